@@ -1,0 +1,157 @@
+// The operations a thread yields to the engine, and the thread context that builds them.
+// Every shared-memory effect goes through a `yield`; the engine decides what the yield returns.
+// One Op object per thread is reused for every yield, so the hot path allocates nothing here.
+
+/** Values in shared memory. Kernel objects encode PTEs, refcounts etc. as small integers. */
+export type Val = number;
+/** A shared location, as created by `Builder.loc`. */
+export type Loc = number;
+
+/** Operation kinds (the one table of what a thread can ask of the engine). */
+export const OpKind = {
+  Load: 0,
+  Store: 1,
+  Rmw: 2,
+  Fence: 3,
+  Lock: 4,
+  Unlock: 5,
+  Trylock: 6,
+  Spawn: 7,
+  Join: 8,
+  Assume: 9,
+  Await: 10,
+  Assert: 11,
+} as const;
+export type OpKind = (typeof OpKind)[keyof typeof OpKind];
+
+/** Access modes. `Mb` is a fully ordered access (the kernel's value-returning atomics). */
+export const Mode = {
+  Plain: 0,
+  Once: 1,
+  Relaxed: 2,
+  Acquire: 3,
+  Release: 4,
+  AcqRel: 5,
+  Mb: 6,
+} as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+export const modeName = ['plain', 'once', 'relaxed', 'acquire', 'release', 'acq_rel', 'mb'] as const;
+
+/** Read-modify-write flavours; the engine computes the new value from the old one. */
+export const RmwKind = {
+  Xchg: 0, // new = a
+  Cmpxchg: 1, // new = b if old === a, else no write
+  FetchAdd: 2, // new = old + a
+  AddUnless: 3, // new = old + a unless old === b (then no write)
+  Fn: 4, // new = f(old), or no write when f returns undefined
+} as const;
+export type RmwKind = (typeof RmwKind)[keyof typeof RmwKind];
+export const rmwName = ['xchg', 'cmpxchg', 'fetch_add', 'add_unless', 'rmw'] as const;
+
+/** Fence kinds understood by the built-in models. Any other string is kept as a tag for models
+ * that know it (LKMM: 'before-atomic', 'after-atomic', 'after-spinlock', 'after-unlock-lock',
+ * 'rcu-lock', 'rcu-unlock', 'sync-rcu', ...); SC and TSO treat unknown tags as no-ops. */
+export type FenceKind = 'mb' | 'rmb' | 'wmb' | string;
+
+export interface Op {
+  kind: OpKind;
+  loc: Loc;
+  mode: Mode;
+  rmw: RmwKind;
+  a: Val;
+  b: Val;
+  /** RmwKind.Fn: the update function; Await: the predicate on the value read. */
+  f: ((v: Val) => Val | undefined) | ((v: Val) => boolean) | null;
+  /** Assume / Assert: the condition. */
+  cond: boolean;
+  /** Fence kind, or an assertion message (string or thunk). */
+  tag: string | (() => string) | null;
+  /** Spawn: the child's body. Join: unused (the tid is in `a`). */
+  body: ThreadFn | null;
+  /** Spawn: the child's name. */
+  name: string | null;
+  /** The function the thread was in when it yielded this op (for traces). */
+  fn: string | null;
+}
+
+export type ThreadGen<R = unknown> = Generator<Op, R, Val>;
+export type ThreadFn = (t: Ctx) => ThreadGen;
+
+/**
+ * The thread context: `yield t.load(x)` and friends. Each method fills the thread's one Op
+ * and returns it; the value of the `yield` expression is the engine's answer (the value read,
+ * the old value of an RMW, 1/0 for trylock, the child tid for spawn, 0 otherwise).
+ */
+export class Ctx {
+  /** Kernel function the thread is executing; recorded on each event for traces. */
+  fn: string | null = null;
+  readonly op: Op = {
+    kind: OpKind.Load, loc: 0, mode: Mode.Plain, rmw: RmwKind.Xchg, a: 0, b: 0,
+    f: null, cond: true, tag: null, body: null, name: null, fn: null,
+  };
+  constructor(readonly tid: number) {}
+
+  private set(kind: OpKind, loc: Loc, mode: Mode): Op {
+    const op = this.op;
+    op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn;
+    op.f = null; op.tag = null; op.body = null; op.name = null;
+    return op;
+  }
+
+  load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, loc, mode); }
+  store(loc: Loc, v: Val, mode: Mode = Mode.Once): Op {
+    const op = this.set(OpKind.Store, loc, mode); op.a = v; return op;
+  }
+  private rmwOp(kind: RmwKind, loc: Loc, a: Val, b: Val, mode: Mode): Op {
+    const op = this.set(OpKind.Rmw, loc, mode); op.rmw = kind; op.a = a; op.b = b; return op;
+  }
+  /** Returns the old value. */
+  xchg(loc: Loc, v: Val, mode: Mode = Mode.Mb): Op { return this.rmwOp(RmwKind.Xchg, loc, v, 0, mode); }
+  /** Returns the old value; writes `nv` only if the old value is `expected`. */
+  cmpxchg(loc: Loc, expected: Val, nv: Val, mode: Mode = Mode.Mb): Op {
+    return this.rmwOp(RmwKind.Cmpxchg, loc, expected, nv, mode);
+  }
+  /** Returns the old value. */
+  fetchAdd(loc: Loc, d: Val, mode: Mode = Mode.Mb): Op { return this.rmwOp(RmwKind.FetchAdd, loc, d, 0, mode); }
+  fetchSub(loc: Loc, d: Val, mode: Mode = Mode.Mb): Op { return this.rmwOp(RmwKind.FetchAdd, loc, -d, 0, mode); }
+  /** Adds `d` unless the value is `u`; returns the old value (so success is `old !== u`). */
+  addUnless(loc: Loc, d: Val, u: Val, mode: Mode = Mode.Mb): Op {
+    return this.rmwOp(RmwKind.AddUnless, loc, d, u, mode);
+  }
+  /** General RMW: writes f(old) unless it is undefined; returns the old value. */
+  rmw(loc: Loc, f: (old: Val) => Val | undefined, mode: Mode = Mode.Mb): Op {
+    const op = this.rmwOp(RmwKind.Fn, loc, 0, 0, mode); op.f = f; return op;
+  }
+  fence(kind: FenceKind = 'mb'): Op { const op = this.set(OpKind.Fence, 0, Mode.Mb); op.tag = kind; return op; }
+  /** Spinlock acquire: blocks while the lock word is non-zero. */
+  lock(l: Loc): Op { return this.set(OpKind.Lock, l, Mode.Acquire); }
+  unlock(l: Loc): Op { return this.set(OpKind.Unlock, l, Mode.Release); }
+  /** Returns 1 if the lock was taken, 0 otherwise. */
+  trylock(l: Loc): Op { return this.set(OpKind.Trylock, l, Mode.Acquire); }
+  /** Starts a new thread running `body`; returns its tid. */
+  spawn(body: ThreadFn, name?: string): Op {
+    const op = this.set(OpKind.Spawn, 0, Mode.Plain); op.body = body; op.name = name ?? null; return op;
+  }
+  join(tid: number): Op { const op = this.set(OpKind.Join, 0, Mode.Plain); op.a = tid; return op; }
+  /** Blocks this thread for good when `cond` is false (the execution is counted as blocked). */
+  assume(cond: boolean): Op { const op = this.set(OpKind.Assume, 0, Mode.Plain); op.cond = cond; return op; }
+  /** Reads `loc` and blocks until the value satisfies `pred` (spin loops, without unrolling). */
+  await(loc: Loc, pred: (v: Val) => boolean, mode: Mode = Mode.Once): Op {
+    const op = this.set(OpKind.Await, loc, mode); op.f = pred; return op;
+  }
+  /** A violation when `cond` is false; `message` should say what broke in one sentence. */
+  assert(cond: boolean, message: string | (() => string)): Op {
+    const op = this.set(OpKind.Assert, 0, Mode.Plain); op.cond = cond; op.tag = message; return op;
+  }
+
+  /** Runs `g` with `name` as the current function, so its events are labelled with it. */
+  *call<R>(name: string, g: ThreadGen<R>): ThreadGen<R> {
+    const prev = this.fn;
+    this.fn = name;
+    try {
+      return yield* g;
+    } finally {
+      this.fn = prev;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// What a program given to the engine looks like: a setup that creates locations and threads
+// from parameters, and optional checks on the final state. Thread bodies must communicate only
+// through yields: any state shared outside the engine makes the model nondeterministic.
+import type { Loc, ThreadFn, Val } from './ops.ts';
+
+export type Params = Record<string, number>;
+
+/** The final state of a complete execution, for `Builder.final` checks. */
+export interface FinalState {
+  /** The co-last value of a location. */
+  value(loc: Loc): Val;
+  /** The value a static thread's body returned (undefined if it returned nothing or blocked). */
+  result(tid: number): unknown;
+}
+
+/** A violation found by a final-state check: `property` is a short id (e.g. an invariant id). */
+export interface FinalViolation {
+  property: string;
+  message: string;
+}
+
+export interface LocInfo {
+  name: string;
+  init: Val;
+  /** Optional pretty-printer for values of this location in traces (e.g. a PTE decoder). */
+  show?: (v: Val) => string;
+}
+
+export interface ThreadInfo {
+  name: string;
+  body: ThreadFn;
+}
+
+export class Builder {
+  readonly locs: LocInfo[] = [];
+  readonly threads: ThreadInfo[] = [];
+  readonly finals: ((s: FinalState) => FinalViolation | string | null | undefined | void)[] = [];
+
+  /** A shared location with an initial value (0 unless given). */
+  loc(name: string, init: Val = 0, show?: (v: Val) => string): Loc {
+    this.locs.push({ name, init, show });
+    return this.locs.length - 1;
+  }
+  /** `n` locations named `name[0]` … `name[n-1]`. */
+  array(name: string, n: number, init: Val = 0): Loc[] {
+    const out: Loc[] = [];
+    for (let i = 0; i < n; i++) out.push(this.loc(`${name}[${i}]`, init));
+    return out;
+  }
+  /** A thread that exists from the start (tids are given in declaration order from 0). */
+  thread(name: string, body: ThreadFn): number {
+    this.threads.push({ name, body });
+    return this.threads.length - 1;
+  }
+  /**
+   * A check on the final state of every complete execution. Return null/undefined when it
+   * holds; a string (or {property, message}) names the violation.
+   */
+  final(check: (s: FinalState) => FinalViolation | string | null | undefined | void): void {
+    this.finals.push(check);
+  }
+}
+
+export interface Program {
+  name: string;
+  /** One line for `mmcheck list`. */
+  description?: string;
+  /** Parameters with their defaults (settable with `--param K=V`). */
+  params?: Params;
+  setup(b: Builder, params: Params): void;
+}
+
+/** Identity helper that gives a program literal its type. */
+export function defineProgram(p: Program): Program {
+  return p;
+}
+
+/** The program's setup run once with the given parameters (defaults filled in). */
+export interface Instance {
+  program: Program;
+  params: Params;
+  locs: LocInfo[];
+  threads: ThreadInfo[];
+  finals: Builder['finals'];
+}
+
+export function instantiate(program: Program, overrides: Params = {}): Instance {
+  const params: Params = { ...(program.params ?? {}) };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!(k in params)) {
+      throw new ParamError(`unknown parameter '${k}' for ${program.name}` +
+        (Object.keys(params).length ? ` (it has: ${Object.keys(params).join(', ')})` : ' (it has none)'));
+    }
+    params[k] = v;
+  }
+  const b = new Builder();
+  program.setup(b, params);
+  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals };
+}
+
+export class ParamError extends Error {}
