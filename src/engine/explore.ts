@@ -1,0 +1,542 @@
+// TruSt-style optimal exploration of execution graphs (engine-notes §2), in worklist form:
+// a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
+// when a write is first added ("Coq style"); the revisiting write's co placements are then
+// enumerated in the restricted graph. Every consistent graph is visited once.
+import { Ev, EvKind, Graph, BlockReason, inView, joinView } from './graph.ts';
+import { OpKind, type Op, type Val } from './ops.ts';
+import type { Instance } from './program.ts';
+import type { MemoryModel } from './models/model.ts';
+import { Due, ThreadRt, blocksAfter, isReadOp, readResult, writePartValue } from './runtime.ts';
+
+const READ = 0, WRITE = 1, REV = 2;
+interface Item {
+  type: number;
+  /** READ/WRITE: the event's stamp; REV: the revisiting write's stamp. */
+  s: number;
+  /** READ: next co position to read from; WRITE: next position to insert after; REV: the read's stamp. */
+  pos: number;
+  /** Lowest admissible co position (coherence with the event's porf-prefix). */
+  lo: number;
+}
+interface Frame {
+  g: Graph;
+  items: Item[];
+}
+
+export type LeafKind = 'complete' | 'blocked';
+
+export interface Violation {
+  /** 'assertion', 'deadlock', or the property a final check names. */
+  property: string;
+  message: string;
+  /** The thread whose assertion failed, if any. */
+  tid: number;
+  graph: Graph;
+  threadNames: string[];
+}
+
+export interface ExploreOptions {
+  model: MemoryModel;
+  maxExecutions?: number;
+  timeoutMs?: number;
+  /** Called on every counted leaf (tests use it to check optimality and outcomes). */
+  onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
+  /** Keep exploring after a violation (default: stop at the first). */
+  keepGoing?: boolean;
+}
+
+export interface ExploreResult {
+  complete: number;
+  blocked: number;
+  /** Leaves rejected by the model's full check (consistentComplete). */
+  rejected: number;
+  violation: Violation | null;
+  /** Why the search stopped before exhausting the space, if it did. */
+  cutBy: null | 'max-executions' | 'timeout';
+  seconds: number;
+}
+
+export class Explorer {
+  g: Graph;
+  rts: ThreadRt[] = [];
+  private frames: Frame[] = [];
+  private spawnIds = new Map<string, number>();
+  complete = 0;
+  blocked = 0;
+  rejected = 0;
+  violation: Violation | null = null;
+  private stop = false;
+  private cutBy: ExploreResult['cutBy'] = null;
+  private deadline = Infinity;
+
+  constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
+    this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
+    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
+  }
+
+  get threadNames(): string[] {
+    return this.rts.map((r) => r.name);
+  }
+
+  run(): ExploreResult {
+    const t0 = performance.now();
+    if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
+    this.frames.push({ g: this.g, items: [] });
+    let more = true;
+    while (more) {
+      if (this.extend()) this.leaf();
+      if (this.stop) break;
+      more = this.backtrack();
+    }
+    return {
+      complete: this.complete, blocked: this.blocked, rejected: this.rejected,
+      violation: this.violation, cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  // ---------------------------------------------------------------- forward extension
+
+  /** Adds events with maximal choices until a leaf (true) or an inconsistency/prune (false). */
+  private extend(): boolean {
+    const g = this.g;
+    for (;;) {
+      let tid = -1;
+      for (let t = 0; t < g.threads.length; t++) {
+        if (!g.exists(t)) continue;
+        const rt = this.rts[t];
+        rt.sync(g);
+        if (rt.due !== Due.None) {
+          // A read whose write part or Block is still to come: finish it first (rule 1).
+          if (!this.finishDue(g.last(t) as Ev)) return false;
+        }
+        if (this.runnable(t)) { tid = t; break; }
+      }
+      if (tid < 0) return true;
+      if (!this.step(tid)) return false;
+    }
+  }
+
+  private runnable(t: number): boolean {
+    const last = this.g.last(t);
+    if (last && (last.kind === EvKind.End || last.kind === EvKind.Block || last.kind === EvKind.Error)) return false;
+    const op = this.rts[t].op;
+    if (op && op.kind === OpKind.Join) {
+      const child = this.g.threads[op.a];
+      const cl = child && child.length ? child[child.length - 1] : null;
+      return cl !== null && cl.kind === EvKind.End;
+    }
+    return true;
+  }
+
+  private step(tid: number): boolean {
+    const g = this.g;
+    const rt = this.rts[tid];
+    const op = rt.op;
+    if (op === null) {
+      const e = g.newEvent(EvKind.End, tid);
+      e.opKind = 255 as OpKind;
+      g.push(e);
+      return true;
+    }
+    switch (op.kind) {
+      case OpKind.Load: case OpKind.Await: case OpKind.Rmw: case OpKind.Lock: case OpKind.Trylock:
+        return this.addRead(tid, op);
+      case OpKind.Store:
+        return this.addWrite(tid, op, op.a);
+      case OpKind.Unlock:
+        return this.addWrite(tid, op, 0);
+      case OpKind.Fence: {
+        const e = this.newFromOp(EvKind.Fence, tid, op);
+        e.tag = op.tag as string;
+        g.push(e);
+        rt.advance(0);
+        return true;
+      }
+      case OpKind.Spawn: {
+        const e = this.newFromOp(EvKind.Spawn, tid, op);
+        const key = `${tid}:${e.idx}`;
+        let child = this.spawnIds.get(key);
+        if (child === undefined) {
+          child = this.rts.length;
+          this.spawnIds.set(key, child);
+          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!));
+        }
+        this.ensureThreads();
+        e.val = child;
+        g.push(e);
+        g.slots[child].spawn = e;
+        this.rts[child].dirty = true;
+        rt.advance(child);
+        return true;
+      }
+      case OpKind.Join: {
+        const e = this.newFromOp(EvKind.Join, tid, op);
+        const child = g.threads[op.a];
+        joinView(e, child[child.length - 1].view);
+        e.val = op.a;
+        g.push(e);
+        rt.advance(0);
+        return true;
+      }
+      case OpKind.Assume: {
+        const e = this.newFromOp(EvKind.Block, tid, op);
+        e.block = BlockReason.Assume;
+        g.push(e);
+        return !this.prunable(tid, true);
+      }
+      case OpKind.Assert: {
+        const e = this.newFromOp(EvKind.Error, tid, op);
+        const m = op.tag;
+        e.tag = typeof m === 'function' ? m() : (m ?? 'assertion failed');
+        g.push(e);
+        return true;
+      }
+      default:
+        throw new Error(`unknown operation kind ${op.kind}`);
+    }
+  }
+
+  private newFromOp(kind: EvKind, tid: number, op: Op): Ev {
+    const e = this.g.newEvent(kind, tid);
+    e.opKind = op.kind;
+    e.fn = op.fn;
+    e.mode = op.mode;
+    return e;
+  }
+
+  private ensureThreads(): void {
+    for (const f of this.frames) f.g.ensureThreads(this.rts.length);
+    this.g.ensureThreads(this.rts.length);
+  }
+
+  /** The lowest co position a new access with porf-view v may read from / be placed after. */
+  private coLower(loc: number, v: Int32Array): number {
+    const g = this.g;
+    const list = g.co[loc];
+    let lo = 0;
+    for (let i = list.length - 1; i > 0; i--) if (inView(v, list[i])) { lo = i; break; }
+    const rs = g.reads[loc];
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i];
+      if (r.rf !== null && r.rf.coPos > lo && inView(v, r)) lo = r.rf.coPos;
+    }
+    return lo;
+  }
+
+  private addRead(tid: number, op: Op): boolean {
+    const g = this.g;
+    const r = this.newFromOp(EvKind.Read, tid, op);
+    r.loc = op.loc;
+    r.rmw = op.rmw;
+    r.excl = op.kind === OpKind.Rmw || op.kind === OpKind.Lock || op.kind === OpKind.Trylock;
+    const lo = this.coLower(op.loc, r.view);
+    const list = g.co[op.loc];
+    const pos = list.length - 1;
+    g.push(r);
+    g.setRf(r, list[pos]);
+    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo });
+    return this.completeRead(r);
+  }
+
+  /** After read r got its value: add its write part or Block if due, else resume the thread. */
+  private completeRead(r: Ev): boolean {
+    const rt = this.rts[r.tid];
+    const op = rt.op as Op;
+    const v = r.val;
+    const wv = writePartValue(op, v);
+    if (wv !== undefined) return this.addWritePart(r, op, wv);
+    if (blocksAfter(op, v)) {
+      const b = this.g.newEvent(EvKind.Block, r.tid);
+      b.opKind = op.kind;
+      b.fn = op.fn;
+      b.block = op.kind === OpKind.Lock ? BlockReason.Lock : BlockReason.Await;
+      this.g.push(b);
+      rt.due = Due.None;
+      return !this.prunable(r.tid, false);
+    }
+    rt.advance(readResult(op, v));
+    return true;
+  }
+
+  /** Like completeRead, for a thread that was re-synced (its op is still the read's op only if due). */
+  private finishDue(r: Ev): boolean {
+    const rt = this.rts[r.tid];
+    rt.sync(this.g);
+    if (rt.due === Due.None) return true;
+    return this.completeRead(r);
+  }
+
+  private addWritePart(r: Ev, op: Op, val: Val): boolean {
+    const g = this.g;
+    const w = this.newFromOp(EvKind.Write, r.tid, op);
+    w.loc = r.loc;
+    w.rmw = r.rmw;
+    w.val = val;
+    w.excl = true;
+    g.push(w);
+    const src = r.rf as Ev;
+    const list = g.co[w.loc];
+    const conflict = src.coPos + 1 < list.length && list[src.coPos + 1].excl;
+    const last = src.coPos + 1 === list.length;
+    g.insertCo(w, src.coPos);
+    this.pushRevisits(w);
+    this.rts[r.tid].advance(readResult(op, r.val));
+    if (conflict) return false;
+    return last || this.opts.model.consistentStep(g, [w]);
+  }
+
+  private addWrite(tid: number, op: Op, val: Val): boolean {
+    const g = this.g;
+    const w = this.newFromOp(EvKind.Write, tid, op);
+    w.loc = op.loc;
+    w.val = val;
+    const lo = this.coLower(op.loc, w.view);
+    const list = g.co[op.loc];
+    const pos = list.length - 1;
+    g.push(w);
+    const next = this.nextPlacement(list, pos - 1, lo);
+    g.insertCo(w, pos);
+    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo });
+    this.pushRevisits(w);
+    this.rts[tid].advance(0);
+    return true;
+  }
+
+  /** The highest position p ≤ from, p ≥ lo, after which a write may go (not splitting an RMW). */
+  private nextPlacement(list: Ev[], from: number, lo: number): number {
+    for (let p = from; p >= lo; p--) if (p + 1 >= list.length || !list[p + 1].excl) return p;
+    return -1;
+  }
+
+  private top(): Frame {
+    return this.frames[this.frames.length - 1];
+  }
+
+  /**
+   * Blocked-branch pruning (engine-notes §3.1): a thread blocked after a read that no revisit
+   * can ever change stays blocked in every leaf below, which are then not worth visiting.
+   * Await/lock blocks are pruned only when the read is stale (not a possible hang).
+   */
+  private prunable(tid: number, isAssume: boolean): boolean {
+    const th = this.g.threads[tid];
+    for (let i = th.length - 2; i >= 0; i--) {
+      const e = th[i];
+      if (e.kind === EvKind.Write) return false;
+      if (e.kind !== EvKind.Read) continue;
+      if (isAssume && !e.revisitable) return true;
+      const src = e.rf as Ev;
+      const list = this.g.co[e.loc];
+      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
+      return false;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- backward revisits
+
+  private pushRevisits(w: Ev): void {
+    const g = this.g;
+    const rs = g.reads[w.loc];
+    const bs = g.byStamp;
+    const wv = w.view;
+    let k = w.stamp - 1;
+    const items = this.top().items;
+    for (let i = rs.length - 1; i >= 0; i--) {
+      const r = rs[i];
+      if (!r.revisitable || inView(wv, r)) continue;
+      for (; k > r.stamp; k--) {
+        const e = bs[k];
+        if (!inView(wv, e) && !this.maximal(e, w)) return;
+      }
+      if (!this.maximal(r, w)) return;
+      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0 });
+    }
+  }
+
+  /** engine-notes §2.3: e was added maximally w.r.t. the events before it and w's prefix. */
+  private maximal(e: Ev, w: Ev): boolean {
+    let s: Ev;
+    if (e.kind === EvKind.Read) s = e.rf as Ev;
+    else if (e.kind === EvKind.Write) s = e;
+    else return true;
+    const st = e.stamp;
+    const wv = w.view;
+    if (s !== e && s.tid >= 0 && !(s.stamp < st || (s !== w && inView(wv, s)))) return false;
+    const list = this.g.co[s.loc];
+    for (let p = s.coPos + 1; p < list.length; p++) {
+      const y = list[p];
+      if (y !== w && (y.stamp < st || y === e || inView(wv, y))) return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- backtracking
+
+  private backtrack(): boolean {
+    for (;;) {
+      const f = this.frames[this.frames.length - 1];
+      if (!f) return false;
+      const item = f.items.pop();
+      if (!item) { this.frames.pop(); continue; }
+      if (f.g !== this.g) {
+        this.g = f.g;
+        this.g.ensureThreads(this.rts.length);
+        for (const rt of this.rts) rt.dirty = true;
+      }
+      if (this.apply(item)) return true;
+    }
+  }
+
+  private restrict(s: number): void {
+    this.g.restrict(s, (e) => { this.rts[e.tid].dirty = true; });
+  }
+
+  private apply(it: Item): boolean {
+    const g = this.g;
+    const model = this.opts.model;
+    if (it.type === READ) {
+      this.restrict(it.s);
+      const r = g.byStamp[it.s];
+      g.unsetRf(r);
+      this.resetView(r);
+      const list = g.co[r.loc];
+      g.setRf(r, list[it.pos]);
+      if (it.pos - 1 >= it.lo) this.top().items.push({ type: READ, s: it.s, pos: it.pos - 1, lo: it.lo });
+      const rt = this.rts[r.tid];
+      rt.dirty = true;
+      if (!model.consistentStep(g, [r])) return false;
+      return this.finishDue(r);
+    }
+    if (it.type === WRITE) {
+      this.restrict(it.s);
+      const w = g.byStamp[it.s];
+      g.removeCo(w);
+      const list = g.co[w.loc];
+      const next = this.nextPlacement(list, it.pos - 1, it.lo);
+      g.insertCo(w, it.pos);
+      if (next >= 0) this.top().items.push({ type: WRITE, s: it.s, pos: next, lo: it.lo });
+      const changed = w.readers!.length ? [w, ...w.readers!] : [w];
+      return model.consistentStep(g, changed);
+    }
+    // REV: read at stamp it.pos now reads from the write at stamp it.s.
+    this.restrict(it.s);
+    const w = g.byStamp[it.s];
+    const r = g.byStamp[it.pos];
+    const wv = w.view;
+    const rs = r.stamp;
+    const h = g.copyKeeping((e) => e.stamp < rs || e === r || inView(wv, e), w, r);
+    const r2 = r.copy as Ev;
+    const w2 = w.copy as Ev;
+    for (const e of h.byStamp) if (e !== w2 && e !== r2 && inView(wv, e)) e.revisitable = false;
+    this.g = h;
+    this.frames.push({ g: h, items: [] });
+    for (const rt of this.rts) rt.dirty = true;
+    this.resetView(r2);
+    h.setRf(r2, w2);
+    const list = h.co[w2.loc];
+    if (w2.excl) {
+      // An RMW's write part goes immediately after the source of its read part.
+      const src = (h.threads[w2.tid][w2.idx - 1].rf as Ev);
+      if (src.coPos + 1 < list.length && list[src.coPos + 1].excl) return false;
+      h.insertCo(w2, src.coPos);
+    } else {
+      const lo = this.coLower(w2.loc, w2.view);
+      const pos = list.length - 1;
+      const next = this.nextPlacement(list, pos - 1, lo);
+      h.insertCo(w2, pos);
+      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo });
+    }
+    if (!model.consistentStep(h, [r2, w2])) return false;
+    return this.finishDue(r2);
+  }
+
+  /** Resets a read's view to its po-predecessor's (before giving it a new source). */
+  private resetView(r: Ev): void {
+    const g = this.g;
+    const prev = r.idx > 0 ? g.threads[r.tid][r.idx - 1] : g.slots[r.tid].spawn;
+    r.view.fill(-1);
+    if (prev) joinView(r, prev.view);
+    r.view[r.tid] = r.idx;
+  }
+
+  // ---------------------------------------------------------------- leaves
+
+  private leaf(): void {
+    const g = this.g;
+    const model = this.opts.model;
+    if (model.consistentComplete && !model.consistentComplete(g)) { this.rejected++; return; }
+    let blocked = false, assumeBlocked = false;
+    let error: Ev | null = null;
+    for (let t = 0; t < g.threads.length; t++) {
+      if (!g.exists(t)) continue;
+      const last = g.last(t);
+      if (last && last.kind === EvKind.End) continue;
+      blocked = true;
+      if (last && last.kind === EvKind.Error && !error) error = last;
+      if (last && last.kind === EvKind.Block && last.block === BlockReason.Assume) assumeBlocked = true;
+    }
+    if (blocked) this.blocked++;
+    else this.complete++;
+    const kind: LeafKind = blocked ? 'blocked' : 'complete';
+    if (this.opts.onLeaf) this.opts.onLeaf(g, kind, this);
+    if (!assumeBlocked) {
+      if (error) this.report('assertion', error.tag ?? 'assertion failed', error.tid);
+      else if (blocked) this.checkDeadlock();
+      else this.checkFinals();
+    }
+    const n = this.complete + this.blocked;
+    if (this.opts.maxExecutions !== undefined && n >= this.opts.maxExecutions && !this.stop) {
+      this.stop = true;
+      this.cutBy = 'max-executions';
+    }
+    if ((n & 255) === 0 && Date.now() > this.deadline && !this.stop) {
+      this.stop = true;
+      this.cutBy = 'timeout';
+    }
+  }
+
+  /** A blocked leaf is a deadlock when no blocked thread could ever be woken by a later write. */
+  private checkDeadlock(): void {
+    const g = this.g;
+    const stuck: string[] = [];
+    for (let t = 0; t < g.threads.length; t++) {
+      if (!g.exists(t)) continue;
+      const last = g.last(t);
+      if (last && last.kind === EvKind.End) continue;
+      if (last && last.kind === EvKind.Block) {
+        const r = g.threads[t][last.idx - 1];
+        const list = g.co[r.loc];
+        if (r.rf !== list[list.length - 1]) return; // a stale read: not stuck in this graph
+        const what = last.block === BlockReason.Lock ? 'waits for a lock held' : 'waits for a value that never comes';
+        stuck.push(`${this.rts[t].name} ${what} at ${this.inst.locs[r.loc].name} (reads ${r.val})${last.fn ? ` in ${last.fn}` : ''}`);
+      } else {
+        const op = this.rts[t].op;
+        stuck.push(`${this.rts[t].name} waits to join ${op ? this.rts[op.a].name : '?'}`);
+      }
+    }
+    this.report('deadlock', `every unfinished thread is blocked: ${stuck.join('; ')}`, -1);
+  }
+
+  private checkFinals(): void {
+    if (this.inst.finals.length === 0) return;
+    const g = this.g;
+    const rts = this.rts;
+    const state = { value: (loc: number) => g.finalValue(loc), result: (tid: number) => rts[tid].ret };
+    for (const f of this.inst.finals) {
+      const v = f(state);
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'string') this.report('final', v, -1);
+      else this.report(v.property, v.message, -1);
+      return;
+    }
+  }
+
+  private report(property: string, message: string, tid: number): void {
+    if (this.violation === null) {
+      this.violation = { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+    }
+    if (!this.opts.keepGoing) this.stop = true;
+  }
+}
+
+export { isReadOp };

@@ -1,0 +1,261 @@
+// The execution graph: events per thread (po), reads-from (rf) and coherence order (co) per
+// location, with insertion stamps. Pure data; the explorer and the memory models work on it.
+import type { OpKind, RmwKind, Mode, Val } from './ops.ts';
+
+export const EvKind = {
+  Init: 0,
+  Read: 1,
+  Write: 2,
+  Fence: 3,
+  Spawn: 4,
+  Join: 5,
+  End: 6,
+  Block: 7,
+  Error: 8,
+} as const;
+export type EvKind = (typeof EvKind)[keyof typeof EvKind];
+
+export const BlockReason = { Assume: 0, Await: 1, Lock: 2 } as const;
+export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
+
+export class Ev {
+  /** Position in the graph's stamp order (the order events were added). Init events: -1. */
+  stamp = -1;
+  loc = -1;
+  mode: Mode = 0 as Mode;
+  /** Write: the value written. Read: the value read (rf.val). Spawn: child tid. Join: target tid. End: 0. */
+  val: Val = 0;
+  rf: Ev | null = null;
+  /** Write: the reads that read from it, in stamp order. */
+  readers: Ev[] | null = null;
+  /** Write: its index in co(loc). */
+  coPos = 0;
+  /** Part of a read-modify-write (lock acquisition included). */
+  excl = false;
+  revisitable = true;
+  /** Per thread, the largest idx of that thread's events in porf-prefix(e) ∪ {e}. */
+  view: Int32Array;
+  /** The operation that produced the event (for replay checks and traces). */
+  opKind: OpKind = 0 as OpKind;
+  rmw: RmwKind = 0 as RmwKind;
+  /** Fence kind; Error: the assertion message; Block: the reason's name. */
+  tag: string | null = null;
+  fn: string | null = null;
+  block: BlockReason = 0 as BlockReason;
+  /** DFS mark (epoch) for the models' cycle checks. */
+  mark = 0;
+  /** Scratch pointer used while copying a graph. */
+  copy: Ev | null = null;
+
+  constructor(readonly kind: EvKind, readonly tid: number, readonly idx: number, nthreads: number) {
+    this.view = new Int32Array(nthreads > 0 ? nthreads : 1).fill(-1);
+  }
+}
+
+/** Is event x (of thread x.tid, position x.idx) inside the porf-view v? Init is always inside. */
+export function inView(v: Int32Array, x: Ev): boolean {
+  return x.tid < 0 || (x.tid < v.length && v[x.tid] >= x.idx);
+}
+
+/** e.view := e.view ⊔ from (growing e's view when `from` knows more threads). */
+export function joinView(e: Ev, from: Int32Array): void {
+  let into = e.view;
+  if (from.length > into.length) {
+    const grown = new Int32Array(from.length).fill(-1);
+    grown.set(into);
+    e.view = into = grown;
+  }
+  for (let i = 0; i < from.length; i++) if (from[i] > into[i]) into[i] = from[i];
+}
+
+export interface ThreadSlot {
+  /** Threads declared in the program exist from the start; others exist while their Spawn does. */
+  isStatic: boolean;
+  /** The Spawn event that created the thread (null if static or not spawned in this graph). */
+  spawn: Ev | null;
+}
+
+export class Graph {
+  threads: Ev[][] = [];
+  slots: ThreadSlot[] = [];
+  inits: Ev[] = [];
+  co: Ev[][] = [];
+  reads: Ev[][] = [];
+  byStamp: Ev[] = [];
+
+  constructor(initVals: Val[], nStatic: number) {
+    for (let l = 0; l < initVals.length; l++) {
+      const e = new Ev(EvKind.Init, -1, 0, 0);
+      e.loc = l;
+      e.val = initVals[l];
+      e.readers = [];
+      this.inits.push(e);
+      this.co.push([e]);
+      this.reads.push([]);
+    }
+    for (let t = 0; t < nStatic; t++) {
+      this.threads.push([]);
+      this.slots.push({ isStatic: true, spawn: null });
+    }
+  }
+
+  /** Thread ids are stable for a whole exploration; a graph grows its slots to know new ones. */
+  ensureThreads(n: number): void {
+    while (this.threads.length < n) {
+      this.threads.push([]);
+      this.slots.push({ isStatic: false, spawn: null });
+    }
+  }
+
+  exists(tid: number): boolean {
+    const s = this.slots[tid];
+    return s.isStatic || s.spawn !== null;
+  }
+
+  get nthreads(): number {
+    return this.threads.length;
+  }
+
+  last(tid: number): Ev | null {
+    const a = this.threads[tid];
+    return a.length ? a[a.length - 1] : null;
+  }
+
+  /** A new event at the end of thread tid, with its view initialised from the po-predecessor. */
+  newEvent(kind: EvKind, tid: number): Ev {
+    const th = this.threads[tid];
+    const e = new Ev(kind, tid, th.length, this.threads.length);
+    const prev = th.length ? th[th.length - 1] : this.slots[tid].spawn;
+    if (prev) joinView(e, prev.view);
+    e.view[tid] = e.idx;
+    return e;
+  }
+
+  /** Appends e (created by newEvent) to its thread and the stamp order. */
+  push(e: Ev): void {
+    e.stamp = this.byStamp.length;
+    this.byStamp.push(e);
+    this.threads[e.tid].push(e);
+    if (e.kind === EvKind.Read) this.reads[e.loc].push(e);
+    else if (e.kind === EvKind.Write) e.readers = [];
+  }
+
+  setRf(r: Ev, w: Ev): void {
+    r.rf = w;
+    r.val = w.val;
+    (w.readers as Ev[]).push(r);
+    joinView(r, w.view);
+  }
+
+  /** Inserts write w into co(loc) immediately after position p. */
+  insertCo(w: Ev, p: number): void {
+    const list = this.co[w.loc];
+    list.splice(p + 1, 0, w);
+    for (let i = p + 1; i < list.length; i++) list[i].coPos = i;
+  }
+
+  removeCo(w: Ev): void {
+    const list = this.co[w.loc];
+    list.splice(w.coPos, 1);
+    for (let i = w.coPos; i < list.length; i++) list[i].coPos = i;
+  }
+
+  /** Detaches read r from its source (r must be the newest reader of that source). */
+  unsetRf(r: Ev): void {
+    const w = r.rf;
+    if (!w) return;
+    const rs = w.readers as Ev[];
+    if (rs[rs.length - 1] === r) rs.pop();
+    else rs.splice(rs.indexOf(r), 1);
+    r.rf = null;
+  }
+
+  /** Removes every event whose stamp is greater than s (always the newest first). */
+  restrict(s: number, onRemove: (e: Ev) => void): void {
+    const bs = this.byStamp;
+    while (bs.length > s + 1) {
+      const e = bs.pop() as Ev;
+      this.threads[e.tid].pop();
+      if (e.kind === EvKind.Read) {
+        this.unsetRf(e);
+        this.reads[e.loc].pop();
+      } else if (e.kind === EvKind.Write) {
+        this.removeCo(e);
+      } else if (e.kind === EvKind.Spawn) {
+        this.slots[e.val].spawn = null;
+      }
+      onRemove(e);
+    }
+  }
+
+  /**
+   * The graph made of the events `keep` accepts (a porf-closed set), in stamp order, with `last`
+   * moved to the newest stamp. rf and co are carried over; `last` (a write) is left out of co.
+   */
+  copyKeeping(keep: (e: Ev) => boolean, last: Ev | null, revisited: Ev | null): Graph {
+    const g = Object.create(Graph.prototype) as Graph;
+    g.threads = this.threads.map(() => []);
+    g.slots = [];
+    g.byStamp = [];
+    g.inits = this.inits.map((i) => {
+      const c = new Ev(EvKind.Init, -1, 0, 0);
+      c.loc = i.loc;
+      c.val = i.val;
+      c.readers = [];
+      i.copy = c;
+      return c;
+    });
+    const cp = (e: Ev): Ev => {
+      const c = new Ev(e.kind, e.tid, e.idx, 0);
+      c.view = e.view.slice();
+      c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
+      c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
+      c.tag = e.tag; c.fn = e.fn; c.block = e.block;
+      if (e.kind === EvKind.Write) c.readers = [];
+      e.copy = c;
+      return c;
+    };
+    for (const e of this.byStamp) {
+      if (e === last || !keep(e)) { e.copy = null; continue; }
+      const c = cp(e);
+      c.stamp = g.byStamp.length;
+      g.byStamp.push(c);
+      g.threads[e.tid].push(c);
+    }
+    if (last) {
+      const lc = cp(last);
+      lc.stamp = g.byStamp.length;
+      g.byStamp.push(lc);
+      g.threads[last.tid].push(lc);
+    }
+    for (const s of this.slots) g.slots.push({ isStatic: s.isStatic, spawn: s.spawn ? s.spawn.copy : null });
+    g.co = this.co.map((list) => {
+      const out: Ev[] = [];
+      for (const w of list) if (w !== last && w.copy) { w.copy.coPos = out.length; out.push(w.copy); }
+      return out;
+    });
+    g.reads = this.reads.map(() => []);
+    for (const c of g.byStamp) {
+      if (c.kind !== EvKind.Read) continue;
+      g.reads[c.loc].push(c);
+    }
+    for (const e of this.byStamp) {
+      if (e.kind === EvKind.Read && e !== revisited && e.copy && e.rf && e.rf.copy) {
+        e.copy.rf = e.rf.copy;
+        (e.rf.copy.readers as Ev[]).push(e.copy);
+      }
+    }
+    return g;
+  }
+
+  /** A full copy (for keeping a counterexample while exploration goes on). */
+  clone(): Graph {
+    return this.copyKeeping(() => true, null, null);
+  }
+
+  /** The co-last write of each location (the final memory). */
+  finalValue(loc: number): Val {
+    const list = this.co[loc];
+    return list[list.length - 1].val;
+  }
+}

@@ -1,0 +1,76 @@
+// Abstract syntax of the subset of herd's cat language that mmcheck interprets.
+
+/** A source position, for error messages: `file:line:col`. */
+export interface Pos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export function fmtPos(p: Pos): string {
+  return `${p.file}:${p.line}:${p.col}`;
+}
+
+/** A pattern for function parameters and let bindings: a name (null for `_`) or a tuple. */
+export type Pat = { k: 'var'; name: string | null } | { k: 'tuple'; elems: (string | null)[] };
+
+export type BinOp = 'union' | 'inter' | 'diff' | 'seq' | 'cart' | 'add';
+export type UnOp = 'star' | 'plus' | 'opt' | 'inv' | 'comp' | 'toid';
+
+export type Expr =
+  | { k: 'var'; name: string; pos: Pos }
+  | { k: 'empty'; pos: Pos } // 0 and {}
+  | { k: 'universe'; pos: Pos } // _
+  | { k: 'tag'; name: string; pos: Pos }
+  | { k: 'explicit'; elems: Expr[]; pos: Pos } // { a, b }
+  | { k: 'tuple'; elems: Expr[]; pos: Pos }
+  | { k: 'bin'; op: BinOp; l: Expr; r: Expr; pos: Pos }
+  | { k: 'un'; op: UnOp; e: Expr; pos: Pos }
+  | { k: 'app'; f: Expr; arg: Expr; pos: Pos }
+  | { k: 'fun'; pat: Pat; body: Expr; name: string; pos: Pos }
+  | { k: 'let'; binds: Binding[]; body: Expr; pos: Pos }
+  | { k: 'letrec'; binds: Binding[]; body: Expr; pos: Pos }
+  | { k: 'try'; e: Expr; dflt: Expr; pos: Pos }
+  | { k: 'if'; cond: Cond; then: Expr; else: Expr; pos: Pos }
+  | { k: 'matchset'; e: Expr; emptyCase: Expr; elt: string | null; rest: string | null; eltCase: Expr; pos: Pos }
+  | { k: 'matchtag'; e: Expr; cases: [string, Expr][]; dflt: Expr | null; pos: Pos };
+
+export type Cond =
+  | { k: 'variant'; name: string }
+  | { k: 'eq'; l: Expr; r: Expr }
+  | { k: 'subset'; l: Expr; r: Expr }
+  | { k: 'in'; l: Expr; r: Expr };
+
+export interface Binding {
+  pat: Pat;
+  e: Expr;
+  pos: Pos;
+}
+
+export type TestKind = 'acyclic' | 'irreflexive' | 'empty';
+
+export type Instr =
+  | { k: 'let'; binds: Binding[]; pos: Pos }
+  | { k: 'letrec'; binds: Binding[]; pos: Pos }
+  | {
+      k: 'test';
+      /** 'check': a failing test rejects the candidate; 'flag': a passing test raises a flag;
+       * 'requires': like check (herd's undefined-unless). */
+      mode: 'check' | 'flag' | 'requires';
+      test: TestKind;
+      negated: boolean;
+      e: Expr;
+      name: string | null;
+      pos: Pos;
+    }
+  | { k: 'with'; name: string; e: Expr; pos: Pos }
+  | { k: 'enum'; name: string; tags: string[]; pos: Pos }
+  | { k: 'instructions'; name: string; args: Expr[]; pos: Pos }
+  | { k: 'include'; file: string; pos: Pos }
+  | { k: 'show'; pos: Pos };
+
+export interface CatFile {
+  file: string;
+  title: string | null;
+  instrs: Instr[];
+}

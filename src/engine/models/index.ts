@@ -1,0 +1,26 @@
+// Memory models by name.
+import type { MemoryModel } from './model.ts';
+import { SC } from './sc.ts';
+
+const models = new Map<string, () => MemoryModel>([['sc', () => SC]]);
+
+export function registerModel(name: string, make: () => MemoryModel): void {
+  models.set(name, make);
+}
+
+export function modelNames(): string[] {
+  return [...models.keys()];
+}
+
+export function getModel(name: string): MemoryModel {
+  const make = models.get(name);
+  if (!make) throw new UnknownModelError(name);
+  return make();
+}
+
+export class UnknownModelError extends Error {
+  constructor(readonly modelName: string) {
+    super(`unknown memory model '${modelName}' (known: ${[...models.keys()].join(', ')})`);
+  }
+}
+export type { MemoryModel };

@@ -1,0 +1,17 @@
+// The one interface every memory model implements (SC, TSO, LKMM), picked by name.
+import type { Ev, Graph } from '../graph.ts';
+
+export interface MemoryModel {
+  readonly name: string;
+  /** What one counted execution is, for the output ("execution graphs (po, rf, co) consistent under SC"). */
+  readonly counts: string;
+  /**
+   * Incremental check after the events in `changed` were added or changed in a graph that was
+   * consistent before. Must be monotone and prefix-closed (engine-notes §7).
+   */
+  consistentStep(g: Graph, changed: readonly Ev[]): boolean;
+  /** The full check run on every leaf before it is counted; null when consistentStep suffices. */
+  consistentComplete: ((g: Graph) => boolean) | null;
+  /** Flags raised on a consistent leaf (e.g. 'data-race'). */
+  flags?: (g: Graph) => string[];
+}

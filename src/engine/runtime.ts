@@ -1,0 +1,182 @@
+// Thread replay: each thread is a generator re-run from scratch when the graph under it changed,
+// fed the values the graph records, and checked op by op against the graph's events (a mismatch
+// means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
+import { EvKind, type Ev, type Graph } from './graph.ts';
+import { Ctx, OpKind, RmwKind, type Op, type ThreadFn, type Val } from './ops.ts';
+
+/** What a read event still needs before its operation is finished. */
+export const Due = { None: 0, WritePart: 1, Block: 2 } as const;
+export type Due = (typeof Due)[keyof typeof Due];
+
+export class NondeterminismError extends Error {
+  constructor(readonly tid: number, readonly idx: number, detail: string) {
+    super(`the model is nondeterministic at thread ${tid}, event ${idx}: ${detail}`);
+  }
+}
+
+/** The value an RMW writes after reading `old`, or undefined when it does not write. */
+export function rmwNewValue(op: Op, old: Val): Val | undefined {
+  switch (op.rmw) {
+    case RmwKind.Xchg: return op.a;
+    case RmwKind.Cmpxchg: return old === op.a ? op.b : undefined;
+    case RmwKind.FetchAdd: return old + op.a;
+    case RmwKind.AddUnless: return old === op.b ? undefined : old + op.a;
+    default: return (op.f as (v: Val) => Val | undefined)(old);
+  }
+}
+
+/** For a read-like op that read `v`: the value its write part writes (undefined: none). */
+export function writePartValue(op: Op, v: Val): Val | undefined {
+  switch (op.kind) {
+    case OpKind.Rmw: return rmwNewValue(op, v);
+    case OpKind.Lock:
+    case OpKind.Trylock: return v === 0 ? 1 : undefined;
+    default: return undefined;
+  }
+}
+
+/** Does a read-like op block after reading `v`? */
+export function blocksAfter(op: Op, v: Val): boolean {
+  if (op.kind === OpKind.Await) return !(op.f as (v: Val) => boolean)(v);
+  if (op.kind === OpKind.Lock) return v !== 0;
+  return false;
+}
+
+/** The value handed back to the thread for a read-like op that read `v`. */
+export function readResult(op: Op, v: Val): Val {
+  if (op.kind === OpKind.Trylock) return v === 0 ? 1 : 0;
+  if (op.kind === OpKind.Lock) return 0;
+  return v;
+}
+
+export function isReadOp(k: OpKind): boolean {
+  return k === OpKind.Load || k === OpKind.Await || k === OpKind.Rmw || k === OpKind.Lock || k === OpKind.Trylock;
+}
+
+export class ThreadRt {
+  ctx: Ctx;
+  gen: Generator<Op, unknown, Val> | null = null;
+  dirty = true;
+  /** The pending operation, or null when the body has returned. */
+  op: Op | null = null;
+  done = false;
+  ret: unknown = undefined;
+  /** Set when the thread's last event is a read whose write part or Block is still to be added. */
+  due: Due = Due.None;
+
+  constructor(readonly tid: number, readonly name: string, readonly body: ThreadFn) {
+    this.ctx = new Ctx(tid);
+  }
+
+  private settle(res: IteratorResult<Op, unknown>): void {
+    for (;;) {
+      if (res.done) {
+        this.op = null;
+        this.done = true;
+        this.ret = res.value;
+        return;
+      }
+      const op = res.value;
+      if ((op.kind === OpKind.Assume || op.kind === OpKind.Assert) && op.cond) {
+        res = (this.gen as Generator<Op, unknown, Val>).next(0);
+        continue;
+      }
+      this.op = op;
+      return;
+    }
+  }
+
+  /** Hands the pending op its result and runs the body to its next operation. */
+  advance(v: Val): void {
+    this.due = Due.None;
+    this.settle((this.gen as Generator<Op, unknown, Val>).next(v));
+  }
+
+  private start(): void {
+    this.ctx.fn = null;
+    this.gen = this.body(this.ctx) as Generator<Op, unknown, Val>;
+    this.done = false;
+    this.ret = undefined;
+    this.due = Due.None;
+    this.settle(this.gen.next(0));
+  }
+
+  /** Re-runs the body against the thread's events in g (only when dirty). */
+  sync(g: Graph): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.start();
+    const th = g.threads[this.tid];
+    const n = th.length;
+    let i = 0;
+    while (i < n) {
+      const e = th[i];
+      const op = this.op;
+      if (op === null) {
+        if (e.kind !== EvKind.End) this.mismatch(e, 'the thread returned');
+        i++;
+        continue;
+      }
+      if (e.kind === EvKind.Block && op.kind === OpKind.Assume) { i++; continue; }
+      if (e.kind === EvKind.Error && op.kind === OpKind.Assert) { i++; continue; }
+      if (e.opKind !== op.kind || (e.kind !== EvKind.Fence && e.kind !== EvKind.Spawn && e.kind !== EvKind.Join && e.loc !== op.loc)) {
+        this.mismatch(e, `expected ${describeEvent(e)}, got ${describeOp(op)}`);
+      }
+      switch (e.kind) {
+        case EvKind.Read: {
+          const v = e.val;
+          const wv = writePartValue(op, v);
+          if (wv !== undefined) {
+            if (i + 1 < n) {
+              const w = th[i + 1];
+              if (w.kind !== EvKind.Write || !w.excl) this.mismatch(w, 'expected the write part of an RMW');
+              i += 2;
+              this.advance(readResult(op, v));
+            } else {
+              this.due = Due.WritePart;
+              return;
+            }
+          } else if (blocksAfter(op, v)) {
+            if (i + 1 < n) {
+              if (th[i + 1].kind !== EvKind.Block) this.mismatch(th[i + 1], 'expected the thread to block');
+              i += 2; // the thread stays blocked at this op
+            } else {
+              this.due = Due.Block;
+              return;
+            }
+          } else {
+            i++;
+            this.advance(readResult(op, v));
+          }
+          break;
+        }
+        case EvKind.Write:
+          if (op.kind === OpKind.Store && e.val !== op.a) this.mismatch(e, `expected a store of ${e.val}, got ${op.a}`);
+          i++;
+          this.advance(0);
+          break;
+        case EvKind.Spawn:
+          i++;
+          this.advance(e.val);
+          break;
+        default:
+          i++;
+          this.advance(0);
+      }
+    }
+  }
+
+  private mismatch(e: Ev, detail: string): never {
+    throw new NondeterminismError(this.tid, e.idx, detail);
+  }
+}
+
+export function describeOp(op: Op): string {
+  const names = ['load', 'store', 'rmw', 'fence', 'lock', 'unlock', 'trylock', 'spawn', 'join', 'assume', 'await', 'assert'];
+  return `${names[op.kind]}${op.kind <= OpKind.Trylock || op.kind === OpKind.Await ? ` of location ${op.loc}` : ''}`;
+}
+
+export function describeEvent(e: Ev): string {
+  const names = ['init', 'read', 'write', 'fence', 'spawn', 'join', 'end', 'block', 'error'];
+  return `${names[e.kind]}${e.loc >= 0 ? ` of location ${e.loc}` : ''}`;
+}
