@@ -1,0 +1,113 @@
+// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; kernel-spec §6).
+//
+// A folio is a handful of engine locations: the refcount, plus ghost words the invariants need
+// (a generation bumped when the allocator hands the memory to a new owner, a "frozen by" word,
+// the data the folio holds). Refcount 0 means "free in the allocator" or "frozen".
+import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import { Mode } from '../../../engine/ops.ts';
+import type { Builder } from '../../../engine/program.ts';
+
+export interface Holder {
+  /** A location that keeps a structural reference to the folio while `holds(value)` is true. */
+  loc: Loc;
+  holds: (v: number) => boolean;
+  what: string;
+}
+
+export interface Folio {
+  name: string;
+  pfn: number;
+  _refcount: Loc;
+  /** Ghost: incarnation of this memory; the allocator bumps it when it hands the page out again. */
+  gen: Loc;
+  /** Ghost: id of the CPU that froze the folio, plus one (0 = not frozen). */
+  frozen: Loc;
+  /** Ghost: 1 while the folio is in the allocator. */
+  freed: Loc;
+  /** The contents (one small integer stands for the page's data). */
+  data: Loc;
+  /** Structural references checked when the folio is freed (I7): PTEs, page-cache slots. */
+  holders: Holder[];
+}
+
+export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number } = {}): Folio {
+  return {
+    name, pfn,
+    _refcount: b.loc(`${name}._refcount`, refcount),
+    gen: b.loc(`${name}.gen`, 0, (v) => `generation ${v}`),
+    frozen: b.loc(`${name}.frozen_by`, 0, (v) => (v ? `frozen by CPU${v - 1}` : 'not frozen')),
+    freed: b.loc(`${name}.freed`, refcount === 0 ? 1 : 0, (v) => (v ? 'in the allocator' : 'allocated')),
+    data: b.loc(`${name}.data`, opts.data ?? 0),
+    holders: [],
+  };
+}
+
+/** folio_ref_count() */
+export function* folio_ref_count(t: Ctx, f: Folio): ThreadGen<number> {
+  return yield t.load(f._refcount);
+}
+
+/** folio_try_get(): add-unless-zero; fails on a free or frozen folio. */
+export function* folio_try_get(t: Ctx, f: Folio, nr = 1): ThreadGen<boolean> {
+  const old = yield t.addUnless(f._refcount, nr, 0);
+  return old !== 0;
+}
+
+/** folio_get(): a plain increment, only legal when the caller already holds a reference. */
+export function* folio_get(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
+  const old = yield t.fetchAdd(f._refcount, nr);
+  yield t.assert(old !== 0, () => `I3: ${f.name} refcount incremented from 0 by CPU${t.tid} in folio_get`);
+}
+
+/** Frees the folio to the allocator; checks that no structural reference remains (I7). */
+export function* free_folio(t: Ctx, f: Folio): ThreadGen<void> {
+  for (const h of f.holders) {
+    const v = yield t.load(h.loc);
+    yield t.assert(!h.holds(v), () => `I7: ${f.name} freed by CPU${t.tid} while ${h.what} still references it`);
+  }
+  yield t.store(f.freed, 1);
+}
+
+/** folio_put() / folio_put_refs(): the put that reaches 0 frees the folio. */
+export function* folio_put(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
+  const old = yield t.fetchSub(f._refcount, nr);
+  yield t.assert(old - nr >= 0, () => `I4: ${f.name} refcount went negative (${old} - ${nr}) in folio_put on CPU${t.tid}`);
+  if (old === nr) yield* t.call('free_folio', free_folio(t, f));
+}
+
+/** page_ref_freeze() / folio_ref_freeze(): cmpxchg(expected -> 0). */
+export function* folio_ref_freeze(t: Ctx, f: Folio, count: number): ThreadGen<boolean> {
+  const old = yield t.cmpxchg(f._refcount, count, 0);
+  if (old !== count) return false;
+  yield t.store(f.frozen, t.tid + 1);
+  return true;
+}
+
+/** page_ref_unfreeze() / folio_ref_unfreeze(): store-release of the new count. */
+export function* folio_ref_unfreeze(t: Ctx, f: Folio, count: number): ThreadGen<void> {
+  yield t.store(f.frozen, 0);
+  yield t.store(f._refcount, count, Mode.Release);
+}
+
+/**
+ * The ghost side of I5: a thread that just got a reference checks that nobody had the folio
+ * frozen at that moment. Sound because the getter holds its reference while it looks.
+ */
+export function* check_not_frozen(t: Ctx, f: Folio, where: string): ThreadGen<void> {
+  const fz = yield t.load(f.frozen);
+  yield t.assert(fz === 0 || fz === t.tid + 1,
+    () => `I5: CPU${t.tid} holds a reference on ${f.name} (${where}) while CPU${fz - 1} has it frozen`);
+}
+
+/**
+ * The allocator handing the page to a new owner if it is free at this moment: refcount 0 -> 1,
+ * new generation. Returns false (and does nothing) when the page is still in use.
+ */
+export function* alloc_folio(t: Ctx, f: Folio): ThreadGen<boolean> {
+  const free = yield t.load(f.freed);
+  if (!free) return false;
+  yield t.store(f.freed, 0);
+  yield t.fetchAdd(f.gen, 1);
+  yield t.store(f._refcount, 1);
+  return true;
+}

@@ -1,0 +1,104 @@
+// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h; kernel-spec
+// §M.1, §2). Entries are small integers so a trace can decode them.
+//
+// PTE:  0 = none; bit 0x100 present, 0x200 writable, 0x400 dirty, 0x800 migration entry;
+//       bits 0-7 the pfn; bits 12+ a ghost "mapping generation" (changes each time the entry is
+//       re-established, so a recheck that compares whole values cannot be fooled by ABA in the
+//       model; it is invisible to the code, which compares pfn and flags only through pte_same).
+// PMD:  0 = none; 0x1000 | T = points to PTE table T; 0x2000 | pfn = huge leaf;
+//       0x4000 | pfn = invalidated huge leaf (pmdp_invalidate: non-present, non-none).
+import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import type { Builder } from '../../../engine/program.ts';
+
+export const PTE_NONE = 0;
+export const _PAGE_PRESENT = 0x100;
+export const _PAGE_RW = 0x200;
+export const _PAGE_DIRTY = 0x400;
+export const _PAGE_MIGRATION = 0x800;
+
+export function mk_pte(pfn: number, flags = _PAGE_PRESENT, gen = 0): number {
+  return (pfn & 0xff) | flags | (gen << 12);
+}
+export const pte_pfn = (v: number): number => v & 0xff;
+export const pte_present = (v: number): boolean => (v & _PAGE_PRESENT) !== 0;
+export const pte_none = (v: number): boolean => v === PTE_NONE;
+export const pte_write = (v: number): boolean => (v & _PAGE_RW) !== 0;
+export const pte_dirty = (v: number): boolean => (v & _PAGE_DIRTY) !== 0;
+export const is_migration_entry = (v: number): boolean => (v & _PAGE_MIGRATION) !== 0;
+
+export function showPte(v: number): string {
+  if (v === PTE_NONE) return 'none';
+  const f: string[] = [];
+  if (v & _PAGE_MIGRATION) return `migration entry(pfn ${pte_pfn(v)})`;
+  if (v & _PAGE_PRESENT) f.push('P');
+  if (v & _PAGE_RW) f.push('W');
+  if (v & _PAGE_DIRTY) f.push('D');
+  return `pte(pfn ${pte_pfn(v)}${f.length ? ' ' + f.join('') : ''}${v >> 12 ? ` #${v >> 12}` : ''})`;
+}
+
+export const PMD_NONE = 0;
+export const PMD_TABLE = 0x1000;
+export const PMD_LEAF = 0x2000;
+export const PMD_INVALID = 0x4000;
+export const pmd_table = (id: number): number => PMD_TABLE | id;
+export const pmd_leaf = (pfn: number): number => PMD_LEAF | pfn;
+export const pmd_none = (v: number): boolean => v === PMD_NONE;
+export const pmd_is_table = (v: number): boolean => (v & PMD_TABLE) !== 0;
+export const pmd_trans_huge = (v: number): boolean => (v & PMD_LEAF) !== 0;
+export const pmd_table_id = (v: number): number => v & 0xff;
+
+export function showPmd(v: number): string {
+  if (v === PMD_NONE) return 'none';
+  if (v & PMD_TABLE) return `table(T${v & 0xff})`;
+  if (v & PMD_LEAF) return `huge(pfn ${v & 0xff})`;
+  if (v & PMD_INVALID) return `invalidated huge(pfn ${v & 0xff})`;
+  return `pmd(${v})`;
+}
+
+/** Lifecycle of a page-table page (ghost, kernel-spec §M.1). */
+export const PT_LIVE = 0;
+export const PT_DETACHED = 1;
+export const PT_FREED = 2;
+export const PT_REUSED = 3;
+export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page'][v] ?? String(v);
+
+/** A PTE table: its entries, its split PTL, and its ghost lifecycle word. */
+export interface PageTable {
+  id: number;
+  name: string;
+  entries: Loc[];
+  ptl: Loc;
+  life: Loc;
+}
+
+export function newPageTable(b: Builder, id: number, init: number[]): PageTable {
+  const name = `T${id}`;
+  return {
+    id, name,
+    entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, showPte)),
+    ptl: b.loc(`${name}.ptl`, 0, (v) => (v ? 'locked' : 'unlocked')),
+    life: b.loc(`${name}.life`, PT_LIVE, showPtLife),
+  };
+}
+
+/** A PMD entry with its PMD lock (pmd_lock / PML). */
+export interface Pmd {
+  pmd: Loc;
+  pml: Loc;
+}
+
+export function newPmd(b: Builder, init: number): Pmd {
+  return {
+    pmd: b.loc('*pmd', init, showPmd),
+    pml: b.loc('pmd_lock', 0, (v) => (v ? 'locked' : 'unlocked')),
+  };
+}
+
+/**
+ * I1 on the software-walker side: the table the walker reached must not have been freed.
+ * Called right after an access, while the walker is still inside its IRQs-off / RCU window.
+ */
+export function* check_table_alive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
+  const life = yield t.load(T.life);
+  yield t.assert(life < PT_FREED, () => `I1: CPU${t.tid} ${what} of ${T.name} after ${T.name} was ${showPtLife(life)}`);
+}

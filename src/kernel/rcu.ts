@@ -1,0 +1,101 @@
+// Per-CPU state shared by RCU, interrupts and IPIs (kernel-spec §M.2), built from engine locations.
+//
+// One word per CPU: bits 0-3 = read-side nesting (rcu_read_lock() and local_irq_disable() both
+// count: since the v5.0 flavour consolidation an IRQs-off region is an RCU reader), bit 4 = IRQs
+// off, bits 5+ = a generation bumped each time the CPU leaves its outermost reader. So
+// synchronize_rcu() waits only for the readers that were active when it started: it snapshots
+// each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
+import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
+import type { Builder } from '../engine/program.ts';
+
+const NEST = 0xf;
+const IRQOFF = 0x10;
+const GEN = 0x20;
+
+export function showCpuState(v: number): string {
+  const parts = [`gen ${v >> 5}`];
+  if (v & IRQOFF) parts.push('IRQs off');
+  if (v & NEST) parts.push(`reader depth ${v & NEST}`);
+  else parts.push('quiescent');
+  return parts.join(', ');
+}
+
+export interface Cpu {
+  id: number;
+  /** The per-CPU word described above. */
+  state: Loc;
+}
+
+/** The machine's CPUs. Thread i of a scenario runs on cpu[i]. */
+export class Cpus {
+  readonly cpu: Cpu[] = [];
+  constructor(b: Builder, n: number) {
+    for (let i = 0; i < n; i++) this.cpu.push({ id: i, state: b.loc(`cpu${i}.rcu_irq`, 0, showCpuState) });
+  }
+  others(self: Cpu): Cpu[] {
+    return this.cpu.filter((c) => c !== self);
+  }
+}
+
+function leave(v: number): number {
+  const n = (v & NEST) - 1;
+  return n === 0 ? ((v >> 5) + 1) * GEN | (v & IRQOFF) : (v & ~NEST) | n;
+}
+
+export function* rcu_read_lock(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield t.rmw(cpu.state, (v) => v + 1);
+}
+
+export function* rcu_read_unlock(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield t.rmw(cpu.state, leave);
+}
+
+/** local_irq_disable(): blocks IPIs to this CPU and, being a reader, RCU grace periods. */
+export function* local_irq_disable(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield t.rmw(cpu.state, (v) => (v + 1) | IRQOFF);
+}
+
+/** local_irq_enable(): pending IPIs are taken now (see smp_call_function). */
+export function* local_irq_enable(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield t.rmw(cpu.state, (v) => leave(v & ~IRQOFF));
+}
+
+/**
+ * synchronize_rcu(): returns once every CPU that was in a read-side section (or had IRQs off)
+ * when it started has left that section. Readers that begin later are not waited for.
+ */
+export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> {
+  const me = yield t.load(self.state);
+  yield t.assert((me & NEST) === 0, () => `I12: CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
+  for (const c of cpus.others(self)) {
+    const v = yield t.load(c.state);
+    if ((v & NEST) !== 0) {
+      const g = v >> 5;
+      yield t.await(c.state, (w) => w >> 5 !== g);
+    }
+  }
+}
+
+/**
+ * call_rcu(head, cb): the callback runs after a grace period. Modeled as the queuing CPU waiting
+ * for the grace period and then running the callback itself (RCU's softirq on that CPU).
+ */
+export function* call_rcu(t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<void>): ThreadGen<void> {
+  yield* t.call('rcu_do_batch', (function* () {
+    yield* synchronize_rcu(t, cpus, self);
+    yield* cb();
+  })());
+}
+
+/**
+ * smp_call_function(fn, wait=1) with an empty fn (tlb_remove_table_sync_one, an IPI TLB flush):
+ * completes once every other CPU has taken the IPI, which a CPU does only with IRQs enabled.
+ * A CPU inside rcu_read_lock() with IRQs on takes it at once: an IPI is not a grace period.
+ */
+export function* smp_call_function(t: Ctx, cpus: Cpus, self: Cpu, targets?: Cpu[]): ThreadGen<void> {
+  const me = yield t.load(self.state);
+  yield t.assert((me & IRQOFF) === 0, () => `I12: CPU${self.id} waits for an IPI with IRQs disabled`);
+  for (const c of targets ?? cpus.others(self)) {
+    yield t.await(c.state, (w) => (w & IRQOFF) === 0);
+  }
+}

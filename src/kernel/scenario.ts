@@ -1,0 +1,50 @@
+// The shapes of the catalog (see catalog.ts) and a helper to build a scenario's variants from
+// one program factory: every variant is the same model with one knob turned.
+import type { Program } from '../engine/program.ts';
+
+export interface Variant {
+  /** 'safe' or a knob name. */
+  name: string;
+  description: string;
+  /** kernel-spec §12 row id such as 'U4.a' ('safe' variants: the section, e.g. '§1'). */
+  ref: string;
+  /** 'ok', or the invariant id the exploration must report (e.g. 'I3'). */
+  expected: 'ok' | string;
+  /** The memory model under which the expectation holds; default 'sc'. */
+  model?: 'sc' | 'tso' | 'lkmm';
+  program: Program;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Seed thread file, e.g. '002'. */
+  seed: string;
+  /** kernel-spec section, e.g. '§7'. */
+  section: string;
+  variants: Variant[];
+}
+
+export interface VariantSpec<K extends string> {
+  name: 'safe' | K;
+  description: string;
+  ref: string;
+  expected: 'ok' | string;
+  model?: 'sc' | 'tso' | 'lkmm';
+}
+
+/** Builds each variant's program from `make(knob)`, where knob is undefined for 'safe'. */
+export function variants<K extends string>(
+  scenario: string,
+  make: (knob: K | undefined) => Program['setup'],
+  specs: VariantSpec<K>[],
+): Variant[] {
+  return specs.map((s) => ({
+    ...s,
+    program: {
+      name: `${scenario}/${s.name}`,
+      description: s.description,
+      setup: make(s.name === 'safe' ? undefined : (s.name as K)),
+    },
+  }));
+}
