@@ -35,6 +35,21 @@ export interface Violation {
   threadNames: string[];
 }
 
+/**
+ * Drives a single execution instead of the exhaustive search (replay and random sampling).
+ * The explorer then pushes no alternatives and computes no revisits.
+ */
+export interface Chooser {
+  /** The thread to step next, among the runnable ones (ascending tids). */
+  thread(runnable: readonly number[]): number;
+  /**
+   * The candidate indices to try, in order, for the event being added: for a read, its
+   * possible sources (index 0 = the co-latest); for a write, the co positions it may take
+   * (index 0 = co-last). The first consistent one is taken.
+   */
+  order(e: Ev, candidates: readonly Ev[]): readonly number[];
+}
+
 export interface ExploreOptions {
   model: MemoryModel;
   maxExecutions?: number;
@@ -43,6 +58,8 @@ export interface ExploreOptions {
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
   /** Keep exploring after a violation (default: stop at the first). */
   keepGoing?: boolean;
+  /** Run one execution chosen by this chooser instead of exploring all of them. */
+  chooser?: Chooser;
 }
 
 export interface ExploreResult {
@@ -68,8 +85,14 @@ export class Explorer {
   private stop = false;
   private cutBy: ExploreResult['cutBy'] = null;
   private deadline = Infinity;
+  private readonly chooser: Chooser | null;
+  /** Linear mode: the (tid, choice) of each step taken, and whether the run died inconsistent. */
+  readonly steps: number[] = [];
+  dead = false;
+  private choice = 0;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
+    this.chooser = opts.chooser ?? null;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
     inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
   }
@@ -82,6 +105,14 @@ export class Explorer {
     const t0 = performance.now();
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
+    if (this.chooser) {
+      if (this.extend()) this.leaf();
+      else this.dead = true;
+      return {
+        complete: this.complete, blocked: this.blocked, rejected: this.rejected,
+        violation: this.violation, cutBy: null, seconds: (performance.now() - t0) / 1000,
+      };
+    }
     let more = true;
     while (more) {
       if (this.extend()) this.leaf();
@@ -99,8 +130,10 @@ export class Explorer {
   /** Adds events with maximal choices until a leaf (true) or an inconsistency/prune (false). */
   private extend(): boolean {
     const g = this.g;
+    const runnable: number[] = [];
     for (;;) {
       let tid = -1;
+      runnable.length = 0;
       for (let t = 0; t < g.threads.length; t++) {
         if (!g.exists(t)) continue;
         const rt = this.rts[t];
@@ -109,10 +142,17 @@ export class Explorer {
           // A read whose write part or Block is still to come: finish it first (rule 1).
           if (!this.finishDue(g.last(t) as Ev)) return false;
         }
-        if (this.runnable(t)) { tid = t; break; }
+        if (this.runnable(t)) {
+          if (!this.chooser) { tid = t; break; }
+          runnable.push(t);
+        }
       }
+      if (this.chooser && runnable.length) tid = this.chooser.thread(runnable);
       if (tid < 0) return true;
-      if (!this.step(tid)) return false;
+      this.choice = 0;
+      const ok = this.step(tid);
+      if (this.chooser) this.steps.push(tid, this.choice);
+      if (!ok) return false;
     }
   }
 
@@ -233,6 +273,18 @@ export class Explorer {
     const list = g.co[op.loc];
     const pos = list.length - 1;
     g.push(r);
+    if (this.chooser) {
+      const cands: Ev[] = [];
+      for (let p = pos; p >= lo; p--) cands.push(list[p]);
+      for (const k of this.chooser.order(r, cands)) {
+        if (k < 0 || k >= cands.length) continue;
+        g.setRf(r, cands[k]);
+        if (k === 0 || this.opts.model.consistentStep(g, [r])) { this.choice = k; return this.completeRead(r); }
+        g.unsetRf(r);
+        this.resetView(r);
+      }
+      return false;
+    }
     g.setRf(r, list[pos]);
     if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo });
     return this.completeRead(r);
@@ -279,7 +331,7 @@ export class Explorer {
     const conflict = src.coPos + 1 < list.length && list[src.coPos + 1].excl;
     const last = src.coPos + 1 === list.length;
     g.insertCo(w, src.coPos);
-    this.pushRevisits(w);
+    if (!this.chooser) this.pushRevisits(w);
     this.rts[r.tid].advance(readResult(op, r.val));
     if (conflict) return false;
     return last || this.opts.model.consistentStep(g, [w]);
@@ -294,6 +346,21 @@ export class Explorer {
     const list = g.co[op.loc];
     const pos = list.length - 1;
     g.push(w);
+    if (this.chooser) {
+      const places: Ev[] = [];
+      for (let p = this.nextPlacement(list, pos, lo); p >= 0; p = this.nextPlacement(list, p - 1, lo)) places.push(list[p]);
+      for (const k of this.chooser.order(w, places)) {
+        if (k < 0 || k >= places.length) continue;
+        g.insertCo(w, places[k].coPos);
+        if (k === 0 || this.opts.model.consistentStep(g, [w])) {
+          this.choice = k;
+          this.rts[tid].advance(0);
+          return true;
+        }
+        g.removeCo(w);
+      }
+      return false;
+    }
     const next = this.nextPlacement(list, pos - 1, lo);
     g.insertCo(w, pos);
     if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo });

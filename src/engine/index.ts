@@ -1,0 +1,174 @@
+// The engine's public entry points: exhaustive checking, random sampling and replay of one
+// schedule, all running the same Explorer (the chooser decides which).
+import { Explorer, type Chooser, type ExploreOptions, type Violation } from './explore.ts';
+import { instantiate, type Params, type Program, type Instance } from './program.ts';
+import { getModel } from './models/index.ts';
+import type { MemoryModel } from './models/model.ts';
+import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import type { Graph, Ev } from './graph.ts';
+
+export interface CheckOptions {
+  params?: Params;
+  model?: string;
+  maxExecutions?: number;
+  timeoutMs?: number;
+  /** Sample this many random executions instead of exploring all of them. */
+  random?: { samples: number; seed: number };
+  onLeaf?: ExploreOptions['onLeaf'];
+}
+
+export interface ViolationReport {
+  property: string;
+  message: string;
+  /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
+  schedule: string;
+  /** The interleaving, one column per thread. */
+  trace: string;
+  /** Final memory of the violating execution. */
+  memory: string;
+  graph: Graph;
+  order: Ev[];
+  threadNames: string[];
+}
+
+export interface CheckResult {
+  program: string;
+  params: Params;
+  model: string;
+  /** 'bounded': no violation in what was explored, which was not everything. */
+  verdict: 'ok' | 'violation' | 'bounded';
+  mode: 'exhaustive' | 'sample';
+  /** Complete executions explored. */
+  executions: number;
+  blocked: number;
+  /** Leaves discarded by the model's full check (weak models). */
+  rejected: number;
+  seconds: number;
+  /** What one execution is, in words. */
+  counts: string;
+  /** Why exploration stopped early, when it did. */
+  cutBy: null | 'max-executions' | 'timeout';
+  violation?: ViolationReport;
+  instance: Instance;
+}
+
+export function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
+  const { schedule, order } = scheduleFor(inst, model, v.graph);
+  return {
+    property: v.property,
+    message: v.message,
+    schedule,
+    trace: renderColumns(inst, v.graph, order, v.threadNames),
+    memory: renderMemory(inst, v.graph),
+    graph: v.graph,
+    order,
+    threadNames: v.threadNames,
+  };
+}
+
+export function check(program: Program, opts: CheckOptions = {}): CheckResult {
+  const inst = instantiate(program, opts.params ?? {});
+  const model = getModel(opts.model ?? 'sc');
+  if (opts.random) return sample(inst, model, opts);
+  const ex = new Explorer(inst, { model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf });
+  const r = ex.run();
+  const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
+  return {
+    program: program.name, params: inst.params, model: model.name, verdict, mode: 'exhaustive',
+    executions: r.complete, blocked: r.blocked, rejected: r.rejected, seconds: r.seconds,
+    counts: model.counts, cutBy: r.cutBy,
+    violation: r.violation ? report(inst, model, r.violation) : undefined,
+    instance: inst,
+  };
+}
+
+/** A small, seedable PRNG (mulberry32), so a sample can be repeated. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class RandomChooser implements Chooser {
+  constructor(private readonly rnd: () => number) {}
+  thread(runnable: readonly number[]): number {
+    return runnable[Math.floor(this.rnd() * runnable.length)];
+  }
+  order(_e: Ev, c: readonly Ev[]): readonly number[] {
+    const idx = c.map((_, i) => i);
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rnd() * (i + 1));
+      [idx[i], idx[j]] = [idx[j], idx[i]];
+    }
+    return idx;
+  }
+}
+
+function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckResult {
+  const { samples, seed } = opts.random!;
+  const rnd = prng(seed);
+  const t0 = performance.now();
+  const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
+  let complete = 0, blocked = 0, rejected = 0;
+  let violation: ViolationReport | undefined;
+  let cutBy: CheckResult['cutBy'] = null;
+  for (let i = 0; i < samples; i++) {
+    if (Date.now() > deadline) { cutBy = 'timeout'; break; }
+    const ex = new Explorer(inst, { model, chooser: new RandomChooser(rnd), onLeaf: opts.onLeaf });
+    const r = ex.run();
+    complete += r.complete;
+    blocked += r.blocked;
+    rejected += r.rejected + (ex.dead ? 1 : 0);
+    if (r.violation) { violation = report(inst, model, r.violation); break; }
+  }
+  return {
+    program: inst.program.name, params: inst.params, model: model.name,
+    verdict: violation ? 'violation' : 'bounded', mode: 'sample',
+    executions: complete, blocked, rejected, seconds: (performance.now() - t0) / 1000,
+    counts: `randomly sampled executions (seed ${seed}); ${model.counts}`, cutBy, violation, instance: inst,
+  };
+}
+
+export interface ReplayResult {
+  /** Set when the program no longer follows the schedule. */
+  divergence: string | null;
+  outcome: 'complete' | 'blocked' | 'inconsistent';
+  violation?: ViolationReport;
+  trace: string;
+  memory: string;
+  schedule: string;
+}
+
+/** Runs exactly the execution a schedule describes. */
+export function replay(program: Program, schedule: string, opts: { params?: Params; model?: string } = {}): ReplayResult {
+  const inst = instantiate(program, opts.params ?? {});
+  const model = getModel(opts.model ?? 'sc');
+  const chooser = new ScheduleChooser(parseSchedule(schedule));
+  const ex = new Explorer(inst, { model, chooser });
+  const r = ex.run();
+  if (!chooser.divergence && !chooser.finished) {
+    chooser.divergence = `the execution ended after ${chooser.taken} steps, before the schedule did`;
+  }
+  const g = ex.g;
+  const order = linearize(g, false);
+  const names = ex.threadNames;
+  return {
+    divergence: chooser.divergence,
+    outcome: ex.dead ? 'inconsistent' : r.complete ? 'complete' : 'blocked',
+    violation: r.violation && !chooser.divergence ? report(inst, model, r.violation) : undefined,
+    trace: renderColumns(inst, g, order, names),
+    memory: renderMemory(inst, g),
+    schedule,
+  };
+}
+
+export { Explorer, instantiate };
+export type { Program, Params, Instance, Graph, Ev, MemoryModel, Violation };
+export { defineProgram, Builder } from './program.ts';
+export { Mode, OpKind, Ctx } from './ops.ts';
+export type { ThreadGen, ThreadFn, Loc, Val, Op } from './ops.ts';

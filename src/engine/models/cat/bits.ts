@@ -1,0 +1,236 @@
+// Event sets and relations over the n events of one execution, as bitsets.
+// A set is a Uint32Array of `w = ceil(n/32)` words; a relation is n rows of w words
+// (row i = the successors of event i), stored in one Uint32Array of n*w words.
+
+export class Universe {
+  readonly w: number;
+  constructor(readonly n: number) {
+    this.w = Math.max(1, (n + 31) >>> 5);
+  }
+
+  // ---- sets ----
+  emptySet(): Uint32Array {
+    return new Uint32Array(this.w);
+  }
+  fullSet(): Uint32Array {
+    const s = new Uint32Array(this.w);
+    for (let i = 0; i < this.n; i++) s[i >>> 5]! |= 1 << (i & 31);
+    return s;
+  }
+  setOf(ids: Iterable<number>): Uint32Array {
+    const s = new Uint32Array(this.w);
+    for (const i of ids) s[i >>> 5]! |= 1 << (i & 31);
+    return s;
+  }
+  static has(s: Uint32Array, i: number, off = 0): boolean {
+    return (s[off + (i >>> 5)]! & (1 << (i & 31))) !== 0;
+  }
+  members(s: Uint32Array): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.w; k++) {
+      let x = s[k]!;
+      while (x !== 0) {
+        const b = 31 - Math.clz32(x & -x);
+        out.push((k << 5) | b);
+        x &= x - 1;
+      }
+    }
+    return out;
+  }
+  static isEmpty(a: Uint32Array): boolean {
+    for (let k = 0; k < a.length; k++) if (a[k] !== 0) return false;
+    return true;
+  }
+  static equal(a: Uint32Array, b: Uint32Array): boolean {
+    if (a.length !== b.length) return false;
+    for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+    return true;
+  }
+  static or(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const c = new Uint32Array(a.length);
+    for (let k = 0; k < a.length; k++) c[k] = a[k]! | b[k]!;
+    return c;
+  }
+  static and(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const c = new Uint32Array(a.length);
+    for (let k = 0; k < a.length; k++) c[k] = a[k]! & b[k]!;
+    return c;
+  }
+  static andNot(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const c = new Uint32Array(a.length);
+    for (let k = 0; k < a.length; k++) c[k] = a[k]! & ~b[k]!;
+    return c;
+  }
+  complementSet(a: Uint32Array): Uint32Array {
+    return Universe.andNot(this.fullSet(), a);
+  }
+
+  // ---- relations ----
+  emptyRel(): Uint32Array {
+    return new Uint32Array(this.n * this.w);
+  }
+  relOf(pairs: Iterable<readonly [number, number]>): Uint32Array {
+    const r = this.emptyRel();
+    for (const [a, b] of pairs) r[a * this.w + (b >>> 5)]! |= 1 << (b & 31);
+    return r;
+  }
+  hasPair(r: Uint32Array, a: number, b: number): boolean {
+    return (r[a * this.w + (b >>> 5)]! & (1 << (b & 31))) !== 0;
+  }
+  addPair(r: Uint32Array, a: number, b: number): void {
+    r[a * this.w + (b >>> 5)]! |= 1 << (b & 31);
+  }
+  pairs(r: Uint32Array): [number, number][] {
+    const out: [number, number][] = [];
+    const w = this.w;
+    for (let i = 0; i < this.n; i++) {
+      for (let k = 0; k < w; k++) {
+        let x = r[i * w + k]!;
+        while (x !== 0) {
+          const b = 31 - Math.clz32(x & -x);
+          out.push([i, (k << 5) | b]);
+          x &= x - 1;
+        }
+      }
+    }
+    return out;
+  }
+  identity(s?: Uint32Array): Uint32Array {
+    const r = this.emptyRel();
+    for (let i = 0; i < this.n; i++) if (!s || Universe.has(s, i)) r[i * this.w + (i >>> 5)]! |= 1 << (i & 31);
+    return r;
+  }
+  fullRel(): Uint32Array {
+    const r = this.emptyRel();
+    const f = this.fullSet();
+    for (let i = 0; i < this.n; i++) r.set(f, i * this.w);
+    return r;
+  }
+  complementRel(a: Uint32Array): Uint32Array {
+    return Universe.andNot(this.fullRel(), a);
+  }
+  cartesian(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const r = this.emptyRel();
+    for (let i = 0; i < this.n; i++) if (Universe.has(a, i)) r.set(b, i * this.w);
+    return r;
+  }
+  seq(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const w = this.w;
+    const n = this.n;
+    const c = new Uint32Array(n * w);
+    for (let i = 0; i < n; i++) {
+      const io = i * w;
+      for (let k = 0; k < w; k++) {
+        let x = a[io + k]!;
+        while (x !== 0) {
+          const j = (k << 5) | (31 - Math.clz32(x & -x));
+          x &= x - 1;
+          const jo = j * w;
+          for (let m = 0; m < w; m++) c[io + m]! |= b[jo + m]!;
+        }
+      }
+    }
+    return c;
+  }
+  inverse(a: Uint32Array): Uint32Array {
+    const w = this.w;
+    const c = new Uint32Array(this.n * w);
+    for (let i = 0; i < this.n; i++) {
+      for (let k = 0; k < w; k++) {
+        let x = a[i * w + k]!;
+        while (x !== 0) {
+          const j = (k << 5) | (31 - Math.clz32(x & -x));
+          x &= x - 1;
+          c[j * w + (i >>> 5)]! |= 1 << (i & 31);
+        }
+      }
+    }
+    return c;
+  }
+  /** Transitive closure (Warshall). */
+  plus(a: Uint32Array): Uint32Array {
+    const w = this.w;
+    const n = this.n;
+    const c = a.slice();
+    for (let k = 0; k < n; k++) {
+      const ko = k * w;
+      const kw = k >>> 5;
+      const kb = 1 << (k & 31);
+      for (let i = 0; i < n; i++) {
+        const io = i * w;
+        if ((c[io + kw]! & kb) !== 0) for (let m = 0; m < w; m++) c[io + m]! |= c[ko + m]!;
+      }
+    }
+    return c;
+  }
+  star(a: Uint32Array): Uint32Array {
+    const c = this.plus(a);
+    for (let i = 0; i < this.n; i++) c[i * this.w + (i >>> 5)]! |= 1 << (i & 31);
+    return c;
+  }
+  opt(a: Uint32Array): Uint32Array {
+    const c = a.slice();
+    for (let i = 0; i < this.n; i++) c[i * this.w + (i >>> 5)]! |= 1 << (i & 31);
+    return c;
+  }
+  domain(a: Uint32Array): Uint32Array {
+    const s = this.emptySet();
+    for (let i = 0; i < this.n; i++) {
+      for (let k = 0; k < this.w; k++)
+        if (a[i * this.w + k] !== 0) {
+          s[i >>> 5]! |= 1 << (i & 31);
+          break;
+        }
+    }
+    return s;
+  }
+  range(a: Uint32Array): Uint32Array {
+    const s = this.emptySet();
+    for (let i = 0; i < this.n; i++) for (let k = 0; k < this.w; k++) s[k]! |= a[i * this.w + k]!;
+    return s;
+  }
+  irreflexive(a: Uint32Array): boolean {
+    for (let i = 0; i < this.n; i++) if ((a[i * this.w + (i >>> 5)]! & (1 << (i & 31))) !== 0) return false;
+    return true;
+  }
+  /** Acyclicity by repeatedly removing events with no predecessor (Kahn). */
+  acyclic(a: Uint32Array): boolean {
+    const n = this.n;
+    const w = this.w;
+    const indeg = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < w; k++) {
+        let x = a[i * w + k]!;
+        while (x !== 0) {
+          indeg[(k << 5) | (31 - Math.clz32(x & -x))]!++;
+          x &= x - 1;
+        }
+      }
+    }
+    const stack: number[] = [];
+    for (let i = 0; i < n; i++) if (indeg[i] === 0) stack.push(i);
+    let seen = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      seen++;
+      for (let k = 0; k < w; k++) {
+        let x = a[i * w + k]!;
+        while (x !== 0) {
+          const j = (k << 5) | (31 - Math.clz32(x & -x));
+          x &= x - 1;
+          if (--indeg[j]! === 0) stack.push(j);
+        }
+      }
+    }
+    return seen === n;
+  }
+  /** Restriction of a relation to a set of events on both sides. */
+  restrict(a: Uint32Array, s: Uint32Array): Uint32Array {
+    const c = this.emptyRel();
+    for (let i = 0; i < this.n; i++) {
+      if (!Universe.has(s, i)) continue;
+      for (let k = 0; k < this.w; k++) c[i * this.w + k] = a[i * this.w + k]! & s[k]!;
+    }
+    return c;
+  }
+}

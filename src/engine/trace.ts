@@ -1,0 +1,256 @@
+// Counterexamples for people: one interleaving consistent with a violating graph (staying in
+// the current thread when it can), the replay schedule that rebuilds exactly that graph, and the
+// CPU-column rendering kernel developers draw by hand.
+import { Ev, EvKind, Graph, BlockReason } from './graph.ts';
+import { Explorer, type Chooser } from './explore.ts';
+import { OpKind, modeName, rmwName } from './ops.ts';
+import type { Instance } from './program.ts';
+import type { MemoryModel } from './models/model.ts';
+
+/** Events that start a step (an RMW's write part and a read's Block belong to the read's step). */
+function isStepStart(g: Graph, e: Ev): boolean {
+  if (e.kind === EvKind.Write && e.excl) return false;
+  if (e.kind === EvKind.Block && e.idx > 0 && g.threads[e.tid][e.idx - 1].kind === EvKind.Read) return false;
+  return true;
+}
+
+function stepOf(g: Graph, e: Ev): Ev {
+  return isStepStart(g, e) ? e : g.threads[e.tid][e.idx - 1];
+}
+
+/**
+ * A topological order of the graph's steps over po ∪ rf (∪ co ∪ fr when `strong`, which SC
+ * graphs always allow), preferring to stay in the thread that ran last.
+ */
+export function linearize(g: Graph, strong: boolean): Ev[] {
+  const steps: Ev[] = [];
+  for (const th of g.threads) for (const e of th) if (isStepStart(g, e)) steps.push(e);
+  const index = new Map<Ev, number>();
+  steps.forEach((s, i) => index.set(s, i));
+  const preds: number[][] = steps.map(() => []);
+  const edge = (a: Ev, b: Ev): void => {
+    if (a.tid < 0) return;
+    const sa = index.get(stepOf(g, a)) as number;
+    const sb = index.get(stepOf(g, b)) as number;
+    if (sa !== sb) preds[sb].push(sa);
+  };
+  for (const th of g.threads) {
+    for (const e of th) {
+      if (e.idx > 0) edge(th[e.idx - 1], e);
+      else if (g.slots[e.tid].spawn) edge(g.slots[e.tid].spawn as Ev, e);
+      if (e.kind === EvKind.Join) { const c = g.threads[e.val]; edge(c[c.length - 1], e); }
+      if (e.kind === EvKind.Read && e.rf) {
+        edge(e.rf, e);
+        if (strong) {
+          const list = g.co[e.loc];
+          const n = list[e.rf.coPos + 1];
+          if (n && !(n.tid === e.tid && n.idx === e.idx + 1)) edge(e, n);
+        }
+      }
+      if (strong && e.kind === EvKind.Write && e.coPos > 0) edge(g.co[e.loc][e.coPos - 1], e);
+    }
+  }
+  const npred = preds.map((p) => p.length);
+  const succs: number[][] = steps.map(() => []);
+  preds.forEach((ps, b) => { for (const a of ps) succs[a].push(b); });
+  const done = new Array<boolean>(steps.length).fill(false);
+  const out: Ev[] = [];
+  let cur = -1;
+  while (out.length < steps.length) {
+    let pick = -1;
+    for (let i = 0; i < steps.length; i++) {
+      if (done[i] || npred[i] > 0) continue;
+      if (steps[i].tid === cur) { pick = i; break; }
+      if (pick < 0) pick = i;
+    }
+    if (pick < 0) throw new Error('internal: the graph has no linearization over the chosen relations');
+    // Among ready steps of the same thread, take the po-first.
+    done[pick] = true;
+    out.push(steps[pick]);
+    cur = steps[pick].tid;
+    for (const b of succs[pick]) npred[b]--;
+  }
+  return out;
+}
+
+/** Tokens `tid` or `tid~k` (k = index of the non-default choice), joined by dots. */
+export function formatSchedule(steps: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < steps.length; i += 2) out.push(steps[i + 1] ? `${steps[i]}~${steps[i + 1]}` : `${steps[i]}`);
+  return out.join('.');
+}
+
+export class ScheduleError extends Error {}
+
+export function parseSchedule(s: string): number[] {
+  const out: number[] = [];
+  if (s.trim() === '') return out;
+  for (const tok of s.trim().split('.')) {
+    const m = /^(\d+)(?:~(\d+))?$/.exec(tok);
+    if (!m) throw new ScheduleError(`bad schedule token '${tok}' (expected TID or TID~K)`);
+    out.push(Number(m[1]), m[2] ? Number(m[2]) : 0);
+  }
+  return out;
+}
+
+/** A chooser that follows a schedule, noting where the program no longer matches it. */
+export class ScheduleChooser implements Chooser {
+  private i = 0;
+  private k = 0;
+  divergence: string | null = null;
+  constructor(private readonly steps: readonly number[]) {}
+  /** Steps taken so far. */
+  get taken(): number { return this.i / 2; }
+  get finished(): boolean { return this.i >= this.steps.length; }
+  thread(runnable: readonly number[]): number {
+    if (this.divergence) return -1;
+    if (this.i >= this.steps.length) {
+      this.divergence = `the schedule ended after ${this.i / 2} steps but threads ${runnable.join(', ')} can still run`;
+      return -1;
+    }
+    const t = this.steps[this.i];
+    this.k = this.steps[this.i + 1];
+    this.i += 2;
+    if (!runnable.includes(t)) {
+      this.divergence = `the model is nondeterministic at step ${this.i / 2}: thread ${t} cannot run there (runnable: ${runnable.join(', ') || 'none'})`;
+      return -1;
+    }
+    return t;
+  }
+  order(_e: Ev, c: readonly Ev[]): readonly number[] {
+    if (this.k >= c.length) {
+      this.divergence ??= `the model is nondeterministic at step ${this.i / 2}: choice ${this.k} does not exist (${c.length} candidates)`;
+      return [];
+    }
+    return [this.k];
+  }
+}
+
+/** Follows a target graph's steps in a given order, choosing the target's rf and co. */
+class TargetChooser implements Chooser {
+  private i = 0;
+  constructor(private readonly target: Graph, private readonly order_: Ev[], private readonly cur: () => Graph) {}
+  thread(runnable: readonly number[]): number {
+    if (this.i >= this.order_.length) return -1;
+    const t = this.order_[this.i++].tid;
+    return runnable.includes(t) ? t : -1;
+  }
+  order(e: Ev, c: readonly Ev[]): readonly number[] {
+    const T = this.target;
+    const te = T.threads[e.tid][e.idx];
+    const g = this.cur();
+    let want: Ev | null;
+    if (e.kind === EvKind.Read) {
+      want = te.rf;
+    } else {
+      const list = T.co[te.loc];
+      want = null;
+      for (let p = te.coPos - 1; p >= 0; p--) {
+        const y = list[p];
+        if (y.tid < 0 || y.idx < g.threads[y.tid].length) { want = y; break; }
+      }
+    }
+    for (let k = 0; k < c.length; k++) {
+      const x = c[k];
+      if (want && x.tid === want.tid && (x.tid < 0 || x.idx === want.idx)) return [k];
+    }
+    return [];
+  }
+}
+
+/** The schedule that rebuilds graph `target` (a leaf of an exploration of `inst`). */
+export function scheduleFor(inst: Instance, model: MemoryModel, target: Graph): { schedule: string; order: Ev[] } {
+  let order: Ev[];
+  try {
+    order = linearize(target, model.name === 'sc');
+  } catch {
+    order = linearize(target, false);
+  }
+  let ex: Explorer;
+  const chooser = new TargetChooser(target, order, () => ex.g);
+  ex = new Explorer(inst, { model, chooser });
+  ex.run();
+  return { schedule: formatSchedule(ex.steps), order };
+}
+
+// ------------------------------------------------------------------ rendering
+
+function show(inst: Instance, loc: number, v: number): string {
+  const s = inst.locs[loc]?.show;
+  return s ? s(v) : String(v);
+}
+
+function who(g: Graph, w: Ev | null, names: readonly string[]): string {
+  if (!w || w.tid < 0) return 'init';
+  return w.tid === -1 ? 'init' : `${names[w.tid] ?? `T${w.tid}`}`;
+}
+
+/** One line describing a step (the event plus its write part or Block). */
+export function describeStep(inst: Instance, g: Graph, e: Ev, names: readonly string[]): string {
+  const th = g.threads[e.tid];
+  const nxt = th[e.idx + 1];
+  const ln = (l: number): string => inst.locs[l]?.name ?? `loc${l}`;
+  switch (e.kind) {
+    case EvKind.Read: {
+      const from = who(g, e.rf, names);
+      const src = from === names[e.tid] ? 'own store' : from;
+      const wpart = nxt && nxt.kind === EvKind.Write && nxt.excl ? nxt : null;
+      const blocked = nxt && nxt.kind === EvKind.Block;
+      const v = show(inst, e.loc, e.val);
+      switch (e.opKind) {
+        case OpKind.Lock:
+          return blocked ? `spin_lock(${ln(e.loc)}) spins: held (from ${src})` : `spin_lock(${ln(e.loc)})`;
+        case OpKind.Trylock:
+          return wpart ? `spin_trylock(${ln(e.loc)}) = 1` : `spin_trylock(${ln(e.loc)}) = 0 (held, from ${src})`;
+        case OpKind.Await:
+          return blocked ? `wait on ${ln(e.loc)}: reads ${v} (from ${src}) and stays blocked` : `wait on ${ln(e.loc)} → ${v} (from ${src})`;
+        case OpKind.Rmw: {
+          const name = rmwName[e.rmw];
+          return wpart
+            ? `${name}(${ln(e.loc)}): ${v} → ${show(inst, e.loc, wpart.val)} (from ${src})`
+            : `${name}(${ln(e.loc)}) reads ${v}, no write (from ${src})`;
+        }
+        default:
+          return `${ln(e.loc)} → ${v} (${modeName[e.mode]}, from ${src})`;
+      }
+    }
+    case EvKind.Write:
+      if (e.opKind === OpKind.Unlock) return `spin_unlock(${ln(e.loc)})`;
+      return `${ln(e.loc)} := ${show(inst, e.loc, e.val)} (${modeName[e.mode]})`;
+    case EvKind.Fence: return `fence ${e.tag}`;
+    case EvKind.Spawn: return `spawn ${names[e.val] ?? e.val}`;
+    case EvKind.Join: return `join ${names[e.val] ?? e.val}`;
+    case EvKind.End: return 'returns';
+    case EvKind.Block: return e.block === BlockReason.Assume ? 'assume fails: this path is not taken' : 'blocked';
+    case EvKind.Error: return `ASSERTION FAILED: ${e.tag}`;
+    default: return '?';
+  }
+}
+
+/** The interleaving as columns, one per thread, each row a step labelled with its function. */
+export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], names: readonly string[]): string {
+  const threads = [...new Set(order.map((e) => e.tid))].sort((a, b) => a - b);
+  const col = new Map<number, number>();
+  threads.forEach((t, i) => col.set(t, i));
+  const rows: string[][] = [];
+  const lastFn = new Map<number, string | null>();
+  for (const e of order) {
+    if (e.kind === EvKind.End) continue;
+    const fn = e.fn;
+    const cells = threads.map(() => '');
+    const text = describeStep(inst, g, e, names);
+    cells[col.get(e.tid) as number] = fn && fn !== lastFn.get(e.tid) ? `${fn}: ${text}` : fn ? `  ${text}` : text;
+    lastFn.set(e.tid, fn);
+    rows.push(cells);
+  }
+  const headers = threads.map((t) => `${names[t] ?? `T${t}`}:`);
+  const width = threads.map((_, i) => Math.min(60, Math.max(headers[i].length, ...rows.map((r) => r[i].length))));
+  const pad = (s: string, w: number): string => (s.length >= w ? s : s + ' '.repeat(w - s.length));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, width[i]))).join('   ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** Final memory, one `name = value` per location. */
+export function renderMemory(inst: Instance, g: Graph): string {
+  return inst.locs.map((l, i) => `${l.name} = ${show(inst, i, g.finalValue(i))}`).join(', ');
+}
