@@ -71,6 +71,11 @@ export function* free_folio(t: Ctx, f: Folio): ThreadGen<void> {
 /** folio_put() / folio_put_refs(): the put that reaches 0 frees the folio. */
 export function* folio_put(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
   const old = yield t.fetchSub(f._refcount, nr);
+  if (old - nr < 0) {
+    // A reference that a freezer did not count: report the broken freeze, not only the underflow.
+    const fz = yield t.load(f.frozen);
+    yield t.assert(fz === 0 || fz === t.tid + 1, () => `I5: CPU${t.tid} drops a reference on ${f.name} that CPU${fz - 1}'s freeze did not count (refcount ${old} while frozen)`);
+  }
   yield t.assert(old - nr >= 0, () => `I4: ${f.name} refcount went negative (${old} - ${nr}) in folio_put on CPU${t.tid}`);
   if (old === nr) yield* t.call('free_folio', free_folio(t, f));
 }

@@ -1,0 +1,21 @@
+// The catalog of seed scenarios: every kernel-spec §12 row as a variant of a scenario, with the
+// verdict exploration must reach. `mmcheck list` / `mmcheck check` read this registry.
+export type { Scenario, Variant } from './scenario.ts';
+import type { Scenario, Variant } from './scenario.ts';
+import { paeScenario } from './scenarios/pae.ts';
+import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
+import { filemapScenario } from './scenarios/filemap.ts';
+
+export const catalog: Scenario[] = [
+  paeScenario,
+  pageRefFreezeScenario,
+  filemapScenario,
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return catalog.find((s) => s.name === name);
+}
+
+export function findVariant(scenario: string, variant: string): Variant | undefined {
+  return findScenario(scenario)?.variants.find((v) => v.name === variant);
+}

@@ -1,0 +1,66 @@
+// §5 / U5.a: the speculative page-cache lookup against truncation and reuse of the folio by
+// another file. The lookup's reference can land on a folio that was freed and handed to file B;
+// only xas_reload() after the reference tells it that the folio it holds is not A's any more.
+import type { Ctx } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { Cpus } from '../rcu.ts';
+import { alloc_folio, folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
+import { variants, type Scenario } from '../scenario.ts';
+
+type Knob = 'no-xas-reload';
+
+function make(knob: Knob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 3);
+    const F = newFolio(b, 'F', 1, 1); // refcount 1: the page cache's reference
+    const A = newAddressSpace(b, 'A', [1]);
+    const B = newAddressSpace(b, 'B', [0]);
+    F.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'A.i_pages[0]' });
+    F.holders.push({ loc: B.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'B.i_pages[0]' });
+    const folios = () => F;
+
+    b.thread('CPU0', function* (t: Ctx) {
+      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[0], A, 0, folios, { noReload: knob === 'no-xas-reload' }));
+      if (f) yield* t.call('folio_put', folio_put(t, f));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // truncate_inode_pages(A): folio locked, removed from i_pages under the lock, cache ref dropped.
+      yield* t.call('__filemap_remove_folio', (function* () {
+        yield t.lock(A.xa_lock);
+        yield* xas_store(t, A, 0, 0);
+        yield t.unlock(A.xa_lock);
+      })());
+      yield* t.call('folio_put', folio_put(t, F));
+    });
+    b.thread('CPU2', function* (t: Ctx) {
+      // The allocator hands the freed folio to file B (filemap_add_folio(B, F, 0)).
+      const got = yield* t.call('folio_alloc', alloc_folio(t, F));
+      yield t.assume(got);
+      yield* t.call('filemap_add_folio', (function* () {
+        yield t.lock(B.xa_lock);
+        yield* xas_store(t, B, 0, 1);
+        yield t.unlock(B.xa_lock);
+      })());
+    });
+    b.final((s) => {
+      const inB = slot_pfn(s.value(B.slots[0])) === 1;
+      const want = inB ? 1 : 0;
+      const got = s.value(F._refcount);
+      return got === want ? null : { property: 'I6', message: `I6: at the end F's refcount is ${got}, expected ${want} (${inB ? "B's page-cache reference" : 'free'})` };
+    });
+  };
+}
+
+export const filemapScenario: Scenario = {
+  name: 'filemap-lookup-vs-truncate',
+  description: 'filemap_get_entry() against truncation of A and reuse of the folio as a page of file B (§5)',
+  seed: '004',
+  section: '§5',
+  variants: variants<Knob>('filemap-lookup-vs-truncate', make, [
+    { name: 'safe', ref: '§5', expected: 'ok',
+      description: 'RCU lookup: xas_load, folio_try_get, xas_reload, retry on mismatch' },
+    { name: 'no-xas-reload', ref: 'U5.a', expected: 'I9',
+      description: 'lookup returns the folio without xas_reload(): after truncate + reuse it returns B\'s page as A[0]' },
+  ]),
+};

@@ -1,0 +1,32 @@
+// Every catalog variant explored exhaustively: 'safe' must be ok, each unsafe knob must produce
+// a violation naming the expected invariant. The expectation is data; the verdict is exploration's.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { check } from '../../src/engine/index.ts';
+import { catalog } from '../../src/kernel/catalog.ts';
+
+const TIMEOUT_MS = 60_000;
+
+describe('kernel catalog', () => {
+  for (const sc of catalog) {
+    describe(sc.name, () => {
+      test('has a safe variant and refs', () => {
+        assert.ok(sc.variants.some((v) => v.name === 'safe' && v.expected === 'ok'), 'a safe variant');
+        for (const v of sc.variants) assert.match(v.ref, /^(§\d+|U\d+\.[a-e](\/[a-e])?)$/);
+      });
+      for (const v of sc.variants) {
+        test(`${v.name} (${v.ref}) -> ${v.expected}`, () => {
+          const r = check(v.program, { model: v.model ?? 'sc', timeoutMs: TIMEOUT_MS });
+          if (v.expected === 'ok') {
+            assert.equal(r.verdict, 'ok', r.violation ? `${r.violation.message}\n${r.violation.trace}` : `cut by ${r.cutBy}`);
+            assert.ok(r.executions > 0, 'at least one complete execution');
+          } else {
+            assert.equal(r.verdict, 'violation', `expected ${v.expected}, exploration found none in ${r.executions} executions`);
+            const id = r.violation!.message.split(':')[0];
+            assert.equal(id, v.expected, r.violation!.message);
+          }
+        });
+      }
+    });
+  }
+});
