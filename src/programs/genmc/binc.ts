@@ -1,0 +1,20 @@
+// binc(N): N threads each do relaxed fetch_add(x, 1) then fetch_add(y, 1). main does not join.
+// GenMC: tests/correct/synthetic/binc/{binc.c,variants/binc0.c}.
+import { defineProgram } from '../../engine/program.ts';
+import { Mode } from '../../engine/ops.ts';
+
+export default defineProgram({
+  name: 'binc',
+  description: 'N threads fetch_add(x, 1); fetch_add(y, 1) (GenMC tests/correct/synthetic/binc)',
+  params: { N: 3 },
+  setup(b, { N }) {
+    const x = b.loc('x');
+    const y = b.loc('y');
+    for (let i = 0; i < N; i++) {
+      b.thread(`thread_n${i}`, function* (t) {
+        yield t.fetchAdd(x, 1, Mode.Relaxed);
+        yield t.fetchAdd(y, 1, Mode.Relaxed);
+      });
+    }
+  },
+});
