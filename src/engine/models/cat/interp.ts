@@ -1,0 +1,915 @@
+// A compiler from cat ASTs to closures, and the runtime that evaluates a compiled model on one
+// candidate execution, branching on `with x from S`.
+//
+// Scoping: the top level is a straight-line sequence (includes are flattened), so each top-level
+// `let` gets its own slot and every reference resolves statically to the latest earlier slot of
+// that name (herd's lexical scoping). Top-level bindings are lazy, memoized cells: a binding that
+// no executed check or flag needs is never computed, and a binding made before a `with` is
+// computed at most once for all branches. Locals (function parameters, `let ... in`) live in
+// small frames resolved at compile time. Flags are evaluated only for branches that pass every
+// check (herd reports flags of consistent executions only).
+import type { Binding, CatFile, Cond, Expr, Instr, Pat, Pos } from './ast.ts';
+import { fmtPos } from './ast.ts';
+import { Universe } from './bits.ts';
+import { CatRuntimeError, EMPTY, keyOf, mkVset, typeName, type Val } from './values.ts';
+import type { Execution } from '../../execution.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Runtime structures
+
+interface Frame {
+  vals: Val[];
+  up: Frame | null;
+}
+
+interface Cell {
+  v: Val | undefined;
+  f: ((rt: Rt) => Val) | null;
+  rt: Rt | null;
+  busy: boolean;
+}
+
+/** Per-execution context. */
+export interface Ctx {
+  u: Universe;
+  x: Execution;
+  /** Event values, for different-values. */
+  values: Float64Array;
+  /** Location ids (-1 for none). */
+  locId: Int32Array;
+  variants: ReadonlySet<string>;
+  /** Memo of derived base relations (po, loc, ...), shared by all branches. */
+  memo: Map<string, Val>;
+}
+
+interface Rt {
+  cells: (Cell | undefined)[];
+  c: Ctx;
+}
+
+type Code = (rt: Rt, fr: Frame | null) => Val;
+
+interface Scope {
+  names: string[];
+  up: Scope | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value operations
+
+function err(pos: Pos | null, msg: string): never {
+  throw new CatRuntimeError(pos, msg);
+}
+
+function isZero(b: Uint32Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function isEmptyVal(v: Val): boolean {
+  return v.k === 'empty' || ((v.k === 'set' || v.k === 'rel') && isZero(v.b));
+}
+
+function valEq(a: Val, b: Val): boolean {
+  if (isEmptyVal(a) && isEmptyVal(b)) return true;
+  if ((a.k === 'set' && b.k === 'set') || (a.k === 'rel' && b.k === 'rel')) return Universe.equal(a.b, b.b);
+  if (a.k === 'fn' || b.k === 'fn') return a === b;
+  return keyOf(a) === keyOf(b);
+}
+
+function union(a: Val, b: Val, pos: Pos): Val {
+  if (a.k === 'empty') return b;
+  if (b.k === 'empty') return a;
+  if (a.k === b.k && (a.k === 'set' || a.k === 'rel')) return { k: a.k, b: Universe.or(a.b, (b as typeof a).b) };
+  if (a.k === 'vset' && b.k === 'vset') return mkVset([...a.elems, ...b.elems]);
+  return err(pos, `cannot take the union of a ${typeName(a)} and a ${typeName(b)}`);
+}
+
+function inter(a: Val, b: Val, pos: Pos): Val {
+  if (a.k === 'empty' || b.k === 'empty') return EMPTY;
+  if (a.k === b.k && (a.k === 'set' || a.k === 'rel')) return { k: a.k, b: Universe.and(a.b, (b as typeof a).b) };
+  if (a.k === 'vset' && b.k === 'vset') return mkVset(a.elems.filter((e) => b.keys.has(keyOf(e))));
+  return err(pos, `cannot intersect a ${typeName(a)} and a ${typeName(b)}`);
+}
+
+function diff(a: Val, b: Val, pos: Pos): Val {
+  if (a.k === 'empty') return EMPTY;
+  if (b.k === 'empty') return a;
+  if (a.k === b.k && (a.k === 'set' || a.k === 'rel')) return { k: a.k, b: Universe.andNot(a.b, (b as typeof a).b) };
+  if (a.k === 'vset' && b.k === 'vset') return mkVset(a.elems.filter((e) => !b.keys.has(keyOf(e))));
+  return err(pos, `cannot subtract a ${typeName(b)} from a ${typeName(a)}`);
+}
+
+function asRel(c: Ctx, v: Val, pos: Pos, what: string): Uint32Array | null {
+  if (v.k === 'rel') return v.b;
+  if (v.k === 'empty') return null;
+  return err(pos, `${what}: expected a relation, got a ${typeName(v)}`);
+}
+
+function asSet(c: Ctx, v: Val, pos: Pos, what: string): Uint32Array | null {
+  if (v.k === 'set') return v.b;
+  if (v.k === 'empty') return null;
+  if (v.k === 'ev') return c.u.setOf([v.id]);
+  return err(pos, `${what}: expected an event set, got a ${typeName(v)}`);
+}
+
+function seq(c: Ctx, a: Val, b: Val, pos: Pos): Val {
+  const ra = asRel(c, a, pos, 'sequence');
+  const rb = asRel(c, b, pos, 'sequence');
+  if (!ra || !rb) return EMPTY;
+  return { k: 'rel', b: c.u.seq(ra, rb) };
+}
+
+function cart(c: Ctx, a: Val, b: Val, pos: Pos): Val {
+  const sa = asSet(c, a, pos, 'cartesian product');
+  const sb = asSet(c, b, pos, 'cartesian product');
+  if (!sa || !sb) return EMPTY;
+  return { k: 'rel', b: c.u.cartesian(sa, sb) };
+}
+
+function add(c: Ctx, x: Val, s: Val, pos: Pos): Val {
+  if (s.k === 'empty') {
+    if (x.k === 'ev') return { k: 'set', b: c.u.setOf([x.id]) };
+    if (x.k === 'pair') return { k: 'rel', b: c.u.relOf([[x.a, x.b]]) };
+    return mkVset([x]);
+  }
+  if (s.k === 'set' && x.k === 'ev') {
+    const b = s.b.slice();
+    b[x.id >>> 5]! |= 1 << (x.id & 31);
+    return { k: 'set', b };
+  }
+  if (s.k === 'rel' && x.k === 'pair') {
+    const b = s.b.slice();
+    c.u.addPair(b, x.a, x.b);
+    return { k: 'rel', b };
+  }
+  if (s.k === 'vset') return mkVset([x, ...s.elems]);
+  return err(pos, `cannot add a ${typeName(x)} to a ${typeName(s)}`);
+}
+
+/** The elements of a set-like value, for map and match. */
+function elementsOf(c: Ctx, v: Val, pos: Pos): Val[] {
+  switch (v.k) {
+    case 'empty':
+      return [];
+    case 'set':
+      return c.u.members(v.b).map((id) => ({ k: 'ev', id }) as Val);
+    case 'rel':
+      return c.u.pairs(v.b).map(([a, b]) => ({ k: 'pair', a, b }) as Val);
+    case 'vset':
+      return v.elems;
+    default:
+      return err(pos, `expected a set, got a ${typeName(v)}`);
+  }
+}
+
+/** Rebuilds a set-like value from elements (events -> event set, pairs -> relation). */
+function fromElements(c: Ctx, elems: Val[]): Val {
+  if (elems.length === 0) return EMPTY;
+  if (elems.every((e) => e.k === 'ev')) return { k: 'set', b: c.u.setOf(elems.map((e) => (e as { id: number }).id)) };
+  if (elems.every((e) => e.k === 'pair'))
+    return { k: 'rel', b: c.u.relOf(elems.map((e) => [(e as { a: number }).a, (e as { b: number }).b] as [number, number])) };
+  return mkVset(elems);
+}
+
+function testHolds(c: Ctx, test: 'acyclic' | 'irreflexive' | 'empty', v: Val, pos: Pos): boolean {
+  if (v.k === 'empty') return true;
+  switch (test) {
+    case 'empty':
+      if (v.k === 'set' || v.k === 'rel') return isZero(v.b);
+      if (v.k === 'vset') return false;
+      return err(pos, `empty: expected a set or relation, got a ${typeName(v)}`);
+    case 'irreflexive':
+      if (v.k === 'rel') return c.u.irreflexive(v.b);
+      return err(pos, `irreflexive: expected a relation, got a ${typeName(v)}`);
+    case 'acyclic':
+      if (v.k === 'rel') return c.u.acyclic(v.b);
+      return err(pos, `acyclic: expected a relation, got a ${typeName(v)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-in names (herd's pre-defined sets and relations, and its standard library)
+
+type Builtin = (c: Ctx) => Val;
+
+function fn(name: string, call: (arg: Val, pos: Pos) => Val): Val {
+  return { k: 'fn', name, call };
+}
+
+function kindSet(c: Ctx, pred: (i: number) => boolean): Val {
+  const ids: number[] = [];
+  for (let i = 0; i < c.x.events.length; i++) if (pred(i)) ids.push(i);
+  return { k: 'set', b: c.u.setOf(ids) };
+}
+
+function relFrom(c: Ctx, pairs: readonly (readonly [number, number])[]): Val {
+  return { k: 'rel', b: c.u.relOf(pairs) };
+}
+
+function linearisations(c: Ctx, s: Uint32Array | null, r: Uint32Array | null): Val {
+  if (!s) return mkVset([EMPTY]);
+  const u = c.u;
+  const nodes = u.members(s);
+  const m = nodes.length;
+  // predecessor masks over the local indices
+  const pred = new Array<number[]>(m);
+  for (let a = 0; a < m; a++) {
+    pred[a] = [];
+    for (let b = 0; b < m; b++) if (a !== b && r && u.hasPair(r, nodes[b]!, nodes[a]!)) pred[a]!.push(b);
+  }
+  const out: Val[] = [];
+  const order: number[] = [];
+  const used = new Uint8Array(m);
+  const rec = () => {
+    if (order.length === m) {
+      const rel = u.emptyRel();
+      for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) u.addPair(rel, nodes[order[i]!]!, nodes[order[j]!]!);
+      out.push({ k: 'rel', b: rel });
+      return;
+    }
+    for (let a = 0; a < m; a++) {
+      if (used[a]) continue;
+      if (!pred[a]!.every((b) => used[b])) continue;
+      used[a] = 1;
+      order.push(a);
+      rec();
+      order.pop();
+      used[a] = 0;
+    }
+  };
+  rec();
+  if (out.length === 0) return EMPTY;
+  if (m <= 1) return mkVset([EMPTY]);
+  return mkVset(out);
+}
+
+function partition(c: Ctx, s: Uint32Array | null): Val {
+  if (!s) return EMPTY;
+  const byLoc = new Map<number, number[]>();
+  for (const i of c.u.members(s)) {
+    const l = c.locId[i]!;
+    if (l < 0) continue;
+    let g = byLoc.get(l);
+    if (!g) byLoc.set(l, (g = []));
+    g.push(i);
+  }
+  return mkVset([...byLoc.values()].map((ids) => ({ k: 'set', b: c.u.setOf(ids) }) as Val));
+}
+
+function cross(c: Ctx, v: Val, pos: Pos): Val {
+  let acc: Val[] = [EMPTY];
+  for (const os of elementsOf(c, v, pos)) {
+    const opts = os.k === 'vset' ? os.elems : os.k === 'empty' ? [] : [os];
+    const next: Val[] = [];
+    for (const a of acc) for (const o of opts) next.push(union(a, o, pos));
+    acc = next;
+    if (acc.length === 0) return EMPTY;
+  }
+  return mkVset(acc);
+}
+
+function makeBuiltins(): Map<string, Builtin> {
+  const B0 = new Map<string, Builtin>();
+  // every builtin is memoized per execution
+  const B = {
+    set(name: string, f: Builtin) {
+      B0.set(name, (c) => {
+        let v = c.memo.get(name);
+        if (v === undefined) c.memo.set(name, (v = f(c)));
+        return v;
+      });
+    },
+    get(name: string) {
+      return B0.get(name);
+    },
+  };
+  const ev = (c: Ctx, i: number) => c.x.events[i]!;
+  B.set('emptyset', () => EMPTY);
+  B.set('R', (c) => kindSet(c, (i) => ev(c, i).kind === 'R'));
+  B.set('W', (c) => kindSet(c, (i) => ev(c, i).kind === 'W'));
+  B.set('M', (c) => kindSet(c, (i) => ev(c, i).kind === 'R' || ev(c, i).kind === 'W'));
+  B.set('F', (c) => kindSet(c, (i) => ev(c, i).kind === 'F'));
+  B.set('IW', (c) => kindSet(c, (i) => ev(c, i).kind === 'W' && ev(c, i).tid < 0));
+  B.set('FW', () => EMPTY);
+  B.set('RMW', (c) => kindSet(c, (i) => ev(c, i).atomic));
+  for (const k of ['LKR', 'LKW', 'UL', 'LF', 'RL', 'RU'] as const) B.set(k, (c) => kindSet(c, (i) => ev(c, i).kind === k));
+  B.set('LK', (c) => kindSet(c, (i) => ev(c, i).kind === 'LKR' || ev(c, i).kind === 'LKW'));
+  B.set('LS', () => EMPTY);
+  B.set('id', (c) => ({ k: 'rel', b: c.u.identity() }));
+  B.set('po', (c) => {
+    const es = c.x.events;
+    const r = c.u.emptyRel();
+    for (const a of es) if (a.tid >= 0) for (const b of es) if (b.tid === a.tid && a.poIndex < b.poIndex) c.u.addPair(r, a.id, b.id);
+    return { k: 'rel', b: r };
+  });
+  B.set('loc', (c) => {
+    const r = c.u.emptyRel();
+    const n = c.x.events.length;
+    for (let a = 0; a < n; a++) if (c.locId[a]! >= 0) for (let b = 0; b < n; b++) if (c.locId[a] === c.locId[b]) c.u.addPair(r, a, b);
+    return { k: 'rel', b: r };
+  });
+  B.set('int', (c) => {
+    const es = c.x.events;
+    const r = c.u.emptyRel();
+    for (const a of es) for (const b of es) if (a.tid === b.tid) c.u.addPair(r, a.id, b.id);
+    return { k: 'rel', b: r };
+  });
+  B.set('ext', (c) => {
+    const es = c.x.events;
+    const r = c.u.emptyRel();
+    for (const a of es) for (const b of es) if (a.tid !== b.tid) c.u.addPair(r, a.id, b.id);
+    return { k: 'rel', b: r };
+  });
+  B.set('rf', (c) => relFrom(c, c.x.rf));
+  B.set('rmw', (c) => relFrom(c, c.x.rmw));
+  B.set('addr', (c) => relFrom(c, c.x.addr));
+  B.set('data', (c) => relFrom(c, c.x.data));
+  B.set('ctrl', (c) => relFrom(c, c.x.ctrl));
+  // herd's stdlib.cat equivalents, over the pre-defined relations
+  B.set('po-loc', (c) => inter(B.get('po')!(c), B.get('loc')!(c), NOPOS));
+  B.set('rfe', (c) => inter(B.get('rf')!(c), B.get('ext')!(c), NOPOS));
+  B.set('rfi', (c) => inter(B.get('rf')!(c), B.get('int')!(c), NOPOS));
+  B.set('co0', (c) => {
+    // loc & (IW * (W \ IW)) ; FW is empty (see execution.ts)
+    const iw = (B.get('IW')!(c) as { b: Uint32Array }).b;
+    const w = (B.get('W')!(c) as { b: Uint32Array }).b;
+    return inter(B.get('loc')!(c), { k: 'rel', b: c.u.cartesian(iw, Universe.andNot(w, iw)) }, NOPOS);
+  });
+  B.set('domain', (c) => fn('domain', (a, pos) => {
+    const r = asRel(c, a, pos, 'domain');
+    return r ? { k: 'set', b: c.u.domain(r) } : EMPTY;
+  }));
+  B.set('range', (c) => fn('range', (a, pos) => {
+    const r = asRel(c, a, pos, 'range');
+    return r ? { k: 'set', b: c.u.range(r) } : EMPTY;
+  }));
+  const valueRel = (name: string, same: boolean) => (c: Ctx) =>
+    fn(name, (a, pos) => {
+      const r = asRel(c, a, pos, name);
+      if (!r) return EMPTY;
+      const out = c.u.emptyRel();
+      for (const [x, y] of c.u.pairs(r)) if ((c.values[x] === c.values[y]) === same) c.u.addPair(out, x, y);
+      return { k: 'rel', b: out };
+    });
+  B.set('different-values', valueRel('different-values', false));
+  B.set('same-values', valueRel('same-values', true));
+  B.set('fencerel', (c) => fn('fencerel', (a, pos) => {
+    const s = asSet(c, a, pos, 'fencerel');
+    if (!s) return EMPTY;
+    const po = (B.get('po')!(c) as { b: Uint32Array }).b;
+    return { k: 'rel', b: c.u.seq(Universe.and(po, c.u.cartesian(c.u.fullSet(), s)), po) };
+  }));
+  B.set('singlestep', (c) => fn('singlestep', (a, pos) => {
+    const r = asRel(c, a, pos, 'singlestep');
+    return r ? { k: 'rel', b: Universe.andNot(r, c.u.seq(r, r)) } : EMPTY;
+  }));
+  B.set('toid', (c) => fn('toid', (a, pos) => {
+    const s = asSet(c, a, pos, 'toid');
+    return s ? { k: 'rel', b: c.u.identity(s) } : EMPTY;
+  }));
+  const part = (c: Ctx) => fn('partition', (a, pos) => partition(c, asSet(c, a, pos, 'partition')));
+  B.set('partition', part);
+  B.set('classes-loc', part);
+  B.set('linearisations', (c) => fn('linearisations', (a, pos) => {
+    if (a.k !== 'tuple' || a.elems.length !== 2) return err(pos, 'linearisations expects (set, relation)');
+    return linearisations(c, asSet(c, a.elems[0]!, pos, 'linearisations'), asRel(c, a.elems[1]!, pos, 'linearisations'));
+  }));
+  B.set('cross', (c) => fn('cross', (a, pos) => cross(c, a, pos)));
+  B.set('map', (c) => fn('map', (f, pos) => {
+    if (f.k !== 'fn') return err(pos, `map: expected a function, got a ${typeName(f)}`);
+    return fn('map-' + f.name, (s, pos2) => fromElements(c, elementsOf(c, s, pos2).map((e) => f.call(e, pos2))));
+  }));
+  return B0;
+}
+
+const NOPOS: Pos = { file: '<builtin>', line: 0, col: 0 };
+const BUILTINS = makeBuiltins();
+
+function capitalize(s: string): string {
+  return s.length ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation
+
+type Step =
+  | { k: 'cells'; slots: number[]; mk: (rt: Rt) => Cell[] }
+  | { k: 'test'; mode: 'check' | 'flag' | 'requires'; test: 'acyclic' | 'irreflexive' | 'empty'; negated: boolean; code: Code; name: string | null; pos: Pos }
+  | { k: 'with'; slot: number; code: Code; pos: Pos };
+
+export interface CatOutcomeRaw {
+  /** Values of the named top-level bindings at the end of the model (lazy). */
+  get(name: string): Val;
+  flags: string[];
+}
+
+export type FileLoader = (name: string, from: string) => { file: string; src: string };
+
+export class CompiledModel {
+  private slotOf = new Map<string, number>();
+  private nslots = 0;
+  private steps: Step[] = [];
+  private builtinSlots: [number, Builtin][] = [];
+  /** Names of tests that reject candidates, in order (for diagnostics). */
+  readonly checkNames: string[] = [];
+
+  constructor(
+    files: CatFile[],
+    private readonly parse: (name: string, from: string) => CatFile,
+    readonly variants: ReadonlySet<string>,
+  ) {
+    for (const [name, b] of BUILTINS) {
+      const s = this.newSlot(name);
+      this.builtinSlots.push([s, b]);
+    }
+    const stack: string[] = [];
+    for (const f of files) this.compileFile(f, stack);
+  }
+
+  private newSlot(name: string): number {
+    const s = this.nslots++;
+    this.slotOf.set(name, s);
+    return s;
+  }
+
+  private compileFile(f: CatFile, stack: string[]): void {
+    if (stack.includes(f.file)) throw new CatRuntimeError(null, `include cycle: ${[...stack, f.file].join(' -> ')}`);
+    stack.push(f.file);
+    for (const ins of f.instrs) this.compileInstr(ins, stack);
+    stack.pop();
+  }
+
+  private compileInstr(ins: Instr, stack: string[]): void {
+    switch (ins.k) {
+      case 'include': {
+        const f = this.parse(ins.file, ins.pos.file);
+        this.compileFile(f, stack);
+        return;
+      }
+      case 'show':
+      case 'instructions':
+        return;
+      case 'enum': {
+        const tags = ins.tags;
+        const setSlot = this.newSlot(ins.name);
+        const tagVals = mkVset(tags.map((name) => ({ k: 'tag', name }) as Val));
+        const tagSlots: [number, string][] = tags.map((t) => [this.newSlot(capitalize(t)), t]);
+        this.steps.push({
+          k: 'cells',
+          slots: [setSlot, ...tagSlots.map(([s]) => s)],
+          mk: (rt) => [
+            valueCell(tagVals),
+            ...tagSlots.map(([, t]) => thunkCell(rt, (r) => kindSet(r.c, (i) => r.c.x.events[i]!.annot === t))),
+          ],
+        });
+        return;
+      }
+      case 'let': {
+        const codes = ins.binds.map((b) => this.compileExpr(b.e, null));
+        const pats = ins.binds.map((b) => b.pat);
+        const slots = this.bindSlots(pats);
+        this.steps.push({ k: 'cells', slots: slots.flat(), mk: (rt) => letCells(rt, pats, codes, slots.map((s) => s.length)) });
+        return;
+      }
+      case 'letrec': {
+        const pats = ins.binds.map((b) => b.pat);
+        const names = pats.map((p) => {
+          if (p.k !== 'var' || p.name === null) throw new CatRuntimeError(ins.pos, 'let rec needs simple names');
+          return p.name;
+        });
+        const slots = names.map((n) => this.newSlot(n));
+        const codes = ins.binds.map((b) => this.compileExpr(b.e, null));
+        const allFun = ins.binds.every((b) => b.e.k === 'fun');
+        this.steps.push({
+          k: 'cells',
+          slots,
+          mk: (rt) => {
+            if (allFun) return codes.map((code) => thunkCell(rt, (r) => code(r, null)));
+            // least fixpoint of the group, computed on first use of any member
+            const cells = slots.map(() => ({ v: undefined, f: null, rt, busy: false }) as Cell);
+            const solve = (r: Rt): void => {
+              for (const cl of cells) cl.v = EMPTY;
+              for (let iter = 0; ; iter++) {
+                if (iter > 10000) err(ins.pos, 'let rec does not converge');
+                const nv = codes.map((code) => code(r, null));
+                let same = true;
+                for (let i = 0; i < cells.length; i++) if (!valEq(nv[i]!, cells[i]!.v!)) same = false;
+                for (let i = 0; i < cells.length; i++) cells[i]!.v = nv[i]!;
+                if (same) break;
+              }
+            };
+            for (const cl of cells)
+              cl.f = (r) => {
+                solve(r);
+                return cl.v!;
+              };
+            return cells;
+          },
+        });
+        return;
+      }
+      case 'test': {
+        const code = this.compileExpr(ins.e, null);
+        if (ins.mode !== 'flag' && ins.name) this.checkNames.push(ins.name);
+        this.steps.push({ k: 'test', mode: ins.mode, test: ins.test, negated: ins.negated, code, name: ins.name, pos: ins.pos });
+        return;
+      }
+      case 'with': {
+        const code = this.compileExpr(ins.e, null);
+        const slot = this.newSlot(ins.name);
+        this.steps.push({ k: 'with', slot, code, pos: ins.pos });
+        return;
+      }
+    }
+  }
+
+  private bindSlots(pats: Pat[]): number[][] {
+    return pats.map((p) => (p.k === 'var' ? [this.newSlot(p.name ?? '_')] : p.elems.map((n) => this.newSlot(n ?? '_'))));
+  }
+
+  // ---- expressions ----
+
+  private lookup(name: string, scope: Scope | null, pos: Pos): Code {
+    let depth = 0;
+    for (let s = scope; s; s = s.up, depth++) {
+      const idx = s.names.lastIndexOf(name);
+      if (idx >= 0) {
+        const d = depth;
+        if (d === 0) return (_rt, fr) => fr!.vals[idx]!;
+        if (d === 1) return (_rt, fr) => fr!.up!.vals[idx]!;
+        return (_rt, fr) => {
+          let f = fr!;
+          for (let k = 0; k < d; k++) f = f.up!;
+          return f.vals[idx]!;
+        };
+      }
+    }
+    const slot = this.slotOf.get(name);
+    if (slot === undefined) return () => err(pos, `unbound name '${name}'`);
+    return (rt) => force(rt.cells[slot], pos, name);
+  }
+
+  compileExpr(e: Expr, scope: Scope | null): Code {
+    const pos = e.pos;
+    switch (e.k) {
+      case 'var':
+        return this.lookup(e.name, scope, pos);
+      case 'empty':
+        return () => EMPTY;
+      case 'universe':
+        return (rt) => ({ k: 'set', b: rt.c.u.fullSet() });
+      case 'tag': {
+        const v: Val = { k: 'tag', name: e.name };
+        return () => v;
+      }
+      case 'explicit': {
+        const cs = e.elems.map((x) => this.compileExpr(x, scope));
+        return (rt, fr) => fromElements(rt.c, cs.map((c) => c(rt, fr)));
+      }
+      case 'tuple': {
+        const cs = e.elems.map((x) => this.compileExpr(x, scope));
+        return (rt, fr) => ({ k: 'tuple', elems: cs.map((c) => c(rt, fr)) });
+      }
+      case 'bin': {
+        const l = this.compileExpr(e.l, scope);
+        const r = this.compileExpr(e.r, scope);
+        switch (e.op) {
+          case 'union':
+            return (rt, fr) => union(l(rt, fr), r(rt, fr), pos);
+          case 'inter':
+            return (rt, fr) => inter(l(rt, fr), r(rt, fr), pos);
+          case 'diff':
+            return (rt, fr) => diff(l(rt, fr), r(rt, fr), pos);
+          case 'seq':
+            return (rt, fr) => seq(rt.c, l(rt, fr), r(rt, fr), pos);
+          case 'cart':
+            return (rt, fr) => cart(rt.c, l(rt, fr), r(rt, fr), pos);
+          case 'add':
+            return (rt, fr) => add(rt.c, l(rt, fr), r(rt, fr), pos);
+        }
+        break;
+      }
+      case 'un': {
+        const a = this.compileExpr(e.e, scope);
+        switch (e.op) {
+          case 'star':
+            return (rt, fr) => {
+              const r = asRel(rt.c, a(rt, fr), pos, 'closure *');
+              return { k: 'rel', b: r ? rt.c.u.star(r) : rt.c.u.identity() };
+            };
+          case 'plus':
+            return (rt, fr) => {
+              const r = asRel(rt.c, a(rt, fr), pos, 'closure +');
+              return r ? { k: 'rel', b: rt.c.u.plus(r) } : EMPTY;
+            };
+          case 'opt':
+            return (rt, fr) => {
+              const r = asRel(rt.c, a(rt, fr), pos, 'option ?');
+              return { k: 'rel', b: r ? rt.c.u.opt(r) : rt.c.u.identity() };
+            };
+          case 'inv':
+            return (rt, fr) => {
+              const r = asRel(rt.c, a(rt, fr), pos, 'inverse ^-1');
+              return r ? { k: 'rel', b: rt.c.u.inverse(r) } : EMPTY;
+            };
+          case 'comp':
+            return (rt, fr) => {
+              const v = a(rt, fr);
+              if (v.k === 'set') return { k: 'set', b: rt.c.u.complementSet(v.b) };
+              if (v.k === 'rel') return { k: 'rel', b: rt.c.u.complementRel(v.b) };
+              if (v.k === 'empty') return { k: 'set', b: rt.c.u.fullSet() };
+              return err(pos, `complement: expected a set or relation, got a ${typeName(v)}`);
+            };
+          case 'toid':
+            return (rt, fr) => {
+              const s = asSet(rt.c, a(rt, fr), pos, '[...]');
+              return s ? { k: 'rel', b: rt.c.u.identity(s) } : EMPTY;
+            };
+        }
+        break;
+      }
+      case 'app': {
+        const f = this.compileExpr(e.f, scope);
+        const a = this.compileExpr(e.arg, scope);
+        return (rt, fr) => {
+          const fv = f(rt, fr);
+          if (fv.k !== 'fn') return err(pos, `cannot apply a ${typeName(fv)}`);
+          return fv.call(a(rt, fr), pos);
+        };
+      }
+      case 'fun':
+        return this.compileFun(e.pat, e.body, e.name, scope);
+      case 'let': {
+        const codes = e.binds.map((b) => this.compileExpr(b.e, scope));
+        const inner: Scope = { names: patNames(e.binds.map((b) => b.pat)), up: scope };
+        const body = this.compileExpr(e.body, inner);
+        const pats = e.binds.map((b) => b.pat);
+        return (rt, fr) => {
+          const vals: Val[] = [];
+          for (let i = 0; i < codes.length; i++) bindPat(pats[i]!, codes[i]!(rt, fr), vals, pos);
+          return body(rt, { vals, up: fr });
+        };
+      }
+      case 'letrec':
+        return this.compileLetRec(e.binds, e.body, scope, pos);
+      case 'try': {
+        const a = this.compileExpr(e.e, scope);
+        const d = this.compileExpr(e.dflt, scope);
+        return (rt, fr) => {
+          try {
+            return a(rt, fr);
+          } catch (x) {
+            if (x instanceof CatRuntimeError) return d(rt, fr);
+            throw x;
+          }
+        };
+      }
+      case 'if': {
+        const c = this.compileCond(e.cond, scope);
+        const t = this.compileExpr(e.then, scope);
+        const f = this.compileExpr(e.else, scope);
+        return (rt, fr) => (c(rt, fr) ? t(rt, fr) : f(rt, fr));
+      }
+      case 'matchset': {
+        const s = this.compileExpr(e.e, scope);
+        const emp = this.compileExpr(e.emptyCase, scope);
+        const inner: Scope = { names: [e.elt ?? '_', e.rest ?? '_'], up: scope };
+        const elt = this.compileExpr(e.eltCase, inner);
+        return (rt, fr) => {
+          const v = s(rt, fr);
+          const els = elementsOf(rt.c, v, pos);
+          if (els.length === 0) return emp(rt, fr);
+          const rest = fromElements(rt.c, els.slice(1));
+          return elt(rt, { vals: [els[0]!, rest], up: fr });
+        };
+      }
+      case 'matchtag': {
+        const s = this.compileExpr(e.e, scope);
+        const cases = new Map(e.cases.map(([t, x]) => [t, this.compileExpr(x, scope)] as const));
+        const d = e.dflt ? this.compileExpr(e.dflt, scope) : null;
+        return (rt, fr) => {
+          const v = s(rt, fr);
+          if (v.k !== 'tag') return err(pos, `match: expected a tag, got a ${typeName(v)}`);
+          const c = cases.get(v.name) ?? d;
+          if (!c) return err(pos, `match: no case for tag '${v.name}`);
+          return c(rt, fr);
+        };
+      }
+    }
+    throw new CatRuntimeError(pos, 'internal: unknown expression');
+  }
+
+  private compileCond(c: Cond, scope: Scope | null): (rt: Rt, fr: Frame | null) => boolean {
+    switch (c.k) {
+      case 'variant':
+        return (rt) => rt.c.variants.has(c.name);
+      case 'eq': {
+        const l = this.compileExpr(c.l, scope);
+        const r = this.compileExpr(c.r, scope);
+        return (rt, fr) => valEq(l(rt, fr), r(rt, fr));
+      }
+      case 'subset': {
+        const l = this.compileExpr(c.l, scope);
+        const r = this.compileExpr(c.r, scope);
+        return (rt, fr) => isEmptyVal(diff(l(rt, fr), r(rt, fr), NOPOS));
+      }
+      case 'in': {
+        const l = this.compileExpr(c.l, scope);
+        const r = this.compileExpr(c.r, scope);
+        return (rt, fr) => {
+          const x = l(rt, fr);
+          const k = keyOf(x);
+          return elementsOf(rt.c, r(rt, fr), NOPOS).some((e) => keyOf(e) === k);
+        };
+      }
+    }
+  }
+
+  private compileFun(pat: Pat, body: Expr, name: string, scope: Scope | null, selfScope?: Scope): Code {
+    const names = pat.k === 'var' ? [pat.name ?? '_'] : pat.elems.map((n) => n ?? '_');
+    const inner: Scope = { names, up: selfScope ?? scope };
+    const b = this.compileExpr(body, inner);
+    return (rt, fr) =>
+      fn(name, (arg, pos) => {
+        const vals: Val[] = [];
+        bindPat(pat, arg, vals, pos);
+        return b(rt, { vals, up: fr });
+      });
+  }
+
+  private compileLetRec(binds: Binding[], bodyE: Expr, scope: Scope | null, pos: Pos): Code {
+    const names = binds.map((b) => {
+      if (b.pat.k !== 'var' || b.pat.name === null) throw new CatRuntimeError(pos, 'let rec needs simple names');
+      return b.pat.name;
+    });
+    const inner: Scope = { names, up: scope };
+    const codes = binds.map((b) => this.compileExpr(b.e, inner));
+    const body = this.compileExpr(bodyE, inner);
+    const allFun = binds.every((b) => b.e.k === 'fun');
+    return (rt, fr) => {
+      const frame: Frame = { vals: names.map(() => EMPTY), up: fr };
+      if (allFun) {
+        for (let i = 0; i < codes.length; i++) frame.vals[i] = codes[i]!(rt, frame);
+        return body(rt, frame);
+      }
+      for (let iter = 0; ; iter++) {
+        if (iter > 10000) err(pos, 'let rec does not converge');
+        const nv = codes.map((c) => c(rt, frame));
+        let same = true;
+        for (let i = 0; i < nv.length; i++) if (!valEq(nv[i]!, frame.vals[i]!)) same = false;
+        frame.vals = nv;
+        if (same) break;
+      }
+      return body(rt, frame);
+    };
+  }
+
+  // ---- running ----
+
+  /** Evaluates the model on one execution; returns one raw outcome per surviving branch. */
+  run(x: Execution, opts?: { stopAtFirst?: boolean; failures?: Map<string, number> }): CatOutcomeRaw[] {
+    const n = x.events.length;
+    const values = new Float64Array(n);
+    const locId = new Int32Array(n);
+    const locs = new Map<string, number>();
+    for (const e of x.events) {
+      values[e.id] = e.value;
+      if (e.loc === null) locId[e.id] = -1;
+      else {
+        let l = locs.get(e.loc);
+        if (l === undefined) locs.set(e.loc, (l = locs.size));
+        locId[e.id] = l;
+      }
+    }
+    const c: Ctx = { u: new Universe(n), x, values, locId, variants: this.variants, memo: new Map() };
+    const rt: Rt = { cells: new Array(this.nslots), c };
+    for (const [s, b] of this.builtinSlots) rt.cells[s] = thunkCell(rt, (r) => b(r.c));
+    const out: CatOutcomeRaw[] = [];
+    this.exec(0, rt, [], out, opts);
+    return out;
+  }
+
+  private exec(
+    from: number,
+    rt: Rt,
+    flags: { step: Step & { k: 'test' }; rt: Rt }[],
+    out: CatOutcomeRaw[],
+    opts?: { stopAtFirst?: boolean; failures?: Map<string, number> },
+  ): boolean {
+    for (let i = from; i < this.steps.length; i++) {
+      const st = this.steps[i]!;
+      switch (st.k) {
+        case 'cells': {
+          const cells = st.mk(rt);
+          for (let j = 0; j < st.slots.length; j++) rt.cells[st.slots[j]!] = cells[j];
+          break;
+        }
+        case 'test': {
+          if (st.mode === 'flag') {
+            flags = [...flags, { step: st, rt }];
+            break;
+          }
+          const holds = testHolds(rt.c, st.test, st.code(rt, null), st.pos) !== st.negated;
+          if (!holds) {
+            if (opts?.failures) {
+              const k = st.name ?? fmtPos(st.pos);
+              opts.failures.set(k, (opts.failures.get(k) ?? 0) + 1);
+            }
+            return false;
+          }
+          break;
+        }
+        case 'with': {
+          const s = st.code(rt, null);
+          const choices = elementsOf(rt.c, s, st.pos);
+          for (const ch of choices) {
+            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c };
+            rt2.cells[st.slot] = valueCell(ch);
+            if (this.exec(i + 1, rt2, flags, out, opts) && opts?.stopAtFirst) return true;
+          }
+          return out.length > 0;
+        }
+      }
+    }
+    const fired: string[] = [];
+    for (const { step, rt: frt } of flags) {
+      const holds = testHolds(frt.c, step.test, step.code(frt, null), step.pos) !== step.negated;
+      if (holds) fired.push(step.name ?? fmtPos(step.pos));
+    }
+    const finalRt = rt;
+    out.push({
+      flags: fired,
+      get: (name: string) => {
+        const slot = this.slotOf.get(name);
+        if (slot === undefined) return err(null, `no top-level binding '${name}'`);
+        return force(finalRt.cells[slot], null, name);
+      },
+    });
+    return true;
+  }
+}
+
+function valueCell(v: Val): Cell {
+  return { v, f: null, rt: null, busy: false };
+}
+
+function thunkCell(rt: Rt, f: (rt: Rt) => Val): Cell {
+  return { v: undefined, f, rt, busy: false };
+}
+
+function force(cell: Cell | undefined, pos: Pos | null, name: string): Val {
+  if (!cell) return err(pos, `name '${name}' is not yet defined here`);
+  if (cell.v !== undefined) return cell.v;
+  if (cell.busy) return err(pos, `'${name}' is defined in terms of itself (use let rec)`);
+  cell.busy = true;
+  try {
+    const v = cell.f!(cell.rt!);
+    cell.v = v;
+    cell.f = null;
+    cell.rt = null;
+    return v;
+  } finally {
+    cell.busy = false;
+  }
+}
+
+function patNames(pats: Pat[]): string[] {
+  const out: string[] = [];
+  for (const p of pats) {
+    if (p.k === 'var') out.push(p.name ?? '_');
+    else for (const n of p.elems) out.push(n ?? '_');
+  }
+  return out;
+}
+
+function bindPat(p: Pat, v: Val, vals: Val[], pos: Pos): void {
+  if (p.k === 'var') {
+    vals.push(v);
+    return;
+  }
+  if (v.k !== 'tuple' || v.elems.length !== p.elems.length)
+    err(pos, `expected a tuple of ${p.elems.length} values, got a ${typeName(v)}`);
+  for (const x of v.elems) vals.push(x);
+}
+
+function letCells(rt: Rt, pats: Pat[], codes: Code[], counts: number[]): Cell[] {
+  const cells: Cell[] = [];
+  for (let i = 0; i < pats.length; i++) {
+    const p = pats[i]!;
+    const code = codes[i]!;
+    if (p.k === 'var') cells.push(thunkCell(rt, (r) => code(r, null)));
+    else {
+      let tuple: Val | undefined;
+      const get = (r: Rt): Val[] => {
+        if (!tuple) tuple = code(r, null);
+        if (tuple.k !== 'tuple' || tuple.elems.length !== counts[i]) err(null, 'tuple pattern mismatch');
+        return tuple.elems;
+      };
+      for (let j = 0; j < counts[i]!; j++) cells.push(thunkCell(rt, (r) => get(r)[j]!));
+    }
+  }
+  return cells;
+}
+
+export { type Val } from './values.ts';
