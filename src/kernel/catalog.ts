@@ -5,11 +5,16 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
 
 export const catalog: Scenario[] = [
   paeScenario,
   pageRefFreezeScenario,
   filemapScenario,
+  gupZapScenario,
+  gupSplitScenario,
+  gupCollapseScenario,
+  gupForkScenario,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

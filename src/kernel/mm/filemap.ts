@@ -57,7 +57,11 @@ export function* filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: num
     if (knobs.plainGet) {
       yield* t.call('folio_get', folio_get(t, folio));
     } else if (!(yield* t.call('folio_try_get', folio_try_get(t, folio)))) {
-      continue; // freed or frozen: goto repeat
+      // Freed or frozen: the kernel goes back to xas_load. The failed attempt wrote nothing, so
+      // retrying is equivalent to this lookup having started later, which exploration also
+      // covers: the spin-loop reduction ends this execution here instead of unrolling the loop.
+      yield t.assume(false);
+      return null;
     }
     yield* check_not_frozen(t, folio, `filemap_get_entry(${m.name}, ${index})`);
     if (!knobs.noReload) {

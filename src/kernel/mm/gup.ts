@@ -1,0 +1,131 @@
+// GUP-fast (mm/gup.c: gup_fast, gup_fast_pte_range, try_grab_folio_fast, try_get_folio,
+// gup_put_folio; kernel-spec §1). Walks current->mm with IRQs off, grabs a folio reference with
+// add-unless-zero, then rechecks that the page is still in that folio, the PMD and the PTE.
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import { local_irq_disable, local_irq_enable, type Cpu } from '../rcu.ts';
+import { folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
+import {
+  check_table_alive, pmd_is_table, pmd_table_id, pte_pfn, pte_present, pte_write, showPmd, showPte,
+} from '../include/linux/pgtable.ts';
+import { folio as folioAt, table, type Mm } from './mm.ts';
+
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+export interface GupKnobs {
+  /** U1.a: no PTE recheck after the grab. */
+  noPteRecheck?: boolean;
+  /** U1.c / U8.a: no PMD recheck after the grab. */
+  noPmdRecheck?: boolean;
+  /** U1.b: no page_folio() recheck in try_get_folio(). */
+  noFolioRecheck?: boolean;
+  /** U1.e: FOLL_PIN without the mm->write_protect_seq bracket. */
+  ignoreWriteProtectSeq?: boolean;
+}
+
+export interface GupFlags {
+  write?: boolean;
+  pin?: boolean;
+}
+
+export interface Gotten {
+  page: number;
+  /** The folio the reference was taken on (gup_put_folio must drop it there: I6). */
+  folio: Folio;
+  refs: number;
+}
+
+/** page_folio(): follows page->compound_head where the scenario models it. */
+export function* page_folio(t: Ctx, mm: Mm, pfn: number): ThreadGen<Folio> {
+  const ch = mm.compound_head.get(pfn);
+  if (ch === undefined) return folioAt(mm, pfn);
+  const head = yield t.load(ch);
+  return folioAt(mm, head === 0 ? pfn : head);
+}
+
+/** try_get_folio(): grab, then recheck that the page is still in the folio that was grabbed. */
+export function* try_get_folio(t: Ctx, mm: Mm, pfn: number, refs: number, knobs: GupKnobs): ThreadGen<Folio | null> {
+  for (;;) {
+    const folio = yield* page_folio(t, mm, pfn);
+    if (!(yield* t.call('folio_ref_try_add', folio_try_get(t, folio, refs)))) return null;
+    if (knobs.noFolioRecheck) return folio;
+    const again = yield* page_folio(t, mm, pfn);
+    if (again === folio) return folio;
+    // Split or freed+reused between the two reads: drop the ref on the folio it was taken on.
+    yield* t.call('folio_put_refs', folio_put(t, folio, refs));
+  }
+}
+
+/** try_grab_folio_fast(): FOLL_GET takes 1; FOLL_PIN on a small folio takes GUP_PIN_COUNTING_BIAS. */
+export function* try_grab_folio_fast(t: Ctx, mm: Mm, pfn: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
+  const folio = yield* try_get_folio(t, mm, pfn, 1, knobs);
+  if (!folio) return null;
+  if (flags.pin) {
+    yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1);
+    yield t.fence('mb'); // smp_mb__after_atomic(): pin visible before the rechecks
+    return { page: pfn, folio, refs: GUP_PIN_COUNTING_BIAS };
+  }
+  return { page: pfn, folio, refs: 1 };
+}
+
+/** gup_put_folio(): the put goes to page_folio(page) of *now*; I6 requires it is the one gotten. */
+export function* gup_put_folio(t: Ctx, mm: Mm, g: Gotten): ThreadGen<void> {
+  const now = yield* page_folio(t, mm, g.page);
+  yield t.assert(now === g.folio, () => `I6: CPU${t.tid} drops its reference on page ${g.page} through ${now.name}, but took it on ${g.folio.name}`);
+  yield* folio_put(t, now, g.refs);
+}
+
+/**
+ * gup_fast() for one address (index `idx` in the PTE table): returns the grabbed page or null
+ * (the caller would fall back to the slow path). I8 instrumentation: right before the grab the
+ * walker takes a ghost look at *pmd and the PTE. If it returns a page, each entry must either
+ * still have been what it walked at that moment or have been reread unchanged after the grab;
+ * otherwise the page was not mapped at the address at any instant after the reference was taken.
+ */
+export function* gup_fast(t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> {
+  let seq = 0;
+  if (flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
+    seq = yield t.load(mm.write_protect_seq); // raw_seqcount_try_begin
+    if (seq & 1) return null; // fork in progress
+  }
+  yield* t.call('local_irq_disable', local_irq_disable(t, cpu));
+  const got = yield* t.call('gup_fast_pte_range', gup_fast_pte_range(t, mm, idx, flags, knobs));
+  yield* t.call('local_irq_enable', local_irq_enable(t, cpu));
+  if (got && flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
+    const again = yield t.load(mm.write_protect_seq); // read_seqcount_retry
+    if (again !== seq) {
+      yield* t.call('gup_put_folio', gup_put_folio(t, mm, got));
+      return null;
+    }
+  }
+  return got;
+}
+
+function* gup_fast_pte_range(t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
+  const pmd = yield t.load(mm.pmd); // pmdp_get_lockless
+  if (!pmd_is_table(pmd)) return null; // none, or a huge leaf (not modeled on this path)
+  const T = table(mm, pmd_table_id(pmd)); // pte_offset_map(&pmd): the table of the snapshot
+  const pte = yield t.load(T.entries[idx]); // ptep_get_lockless
+  yield* check_table_alive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
+  if (!pte_present(pte) || (flags.write && !pte_write(pte))) return null;
+  const pfn = pte_pfn(pte);
+  const ghostPmd = yield t.load(mm.pmd);
+  const ghostPte = yield t.load(T.entries[idx]);
+  const got = yield* t.call('try_grab_folio_fast', try_grab_folio_fast(t, mm, pfn, flags, knobs));
+  if (!got) return null;
+  // A recheck that found the entry unchanged witnesses an instant after the grab (I8 holds).
+  let pmdSeen = ghostPmd === pmd, pteSeen = ghostPte === pte;
+  if (!knobs.noPmdRecheck) {
+    const again = yield t.load(mm.pmd);
+    if (again !== pmd) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
+    pmdSeen = true;
+  }
+  if (!knobs.noPteRecheck) {
+    const again = yield t.load(T.entries[idx]);
+    yield* check_table_alive(t, T, `rereads ${T.name}[${idx}] in gup_fast_pte_range`);
+    if (again !== pte) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
+    pteSeen = true;
+  }
+  yield t.assert(pmdSeen && pteSeen,
+    () => `I8: gup_fast on CPU${t.tid} returns page ${pfn}, but when it took the reference ${ghostPmd !== pmd ? `*pmd was already ${showPmd(ghostPmd)}, no longer ${showPmd(pmd)}` : `${T.name}[${idx}] was already ${showPte(ghostPte)}, no longer ${showPte(pte)}`}`);
+  return got;
+}

@@ -1,0 +1,31 @@
+// One process's address space as the scenarios need it: a PMD entry (with its lock), the PTE
+// tables it may point to, and the folios a pfn can name (kernel-spec §M.1).
+import type { Loc } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import type { Folio } from '../include/linux/page_ref.ts';
+import { newPmd, type PageTable, type Pmd } from '../include/linux/pgtable.ts';
+
+export interface Mm extends Pmd {
+  tables: PageTable[];
+  folios: Folio[];
+  /** page->compound_head per pfn (0 = the page is a head or an order-0 folio), when modeled. */
+  compound_head: Map<number, Loc>;
+  /** mm->write_protect_seq (fork), when modeled. */
+  write_protect_seq?: Loc;
+}
+
+export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[]): Mm {
+  return { ...newPmd(b, pmdInit), tables, folios, compound_head: new Map() };
+}
+
+export function table(mm: Mm, id: number): PageTable {
+  const T = mm.tables.find((x) => x.id === id);
+  if (!T) throw new Error(`no page table T${id}`);
+  return T;
+}
+
+export function folio(mm: Mm, pfn: number): Folio {
+  const f = mm.folios.find((x) => x.pfn === pfn);
+  if (!f) throw new Error(`no folio at pfn ${pfn}`);
+  return f;
+}

@@ -1,0 +1,218 @@
+// §1: GUP-fast's grab-reference-and-revalidate (seed 000: "First we load the PTE, then we grab a
+// reference to the folio, then we check the page is still in that folio, then we recheck the
+// PTE"). Four scenarios, one per recheck, each against the actor that makes it necessary.
+import type { Ctx } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { Cpus } from '../rcu.ts';
+import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn, PT_LIVE } from '../include/linux/pgtable.ts';
+import { newMm } from '../mm/mm.ts';
+import { gup_fast, gup_put_folio, type GupKnobs } from '../mm/gup.ts';
+import { zap_pte } from '../mm/memory.ts';
+import { variants, type Scenario } from '../scenario.ts';
+
+// ---------------------------------------------------------------- U1.a: zap + reuse
+function makeZap(knob: 'no-pte-recheck' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 3);
+    const F = newFolio(b, 'F', 1, 1); // refcount 1: the mapping
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [F]);
+    F.holders.push({ loc: T.entries[0], holds: (v) => v !== PTE_NONE && pte_pfn(v) === 1, what: 'T0[0]' });
+    b.thread('CPU0', function* (t: Ctx) {
+      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' }));
+      if (g) yield* t.call('unpin_user_page', gup_put_folio(t, mm, g));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* t.call('zap_pte_range', zap_pte(t, mm, T, 0)); // munmap(a)
+    });
+    b.thread('CPU2', function* (t: Ctx) {
+      // The page allocator hands the freed page to another owner.
+      yield t.assume(yield* t.call('folio_alloc', alloc_folio(t, F)));
+    });
+  };
+}
+
+export const gupZapScenario: Scenario = {
+  name: 'gup-fast-vs-zap',
+  description: 'gup_fast() against munmap of the page and its reuse by another owner (§1, U1.a)',
+  seed: '000', section: '§1',
+  variants: variants('gup-fast-vs-zap', makeZap, [
+    { name: 'safe', ref: '§1', expected: 'ok', description: 'grab with add-unless-zero, then recheck PMD and PTE; the put of a failed recheck may be the last one' },
+    { name: 'no-pte-recheck', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U1.b: THP split
+function makeSplit(knob: 'no-folio-recheck' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 3);
+    // Order-1 folio H = {pfn 1 (head), pfn 2 (tail)}, both mapped; refcount 3 = splitter + 2 mappings.
+    const H = newFolio(b, 'H', 1, 3);
+    const P2 = newFolio(b, 'P2', 2, 0); // the folio pfn 2 becomes after the split
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW), mk_pte(2, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [H, P2]);
+    const ch = b.loc('page2.compound_head', 1, (v) => (v ? `tail of pfn ${v}` : 'head'));
+    const splitDone = b.loc('ghost.split_done', 0);
+    mm.compound_head.set(2, ch);
+    b.thread('CPU0', function* (t: Ctx) {
+      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, { noFolioRecheck: knob === 'no-folio-recheck' }));
+      if (g) yield* t.call('put_page', gup_put_folio(t, mm, g));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // split_folio(H): freeze with the expected count, make pfn 2 its own folio, unfreeze both.
+      const ok = yield* t.call('folio_ref_freeze', folio_ref_freeze(t, H, 3));
+      if (ok) {
+        yield* t.call('__split_folio_to_order', (function* () {
+          yield t.store(ch, 0);
+        })());
+        yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, P2, 1)); // its mapping
+        yield t.store(P2.freed, 0);
+        yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, H, 2)); // splitter + its mapping
+        yield t.store(splitDone, 1);
+      }
+      yield* t.call('folio_put', folio_put(t, H));
+    });
+    b.thread('CPU2', function* (t: Ctx) {
+      // munmap of pfn 2 once it is a folio of its own.
+      yield t.assume((yield t.load(splitDone)) === 1);
+      yield* t.call('zap_pte_range', zap_pte(t, mm, T, 1));
+    });
+  };
+}
+
+export const gupSplitScenario: Scenario = {
+  name: 'gup-fast-vs-split',
+  description: 'gup_fast() on a tail page against split of its order-1 folio and unmap of the new folio (§1, U1.b)',
+  seed: '000', section: '§1',
+  variants: variants('gup-fast-vs-split', makeSplit, [
+    { name: 'safe', ref: '§1', expected: 'ok', description: 'try_get_folio() rechecks page_folio(page) after the grab and retries on the new folio' },
+    { name: 'no-folio-recheck', ref: 'U1.b', expected: 'I6', description: 'no page_folio() recheck: the reference stays on the old head while the page now belongs to another folio' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U1.c = U8.a: anon THP collapse
+function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const P = newFolio(b, 'P', 1, 1); // refcount 1: the mapping
+    const HP = newFolio(b, 'HP', 9, 1); // the new huge folio, allocated by khugepaged
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [P, HP]);
+    const wrote = b.loc('ghost.gup_wrote', 0);
+    b.thread('CPU0', function* (t: Ctx) {
+      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' }));
+      if (g) {
+        yield t.store(g.folio.data, 1); // the device writes through the page GUP returned
+        yield t.store(wrote, 1);
+        yield* t.call('unpin_user_page', gup_put_folio(t, mm, g));
+      }
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // collapse_huge_page(): mmap_lock for write and the anon_vma lock exclude faults and rmap.
+      const pmd = yield* t.call('pmdp_collapse_flush', (function* () {
+        return yield t.xchg(mm.pmd, 0); // clear PMD; TLB flush by broadcast: no IPI to wait for
+      })());
+      const ok = yield* t.call('__collapse_huge_page_isolate', (function* () {
+        yield t.lock(T.ptl);
+        const c = yield t.load(P._refcount);
+        if (c !== 1) { yield t.unlock(T.ptl); return false; } // maybe pinned: give up
+        yield t.fetchAdd(P._refcount, 1); // isolate
+        yield t.unlock(T.ptl);
+        return true;
+      })());
+      if (!ok) { yield t.store(mm.pmd, pmd); return; } // restore the PMD
+      yield* t.call('__collapse_huge_page_copy', (function* () {
+        const d = yield t.load(P.data);
+        yield t.store(HP.data, d);
+        yield t.lock(T.ptl);
+        yield t.store(T.entries[0], PTE_NONE);
+        yield t.unlock(T.ptl);
+        yield* folio_put(t, P); // the old mapping
+      })());
+      yield* t.call('set_pmd_at', (function* () { yield t.store(mm.pmd, pmd_leaf(9)); })());
+      yield* t.call('folio_putback', folio_put(t, P)); // the isolation reference
+    });
+    b.final((s) => {
+      if (!s.value(wrote)) return null;
+      const pmd = s.value(mm.pmd);
+      const seen = pmd === pmd_leaf(9) ? s.value(HP.data) : s.value(P.data);
+      return seen === 1 ? null : { property: 'I10', message: 'I10: the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
+    });
+    void PT_LIVE;
+  };
+}
+
+export const gupCollapseScenario: Scenario = {
+  name: 'gup-fast-vs-collapse',
+  description: 'gup_fast() against khugepaged collapsing the page table under it, with a broadcast TLB flush (§1, §8.4, U1.c = U8.a)',
+  seed: '003', section: '§8',
+  variants: variants('gup-fast-vs-collapse', makeCollapse, [
+    { name: 'safe', ref: '§8', expected: 'ok', description: 'GUP-fast rechecks *pmd after the grab (Yang Shi, 2022): the orphaned table cannot hand out a page' },
+    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I10', description: 'PTE recheck only (before 70cbc3cc78a9): the detached table still shows the PTE, so GUP returns a page khugepaged copies away; the device write is lost (I10; I8 is broken too) (U1.c = U8.a)' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U1.e: FOLL_PIN vs fork
+function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 3);
+    const P = newFolio(b, 'P', 1, 1);
+    const C = newFolio(b, 'C', 2, 0); // the COW copy the parent's write fault would allocate
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [P, C]);
+    mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
+    const excl = b.loc('P.AnonExclusive', 1);
+    const pinned = b.loc('ghost.pinned', 0);
+    b.thread('CPU0', function* (t: Ctx) {
+      const g = yield* t.call('pin_user_pages_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true, pin: true }, { ignoreWriteProtectSeq: knob === 'ignore-write-protect-seq' }));
+      if (g) yield t.store(pinned, g.page); // the pin is kept (an RDMA buffer)
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // fork(): copy_page_range() write-protects the parent's PTE unless the page may be pinned.
+      yield t.fetchAdd(mm.write_protect_seq!, 1); // raw_write_seqcount_begin
+      yield* t.call('copy_present_pte', (function* () {
+        yield t.lock(T.ptl);
+        const c = yield t.load(P._refcount);
+        if (c < 1024) { // !folio_maybe_dma_pinned(): share the page with the child, R/O
+          yield t.store(excl, 0);
+          yield t.fetchAdd(P._refcount, 1);
+          yield t.store(T.entries[0], mk_pte(1, _PAGE_PRESENT, 1));
+        } // else: the child gets a copy, the parent keeps its writable exclusive page
+        yield t.unlock(T.ptl);
+      })());
+      yield t.fetchAdd(mm.write_protect_seq!, 1); // raw_write_seqcount_end
+    });
+    b.thread('CPU2', function* (t: Ctx) {
+      // The parent writes a: a write fault on a R/O shared page copies it (do_wp_page -> wp_page_copy).
+      yield* t.call('do_wp_page', (function* () {
+        yield t.lock(T.ptl);
+        const pte = yield t.load(T.entries[0]);
+        if (!(pte & _PAGE_RW)) {
+          yield t.store(C._refcount, 1);
+          yield t.store(C.freed, 0);
+          yield t.store(T.entries[0], mk_pte(2, _PAGE_PRESENT | _PAGE_RW, 2));
+          yield* folio_put(t, P);
+        }
+        yield t.unlock(T.ptl);
+      })());
+    });
+    b.final((s) => {
+      if (!s.value(pinned)) return null;
+      const p = s.value(pinned);
+      const mapped = pte_pfn(s.value(T.entries[0]));
+      if (mapped === p && (p !== 1 || s.value(excl) === 1)) return null;
+      return { property: 'I15', message: `I15: CPU0 holds a write pin on pfn ${p}, but ${mapped === p ? 'it is no longer AnonExclusive' : `the parent's address now maps pfn ${mapped}`}: DMA into the pinned page is invisible to the parent` };
+    });
+  };
+}
+
+export const gupForkScenario: Scenario = {
+  name: 'gup-fast-pin-vs-fork',
+  description: 'pin_user_pages_fast() against fork() write-protecting the parent and the parent\'s COW write fault (§1.3(6), U1.e)',
+  seed: '000', section: '§1',
+  variants: variants('gup-fast-pin-vs-fork', makeFork, [
+    { name: 'safe', ref: '§1', expected: 'ok', description: 'FOLL_PIN brackets the walk with mm->write_protect_seq and gives up if fork ran meanwhile' },
+    { name: 'ignore-write-protect-seq', ref: 'U1.e', expected: 'I15', description: 'no write_protect_seq bracket: a pin lands between fork\'s pin check and its write-protect; the parent\'s next write COWs away from the pinned page' },
+  ]),
+};
