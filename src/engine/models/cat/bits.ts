@@ -2,6 +2,33 @@
 // A set is a Uint32Array of `w = ceil(n/32)` words; a relation is n rows of w words
 // (row i = the successors of event i), stored in one Uint32Array of n*w words.
 
+// Typed arrays larger than 64 bytes get their own off-heap backing store in V8, which costs
+// about 1-2 us per allocation and loads the GC. All sets and relations are therefore views into
+// large shared chunks, handed out by a bump allocator (fresh chunks are zero-filled; a chunk is
+// freed by the GC once no view into it remains).
+const CHUNK_WORDS = 1 << 18;
+let chunk = new ArrayBuffer(CHUNK_WORDS * 4);
+let chunkOff = 0; // in words
+
+/** A zero-filled Uint32Array of `len` words. */
+export function alloc(len: number): Uint32Array {
+  if (len > CHUNK_WORDS >>> 4) return new Uint32Array(len);
+  if (chunkOff + len > CHUNK_WORDS) {
+    chunk = new ArrayBuffer(CHUNK_WORDS * 4);
+    chunkOff = 0;
+  }
+  const a = new Uint32Array(chunk, chunkOff * 4, len);
+  chunkOff += len;
+  return a;
+}
+
+/** A copy of a. */
+export function copy(a: Uint32Array): Uint32Array {
+  const c = alloc(a.length);
+  c.set(a);
+  return c;
+}
+
 export class Universe {
   readonly w: number;
   constructor(readonly n: number) {
@@ -10,15 +37,15 @@ export class Universe {
 
   // ---- sets ----
   emptySet(): Uint32Array {
-    return new Uint32Array(this.w);
+    return alloc(this.w);
   }
   fullSet(): Uint32Array {
-    const s = new Uint32Array(this.w);
+    const s = alloc(this.w);
     for (let i = 0; i < this.n; i++) s[i >>> 5]! |= 1 << (i & 31);
     return s;
   }
   setOf(ids: Iterable<number>): Uint32Array {
-    const s = new Uint32Array(this.w);
+    const s = alloc(this.w);
     for (const i of ids) s[i >>> 5]! |= 1 << (i & 31);
     return s;
   }
@@ -47,17 +74,17 @@ export class Universe {
     return true;
   }
   static or(a: Uint32Array, b: Uint32Array): Uint32Array {
-    const c = new Uint32Array(a.length);
+    const c = alloc(a.length);
     for (let k = 0; k < a.length; k++) c[k] = a[k]! | b[k]!;
     return c;
   }
   static and(a: Uint32Array, b: Uint32Array): Uint32Array {
-    const c = new Uint32Array(a.length);
+    const c = alloc(a.length);
     for (let k = 0; k < a.length; k++) c[k] = a[k]! & b[k]!;
     return c;
   }
   static andNot(a: Uint32Array, b: Uint32Array): Uint32Array {
-    const c = new Uint32Array(a.length);
+    const c = alloc(a.length);
     for (let k = 0; k < a.length; k++) c[k] = a[k]! & ~b[k]!;
     return c;
   }
@@ -67,7 +94,7 @@ export class Universe {
 
   // ---- relations ----
   emptyRel(): Uint32Array {
-    return new Uint32Array(this.n * this.w);
+    return alloc(this.n * this.w);
   }
   relOf(pairs: Iterable<readonly [number, number]>): Uint32Array {
     const r = this.emptyRel();
@@ -117,7 +144,7 @@ export class Universe {
   seq(a: Uint32Array, b: Uint32Array): Uint32Array {
     const w = this.w;
     const n = this.n;
-    const c = new Uint32Array(n * w);
+    const c = alloc(n * w);
     for (let i = 0; i < n; i++) {
       const io = i * w;
       for (let k = 0; k < w; k++) {
@@ -134,7 +161,7 @@ export class Universe {
   }
   inverse(a: Uint32Array): Uint32Array {
     const w = this.w;
-    const c = new Uint32Array(this.n * w);
+    const c = alloc(this.n * w);
     for (let i = 0; i < this.n; i++) {
       for (let k = 0; k < w; k++) {
         let x = a[i * w + k]!;
@@ -151,7 +178,7 @@ export class Universe {
   plus(a: Uint32Array): Uint32Array {
     const w = this.w;
     const n = this.n;
-    const c = a.slice();
+    const c = copy(a);
     for (let k = 0; k < n; k++) {
       const ko = k * w;
       const kw = k >>> 5;
@@ -169,7 +196,7 @@ export class Universe {
     return c;
   }
   opt(a: Uint32Array): Uint32Array {
-    const c = a.slice();
+    const c = copy(a);
     for (let i = 0; i < this.n; i++) c[i * this.w + (i >>> 5)]! |= 1 << (i & 31);
     return c;
   }
@@ -197,7 +224,7 @@ export class Universe {
   acyclic(a: Uint32Array): boolean {
     const n = this.n;
     const w = this.w;
-    const indeg = new Int32Array(n);
+    const indeg = alloc(n);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < w; k++) {
         let x = a[i * w + k]!;

@@ -10,7 +10,7 @@
 // check (herd reports flags of consistent executions only).
 import type { Binding, CatFile, Cond, Expr, Instr, Pat, Pos } from './ast.ts';
 import { fmtPos } from './ast.ts';
-import { Universe } from './bits.ts';
+import { Universe, copy } from './bits.ts';
 import { CatRuntimeError, EMPTY, keyOf, mkVset, typeName, type Val } from './values.ts';
 import type { Execution } from '../../execution.ts';
 
@@ -68,6 +68,11 @@ function isZero(b: Uint32Array): boolean {
 
 function isEmptyVal(v: Val): boolean {
   return v.k === 'empty' || ((v.k === 'set' || v.k === 'rel') && isZero(v.b));
+}
+
+/** Normalizes an all-zero set or relation to EMPTY (so later operators can short-circuit). */
+function nz(v: Val): Val {
+  return (v.k === 'set' || v.k === 'rel') && isZero(v.b) ? EMPTY : v;
 }
 
 function valEq(a: Val, b: Val): boolean {
@@ -134,12 +139,12 @@ function add(c: Ctx, x: Val, s: Val, pos: Pos): Val {
     return mkVset([x]);
   }
   if (s.k === 'set' && x.k === 'ev') {
-    const b = s.b.slice();
+    const b = copy(s.b);
     b[x.id >>> 5]! |= 1 << (x.id & 31);
     return { k: 'set', b };
   }
   if (s.k === 'rel' && x.k === 'pair') {
-    const b = s.b.slice();
+    const b = copy(s.b);
     c.u.addPair(b, x.a, x.b);
     return { k: 'rel', b };
   }
@@ -578,13 +583,25 @@ export class CompiledModel {
           case 'union':
             return (rt, fr) => union(l(rt, fr), r(rt, fr), pos);
           case 'inter':
-            return (rt, fr) => inter(l(rt, fr), r(rt, fr), pos);
+            return (rt, fr) => {
+              const a = l(rt, fr);
+              return isEmptyVal(a) ? EMPTY : nz(inter(a, r(rt, fr), pos));
+            };
           case 'diff':
-            return (rt, fr) => diff(l(rt, fr), r(rt, fr), pos);
+            return (rt, fr) => {
+              const a = l(rt, fr);
+              return isEmptyVal(a) ? EMPTY : nz(diff(a, r(rt, fr), pos));
+            };
           case 'seq':
-            return (rt, fr) => seq(rt.c, l(rt, fr), r(rt, fr), pos);
+            return (rt, fr) => {
+              const a = l(rt, fr);
+              return isEmptyVal(a) ? EMPTY : nz(seq(rt.c, a, r(rt, fr), pos));
+            };
           case 'cart':
-            return (rt, fr) => cart(rt.c, l(rt, fr), r(rt, fr), pos);
+            return (rt, fr) => {
+              const a = l(rt, fr);
+              return isEmptyVal(a) ? EMPTY : nz(cart(rt.c, a, r(rt, fr), pos));
+            };
           case 'add':
             return (rt, fr) => add(rt.c, l(rt, fr), r(rt, fr), pos);
         }
