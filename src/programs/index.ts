@@ -18,7 +18,10 @@ import coa from './genmc/coa.ts';
 import fibBench from './genmc/fib-bench.ts';
 import big0 from './genmc/big0.ts';
 import szymanski from './genmc/szymanski.ts';
+import peterson from './genmc/peterson.ts';
 import petersonSc from './genmc/peterson-sc.ts';
+import big1 from './genmc/big1.ts';
+import big2 from './genmc/big2.ts';
 
 export interface Benchmark {
   program: Program;
@@ -26,6 +29,8 @@ export interface Benchmark {
   sizes: Params[];
   /** GenMC's SC complete-execution counts for those sizes (anchors.md §5.1), in the same order. */
   expected: number[];
+  /** Takes minutes (millions of executions): a bench may leave it out unless asked for. */
+  heavy?: boolean;
 }
 
 const ns = (...n: number[]): Params[] => n.map((N) => ({ N }));
@@ -47,7 +52,11 @@ export const benchmarks: Benchmark[] = [
   { program: fibBench, sizes: [{ NUM: 5 }], expected: [218_243] },
   { program: big0, sizes: [{}], expected: [69_112] },
   { program: szymanski, sizes: [{ N: 1 }], expected: [6] },
+  { program: peterson, sizes: [{}], expected: [4] },
   { program: petersonSc, sizes: [{}], expected: [4] },
+  // Throughput anchors (anchors.md §5.5): minutes, not seconds.
+  { program: big1, sizes: [{}], expected: [1_820_474], heavy: true },
+  { program: big2, sizes: [{}], expected: [5_284_890], heavy: true },
 ];
 
 export const programs: Program[] = benchmarks.map((b) => b.program);

@@ -27,6 +27,7 @@ const anchored: [string, Params, number][] = [
   ['casw', { N: 3 }, 66],
   ['CoA', { N: 3 }, 130],
   ['szymanski', { N: 1 }, 6],
+  ['peterson', {}, 4],
   ['peterson-sc', {}, 4],
 ];
 

@@ -9,7 +9,7 @@ import { check } from '../../src/engine/index.ts';
 import { benchmarks, findProgram } from '../../src/programs/index.ts';
 import type { Params } from '../../src/engine/program.ts';
 
-/** [program, params, GenMC `-sc` complete executions (anchors.md §5.1)] */
+/** [program, params, GenMC `-sc` complete executions (anchors.md §5.1, unless noted)] */
 const table: [string, Params, number][] = [
   ['lastzero', { N: 5 }, 64],
   ['lastzero', { N: 10 }, 3_328],
@@ -57,7 +57,13 @@ const table: [string, Params, number][] = [
   ['CoA', { N: 3 }, 130],
   ['CoA', { N: 4 }, 2_028],
   ['szymanski', { N: 1 }, 6],
+  ['peterson', {}, 4],
   ['peterson-sc', {}, 4],
+  // Not GenMC rows: anchors.md §5.6's brute-force recomputation of lastzero(1…4).
+  ['lastzero', { N: 1 }, 2],
+  ['lastzero', { N: 2 }, 5],
+  ['lastzero', { N: 3 }, 12],
+  ['lastzero', { N: 4 }, 28],
 ];
 
 for (const [name, params, expected] of table) {
