@@ -5,6 +5,8 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
+import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
 
 export const catalog: Scenario[] = [
@@ -15,6 +17,12 @@ export const catalog: Scenario[] = [
   gupSplitScenario,
   gupCollapseScenario,
   gupForkScenario,
+  tableFreeGupScenario,
+  tableFreeMapScenario,
+  rwNolockScenario,
+  wrongPtlScenario,
+  freerNoPtlScenario,
+  ptReclaimSlowScenario,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -1,7 +1,7 @@
 // §1: GUP-fast's grab-reference-and-revalidate (seed 000: "First we load the PTE, then we grab a
 // reference to the folio, then we check the page is still in that folio, then we recheck the
 // PTE"). Four scenarios, one per recheck, each against the actor that makes it necessary.
-import type { Ctx } from '../../engine/ops.ts';
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
@@ -110,7 +110,7 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
     });
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_huge_page(): mmap_lock for write and the anon_vma lock exclude faults and rmap.
-      const pmd = yield* t.call('pmdp_collapse_flush', (function* () {
+      const pmd: number = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> {
         return yield t.xchg(mm.pmd, 0); // clear PMD; TLB flush by broadcast: no IPI to wait for
       })());
       const ok = yield* t.call('__collapse_huge_page_isolate', (function* () {

@@ -100,5 +100,5 @@ export function newPmd(b: Builder, init: number): Pmd {
  */
 export function* check_table_alive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
   const life = yield t.load(T.life);
-  yield t.assert(life < PT_FREED, () => `I1: CPU${t.tid} ${what} of ${T.name} after ${T.name} was ${showPtLife(life)}`);
+  yield t.assert(life < PT_FREED, () => `I1: CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }

@@ -1,0 +1,219 @@
+// §4: pte_offset_map*() users against concurrent detaching of PTE tables (seed 001: "we must
+// check the PMDVAL after taking the PTL in case we want to modify the page table to turn
+// pte_none() entries to !pte_none()"). Lemma L4: every detacher holds PTL(T), so a thread that
+// holds PTL(T) and has seen *pmd == T after taking it knows T stays attached until it unlocks.
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { Cpus, type Cpu } from '../rcu.ts';
+import { folio_get, newFolio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
+import { newMm, table, type Mm } from '../mm/mm.ts';
+import { free_table } from '../mm/mmu_gather.ts';
+import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at } from '../mm/pgtable-generic.ts';
+import { variants, type Scenario } from '../scenario.ts';
+import type { Cpus as CpusT } from '../rcu.ts';
+
+/** PT reclaim of an empty table (zap_pte_range with reclaim_pt, mm/pt_reclaim.c fast path). */
+function* pt_reclaim(t: Ctx, cpus: CpusT, cpu: Cpu, mm: Mm): ThreadGen<void> {
+  const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+  if (!m) return;
+  const e = yield t.load(m.T.entries[0]);
+  let got = 0;
+  if (e === PTE_NONE) { // all none: try_get_and_clear_pmd()
+    got = yield t.trylock(mm.pml);
+    if (got) { yield t.store(mm.pmd, 0); yield t.unlock(mm.pml); }
+  }
+  yield t.unlock(m.T.ptl);
+  yield* t.call('pte_unmap', pte_unmap(t, cpu));
+  if (got) yield* t.call('free_pte', free_table(t, cpus, cpu, m.T, 'rcu'));
+}
+
+// ---------------------------------------------------------------- U4.a
+function makeRwNolock(knob: 'no-pmd-same' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const P = newFolio(b, 'P', 1, 1);
+    const T = newPageTable(b, 0, [PTE_NONE]);
+    const mm = newMm(b, pmd_table(0), [T], [P]);
+    b.thread('CPU0', function* (t: Ctx) {
+      // An rw_nolock user installing P at T[0] (e.g. uffd MOVE's move_pages_pte()).
+      const cpu = cpus.cpu[0];
+      const m = yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
+      if (!m) return;
+      yield* t.call('spin_lock', lock_ptl(t, m.T));
+      let ok = true;
+      if (knob !== 'no-pmd-same') ok = (yield t.load(mm.pmd)) === m.pmdval; // pmd_same(pmdval, *pmd)
+      if (ok && (yield t.load(m.T.entries[0])) === PTE_NONE) {
+        yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
+        yield* t.call('folio_get', folio_get(t, P));
+      }
+      yield t.unlock(m.T.ptl);
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* t.call('zap_pte_range', pt_reclaim(t, cpus, cpus.cpu[1], mm));
+    });
+  };
+}
+
+export const rwNolockScenario: Scenario = {
+  name: 'pte-offset-map-rw-nolock',
+  description: 'a pte_offset_map_rw_nolock() writer installing a PTE against MADV_DONTNEED reclaiming the empty table (§4, U4.a)',
+  seed: '001', section: '§4',
+  variants: variants('pte-offset-map-rw-nolock', makeRwNolock, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'after spin_lock(ptl) the writer checks pmd_same(pmdval, *pmd) before writing' },
+    { name: 'no-pmd-same', ref: 'U4.a', expected: 'I11', description: 'no pmd_same() after taking the PTL: pte_none() passes on the detached table and the new mapping is lost with it' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U4.b
+function makeWrongPtl(knob: 'ptl-from-fresh-pmd' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const P = newFolio(b, 'P', 1, 1);
+    const T0 = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const T1 = newPageTable(b, 1, [PTE_NONE]);
+    const mm = newMm(b, pmd_table(0), [T0, T1], [P]);
+    b.thread('CPU0', function* (t: Ctx) {
+      // An rw_nolock user write-protecting T[0], proving stability with pte_same() on a present entry.
+      const cpu = cpus.cpu[0];
+      const m = yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
+      if (!m) return;
+      const orig = yield t.load(m.T.entries[0]);
+      if (orig !== PTE_NONE) {
+        let locked: PageTable = m.T;
+        if (knob === 'ptl-from-fresh-pmd') locked = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_lockptr(mm, *pmd)
+        yield* t.call('spin_lock', lock_ptl(t, locked));
+        if ((yield t.load(m.T.entries[0])) === orig) { // pte_same()
+          yield t.assert(locked === m.T, () => `I12: CPU0 writes ${m.T.name}[0] holding the PTL of ${locked.name}, not of ${m.T.name}: writers of ${m.T.name} are not excluded`);
+          yield t.store(m.T.entries[0], orig & ~_PAGE_RW);
+        }
+        yield t.unlock(locked.ptl);
+      }
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // Replaces T0 by T1: copies the entry, switches *pmd, releases T1, then tears T0 down under PTL(T0).
+      yield* t.call('move_pgt_entry', (function* () {
+        yield t.lock(mm.pml);
+        yield t.lock(T0.ptl);
+        yield t.lock(T1.ptl);
+        const e = yield t.load(T0.entries[0]);
+        yield t.store(T1.entries[0], e);
+        yield t.store(mm.pmd, pmd_table(1));
+        yield t.unlock(T1.ptl); // T1 is complete and attached
+        yield t.store(T0.entries[0], PTE_NONE); // T0 is torn down, still under its own PTL
+        yield t.unlock(T0.ptl);
+        yield t.unlock(mm.pml);
+      })());
+    });
+    void showPte;
+  };
+}
+
+export const wrongPtlScenario: Scenario = {
+  name: 'pte-lock-of-the-mapped-table',
+  description: 'an rw_nolock writer must lock the PTL of the table it mapped, not of the table *pmd points to now (§4, U4.b)',
+  seed: '001', section: '§4',
+  variants: variants('pte-lock-of-the-mapped-table', makeWrongPtl, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'the lock comes with the mapping (pte_offset_map_rw_nolock returns the ptl of the snapshot\'s table)' },
+    { name: 'ptl-from-fresh-pmd', ref: 'U4.b', expected: 'I12', description: 'the lock is computed from a fresh *pmd: after a table replacement it is the new table\'s lock' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U4.c
+function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const P = newFolio(b, 'P', 1, 1);
+    const T = newPageTable(b, 0, [PTE_NONE]);
+    const mm = newMm(b, pmd_table(0), [T], [P]);
+    b.thread('CPU0', function* (t: Ctx) {
+      // A fault installing a PTE through pte_offset_map_lock().
+      const cpu = cpus.cpu[0];
+      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+      if (!m) return;
+      if ((yield t.load(m.T.entries[0])) === PTE_NONE) {
+        yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
+        yield* t.call('folio_get', folio_get(t, P));
+      }
+      yield t.unlock(m.T.ptl);
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
+      const cpu = cpus.cpu[1];
+      const detached = yield* t.call('retract_page_tables', (function* () {
+        yield t.lock(mm.pml);
+        if (knob !== 'freer-without-ptl') yield t.lock(T.ptl);
+        const e = yield t.load(T.entries[0]);
+        const ok = e === PTE_NONE;
+        if (ok) yield t.store(mm.pmd, 0); // pmdp_collapse_flush
+        if (knob !== 'freer-without-ptl') yield t.unlock(T.ptl);
+        yield t.unlock(mm.pml);
+        return ok;
+      })());
+      if (detached) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
+    });
+  };
+}
+
+export const freerNoPtlScenario: Scenario = {
+  name: 'pte-offset-map-lock-vs-retract',
+  description: 'a pte_offset_map_lock() user installing a PTE against retract_page_tables() detaching the table (§4 lemma L4, U4.c)',
+  seed: '001', section: '§4',
+  variants: variants('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'the detacher holds PTL(T) (nested in the PMD lock) while it checks emptiness and clears the PMD' },
+    { name: 'freer-without-ptl', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: a locked user can pass its pmd_same() just before and write into the detached table' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U4.e
+function makeSlowPath(knob: 'no-entry-recheck' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const P = newFolio(b, 'P', 1, 1);
+    const T = newPageTable(b, 0, [PTE_NONE]);
+    const mm = newMm(b, pmd_table(0), [T], [P]);
+    b.thread('CPU0', function* (t: Ctx) {
+      // A fault refilling T[0] after the reclaimer's fast path gave up.
+      const cpu = cpus.cpu[0];
+      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+      if (!m) return;
+      if ((yield t.load(m.T.entries[0])) === PTE_NONE) {
+        yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
+        yield* t.call('folio_get', folio_get(t, P));
+      }
+      yield t.unlock(m.T.ptl);
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // try_to_free_pte(): the slow path, entered after trylock(PML) failed with all entries none.
+      const cpu = cpus.cpu[1];
+      const freed = yield* t.call('try_to_free_pte', (function* () {
+        yield t.lock(mm.pml);
+        const m = yield* pte_offset_map_rw_nolock(t, cpu, mm); // PML held: *pmd cannot change
+        if (!m) { yield t.unlock(mm.pml); return null; }
+        yield t.lock(m.T.ptl);
+        let empty = true;
+        if (knob !== 'no-entry-recheck') empty = (yield t.load(m.T.entries[0])) === PTE_NONE;
+        if (empty) yield t.store(mm.pmd, 0);
+        yield t.unlock(m.T.ptl);
+        yield t.unlock(mm.pml);
+        yield* pte_unmap(t, cpu);
+        return empty ? m.T : null;
+      })());
+      if (freed) yield* t.call('free_pte', free_table(t, cpus, cpu, freed, 'rcu'));
+    });
+  };
+}
+
+export const ptReclaimSlowScenario: Scenario = {
+  name: 'pt-reclaim-slow-path',
+  description: 'PT reclaim\'s slow path (try_to_free_pte) against a fault refilling the table meanwhile (§4.4(c), U4.e)',
+  seed: '001', section: '§4',
+  variants: variants('pt-reclaim-slow-path', makeSlowPath, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'under PML + PTL the slow path rechecks that every entry is still none before detaching' },
+    { name: 'no-entry-recheck', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
+  ]),
+};

@@ -1,0 +1,106 @@
+// §3: freeing a detached PTE table while lockless walkers may still be inside it. GUP-fast runs
+// with IRQs off (blocks both IPIs and RCU grace periods); pte_offset_map() users hold only
+// rcu_read_lock() with IRQs on (an IPI does not wait for them).
+import type { Ctx } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { Cpus } from '../rcu.ts';
+import { folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table } from '../include/linux/pgtable.ts';
+import { newMm } from '../mm/mm.ts';
+import { gup_fast, gup_put_folio } from '../mm/gup.ts';
+import { free_table, reuse_table_page, type TableFree } from '../mm/mmu_gather.ts';
+import { lock_ptl, pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
+import { variants, type Scenario } from '../scenario.ts';
+
+// ---------------------------------------------------------------- U3.a / U3.b: vs GUP-fast
+type GupKnob = 'ipi-sync' | 'immediate-pte-free' | 'batch-fail-no-sync';
+
+function makeGup(knob: GupKnob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 3);
+    const P = newFolio(b, 'P', 1, 2); // page cache + the mapping
+    const Q = newFolio(b, 'Q', 7, 1); // whatever page the garbage "PTE" names
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [P, Q]);
+    const how: TableFree = knob === 'ipi-sync' ? 'ipi' : knob === undefined ? 'rcu' : 'immediate';
+    b.thread('CPU0', function* (t: Ctx) {
+      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: false }));
+      if (g) yield* t.call('put_page', gup_put_folio(t, mm, g));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // collapse_pte_mapped_thp(): clear the PTEs, then detach the (now empty) table and free it.
+      const cpu = cpus.cpu[1];
+      yield* t.call('collapse_pte_mapped_thp', (function* () {
+        yield t.lock(T.ptl);
+        yield t.store(T.entries[0], PTE_NONE);
+        yield t.unlock(T.ptl);
+        yield* folio_put(t, P);
+        yield t.lock(mm.pml);
+        yield t.lock(T.ptl);
+        yield t.store(mm.pmd, 0); // pmdp_collapse_flush: clear PMD, TLB flush by broadcast (no IPI)
+        yield t.unlock(T.ptl);
+        yield t.unlock(mm.pml);
+      })());
+      const fn = knob === 'batch-fail-no-sync' ? 'tlb_remove_table' : 'pte_free_defer';
+      yield* t.call(fn, free_table(t, cpus, cpu, T, how));
+    });
+    b.thread('CPU2', function* (t: Ctx) {
+      yield* t.call('alloc_pages', reuse_table_page(t, T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW)));
+    });
+  };
+}
+
+export const tableFreeGupScenario: Scenario = {
+  name: 'table-free-vs-gup-fast',
+  description: 'khugepaged detaching and freeing a PTE table while IRQs-off GUP-fast walks it; the page is then reused (§3, U3.a/b)',
+  seed: '003', section: '§3',
+  variants: variants<GupKnob>('table-free-vs-gup-fast', makeGup, [
+    { name: 'safe', ref: '§3', expected: 'ok', description: 'pte_free_defer(): the table is freed from an RCU callback, after IRQs-off walkers are done' },
+    { name: 'ipi-sync', ref: '§3', expected: 'ok', description: 'tlb_remove_table_sync_one() then free (2ba99c5e0881, the ~v6.9 fallback): the IPI waits for the IRQs-off walker' },
+    { name: 'immediate-pte-free', ref: 'U3.a', expected: 'I1', description: 'pte_free() right after the broadcast TLB flush (khugepaged before 2022): the walker reads the reused page as a PTE table' },
+    { name: 'batch-fail-no-sync', ref: 'U3.b', expected: 'I1', description: 'tlb_remove_table() whose batch allocation failed frees the table at once, without tlb_remove_table_sync_one()' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U3.c = U4.d: vs pte_offset_map
+type MapKnob = 'ipi-then-free';
+
+function makeMap(knob: MapKnob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const T = newPageTable(b, 0, [PTE_NONE]);
+    const mm = newMm(b, pmd_table(0), [T], []);
+    b.thread('CPU0', function* (t: Ctx) {
+      // e.g. a zap_pte_range() caller: pte_offset_map_lock() under RCU with IRQs on.
+      const cpu = cpus.cpu[0];
+      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+      if (!m) return;
+      yield t.load(m.T.entries[0]);
+      yield* check_table_alive(t, m.T, 'reads T0[0]');
+      yield t.unlock(m.T.ptl);
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // MADV_DONTNEED with PT reclaim: T is empty; detach it under PTL(T) + trylock(PML), then free.
+      const cpu = cpus.cpu[1];
+      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+      if (!m) return;
+      const got = yield t.trylock(mm.pml);
+      if (got) { yield t.store(mm.pmd, 0); yield t.unlock(mm.pml); }
+      yield t.unlock(m.T.ptl);
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      if (got) yield* t.call('free_pte', free_table(t, cpus, cpu, m.T, knob === 'ipi-then-free' ? 'ipi' : 'rcu'));
+    });
+    void lock_ptl;
+  };
+}
+
+export const tableFreeMapScenario: Scenario = {
+  name: 'table-free-vs-pte-offset-map',
+  description: 'PT reclaim freeing an empty PTE table while a pte_offset_map_lock() user (RCU, IRQs on) is inside it (§3.5, §4, U3.c = U4.d)',
+  seed: '001', section: '§4',
+  variants: variants<MapKnob>('table-free-vs-pte-offset-map', makeMap, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'the table is freed through RCU (PT reclaim requires MMU_GATHER_RCU_TABLE_FREE)' },
+    { name: 'ipi-then-free', ref: 'U3.c', expected: 'I1', description: 'single-table free by IPI + immediate free: the RCU reader with IRQs on takes the IPI at once and then locks the freed table\'s PTL (U3.c = U4.d)' },
+  ]),
+};
