@@ -44,7 +44,7 @@ function expand(ops: TOp[]): Proto[][] {
   let paths: Proto[][] = [[]];
   const push = (ps: Proto[]) => (paths = paths.map((p) => [...p, ...ps]));
   for (const op of ops) {
-    if ('r' in op) push([{ kind: 'R', loc: op.loc, value: 0, annot: op.a ?? '', atomic: false, reg: op.r, addr: op.addr, ctrl: op.ctrl }]);
+    if ('r' in op && 'loc' in op) push([{ kind: 'R', loc: op.loc, value: 0, annot: op.a ?? '', atomic: false, reg: op.r, addr: op.addr, ctrl: op.ctrl }]);
     else if ('w' in op) push([{ kind: 'W', loc: op.w, value: op.v, annot: op.a ?? '', atomic: false, addr: op.addr, ctrl: op.ctrl }]);
     else if ('f' in op) push([{ kind: 'F', loc: null, value: 0, annot: op.f, atomic: false, ctrl: op.ctrl }]);
     else if ('xchg' in op) {
