@@ -495,12 +495,17 @@ export class CompiledModel {
             const cells = slots.map(() => ({ v: undefined, f: null, rt, busy: false }) as Cell);
             const solve = (r: Rt): void => {
               for (const cl of cells) cl.v = EMPTY;
+              // Gauss-Seidel: each binding sees the values just computed for the earlier ones
+              // (what herd does; a simultaneous update gives a wrong rcu-rscs for sequences of
+              // critical sections)
               for (let iter = 0; ; iter++) {
                 if (iter > 10000) err(ins.pos, 'let rec does not converge');
-                const nv = codes.map((code) => code(r, null));
                 let same = true;
-                for (let i = 0; i < cells.length; i++) if (!valEq(nv[i]!, cells[i]!.v!)) same = false;
-                for (let i = 0; i < cells.length; i++) cells[i]!.v = nv[i]!;
+                for (let i = 0; i < cells.length; i++) {
+                  const nv = codes[i]!(r, null);
+                  if (!valEq(nv, cells[i]!.v!)) same = false;
+                  cells[i]!.v = nv;
+                }
                 if (same) break;
               }
             };
@@ -772,10 +777,12 @@ export class CompiledModel {
       }
       for (let iter = 0; ; iter++) {
         if (iter > 10000) err(pos, 'let rec does not converge');
-        const nv = codes.map((c) => c(rt, frame));
         let same = true;
-        for (let i = 0; i < nv.length; i++) if (!valEq(nv[i]!, frame.vals[i]!)) same = false;
-        frame.vals = nv;
+        for (let i = 0; i < codes.length; i++) {
+          const nv = codes[i]!(rt, frame);
+          if (!valEq(nv, frame.vals[i]!)) same = false;
+          frame.vals[i] = nv;
+        }
         if (same) break;
       }
       return body(rt, frame);
