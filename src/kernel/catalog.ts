@@ -5,6 +5,7 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { migrateFileScenario, migratePinScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
 import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
@@ -23,6 +24,12 @@ export const catalog: Scenario[] = [
   wrongPtlScenario,
   freerNoPtlScenario,
   ptReclaimSlowScenario,
+  migrateFileScenario,
+  migratePinScenario,
+  migrateGupScenario,
+  migrateTlbScenario,
+  migrateBhScenario,
+  migrateDirtyScenario,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

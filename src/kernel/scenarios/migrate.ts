@@ -1,0 +1,307 @@
+// §7: migration against every kind of reference holder (seed 002: "Please add an explanation to
+// the changelog for why it's safe to pull this out from under the i_pages lock"). The data of a
+// page is one integer; I10 is checked at the end: the value reachable through the user-visible
+// location must be the last value written to it.
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { Cpus } from '../rcu.ts';
+import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_DIRTY, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, newPageTable, pmd_table, pte_dirty, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
+import { newMm, folio as folioAt } from '../mm/mm.ts';
+import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
+import { gup_fast, gup_put_folio } from '../mm/gup.ts';
+import { folio_copy, migrate_anon_folio, migrate_file_folio } from '../mm/migrate.ts';
+import { flush_tlb_page, insn_begin, insn_end, newTlb } from '../tlb.ts';
+import { smp_call_function } from '../rcu.ts';
+import { variants, type Scenario } from '../scenario.ts';
+
+function lostWrite(wrote: number, seen: number, where: string) {
+  return wrote && seen !== 1 ? { property: 'I10', message: `I10: the write of 1 is lost: ${where} reads ${seen} after migration` } : null;
+}
+
+// ---------------------------------------------------------------- U5.b, U7.f: file folio vs lookup
+type FileKnob = 'lookup-folio-get' | 'check-without-freeze';
+
+function makeFile(knob: FileKnob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const src = newFolio(b, 'src', 1, 2); // page cache + isolation
+    const dst = newFolio(b, 'dst', 2, 1); // allocation reference
+    const A = newAddressSpace(b, 'A', [1]);
+    src.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'A.i_pages[0]' });
+    dst.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 2, what: 'A.i_pages[0]' });
+    const folios = (pfn: number) => (pfn === 1 ? src : dst);
+    b.thread('CPU0', function* (t: Ctx) {
+      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[0], A, 0, folios, { plainGet: knob === 'lookup-folio-get' }));
+      if (f) yield* t.call('folio_put', folio_put(t, f));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* t.call('migrate_pages', migrate_file_folio(t, A, 0, src, dst, { checkWithoutFreeze: knob === 'check-without-freeze' }));
+    });
+    b.final((s) => {
+      const inDst = slot_pfn(s.value(A.slots[0])) === 2;
+      const [a, bb] = [s.value(src._refcount), s.value(dst._refcount)];
+      const want = inDst ? [0, 1] : [1, 0];
+      return a === want[0] && bb === want[1] ? null
+        : { property: 'I6', message: `I6: at the end src/dst refcounts are ${a}/${bb}, expected ${want[0]}/${want[1]}` };
+    });
+  };
+}
+
+export const migrateFileScenario: Scenario = {
+  name: 'migrate-file-vs-lookup',
+  description: 'migration of a page-cache folio (early check outside the lock, freeze under xa_lock) against filemap_get_entry() (§7.4, U5.b, U7.f)',
+  seed: '002', section: '§7',
+  variants: variants<FileKnob>('migrate-file-vs-lookup', makeFile, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'current kernels: refcount compared outside the i_pages lock as an early exit, then folio_ref_freeze(expected) under it decides' },
+    { name: 'lookup-folio-get', ref: 'U5.b', expected: 'I3', description: 'the lookup takes its reference with folio_get() instead of folio_try_get(): it increments a frozen count' },
+    { name: 'check-without-freeze', ref: 'U7.f', expected: 'I4', description: 'under xa_lock a plain refcount comparison instead of the freeze, and a plain set afterwards: the lookup\'s reference is overwritten' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U7.a: vs a reference holder that writes
+function makePin(knob: 'no-refcount-check' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    void cpus;
+    const src = newFolio(b, 'src', 1, 3); // mapping + the O_DIRECT reference + isolation
+    const dst = newFolio(b, 'dst', 2, 1);
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [src, dst]);
+    const wrote = b.loc('ghost.wrote', 0);
+    const copying = b.loc('ghost.copying', 0);
+    b.thread('CPU0', function* (t: Ctx) {
+      // The holder of a GUP reference taken earlier: the device writes, then the reference is dropped.
+      yield t.store(src.data, 1);
+      yield t.store(wrote, 1);
+      yield* t.call('put_page', folio_put(t, src));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* t.call('migrate_pages', migrate_anon_folio(t, T, 0, src, dst, { copying }, { noRefcountCheck: knob === 'no-refcount-check' }));
+    });
+    b.final((s) => lostWrite(s.value(wrote), s.value(folioAt(mm, pte_pfn(s.value(T.entries[0]))).data), 'the address'));
+  };
+}
+
+export const migratePinScenario: Scenario = {
+  name: 'migrate-vs-reference-holder',
+  description: 'migration of an anon page on which a GUP reference holder still writes (§7.3, U7.a)',
+  seed: '002', section: '§7',
+  variants: variants('migrate-vs-reference-holder', makePin, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
+    { name: 'no-refcount-check', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U7.b: vs GUP-fast
+function makeGup(knob: 'check-before-unmap' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const src = newFolio(b, 'src', 1, 2); // mapping + isolation
+    const dst = newFolio(b, 'dst', 2, 1);
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+    const mm = newMm(b, pmd_table(0), [T], [src, dst]);
+    const wrote = b.loc('ghost.wrote', 0);
+    const copying = b.loc('ghost.copying', 0);
+    b.thread('CPU0', function* (t: Ctx) {
+      const g = yield* t.call('get_user_pages_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }));
+      if (g) {
+        yield t.store(g.folio.data, 1); // O_DIRECT read lands in the page
+        yield t.store(wrote, 1);
+        yield* t.call('put_page', gup_put_folio(t, mm, g));
+      }
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* t.call('migrate_pages', migrate_anon_folio(t, T, 0, src, dst, { copying }, { checkBeforeUnmap: knob === 'check-before-unmap' }));
+    });
+    b.final((s) => lostWrite(s.value(wrote), s.value(folioAt(mm, pte_pfn(s.value(T.entries[0]))).data), 'the address'));
+  };
+}
+
+export const migrateGupScenario: Scenario = {
+  name: 'migrate-vs-gup-fast',
+  description: 'migration of a mapped page against get_user_pages_fast() taking a reference to write into it (§7.3, U7.b)',
+  seed: '002', section: '§7',
+  variants: variants('migrate-vs-gup-fast', makeGup, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'unmap first (GUP-fast\'s PTE recheck then fails), check the refcount after' },
+    { name: 'check-before-unmap', ref: 'U7.b', expected: 'I10', description: 'the refcount is checked before the unmap: GUP-fast grabs the page in between and passes its recheck' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U7.c: vs a stale TLB entry
+function makeTlb(knob: 'copy-before-flush' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const src = newFolio(b, 'src', 1, 2);
+    const dst = newFolio(b, 'dst', 2, 1);
+    const pte0 = mk_pte(1, _PAGE_PRESENT | _PAGE_RW);
+    const T = newPageTable(b, 0, [pte0]);
+    const mm = newMm(b, pmd_table(0), [T], [src, dst]);
+    const tlb = newTlb(b, cpus.cpu[0], pte0); // CPU0's TLB is warm: it caches a -> src, writable
+    const wrote = b.loc('ghost.wrote', 0);
+    const copying = b.loc('ghost.copying', 0);
+    b.thread('CPU0', function* (t: Ctx) {
+      // One user store to a: through the TLB, or after a miss through a page walk; a migration
+      // entry sends it to the fault handler, which waits for the migration to finish.
+      const cpu = cpus.cpu[0];
+      for (;;) {
+        yield* t.call('user_store', insn_begin(t, cpu));
+        let e = yield t.load(tlb);
+        if (!e) {
+          e = yield t.load(T.entries[0]);
+          if (pte_present(e)) yield t.store(tlb, e);
+        }
+        if (pte_present(e) && pte_write(e)) {
+          const f = folioAt(mm, pte_pfn(e));
+          if (f === src) {
+            const c = yield t.load(copying);
+            yield t.assert(!c, () => 'I16: CPU0 writes src through a TLB entry that is stale: src is being copied for migration');
+          }
+          yield t.store(f.data, 1);
+          yield t.store(wrote, 1);
+          yield* t.call('user_store', insn_end(t, cpu));
+          return;
+        }
+        yield* t.call('user_store', insn_end(t, cpu));
+        yield* t.call('migration_entry_wait', (function* (): ThreadGen<void> {
+          yield t.await(T.entries[0], (v) => !is_migration_entry(v));
+        })());
+      }
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      const cpu = cpus.cpu[1];
+      const flush = () => t.call('flush_tlb_page', flush_tlb_page(t, cpus, cpu, [{ cpu: cpus.cpu[0], tlb }]));
+      yield* t.call('migrate_pages', migrate_anon_folio(t, T, 0, src, dst, { copying }, { flush, flushAfterCopy: knob === 'copy-before-flush' }));
+    });
+    b.final((s) => lostWrite(s.value(wrote), s.value(folioAt(mm, pte_pfn(s.value(T.entries[0]))).data), 'the address'));
+  };
+}
+
+export const migrateTlbScenario: Scenario = {
+  name: 'migrate-vs-stale-tlb',
+  description: 'migration of a page that another CPU still has a writable TLB entry for (§7.3, U7.c)',
+  seed: '002', section: '§7',
+  variants: variants('migrate-vs-stale-tlb', makeTlb, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'clear the PTE and flush the TLB (try_to_unmap_flush) before the copy' },
+    { name: 'copy-before-flush', ref: 'U7.c', expected: 'I10', description: 'the batched flush runs after the copy: a store through the stale TLB entry lands in src after it was copied, and is lost (I16 is broken too)' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U7.d: buffer heads
+function makeBh(knob: 'drop-private-lock' | undefined) {
+  return (b: Builder) => {
+    const src = newFolio(b, 'src', 1, 2);
+    const dst = newFolio(b, 'dst', 2, 1);
+    const A = newAddressSpace(b, 'A', [1]);
+    const privateLock = b.loc('A.private_lock', 0, (v) => (v ? 'locked' : 'unlocked'));
+    const bhCount = b.loc('bh.b_count', 0);
+    const bhPage = b.loc('bh.b_page', 1, (v) => `pfn ${v}`);
+    const wrote = b.loc('ghost.wrote', 0);
+    const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
+    b.thread('CPU0', function* (t: Ctx) {
+      // __find_get_block(): find the buffer under private_lock, get_bh(), then modify it.
+      const page = yield* t.call('__find_get_block', (function* (): ThreadGen<number> {
+        yield t.lock(privateLock);
+        const p = yield t.load(bhPage);
+        yield t.fetchAdd(bhCount, 1); // get_bh
+        yield t.unlock(privateLock);
+        return p;
+      })());
+      yield t.store(folios(page).data, 1); // mark_buffer_dirty after writing metadata into b_data
+      yield t.store(wrote, 1);
+      yield t.fetchSub(bhCount, 1); // brelse
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // buffer_migrate_folio_norefs(): no buffer may be in use; keep private_lock across the move.
+      yield* t.call('__buffer_migrate_folio', (function* (): ThreadGen<void> {
+        yield t.lock(privateLock);
+        const c = yield t.load(bhCount);
+        if (c !== 0) { yield t.unlock(privateLock); return; }
+        if (knob === 'drop-private-lock') yield t.unlock(privateLock);
+        yield* t.call('folio_mc_copy', folio_copy(t, dst, src));
+        yield t.lock(A.xa_lock);
+        yield* xas_store(t, A, 0, 2);
+        yield t.unlock(A.xa_lock);
+        yield t.store(bhPage, 2); // set_bh_page(bh, dst)
+        if (knob !== 'drop-private-lock') yield t.unlock(privateLock);
+      })());
+    });
+    b.final((s) => lostWrite(s.value(wrote), s.value(folios(slot_pfn(s.value(A.slots[0]))).data), 'the block in the page cache'));
+  };
+}
+
+export const migrateBhScenario: Scenario = {
+  name: 'migrate-buffer-head',
+  description: 'migration of a block-device page with buffer heads against __find_get_block() (§7.7, U7.d, ebdf4de5642f)',
+  seed: '002', section: '§7',
+  variants: variants('migrate-buffer-head', makeBh, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'private_lock is held from the "no buffer in use" check across the move (Jan Kara, 2019)' },
+    { name: 'drop-private-lock', ref: 'U7.d', expected: 'I10', description: 'private_lock is dropped after the check: __find_get_block() grabs a buffer and writes into the old page after the copy' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U7.e: dirty bit on collect
+function makeDirty(knob: 'drop-dirty-bit' | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const p = newFolio(b, 'p', 1, 1, { data: 1 }); // the user already wrote 1: the PTE is dirty, the folio not
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY)]);
+    const mm = newMm(b, pmd_table(0), [T], [p]);
+    const pgDirty = b.loc('p.PG_dirty', 0);
+    const backing = b.loc('swap slot', 0);
+    const swapped = b.loc('ghost.swapped_out', 0);
+    const done = b.loc('ghost.migration_done', 0);
+    b.thread('CPU0', function* (t: Ctx) {
+      // migrate_vma_collect_pmd(), then the device migration fails and the PTE is restored.
+      const cpu = cpus.cpu[0];
+      yield* t.call('migrate_vma_collect_pmd', (function* (): ThreadGen<void> {
+        yield t.lock(T.ptl);
+        let pte: number;
+        if (knob === 'drop-dirty-bit') {
+          pte = yield t.load(T.entries[0]);
+          yield t.store(T.entries[0], mk_pte(1, _PAGE_MIGRATION));
+        } else {
+          pte = yield t.xchg(T.entries[0], mk_pte(1, _PAGE_MIGRATION)); // ptep_get_and_clear
+          if (pte_dirty(pte)) yield t.store(pgDirty, 1); // folio_mark_dirty
+        }
+        yield* t.call('flush_tlb_range', smp_call_function(t, cpus, cpu));
+        yield t.unlock(T.ptl);
+      })());
+      yield* t.call('migrate_vma_finalize', (function* (): ThreadGen<void> {
+        yield t.lock(T.ptl);
+        yield t.store(T.entries[0], mk_pte(1, _PAGE_PRESENT | _PAGE_RW, 1)); // restored, clean
+        yield t.unlock(T.ptl);
+      })());
+      yield t.store(done, 1);
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // Reclaim of p after the failed migration: unmap (moving the PTE dirty bit to the folio),
+      // then write a dirty folio to swap or drop a clean one.
+      yield t.assume((yield t.load(done)) === 1);
+      yield* t.call('shrink_folio_list', (function* (): ThreadGen<void> {
+        yield t.lock(T.ptl);
+        const pte = yield t.xchg(T.entries[0], PTE_NONE);
+        if (pte_dirty(pte)) yield t.store(pgDirty, 1);
+        yield t.store(swapped, 1);
+        yield t.unlock(T.ptl);
+        if (yield t.load(pgDirty)) yield t.store(backing, yield t.load(p.data)); // pageout()
+        yield* folio_put(t, p);
+      })());
+    });
+    b.final((s) => {
+      const seen = s.value(swapped) ? s.value(backing) : s.value(p.data);
+      return seen === 1 ? null : { property: 'I10', message: `I10: the user's write is lost: a reads ${seen} after reclaim dropped the folio as clean` };
+    });
+    void mm;
+  };
+}
+
+export const migrateDirtyScenario: Scenario = {
+  name: 'migrate-vma-dirty-bit',
+  description: 'migrate_vma_collect_pmd() clearing a dirty PTE, a failed device migration, then reclaim (§7.5, U7.e)',
+  seed: '002', section: '§7',
+  variants: variants('migrate-vma-dirty-bit', makeDirty, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'ptep_get_and_clear() and folio_mark_dirty() when the PTE was dirty (Alistair Popple, 2022)' },
+    { name: 'drop-dirty-bit', ref: 'U7.e', expected: 'I10', description: 'read + clear the PTE without moving its dirty bit to the folio: reclaim later discards the folio as clean' },
+  ]),
+};

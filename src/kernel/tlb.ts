@@ -1,0 +1,28 @@
+// Per-CPU TLBs and user instructions (kernel-spec §M.2, §11 I16). A TLB holds at most one cached
+// translation (a PTE value, 0 = empty). A user access is one instruction: it looks up the TLB,
+// on a miss walks the page table and fills it, and performs the access, all without being
+// interrupted, so it is modeled as an IRQs-off window on its CPU. A TLB flush empties the target
+// TLBs and waits for every instruction in flight there (the IPI, or the completion of a broadcast
+// TLBI), so an access that began with the old translation has finished when the flush returns.
+import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
+import type { Builder } from '../engine/program.ts';
+import { local_irq_disable, local_irq_enable, smp_call_function, type Cpu, type Cpus } from './rcu.ts';
+import { showPte } from './include/linux/pgtable.ts';
+
+export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
+  return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
+}
+
+export function* insn_begin(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield* local_irq_disable(t, cpu);
+}
+
+export function* insn_end(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield* local_irq_enable(t, cpu);
+}
+
+/** flush_tlb_page(): invalidate the targets' TLBs, then wait for their instructions in flight. */
+export function* flush_tlb_page(t: Ctx, cpus: Cpus, self: Cpu, targets: { cpu: Cpu; tlb: Loc }[]): ThreadGen<void> {
+  for (const x of targets) yield t.store(x.tlb, 0);
+  yield* smp_call_function(t, cpus, self, targets.map((x) => x.cpu));
+}
