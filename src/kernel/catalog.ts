@@ -5,6 +5,8 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { hvoScenario, hvo2026Scenario } from './scenarios/hvo.ts';
+import { hotplugScenario } from './scenarios/hotplug.ts';
 import { migrateFileScenario, migratePinScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
 import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
@@ -30,6 +32,9 @@ export const catalog: Scenario[] = [
   migrateTlbScenario,
   migrateBhScenario,
   migrateDirtyScenario,
+  hvoScenario,
+  hvo2026Scenario,
+  hotplugScenario,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
