@@ -5,6 +5,8 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { pagingStructureCacheScenario } from './scenarios/paging-structure-cache.ts';
+import { hashCollapseScenario, pmdSplitScenario } from './scenarios/thp.ts';
 import { hvoScenario, hvo2026Scenario } from './scenarios/hvo.ts';
 import { hotplugScenario } from './scenarios/hotplug.ts';
 import { migrateFileScenario, migratePinScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
@@ -22,6 +24,7 @@ export const catalog: Scenario[] = [
   gupForkScenario,
   tableFreeGupScenario,
   tableFreeMapScenario,
+  pagingStructureCacheScenario,
   rwNolockScenario,
   wrongPtlScenario,
   freerNoPtlScenario,
@@ -34,6 +37,8 @@ export const catalog: Scenario[] = [
   migrateDirtyScenario,
   hvoScenario,
   hvo2026Scenario,
+  hashCollapseScenario,
+  pmdSplitScenario,
   hotplugScenario,
 ];
 

@@ -26,3 +26,27 @@ export function* flush_tlb_page(t: Ctx, cpus: Cpus, self: Cpu, targets: { cpu: C
   for (const x of targets) yield t.store(x.tlb, 0);
   yield* smp_call_function(t, cpus, self, targets.map((x) => x.cpu));
 }
+
+/**
+ * Hardware accesses that must be atomic with respect to a broadcast invalidation (tlbie / TLBI),
+ * but not with respect to IPIs: a per-CPU "access in flight" word. Used where software walkers
+ * with IRQs off and hardware accesses must be told apart (powerpc hash MMU, paging-structure
+ * caches).
+ */
+export function newHwInsn(b: Builder, cpu: Cpu): Loc {
+  return b.loc(`cpu${cpu.id}.hw_access`, 0, (v) => (v ? 'in flight' : 'idle'));
+}
+
+export function* hw_access_begin(t: Ctx, insn: Loc): ThreadGen<void> {
+  yield t.store(insn, 1);
+}
+
+export function* hw_access_end(t: Ctx, insn: Loc): ThreadGen<void> {
+  yield t.store(insn, 0);
+}
+
+/** A broadcast invalidation: empty the cached entries, then wait for accesses in flight. */
+export function* tlbie(t: Ctx, targets: { cache: Loc; insn: Loc }[]): ThreadGen<void> {
+  for (const x of targets) yield t.store(x.cache, 0);
+  for (const x of targets) yield t.await(x.insn, (v) => v === 0);
+}
