@@ -42,6 +42,26 @@ export const catalog: Scenario[] = [
   hotplugScenario,
 ];
 
+/** kernel-spec §12: every row id with the model its unsafe variant needs (U1.c = U8.a, U3.c = U4.d). */
+export const SPEC_ROWS: Record<string, 'sc' | 'tso' | 'weak'> = {
+  'U1.a': 'sc', 'U1.b': 'sc', 'U1.c': 'sc', 'U1.d': 'tso', 'U1.e': 'sc',
+  'U2.a/b': 'sc', 'U2.c': 'sc', 'U2.d': 'sc',
+  'U3.a': 'sc', 'U3.b': 'sc', 'U3.c': 'sc', 'U3.d': 'sc',
+  'U4.a': 'sc', 'U4.b': 'sc', 'U4.c': 'sc', 'U4.e': 'sc',
+  'U5.a': 'sc', 'U5.b': 'sc',
+  'U6.a': 'sc', 'U6.c': 'sc', 'U6.d': 'weak',
+  'U7.a': 'sc', 'U7.b': 'sc', 'U7.c': 'sc', 'U7.d': 'sc', 'U7.e': 'sc', 'U7.f': 'sc',
+  'U8.b': 'sc', 'U8.c': 'sc', 'U8.d': 'tso',
+  'U9.a': 'sc', 'U9.b': 'sc', 'U9.c': 'sc', 'U9.d': 'sc',
+  'U10': 'sc',
+};
+
+/** §12 rows no variant of the catalog covers. */
+export function missingRows(): string[] {
+  const covered = new Set(catalog.flatMap((s) => s.variants.map((v) => v.ref)));
+  return Object.keys(SPEC_ROWS).filter((r) => !covered.has(r));
+}
+
 export function findScenario(name: string): Scenario | undefined {
   return catalog.find((s) => s.name === name);
 }
