@@ -5,6 +5,7 @@ import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Cpu } from '../rcu.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
+import { ghostLoad } from '../ghost.ts';
 import { check_not_frozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
 
 export interface AddressSpace {
@@ -47,13 +48,13 @@ export interface LookupKnobs {
  */
 export function* filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: number,
   folios: (pfn: number) => Folio, knobs: LookupKnobs = {}): ThreadGen<Folio | null> {
-  yield* rcu_read_lock(t, cpu);
+  yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
   for (;;) {
     const e = yield t.load(m.slots[index]); // xas_load
     const pfn = slot_pfn(e);
-    if (!pfn) { yield* rcu_read_unlock(t, cpu); return null; }
+    if (!pfn) { yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu)); return null; }
     const folio = folios(pfn);
-    const ghost = yield t.load(m.slots[index]);
+    const ghost = yield* ghostLoad(t, m.slots[index]);
     if (knobs.plainGet) {
       yield* t.call('folio_get', folio_get(t, folio));
     } else if (!(yield* t.call('folio_try_get', folio_try_get(t, folio)))) {
@@ -71,7 +72,7 @@ export function* filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: num
         continue;
       }
     }
-    yield* rcu_read_unlock(t, cpu);
+    yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
     yield t.assert(slot_pfn(ghost) === pfn, () => `I9: filemap_get_entry(${m.name}, ${index}) on CPU${t.tid} returned ${folio.name}, but ${m.name}.i_pages[${index}] no longer held it when the reference was taken (${showSlot(ghost)})`);
     return folio;
   }

@@ -7,6 +7,7 @@ import { folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.
 import {
   check_table_alive, pmd_is_table, pmd_table_id, pte_pfn, pte_present, pte_write, showPmd, showPte,
 } from '../include/linux/pgtable.ts';
+import { ghostLoad } from '../ghost.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 
 export const GUP_PIN_COUNTING_BIAS = 1024;
@@ -108,8 +109,8 @@ function* gup_fast_pte_range(t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs
   yield* check_table_alive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
   if (!pte_present(pte) || (flags.write && !pte_write(pte))) return null;
   const pfn = pte_pfn(pte);
-  const ghostPmd = yield t.load(mm.pmd);
-  const ghostPte = yield t.load(T.entries[idx]);
+  const ghostPmd = yield* ghostLoad(t, mm.pmd);
+  const ghostPte = yield* ghostLoad(t, T.entries[idx]);
   const got = yield* t.call('try_grab_folio_fast', try_grab_folio_fast(t, mm, pfn, flags, knobs));
   if (!got) return null;
   // A recheck that found the entry unchanged witnesses an instant after the grab (I8 holds).

@@ -14,6 +14,7 @@ import { folio_copy, migrate_anon_folio, migrate_file_folio } from '../mm/migrat
 import { flush_tlb_page, insn_begin, insn_end, newTlb } from '../tlb.ts';
 import { smp_call_function } from '../rcu.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { ghostLoad } from '../ghost.ts';
 
 function lostWrite(wrote: number, seen: number, where: string) {
   return wrote && seen !== 1 ? { property: 'I10', message: `I10: the write of 1 is lost: ${where} reads ${seen} after migration` } : null;
@@ -154,7 +155,7 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
         if (pte_present(e) && pte_write(e)) {
           const f = folioAt(mm, pte_pfn(e));
           if (f === src) {
-            const c = yield t.load(copying);
+            const c = yield* ghostLoad(t, copying);
             yield t.assert(!c, () => 'I16: CPU0 writes src through a TLB entry that is stale: src is being copied for migration');
           }
           yield t.store(f.data, 1);

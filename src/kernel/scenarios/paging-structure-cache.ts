@@ -9,6 +9,7 @@ import { newMm, table } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
 import { hw_access_begin, hw_access_end, newHwInsn, tlbie } from '../tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { ghostLoad } from '../ghost.ts';
 
 type Knob = 'free-before-flush';
 
@@ -32,7 +33,7 @@ function make(knob: Knob | undefined) {
       if (id >= 0) {
         const T2 = table(mm, id);
         yield t.load(T2.entries[0]);
-        const life = yield t.load(T2.life);
+        const life = yield* ghostLoad(t, T2.life);
         yield t.assert(life < PT_FREED, () => `I16: CPU0's MMU walks ${T2.name}[0] through its paging-structure cache after ${T2.name} was ${showPtLife(life)}`);
       }
       yield* hw_access_end(t, insn);

@@ -9,6 +9,7 @@
 //       0x4000 | pfn = invalidated huge leaf (pmdp_invalidate: non-present, non-none).
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
+import { ghostLoad } from '../../ghost.ts';
 
 export const PTE_NONE = 0;
 export const _PAGE_PRESENT = 0x100;
@@ -99,6 +100,6 @@ export function newPmd(b: Builder, init: number): Pmd {
  * Called right after an access, while the walker is still inside its IRQs-off / RCU window.
  */
 export function* check_table_alive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
-  const life = yield t.load(T.life);
+  const life = yield* ghostLoad(t, T.life);
   yield t.assert(life < PT_FREED, () => `I1: CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }

@@ -1,0 +1,7 @@
+// Ghost steps: loads that only feed an invariant check. They run under the function name
+// "(check)" so traces show them apart from the modeled kernel code.
+import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
+
+export function* ghostLoad(t: Ctx, loc: Loc): ThreadGen<number> {
+  return yield* t.call('(check)', (function* (): ThreadGen<number> { return yield t.load(loc); })());
+}
