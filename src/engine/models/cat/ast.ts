@@ -33,7 +33,10 @@ export type Expr =
   | { k: 'try'; e: Expr; dflt: Expr; pos: Pos }
   | { k: 'if'; cond: Cond; then: Expr; else: Expr; pos: Pos }
   | { k: 'matchset'; e: Expr; emptyCase: Expr; elt: string | null; rest: string | null; eltCase: Expr; pos: Pos }
-  | { k: 'matchtag'; e: Expr; cases: [string, Expr][]; dflt: Expr | null; pos: Pos };
+  | { k: 'matchtag'; e: Expr; cases: [string, Expr][]; dflt: Expr | null; pos: Pos }
+  /** Inserted by the compiler: a subexpression of a let rec that does not depend on the
+   * recursive names, evaluated once per fixpoint computation. */
+  | { k: 'invariant'; e: Expr; pos: Pos };
 
 export type Cond =
   | { k: 'variant'; name: string }

@@ -45,6 +45,8 @@ export interface Ctx {
 interface Rt {
   cells: (Cell | undefined)[];
   c: Ctx;
+  /** Cells of steps that do not depend on any `with` choice, shared by all branches of a run. */
+  shared: (Cell[] | undefined)[];
 }
 
 type Code = (rt: Rt, fr: Frame | null) => Val;
@@ -398,8 +400,14 @@ function capitalize(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // Compilation
 
+/** Sharing level of a step's cells: 2 = depends only on the execution's static part (events,
+ * po, dependencies; not rf, not values, not `with` choices), reused across runs with the same
+ * static part; 1 = independent of every `with` choice, shared by the branches of one run;
+ * 0 = per branch. */
+type Level = 0 | 1 | 2;
+
 type Step =
-  | { k: 'cells'; slots: number[]; mk: (rt: Rt) => Cell[] }
+  | { k: 'cells'; slots: number[]; mk: (rt: Rt) => Cell[]; level: Level }
   | { k: 'test'; mode: 'check' | 'flag' | 'requires'; test: 'acyclic' | 'irreflexive' | 'empty'; negated: boolean; code: Code; name: string | null; pos: Pos }
   | { k: 'with'; slot: number; code: Code; pos: Pos };
 
@@ -414,6 +422,14 @@ export type FileLoader = (name: string, from: string) => { file: string; src: st
 export class CompiledModel {
   private slotOf = new Map<string, number>();
   private nslots = 0;
+  /** Per slot: depends on a `with` choice (dyn1); on rf, values or a `with` choice (dyn2). */
+  private dyn1: boolean[] = [];
+  private dyn2: boolean[] = [];
+  private staticKey: string | null = null;
+  private staticCells: (Cell[] | undefined)[] = [];
+  private staticBuiltins: Cell[] | null = null;
+  /** Builtins that depend on rf or on event values. */
+  private static readonly DYN_BUILTINS = new Set(['rf', 'rfe', 'rfi', 'different-values', 'same-values']);
   private steps: Step[] = [];
   private builtinSlots: [number, Builtin][] = [];
   /** Names of tests that reject candidates, in order (for diagnostics). */
@@ -425,17 +441,38 @@ export class CompiledModel {
     readonly variants: ReadonlySet<string>,
   ) {
     for (const [name, b] of BUILTINS) {
-      const s = this.newSlot(name);
+      const s = this.newSlot(name, false, CompiledModel.DYN_BUILTINS.has(name));
       this.builtinSlots.push([s, b]);
     }
     const stack: string[] = [];
     for (const f of files) this.compileFile(f, stack);
   }
 
-  private newSlot(name: string): number {
+  private newSlot(name: string, d1 = false, d2 = false): number {
     const s = this.nslots++;
     this.slotOf.set(name, s);
+    this.dyn1[s] = d1;
+    this.dyn2[s] = d2 || d1;
     return s;
+  }
+
+  /** Dependency flags of expressions, from the top-level slots their free names resolve to now. */
+  private depsOf(es: Expr[], bound: string[] = []): { d1: boolean; d2: boolean } {
+    const names = new Set<string>();
+    for (const e of es) freeNames(e, new Set(bound), names);
+    let d1 = false;
+    let d2 = false;
+    for (const n of names) {
+      const sl = this.slotOf.get(n);
+      if (sl === undefined) continue;
+      d1 ||= this.dyn1[sl]!;
+      d2 ||= this.dyn2[sl]!;
+    }
+    return { d1, d2 };
+  }
+
+  private static level(d: { d1: boolean; d2: boolean }): Level {
+    return d.d2 ? (d.d1 ? 0 : 1) : 2;
   }
 
   private compileFile(f: CatFile, stack: string[]): void {
@@ -462,6 +499,7 @@ export class CompiledModel {
         const tagSlots: [number, string][] = tags.map((t) => [this.newSlot(capitalize(t)), t]);
         this.steps.push({
           k: 'cells',
+          level: 2,
           slots: [setSlot, ...tagSlots.map(([s]) => s)],
           mk: (rt) => [
             valueCell(tagVals),
@@ -471,10 +509,12 @@ export class CompiledModel {
         return;
       }
       case 'let': {
-        const codes = ins.binds.map((b) => this.compileExpr(b.e, null));
+        const codes = ins.binds.map((b) => profiled(b.pat.k === 'var' ? (b.pat.name ?? '_') : 'tuple', this.compileExpr(b.e, null)));
         const pats = ins.binds.map((b) => b.pat);
-        const slots = this.bindSlots(pats);
-        this.steps.push({ k: 'cells', slots: slots.flat(), mk: (rt) => letCells(rt, pats, codes, slots.map((s) => s.length)) });
+        const d = this.depsOf(ins.binds.map((b) => b.e));
+        const slots = this.bindSlots(pats, d);
+        const counts = slots.map((s) => s.length);
+        this.steps.push({ k: 'cells', level: CompiledModel.level(d), slots: slots.flat(), mk: (rt) => letCells(rt, pats, codes, counts) });
         return;
       }
       case 'letrec': {
@@ -483,17 +523,28 @@ export class CompiledModel {
           if (p.k !== 'var' || p.name === null) throw new CatRuntimeError(ins.pos, 'let rec needs simple names');
           return p.name;
         });
-        const slots = names.map((n) => this.newSlot(n));
-        const codes = ins.binds.map((b) => this.compileExpr(b.e, null));
+        const d = this.depsOf(ins.binds.map((b) => b.e), names);
+        const slots = names.map((n) => this.newSlot(n, d.d1, d.d2));
         const allFun = ins.binds.every((b) => b.e.k === 'fun');
+        const group = new Set(names);
+        const codes = ins.binds.map((b) => this.compileExpr(allFun ? b.e : markInvariants(b.e, group), null));
         this.steps.push({
           k: 'cells',
+          level: CompiledModel.level(d),
           slots,
           mk: (rt) => {
             if (allFun) return codes.map((code) => thunkCell(rt, (r) => code(r, null)));
             // least fixpoint of the group, computed on first use of any member
             const cells = slots.map(() => ({ v: undefined, f: null, rt, busy: false }) as Cell);
             const solve = (r: Rt): void => {
+              invariantMemo.push(new Map());
+              try {
+                solveIn(r);
+              } finally {
+                invariantMemo.pop();
+              }
+            };
+            const solveIn = (r: Rt): void => {
               for (const cl of cells) cl.v = EMPTY;
               // Gauss-Seidel: each binding sees the values just computed for the earlier ones
               // (what herd does; a simultaneous update gives a wrong rcu-rscs for sequences of
@@ -527,15 +578,17 @@ export class CompiledModel {
       }
       case 'with': {
         const code = this.compileExpr(ins.e, null);
-        const slot = this.newSlot(ins.name);
+        const slot = this.newSlot(ins.name, true, true);
         this.steps.push({ k: 'with', slot, code, pos: ins.pos });
         return;
       }
     }
   }
 
-  private bindSlots(pats: Pat[]): number[][] {
-    return pats.map((p) => (p.k === 'var' ? [this.newSlot(p.name ?? '_')] : p.elems.map((n) => this.newSlot(n ?? '_'))));
+  private bindSlots(pats: Pat[], d: { d1: boolean; d2: boolean }): number[][] {
+    return pats.map((p) =>
+      p.k === 'var' ? [this.newSlot(p.name ?? '_', d.d1, d.d2)] : p.elems.map((n) => this.newSlot(n ?? '_', d.d1, d.d2)),
+    );
   }
 
   // ---- expressions ----
@@ -706,6 +759,17 @@ export class CompiledModel {
           return elt(rt, { vals: [els[0]!, rest], up: fr });
         };
       }
+      case 'invariant': {
+        const id = nextInvariantId++;
+        const c = this.compileExpr(e.e, scope);
+        return (rt, fr) => {
+          const memo = invariantMemo[invariantMemo.length - 1];
+          if (!memo) return c(rt, fr);
+          let v = memo.get(id);
+          if (v === undefined) memo.set(id, (v = c(rt, fr)));
+          return v;
+        };
+      }
       case 'matchtag': {
         const s = this.compileExpr(e.e, scope);
         const cases = new Map(e.cases.map(([t, x]) => [t, this.compileExpr(x, scope)] as const));
@@ -766,24 +830,30 @@ export class CompiledModel {
       return b.pat.name;
     });
     const inner: Scope = { names, up: scope };
-    const codes = binds.map((b) => this.compileExpr(b.e, inner));
-    const body = this.compileExpr(bodyE, inner);
     const allFun = binds.every((b) => b.e.k === 'fun');
+    const group = new Set(names);
+    const codes = binds.map((b) => this.compileExpr(allFun ? b.e : markInvariants(b.e, group), inner));
+    const body = this.compileExpr(bodyE, inner);
     return (rt, fr) => {
       const frame: Frame = { vals: names.map(() => EMPTY), up: fr };
       if (allFun) {
         for (let i = 0; i < codes.length; i++) frame.vals[i] = codes[i]!(rt, frame);
         return body(rt, frame);
       }
-      for (let iter = 0; ; iter++) {
-        if (iter > 10000) err(pos, 'let rec does not converge');
-        let same = true;
-        for (let i = 0; i < codes.length; i++) {
-          const nv = codes[i]!(rt, frame);
-          if (!valEq(nv, frame.vals[i]!)) same = false;
-          frame.vals[i] = nv;
+      invariantMemo.push(new Map());
+      try {
+        for (let iter = 0; ; iter++) {
+          if (iter > 10000) err(pos, 'let rec does not converge');
+          let same = true;
+          for (let i = 0; i < codes.length; i++) {
+            const nv = codes[i]!(rt, frame);
+            if (!valEq(nv, frame.vals[i]!)) same = false;
+            frame.vals[i] = nv;
+          }
+          if (same) break;
         }
-        if (same) break;
+      } finally {
+        invariantMemo.pop();
       }
       return body(rt, frame);
     };
@@ -807,8 +877,23 @@ export class CompiledModel {
       }
     }
     const c: Ctx = { u: new Universe(n), x, values, locId, variants: this.variants, memo: new Map() };
-    const rt: Rt = { cells: new Array(this.nslots), c };
-    for (const [s, b] of this.builtinSlots) rt.cells[s] = thunkCell(rt, (r) => b(r.c));
+    const rt: Rt = { cells: new Array(this.nslots), c, shared: [] };
+    const key = staticKeyOf(x);
+    if (key !== this.staticKey) {
+      this.staticKey = key;
+      this.staticCells = [];
+      this.staticBuiltins = null;
+    }
+    const fresh = !this.staticBuiltins;
+    if (fresh) this.staticBuiltins = [];
+    let k = 0;
+    for (const [s, b] of this.builtinSlots) {
+      if (this.dyn2[s]) rt.cells[s] = thunkCell(rt, (r) => b(r.c));
+      else {
+        if (fresh) this.staticBuiltins!.push(thunkCell(rt, (r) => b(r.c)));
+        rt.cells[s] = this.staticBuiltins![k++];
+      }
+    }
     const out: CatOutcomeRaw[] = [];
     this.exec(0, rt, [], out, opts);
     return out;
@@ -825,7 +910,10 @@ export class CompiledModel {
       const st = this.steps[i]!;
       switch (st.k) {
         case 'cells': {
-          const cells = st.mk(rt);
+          let cells: Cell[];
+          if (st.level === 2) cells = this.staticCells[i] ??= st.mk(rt);
+          else if (st.level === 1) cells = rt.shared[i] ??= st.mk(rt);
+          else cells = st.mk(rt);
           for (let j = 0; j < st.slots.length; j++) rt.cells[st.slots[j]!] = cells[j];
           break;
         }
@@ -848,7 +936,7 @@ export class CompiledModel {
           const s = st.code(rt, null);
           const choices = elementsOf(rt.c, s, st.pos);
           for (const ch of choices) {
-            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c };
+            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared };
             rt2.cells[st.slot] = valueCell(ch);
             if (this.exec(i + 1, rt2, flags, out, opts) && opts?.stopAtFirst) return true;
           }
@@ -872,6 +960,170 @@ export class CompiledModel {
     });
     return true;
   }
+}
+
+/** The part of an execution that level-2 (static) bindings may depend on. */
+function staticKeyOf(x: Execution): string {
+  let k = '';
+  for (const e of x.events) k += `${e.tid},${e.poIndex},${e.kind},${e.loc},${e.annot},${e.atomic ? 1 : 0};`;
+  const rel = (r: [number, number][]) => {
+    let t = '';
+    for (const [a, b] of r) t += a + '>' + b + ',';
+    return t;
+  };
+  return k + '|' + rel(x.rmw) + '|' + rel(x.addr) + '|' + rel(x.data) + '|' + rel(x.ctrl);
+}
+
+/** Free variable names of an expression (names not bound by an enclosing fun/let/match). */
+function freeNames(e: Expr, bound: Set<string>, out: Set<string>): void {
+  const sub = (x: Expr, extra: (string | null)[] = []) => {
+    if (extra.length === 0) return freeNames(x, bound, out);
+    const b2 = new Set(bound);
+    for (const n of extra) if (n) b2.add(n);
+    freeNames(x, b2, out);
+  };
+  const patNs = (p: Pat) => (p.k === 'var' ? [p.name] : p.elems);
+  switch (e.k) {
+    case 'var':
+      if (!bound.has(e.name)) out.add(e.name);
+      return;
+    case 'empty':
+    case 'universe':
+    case 'tag':
+      return;
+    case 'explicit':
+    case 'tuple':
+      for (const x of e.elems) sub(x);
+      return;
+    case 'bin':
+      sub(e.l);
+      sub(e.r);
+      return;
+    case 'un':
+      sub(e.e);
+      return;
+    case 'app':
+      sub(e.f);
+      sub(e.arg);
+      return;
+    case 'fun':
+      sub(e.body, patNs(e.pat));
+      return;
+    case 'let': {
+      for (const b of e.binds) sub(b.e);
+      sub(e.body, e.binds.flatMap((b) => patNs(b.pat)));
+      return;
+    }
+    case 'letrec': {
+      const ns = e.binds.flatMap((b) => patNs(b.pat));
+      for (const b of e.binds) sub(b.e, ns);
+      sub(e.body, ns);
+      return;
+    }
+    case 'try':
+      sub(e.e);
+      sub(e.dflt);
+      return;
+    case 'if':
+      if (e.cond.k !== 'variant') {
+        sub(e.cond.l);
+        sub(e.cond.r);
+      }
+      sub(e.then);
+      sub(e.else);
+      return;
+    case 'matchset':
+      sub(e.e);
+      sub(e.emptyCase);
+      sub(e.eltCase, [e.elt, e.rest]);
+      return;
+    case 'matchtag':
+      sub(e.e);
+      for (const [, x] of e.cases) sub(x);
+      if (e.dflt) sub(e.dflt);
+      return;
+    case 'invariant':
+      sub(e.e);
+      return;
+  }
+}
+
+let nextInvariantId = 0;
+/** Memo tables of the fixpoint computations in progress (innermost last). */
+const invariantMemo: Map<number, Val>[] = [];
+
+/**
+ * Marks the maximal operator subexpressions of a let rec binding that mention neither the
+ * recursive names nor names bound inside the binding (fun parameters, inner lets): their value
+ * is the same in every iteration of the fixpoint.
+ */
+function markInvariants(e: Expr, group: ReadonlySet<string>, inner: ReadonlySet<string> = new Set()): Expr {
+  const isOp = e.k === 'bin' || e.k === 'un' || e.k === 'app';
+  if (isOp) {
+    const names = new Set<string>();
+    freeNames(e, new Set(), names);
+    let dep = false;
+    for (const n of names) if (group.has(n) || inner.has(n)) dep = true;
+    if (!dep) return { k: 'invariant', e, pos: e.pos };
+  }
+  const rec = (x: Expr, extra: (string | null)[] = []) => {
+    if (extra.length === 0) return markInvariants(x, group, inner);
+    const i2 = new Set(inner);
+    for (const n of extra) if (n) i2.add(n);
+    return markInvariants(x, group, i2);
+  };
+  const patNs = (p: Pat) => (p.k === 'var' ? [p.name] : p.elems);
+  switch (e.k) {
+    case 'bin':
+      return { ...e, l: rec(e.l), r: rec(e.r) };
+    case 'un':
+      return { ...e, e: rec(e.e) };
+    case 'app':
+      return { ...e, f: rec(e.f), arg: rec(e.arg) };
+    case 'explicit':
+    case 'tuple':
+      return { ...e, elems: e.elems.map((x) => rec(x)) };
+    case 'fun':
+      return { ...e, body: rec(e.body, patNs(e.pat)) };
+    case 'let': {
+      const ns = e.binds.flatMap((b) => patNs(b.pat));
+      return { ...e, binds: e.binds.map((b) => ({ ...b, e: rec(b.e) })), body: rec(e.body, ns) };
+    }
+    case 'letrec': {
+      const ns = e.binds.flatMap((b) => patNs(b.pat));
+      return { ...e, binds: e.binds.map((b) => ({ ...b, e: rec(b.e, ns) })), body: rec(e.body, ns) };
+    }
+    case 'try':
+      return { ...e, e: rec(e.e), dflt: rec(e.dflt) };
+    case 'if':
+      return { ...e, then: rec(e.then), else: rec(e.else) };
+    default:
+      return e;
+  }
+}
+
+/** Time spent per top-level binding (self time excludes nested top-level bindings), when the
+ * environment variable MMCHECK_CAT_PROFILE is set. */
+export const catProfile = new Map<string, { n: number; ms: number }>();
+const PROFILE = typeof process !== 'undefined' && !!process.env.MMCHECK_CAT_PROFILE;
+let profDepthStart: number[] = [];
+function profiled(name: string, code: Code): Code {
+  if (!PROFILE) return code;
+  return (rt, fr) => {
+    const t0 = performance.now();
+    profDepthStart.push(0);
+    try {
+      return code(rt, fr);
+    } finally {
+      const inner = profDepthStart.pop()!;
+      const dt = performance.now() - t0;
+      const e = catProfile.get(name) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += dt - inner;
+      catProfile.set(name, e);
+      if (profDepthStart.length) profDepthStart[profDepthStart.length - 1]! += dt;
+    }
+  };
 }
 
 function valueCell(v: Val): Cell {
