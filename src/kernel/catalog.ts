@@ -5,6 +5,7 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { pinVsMigrateScenario, walkCountScenario, unfreezeReleaseScenario } from './scenarios/weak.ts';
 import { pagingStructureCacheScenario } from './scenarios/paging-structure-cache.ts';
 import { hashCollapseScenario, pmdSplitScenario } from './scenarios/thp.ts';
 import { hvoScenario, hvo2026Scenario } from './scenarios/hvo.ts';
@@ -40,6 +41,10 @@ export const catalog: Scenario[] = [
   hashCollapseScenario,
   pmdSplitScenario,
   hotplugScenario,
+  // Weak-memory rows (run when the engine has the model).
+  pinVsMigrateScenario,
+  walkCountScenario,
+  unfreezeReleaseScenario,
 ];
 
 /** kernel-spec §12: every row id with the model its unsafe variant needs (U1.c = U8.a, U3.c = U4.d). */
