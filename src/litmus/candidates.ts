@@ -1,80 +1,34 @@
-// Stage 4 of the litmus pipeline: candidate executions. Computes the value domains (a bounded
-// fixpoint: initial values plus what the writes of any path can store), takes every combination
-// of thread paths, gives every ordinary read each rf source of the same location and value (minus
-// the sources that violate coherence whatever co is: a po-later write of the same thread, or a
-// po-earlier one that is itself overwritten in po before the read), builds the Execution record
-// (src/engine/execution.ts) and hands it to the model, which returns its consistent completions.
+// Stage 4 of the litmus pipeline: candidate executions, as herd7 builds them. For every
+// combination of thread paths, every ordinary read gets each rf source of its location (minus the
+// sources that violate coherence whatever co is: a po-later write of the same thread, the initial
+// write or an earlier write when a po-later write of the thread precedes the read). The rf map
+// fixes the values: each read takes the value of its source, whose expression is evaluated in
+// turn (a cycle of values through rf is unsolvable and dropped, as in herd7). The path
+// constraints (branches, compare-and-swap outcomes, addresses) must hold. Each surviving
+// candidate becomes an Execution record (src/engine/execution.ts) for the model, which returns
+// its consistent completions (co, and the rf of lock events).
 import type { Execution, XEvent } from '../engine/execution.ts';
 import type { LitmusModel, ModelOutcome } from './model.ts';
-import { threadPaths, TooBig, type Path, type PathOptions } from './paths.ts';
+import { evalS, threadPaths, TooBig, type Path, type PathOptions } from './paths.ts';
 import type { Setup } from './setup.ts';
 
 export interface Candidate {
   x: Execution;
   paths: Path[];
+  /** Value of register `reg` of thread `tid` in this candidate. */
+  reg(tid: number, reg: string): number | undefined;
 }
 
 export interface EnumOptions {
   maxPaths?: number;
-  maxDomain?: number;
   maxCandidates?: number;
   ctrlAfterIf?: boolean;
 }
 
-/** Value domains per location: the least fixpoint, cut after a number of rounds (see below). */
-export function valueDomains(s: Setup, o: EnumOptions = {}): Set<number>[] {
-  const domains = s.init.map((v) => new Set([v]));
-  // lock locations: their writes (LKW=1, UL=0) are values too, for reads of the lock word
-  const maxDomain = o.maxDomain ?? 64;
-  // Each round can only lengthen a chain of writes whose values depend on reads by one; a
-  // realizable chain uses distinct write events, so the number of write sites bounds it.
-  let rounds = 0;
-  const limit = 2 + countWrites(s);
-  while (true) {
-    const opt: PathOptions = { domains, maxPaths: o.maxPaths ?? 200000, ctrlAfterIf: o.ctrlAfterIf };
-    let changed = false;
-    for (let t = 0; t < s.test.threads.length; t++) {
-      for (const p of threadPaths(s, t, opt)) {
-        for (const e of p.events) {
-          if (e.kind === 'W' || e.kind === 'LKW' || e.kind === 'UL') {
-            const d = domains[e.loc]!;
-            if (!d.has(e.value)) {
-              d.add(e.value);
-              changed = true;
-              if (d.size > maxDomain) throw new TooBig(`more than ${maxDomain} possible values for ${s.locs[e.loc]}`);
-            }
-          }
-        }
-      }
-    }
-    rounds++;
-    if (!changed || rounds >= limit) break;
-  }
-  return domains;
-}
-
-function countWrites(s: Setup): number {
-  let n = 0;
-  const walk = (o: unknown): void => {
-    if (Array.isArray(o)) o.forEach(walk);
-    else if (o && typeof o === 'object') {
-      const r = o as Record<string, unknown>;
-      if (r.k === 'store' || r.k === 'call') n++;
-      for (const v of Object.values(r)) if (typeof v === 'object') walk(v);
-    }
-  };
-  walk(s.test.threads.map((t) => t.body));
-  return n;
-}
-
-export interface Counted {
-  /** One per consistent execution (model outcome). */
-  outcomes: { cand: Candidate; out: ModelOutcome }[];
-  candidates: number;
-}
+const isWriteKind = (k: string): boolean => k === 'W';
 
 /**
- * Enumerates the candidates and calls `visit` with each consistent outcome.
+ * Enumerates the candidates and calls `visit` with each consistent outcome of the model.
  * Returns the number of candidates given to the model.
  */
 export function enumerate(
@@ -83,104 +37,160 @@ export function enumerate(
   visit: (cand: Candidate, out: ModelOutcome) => void,
   o: EnumOptions = {},
 ): number {
-  const domains = valueDomains(s, o);
-  const opt: PathOptions = { domains, maxPaths: o.maxPaths ?? 200000, ctrlAfterIf: o.ctrlAfterIf };
+  const opt: PathOptions = { maxPaths: o.maxPaths ?? 100000, ctrlAfterIf: o.ctrlAfterIf };
   const paths = s.test.threads.map((_, t) => threadPaths(s, t, opt));
   const nT = paths.length;
-  const maxCandidates = o.maxCandidates ?? 5_000_000;
+  const maxCandidates = o.maxCandidates ?? 2_000_000;
   let ncand = 0;
   const chosen: Path[] = new Array(nT);
 
-  const touched = new Set<number>();
   const build = (): void => {
-    // event ids: init writes first (one per touched location), then threads in order
-    touched.clear();
+    const touched = new Set<number>();
     for (const p of chosen) for (const e of p.events) if (e.loc >= 0) touched.add(e.loc);
     const locsSorted = [...touched].sort((a, b) => a - b);
-    const events: XEvent[] = [];
     const initId = new Map<number, number>();
-    for (const l of locsSorted) {
-      initId.set(l, events.length);
-      events.push({ id: events.length, tid: -1, poIndex: 0, kind: 'W', loc: s.locs[l]!, value: s.init[l]!, annot: '', atomic: false });
-    }
+    let nInit = 0;
+    for (const l of locsSorted) initId.set(l, nInit++);
     const base: number[] = [];
+    let n = nInit;
     for (const p of chosen) {
-      base.push(events.length);
-      p.events.forEach((e, i) => {
-        events.push({ id: events.length, tid: p.tid, poIndex: i, kind: e.kind, loc: e.loc >= 0 ? s.locs[e.loc]! : null, value: e.value, annot: e.annot, atomic: e.atomic });
-      });
+      base.push(n);
+      n += p.events.length;
     }
-    const rmw: [number, number][] = [];
-    const addr: [number, number][] = [];
-    const data: [number, number][] = [];
-    const ctrl: [number, number][] = [];
-    chosen.forEach((p, t) => {
-      const b = base[t]!;
-      p.events.forEach((e, i) => {
-        if (e.rmwW >= 0) rmw.push([b + i, b + e.rmwW]);
-        for (const d of e.addr) addr.push([b + d, b + i]);
-        for (const d of e.data) data.push([b + d, b + i]);
-        for (const d of e.ctrl) ctrl.push([b + d, b + i]);
-      });
-    });
-    // rf sources per read
-    const reads: number[] = [];
-    const sources: number[][] = [];
+    // reads and their possible sources: [thread, index] (thread -1: initial write)
+    const readT: number[] = [];
+    const readI: number[] = [];
+    const sources: [number, number][][] = [];
     for (let t = 0; t < nT; t++) {
       const p = chosen[t]!;
-      const b = base[t]!;
       for (let i = 0; i < p.events.length; i++) {
         const e = p.events[i]!;
         if (e.kind !== 'R') continue;
-        // last same-location write of this thread before the read
         let own = -1;
         for (let j = i - 1; j >= 0; j--) {
           const f = p.events[j]!;
           if (f.loc === e.loc && (f.kind === 'W' || f.kind === 'LKW' || f.kind === 'UL')) { own = j; break; }
         }
-        const src: number[] = [];
+        const src: [number, number][] = [];
         if (own >= 0) {
-          const f = p.events[own]!;
-          if (f.kind === 'W' && f.value === e.value) src.push(b + own);
-        } else if (s.init[e.loc] === e.value) src.push(initId.get(e.loc)!);
+          if (isWriteKind(p.events[own]!.kind)) src.push([t, own]);
+        } else src.push([-1, e.loc]);
         for (let u = 0; u < nT; u++) {
           if (u === t) continue;
           const q = chosen[u]!;
-          const bu = base[u]!;
-          q.events.forEach((f, j) => {
-            if (f.kind === 'W' && f.loc === e.loc && f.value === e.value) src.push(bu + j);
-          });
+          for (let j = 0; j < q.events.length; j++) {
+            const f = q.events[j]!;
+            if (f.loc === e.loc && isWriteKind(f.kind)) src.push([u, j]);
+          }
         }
         if (src.length === 0) return;
-        reads.push(b + i);
+        readT.push(t);
+        readI.push(i);
         sources.push(src);
       }
     }
-    const rf: [number, number][] = reads.map((r) => [-1, r]);
+    const nR = readT.length;
+    // read index lookup per thread
+    const readNo: Int32Array[] = chosen.map((p) => new Int32Array(p.events.length).fill(-1));
+    for (let r = 0; r < nR; r++) readNo[readT[r]!]![readI[r]!] = r;
+    const choice = new Int32Array(nR);
+    // value solving, memoised per rf map
+    const val = new Float64Array(nR);
+    const state = new Uint8Array(nR); // 0 unknown, 1 in progress, 2 done, 3 undetermined
+    const readVal = (r: number): number | undefined => {
+      const st = state[r]!;
+      if (st === 2) return val[r]!;
+      if (st === 1 || st === 3) return undefined;
+      state[r] = 1;
+      const [u, j] = sources[r]![choice[r]!]!;
+      let v: number | undefined;
+      if (u < 0) v = s.init[j]!;
+      else v = evalS(chosen[u]!.events[j]!.value, varOf(u));
+      if (v === undefined) {
+        state[r] = 3;
+        return undefined;
+      }
+      state[r] = 2;
+      val[r] = v;
+      return v;
+    };
+    const varFns = chosen.map((_, t) => (ev: number): number | undefined => {
+      const r = readNo[t]![ev]!;
+      return r < 0 ? undefined : readVal(r);
+    });
+    const varOf = (t: number): ((ev: number) => number | undefined) => varFns[t]!;
+
+    const finish = (): void => {
+      state.fill(0);
+      for (let r = 0; r < nR; r++) if (readVal(r) === undefined) return;
+      for (let t = 0; t < nT; t++) {
+        for (const c of chosen[t]!.constraints) {
+          const v = evalS(c.e, varOf(t));
+          if (v === undefined || (v !== 0) !== c.want) return;
+        }
+      }
+      if (++ncand > maxCandidates) throw new TooBig(`more than ${maxCandidates} candidate executions`);
+      // the Execution record
+      const events: XEvent[] = new Array(n);
+      for (const l of locsSorted) {
+        const id = initId.get(l)!;
+        events[id] = { id, tid: -1, poIndex: 0, kind: 'W', loc: s.locs[l]!, value: s.init[l]!, annot: '', atomic: false };
+      }
+      const rmw: [number, number][] = [];
+      const addr: [number, number][] = [];
+      const data: [number, number][] = [];
+      const ctrl: [number, number][] = [];
+      chosen.forEach((p, t) => {
+        const b = base[t]!;
+        const vf = varOf(t);
+        p.events.forEach((e, i) => {
+          const id = b + i;
+          events[id] = { id, tid: p.tid, poIndex: i, kind: e.kind, loc: e.loc >= 0 ? s.locs[e.loc]! : null, value: evalS(e.value, vf)!, annot: e.annot, atomic: e.atomic };
+          if (e.rmwW >= 0) rmw.push([id, b + e.rmwW]);
+          for (const d of e.addr) addr.push([b + d, id]);
+          for (const d of e.data) data.push([b + d, id]);
+          for (const d of e.ctrl) ctrl.push([b + d, id]);
+        });
+      });
+      const rf: [number, number][] = [];
+      for (let r = 0; r < nR; r++) {
+        const [u, j] = sources[r]![choice[r]!]!;
+        rf.push([u < 0 ? initId.get(j)! : base[u]! + j, base[readT[r]!]! + readI[r]!]);
+      }
+      const x: Execution = { events, rf, rmw, addr, data, ctrl };
+      const regCache = new Map<string, number | undefined>();
+      const paths = chosen.slice();
+      const cand: Candidate = {
+        x,
+        paths,
+        reg: (tid, reg) => {
+          const key = `${tid}:${reg}`;
+          if (regCache.has(key)) return regCache.get(key);
+          const sv = paths[tid]?.regs.get(reg);
+          const v = sv === undefined ? undefined : evalS(sv, (ev) => {
+            const rr = readNo[tid]![ev]!;
+            return rr < 0 ? undefined : val[rr]!;
+          });
+          regCache.set(key, v);
+          return v;
+        },
+      };
+      for (const out of model.check(x)) visit(cand, out);
+    };
     const rec = (k: number): void => {
-      if (k === reads.length) {
-        if (++ncand > maxCandidates) throw new TooBig(`more than ${maxCandidates} candidate executions`);
-        const x: Execution = { events, rf: rf.map((p) => [p[0], p[1]] as [number, number]), rmw, addr, data, ctrl };
-        const cand: Candidate = { x, paths: chosen.slice() };
-        for (const out of model.check(x)) visit(cand, out);
+      if (k === nR) {
+        finish();
         return;
       }
-      for (const w of sources[k]!) {
-        rf[k]![0] = w;
+      const src = sources[k]!;
+      for (let c = 0; c < src.length; c++) {
+        choice[k] = c;
         rec(k + 1);
       }
     };
     rec(0);
   };
 
-  // Quick per-combination filter: every read value must be available from the initial value or
-  // from a write of the chosen paths (checked as the threads are chosen, with the writes so far
-  // plus what later threads may still write).
-  const mayWrite: Set<string>[] = paths.map((ps) => {
-    const set = new Set<string>();
-    for (const p of ps) for (const e of p.events) if (e.kind === 'W') set.add(`${e.loc}/${e.value}`);
-    return set;
-  });
   const rec = (t: number): void => {
     if (t === nT) {
       build();
@@ -188,24 +198,8 @@ export function enumerate(
     }
     for (const p of paths[t]!) {
       chosen[t] = p;
-      if (!readsPossible(p, t)) continue;
       rec(t + 1);
     }
-  };
-  const readsPossible = (p: Path, t: number): boolean => {
-    for (const e of p.events) {
-      if (e.kind !== 'R') continue;
-      if (s.init[e.loc] === e.value) continue;
-      const key = `${e.loc}/${e.value}`;
-      let ok = false;
-      for (let u = 0; u < nT && !ok; u++) {
-        if (u < t) ok = chosen[u]!.events.some((f) => f.kind === 'W' && f.loc === e.loc && f.value === e.value);
-        else if (u === t) ok = p.events.some((f) => f.kind === 'W' && f.loc === e.loc && f.value === e.value);
-        else ok = mayWrite[u]!.has(key);
-      }
-      if (!ok) return false;
-    }
-    return true;
   };
   rec(0);
   return ncand;

@@ -1,21 +1,31 @@
-// Stage 3 of the litmus pipeline: the events of each thread. A thread body is run once per path:
-// every read forks on a guess of its value (taken from the location's value domain: the initial
-// value plus the values that writes can store there), `if` follows the guessed values, and the
-// events are recorded with herd7's syntactic addr/data/ctrl dependencies, tracked through
-// registers (the dependencies through memory are the model's business: carry-dep in the bell).
-// The value domains are computed by a bounded fixpoint over all threads (valueDomains).
+// Stage 3 of the litmus pipeline: the events of each thread, symbolically, as herd7 does. A thread
+// body is run once per path: a read returns a symbolic value (the variable of its event), values
+// are expressions over those variables, and wherever the code needs a concrete value — an `if`
+// condition, a cmpxchg/add_unless comparison, the address of an access — the path forks over the
+// possibilities and records a constraint. The events carry herd7's syntactic addr/data/ctrl
+// dependencies, tracked through registers (the dependencies through memory are the model's
+// business: carry-dep in the bell). candidates.ts later fixes rf and solves the values.
 import type { Expr, Stmt } from './ast.ts';
 import type { XKind } from '../engine/execution.ts';
 import { LitmusError } from './lexer.ts';
-import { PRIMS, returnsValue, type AtomicOp } from './primitives.ts';
+import { PRIMS, returnsValue } from './primitives.ts';
 import { ADDR_BASE, isAddr, type Setup } from './setup.ts';
+
+/** A symbolic value: a constant, or an expression over the values of the path's reads. */
+export type SVal = number | SNode;
+export type SNode =
+  | { op: 'var'; ev: number }
+  | { op: 'un'; f: '!' | '-' | '~'; a: SVal }
+  | { op: 'bin'; f: string; a: SVal; b: SVal }
+  | { op: 'ite'; c: SVal; a: SVal; b: SVal };
 
 /** One event of a thread path. Dependencies are indices of earlier events of the same path. */
 export interface PEvent {
   kind: XKind;
   /** Location id, or -1 for fences. */
   loc: number;
-  value: number;
+  /** Value read (the event's own variable for reads) or written. */
+  value: SVal;
   annot: string;
   atomic: boolean;
   /** For the read of a successful RMW: index (in the path) of its write. */
@@ -25,15 +35,22 @@ export interface PEvent {
   ctrl: number[];
 }
 
+/** The path is feasible only if `e` is non-zero (want true) or zero (want false). */
+export interface Constraint {
+  e: SVal;
+  want: boolean;
+}
+
 export interface Path {
   tid: number;
   events: PEvent[];
+  constraints: Constraint[];
   /** Final register values. */
-  regs: Map<string, number>;
+  regs: Map<string, SVal>;
 }
 
 interface TVal {
-  v: number;
+  v: SVal;
   /** Events (path indices) this value depends on. */
   d: number[];
 }
@@ -41,12 +58,13 @@ interface TVal {
 interface TState {
   regs: Map<string, TVal>;
   events: PEvent[];
+  cons: Constraint[];
   /** Events the current control flow depends on. */
   ctrl: number[];
 }
 
 function clone(s: TState): TState {
-  return { regs: new Map(s.regs), events: s.events.slice(), ctrl: s.ctrl };
+  return { regs: s.regs, events: s.events.slice(), cons: s.cons.slice(), ctrl: s.ctrl };
 }
 
 function union(a: number[], b: number[]): number[] {
@@ -57,12 +75,7 @@ function union(a: number[], b: number[]): number[] {
   return [...s].sort((x, y) => x - y);
 }
 
-/** A path became infeasible (e.g. it dereferences a non-address): dropped. */
-class Infeasible extends Error {}
-
 export interface PathOptions {
-  /** Value domain per location id. */
-  domains: Set<number>[];
   /** Max paths per thread before giving up. */
   maxPaths: number;
   /** ctrl dependencies extend past the end of the if statement (herd7: no). */
@@ -71,7 +84,7 @@ export interface PathOptions {
 
 export class TooBig extends Error {}
 
-function binop(op: string, a: number, b: number): number {
+export function binop(op: string, a: number, b: number): number {
   switch (op) {
     case '+': return a + b;
     case '-': return a - b;
@@ -96,42 +109,86 @@ function binop(op: string, a: number, b: number): number {
   }
 }
 
-/** Enumerates every path of thread `tid` under the given value domains. */
+function unop(f: '!' | '-' | '~', a: number): number {
+  return f === '!' ? (a === 0 ? 1 : 0) : f === '-' ? -a : ~a;
+}
+
+export function mkBin(f: string, a: SVal, b: SVal): SVal {
+  if (typeof a === 'number' && typeof b === 'number') return binop(f, a, b);
+  return { op: 'bin', f, a, b };
+}
+function mkUn(f: '!' | '-' | '~', a: SVal): SVal {
+  return typeof a === 'number' ? unop(f, a) : { op: 'un', f, a };
+}
+
+/**
+ * Evaluates a symbolic value; `varVal(ev)` gives the value of the read at path index ev
+ * (undefined when it cannot be determined, e.g. a cycle). Returns undefined if undetermined.
+ */
+export function evalS(v: SVal, varVal: (ev: number) => number | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  switch (v.op) {
+    case 'var': return varVal(v.ev);
+    case 'un': {
+      const a = evalS(v.a, varVal);
+      return a === undefined ? undefined : unop(v.f, a);
+    }
+    case 'bin': {
+      const a = evalS(v.a, varVal);
+      if (a === undefined) return undefined;
+      const b = evalS(v.b, varVal);
+      return b === undefined ? undefined : binop(v.f, a, b);
+    }
+    case 'ite': {
+      const c = evalS(v.c, varVal);
+      if (c === undefined) return undefined;
+      return evalS(c !== 0 ? v.a : v.b, varVal);
+    }
+  }
+}
+
+/** Enumerates every path of thread `tid`. */
 export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
   const th = s.test.threads[tid]!;
   const out: Path[] = [];
   const locals = new Set<string>();
   const regs = new Map<string, TVal>();
   for (const [r, v] of s.regInit[tid]!) regs.set(r, { v, d: [] });
-  const st0: TState = { regs, events: [], ctrl: [] };
+  const st0: TState = { regs, events: [], cons: [], ctrl: [] };
+  const nlocs = s.locs.length;
 
-  const locOf = (v: TVal): number => {
-    if (!isAddr(s, v.v)) throw new Infeasible();
-    return v.v - ADDR_BASE;
-  };
-  const push = (st: TState, ev: Omit<PEvent, 'ctrl' | 'rmwW'> & { rmwW?: number }): number => {
+  const push = (st: TState, ev: Omit<PEvent, 'ctrl' | 'rmwW'>): number => {
     st.events.push({ rmwW: -1, ...ev, ctrl: st.ctrl });
     return st.events.length - 1;
   };
-  /** A read of `loc`: forks on every value of the domain. */
-  const read = (st: TState, loc: number, annot: string, atomic: boolean, addr: number[], k: (v: number, idx: number, st: TState) => void): void => {
-    const dom = opt.domains[loc]!;
-    let first = true;
-    for (const v of dom) {
-      const st2 = first && dom.size === 1 ? st : clone(st);
-      first = false;
-      const idx = push(st2, { kind: 'R', loc, value: v, annot, atomic, addr, data: [] });
-      guard(() => k(v, idx, st2));
+  /** Forks on a symbolic value being true (non-zero) or false. */
+  const branch = (st: TState, c: SVal, k: (b: boolean, st: TState) => void): void => {
+    if (typeof c === 'number') return k(c !== 0, st);
+    const st2 = clone(st);
+    st.cons.push({ e: c, want: true });
+    k(true, st);
+    st2.cons.push({ e: c, want: false });
+    k(false, st2);
+  };
+  /** The location an address value denotes: forks over all locations when it is symbolic. */
+  const withLoc = (st: TState, a: SVal, k: (loc: number, st: TState) => void): void => {
+    if (typeof a === 'number') {
+      if (!isAddr(s, a)) return; // dereferencing a non-address: no such path
+      return k(a - ADDR_BASE, st);
+    }
+    for (let l = 0; l < nlocs; l++) {
+      const st2 = l === nlocs - 1 ? st : clone(st);
+      st2.cons.push({ e: mkBin('==', a, ADDR_BASE + l), want: true });
+      k(l, st2);
     }
   };
-
-  const guard = (f: () => void): void => {
-    try {
-      f();
-    } catch (e) {
-      if (!(e instanceof Infeasible)) throw e;
-    }
+  const read = (st: TState, loc: number, annot: string, atomic: boolean, addr: number[]): [SVal, number] => {
+    const idx = st.events.length;
+    const v: SVal = { op: 'var', ev: idx };
+    push(st, { kind: 'R', loc, value: v, annot, atomic, addr, data: [] });
+    return [v, idx];
   };
+  const derefArg = (e: Expr): Expr => (e.k === 'deref' ? e.e : e);
 
   const evalExpr = (e: Expr, st: TState, k: (v: TVal, st: TState) => void): void => {
     switch (e.k) {
@@ -152,16 +209,18 @@ export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
         throw new LitmusError(e.pos.line, e.pos.col, "'&' must be applied to a shared location");
       }
       case 'deref':
-        return evalExpr(e.e, st, (a, st1) => {
-          const loc = locOf(a);
-          read(st1, loc, '', false, a.d, (v, idx, st2) => k({ v, d: [idx] }, st2));
-        });
+        return evalExpr(e.e, st, (a, st1) =>
+          withLoc(st1, a.v, (loc, st2) => {
+            const [v, idx] = read(st2, loc, '', false, a.d);
+            k({ v, d: [idx] }, st2);
+          }));
       case 'un':
-        return evalExpr(e.e, st, (a, st1) => k({ v: e.op === '!' ? (a.v === 0 ? 1 : 0) : e.op === '-' ? -a.v : ~a.v, d: a.d }, st1));
+        return evalExpr(e.e, st, (a, st1) => k({ v: mkUn(e.op, a.v), d: a.d }, st1));
       case 'bin':
-        return evalExpr(e.l, st, (a, st1) => evalExpr(e.r, st1, (b, st2) => k({ v: binop(e.op, a.v, b.v), d: union(a.d, b.d) }, st2)));
+        return evalExpr(e.l, st, (a, st1) => evalExpr(e.r, st1, (b, st2) => k({ v: mkBin(e.op, a.v, b.v), d: union(a.d, b.d) }, st2)));
       case 'cond':
-        return evalExpr(e.c, st, (c, st1) => evalExpr(c.v !== 0 ? e.t : e.f, st1, (r, st2) => k({ v: r.v, d: union(c.d, r.d) }, st2)));
+        return evalExpr(e.c, st, (c, st1) =>
+          branch(st1, c.v, (b, st2) => evalExpr(b ? e.t : e.f, st2, (r, st3) => k({ v: r.v, d: union(c.d, r.d) }, st3))));
       case 'call':
         return evalCall(e, st, k, true);
     }
@@ -174,134 +233,138 @@ export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
     const none = (st1: TState): void => k({ v: 0, d: [] }, st1);
     switch (p.k) {
       case 'load':
-        return evalExpr(p.deref ? (a[0] as Expr & { k: 'deref' }).e : a[0]!, st, (ad, st1) => {
-          const loc = locOf(ad);
-          read(st1, loc, p.annot, false, ad.d, (v, idx, st2) => k({ v, d: [idx] }, st2));
-        });
-      case 'store':
-        return evalExpr(p.deref ? (a[0] as Expr & { k: 'deref' }).e : a[0]!, st, (ad, st1) =>
-          evalExpr(a[1]!, st1, (val, st2) => {
-            const loc = locOf(ad);
-            push(st2, { kind: 'W', loc, value: val.v, annot: p.annot, atomic: false, addr: ad.d, data: val.d });
-            if (p.mbAfter) push(st2, { kind: 'F', loc: -1, value: 0, annot: 'MB', atomic: false, addr: [], data: [] });
-            none(st2);
+        return evalExpr(p.deref ? derefArg(a[0]!) : a[0]!, st, (ad, st1) =>
+          withLoc(st1, ad.v, (loc, st2) => {
+            const [v, idx] = read(st2, loc, p.annot, false, ad.d);
+            k({ v, d: [idx] }, st2);
           }));
+      case 'store':
+        return evalExpr(p.deref ? derefArg(a[0]!) : a[0]!, st, (ad, st1) =>
+          evalExpr(a[1]!, st1, (val, st2) =>
+            withLoc(st2, ad.v, (loc, st3) => {
+              push(st3, { kind: 'W', loc, value: val.v, annot: p.annot, atomic: false, addr: ad.d, data: val.d });
+              if (p.mbAfter) push(st3, { kind: 'F', loc: -1, value: 0, annot: 'MB', atomic: false, addr: [], data: [] });
+              none(st3);
+            })));
       case 'fence':
         push(st, { kind: 'F', loc: -1, value: 0, annot: p.annot, atomic: false, addr: [], data: [] });
         return none(st);
       case 'xchg':
         return evalExpr(a[0]!, st, (ad, st1) =>
-          evalExpr(a[1]!, st1, (val, st2) => {
-            const loc = locOf(ad);
-            read(st2, loc, p.annot, true, ad.d, (old, ri, st3) => {
+          evalExpr(a[1]!, st1, (val, st2) =>
+            withLoc(st2, ad.v, (loc, st3) => {
+              const [old, ri] = read(st3, loc, p.annot, true, ad.d);
               const wi = push(st3, { kind: 'W', loc, value: val.v, annot: p.annot, atomic: true, addr: ad.d, data: val.d });
-              st3.events[ri]!.rmwW = wi;
+              st3.events[ri] = { ...st3.events[ri]!, rmwW: wi };
               k({ v: old, d: [ri] }, st3);
-            });
-          }));
+            })));
       case 'cmpxchg':
         return evalExpr(a[0]!, st, (ad, st1) =>
           evalExpr(a[1]!, st1, (oldE, st2) =>
-            evalExpr(a[2]!, st2, (newE, st3) => {
-              const loc = locOf(ad);
-              read(st3, loc, p.annot, true, ad.d, (old, ri, st4) => {
-                if (old === oldE.v) {
-                  const wi = push(st4, { kind: 'W', loc, value: newE.v, annot: p.annot, atomic: true, addr: ad.d, data: newE.d });
-                  st4.events[ri]!.rmwW = wi;
-                }
-                k({ v: old, d: [ri] }, st4);
-              });
-            })));
+            evalExpr(a[2]!, st2, (newE, st3) =>
+              withLoc(st3, ad.v, (loc, st4) => {
+                const [old, ri] = read(st4, loc, p.annot, true, ad.d);
+                branch(st4, mkBin('==', old, oldE.v), (eq, st5) => {
+                  if (eq) {
+                    const wi = push(st5, { kind: 'W', loc, value: newE.v, annot: p.annot, atomic: true, addr: ad.d, data: newE.d });
+                    st5.events[ri] = { ...st5.events[ri]!, rmwW: wi };
+                  }
+                  k({ v: old, d: [ri] }, st5);
+                });
+              }))));
       case 'atomic_op': {
         const ptrE = p.konst === null ? a[1]! : a[0]!;
         const valK = (val: TVal, st1: TState): void =>
-          evalExpr(ptrE, st1, (ad, st2) => {
-            const loc = locOf(ad);
-            read(st2, loc, 'NORETURN', true, ad.d, (old, ri, st3) => {
-              const wi = push(st3, { kind: 'W', loc, value: binop(p.op, old, val.v), annot: 'NORETURN', atomic: true, addr: ad.d, data: union(val.d, [ri]) });
-              st3.events[ri]!.rmwW = wi;
+          evalExpr(ptrE, st1, (ad, st2) =>
+            withLoc(st2, ad.v, (loc, st3) => {
+              const [old, ri] = read(st3, loc, 'NORETURN', true, ad.d);
+              const wi = push(st3, { kind: 'W', loc, value: mkBin(p.op, old, val.v), annot: 'NORETURN', atomic: true, addr: ad.d, data: union(val.d, [ri]) });
+              st3.events[ri] = { ...st3.events[ri]!, rmwW: wi };
               none(st3);
-            });
-          });
+            }));
         return p.konst === null ? evalExpr(a[0]!, st, valK) : valK({ v: p.konst, d: [] }, st);
       }
       case 'atomic_ret': {
         const ptrE = p.konst === null ? a[1]! : a[0]!;
         const valK = (val: TVal, st1: TState): void =>
-          evalExpr(ptrE, st1, (ad, st2) => {
-            const loc = locOf(ad);
-            read(st2, loc, p.annot, true, ad.d, (old, ri, st3) => {
-              const nv = binop(p.op, old, val.v);
+          evalExpr(ptrE, st1, (ad, st2) =>
+            withLoc(st2, ad.v, (loc, st3) => {
+              const [old, ri] = read(st3, loc, p.annot, true, ad.d);
+              const nv = mkBin(p.op, old, val.v);
               const wi = push(st3, { kind: 'W', loc, value: nv, annot: p.annot, atomic: true, addr: ad.d, data: union(val.d, [ri]) });
-              st3.events[ri]!.rmwW = wi;
+              st3.events[ri] = { ...st3.events[ri]!, rmwW: wi };
               let ret = p.fetch ? old : nv;
-              if (p.test === '==0') ret = ret === 0 ? 1 : 0;
-              else if (p.test === '<0') ret = ret < 0 ? 1 : 0;
+              if (p.test === '==0') ret = mkBin('==', ret, 0);
+              else if (p.test === '<0') ret = mkBin('<', ret, 0);
               k({ v: ret, d: [ri] }, st3);
-            });
-          });
+            }));
         return p.konst === null ? evalExpr(a[0]!, st, valK) : valK({ v: p.konst, d: [] }, st);
       }
       case 'add_unless':
         return evalExpr(a[0]!, st, (ad, st1) =>
           evalExpr(a[1]!, st1, (av, st2) =>
-            evalExpr(a[2]!, st2, (uv, st3) => {
-              const loc = locOf(ad);
-              read(st3, loc, 'MB', true, ad.d, (old, ri, st4) => {
-                if (old !== uv.v) {
-                  const wi = push(st4, { kind: 'W', loc, value: old + av.v, annot: 'MB', atomic: true, addr: ad.d, data: union(av.d, [ri]) });
-                  st4.events[ri]!.rmwW = wi;
-                  k({ v: 1, d: [ri] }, st4);
-                } else k({ v: 0, d: [ri] }, st4);
-              });
-            })));
+            evalExpr(a[2]!, st2, (uv, st3) =>
+              withLoc(st3, ad.v, (loc, st4) => {
+                const [old, ri] = read(st4, loc, 'MB', true, ad.d);
+                branch(st4, mkBin('!=', old, uv.v), (add, st5) => {
+                  if (add) {
+                    const wi = push(st5, { kind: 'W', loc, value: mkBin('+', old, av.v), annot: 'MB', atomic: true, addr: ad.d, data: union(av.d, [ri]) });
+                    st5.events[ri] = { ...st5.events[ri]!, rmwW: wi };
+                    k({ v: 1, d: [ri] }, st5);
+                  } else k({ v: 0, d: [ri] }, st5);
+                });
+              }))));
       case 'spin_lock':
-        return evalExpr(a[0]!, st, (ad, st1) => {
-          const loc = locOf(ad);
-          push(st1, { kind: 'LKR', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
-          push(st1, { kind: 'LKW', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
-          none(st1);
-        });
-      case 'spin_unlock':
-        return evalExpr(a[0]!, st, (ad, st1) => {
-          push(st1, { kind: 'UL', loc: locOf(ad), value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
-          none(st1);
-        });
-      case 'spin_trylock':
-        return evalExpr(a[0]!, st, (ad, st1) => {
-          const loc = locOf(ad);
-          const st2 = clone(st1);
-          push(st1, { kind: 'LKR', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
-          push(st1, { kind: 'LKW', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
-          guard(() => k({ v: 1, d: [] }, st1));
-          const fi = push(st2, { kind: 'LF', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
-          guard(() => k({ v: 0, d: [fi] }, st2));
-        });
-      case 'spin_is_locked':
-        return evalExpr(a[0]!, st, (ad, st1) => {
-          const loc = locOf(ad);
-          const st2 = clone(st1);
-          const i1 = push(st1, { kind: 'RL', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
-          guard(() => k({ v: 1, d: [i1] }, st1));
-          const i2 = push(st2, { kind: 'RU', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
-          guard(() => k({ v: 0, d: [i2] }, st2));
-        });
-      case 'srcu_lock':
-        return evalExpr(a[0]!, st, (ad, st1) => {
-          const loc = locOf(ad);
-          read(st1, loc, 'srcu-lock', false, ad.d, (v, idx, st2) => k({ v, d: [idx] }, st2));
-        });
-      case 'srcu_unlock':
         return evalExpr(a[0]!, st, (ad, st1) =>
-          evalExpr(a[1]!, st1, (val, st2) => {
-            push(st2, { kind: 'W', loc: locOf(ad), value: val.v, annot: 'srcu-unlock', atomic: false, addr: ad.d, data: val.d });
+          withLoc(st1, ad.v, (loc, st2) => {
+            push(st2, { kind: 'LKR', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
+            push(st2, { kind: 'LKW', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
             none(st2);
           }));
+      case 'spin_unlock':
+        return evalExpr(a[0]!, st, (ad, st1) =>
+          withLoc(st1, ad.v, (loc, st2) => {
+            push(st2, { kind: 'UL', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
+            none(st2);
+          }));
+      case 'spin_trylock':
+        return evalExpr(a[0]!, st, (ad, st1) =>
+          withLoc(st1, ad.v, (loc, st2) => {
+            const st3 = clone(st2);
+            push(st2, { kind: 'LKR', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
+            push(st2, { kind: 'LKW', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
+            k({ v: 1, d: [] }, st2);
+            const fi = push(st3, { kind: 'LF', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
+            k({ v: 0, d: [fi] }, st3);
+          }));
+      case 'spin_is_locked':
+        return evalExpr(a[0]!, st, (ad, st1) =>
+          withLoc(st1, ad.v, (loc, st2) => {
+            const st3 = clone(st2);
+            const i1 = push(st2, { kind: 'RL', loc, value: 1, annot: '', atomic: false, addr: ad.d, data: [] });
+            k({ v: 1, d: [i1] }, st2);
+            const i2 = push(st3, { kind: 'RU', loc, value: 0, annot: '', atomic: false, addr: ad.d, data: [] });
+            k({ v: 0, d: [i2] }, st3);
+          }));
+      case 'srcu_lock':
+        return evalExpr(a[0]!, st, (ad, st1) =>
+          withLoc(st1, ad.v, (loc, st2) => {
+            const [v, idx] = read(st2, loc, 'srcu-lock', false, ad.d);
+            k({ v, d: [idx] }, st2);
+          }));
+      case 'srcu_unlock':
+        return evalExpr(a[0]!, st, (ad, st1) =>
+          evalExpr(a[1]!, st1, (val, st2) =>
+            withLoc(st2, ad.v, (loc, st3) => {
+              push(st3, { kind: 'W', loc, value: val.v, annot: 'srcu-unlock', atomic: false, addr: ad.d, data: val.d });
+              none(st3);
+            })));
       case 'sync_srcu':
-        return evalExpr(a[0]!, st, (ad, st1) => {
-          push(st1, { kind: 'SRCU', loc: locOf(ad), value: 0, annot: 'sync-srcu', atomic: false, addr: ad.d, data: [] });
-          none(st1);
-        });
+        return evalExpr(a[0]!, st, (ad, st1) =>
+          withLoc(st1, ad.v, (loc, st2) => {
+            push(st2, { kind: 'SRCU', loc, value: 0, annot: 'sync-srcu', atomic: false, addr: ad.d, data: [] });
+            none(st2);
+          }));
     }
   };
 
@@ -327,39 +390,34 @@ export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
         return evalExpr(x.e, st, (v, st1) => { assign(st1, x.reg, v); k(st1); });
       case 'store':
         return evalExpr(x.addr, st, (ad, st1) =>
-          evalExpr(x.e, st1, (val, st2) => {
-            const loc = locOf(ad);
-            push(st2, { kind: 'W', loc, value: val.v, annot: '', atomic: false, addr: ad.d, data: val.d });
-            k(st2);
-          }));
+          evalExpr(x.e, st1, (val, st2) =>
+            withLoc(st2, ad.v, (loc, st3) => {
+              push(st3, { kind: 'W', loc, value: val.v, annot: '', atomic: false, addr: ad.d, data: val.d });
+              k(st3);
+            })));
       case 'expr':
         if (x.e.k === 'call') return evalCall(x.e, st, (_v, st1) => k(st1), false);
         return evalExpr(x.e, st, (_v, st1) => k(st1));
       case 'block':
         return execList(x.body, 0, st, k);
-      case 'if': {
-        const c = x.c;
-        return evalExpr(c, st, (cv, st1) => {
-          const taken = cv.v !== 0;
-          const branch = taken ? x.t : x.f;
-          const saved = st1.ctrl;
-          st1.ctrl = union(saved, cv.d);
-          execList(branch ?? [], 0, st1, (st2) => {
-            if (!opt.ctrlAfterIf) st2.ctrl = saved;
-            k(st2);
-          });
-        });
-      }
+      case 'if':
+        return evalExpr(x.c, st, (cv, st1) =>
+          branch(st1, cv.v, (taken, st2) => {
+            const saved = st2.ctrl;
+            st2.ctrl = union(saved, cv.d);
+            execList((taken ? x.t : x.f) ?? [], 0, st2, (st3) => {
+              if (!opt.ctrlAfterIf) st3.ctrl = saved;
+              k(st3);
+            });
+          }));
     }
   };
 
-  guard(() => execList(th.body, 0, st0, (st) => {
+  execList(th.body, 0, st0, (st) => {
     if (out.length >= opt.maxPaths) throw new TooBig(`thread P${tid} has more than ${opt.maxPaths} paths`);
-    const regsOut = new Map<string, number>();
+    const regsOut = new Map<string, SVal>();
     for (const [r, v] of st.regs) regsOut.set(r, v.v);
-    out.push({ tid, events: st.events, regs: regsOut });
-  }));
+    out.push({ tid, events: st.events, constraints: st.cons, regs: regsOut });
+  });
   return out;
 }
-
-export { Infeasible };

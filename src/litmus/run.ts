@@ -81,7 +81,7 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
       (cand, out) => {
         const last = coLast(cand.x, out);
         const look = (l: CLoc): number => {
-          if (l.k === 'reg') return cand.paths[l.tid]?.regs.get(l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0;
+          if (l.k === 'reg') return cand.reg(l.tid, l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0;
           const id = last.get(l.name);
           if (id !== undefined) return cand.x.events[id]!.value;
           const li = s.locId.get(l.name);
