@@ -2,7 +2,7 @@
 // (shared/litmus/herd7-results.tsv: Positive+Negative and the verdict).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLkmm } from '../../src/engine/models/lkmm/index.ts';
+import { forcedCoAcyclic, loadLkmm } from '../../src/engine/models/lkmm/index.ts';
 import { validateExecution } from '../../src/engine/execution.ts';
 import { count, run, type Litmus } from './harness.ts';
 
@@ -199,4 +199,26 @@ test('xchg is atomic: two exchanges cannot read the same write', () => {
 test('loadLkmm parses once and describes itself', () => {
   assert.equal(loadLkmm(), m);
   assert.match(m.description, /linux-kernel\.cat/);
+});
+
+test('the forced-co prefilter never drops a consistent candidate', () => {
+  let rejected = 0;
+  const wrapped = {
+    ...m,
+    check: (x: Parameters<typeof m.check>[0]) => {
+      const a = m.check(x);
+      const b = m.checkUnfiltered(x);
+      assert.equal(a.length, b.length);
+      if (!forcedCoAcyclic(x)) rejected++;
+      return a;
+    },
+  };
+  const shapes: Litmus[] = [
+    { threads: [[{ w: 'x', v: 1, a: O }, { r: 'r0', loc: 'x', a: O }, { w: 'x', v: 2, a: O }], [{ r: 'r1', loc: 'x', a: O }, { r: 'r2', loc: 'x', a: O }]] },
+    { threads: [[{ w: 'x', v: 1, a: O }, { w: 'x', v: 2 }], [{ r: 'r1', loc: 'x' }, { w: 'x', v: 3, a: O }, { r: 'r2', loc: 'x', a: O }]] },
+    { threads: [[{ xchg: 'x', v: 1, a: 'MB', r: 'r0' }, { r: 'r1', loc: 'x', a: O }], [{ w: 'x', v: 2, a: O }, { xchg: 'x', v: 3, a: 'ONCE', r: 'r2' }]] },
+    { threads: [[{ lock: 'l' }, { w: 'x', v: 1, a: O }, { r: 'r0', loc: 'x', a: O }, { unlock: 'l' }], [{ lock: 'l' }, { w: 'x', v: 2, a: O }, { unlock: 'l' }]] },
+  ];
+  for (const t of shapes) run(wrapped, t);
+  assert.ok(rejected > 0);
 });
