@@ -25,6 +25,9 @@ export interface EnumOptions {
   ctrlAfterIf?: boolean;
 }
 
+/** Undetermined (thin-air) values are the numbers SYMBOL_BASE - k. */
+export const SYMBOL_BASE = -0x40000000;
+
 const isWriteKind = (k: string): boolean => k === 'W';
 
 /**
@@ -120,9 +123,43 @@ export function enumerate(
     });
     const varOf = (t: number): ((ev: number) => number | undefined) => varFns[t]!;
 
+    // Values left undetermined by a cycle through rf (out of thin air). herd7 solves equations
+    // `v1 = v2` by unification, so a cycle of plain copies leaves one free symbol and the
+    // candidate is kept; any other undetermined equation is unsolvable and the candidate is
+    // dropped (returns false). Symbols are numbers below SYMBOL_BASE.
+    const solveCycles = (): boolean => {
+      const parent = new Int32Array(nR).map((_, i) => i);
+      const find = (a: number): number => {
+        while (parent[a] !== a) a = parent[a] = parent[parent[a]!]!;
+        return a;
+      };
+      for (let r = 0; r < nR; r++) {
+        if (state[r] === 2) continue;
+        const [u, j] = sources[r]![choice[r]!]!;
+        if (u < 0) continue;
+        const v = chosen[u]!.events[j]!.value;
+        if (typeof v !== 'number' && v.op === 'var') {
+          const r2 = readNo[u]![v.ev]!;
+          if (r2 >= 0 && state[r2] !== 2) {
+            parent[find(r)] = find(r2);
+            continue;
+          }
+        }
+        return false;
+      }
+      for (let r = 0; r < nR; r++) {
+        if (state[r] === 2) continue;
+        state[r] = 2;
+        val[r] = SYMBOL_BASE - find(r);
+      }
+      return true;
+    };
+
     const finish = (): void => {
       state.fill(0);
-      for (let r = 0; r < nR; r++) if (readVal(r) === undefined) return;
+      let undetermined = false;
+      for (let r = 0; r < nR; r++) if (readVal(r) === undefined) undetermined = true;
+      if (undetermined && !solveCycles()) return;
       for (let t = 0; t < nT; t++) {
         for (const c of chosen[t]!.constraints) {
           const v = evalS(c.e, varOf(t));

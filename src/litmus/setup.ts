@@ -31,6 +31,7 @@ export function isAddr(s: Setup, v: number): boolean {
 
 /** herd7-style rendering of a value: a location name for addresses, else the integer. */
 export function showVal(s: Setup, v: number): string {
+  if (v <= -0x40000000 && v > -0x40000000 - 100000) return `S${-0x40000000 - v}`;
   return isAddr(s, v) ? s.locs[v - ADDR_BASE]! : String(v);
 }
 
