@@ -5,10 +5,11 @@ import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn, PT_LIVE } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
 import { gup_fast, gup_put_folio, type GupKnobs } from '../mm/gup.ts';
 import { zap_pte } from '../mm/memory.ts';
+import { collapse_huge_page } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
@@ -109,29 +110,8 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
       }
     });
     b.thread('CPU1', function* (t: Ctx) {
-      // collapse_huge_page(): mmap_lock for write and the anon_vma lock exclude faults and rmap.
-      const pmd: number = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> {
-        return yield t.xchg(mm.pmd, 0); // clear PMD; TLB flush by broadcast: no IPI to wait for
-      })());
-      const ok = yield* t.call('__collapse_huge_page_isolate', (function* () {
-        yield t.lock(T.ptl);
-        const c = yield t.load(P._refcount);
-        if (c !== 1) { yield t.unlock(T.ptl); return false; } // maybe pinned: give up
-        yield t.fetchAdd(P._refcount, 1); // isolate
-        yield t.unlock(T.ptl);
-        return true;
-      })());
-      if (!ok) { yield t.store(mm.pmd, pmd); return; } // restore the PMD
-      yield* t.call('__collapse_huge_page_copy', (function* () {
-        const d = yield t.load(P.data);
-        yield t.store(HP.data, d);
-        yield t.lock(T.ptl);
-        yield t.store(T.entries[0], PTE_NONE);
-        yield t.unlock(T.ptl);
-        yield* folio_put(t, P); // the old mapping
-      })());
-      yield* t.call('set_pmd_at', (function* () { yield t.store(mm.pmd, pmd_leaf(9)); })());
-      yield* t.call('folio_putback', folio_put(t, P)); // the isolation reference
+      // collapse_huge_page(): the TLB flush is a broadcast (no IPI to wait for).
+      yield* t.call('collapse_huge_page', collapse_huge_page(t, mm, T, 0, P, HP));
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
@@ -139,7 +119,6 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
       const seen = pmd === pmd_leaf(9) ? s.value(HP.data) : s.value(P.data);
       return seen === 1 ? null : { property: 'I10', message: 'I10: the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
     });
-    void PT_LIVE;
   };
 }
 

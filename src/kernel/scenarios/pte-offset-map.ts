@@ -11,22 +11,8 @@ import { newMm, table, type Mm } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
 import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
-import type { Cpus as CpusT } from '../rcu.ts';
-
-/** PT reclaim of an empty table (zap_pte_range with reclaim_pt, mm/pt_reclaim.c fast path). */
-function* pt_reclaim(t: Ctx, cpus: CpusT, cpu: Cpu, mm: Mm): ThreadGen<void> {
-  const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
-  if (!m) return;
-  const e = yield t.load(m.T.entries[0]);
-  let got = 0;
-  if (e === PTE_NONE) { // all none: try_get_and_clear_pmd()
-    got = yield t.trylock(mm.pml);
-    if (got) { yield t.store(mm.pmd, 0); yield t.unlock(mm.pml); }
-  }
-  yield t.unlock(m.T.ptl);
-  yield* t.call('pte_unmap', pte_unmap(t, cpu));
-  if (got) yield* t.call('free_pte', free_table(t, cpus, cpu, m.T, 'rcu'));
-}
+import { retract_page_tables } from '../mm/khugepaged.ts';
+import { try_to_free_pte, zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
 
 // ---------------------------------------------------------------- U4.a
 function makeRwNolock(knob: 'no-pmd-same' | undefined) {
@@ -51,7 +37,7 @@ function makeRwNolock(knob: 'no-pmd-same' | undefined) {
       yield* t.call('pte_unmap', pte_unmap(t, cpu));
     });
     b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('zap_pte_range', pt_reclaim(t, cpus, cpus.cpu[1], mm));
+      yield* t.call('zap_pte_range', zap_pte_range_reclaim(t, cpus, cpus.cpu[1], mm));
     });
   };
 }
@@ -143,16 +129,7 @@ function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
       const cpu = cpus.cpu[1];
-      const detached = yield* t.call('retract_page_tables', (function* () {
-        yield t.lock(mm.pml);
-        if (knob !== 'freer-without-ptl') yield t.lock(T.ptl);
-        const e = yield t.load(T.entries[0]);
-        const ok = e === PTE_NONE;
-        if (ok) yield t.store(mm.pmd, 0); // pmdp_collapse_flush
-        if (knob !== 'freer-without-ptl') yield t.unlock(T.ptl);
-        yield t.unlock(mm.pml);
-        return ok;
-      })());
+      const detached = yield* t.call('retract_page_tables', retract_page_tables(t, mm, T, { takePtl: knob !== 'freer-without-ptl' }));
       if (detached) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
     });
   };
@@ -190,20 +167,7 @@ function makeSlowPath(knob: 'no-entry-recheck' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // try_to_free_pte(): the slow path, entered after trylock(PML) failed with all entries none.
       const cpu = cpus.cpu[1];
-      const freed = yield* t.call('try_to_free_pte', (function* () {
-        yield t.lock(mm.pml);
-        const m = yield* pte_offset_map_rw_nolock(t, cpu, mm); // PML held: *pmd cannot change
-        if (!m) { yield t.unlock(mm.pml); return null; }
-        yield t.lock(m.T.ptl);
-        let empty = true;
-        if (knob !== 'no-entry-recheck') empty = (yield t.load(m.T.entries[0])) === PTE_NONE;
-        if (empty) yield t.store(mm.pmd, 0);
-        yield t.unlock(m.T.ptl);
-        yield t.unlock(mm.pml);
-        yield* pte_unmap(t, cpu);
-        return empty ? m.T : null;
-      })());
-      if (freed) yield* t.call('free_pte', free_table(t, cpus, cpu, freed, 'rcu'));
+      yield* t.call('try_to_free_pte', try_to_free_pte(t, cpus, cpu, mm, { recheck: knob !== 'no-entry-recheck' }));
     });
   };
 }

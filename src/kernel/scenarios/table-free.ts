@@ -4,12 +4,14 @@
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
-import { folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { newFolio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
 import { gup_fast, gup_put_folio } from '../mm/gup.ts';
 import { free_table, reuse_table_page, type TableFree } from '../mm/mmu_gather.ts';
-import { lock_ptl, pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
+import { collapse_pte_mapped_thp } from '../mm/khugepaged.ts';
+import { zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
+import { pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 // ---------------------------------------------------------------- U3.a / U3.b: vs GUP-fast
@@ -30,17 +32,8 @@ function makeGup(knob: GupKnob | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_pte_mapped_thp(): clear the PTEs, then detach the (now empty) table and free it.
       const cpu = cpus.cpu[1];
-      yield* t.call('collapse_pte_mapped_thp', (function* () {
-        yield t.lock(T.ptl);
-        yield t.store(T.entries[0], PTE_NONE);
-        yield t.unlock(T.ptl);
-        yield* folio_put(t, P);
-        yield t.lock(mm.pml);
-        yield t.lock(T.ptl);
-        yield t.store(mm.pmd, 0); // pmdp_collapse_flush: clear PMD, TLB flush by broadcast (no IPI)
-        yield t.unlock(T.ptl);
-        yield t.unlock(mm.pml);
-      })());
+      // (pmdp_collapse_flush's TLB flush is a broadcast: no IPI to wait for)
+      yield* t.call('collapse_pte_mapped_thp', collapse_pte_mapped_thp(t, mm, T, 0, P));
       const fn = knob === 'batch-fail-no-sync' ? 'tlb_remove_table' : 'pte_free_defer';
       yield* t.call(fn, free_table(t, cpus, cpu, T, how));
     });
@@ -82,16 +75,8 @@ function makeMap(knob: MapKnob | undefined) {
     });
     b.thread('CPU1', function* (t: Ctx) {
       // MADV_DONTNEED with PT reclaim: T is empty; detach it under PTL(T) + trylock(PML), then free.
-      const cpu = cpus.cpu[1];
-      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
-      if (!m) return;
-      const got = yield t.trylock(mm.pml);
-      if (got) { yield t.store(mm.pmd, 0); yield t.unlock(mm.pml); }
-      yield t.unlock(m.T.ptl);
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
-      if (got) yield* t.call('free_pte', free_table(t, cpus, cpu, m.T, knob === 'ipi-then-free' ? 'ipi' : 'rcu'));
+      yield* t.call('zap_pte_range', zap_pte_range_reclaim(t, cpus, cpus.cpu[1], mm, knob === 'ipi-then-free' ? 'ipi' : 'rcu'));
     });
-    void lock_ptl;
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../include/linux/pgtable.ts';
 import { folio as folioAt, newMm, table } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
+import { collapse_huge_page } from '../mm/khugepaged.ts';
 import { hw_access_begin, hw_access_end, newHwInsn, tlbie } from '../tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
@@ -62,24 +63,14 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_huge_page() on the hash MMU (mmap_lock held for write).
       const cpu = cpus.cpu[1];
-      const pmd: number = yield* t.call('hash__pmdp_collapse_flush', (function* (): ThreadGen<number> {
-        const old = yield t.xchg(mm.pmd, 0);
-        if (knob !== 'no-serialize-against-pte-lookup') {
-          yield* t.call('serialize_against_pte_lookup', smp_call_function(t, cpus, cpu));
-        }
-        yield* t.call('flush_hash_table_pmd_range', tlbie(t, [{ cache: hpte, insn }]));
-        return old;
-      })());
-      const ok = yield* t.call('__collapse_huge_page_isolate', (function* (): ThreadGen<boolean> {
-        return (yield t.load(P._refcount)) === 1;
-      })());
-      if (!ok) { yield t.store(mm.pmd, pmd); return; }
-      yield* t.call('__collapse_huge_page_copy', (function* (): ThreadGen<void> {
-        yield t.store(HP.data, yield t.load(P.data));
-        yield t.store(T.entries[0], PTE_NONE);
-      })());
-      yield* t.call('set_pmd_at', (function* (): ThreadGen<void> { yield t.store(mm.pmd, pmd_leaf(9)); })());
-      yield* t.call('folio_put', folio_put(t, P));
+      yield* t.call('collapse_huge_page', collapse_huge_page(t, mm, T, 0, P, HP, {
+        afterClear: () => t.call('hash__pmdp_collapse_flush', (function* (): ThreadGen<void> {
+          if (knob !== 'no-serialize-against-pte-lookup') {
+            yield* t.call('serialize_against_pte_lookup', smp_call_function(t, cpus, cpu));
+          }
+          yield* t.call('flush_hash_table_pmd_range', tlbie(t, [{ cache: hpte, insn }]));
+        })()),
+      }));
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
