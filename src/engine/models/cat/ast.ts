@@ -36,7 +36,11 @@ export type Expr =
   | { k: 'matchtag'; e: Expr; cases: [string, Expr][]; dflt: Expr | null; pos: Pos }
   /** Inserted by the compiler: a subexpression of a let rec that does not depend on the
    * recursive names, evaluated once per fixpoint computation. */
-  | { k: 'invariant'; e: Expr; pos: Pos };
+  | { k: 'invariant'; e: Expr; pos: Pos }
+  /** Inserted by the compiler: a subexpression that depends only on the static part of the
+   * execution (level 2: cached while the static part does not change) or on no `with` choice
+   * (level 1: cached per run, shared by all branches). */
+  | { k: 'hoist'; e: Expr; level: 1 | 2; pos: Pos };
 
 export type Cond =
   | { k: 'variant'; name: string }

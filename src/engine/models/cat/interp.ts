@@ -45,6 +45,8 @@ export interface Ctx {
 interface Rt {
   cells: (Cell | undefined)[];
   c: Ctx;
+  /** Values of level-1 hoisted subexpressions, shared by all branches of a run. */
+  hoisted: Map<number, Val>;
   /** Cells of steps that do not depend on any `with` choice, shared by all branches of a run. */
   shared: (Cell[] | undefined)[];
 }
@@ -428,6 +430,7 @@ export class CompiledModel {
   private staticKey: string | null = null;
   private staticCells: (Cell[] | undefined)[] = [];
   private staticBuiltins: Cell[] | null = null;
+  private staticHoisted = new Map<number, Val>();
   /** Builtins that depend on rf or on event values. */
   private static readonly DYN_BUILTINS = new Set(['rf', 'rfe', 'rfi', 'different-values', 'same-values']);
   private steps: Step[] = [];
@@ -471,6 +474,55 @@ export class CompiledModel {
     return { d1, d2 };
   }
 
+  /**
+   * In a binding that depends on rf or on a `with` choice, marks the maximal operator
+   * subexpressions that do not (they mention only top-level names of a lower level, and no
+   * names bound inside the binding), so that they are evaluated once per run or once per
+   * static part instead of once per branch.
+   */
+  private markHoists(e: Expr, inner: ReadonlySet<string>): Expr {
+    if (e.k === 'bin' || e.k === 'un' || e.k === 'app') {
+      const names = new Set<string>();
+      freeNames(e, new Set(), names);
+      let local = false;
+      for (const n of names) if (inner.has(n) || !this.slotOf.has(n)) local = true;
+      if (!local) {
+        const lv = CompiledModel.level(this.depsOf([e]));
+        if (lv > 0) return { k: 'hoist', e, level: lv as 1 | 2, pos: e.pos };
+      }
+    }
+    const rec = (x: Expr, extra: (string | null)[] = []) => {
+      if (extra.length === 0) return this.markHoists(x, inner);
+      const i2 = new Set(inner);
+      for (const n of extra) if (n) i2.add(n);
+      return this.markHoists(x, i2);
+    };
+    const patNs = (p: Pat) => (p.k === 'var' ? [p.name] : p.elems);
+    switch (e.k) {
+      case 'bin':
+        return { ...e, l: rec(e.l), r: rec(e.r) };
+      case 'un':
+        return { ...e, e: rec(e.e) };
+      case 'app':
+        return { ...e, f: rec(e.f), arg: rec(e.arg) };
+      case 'explicit':
+      case 'tuple':
+        return { ...e, elems: e.elems.map((x) => rec(x)) };
+      case 'fun':
+        return { ...e, body: rec(e.body, patNs(e.pat)) };
+      case 'let': {
+        const ns = e.binds.flatMap((b) => patNs(b.pat));
+        return { ...e, binds: e.binds.map((b) => ({ ...b, e: rec(b.e) })), body: rec(e.body, ns) };
+      }
+      case 'try':
+        return { ...e, e: rec(e.e), dflt: rec(e.dflt) };
+      case 'if':
+        return { ...e, then: rec(e.then), else: rec(e.else) };
+      default:
+        return e; // letrec and matches are left alone
+    }
+  }
+
   private static level(d: { d1: boolean; d2: boolean }): Level {
     return d.d2 ? (d.d1 ? 0 : 1) : 2;
   }
@@ -509,9 +561,11 @@ export class CompiledModel {
         return;
       }
       case 'let': {
-        const codes = ins.binds.map((b) => profiled(b.pat.k === 'var' ? (b.pat.name ?? '_') : 'tuple', this.compileExpr(b.e, null)));
-        const pats = ins.binds.map((b) => b.pat);
         const d = this.depsOf(ins.binds.map((b) => b.e));
+        const codes = ins.binds.map((b) =>
+          profiled(b.pat.k === 'var' ? (b.pat.name ?? '_') : 'tuple', this.compileExpr(CompiledModel.level(d) === 2 ? b.e : this.markHoists(b.e, new Set()), null)),
+        );
+        const pats = ins.binds.map((b) => b.pat);
         const slots = this.bindSlots(pats, d);
         const counts = slots.map((s) => s.length);
         this.steps.push({ k: 'cells', level: CompiledModel.level(d), slots: slots.flat(), mk: (rt) => letCells(rt, pats, codes, counts) });
@@ -759,6 +813,21 @@ export class CompiledModel {
           return elt(rt, { vals: [els[0]!, rest], up: fr });
         };
       }
+      case 'hoist': {
+        const id = nextInvariantId++;
+        const c = this.compileExpr(e.e, scope);
+        if (e.level === 2)
+          return (rt, fr) => {
+            let v = this.staticHoisted.get(id);
+            if (v === undefined) this.staticHoisted.set(id, (v = c(rt, fr)));
+            return v;
+          };
+        return (rt, fr) => {
+          let v = rt.hoisted.get(id);
+          if (v === undefined) rt.hoisted.set(id, (v = c(rt, fr)));
+          return v;
+        };
+      }
       case 'invariant': {
         const id = nextInvariantId++;
         const c = this.compileExpr(e.e, scope);
@@ -877,12 +946,13 @@ export class CompiledModel {
       }
     }
     const c: Ctx = { u: new Universe(n), x, values, locId, variants: this.variants, memo: new Map() };
-    const rt: Rt = { cells: new Array(this.nslots), c, shared: [] };
+    const rt: Rt = { cells: new Array(this.nslots), c, shared: [], hoisted: new Map() };
     const key = staticKeyOf(x);
     if (key !== this.staticKey) {
       this.staticKey = key;
       this.staticCells = [];
       this.staticBuiltins = null;
+      this.staticHoisted = new Map();
     }
     const fresh = !this.staticBuiltins;
     if (fresh) this.staticBuiltins = [];
@@ -936,7 +1006,7 @@ export class CompiledModel {
           const s = st.code(rt, null);
           const choices = elementsOf(rt.c, s, st.pos);
           for (const ch of choices) {
-            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared };
+            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared, hoisted: rt.hoisted };
             rt2.cells[st.slot] = valueCell(ch);
             if (this.exec(i + 1, rt2, flags, out, opts) && opts?.stopAtFirst) return true;
           }
@@ -1043,6 +1113,7 @@ function freeNames(e: Expr, bound: Set<string>, out: Set<string>): void {
       if (e.dflt) sub(e.dflt);
       return;
     case 'invariant':
+    case 'hoist':
       sub(e.e);
       return;
   }
