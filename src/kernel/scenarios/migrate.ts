@@ -244,28 +244,39 @@ export const migrateBhScenario: Scenario = {
 // ---------------------------------------------------------------- U7.e: dirty bit on collect
 function makeDirty(knob: 'drop-dirty-bit' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    const p = newFolio(b, 'p', 1, 1, { data: 1 }); // the user already wrote 1: the PTE is dirty, the folio not
-    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY)]);
-    const mm = newMm(b, pmd_table(0), [T], [p]);
+    const cpus = new Cpus(b, 3);
+    const p = newFolio(b, 'p', 1, 1);
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]); // writable, still clean
     const pgDirty = b.loc('p.PG_dirty', 0);
     const backing = b.loc('swap slot', 0);
     const swapped = b.loc('ghost.swapped_out', 0);
+    const wrote = b.loc('ghost.wrote', 0);
     const done = b.loc('ghost.migration_done', 0);
     b.thread('CPU0', function* (t: Ctx) {
-      // migrate_vma_collect_pmd(), then the device migration fails and the PTE is restored.
+      // A user store to a: the MMU sets the PTE's dirty bit and the data lands in p, in one
+      // instruction (a migration entry makes it fault instead; the fault is not modeled).
       const cpu = cpus.cpu[0];
+      yield* t.call('user_store', insn_begin(t, cpu));
+      const pte = yield t.rmw(T.entries[0], (v) => (pte_present(v) && pte_write(v) ? v | _PAGE_DIRTY : undefined));
+      if (pte_present(pte) && pte_write(pte)) {
+        yield t.store(p.data, 1);
+        yield t.store(wrote, 1);
+      }
+      yield* t.call('user_store', insn_end(t, cpu));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // migrate_vma_collect_pmd(), then the device migration fails and the PTE is restored.
+      const cpu = cpus.cpu[1];
       yield* t.call('migrate_vma_collect_pmd', (function* (): ThreadGen<void> {
         yield t.lock(T.ptl);
-        let pte: number;
         if (knob === 'drop-dirty-bit') {
-          pte = yield t.load(T.entries[0]);
+          yield t.load(T.entries[0]);
           yield t.store(T.entries[0], mk_pte(1, _PAGE_MIGRATION));
         } else {
-          pte = yield t.xchg(T.entries[0], mk_pte(1, _PAGE_MIGRATION)); // ptep_get_and_clear
+          const pte = yield t.xchg(T.entries[0], mk_pte(1, _PAGE_MIGRATION)); // ptep_get_and_clear
           if (pte_dirty(pte)) yield t.store(pgDirty, 1); // folio_mark_dirty
         }
-        yield* t.call('flush_tlb_range', smp_call_function(t, cpus, cpu));
+        yield* t.call('flush_tlb_range', smp_call_function(t, cpus, cpu)); // flushed under the PTL
         yield t.unlock(T.ptl);
       })());
       yield* t.call('migrate_vma_finalize', (function* (): ThreadGen<void> {
@@ -275,14 +286,16 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
       })());
       yield t.store(done, 1);
     });
-    b.thread('CPU1', function* (t: Ctx) {
+    b.thread('CPU2', function* (t: Ctx) {
       // Reclaim of p after the failed migration: unmap (moving the PTE dirty bit to the folio),
       // then write a dirty folio to swap or drop a clean one.
+      const cpu = cpus.cpu[2];
       yield t.assume((yield t.load(done)) === 1);
       yield* t.call('shrink_folio_list', (function* (): ThreadGen<void> {
         yield t.lock(T.ptl);
         const pte = yield t.xchg(T.entries[0], PTE_NONE);
         if (pte_dirty(pte)) yield t.store(pgDirty, 1);
+        yield* t.call('flush_tlb_range', smp_call_function(t, cpus, cpu));
         yield t.store(swapped, 1);
         yield t.unlock(T.ptl);
         if (yield t.load(pgDirty)) yield t.store(backing, yield t.load(p.data)); // pageout()
@@ -290,16 +303,16 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
       })());
     });
     b.final((s) => {
+      if (!s.value(wrote)) return null;
       const seen = s.value(swapped) ? s.value(backing) : s.value(p.data);
       return seen === 1 ? null : { property: 'I10', message: `I10: the user's write is lost: a reads ${seen} after reclaim dropped the folio as clean` };
     });
-    void mm;
   };
 }
 
 export const migrateDirtyScenario: Scenario = {
   name: 'migrate-vma-dirty-bit',
-  description: 'migrate_vma_collect_pmd() clearing a dirty PTE, a failed device migration, then reclaim (§7.5, U7.e)',
+  description: 'migrate_vma_collect_pmd() clearing a PTE the MMU is making dirty, a failed device migration, then reclaim (§7.5, §14.6, U7.e)',
   seed: '002', section: '§7',
   variants: variants('migrate-vma-dirty-bit', makeDirty, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'ptep_get_and_clear() and folio_mark_dirty() when the PTE was dirty (Alistair Popple, 2022)' },

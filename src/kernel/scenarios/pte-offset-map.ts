@@ -6,7 +6,7 @@ import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus, type Cpu } from '../rcu.ts';
 import { folio_get, newFolio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table, type Mm } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
 import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at } from '../mm/pgtable-generic.ts';
@@ -15,7 +15,7 @@ import { retract_page_tables } from '../mm/khugepaged.ts';
 import { try_to_free_pte, zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
 
 // ---------------------------------------------------------------- U4.a
-function makeRwNolock(knob: 'no-pmd-same' | undefined) {
+function makeRwNolock(knob: 'no-pmd-same' | 'ro-nolock-reader' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
     const P = newFolio(b, 'P', 1, 1);
@@ -24,6 +24,17 @@ function makeRwNolock(knob: 'no-pmd-same' | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // An rw_nolock user installing P at T[0] (e.g. uffd MOVE's move_pages_pte()).
       const cpu = cpus.cpu[0];
+      if (knob === 'ro-nolock-reader') {
+        // pte_offset_map_ro_nolock() + spin_lock(ptl) for a read only: no pmd_same() needed.
+        const r = yield* t.call('pte_offset_map_ro_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
+        if (!r) return;
+        yield* t.call('spin_lock', lock_ptl(t, r.T));
+        yield t.load(r.T.entries[0]);
+        yield* check_table_alive(t, r.T, `reads ${r.T.name}[0]`);
+        yield t.unlock(r.T.ptl);
+        yield* t.call('pte_unmap', pte_unmap(t, cpu));
+        return;
+      }
       const m = yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
       if (!m) return;
       yield* t.call('spin_lock', lock_ptl(t, m.T));
@@ -48,6 +59,7 @@ export const rwNolockScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pte-offset-map-rw-nolock', makeRwNolock, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'after spin_lock(ptl) the writer checks pmd_same(pmdval, *pmd) before writing' },
+    { name: 'ro-nolock-reader', ref: '§4', expected: 'ok', description: 'a read-only user (pte_offset_map_ro_nolock + spin_lock) needs no pmd_same(): RCU keeps the detached table allocated' },
     { name: 'no-pmd-same', ref: 'U4.a', expected: 'I11', description: 'no pmd_same() after taking the PTL: pte_none() passes on the detached table and the new mapping is lost with it' },
   ]),
 };
