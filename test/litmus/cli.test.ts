@@ -1,0 +1,56 @@
+// litmusMain: herd7-style and JSON output, directory expansion, and exit codes (0 all checked,
+// 2 when a file is refused with file:line:col while the others are still checked).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const SB = `C SB+fencembonceonces
+{}
+P0(int *x, int *y) { int r0; WRITE_ONCE(*x, 1); smp_mb(); r0 = READ_ONCE(*y); }
+P1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); smp_mb(); r0 = READ_ONCE(*x); }
+exists (0:r0=0 /\\ 1:r0=0)
+`;
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  const script = `import('${ROOT}src/litmus/cli.ts').then(async (m) => { process.exitCode = await m.litmusMain(${JSON.stringify(args)}); });`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mmcheck-litmus-'));
+mkdirSync(join(dir, 'sub'));
+writeFileSync(join(dir, 'sub', 'SB.litmus'), SB);
+writeFileSync(join(dir, 'bad.litmus'), SB.replace('smp_mb(); r0', 'smp_mb() r0'));
+
+test('herd7-style output, exit 0', () => {
+  const r = run([join(dir, 'sub', 'SB.litmus')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^Test SB\+fencembonceonces Allowed\nStates 3\n/);
+  assert.match(r.out, /\nNo\nWitnesses\nPositive: 0 Negative: 3\nCondition exists \(0:r0=0 \/\\ 1:r0=0\)\nObservation SB\+fencembonceonces Never 0 3\n/);
+});
+
+test('a refused file gives file:line:col and exit 2; the others are still checked', () => {
+  const r = run([dir, '--json']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`${join(dir, 'bad.litmus').replace(/[.+]/g, '\\$&')}:3:58: expected ';'`));
+  const j = JSON.parse(r.out) as { results: { path: string; name: string; verdict: string; positive: number; negative: number; states: number; flags: string[]; seconds: number }[] };
+  assert.equal(j.results.length, 1);
+  const x = j.results[0]!;
+  assert.equal(x.name, 'SB+fencembonceonces');
+  assert.equal(x.verdict, 'Never');
+  assert.deepEqual([x.positive, x.negative, x.states], [0, 3, 3]);
+  assert.deepEqual(x.flags, []);
+  assert.equal(typeof x.seconds, 'number');
+});
+
+test('usage errors exit 2', () => {
+  assert.equal(run([]).code, 2);
+  assert.equal(run(['--bogus', 'x']).code, 2);
+  const r = run([join(dir, 'missing.litmus')]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /missing\.litmus:1:1: cannot read file/);
+});
