@@ -1,0 +1,57 @@
+// The RCU / IRQ / IPI model of src/kernel/rcu.ts: grace periods wait for the readers that were
+// active when they started, and only for those; an IPI waits for IRQs-off CPUs, not RCU readers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { check } from '../../src/engine/index.ts';
+import { defineProgram } from '../../src/engine/program.ts';
+import type { Ctx } from '../../src/engine/ops.ts';
+import { Cpus, local_irq_disable, local_irq_enable, rcu_read_lock, rcu_read_unlock, smp_call_function, synchronize_rcu } from '../../src/kernel/rcu.ts';
+
+function outcomes(reader: 'rcu' | 'irqoff', updater: 'sync' | 'ipi'): Set<string> {
+  const seen = new Set<string>();
+  const p = defineProgram({
+    name: `rcu-${reader}-${updater}`,
+    setup(b) {
+      const cpus = new Cpus(b, 2);
+      const x = b.loc('x', 0);
+      b.thread('CPU0', function* (t: Ctx) {
+        yield t.store(x, 1);
+        if (updater === 'sync') yield* synchronize_rcu(t, cpus, cpus.cpu[0]);
+        else yield* smp_call_function(t, cpus, cpus.cpu[0]);
+        yield t.store(x, 2);
+      });
+      b.thread('CPU1', function* (t: Ctx) {
+        const c = cpus.cpu[1];
+        if (reader === 'rcu') yield* rcu_read_lock(t, c); else yield* local_irq_disable(t, c);
+        const a = yield t.load(x);
+        const bb = yield t.load(x);
+        if (reader === 'rcu') yield* rcu_read_unlock(t, c); else yield* local_irq_enable(t, c);
+        return `${a}${bb}`;
+      });
+      b.final((s) => { seen.add(s.result(1) as string); });
+    },
+  });
+  const r = check(p);
+  assert.equal(r.verdict, 'ok', r.violation?.message);
+  return seen;
+}
+
+test('synchronize_rcu waits for a reader that was active when it started', () => {
+  const o = outcomes('rcu', 'sync');
+  assert.ok(!o.has('02'), 'a reader that saw the old value cannot see the value stored after the grace period');
+});
+
+test('synchronize_rcu does not wait for readers that start later', () => {
+  const o = outcomes('rcu', 'sync');
+  assert.ok(o.has('12'), 'a reader that began after the grace period started may overlap its end');
+  assert.deepEqual([...o].sort(), ['00', '01', '11', '12', '22']);
+});
+
+test('IRQs-off regions are RCU readers', () => {
+  assert.ok(!outcomes('irqoff', 'sync').has('02'));
+});
+
+test('an IPI waits for an IRQs-off CPU but not for an RCU reader with IRQs on', () => {
+  assert.ok(!outcomes('irqoff', 'ipi').has('02'));
+  assert.ok(outcomes('rcu', 'ipi').has('02'));
+});
