@@ -48,6 +48,9 @@ export interface CorpusReport {
   agreeCounts: number;
   agreeStates: number;
   agreeFlags: number;
+  /** Tests whose whole flag set (data-race, mixed-accesses, ...) equals herd7's. */
+  agreeAllFlags: number;
+  flagSetDifferences: Disagreement[];
   agreeAll: number;
   disagreements: Disagreement[];
   seconds: number;
@@ -103,6 +106,13 @@ export function compare(h: HerdRow, o: TestOutcome): string[] {
   return what;
 }
 
+/** True when the whole flag set (not only data-race) equals herd7's. */
+export function sameFlags(h: HerdRow, o: TestOutcome): boolean {
+  const a = [...(o.flags ?? [])].sort().join(',');
+  const b = [...h.flags].sort().join(',');
+  return a === b;
+}
+
 export interface CorpusOptions {
   root?: string;
   jobs?: number;
@@ -153,7 +163,8 @@ export async function runCorpus(opt: CorpusOptions = {}): Promise<CorpusReport> 
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   const rep: CorpusReport = {
-    total: rows.length, agreeVerdict: 0, agreeCounts: 0, agreeStates: 0, agreeFlags: 0, agreeAll: 0,
+    total: rows.length, agreeVerdict: 0, agreeCounts: 0, agreeStates: 0, agreeFlags: 0, agreeAllFlags: 0,
+    flagSetDifferences: [], agreeAll: 0,
     disagreements: [], seconds: 0, wallSeconds, herdSeconds: 0,
   };
   for (const h of rows) {
@@ -166,6 +177,8 @@ export async function runCorpus(opt: CorpusOptions = {}): Promise<CorpusReport> 
       if (o.positive === h.positive && o.negative === h.negative) rep.agreeCounts++;
       if (o.states === h.states) rep.agreeStates++;
       if ((o.flags ?? []).includes('data-race') === h.flags.includes('data-race')) rep.agreeFlags++;
+      if (sameFlags(h, o)) rep.agreeAllFlags++;
+      else rep.flagSetDifferences.push({ path: h.path, what: [`flags [${(o.flags ?? []).join(',')}] (herd7 [${h.flags.join(',')}])`] });
     }
     if (what.length === 0) rep.agreeAll++;
     else rep.disagreements.push({ path: h.path, what });
@@ -176,7 +189,8 @@ export async function runCorpus(opt: CorpusOptions = {}): Promise<CorpusReport> 
 export function summaryLine(r: CorpusReport): string {
   return (
     `litmus corpus: ${r.agreeAll}/${r.total} agree with herd7 ` +
-    `(verdict ${r.agreeVerdict}, executions ${r.agreeCounts}, states ${r.agreeStates}, data-race flag ${r.agreeFlags}); ` +
+    `(verdict ${r.agreeVerdict}, executions ${r.agreeCounts}, states ${r.agreeStates}, data-race flag ${r.agreeFlags}, ` +
+    `all flags ${r.agreeAllFlags}); ` +
     `${r.disagreements.length} disagreements; ${r.seconds.toFixed(1)} s of test time, ${r.wallSeconds.toFixed(1)} s wall ` +
     `(herd7: ${r.herdSeconds.toFixed(1)} s)`
   );
@@ -221,6 +235,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (json) console.log(JSON.stringify(rep, null, 2));
+  else for (const d of rep.flagSetDifferences) console.log(`FLAGS ${d.path}: ${d.what.join('; ')}`);
   console.log(summaryLine(rep));
   return rep.disagreements.length === 0 ? 0 : 1;
 }
