@@ -145,6 +145,18 @@ export class Universe {
     const w = this.w;
     const n = this.n;
     const c = alloc(n * w);
+    if (w === 1) {
+      for (let i = 0; i < n; i++) {
+        let x = a[i]!;
+        let acc = 0;
+        while (x !== 0) {
+          acc |= b[31 - Math.clz32(x & -x)]!;
+          x &= x - 1;
+        }
+        c[i] = acc;
+      }
+      return c;
+    }
     for (let i = 0; i < n; i++) {
       const io = i * w;
       for (let k = 0; k < w; k++) {
@@ -179,6 +191,15 @@ export class Universe {
     const w = this.w;
     const n = this.n;
     const c = copy(a);
+    if (w === 1) {
+      for (let k = 0; k < n; k++) {
+        const kb = 1 << k;
+        const rk = c[k]!;
+        if (rk === 0) continue;
+        for (let i = 0; i < n; i++) if ((c[i]! & kb) !== 0) c[i]! |= rk;
+      }
+      return c;
+    }
     for (let k = 0; k < n; k++) {
       const ko = k * w;
       const kw = k >>> 5;
