@@ -1,4 +1,27 @@
-// Public entry points of the cat interpreter.
+// Public entry points of the cat interpreter: herd7's cat language, as used by the Linux-kernel
+// memory model, executed on one candidate execution at a time (src/engine/execution.ts).
+//
+// Language supported (herd7 syntax and operator precedence):
+// * files: optional title ("..." or an identifier), `include "f.cat"` (searched in the including
+//   file's directory, then LoadOptions.searchPath), comments (* nested *) and // to end of line;
+// * `let`, `let ... and ...`, `let rec` (least fixpoint, solved Gauss-Seidel style like herd;
+//   recursive functions when every binding is a function), `let f(x, y) = e`, `let f x = e`,
+//   `fun x -> e`, `fun (x, y) -> e`, `let ... in e`, tuples and tuple patterns;
+// * `enum Name = 'a || 'b` (defines Name and, for each tag 't, the event set T = events whose
+//   annotation is 't, first letter capitalised: 'rmb -> Rmb, 'sync-rcu -> Sync-rcu, 'ONCE -> ONCE),
+//   `instructions X[...]` and `default X[...]` (accepted, not checked);
+// * tests `acyclic | irreflexive | empty e [as name]`, negated with `~`, prefixed with `flag`
+//   (reported, never rejects) or `requires` (like a check); `show` / `unshow` (ignored);
+// * `with x from S`: each element of S is a separate branch (candidate completion);
+// * expressions: `|`, `++`, `;`, `\`, `&`, binary `*` (cartesian), postfix `*` `+` `?` `^-1`,
+//   prefix `~` (complement), `[S]`, `0`, `{}`, `{a, b}`, `_` (all events), 'tags,
+//   application `f x` / `f(x, y)`, `try e with d`, `if "variant" then a else b` (also `=`,
+//   `subset`, `in` conditions), `match e with {} -> a || x ++ s -> b end`, `match` on tags;
+// * built-ins (herd's pre-defined names and stdlib.cat, natively): R W M F IW FW(empty) RMW LKR LKW
+//   UL LF RL RU LK LS po loc int ext id rf rmw addr data ctrl po-loc rfe rfi co0 emptyset
+//   domain range different-values same-values fencerel singlestep toid partition classes-loc
+//   linearisations(S, r) cross(S) map f S.
+// Not supported: `procedure`/`call`, `forall`, `let rec ... when`, `debug`, match instructions.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CatFile } from './ast.ts';
