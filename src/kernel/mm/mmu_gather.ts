@@ -31,6 +31,30 @@ export function* free_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, how: Ta
   }
 }
 
+export interface MmuGather {
+  /** Whether allocating the batch page (GFP_NOWAIT) fails. */
+  batchAllocFails: boolean;
+  /**
+   * What tlb_remove_table_one() does on that failure: 'rcu' (current kernels: call_rcu on the
+   * table), 'ipi' (~v6.9: tlb_remove_table_sync_one() then free), 'immediate' (a free with no
+   * synchronization at all: the unsafe variant).
+   */
+  fallback: TableFree;
+}
+
+/**
+ * tlb_remove_table() of one table followed by tlb_finish_mmu(): with a batch, the table is freed
+ * by the batch's RCU callback (tlb_table_flush -> call_rcu); without one, tlb_remove_table_one().
+ */
+export function* tlb_remove_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, tlb: MmuGather): ThreadGen<void> {
+  if (!tlb.batchAllocFails) {
+    yield* t.call('tlb_table_flush', free_table(t, cpus, self, T, 'rcu'));
+    return;
+  }
+  // tlb_table_invalidate() has flushed the TLB already (hardware walkers); software walkers next.
+  yield* t.call('tlb_remove_table_one', free_table(t, cpus, self, T, tlb.fallback));
+}
+
 /** The page allocator reusing a freed table page as a data page: its bytes now look like PTEs. */
 export function* reuse_table_page(t: Ctx, T: PageTable, garbage: number): ThreadGen<void> {
   const life = yield t.load(T.life);

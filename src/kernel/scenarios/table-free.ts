@@ -8,7 +8,7 @@ import { newFolio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
 import { gup_fast, gup_put_folio } from '../mm/gup.ts';
-import { free_table, reuse_table_page, type TableFree } from '../mm/mmu_gather.ts';
+import { free_table, reuse_table_page, tlb_remove_table, type TableFree } from '../mm/mmu_gather.ts';
 import { collapse_pte_mapped_thp } from '../mm/khugepaged.ts';
 import { zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
 import { pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
@@ -24,7 +24,6 @@ function makeGup(knob: GupKnob | undefined) {
     const Q = newFolio(b, 'Q', 7, 1); // whatever page the garbage "PTE" names
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, Q]);
-    const how: TableFree = knob === 'ipi-sync' ? 'ipi' : knob === undefined ? 'rcu' : 'immediate';
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: false }));
       if (g) yield* t.call('put_page', gup_put_folio(t, mm, g));
@@ -34,8 +33,13 @@ function makeGup(knob: GupKnob | undefined) {
       const cpu = cpus.cpu[1];
       // (pmdp_collapse_flush's TLB flush is a broadcast: no IPI to wait for)
       yield* t.call('collapse_pte_mapped_thp', collapse_pte_mapped_thp(t, mm, T, 0, P));
-      const fn = knob === 'batch-fail-no-sync' ? 'tlb_remove_table' : 'pte_free_defer';
-      yield* t.call(fn, free_table(t, cpus, cpu, T, how));
+      if (knob === undefined) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
+      else if (knob === 'immediate-pte-free') yield* t.call('pte_free', free_table(t, cpus, cpu, T, 'immediate'));
+      else {
+        // pte_free_tlb() -> tlb_remove_table() with the batch allocation failing.
+        const fallback: TableFree = knob === 'ipi-sync' ? 'ipi' : 'immediate';
+        yield* t.call('tlb_remove_table', tlb_remove_table(t, cpus, cpu, T, { batchAllocFails: true, fallback }));
+      }
     });
     b.thread('CPU2', function* (t: Ctx) {
       yield* t.call('alloc_pages', reuse_table_page(t, T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW)));
@@ -49,7 +53,7 @@ export const tableFreeGupScenario: Scenario = {
   seed: '003', section: '§3',
   variants: variants<GupKnob>('table-free-vs-gup-fast', makeGup, [
     { name: 'safe', ref: '§3', expected: 'ok', description: 'pte_free_defer(): the table is freed from an RCU callback, after IRQs-off walkers are done' },
-    { name: 'ipi-sync', ref: '§3', expected: 'ok', description: 'tlb_remove_table_sync_one() then free (2ba99c5e0881, the ~v6.9 fallback): the IPI waits for the IRQs-off walker' },
+    { name: 'ipi-sync', ref: '§3', expected: 'ok', description: 'tlb_remove_table() whose batch allocation failed, with the ~v6.9 fallback tlb_remove_table_sync_one() then free (as 2ba99c5e0881 added to khugepaged): the IPI waits for the IRQs-off walker' },
     { name: 'immediate-pte-free', ref: 'U3.a', expected: 'I1', description: 'pte_free() right after the broadcast TLB flush (khugepaged before 2022): the walker reads the reused page as a PTE table' },
     { name: 'batch-fail-no-sync', ref: 'U3.b', expected: 'I1', description: 'tlb_remove_table() whose batch allocation failed frees the table at once, without tlb_remove_table_sync_one()' },
   ]),

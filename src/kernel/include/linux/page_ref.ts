@@ -117,3 +117,7 @@ export function* alloc_folio(t: Ctx, f: Folio): ThreadGen<boolean> {
   yield t.store(f._refcount, 1);
   return true;
 }
+
+/** page_ref_freeze() / page_ref_unfreeze(): the struct-page spellings of the folio helpers. */
+export const page_ref_freeze = folio_ref_freeze;
+export const page_ref_unfreeze = folio_ref_unfreeze;
