@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forcedCoAcyclic, loadLkmm } from '../../src/engine/models/lkmm/index.ts';
 import { validateExecution } from '../../src/engine/execution.ts';
-import { count, run, type Litmus } from './harness.ts';
+import { count, run, type Litmus, type TOp } from './harness.ts';
 
 const m = loadLkmm();
 const O = 'ONCE';
@@ -221,4 +221,17 @@ test('the forced-co prefilter never drops a consistent candidate', () => {
   ];
   for (const t of shapes) run(wrapped, t);
   assert.ok(rejected > 0);
+});
+
+test('executions of more than 32 events (multi-word bitsets) give the same answers', () => {
+  const pad = (k: number): TOp[] => Array.from({ length: k }, () => ({ f: 'barrier' }));
+  const mpPad = (wa: string, ra: string): Litmus => ({
+    threads: [
+      [{ w: 'x', v: 1, a: O }, ...pad(10), { w: 'y', v: 1, a: wa }, ...pad(10)],
+      [...pad(10), { r: 'r0', loc: 'y', a: ra }, ...pad(5), { r: 'r1', loc: 'x', a: O }],
+    ],
+  });
+  const r1 = check(mpPad('RELEASE', 'ACQUIRE'), 3, (g) => g.r0 === 1 && g.r1 === 0, 0);
+  assert.ok(r1.outcomes[0]!.x.events.length > 32);
+  check(mpPad(O, O), 4, (g) => g.r0 === 1 && g.r1 === 0, 1);
 });
