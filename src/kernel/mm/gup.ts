@@ -5,7 +5,7 @@ import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { local_irq_disable, local_irq_enable, type Cpu } from '../rcu.ts';
 import { folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
 import {
-  check_table_alive, pmd_is_table, pmd_table_id, pte_pfn, pte_present, pte_write, showPmd, showPte,
+  check_table_alive, pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present, pte_write, showPmd, showPte,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
@@ -101,9 +101,25 @@ export function* gup_fast(t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags
   return got;
 }
 
+/** gup_fast_pmd_leaf(): grab the huge folio, then recheck *pmd == orig. */
+function* gup_fast_pmd_leaf(t: Ctx, mm: Mm, orig: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
+  const pfn = orig & 0xff;
+  const ghostPmd = yield* ghostLoad(t, mm.pmd);
+  const got = yield* t.call('try_grab_folio_fast', try_grab_folio_fast(t, mm, pfn, flags, knobs));
+  if (!got) return null;
+  let seen = ghostPmd === orig;
+  if (!knobs.noPmdRecheck) {
+    if ((yield t.load(mm.pmd)) !== orig) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
+    seen = true;
+  }
+  yield t.assert(seen, () => `I8: gup_fast on CPU${t.tid} returns huge page ${pfn}, but when it took the reference *pmd was already ${showPmd(ghostPmd)}`);
+  return got;
+}
+
 function* gup_fast_pte_range(t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
   const pmd = yield t.load(mm.pmd); // pmdp_get_lockless
-  if (!pmd_is_table(pmd)) return null; // none, or a huge leaf (not modeled on this path)
+  if (pmd_trans_huge(pmd)) return yield* t.call('gup_fast_pmd_leaf', gup_fast_pmd_leaf(t, mm, pmd, flags, knobs));
+  if (!pmd_is_table(pmd)) return null; // none, or an invalidated huge entry
   const T = table(mm, pmd_table_id(pmd)); // pte_offset_map(&pmd): the table of the snapshot
   const pte = yield t.load(T.entries[idx]); // ptep_get_lockless
   yield* check_table_alive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
