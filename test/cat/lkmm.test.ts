@@ -235,3 +235,37 @@ test('executions of more than 32 events (multi-word bitsets) give the same answe
   assert.ok(r1.outcomes[0]!.x.events.length > 32);
   check(mpPad(O, O), 4, (g) => g.r0 === 1 && g.r1 === 0, 1);
 });
+
+test('checkWithCo checks one given coherence order', () => {
+  const t: Litmus = {
+    threads: [
+      [{ w: 'x', v: 1, a: O }, { f: 'MB' }, { w: 'y', v: 1, a: O }],
+      [{ w: 'y', v: 2, a: O }, { f: 'MB' }, { r: 'r0', loc: 'x', a: O }],
+    ],
+  };
+  const r = run(m, t);
+  let accepted = 0;
+  let rejected = 0;
+  const seen = new Set<unknown>();
+  for (const o of r.outcomes) {
+    if (seen.has(o.x)) continue;
+    seen.add(o.x);
+    const ev = o.x.events;
+    const iw = ev.find((e) => e.loc === 'y' && e.tid < 0)!.id;
+    const y1 = ev.find((e) => e.loc === 'y' && e.value === 1 && e.tid === 0)!.id;
+    const y2 = ev.find((e) => e.loc === 'y' && e.value === 2)!.id;
+    const ix = ev.find((e) => e.loc === 'x' && e.tid < 0)!.id;
+    const x1 = ev.find((e) => e.loc === 'x' && e.tid === 0)!.id;
+    for (const order of [[iw, y1, y2], [iw, y2, y1]]) {
+      const co: [number, number][] = [[ix, x1], [order[0]!, order[1]!], [order[1]!, order[2]!]];
+      const outs = m.checkWithCo(o.x, co);
+      assert.ok(outs.length <= 1);
+      if (outs.length) {
+        accepted++;
+        assert.ok(outs[0]!.co.some(([a, b]) => a === order[1] && b === order[2]));
+      } else rejected++;
+    }
+  }
+  assert.equal(accepted, 3);
+  assert.equal(rejected, 1);
+});

@@ -30,7 +30,7 @@ import { parseCat } from './parser.ts';
 
 export { CatSyntaxError, parseCat, tokenize } from './parser.ts';
 export { CatRuntimeError, type Val } from './values.ts';
-export { CompiledModel, type CatOutcomeRaw } from './interp.ts';
+export { CompiledModel, type CatOutcomeRaw, type RunOptions } from './interp.ts';
 export type { CatFile } from './ast.ts';
 
 export interface LoadOptions {

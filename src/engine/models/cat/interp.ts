@@ -419,6 +419,16 @@ export interface CatOutcomeRaw {
   flags: string[];
 }
 
+export interface RunOptions {
+  /** Stop after the first consistent completion. */
+  stopAtFirst?: boolean;
+  /** Counts, per check name, the branches that the check rejected. */
+  failures?: Map<string, number>;
+  /** For `with name from S`: explore only the choices equal to the given value (computed from
+   * the run's universe). Used to check one given completion, e.g. a co chosen elsewhere. */
+  fix?: Map<string, (u: Universe) => Val>;
+}
+
 export type FileLoader = (name: string, from: string) => { file: string; src: string };
 
 export class CompiledModel {
@@ -431,6 +441,8 @@ export class CompiledModel {
   private staticCells: (Cell[] | undefined)[] = [];
   private staticBuiltins: Cell[] | null = null;
   private staticHoisted = new Map<number, Val>();
+  /** Variable name of each `with` step, by step index. */
+  private withNames: string[] = [];
   /** Builtins that depend on rf or on event values. */
   private static readonly DYN_BUILTINS = new Set(['rf', 'rfe', 'rfi', 'different-values', 'same-values']);
   private steps: Step[] = [];
@@ -633,6 +645,7 @@ export class CompiledModel {
       case 'with': {
         const code = this.compileExpr(ins.e, null);
         const slot = this.newSlot(ins.name, true, true);
+        this.withNames[this.steps.length] = ins.name;
         this.steps.push({ k: 'with', slot, code, pos: ins.pos });
         return;
       }
@@ -931,7 +944,7 @@ export class CompiledModel {
   // ---- running ----
 
   /** Evaluates the model on one execution; returns one raw outcome per surviving branch. */
-  run(x: Execution, opts?: { stopAtFirst?: boolean; failures?: Map<string, number> }): CatOutcomeRaw[] {
+  run(x: Execution, opts?: RunOptions): CatOutcomeRaw[] {
     const n = x.events.length;
     const values = new Float64Array(n);
     const locId = new Int32Array(n);
@@ -974,7 +987,7 @@ export class CompiledModel {
     rt: Rt,
     flags: { step: Step & { k: 'test' }; rt: Rt }[],
     out: CatOutcomeRaw[],
-    opts?: { stopAtFirst?: boolean; failures?: Map<string, number> },
+    opts?: RunOptions,
   ): boolean {
     for (let i = from; i < this.steps.length; i++) {
       const st = this.steps[i]!;
@@ -1004,7 +1017,12 @@ export class CompiledModel {
         }
         case 'with': {
           const s = st.code(rt, null);
-          const choices = elementsOf(rt.c, s, st.pos);
+          let choices = elementsOf(rt.c, s, st.pos);
+          const fixed = opts?.fix?.get(this.withNames[i]!);
+          if (fixed) {
+            const want = fixed(rt.c.u);
+            choices = choices.filter((ch) => valEq(ch, want));
+          }
           for (const ch of choices) {
             const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared, hoisted: rt.hoisted };
             rt2.cells[st.slot] = valueCell(ch);
@@ -1260,3 +1278,4 @@ function letCells(rt: Rt, pats: Pat[], codes: Code[], counts: number[]): Cell[] 
 }
 
 export { type Val } from './values.ts';
+export { Universe } from './bits.ts';

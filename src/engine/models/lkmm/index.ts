@@ -31,6 +31,13 @@ export interface LkmmModel {
   consistent(x: Execution): boolean;
   /** Like check, and also counts, per check name, the completions it rejected. */
   explain(x: Execution): { outcomes: CatOutcome[]; rejectedBy: Map<string, number> };
+  /**
+   * The consistent completions of x whose coherence order is the given one (for an explorer
+   * that has already chosen co): `co` lists [w1, w2] pairs over the writes (W and LKW events;
+   * any pairs involving other events are ignored); it is transitively closed here. Returns at
+   * most one outcome per choice of the lock-related rf (normally zero or one outcome).
+   */
+  checkWithCo(x: Execution, co: [number, number][]): CatOutcome[];
   /** check without the forcedCoAcyclic prefilter (for testing that the prefilter is exact). */
   checkUnfiltered(x: Execution): CatOutcome[];
   /** The compiled model, for tools that want other bindings (e.g. hb, pb). */
@@ -126,6 +133,20 @@ export function loadLkmm(): LkmmModel {
       return { outcomes, rejectedBy };
     },
     checkUnfiltered: (x) => convert(x, compiled.run(x)),
+    checkWithCo: (x, co) => {
+      if (!forcedCoAcyclic(x)) return [];
+      const isW = (i: number) => x.events[i]?.kind === 'W' || x.events[i]?.kind === 'LKW';
+      const fix = new Map([
+        [
+          'co',
+          (u: Universe): Val => {
+            const r = u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b))));
+            return { k: 'rel', b: r };
+          },
+        ],
+      ]);
+      return convert(x, compiled.run(x, { fix }));
+    },
   };
   return cached;
 }
