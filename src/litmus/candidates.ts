@@ -23,6 +23,8 @@ export interface EnumOptions {
   maxPaths?: number;
   maxCandidates?: number;
   ctrlAfterIf?: boolean;
+  /** Skips a candidate before the model runs (the filter clause when it reads only registers). */
+  prefilter?: (cand: Candidate) => boolean;
 }
 
 /** Undetermined (thin-air) values are the numbers SYMBOL_BASE - k. */
@@ -166,7 +168,6 @@ export function enumerate(
           if (v === undefined || (v !== 0) !== c.want) return;
         }
       }
-      if (++ncand > maxCandidates) throw new TooBig(`more than ${maxCandidates} candidate executions`);
       // the Execution record
       const events: XEvent[] = new Array(n);
       for (const l of locsSorted) {
@@ -212,6 +213,8 @@ export function enumerate(
           return v;
         },
       };
+      if (o.prefilter && !o.prefilter(cand)) return;
+      if (++ncand > maxCandidates) throw new TooBig(`more than ${maxCandidates} candidate executions`);
       for (const out of model.check(x)) visit(cand, out);
     };
     const rec = (k: number): void => {

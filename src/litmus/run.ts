@@ -1,6 +1,6 @@
 // Stage 5 of the litmus pipeline: run one test end to end (parse, set up, enumerate, check, and
 // collect the results: final states, positive/negative witness counts, flags, verdict).
-import type { CLoc } from './ast.ts';
+import type { CLoc, Prop } from './ast.ts';
 import { enumerate, type EnumOptions } from './candidates.ts';
 import { evalProp } from './condition.ts';
 import { LitmusError } from './lexer.ts';
@@ -74,6 +74,21 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
   const states = new Map<string, number[]>();
   const flags = new Set<string>();
   let candidates = 0;
+  // A filter on registers only is decided before the model runs (herd7 also filters first).
+  const filter = test.filter;
+  const regOnly = (p: Prop): boolean => {
+    switch (p.k) {
+      case 'atom': return p.loc.k === 'reg' && (p.val.k !== 'loc' || p.val.loc.k === 'reg');
+      case 'not': return regOnly(p.p);
+      case 'and': case 'or': return p.ps.every(regOnly);
+      case 'imp': return regOnly(p.a) && regOnly(p.b);
+      default: return true;
+    }
+  };
+  const opts: EnumOptions = { ...o };
+  if (filter && regOnly(filter)) {
+    opts.prefilter = (cand) => evalProp(s, filter, (l) => (l.k === 'reg' ? cand.reg(l.tid, l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0 : 0));
+  }
   try {
     candidates = enumerate(
       s,
@@ -94,7 +109,7 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
         states.set(vals.join(','), vals);
         for (const f of out.flags) flags.add(f);
       },
-      o,
+      opts,
     );
   } catch (e) {
     if (e instanceof LitmusError) throw new Refused(path, e.line, e.col, e.msg);
