@@ -59,7 +59,7 @@ export interface InitItem {
 }
 
 /** A location in a condition: a register `T:r` or a shared location `x` / `[x]`. */
-export type CLoc = { k: 'reg'; tid: number; reg: string } | { k: 'mem'; name: string };
+export type CLoc = { k: 'reg'; tid: number; reg: string; pos?: Pos } | { k: 'mem'; name: string; pos?: Pos };
 
 export type CVal = { k: 'int'; v: number } | { k: 'sym'; name: string } | { k: 'loc'; loc: CLoc };
 

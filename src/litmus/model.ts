@@ -1,10 +1,11 @@
 // The model side as the litmus front end sees it: `check(x)` returns one outcome per consistent
 // completion of a candidate execution (co, and the rf of lock events), with the flags raised.
-// `loadLitmusModel()` takes the LKMM cat model (src/engine/models/lkmm) when it is present,
-// else the coherence-only stub below (used by the front end's own tests: it enumerates co per
-// location and keeps the candidates that satisfy coherence and RMW atomicity — exactly herd7's
-// count for tests where no other LKMM axiom forbids anything).
+// `loadLitmusModel()` gives the LKMM cat model (src/engine/models/lkmm); `coherenceStub()` is a
+// stand-in for front-end debugging (`--stub`): it enumerates co per location and keeps the
+// candidates that satisfy coherence and RMW atomicity — exactly herd7's count for tests where no
+// other LKMM axiom forbids anything, and it ignores locks.
 import type { Execution } from '../engine/execution.ts';
+import { loadLkmm } from '../engine/models/lkmm/index.ts';
 
 export interface ModelOutcome {
   /** Coherence order: pairs [w1, w2] (any closure), or per-location lists of write ids. */
@@ -147,17 +148,8 @@ function consistent(x: Execution, n: number, coLists: number[][], rfOf: Map<numb
   return true;
 }
 
-/** The LKMM model when it is available, else the coherence-only stub. */
+/** The LKMM model (the kernel's cat files run by src/engine/models/lkmm). */
 export async function loadLitmusModel(): Promise<LitmusModel> {
-  try {
-    const path = '../engine/models/lkmm/index.ts';
-    const mod = (await import(path)) as { loadLkmm?: () => unknown };
-    if (typeof mod.loadLkmm === 'function') {
-      const m = (await mod.loadLkmm()) as { check(x: Execution): ModelOutcome[]; name?: string };
-      return { name: m.name ?? 'LKMM', check: (x) => m.check(x) };
-    }
-  } catch (e) {
-    if (process.env.MMCHECK_LITMUS_DEBUG) console.error('LKMM model not loaded:', e);
-  }
-  return coherenceStub();
+  const m = loadLkmm();
+  return { name: 'LKMM', check: (x) => m.check(x) };
 }

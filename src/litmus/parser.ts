@@ -442,16 +442,16 @@ class Parser {
     if (t.kind === 'num' && this.is(':', 1)) {
       this.next();
       this.next();
-      return { k: 'reg', tid: parseIntLit(t.text), reg: this.ident('a register name').text };
+      return { k: 'reg', tid: parseIntLit(t.text), reg: this.ident('a register name').text, pos: this.pos(t) };
     }
     if (this.accept('[')) {
       const n = this.ident('a location name');
       this.expect(']');
-      return { k: 'mem', name: n.text };
+      return { k: 'mem', name: n.text, pos: this.pos(n) };
     }
     if (t.kind === 'id') {
       this.next();
-      return { k: 'mem', name: t.text };
+      return { k: 'mem', name: t.text, pos: this.pos(t) };
     }
     this.fail(t, `expected a location ('T:reg' or a name), found '${t.text}'`);
   }

@@ -99,7 +99,7 @@ export function buildSetup(test: LitmusTest): Setup {
   }
   for (const l of [...test.locations, ...condLocs, ...filterLocs]) {
     if (l.k === 'reg' && (l.tid < 0 || l.tid >= nthreads)) {
-      throw new LitmusError(1, 1, `condition refers to ${l.tid}:${l.reg} but there is no thread P${l.tid}`);
+      throw new LitmusError(l.pos?.line ?? 1, l.pos?.col ?? 1, `${l.tid}:${l.reg} refers to a thread P${l.tid} that does not exist`);
     }
   }
   // Observed locations: those of `locations` and of the final condition (herd7 prints

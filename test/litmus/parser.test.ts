@@ -164,3 +164,23 @@ test('every corpus test parses', () => {
     assert.ok(t.threads.length >= 1, f);
   }
 });
+
+test('semantic errors are refused with file:line:col too', async () => {
+  const { runText, Refused } = await import('../../src/litmus/run.ts');
+  const { coherenceStub } = await import('../../src/litmus/model.ts');
+  const refuse = (src: string): InstanceType<typeof Refused> => {
+    try {
+      runText('t.litmus', src, coherenceStub());
+    } catch (e) {
+      if (e instanceof Refused) return e;
+      throw e;
+    }
+    assert.fail('expected a refusal');
+  };
+  let e = refuse(MP.replace('exists (1:r0=1', 'exists (2:r0=1'));
+  assert.equal(e.message, 't.litmus:25:9: 2:r0 refers to a thread P2 that does not exist');
+  e = refuse(MP.replace('r0 = smp_load_acquire(y);', 'r0 = smp_mb();'));
+  assert.match(e.message, /^t\.litmus:21:7: smp_mb does not return a value$/);
+  e = refuse(MP.replace('r0 = smp_load_acquire(y);', 'r0 = &r1;'));
+  assert.match(e.message, /^t\.litmus:21:7: '&' must be applied to a shared location$/);
+});
