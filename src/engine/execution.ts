@@ -46,7 +46,15 @@
 // |                                         |   access: no rf, not in co, not in M)                  |
 //
 // Annotations are the tags of linux-kernel.def, spelled as there ('ONCE', 'MB', 'rmb', ...).
-// `normalizeAnnot` also accepts lowercase spellings ('once', 'mb', 'acquire', 'plain' -> '').
+// The model also accepts the lowercase spellings 'once', 'release', 'acquire', 'mb', 'noreturn'
+// and 'plain' (= ''), through `normalizeAnnot`.
+//
+// What the model adds (src/engine/models/lkmm, running lock.cat and cos-opt.cat): co over the
+// W and LKW events (every per-location total order allowed by the coherence-forced edges), UL
+// merged into co after its LKW, the rf of LKR (from the co-predecessor IW or UL of its LKW),
+// of LF and RL (from an LKW, enumerated) and of RU (from IW or a UL, enumerated). Each such
+// choice that passes every check is one outcome; herd7's Positive+Negative for a test is the
+// sum of the outcome counts over the front end's candidates.
 //
 // Rules the front end must follow:
 // * `events[i].id === i`. Ids are dense. The order of the array is otherwise free.

@@ -12,7 +12,7 @@ import type { Binding, CatFile, Cond, Expr, Instr, Pat, Pos } from './ast.ts';
 import { fmtPos } from './ast.ts';
 import { Universe, copy } from './bits.ts';
 import { CatRuntimeError, EMPTY, keyOf, mkVset, typeName, type Val } from './values.ts';
-import type { Execution } from '../../execution.ts';
+import { normalizeAnnot, type Execution } from '../../execution.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Runtime structures
@@ -567,7 +567,7 @@ export class CompiledModel {
           slots: [setSlot, ...tagSlots.map(([s]) => s)],
           mk: (rt) => [
             valueCell(tagVals),
-            ...tagSlots.map(([, t]) => thunkCell(rt, (r) => kindSet(r.c, (i) => r.c.x.events[i]!.annot === t))),
+            ...tagSlots.map(([, t]) => thunkCell(rt, (r) => kindSet(r.c, (i) => normalizeAnnot(r.c.x.events[i]!.annot) === t))),
           ],
         });
         return;
