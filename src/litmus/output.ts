@@ -16,7 +16,10 @@ export function herdOutput(r: LitmusResult): string {
   }
   lines.push(r.ok ? 'Ok' : 'No');
   lines.push('Witnesses');
-  lines.push(`Positive: ${r.positive} Negative: ${r.negative}`);
+  // herd7 counts positive/negative w.r.t. the proposition; the Witnesses line swaps them for
+  // ~exists (a witness of ~exists is an execution that does not satisfy the proposition).
+  if (q === '~exists') lines.push(`Positive: ${r.negative} Negative: ${r.positive}`);
+  else lines.push(`Positive: ${r.positive} Negative: ${r.negative}`);
   for (const f of r.flags) lines.push(`Flag ${f}`);
   lines.push(`Condition ${showCondition(q, s.test.cond)}`);
   lines.push(`Observation ${r.name} ${r.verdict} ${r.positive} ${r.negative}`);

@@ -54,3 +54,15 @@ test('usage errors exit 2', () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /missing\.litmus:1:1: cannot read file/);
 });
+
+test('~exists and forall: Forbidden / Required, Witnesses as herd7 prints them', () => {
+  writeFileSync(join(dir, 'neg.litmus'), SB.replace('exists', '~exists'));
+  writeFileSync(join(dir, 'all.litmus'), SB.replace('exists (0:r0=0 /\\ 1:r0=0)', 'forall (0:r0=1 \\/ 1:r0=1)'));
+  let r = run([join(dir, 'neg.litmus')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^Test SB\+fencembonceonces Forbidden\n/);
+  assert.match(r.out, /\nOk\nWitnesses\nPositive: 3 Negative: 0\nCondition ~exists \(0:r0=0 \/\\ 1:r0=0\)\nObservation SB\+fencembonceonces Never 0 3\n/);
+  r = run([join(dir, 'all.litmus')]);
+  assert.match(r.out, /^Test SB\+fencembonceonces Required\n/);
+  assert.match(r.out, /\nOk\nWitnesses\nPositive: 3 Negative: 0\nCondition forall \(0:r0=1 \\\/ 1:r0=1\)\nObservation SB\+fencembonceonces Always 3 0\n/);
+});
