@@ -1,0 +1,124 @@
+// Small random programs for differential testing: an AST, its meaning as an mmcheck program,
+// and a fast-check generator. Each thread keeps `last`, the value of its latest read.
+import fc from 'fast-check';
+import { defineProgram, type Program } from '../../src/engine/program.ts';
+import { Mode, type Ctx, type ThreadGen } from '../../src/engine/ops.ts';
+
+export type Instr =
+  | { k: 'load'; loc: number }
+  | { k: 'store'; loc: number; v: number }
+  | { k: 'faa'; loc: number; v: number }
+  | { k: 'xchg'; loc: number; v: number }
+  | { k: 'cas'; loc: number; exp: number; nv: number }
+  | { k: 'fence' }
+  | { k: 'assume'; c: number }
+  | { k: 'await'; loc: number; c: number }
+  | { k: 'assert'; c: number }
+  | { k: 'locked'; body: Instr }
+  | { k: 'if'; c: number; then: Instr; else: Instr };
+
+export interface RandProg {
+  nlocs: number;
+  threads: Instr[][];
+}
+
+/** The lock word used by `locked` sits after the data locations. */
+export function lockLoc(p: RandProg): number {
+  return p.nlocs;
+}
+
+export function toProgram(p: RandProg, name = 'random'): Program {
+  return defineProgram({
+    name,
+    setup(b) {
+      const locs = [...Array(p.nlocs).keys()].map((i) => b.loc(`x${i}`));
+      const lk = b.loc('lock');
+      p.threads.forEach((body, tid) => {
+        b.thread(`T${tid}`, function* (t: Ctx): ThreadGen {
+          const st = { last: 0 };
+          for (const ins of body) yield* run(t, ins, st, locs, lk);
+        });
+      });
+    },
+  });
+}
+
+function* run(t: Ctx, ins: Instr, st: { last: number }, locs: number[], lk: number): ThreadGen<void> {
+  switch (ins.k) {
+    case 'load': st.last = yield t.load(locs[ins.loc]); break;
+    case 'store': yield t.store(locs[ins.loc], ins.v); break;
+    case 'faa': st.last = yield t.fetchAdd(locs[ins.loc], ins.v); break;
+    case 'xchg': st.last = yield t.xchg(locs[ins.loc], ins.v); break;
+    case 'cas': st.last = yield t.cmpxchg(locs[ins.loc], ins.exp, ins.nv); break;
+    case 'fence': yield t.fence('mb'); break;
+    case 'assume': yield t.assume(st.last === ins.c); break;
+    case 'await': { const c = ins.c; st.last = yield t.await(locs[ins.loc], (v) => v === c, Mode.Once); break; }
+    case 'assert': yield t.assert(st.last !== ins.c, `last == ${ins.c}`); break;
+    case 'locked':
+      yield t.lock(lk);
+      yield* run(t, ins.body, st, locs, lk);
+      yield t.unlock(lk);
+      break;
+    case 'if':
+      yield* run(t, st.last === ins.c ? ins.then : ins.else, st, locs, lk);
+      break;
+  }
+}
+
+function instr(nlocs: number, depth: number, opts: GenOpts): fc.Arbitrary<Instr> {
+  const loc = fc.integer({ min: 0, max: nlocs - 1 });
+  const v = fc.integer({ min: 1, max: 3 });
+  const c = fc.integer({ min: 0, max: 2 });
+  const base: fc.Arbitrary<Instr>[] = [
+    fc.record({ k: fc.constant('load' as const), loc }),
+    fc.record({ k: fc.constant('load' as const), loc }),
+    fc.record({ k: fc.constant('store' as const), loc, v }),
+    fc.record({ k: fc.constant('store' as const), loc, v }),
+    fc.record({ k: fc.constant('faa' as const), loc, v }),
+    fc.record({ k: fc.constant('xchg' as const), loc, v }),
+    fc.record({ k: fc.constant('cas' as const), loc, exp: c, nv: v }),
+    fc.record({ k: fc.constant('fence' as const) }),
+  ];
+  if (opts.blocking) {
+    base.push(fc.record({ k: fc.constant('assume' as const), c }));
+    base.push(fc.record({ k: fc.constant('await' as const), loc, c }));
+    base.push(fc.record({ k: fc.constant('assert' as const), c }));
+  }
+  if (opts.locks) base.push(fc.record({ k: fc.constant('locked' as const), body: fc.oneof(...base.slice(0, 7)) }));
+  if (depth > 0) {
+    const sub = instr(nlocs, depth - 1, opts);
+    base.push(fc.record({ k: fc.constant('if' as const), c, then: sub, else: sub }));
+  }
+  return fc.oneof(...base);
+}
+
+export interface GenOpts {
+  blocking?: boolean;
+  locks?: boolean;
+  maxThreads?: number;
+  maxOps?: number;
+  /** Upper bound on the instructions of all threads together (keeps brute force fast). */
+  maxTotal?: number;
+}
+
+function size(i: Instr): number {
+  if (i.k === 'if') return 1 + Math.max(size(i.then), size(i.else));
+  if (i.k === 'locked') return 2 + size(i.body);
+  return 1;
+}
+
+export function randProg(opts: GenOpts = {}): fc.Arbitrary<RandProg> {
+  const max = opts.maxTotal ?? 9;
+  return fc
+    .integer({ min: 1, max: 3 })
+    .chain((nlocs) =>
+      fc.record({
+        nlocs: fc.constant(nlocs),
+        threads: fc.array(fc.array(instr(nlocs, 1, opts), { minLength: 1, maxLength: opts.maxOps ?? 4 }), {
+          minLength: 2,
+          maxLength: opts.maxThreads ?? 4,
+        }),
+      }),
+    )
+    .filter((p) => p.threads.reduce((n, th) => n + th.reduce((m, i) => m + size(i), 0), 0) <= max);
+}
