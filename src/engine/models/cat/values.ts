@@ -62,7 +62,11 @@ export function keyOf(v: Val): string {
           break;
         }
       if (!nz) return 'E';
-      return (v.k === 'set' ? 'S' : 'R') + Array.prototype.join.call(v.b, ',');
+      // one UTF-16 code unit per 16 bits (a key, not text)
+      const h = new Uint16Array(v.b.buffer, v.b.byteOffset, v.b.length * 2);
+      let str = v.k === 'set' ? 'S' : 'R';
+      for (let i = 0; i < h.length; i += 4096) str += String.fromCharCode.apply(null, h.subarray(i, i + 4096) as unknown as number[]);
+      return str;
     }
     case 'ev':
       return 'e' + v.id;
