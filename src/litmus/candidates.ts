@@ -23,6 +23,8 @@ export interface EnumOptions {
   maxPaths?: number;
   maxCandidates?: number;
   ctrlAfterIf?: boolean;
+  /** performance.now() value after which the enumeration gives up (TooBig). */
+  deadline?: number;
   /** Skips a candidate before the model runs (the filter clause when it reads only registers). */
   prefilter?: (cand: Candidate) => boolean;
 }
@@ -47,6 +49,9 @@ export function enumerate(
   const nT = paths.length;
   const maxCandidates = o.maxCandidates ?? 2_000_000;
   let ncand = 0;
+  let ticks = 0;
+  const deadline = o.deadline;
+  const t0 = performance.now();
   const chosen: Path[] = new Array(nT);
 
   const build = (): void => {
@@ -219,6 +224,9 @@ export function enumerate(
     };
     const rec = (k: number): void => {
       if (k === nR) {
+        if (deadline !== undefined && (++ticks & 63) === 0 && performance.now() > deadline) {
+          throw new TooBig(`timed out after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        }
         finish();
         return;
       }

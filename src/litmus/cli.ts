@@ -7,11 +7,12 @@ import { loadLitmusModel, coherenceStub, type LitmusModel } from './model.ts';
 import { herdOutput, jsonResult, type JsonResult } from './output.ts';
 import { Refused, runText } from './run.ts';
 
-const USAGE = `usage: mmcheck litmus <file.litmus|dir>... [--json] [--stub]
+const USAGE = `usage: mmcheck litmus <file.litmus|dir>... [--json] [--stub] [--timeout S]
   Checks C litmus tests (tools/memory-model dialect) against the Linux-kernel memory model and
   prints herd7-style results. Directories are searched recursively for *.litmus files.
   --json   print {"results":[{path,name,verdict,positive,negative,states,flags,seconds}]}
-  --stub   use the coherence-only model instead of the LKMM (front-end debugging)`;
+  --stub   use the coherence-only model instead of the LKMM (front-end debugging)
+  --timeout S  give up on a test after S seconds (reported like a refused file)`;
 
 /** Expands directories into their *.litmus files (sorted); plain files are kept as given. */
 export function collectFiles(args: string[]): string[] {
@@ -41,8 +42,17 @@ export async function litmusMain(args: string[]): Promise<number> {
   const files: string[] = [];
   let json = false;
   let stub = false;
-  for (const a of args) {
+  let timeout: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     if (a === '--json') json = true;
+    else if (a === '--timeout') {
+      timeout = Number(args[++i]);
+      if (!(timeout > 0)) {
+        console.error(`mmcheck litmus: --timeout needs a positive number of seconds\n${USAGE}`);
+        return 2;
+      }
+    }
     else if (a === '--stub') stub = true;
     else if (a === '-h' || a === '--help') {
       console.log(USAGE);
@@ -75,7 +85,7 @@ export async function litmusMain(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const r = runText(f, text, model);
+      const r = runText(f, text, model, timeout ? { deadline: performance.now() + timeout * 1000 } : {});
       if (json) results.push(jsonResult(r));
       else process.stdout.write(herdOutput(r) + '\n');
     } catch (e) {

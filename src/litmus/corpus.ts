@@ -1,7 +1,7 @@
 // Corpus runner: checks every test of /work/shared/litmus (or another root holding a
 // herd7-results.tsv) and compares with herd7 on the verdict, the number of executions
 // (positive and negative), the number of final states and the data-race flag. Prints each
-// disagreement and a summary line. Runs the tests on worker threads (--jobs N, default 2).
+// disagreement and a summary line. Runs the tests in-process, or on N worker threads with --jobs N.
 //
 //   node --import tsx src/litmus/corpus.ts [--root DIR] [--jobs N] [--filter SUBSTR] [--every K] [--json]
 import { readFileSync } from 'node:fs';
@@ -123,7 +123,7 @@ export interface CorpusOptions {
 export async function runCorpus(opt: CorpusOptions = {}): Promise<CorpusReport> {
   const root = opt.root ?? DEFAULT_ROOT;
   const rows = readHerdResults(root).filter((r) => !opt.filter || opt.filter(r.path));
-  const jobs = Math.max(1, opt.jobs ?? 2);
+  const jobs = Math.max(1, opt.jobs ?? 1);
   const t0 = performance.now();
   const outcomes = new Map<string, TestOutcome>();
   const byPath = new Map(rows.map((r) => [r.path, r]));
@@ -208,7 +208,7 @@ async function workerMain(): Promise<void> {
 
 async function main(argv: string[]): Promise<number> {
   let root = DEFAULT_ROOT;
-  let jobs = 2;
+  let jobs = 1;
   let json = false;
   const filters: string[] = [];
   let every = 1;

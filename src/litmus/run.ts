@@ -113,7 +113,7 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
     );
   } catch (e) {
     if (e instanceof LitmusError) throw new Refused(path, e.line, e.col, e.msg);
-    if (e instanceof TooBig) throw new Refused(path, 1, 1, `test too large for the enumerator: ${e.message}`);
+    if (e instanceof TooBig) throw new Refused(path, 1, 1, `gave up: ${e.message}`);
     throw e;
   }
   const verdict: Verdict = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';

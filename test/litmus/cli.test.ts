@@ -66,3 +66,9 @@ test('~exists and forall: Forbidden / Required, Witnesses as herd7 prints them',
   assert.match(r.out, /^Test SB\+fencembonceonces Required\n/);
   assert.match(r.out, /\nOk\nWitnesses\nPositive: 3 Negative: 0\nCondition forall \(0:r0=1 \\\/ 1:r0=1\)\nObservation SB\+fencembonceonces Always 3 0\n/);
 });
+
+test('--timeout gives up on a slow test and reports it like a refusal', () => {
+  const r = run(['/work/shared/litmus/paulmckrcu-litmus/manual/kernel/C-seqlock.litmus', '--timeout', '0.05']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /C-seqlock\.litmus:1:1: gave up: timed out after/);
+});
