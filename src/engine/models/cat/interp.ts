@@ -24,7 +24,7 @@ interface Frame {
 
 interface Cell {
   v: Val | undefined;
-  f: ((rt: Rt) => Val) | null;
+  f: ((rt: Rt, fr: null) => Val) | null;
   rt: Rt | null;
   busy: boolean;
 }
@@ -446,7 +446,7 @@ export class CompiledModel {
   /** Builtins that depend on rf or on event values. */
   private static readonly DYN_BUILTINS = new Set(['rf', 'rfe', 'rfi', 'different-values', 'same-values']);
   private steps: Step[] = [];
-  private builtinSlots: [number, Builtin][] = [];
+  private builtinSlots: [number, (rt: Rt) => Val][] = [];
   /** Names of tests that reject candidates, in order (for diagnostics). */
   readonly checkNames: string[] = [];
 
@@ -457,7 +457,7 @@ export class CompiledModel {
   ) {
     for (const [name, b] of BUILTINS) {
       const s = this.newSlot(name, false, CompiledModel.DYN_BUILTINS.has(name));
-      this.builtinSlots.push([s, b]);
+      this.builtinSlots.push([s, (r: Rt) => b(r.c)]);
     }
     const stack: string[] = [];
     for (const f of files) this.compileFile(f, stack);
@@ -599,7 +599,7 @@ export class CompiledModel {
           level: CompiledModel.level(d),
           slots,
           mk: (rt) => {
-            if (allFun) return codes.map((code) => thunkCell(rt, (r) => code(r, null)));
+            if (allFun) return codes.map((code) => thunkCell(rt, code));
             // least fixpoint of the group, computed on first use of any member
             const cells = slots.map(() => ({ v: undefined, f: null, rt, busy: false }) as Cell);
             const solve = (r: Rt): void => {
@@ -971,9 +971,9 @@ export class CompiledModel {
     if (fresh) this.staticBuiltins = [];
     let k = 0;
     for (const [s, b] of this.builtinSlots) {
-      if (this.dyn2[s]) rt.cells[s] = thunkCell(rt, (r) => b(r.c));
+      if (this.dyn2[s]) rt.cells[s] = thunkCell(rt, b);
       else {
-        if (fresh) this.staticBuiltins!.push(thunkCell(rt, (r) => b(r.c)));
+        if (fresh) this.staticBuiltins!.push(thunkCell(rt, b));
         rt.cells[s] = this.staticBuiltins![k++];
       }
     }
@@ -1219,7 +1219,7 @@ function valueCell(v: Val): Cell {
   return { v, f: null, rt: null, busy: false };
 }
 
-function thunkCell(rt: Rt, f: (rt: Rt) => Val): Cell {
+function thunkCell(rt: Rt, f: (rt: Rt, fr: null) => Val): Cell {
   return { v: undefined, f, rt, busy: false };
 }
 
@@ -1229,7 +1229,7 @@ function force(cell: Cell | undefined, pos: Pos | null, name: string): Val {
   if (cell.busy) return err(pos, `'${name}' is defined in terms of itself (use let rec)`);
   cell.busy = true;
   try {
-    const v = cell.f!(cell.rt!);
+    const v = cell.f!(cell.rt!, null);
     cell.v = v;
     cell.f = null;
     cell.rt = null;
@@ -1263,7 +1263,7 @@ function letCells(rt: Rt, pats: Pat[], codes: Code[], counts: number[]): Cell[] 
   for (let i = 0; i < pats.length; i++) {
     const p = pats[i]!;
     const code = codes[i]!;
-    if (p.k === 'var') cells.push(thunkCell(rt, (r) => code(r, null)));
+    if (p.k === 'var') cells.push(thunkCell(rt, code));
     else {
       let tuple: Val | undefined;
       const get = (r: Rt): Val[] => {
