@@ -55,9 +55,31 @@ test('SC: with spinlocks', () => {
   property({ locks: true, blocking: true, maxThreads: 3 }, 'sc', 500);
 });
 
+test('TSO: loads, stores, RMWs, fences and branches agree with a store-buffer machine', () => {
+  property({}, 'tso', 800);
+});
+
+test('TSO: with assume, await, assertions and spinlocks', () => {
+  property({ blocking: true, locks: true, maxThreads: 3 }, 'tso', 400);
+});
+
+test('metamorphic: every SC execution is a TSO execution; with a full fence between accesses they coincide', () => {
+  fc.assert(
+    fc.property(randProg({}), (p) => {
+      const sc = new Set(explore(p, 'sc').complete);
+      const tso = new Set(explore(p, 'tso').complete);
+      for (const s of sc) assert.ok(tso.has(s), `an SC execution is missing under TSO: ${JSON.stringify(p)}`);
+      const fenced: RandProg = { ...p, threads: p.threads.map((th) => th.flatMap((i) => [i, { k: 'fence' as const }])) };
+      assert.deepEqual(explore(fenced, 'tso').complete.length, explore(fenced, 'sc').complete.length);
+    }),
+    runs(300) as fc.Parameters<[RandProg]>,
+  );
+});
+
 test('worked examples of engine-notes §2.6: SB has 3 SC executions, R+2W has 6', () => {
   const sb: RandProg = { nlocs: 2, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'load', loc: 1 }], [{ k: 'store', loc: 1, v: 1 }, { k: 'load', loc: 0 }]] };
   assert.equal(explore(sb, 'sc').complete.length, 3);
+  assert.equal(explore(sb, 'tso').complete.length, 4);
   const r2w: RandProg = { nlocs: 1, threads: [[{ k: 'load', loc: 0 }], [{ k: 'store', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 2 }]] };
   assert.equal(explore(r2w, 'sc').complete.length, 6);
 });

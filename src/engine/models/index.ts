@@ -1,8 +1,12 @@
 // Memory models by name.
 import type { MemoryModel } from './model.ts';
 import { SC } from './sc.ts';
+import { TSO } from './tso.ts';
 
-const models = new Map<string, () => MemoryModel>([['sc', () => SC]]);
+const models = new Map<string, () => MemoryModel>([
+  ['sc', () => SC],
+  ['tso', () => TSO],
+]);
 
 export function registerModel(name: string, make: () => MemoryModel): void {
   models.set(name, make);
