@@ -269,3 +269,20 @@ test('checkWithCo checks one given coherence order', () => {
   assert.equal(accepted, 3);
   assert.equal(rejected, 1);
 });
+
+test('consistent() and explain()', () => {
+  const xs: Parameters<typeof m.check>[0][] = [];
+  run({ ...m, check: (x: Parameters<typeof m.check>[0]) => (xs.push(x), m.check(x)) }, {
+    threads: [
+      [{ w: 'x', v: 1, a: O }, { f: 'MB' }, { r: 'r0', loc: 'y', a: O }],
+      [{ w: 'y', v: 1, a: O }, { f: 'MB' }, { r: 'r1', loc: 'x', a: O }],
+    ],
+  });
+  assert.equal(xs.length, 4);
+  const verdicts = xs.map((x) => m.consistent(x));
+  assert.deepEqual(verdicts.filter((v) => !v).length, 1); // r0 = r1 = 0
+  const bad = xs[verdicts.indexOf(false)]!;
+  const e = m.explain(bad);
+  assert.equal(e.outcomes.length, 0);
+  assert.ok(e.rejectedBy.get('propagation')! > 0);
+});
