@@ -149,8 +149,8 @@ class Parser {
         this.fail(t, `expected 'exists', 'forall', '~exists', 'locations' or 'filter', found '${t.text}'`);
       }
     }
-    if (!quant || !cond) this.fail(this.peek(), "missing final condition ('exists', '~exists' or 'forall')");
-    return { name, init, threads, locations, filter, quant, cond };
+    // No final condition: herd7 takes `exists (true)`.
+    return { name, init, threads, locations, filter, quant: quant ?? 'exists', cond: cond ?? { k: 'true' } };
   }
 
   // ---------------------------------------------------------------- init block

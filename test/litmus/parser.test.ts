@@ -121,6 +121,11 @@ exists (0:r0=0) (* comment after *)
   assert.equal(t.threads[0]!.body.length, 3);
 });
 
+test('no final condition means exists (true), as in herd7', () => {
+  const t = parseLitmus(MP.replace('exists (1:r0=1 /\\ 1:r1=0)', ''));
+  assert.equal(showCondition(t.quant, t.cond), 'exists (true)');
+});
+
 test('~exists and forall', () => {
   assert.equal(parseLitmus(MP.replace('exists', '~exists')).quant, '~exists');
   assert.equal(parseLitmus(MP.replace('exists', 'forall')).quant, 'forall');
@@ -137,8 +142,6 @@ test('errors carry line and column', () => {
   assert.match(e.msg, /unknown function 'smp_store_relaxed'/);
   e = err(MP.replace('WRITE_ONCE(*x, 1);', 'WRITE_ONCE(x, 1);'));
   assert.match(e.msg, /must be of the form '\*p'/);
-  e = err(MP.replace('exists (1:r0=1 /\\ 1:r1=0)', ''));
-  assert.match(e.msg, /missing final condition/);
   e = err('P0(int *x) { }\nexists (x=1)\n');
   assert.equal(e.line, 1);
   assert.match(e.msg, /header/);
