@@ -67,6 +67,7 @@ export function* local_irq_enable(t: Ctx, cpu: Cpu): ThreadGen<void> {
 export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> {
   const me = yield t.load(self.state);
   yield t.assert((me & NEST) === 0, () => `I12: CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
+  yield t.fence('mb'); // synchronize_rcu() has full-barrier semantics at both ends
   for (const c of cpus.others(self)) {
     const v = yield t.load(c.state);
     if ((v & NEST) !== 0) {
@@ -74,6 +75,7 @@ export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void>
       yield t.await(c.state, (w) => w >> 5 !== g);
     }
   }
+  yield t.fence('mb');
 }
 
 /**
@@ -95,7 +97,9 @@ export function* call_rcu(t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<voi
 export function* smp_call_function(t: Ctx, cpus: Cpus, self: Cpu, targets?: Cpu[]): ThreadGen<void> {
   const me = yield t.load(self.state);
   yield t.assert((me & IRQOFF) === 0, () => `I12: CPU${self.id} waits for an IPI with IRQs disabled`);
+  yield t.fence('mb'); // queuing the IPI (csd llist_add) and waiting for it order like smp_mb()
   for (const c of targets ?? cpus.others(self)) {
     yield t.await(c.state, (w) => (w & IRQOFF) === 0);
   }
+  yield t.fence('mb');
 }

@@ -38,7 +38,7 @@ export function newHwInsn(b: Builder, cpu: Cpu): Loc {
 }
 
 export function* hw_access_begin(t: Ctx, insn: Loc): ThreadGen<void> {
-  yield t.store(insn, 1);
+  yield t.xchg(insn, 1); // the access is synchronous with invalidations: ordered like a locked op
 }
 
 export function* hw_access_end(t: Ctx, insn: Loc): ThreadGen<void> {
@@ -48,5 +48,7 @@ export function* hw_access_end(t: Ctx, insn: Loc): ThreadGen<void> {
 /** A broadcast invalidation: empty the cached entries, then wait for accesses in flight. */
 export function* tlbie(t: Ctx, targets: { cache: Loc; insn: Loc }[]): ThreadGen<void> {
   for (const x of targets) yield t.store(x.cache, 0);
+  yield t.fence('mb');
   for (const x of targets) yield t.await(x.insn, (v) => v === 0);
+  yield t.fence('mb');
 }

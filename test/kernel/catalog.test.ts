@@ -32,6 +32,14 @@ describe('kernel catalog', () => {
             assert.equal(id, v.expected, r.violation!.message);
           }
         });
+        if (model === 'sc' && modelNames().includes('tso')) {
+          // x86-TSO only adds executions: safe must stay safe (the kernel's barriers are modeled),
+          // and an SC violation stays reachable.
+          test(`${v.name} keeps its verdict under tso`, () => {
+            const r = check(v.program, { model: 'tso', timeoutMs: TIMEOUT_MS });
+            assert.equal(r.verdict, v.expected === 'ok' ? 'ok' : 'violation', r.violation?.message);
+          });
+        }
       }
     });
   }
