@@ -76,6 +76,20 @@ test('metamorphic: every SC execution is a TSO execution; with a full fence betw
   );
 });
 
+test('LKMM (porf-acyclic fragment): no duplicates, every TSO execution allowed, SC when smp_mb() separates all accesses', () => {
+  fc.assert(
+    fc.property(randProg({ maxTotal: 7 }), (p) => {
+      const lk = explore(p, 'lkmm').complete;
+      assert.equal(new Set(lk).size, lk.length, `an LKMM graph was explored twice: ${JSON.stringify(p)}`);
+      const lks = new Set(lk);
+      for (const s of explore(p, 'tso').complete) assert.ok(lks.has(s), `a TSO execution is missing under LKMM: ${JSON.stringify(p)}`);
+      const fenced: RandProg = { ...p, threads: p.threads.map((th) => th.flatMap((i) => [i, { k: 'fence' as const }])) };
+      assert.deepEqual(new Set(explore(fenced, 'lkmm').complete), new Set(explore(fenced, 'sc').complete));
+    }),
+    runs(150) as fc.Parameters<[RandProg]>,
+  );
+});
+
 test('worked examples of engine-notes §2.6: SB has 3 SC executions, R+2W has 6', () => {
   const sb: RandProg = { nlocs: 2, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'load', loc: 1 }], [{ k: 'store', loc: 1, v: 1 }, { k: 'load', loc: 0 }]] };
   assert.equal(explore(sb, 'sc').complete.length, 3);

@@ -2,10 +2,12 @@
 import type { MemoryModel } from './model.ts';
 import { SC } from './sc.ts';
 import { TSO } from './tso.ts';
+import { lkmmModel } from './lkmm-graph.ts';
 
 const models = new Map<string, () => MemoryModel>([
   ['sc', () => SC],
   ['tso', () => TSO],
+  ['lkmm', lkmmModel],
 ]);
 
 export function registerModel(name: string, make: () => MemoryModel): void {

@@ -6,6 +6,12 @@ export interface MemoryModel {
   /** What one counted execution is, for the output ("execution graphs (po, rf, co) consistent under SC"). */
   readonly counts: string;
   /**
+   * True when a read can never read from a write co-before one in its porf-prefix (SC, TSO):
+   * the explorer then offers only those candidates. False (LKMM): every write is a candidate
+   * and consistentStep filters.
+   */
+  readonly porfCoherent: boolean;
+  /**
    * Incremental check after the events in `changed` were added or changed in a graph that was
    * consistent before. Must be monotone and prefix-closed (engine-notes §7).
    */

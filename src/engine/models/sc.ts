@@ -40,6 +40,7 @@ const scSucc: Successors = (g, e, visit) => {
 export const SC: MemoryModel = {
   name: 'sc',
   counts: 'execution graphs (po, rf, co) consistent under SC — equal to Mazurkiewicz traces',
+  porfCoherent: true,
   consistentStep: (g, changed) => !onCycle(g, changed, scSucc),
   consistentComplete: null,
 };

@@ -72,6 +72,7 @@ export const coherence: Successors = (g, e, visit) => {
 export const TSO: MemoryModel = {
   name: 'tso',
   counts: 'execution graphs (po, rf, co) consistent under x86-TSO',
+  porfCoherent: true,
   consistentStep: (g, changed) => !onCycle(g, changed, coherence) && !onCycle(g, changed, ghb),
   consistentComplete: null,
 };
