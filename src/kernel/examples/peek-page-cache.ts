@@ -44,3 +44,4 @@ export const peekExample: Scenario = {
     { name: 'skip-reload', ref: 'U5.a', expected: 'I9', description: 'trust the first load of the slot' },
   ]),
 };
+export default peekExample;

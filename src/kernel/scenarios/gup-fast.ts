@@ -2,6 +2,7 @@
 // reference to the folio, then we check the page is still in that folio, then we recheck the
 // PTE"). Four scenarios, one per recheck, each against the actor that makes it necessary.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
@@ -70,13 +71,13 @@ function makeSplit(knob: 'no-folio-recheck' | undefined) {
         yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, P2, 1)); // its mapping
         yield t.store(P2.freed, 0);
         yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, H, 2)); // splitter + its mapping
-        yield t.store(splitDone, 1);
+        yield t.store(splitDone, 1, Mode.Release); // (model sequencing: the unmap below comes after the split)
       }
       yield* t.call('folio_put', folio_put(t, H));
     });
     b.thread('CPU2', function* (t: Ctx) {
       // munmap of pfn 2 once it is a folio of its own.
-      yield t.assume((yield t.load(splitDone)) === 1);
+      yield t.assume((yield t.load(splitDone, Mode.Acquire)) === 1);
       yield* t.call('zap_pte_range', zap_pte(t, mm, T, 1));
     });
   };
