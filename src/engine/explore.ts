@@ -6,6 +6,7 @@ import { Ev, EvKind, Graph, BlockReason, inView, joinView } from './graph.ts';
 import { OpKind, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
+import { userCall } from './errors.ts';
 import { Due, ThreadRt, blocksAfter, isReadOp, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
@@ -58,6 +59,8 @@ export interface ExploreOptions {
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
   /** Keep exploring after a violation (default: stop at the first). */
   keepGoing?: boolean;
+  /** Called about once a second with the counts so far (for a progress line). */
+  onProgress?: (complete: number, blocked: number, seconds: number) => void;
   /** Run one execution chosen by this chooser instead of exploring all of them. */
   chooser?: Chooser;
 }
@@ -85,6 +88,8 @@ export class Explorer {
   private stop = false;
   private cutBy: ExploreResult['cutBy'] = null;
   private deadline = Infinity;
+  private started = Date.now();
+  private lastProgress = this.started;
   private readonly chooser: Chooser | null;
   /** Linear mode: the (tid, choice) of each step taken, and whether the run died inconsistent. */
   readonly steps: number[] = [];
@@ -227,7 +232,7 @@ export class Explorer {
       case OpKind.Assert: {
         const e = this.newFromOp(EvKind.Error, tid, op);
         const m = op.tag;
-        e.tag = typeof m === 'function' ? m() : (m ?? 'assertion failed');
+        e.tag = typeof m === 'function' ? userCall('an assertion message', m) : (m ?? 'assertion failed');
         g.push(e);
         return true;
       }
@@ -251,6 +256,7 @@ export class Explorer {
 
   /** The lowest co position a new access with porf-view v may read from / be placed after. */
   private coLower(loc: number, v: Int32Array): number {
+    if (!this.opts.model.porfCoherent) return 0;
     const g = this.g;
     const list = g.co[loc];
     let lo = 0;
@@ -556,9 +562,16 @@ export class Explorer {
       this.stop = true;
       this.cutBy = 'max-executions';
     }
-    if ((n & 255) === 0 && Date.now() > this.deadline && !this.stop) {
-      this.stop = true;
-      this.cutBy = 'timeout';
+    if ((n & 255) === 0) {
+      const now = Date.now();
+      if (now > this.deadline && !this.stop) {
+        this.stop = true;
+        this.cutBy = 'timeout';
+      }
+      if (this.opts.onProgress && now - this.lastProgress >= 1000) {
+        this.opts.onProgress(this.complete, this.blocked, (now - this.started) / 1000);
+        this.lastProgress = now;
+      }
     }
   }
 
@@ -590,7 +603,7 @@ export class Explorer {
     const rts = this.rts;
     const state = { value: (loc: number) => g.finalValue(loc), result: (tid: number) => rts[tid].ret };
     for (const f of this.inst.finals) {
-      const v = f(state);
+      const v = userCall('a final-state check', () => f(state));
       if (v === null || v === undefined) continue;
       if (typeof v === 'string') this.report('final', v, -1);
       else this.report(v.property, v.message, -1);

@@ -15,6 +15,7 @@ export interface CheckOptions {
   /** Sample this many random executions instead of exploring all of them. */
   random?: { samples: number; seed: number };
   onLeaf?: ExploreOptions['onLeaf'];
+  onProgress?: ExploreOptions['onProgress'];
 }
 
 export interface ViolationReport {
@@ -70,7 +71,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? 'sc');
   if (opts.random) return sample(inst, model, opts);
-  const ex = new Explorer(inst, { model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf });
+  const ex = new Explorer(inst, { model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
   return {

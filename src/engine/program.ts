@@ -2,6 +2,7 @@
 // from parameters, and optional checks on the final state. Thread bodies must communicate only
 // through yields: any state shared outside the engine makes the model nondeterministic.
 import type { Loc, ThreadFn, Val } from './ops.ts';
+import { userCall } from './errors.ts';
 
 export type Params = Record<string, number>;
 
@@ -94,8 +95,9 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
     params[k] = v;
   }
   const b = new Builder();
-  program.setup(b, params);
+  userCall(`the setup of ${program.name}`, () => program.setup(b, params));
   return { program, params, locs: b.locs, threads: b.threads, finals: b.finals };
 }
 
 export class ParamError extends Error {}
+export { ModelError } from './errors.ts';

@@ -3,14 +3,16 @@
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import { Ctx, OpKind, RmwKind, type Op, type ThreadFn, type Val } from './ops.ts';
+import { ModelError, userCall } from './errors.ts';
 
 /** What a read event still needs before its operation is finished. */
 export const Due = { None: 0, WritePart: 1, Block: 2 } as const;
 export type Due = (typeof Due)[keyof typeof Due];
 
-export class NondeterminismError extends Error {
-  constructor(readonly tid: number, readonly idx: number, detail: string) {
-    super(`the model is nondeterministic at thread ${tid}, event ${idx}: ${detail}`);
+export class NondeterminismError extends ModelError {
+  constructor(readonly thread: string, readonly idx: number, detail: string) {
+    super(`the model is nondeterministic at thread ${thread}, step ${idx + 1}: ${detail} ` +
+      '(thread bodies must depend only on the values their yields return; look for Math.random, time, or state shared outside the engine)');
   }
 }
 
@@ -21,7 +23,7 @@ export function rmwNewValue(op: Op, old: Val): Val | undefined {
     case RmwKind.Cmpxchg: return old === op.a ? op.b : undefined;
     case RmwKind.FetchAdd: return old + op.a;
     case RmwKind.AddUnless: return old === op.b ? undefined : old + op.a;
-    default: return (op.f as (v: Val) => Val | undefined)(old);
+    default: return userCall('an RMW update function', () => (op.f as (v: Val) => Val | undefined)(old));
   }
 }
 
@@ -37,7 +39,7 @@ export function writePartValue(op: Op, v: Val): Val | undefined {
 
 /** Does a read-like op block after reading `v`? */
 export function blocksAfter(op: Op, v: Val): boolean {
-  if (op.kind === OpKind.Await) return !(op.f as (v: Val) => boolean)(v);
+  if (op.kind === OpKind.Await) return !userCall('an await predicate', () => (op.f as (v: Val) => boolean)(v));
   if (op.kind === OpKind.Lock) return v !== 0;
   return false;
 }
@@ -78,7 +80,7 @@ export class ThreadRt {
       }
       const op = res.value;
       if ((op.kind === OpKind.Assume || op.kind === OpKind.Assert) && op.cond) {
-        res = (this.gen as Generator<Op, unknown, Val>).next(0);
+        res = this.next(0);
         continue;
       }
       this.op = op;
@@ -89,16 +91,24 @@ export class ThreadRt {
   /** Hands the pending op its result and runs the body to its next operation. */
   advance(v: Val): void {
     this.due = Due.None;
-    this.settle((this.gen as Generator<Op, unknown, Val>).next(v));
+    this.settle(this.next(v));
+  }
+
+  private next(v: Val): IteratorResult<Op, unknown> {
+    const gen = this.gen as Generator<Op, unknown, Val>;
+    return userCall(`thread ${this.name}`, () => gen.next(v));
   }
 
   private start(): void {
     this.ctx.fn = null;
-    this.gen = this.body(this.ctx) as Generator<Op, unknown, Val>;
+    this.gen = userCall(`thread ${this.name}`, () => this.body(this.ctx)) as Generator<Op, unknown, Val>;
+    if (!this.gen || typeof this.gen.next !== 'function') {
+      throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`);
+    }
     this.done = false;
     this.ret = undefined;
     this.due = Due.None;
-    this.settle(this.gen.next(0));
+    this.settle(this.next(0));
   }
 
   /** Re-runs the body against the thread's events in g (only when dirty). */
@@ -167,7 +177,7 @@ export class ThreadRt {
   }
 
   private mismatch(e: Ev, detail: string): never {
-    throw new NondeterminismError(this.tid, e.idx, detail);
+    throw new NondeterminismError(this.name, e.idx, detail);
   }
 }
 

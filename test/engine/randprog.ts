@@ -34,7 +34,7 @@ export function toProgram(p: RandProg, name = 'random'): Program {
       const locs = [...Array(p.nlocs).keys()].map((i) => b.loc(`x${i}`));
       const lk = b.loc('lock');
       p.threads.forEach((body, tid) => {
-        b.thread(`T${tid}`, function* (t: Ctx): ThreadGen {
+        b.thread(`T${tid}`, function* (t: Ctx): ThreadGen<void> {
           const st = { last: 0 };
           for (const ins of body) yield* run(t, ins, st, locs, lk);
         });

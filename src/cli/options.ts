@@ -1,0 +1,91 @@
+// The one typed table of command-line options; parsing and `mmcheck help` both come from it.
+
+export interface OptionSpec {
+  name: string;
+  /** 'flag' takes no value; 'int' and 'number' are checked; 'list' may repeat. */
+  type: 'flag' | 'string' | 'int' | 'number' | 'list';
+  arg?: string;
+  help: string;
+  commands: string[];
+}
+
+export const OPTIONS: OptionSpec[] = [
+  { name: 'param', type: 'list', arg: 'K=V', help: 'set a program parameter (integer), e.g. --param N=10; repeatable', commands: ['check', 'replay', 'bench'] },
+  { name: 'model', type: 'string', arg: 'sc|tso|lkmm', help: 'memory model (default: sc, or the variant\'s own model)', commands: ['check', 'replay'] },
+  { name: 'variant', type: 'string', arg: 'NAME', help: 'a variant of a catalog scenario (default: safe)', commands: ['check', 'replay'] },
+  { name: 'all-variants', type: 'flag', help: 'check every variant of the scenario', commands: ['check'] },
+  { name: 'all', type: 'flag', help: 'check the whole scenario catalog and print a table', commands: ['check'] },
+  { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
+  { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
+  { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },
+  { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
+  { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
+  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list'] },
+  { name: 'out', type: 'string', arg: 'FILE', help: 'also write the JSON results to FILE', commands: ['bench'] },
+  { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2)', commands: ['bench'] },
+];
+
+export const COMMANDS: Record<string, string> = {
+  check: 'check <file.ts|scenario|program> — explore every execution and report a violation or that there is none',
+  replay: 'replay <file.ts|scenario|program> --schedule S — run exactly the execution a violation printed',
+  list: 'list — the scenario catalog (with variants and seed threads) and the benchmark programs',
+  bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
+  litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
+  help: 'help — this text',
+};
+
+export class UsageError extends Error {}
+
+export interface Parsed {
+  command: string;
+  positional: string[];
+  opts: Record<string, string | number | boolean | string[] | undefined>;
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const command = argv[0] ?? 'help';
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const positional: string[] = [];
+  const opts: Parsed['opts'] = {};
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) { positional.push(a); continue; }
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const spec = OPTIONS.find((o) => o.name === name);
+    if (!spec || !spec.commands.includes(command)) throw new UsageError(`unknown option --${name} for '${command}' (see: mmcheck help)`);
+    if (spec.type === 'flag') { opts[name] = true; continue; }
+    const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (v === undefined) throw new UsageError(`--${name} needs a value (${spec.arg})`);
+    if (spec.type === 'int') {
+      if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a non-negative integer, got '${v}'`);
+      opts[name] = Number(v);
+    } else if (spec.type === 'number') {
+      const n = Number(v);
+      if (!(n > 0)) throw new UsageError(`--${name} needs a positive number, got '${v}'`);
+      opts[name] = n;
+    } else if (spec.type === 'list') {
+      ((opts[name] ??= []) as string[]).push(v);
+    } else opts[name] = v;
+  }
+  return { command, positional, opts };
+}
+
+export function parseParams(list: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const kv of list ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(-?\d+)$/.exec(kv);
+    if (!m) throw new UsageError(`--param needs K=V with an integer V, got '${kv}'`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+export function helpText(): string {
+  const lines = ['mmcheck — a model checker for the Linux kernel\'s lockless mm protocols and the LKMM', '', 'Commands:'];
+  for (const c of Object.values(COMMANDS)) lines.push(`  mmcheck ${c}`);
+  lines.push('', 'Options:');
+  for (const o of OPTIONS) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + `${o.help} [${o.commands.join(', ')}]`);
+  lines.push('', 'Exit codes: 0 no violation (check --all: every verdict as expected), 1 violation, 2 bad input or usage, 3 internal error.');
+  return lines.join('\n');
+}

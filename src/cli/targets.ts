@@ -1,0 +1,137 @@
+// What `mmcheck check <target>` can name: a TypeScript file of the user's (default export: a
+// program, a scenario, or an array of them), a scenario of the kernel catalog, or a benchmark
+// program. A target resolves to a list of (label, program, expectation) runs.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Program } from '../engine/program.ts';
+import { catalog, findScenario } from '../kernel/catalog.ts';
+import type { Scenario, Variant } from '../kernel/catalog.ts';
+import { programs } from '../programs/index.ts';
+import { UsageError } from './options.ts';
+
+export interface Run {
+  /** What `replay` needs to find this program again. */
+  target: string;
+  scenario?: string;
+  variant?: Variant;
+  program: Program;
+}
+
+export class InputError extends Error {
+  constructor(message: string, readonly where?: string) {
+    super(message);
+  }
+}
+
+function isProgram(x: unknown): x is Program {
+  return !!x && typeof x === 'object' && typeof (x as Program).setup === 'function' && typeof (x as Program).name === 'string';
+}
+
+function isScenario(x: unknown): x is Scenario {
+  return !!x && typeof x === 'object' && Array.isArray((x as Scenario).variants);
+}
+
+/** The location `file:line:col` in an error thrown while loading or running the user's file. */
+export function userLocation(e: unknown, file?: string): string | undefined {
+  const err = e as { message?: string; stack?: string; errors?: { location?: { file: string; line: number; column: number } }[] };
+  const loc = err?.errors?.[0]?.location;
+  if (loc) return `${loc.file}:${loc.line}:${loc.column + 1}`;
+  const m = /([^\s()]+\.[cm]?[tj]s):(\d+):(\d+)/.exec(err?.message ?? '');
+  if (m) return `${m[1]}:${m[2]}:${m[3]}`;
+  const lines = (err?.stack ?? '').split('\n').slice(1);
+  const pick = (pred: (l: string) => boolean): string | undefined => {
+    for (const l of lines) {
+      const mm = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/.exec(l.trim());
+      if (mm && pred(mm[1])) return `${mm[1].replace(/^file:\/\//, '')}:${mm[2]}:${mm[3]}`;
+    }
+    return undefined;
+  };
+  if (file) {
+    const abs = resolve(file);
+    const hit = pick((f) => f.replace(/^file:\/\//, '') === abs);
+    if (hit) return hit;
+  }
+  return pick((f) => !f.includes('node_modules') && !f.includes('/src/engine/') && !f.startsWith('node:'));
+}
+
+/**
+ * Imports a user's TypeScript file as an ES module wherever it lives (outside an ESM package
+ * Node would compile it as CommonJS and lose its line numbers): it is transformed with an
+ * inline source map to a temporary .mjs beside it, so relative imports and stack traces still
+ * point into the user's own file.
+ */
+async function importUserFile(file: string): Promise<Record<string, unknown>> {
+  const abs = resolve(file);
+  const { transform } = await import('esbuild');
+  const out = await transform(readFileSync(abs, 'utf8'), {
+    loader: /\.[cm]?ts$/.test(abs) ? 'ts' : 'js', format: 'esm', sourcemap: 'inline', sourcefile: abs, target: 'node20',
+  });
+  const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.mmcheck.mjs`);
+  try {
+    writeFileSync(tmp, out.code);
+  } catch {
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+  }
+  try {
+    return (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+async function loadFile(file: string): Promise<unknown> {
+  try {
+    const mod = await importUserFile(file);
+    // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
+    for (const ns of [mod, mod.default as Record<string, unknown> | undefined]) {
+      if (!ns || typeof ns !== 'object') continue;
+      if (isProgram(ns) || isScenario(ns) || Array.isArray(ns)) return ns;
+      for (const v of [ns.default, ns.scenario, ns.program, ...Object.values(ns)]) {
+        if (isProgram(v) || isScenario(v) || (Array.isArray(v) && v.length && v.every((x) => isProgram(x) || isScenario(x)))) return v;
+      }
+    }
+    return undefined;
+  } catch (e) {
+    const where = userLocation(e, file) ?? file;
+    const msg = (e as Error)?.message?.split('\n').find((l) => l.trim() && !/^Transform failed/.test(l)) ?? String(e);
+    throw new InputError(`cannot load ${file}: ${msg.replace(/^.*?ERROR: /, '')}`, where);
+  }
+}
+
+function scenarioRuns(target: string, s: Scenario, variant: string | undefined, all: boolean): Run[] {
+  if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, program: v.program }));
+  const name = variant ?? 'safe';
+  const v = s.variants.find((x) => x.name === name);
+  if (!v) throw new UsageError(`scenario ${s.name} has no variant '${name}' (variants: ${s.variants.map((x) => x.name).join(', ')})`);
+  return [{ target, scenario: s.name, variant: v, program: v.program }];
+}
+
+export async function resolveTarget(target: string, variant: string | undefined, allVariants: boolean): Promise<Run[]> {
+  if (/\.[cm]?[tj]s$/.test(target) || existsSync(target)) {
+    if (!existsSync(target)) throw new InputError(`no such file: ${target}`, target);
+    const x = await loadFile(target);
+    const list = Array.isArray(x) ? x : [x];
+    const runs: Run[] = [];
+    for (const item of list) {
+      if (isScenario(item)) runs.push(...scenarioRuns(target, item, variant, allVariants || list.length > 1));
+      else if (isProgram(item)) runs.push({ target, program: item });
+      else throw new InputError(`${target} exports neither a program (defineProgram({ name, setup })) nor a scenario ({ name, variants })`, `${target}:1:1`);
+    }
+    if (variant && runs.every((r) => !r.variant)) throw new UsageError(`--variant: ${target} has no scenarios`);
+    return runs;
+  }
+  const s = findScenario(target);
+  if (s) return scenarioRuns(target, s, variant, allVariants);
+  const p = programs.find((x) => x.name === target);
+  if (p) {
+    if (variant || allVariants) throw new UsageError(`${target} is a benchmark program; it has no variants`);
+    return [{ target, program: p }];
+  }
+  throw new UsageError(`unknown target '${target}': not a file, a catalog scenario or a program (see: mmcheck list)`);
+}
+
+export function catalogRuns(): Run[] {
+  return catalog.flatMap((s) => s.variants.map((v) => ({ target: s.name, scenario: s.name, variant: v, program: v.program })));
+}
