@@ -231,11 +231,24 @@ export function enumerate(
         return;
       }
       const src = sources[k]!;
+      const rmwRead = isRmwRead[k] === 1;
       for (let c = 0; c < src.length; c++) {
+        // Atomicity: the writes of two successful RMWs cannot both immediately follow the
+        // write they read from, so two RMW reads never share an rf source.
+        let key = '';
+        if (rmwRead) {
+          key = `${src[c]![0]}/${src[c]![1]}`;
+          if (rmwSources.has(key)) continue;
+          rmwSources.add(key);
+        }
         choice[k] = c;
         rec(k + 1);
+        if (rmwRead) rmwSources.delete(key);
       }
     };
+    const isRmwRead = new Uint8Array(nR);
+    for (let r = 0; r < nR; r++) if (chosen[readT[r]!]!.events[readI[r]!]!.rmwW >= 0) isRmwRead[r] = 1;
+    const rmwSources = new Set<string>();
     rec(0);
   };
 
