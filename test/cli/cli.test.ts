@@ -1,0 +1,133 @@
+// The command line as a user meets it: exit codes, bounded and sampled runs, replay, bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const bin = resolve('bin/mmcheck.js');
+const engine = resolve('src/engine/index.ts');
+
+function mm(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mmcheck-cli-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const mpBug = file('mp-bug.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({
+  name: 'mp-bug',
+  setup(b) {
+    const data = b.loc('data'), flag = b.loc('flag');
+    b.thread('CPU0', function* (t) { yield t.store(flag, 1); yield t.store(data, 42); });
+    b.thread('CPU1', function* (t) {
+      const f = yield t.load(flag);
+      if (f) { const d = yield t.load(data); yield t.assert(d === 42, 'flag set but data missing'); }
+    });
+  },
+});
+`);
+
+test('check: an exhaustive run with no violation exits 0 and says how many executions', () => {
+  const r = mm('check', 'readers', '--param', 'N=3', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.results[0].verdict, 'ok');
+  assert.equal(j.results[0].executions, 8);
+  const h = mm('check', 'readers', '--param', 'N=3');
+  assert.match(h.out, /OK: no violation in all 8 executions/);
+});
+
+test('check: a violation exits 1 with the trace and a schedule that replays it', () => {
+  const r = mm('check', mpBug);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /VIOLATION: flag set but data missing/);
+  assert.match(r.out, /CPU0:\s+CPU1:/);
+  const sched = /--schedule (\S+)/.exec(r.out)?.[1];
+  assert.ok(sched, r.out);
+  const rp = mm('replay', mpBug, '--schedule', sched);
+  assert.equal(rp.code, 1, rp.err);
+  assert.match(rp.out, /VIOLATION: flag set but data missing/);
+  const bad = mm('replay', mpBug, '--schedule', '1.1.1');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /schedule ended|nondeterministic/);
+});
+
+test('check: a run cut by a bound never claims a verdict it did not reach', () => {
+  const r = mm('check', 'readers', '--param', 'N=8', '--max-executions', '10');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /BOUNDED: explored 10 complete executions/);
+  assert.match(r.out, /NOT exhaustive/);
+  assert.doesNotMatch(r.out, /^OK/m);
+  const j = JSON.parse(mm('check', 'readers', '--param', 'N=8', '--max-executions', '10', '--json').out);
+  assert.equal(j.results[0].verdict, 'bounded');
+  const s = mm('check', 'readers', '--param', 'N=8', '--random', '20', '--seed', '3');
+  assert.match(s.out, /SAMPLED: no violation in 20 random executions/);
+  assert.match(s.out, /a sample, not a proof/);
+});
+
+test('bad usage exits 2 with a message, never a stack trace', () => {
+  for (const args of [['check', 'readers', '--bogus'], ['check', 'readers', '--param', 'N=x'], ['check', 'readers', '--param', 'Q=1'],
+    ['check', 'no-such-target'], ['check', 'readers', '--model', 'arm'], ['frobnicate']]) {
+    const r = mm(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, /^mmcheck: /);
+    assert.doesNotMatch(r.err, /\n\s+at /);
+  }
+});
+
+test('a scenario that throws, or does not parse, is reported at file:line:col with exit 2', () => {
+  const throwing = file('throws.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'throws', setup(b) {
+  const x = b.loc('x');
+  b.thread('a', function* (t) {
+    const v = yield t.load(x);
+    if (v === 0) throw new Error('boom');
+  });
+} });
+`);
+  const r = mm('check', throwing);
+  assert.equal(r.code, 2);
+  assert.match(r.err, new RegExp(`${throwing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:\\d+: error in the model: thread a threw: boom`));
+  const broken = file('broken.ts', 'export default defineProgram({ name: "x", setup(b) { b.loc( } });\n');
+  const s = mm('check', broken);
+  assert.equal(s.code, 2);
+  assert.match(s.err, /broken\.ts:1:\d+: cannot load/);
+});
+
+test('a nondeterministic model is refused with the step where it diverged', () => {
+  const nd = file('nondet.ts', `import { defineProgram } from '${engine}';
+let calls = 0;
+export default defineProgram({ name: 'nondet', setup(b) {
+  const x = b.loc('x');
+  b.thread('a', function* (t) { yield t.store(x, 1); yield t.load(x); });
+  b.thread('b', function* (t) { yield t.store(x, 2 + (calls++ % 2)); yield t.load(x); });
+} });
+`);
+  const r = mm('check', nd);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /nondeterministic at thread b, step 1/);
+});
+
+test('a deadlock is a violation that names what each blocked thread waits for', () => {
+  const ab = file('abba.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'abba', setup(b) {
+  const A = b.loc('A'), B = b.loc('B');
+  b.thread('CPU0', function* (t) { yield t.lock(A); yield t.lock(B); yield t.unlock(B); yield t.unlock(A); });
+  b.thread('CPU1', function* (t) { yield t.lock(B); yield t.lock(A); yield t.unlock(A); yield t.unlock(B); });
+} });
+`);
+  const r = mm('check', ab, '--json');
+  assert.equal(r.code, 1);
+  const j = JSON.parse(r.out).results[0];
+  assert.equal(j.verdict, 'violation');
+  assert.equal(j.property, 'deadlock');
+  assert.match(j.message, /CPU0 waits for a lock held at B.*CPU1 waits for a lock held at A/);
+});
