@@ -100,6 +100,7 @@ export function enumerate(
       }
     }
     const nR = readT.length;
+    let coh: CoherencePruner;
     // read index lookup per thread
     const readNo: Int32Array[] = chosen.map((p) => new Int32Array(p.events.length).fill(-1));
     for (let r = 0; r < nR; r++) readNo[readT[r]!]![readI[r]!] = r;
@@ -242,13 +243,15 @@ export function enumerate(
           rmwSources.add(key);
         }
         choice[k] = c;
-        rec(k + 1);
+        if (coh.push(k, c)) rec(k + 1);
+        coh.pop(k);
         if (rmwRead) rmwSources.delete(key);
       }
     };
     const isRmwRead = new Uint8Array(nR);
     for (let r = 0; r < nR; r++) if (chosen[readT[r]!]!.events[readI[r]!]!.rmwW >= 0) isRmwRead[r] = 1;
     const rmwSources = new Set<string>();
+    coh = coherencePruner(chosen, readT, readI, sources);
     rec(0);
   };
 
@@ -264,4 +267,116 @@ export function enumerate(
   };
   rec(0);
   return ncand;
+}
+
+interface CoherencePruner {
+  /** Adds the co edges forced by giving read k its source c; false if they close a cycle. */
+  push(k: number, c: number): boolean;
+  /** Removes what push(k, ·) added. */
+  pop(k: number): void;
+}
+
+/**
+ * Incremental check of the write-to-write order that coherence forces once rf is (partly)
+ * fixed, per location: the initial write first; w1 before w2 when w1 po-loc w2; src(r) before w
+ * when r po-loc w (so an RMW write follows its read's source); w before src(r) when w po-loc r;
+ * src(r1) before src(r2) when r1 po-loc r2. A cycle means no co can make the candidate coherent
+ * (the model would find no consistent completion), so every extension of the partial rf map
+ * can be skipped. The reads are assigned in thread and po order.
+ */
+function coherencePruner(chosen: Path[], readT: number[], readI: number[], sources: [number, number][][]): CoherencePruner {
+  const nR = readT.length;
+  // nodes per location: 0 = initial write, then the W events of the chosen paths
+  const nodeOf = new Map<string, number>();
+  const nNodes = new Map<number, number>();
+  const writesOf = new Map<number, { t: number; i: number; node: number }[]>();
+  chosen.forEach((p, t) => {
+    p.events.forEach((e, i) => {
+      if (e.kind !== 'W') return;
+      const n = (nNodes.get(e.loc) ?? 1);
+      nNodes.set(e.loc, n + 1);
+      nodeOf.set(`${t}/${i}`, n);
+      let l = writesOf.get(e.loc);
+      if (!l) writesOf.set(e.loc, (l = []));
+      l.push({ t, i, node: n });
+    });
+  });
+  const locOfRead = readT.map((t, r) => chosen[t]!.events[readI[r]!]!.loc);
+  const adj = new Map<number, Int32Array>();
+  const size = (loc: number): number => nNodes.get(loc) ?? 1;
+  const mat = (loc: number): Int32Array => {
+    let m = adj.get(loc);
+    if (!m) {
+      const n = size(loc);
+      m = new Int32Array(n * n);
+      for (let b = 1; b < n; b++) m[b] = 1; // init before every write
+      const ws = writesOf.get(loc) ?? [];
+      for (let a = 0; a < ws.length; a++) {
+        for (let b = a + 1; b < ws.length; b++) {
+          const A = ws[a]!;
+          const B = ws[b]!;
+          if (A.t === B.t) m[A.i < B.i ? A.node * n + B.node : B.node * n + A.node]! += 1;
+        }
+      }
+      adj.set(loc, m);
+    }
+    return m;
+  };
+  const srcNode = (k: number, c: number): number => {
+    const [u, j] = sources[k]![c]!;
+    return u < 0 ? 0 : nodeOf.get(`${u}/${j}`)!;
+  };
+  const added: number[][] = Array.from({ length: nR }, () => []);
+  const chosenSrc = new Int32Array(nR).fill(-1);
+  // earlier reads of the same thread and location, per read
+  const before: number[][] = Array.from({ length: nR }, () => []);
+  for (let r = 0; r < nR; r++) {
+    for (let q = 0; q < r; q++) if (readT[q] === readT[r] && locOfRead[q] === locOfRead[r]) before[r]!.push(q);
+  }
+  const acyclic = (m: Int32Array, n: number): boolean => {
+    const color = new Uint8Array(n);
+    const dfs = (u: number): boolean => {
+      color[u] = 1;
+      for (let v = 0; v < n; v++) {
+        if (m[u * n + v] === 0) continue;
+        if (color[v] === 1) return false;
+        if (color[v] === 0 && !dfs(v)) return false;
+      }
+      color[u] = 2;
+      return true;
+    };
+    for (let u = 0; u < n; u++) if (color[u] === 0 && !dfs(u)) return false;
+    return true;
+  };
+  return {
+    push(k, c) {
+      const loc = locOfRead[k]!;
+      const n = size(loc);
+      const m = mat(loc);
+      const sr = srcNode(k, c);
+      chosenSrc[k] = sr;
+      const list = added[k]!;
+      list.length = 0;
+      const edge = (a: number, b: number): void => {
+        if (a === b) return;
+        m[a * n + b]! += 1;
+        list.push(a * n + b);
+      };
+      const t = readT[k]!;
+      const i = readI[k]!;
+      for (const w of writesOf.get(loc) ?? []) {
+        if (w.t !== t) continue;
+        if (w.i > i) edge(sr, w.node);
+        else edge(w.node, sr);
+      }
+      for (const q of before[k]!) edge(chosenSrc[q]!, sr);
+      return acyclic(m, n);
+    },
+    pop(k) {
+      const m = mat(locOfRead[k]!);
+      for (const x of added[k]!) m[x]! -= 1;
+      added[k]!.length = 0;
+      chosenSrc[k] = -1;
+    },
+  };
 }
