@@ -1,12 +1,13 @@
 // Stage 4 of the litmus pipeline: candidate executions, as herd7 builds them. For every
 // combination of thread paths, every ordinary read gets each rf source of its location (minus the
 // sources that violate coherence whatever co is: a po-later write of the same thread, the initial
-// write or an earlier write when a po-later write of the thread precedes the read). The rf map
-// fixes the values: each read takes the value of its source, whose expression is evaluated in
-// turn (a cycle of values through rf is unsolvable and dropped, as in herd7). The path
-// constraints (branches, compare-and-swap outcomes, addresses) must hold. Each surviving
-// candidate becomes an Execution record (src/engine/execution.ts) for the model, which returns
-// its consistent completions (co, and the rf of lock events).
+// write or an earlier write when a po-later write of the thread precedes the read). While the rf
+// map is built, partial maps are cut as soon as the co order they force is cyclic, or two RMWs
+// read from the same write (the model would reject every completion). The rf map fixes the
+// values: each read takes the value of its source, whose expression is evaluated in turn (thin-air
+// cycles: see solveCycles). The path constraints (branches, compare-and-swap outcomes, addresses)
+// must hold. Each surviving candidate becomes an Execution record (src/engine/execution.ts) for
+// the model, which returns its consistent completions (co, and the rf of lock events).
 import type { Execution, XEvent } from '../engine/execution.ts';
 import type { LitmusModel, ModelOutcome } from './model.ts';
 import { evalS, threadPaths, TooBig, type Path, type PathOptions } from './paths.ts';
