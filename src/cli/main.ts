@@ -1,7 +1,8 @@
 // `mmcheck` commands. A thin layer over the engine, the kernel catalog and the litmus checker:
 // it parses options, resolves targets, prints results and maps failures to exit codes
 // (0 no violation, 1 violation, 2 bad input or usage, 3 internal error).
-import { check, replay, type CheckResult } from '../engine/index.ts';
+import { writeFileSync } from 'node:fs';
+import { check, replay, scenarioTrace, type CheckResult } from '../engine/index.ts';
 import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError, modelNames } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
@@ -28,6 +29,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': return await checkCmd(parsed);
       case 'replay': return await replayCmd(parsed);
       case 'bench': return await benchMain(parsed);
+      case 'view': {
+        const { viewMain } = await import('./view.ts');
+        return await viewMain(parsed);
+      }
       default: throw new UsageError(`unknown command '${parsed.command}'`);
     }
   } catch (e) {
@@ -197,6 +202,7 @@ async function checkCmd(p: Parsed): Promise<number> {
     results.push([run, r]);
     if (!p.opts.json && !(table || runs.length > 1)) printResult(run, r, p);
   }
+  if (typeof p.opts.trace === 'string') writeTrace(p, results);
   if (p.opts.json) {
     out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r)) }, null, 2));
   } else if (table || runs.length > 1) {
@@ -205,6 +211,23 @@ async function checkCmd(p: Parsed): Promise<number> {
   if (table || runs.length > 1) return results.every(([run, r]) => asExpected(run, r)) ? 0 : 1;
   const r = results[0][1];
   return r.verdict === 'violation' ? 1 : 0;
+}
+
+function writeTrace(p: Parsed, results: [Run, CheckResult][]): void {
+  const hit = results.find(([, r]) => r.violation);
+  if (!hit) {
+    err(`mmcheck: no violation, so no counterexample trace was written to ${p.opts.trace}`);
+    return;
+  }
+  const [run, r] = hit;
+  const v = r.violation!;
+  const t = scenarioTrace({
+    inst: r.instance, graph: v.graph, order: v.order, threadNames: v.threadNames, target: run.target,
+    scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model: r.model,
+    violation: { property: v.property, message: v.message }, replay: replayCommand(run, r, p), schedule: v.schedule,
+  });
+  writeFileSync(p.opts.trace as string, JSON.stringify(t, null, 1) + '\n');
+  err(`mmcheck: trace written to ${p.opts.trace} (open it with: mmcheck view ${p.opts.trace})`);
 }
 
 function printTable(results: [Run, CheckResult][]): void {
@@ -237,6 +260,15 @@ async function replayCmd(p: Parsed): Promise<number> {
   }
   out(r.trace);
   out(`\nfinal memory: ${r.memory}`);
+  if (typeof p.opts.trace === 'string') {
+    const t = scenarioTrace({
+      inst: r.instance, graph: r.graph, order: r.order, threadNames: r.threadNames, target: run.target,
+      scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
+      violation: r.violation ? { property: r.violation.property, message: r.violation.message } : null,
+      replay: `mmcheck replay ${process.argv.slice(3).join(' ')}`, schedule: p.opts.schedule,
+    });
+    writeFileSync(p.opts.trace, JSON.stringify(t, null, 1) + '\n');
+  }
   if (r.violation) {
     out(`\nVIOLATION${r.violation.property === 'assertion' ? '' : ` (${r.violation.property})`}: ${r.violation.message}`);
     return 1;

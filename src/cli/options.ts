@@ -21,6 +21,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
   { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list'] },
+  { name: 'trace', type: 'string', arg: 'FILE', help: 'write the counterexample (check) or the replayed execution (replay) as a JSON trace for `mmcheck view`', commands: ['check', 'replay'] },
+  { name: 'port', type: 'int', arg: 'P', help: 'port for the viewer (default: a free one)', commands: ['view'] },
   { name: 'out', type: 'string', arg: 'FILE', help: 'also write the JSON results to FILE', commands: ['bench'] },
   { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2)', commands: ['bench'] },
 ];
@@ -31,6 +33,7 @@ export const COMMANDS: Record<string, string> = {
   list: 'list — the scenario catalog (with variants and seed threads) and the benchmark programs',
   bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
   litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
+  view: 'view <trace.json> [--port P] — step through a trace in the browser (served on 127.0.0.1)',
   help: 'help — this text',
 };
 

@@ -143,6 +143,10 @@ export interface ReplayResult {
   trace: string;
   memory: string;
   schedule: string;
+  graph: Graph;
+  order: Ev[];
+  threadNames: string[];
+  instance: Instance;
 }
 
 /** Runs exactly the execution a schedule describes. */
@@ -165,10 +169,15 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     trace: renderColumns(inst, g, order, names),
     memory: renderMemory(inst, g),
     schedule,
+    graph: g,
+    order,
+    threadNames: names,
+    instance: inst,
   };
 }
 
 export { Explorer, instantiate };
+export { scenarioTrace, TRACE_SCHEMA, TRACE_VERSION, type ScenarioTrace } from './trace-json.ts';
 export type { Program, Params, Instance, Graph, Ev, MemoryModel, Violation };
 export { defineProgram, Builder } from './program.ts';
 export { Mode, OpKind, Ctx } from './ops.ts';

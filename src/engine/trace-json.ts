@@ -1,0 +1,141 @@
+// The versioned JSON trace of one execution, for `mmcheck view` (schema in docs/trace-format.md).
+// Each step carries the memory as it stands after the step (for every location, the value of
+// the co-latest write executed so far), decoded with the location's pretty-printer.
+import { EvKind, type Ev, type Graph } from './graph.ts';
+import type { Instance } from './program.ts';
+import { describeStep } from './trace.ts';
+
+export const TRACE_SCHEMA = 'mmcheck-trace';
+export const TRACE_VERSION = 1;
+
+export interface TraceLocation {
+  id: number;
+  name: string;
+  /** The object the location belongs to: the name up to the first '.' or '[' (e.g. 'T0', 'cpu1'). */
+  group: string;
+  init: number;
+  initText: string;
+}
+
+export interface TraceStep {
+  index: number;
+  tid: number;
+  thread: string;
+  fn: string | null;
+  /** One line, as in the printed trace. */
+  text: string;
+  kind: 'read' | 'write' | 'rmw' | 'fence' | 'spawn' | 'join' | 'end' | 'block' | 'error';
+  loc: number | null;
+  /** For reads: the thread and step index of the write read from (null: the initial value). */
+  readsFrom: { tid: number; event: number } | null;
+  /** Locations this step wrote. */
+  wrote: number[];
+  /** Memory after this step: decoded value per location (same order as `locations`). */
+  memory: string[];
+  /** True for the step where the violation shows. */
+  violation: boolean;
+}
+
+export interface ScenarioTrace {
+  schema: typeof TRACE_SCHEMA;
+  version: typeof TRACE_VERSION;
+  kind: 'scenario';
+  target: string;
+  scenario: string | null;
+  variant: string | null;
+  model: string;
+  params: Record<string, number>;
+  threads: { tid: number; name: string }[];
+  locations: TraceLocation[];
+  steps: TraceStep[];
+  violation: { property: string; invariant: string | null; message: string; step: number | null } | null;
+  replay: string | null;
+  schedule: string | null;
+}
+
+function group(name: string): string {
+  const m = /^([^.[]+)/.exec(name);
+  return m ? m[1] : name;
+}
+
+export function scenarioTrace(opts: {
+  inst: Instance;
+  graph: Graph;
+  order: readonly Ev[];
+  threadNames: readonly string[];
+  target: string;
+  scenario?: string | null;
+  variant?: string | null;
+  model: string;
+  violation?: { property: string; message: string } | null;
+  replay?: string | null;
+  schedule?: string | null;
+}): ScenarioTrace {
+  const { inst, graph: g, order, threadNames } = opts;
+  const show = (loc: number, v: number): string => (inst.locs[loc]?.show ? (inst.locs[loc].show as (v: number) => string)(v) : String(v));
+  const locations: TraceLocation[] = inst.locs.map((l, id) => ({ id, name: l.name, group: group(l.name), init: l.init, initText: show(id, l.init) }));
+  const latest: Ev[] = g.co.map((list) => list[0]);
+  const memory = (): string[] => latest.map((w, loc) => show(loc, w.val));
+  const steps: TraceStep[] = [];
+  let violationStep: number | null = null;
+  for (const e of order) {
+    const th = g.threads[e.tid];
+    const next = th[e.idx + 1];
+    const wrote: number[] = [];
+    const noteWrite = (w: Ev): void => {
+      if (w.coPos > latest[w.loc].coPos) latest[w.loc] = w;
+      wrote.push(w.loc);
+    };
+    let kind: TraceStep['kind'];
+    switch (e.kind) {
+      case EvKind.Read:
+        kind = next && next.kind === EvKind.Write && next.excl ? 'rmw' : 'read';
+        if (kind === 'rmw') noteWrite(next);
+        break;
+      case EvKind.Write: kind = 'write'; noteWrite(e); break;
+      case EvKind.Fence: kind = 'fence'; break;
+      case EvKind.Spawn: kind = 'spawn'; break;
+      case EvKind.Join: kind = 'join'; break;
+      case EvKind.End: kind = 'end'; break;
+      case EvKind.Block: kind = 'block'; break;
+      default: kind = 'error';
+    }
+    const isViolation = e.kind === EvKind.Error || (next !== undefined && next.kind === EvKind.Block && opts.violation?.property === 'deadlock');
+    if (isViolation && violationStep === null && e.kind === EvKind.Error) violationStep = steps.length;
+    steps.push({
+      index: steps.length,
+      tid: e.tid,
+      thread: threadNames[e.tid] ?? `T${e.tid}`,
+      fn: e.fn,
+      text: describeStep(inst, g, e, threadNames),
+      kind,
+      loc: e.loc >= 0 ? e.loc : null,
+      readsFrom: e.kind === EvKind.Read && e.rf && e.rf.tid >= 0 ? { tid: e.rf.tid, event: e.rf.idx } : null,
+      wrote,
+      memory: memory(),
+      violation: false,
+    });
+  }
+  if (opts.violation && violationStep === null) {
+    // Deadlocks and final-state violations show at the last step.
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].kind !== 'end') { violationStep = i; break; }
+  }
+  if (violationStep !== null && opts.violation) steps[violationStep].violation = true;
+  const inv = opts.violation ? /^(I\d+[a-z]?)\b/.exec(opts.violation.message)?.[1] ?? null : null;
+  return {
+    schema: TRACE_SCHEMA,
+    version: TRACE_VERSION,
+    kind: 'scenario',
+    target: opts.target,
+    scenario: opts.scenario ?? null,
+    variant: opts.variant ?? null,
+    model: opts.model,
+    params: inst.params,
+    threads: threadNames.map((name, tid) => ({ tid, name })),
+    locations,
+    steps,
+    violation: opts.violation ? { property: opts.violation.property, invariant: inv, message: opts.violation.message, step: violationStep } : null,
+    replay: opts.replay ?? null,
+    schedule: opts.schedule ?? null,
+  };
+}
