@@ -234,7 +234,11 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
   threads.forEach((t, i) => col.set(t, i));
   const rows: string[][] = [];
   const lastFn = new Map<number, string | null>();
-  for (const e of order) {
+  // Steps after a failed assertion do not explain it: stop the picture there.
+  const errAt = order.findIndex((e) => e.kind === EvKind.Error);
+  const shown = errAt >= 0 ? order.slice(0, errAt + 1) : order;
+  const hidden = order.length - shown.length - order.slice(shown.length).filter((e) => e.kind === EvKind.End).length;
+  for (const e of shown) {
     if (e.kind === EvKind.End) continue;
     const fn = e.fn;
     const cells = threads.map(() => '');
@@ -247,7 +251,9 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
   const width = threads.map((_, i) => Math.min(60, Math.max(headers[i].length, ...rows.map((r) => r[i].length))));
   const pad = (s: string, w: number): string => (s.length >= w ? s : s + ' '.repeat(w - s.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, width[i]))).join('   ').trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  const lines = [line(headers), ...rows.map(line)];
+  if (hidden > 0) lines.push(`(${hidden} later step${hidden === 1 ? '' : 's'} of the other threads not shown; replay prints them)`);
+  return lines.join('\n');
 }
 
 /** Final memory, one `name = value` per location. */
