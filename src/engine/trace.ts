@@ -10,7 +10,7 @@ import type { MemoryModel } from './models/model.ts';
 /** Events that start a step (an RMW's write part and a read's Block belong to the read's step). */
 function isStepStart(g: Graph, e: Ev): boolean {
   if (e.kind === EvKind.Write && e.excl) return false;
-  if (e.kind === EvKind.Block && e.idx > 0 && g.threads[e.tid][e.idx - 1].kind === EvKind.Read) return false;
+  if (e.kind === EvKind.Block && e.block !== BlockReason.Assume && e.idx > 0 && g.threads[e.tid][e.idx - 1].kind === EvKind.Read) return false;
   return true;
 }
 
