@@ -1,7 +1,95 @@
-// `mmcheck view <trace.json>`: placeholder until the viewer lands.
-import type { Parsed } from './options.ts';
-import { UsageError } from './options.ts';
+// `mmcheck view <trace.json> [--port P]`: checks that the file is an mmcheck trace, then serves
+// the viewer page (src/viewer) and the trace on 127.0.0.1 until interrupted. The page itself
+// refuses versions and kinds it does not know (so an old viewer says so instead of misdrawing).
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { basename, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { UsageError, type Parsed } from './options.ts';
+import { SCHEMA } from '../viewer/types.ts';
 
-export async function viewMain(_p: Parsed): Promise<number> {
-  throw new UsageError('the viewer is not built yet');
+const TYPES: Record<string, string> = {
+  'index.html': 'text/html; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+};
+
+/** Reads and checks the trace file; a UsageError (exit 2) says what is wrong with it. */
+export function readTraceFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file} is not a JSON file (${(e as Error).message}); mmcheck view needs a trace written by mmcheck check --trace FILE`);
+  }
+  const schema = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>).schema : undefined;
+  if (schema !== SCHEMA) {
+    throw new UsageError(`${file} is JSON but not an mmcheck trace (no "schema": "${SCHEMA}"); write one with mmcheck check --trace FILE or mmcheck replay --trace FILE`);
+  }
+  return text;
+}
+
+export async function viewMain(p: Parsed): Promise<number> {
+  if (p.positional.length !== 1) throw new UsageError('usage: mmcheck view <trace.json> [--port P]');
+  const file = resolve(p.positional[0]);
+  readTraceFile(file);
+  const port = p.opts.port === undefined ? 0 : Number(p.opts.port);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const { buildViewer } = await import('../viewer/build.ts');
+  const files = await buildViewer();
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/+/, '') || 'index.html';
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    if (path === 'trace.json') {
+      // Reread on each load: a re-run of mmcheck check --trace shows up on reload.
+      let body: string;
+      try {
+        body = readFileSync(file, 'utf8');
+      } catch (e) {
+        res.writeHead(500, { ...headers, 'content-type': 'text/plain' }).end(`cannot read ${file}: ${(e as Error).message}`);
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'x-trace-name': basename(file) }).end(body);
+      return;
+    }
+    if (path in TYPES) {
+      res.writeHead(200, { ...headers, 'content-type': TYPES[path] }).end(files[path as keyof typeof files]);
+      return;
+    }
+    res.writeHead(404, { ...headers, 'content-type': 'text/plain' }).end('not found');
+  });
+  await listen(server, port);
+  const addr = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${addr.port}/`;
+  process.stdout.write(`mmcheck view: ${p.positional[0]} at ${url}\n(open it in a browser; Ctrl-C to stop)\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close(() => done());
+      server.closeAllConnections();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((ok, fail) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      fail(e.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use (omit --port for a free one)`) : e);
+    });
+    server.listen(port, '127.0.0.1', () => ok());
+  });
 }

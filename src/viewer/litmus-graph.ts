@@ -1,0 +1,117 @@
+// The SVG drawing of one litmus execution: one column of events per thread (init writes in a
+// column of their own on the left), events top to bottom in program order, one arrow per edge,
+// coloured by type (po, rf, co, fr), with a legend. Returns SVG markup; pure (tested in Node).
+import type { LitmusEdgeType, LitmusEvent, LitmusExecution } from './types.ts';
+
+export const EDGE_COLORS: Record<LitmusEdgeType, string> = { po: '#555', rf: '#d62728', co: '#1f5fbf', fr: '#e08a00' };
+const EDGE_BEND: Record<LitmusEdgeType, number> = { po: 0, rf: 28, co: -34, fr: 40 };
+const EDGE_HELP: Record<LitmusEdgeType, string> = {
+  po: 'program order', rf: 'reads-from (write → read)', co: 'coherence order (write → later write)', fr: 'from-read (read → overwriting write)',
+};
+
+const BOX_W = 180;
+const BOX_H = 40;
+const COL_W = 250;
+const ROW_H = 92;
+const TOP = 70;
+const LEFT = 30;
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function eventLabel(e: LitmusEvent): string {
+  const ann = e.annotation ? `[${e.annotation}]` : '';
+  if (e.kind === 'F') return `${e.id}: F${ann}`;
+  return `${e.id}: ${e.kind}${ann} ${e.loc ?? '?'}=${e.value ?? '?'}`;
+}
+
+export interface Layout { x: number; y: number }
+
+export function layoutEvents(x: LitmusExecution, threadNames?: string[]): { pos: Map<string, Layout>; columns: { title: string; x: number }[]; width: number; height: number } {
+  const tids = [...new Set(x.events.map((e) => e.tid))].sort((a, b) => a - b);
+  const col = new Map(tids.map((t, i) => [t, i]));
+  const pos = new Map<string, Layout>();
+  let maxRow = 0;
+  // Rows by rank of poIndex within each thread (poIndex may have gaps).
+  for (const t of tids) {
+    const evs = x.events.filter((e) => e.tid === t).sort((a, b) => a.poIndex - b.poIndex);
+    evs.forEach((e, r) => {
+      pos.set(e.id, { x: LEFT + col.get(t)! * COL_W + BOX_W / 2, y: TOP + r * ROW_H + BOX_H / 2 });
+      maxRow = Math.max(maxRow, r);
+    });
+  }
+  const columns = tids.map((t) => ({ title: t < 0 ? 'init' : threadNames?.[t] ?? `P${t}`, x: LEFT + col.get(t)! * COL_W + BOX_W / 2 }));
+  return { pos, columns, width: LEFT * 2 + Math.max(1, tids.length) * COL_W, height: TOP + (maxRow + 1) * ROW_H + 60 };
+}
+
+/** Where the segment from the box centre c towards p leaves the box. */
+function exitPoint(c: Layout, p: Layout): Layout {
+  const dx = p.x - c.x;
+  const dy = p.y - c.y;
+  if (dx === 0 && dy === 0) return c;
+  const sx = dx === 0 ? Infinity : (BOX_W / 2 + 3) / Math.abs(dx);
+  const sy = dy === 0 ? Infinity : (BOX_H / 2 + 3) / Math.abs(dy);
+  const s = Math.min(sx, sy);
+  return { x: c.x + dx * s, y: c.y + dy * s };
+}
+
+export function litmusSvg(x: LitmusExecution, threadNames?: string[]): string {
+  const { pos, columns, width: w0, height } = layoutEvents(x, threadNames);
+  const width = Math.ceil(Math.max(w0, legendWidth()));
+  const legendY = height - 30;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="litmus-graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, monospace" font-size="13">`);
+  parts.push('<defs>');
+  for (const [t, c] of Object.entries(EDGE_COLORS)) {
+    parts.push(`<marker id="arrow-${t}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`);
+  }
+  parts.push('</defs>');
+  for (const c of columns) parts.push(`<text class="thread-title" x="${c.x}" y="${TOP - 28}" text-anchor="middle" font-weight="bold">${esc(c.title)}</text>`);
+  // Edges first, boxes on top.
+  const sameCount = new Map<string, number>();
+  for (const e of x.edges) {
+    const a = pos.get(e.from);
+    const b = pos.get(e.to);
+    if (!a || !b) continue;
+    const key = [e.from, e.to].sort().join('|');
+    const k = sameCount.get(key) ?? 0;
+    sameCount.set(key, k + 1);
+    let bend = EDGE_BEND[e.type] + k * 18;
+    if (a.x === b.x && e.type !== 'po') bend = (e.type === 'fr' ? -1 : 1) * (BOX_W / 2 + 30 + k * 14);
+    const mx = (a.x + b.x) / 2;
+    const my = (a.y + b.y) / 2;
+    const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+    const nx = -(b.y - a.y) / len;
+    const ny = (b.x - a.x) / len;
+    const ctrl = { x: mx + nx * bend * 2, y: my + ny * bend * 2 };
+    const s = exitPoint(a, bend === 0 ? b : ctrl);
+    const t = exitPoint(b, bend === 0 ? a : ctrl);
+    const d = bend === 0 ? `M${s.x.toFixed(1)},${s.y.toFixed(1)} L${t.x.toFixed(1)},${t.y.toFixed(1)}` : `M${s.x.toFixed(1)},${s.y.toFixed(1)} Q${ctrl.x.toFixed(1)},${ctrl.y.toFixed(1)} ${t.x.toFixed(1)},${t.y.toFixed(1)}`;
+    const lx = bend === 0 ? mx + 8 : (s.x + 2 * ctrl.x + t.x) / 4;
+    const ly = bend === 0 ? my : (s.y + 2 * ctrl.y + t.y) / 4;
+    parts.push(`<g class="edge edge-${e.type}" data-type="${e.type}" data-from="${esc(e.from)}" data-to="${esc(e.to)}">` +
+      `<title>${e.type}: ${esc(e.from)} → ${esc(e.to)}</title>` +
+      `<path d="${d}" fill="none" stroke="${EDGE_COLORS[e.type]}" stroke-width="${e.type === 'po' ? 1.5 : 2}"${e.type === 'fr' ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow-${e.type})"/>` +
+      `<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" fill="${EDGE_COLORS[e.type]}" font-size="12" font-weight="bold" text-anchor="middle" dy="-3" paint-order="stroke" stroke="#fff" stroke-width="3">${e.type}</text></g>`);
+  }
+  for (const ev of x.events) {
+    const p = pos.get(ev.id)!;
+    const fill = ev.tid < 0 ? '#f2f2f2' : ev.kind === 'W' ? '#fff4e5' : ev.kind === 'R' ? '#e9f2ff' : '#eeeeee';
+    parts.push(`<g class="event" data-id="${esc(ev.id)}" data-tid="${ev.tid}"><rect x="${p.x - BOX_W / 2}" y="${p.y - BOX_H / 2}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${fill}" stroke="#333"/>` +
+      `<text x="${p.x}" y="${p.y + 4}" text-anchor="middle">${esc(eventLabel(ev))}</text></g>`);
+  }
+  // Legend.
+  let lx = LEFT;
+  parts.push('<g class="legend">');
+  for (const t of Object.keys(EDGE_COLORS) as LitmusEdgeType[]) {
+    parts.push(`<g class="legend-item" data-type="${t}"><line x1="${lx}" y1="${legendY}" x2="${lx + 34}" y2="${legendY}" stroke="${EDGE_COLORS[t]}" stroke-width="2"${t === 'fr' ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow-${t})"/>` +
+      `<text x="${lx + 42}" y="${legendY + 4}">${t}: ${esc(EDGE_HELP[t])}</text></g>`);
+    lx += 70 + EDGE_HELP[t].length * 7.2;
+  }
+  parts.push('</g></svg>');
+  return parts.join('');
+}
+
+/** Width the legend needs (so the page can widen a narrow graph). */
+export function legendWidth(): number {
+  return LEFT + Object.values(EDGE_HELP).reduce((n, h) => n + 70 + h.length * 7.2, 0);
+}
