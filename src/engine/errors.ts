@@ -13,8 +13,13 @@ export function userCall<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ModelError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new ModelError(`${what} threw: ${msg}`, e);
+    throw wrapUserError(what, e);
   }
+}
+
+/** The ModelError for an exception the user's code threw (for hot paths that catch inline). */
+export function wrapUserError(what: string, e: unknown): ModelError {
+  if (e instanceof ModelError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new ModelError(`${what} threw: ${msg}`, e);
 }

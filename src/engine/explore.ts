@@ -255,7 +255,7 @@ export class Explorer {
   }
 
   /** The lowest co position a new access with porf-view v may read from / be placed after. */
-  private coLower(loc: number, v: Int32Array): number {
+  private coLower(loc: number, v: number[]): number {
     if (!this.opts.model.porfCoherent) return 0;
     const g = this.g;
     const list = g.co[loc];

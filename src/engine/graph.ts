@@ -34,7 +34,7 @@ export class Ev {
   excl = false;
   revisitable = true;
   /** Per thread, the largest idx of that thread's events in porf-prefix(e) ∪ {e}. */
-  view: Int32Array;
+  view: number[];
   /** The operation that produced the event (for replay checks and traces). */
   opKind: OpKind = 0 as OpKind;
   rmw: RmwKind = 0 as RmwKind;
@@ -48,23 +48,22 @@ export class Ev {
   copy: Ev | null = null;
 
   constructor(readonly kind: EvKind, readonly tid: number, readonly idx: number, nthreads: number) {
-    this.view = new Int32Array(nthreads > 0 ? nthreads : 1).fill(-1);
+    const n = nthreads > 0 ? nthreads : 1;
+    const v: number[] = [];
+    for (let i = 0; i < n; i++) v.push(-1);
+    this.view = v;
   }
 }
 
 /** Is event x (of thread x.tid, position x.idx) inside the porf-view v? Init is always inside. */
-export function inView(v: Int32Array, x: Ev): boolean {
+export function inView(v: number[], x: Ev): boolean {
   return x.tid < 0 || (x.tid < v.length && v[x.tid] >= x.idx);
 }
 
 /** e.view := e.view ⊔ from (growing e's view when `from` knows more threads). */
-export function joinView(e: Ev, from: Int32Array): void {
-  let into = e.view;
-  if (from.length > into.length) {
-    const grown = new Int32Array(from.length).fill(-1);
-    grown.set(into);
-    e.view = into = grown;
-  }
+export function joinView(e: Ev, from: number[]): void {
+  const into = e.view;
+  while (into.length < from.length) into.push(-1);
   for (let i = 0; i < from.length; i++) if (from[i] > into[i]) into[i] = from[i];
 }
 

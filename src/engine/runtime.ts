@@ -3,7 +3,7 @@
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import { Ctx, OpKind, RmwKind, type Op, type ThreadFn, type Val } from './ops.ts';
-import { ModelError, userCall } from './errors.ts';
+import { ModelError, userCall, wrapUserError } from './errors.ts';
 
 /** What a read event still needs before its operation is finished. */
 export const Due = { None: 0, WritePart: 1, Block: 2 } as const;
@@ -23,7 +23,12 @@ export function rmwNewValue(op: Op, old: Val): Val | undefined {
     case RmwKind.Cmpxchg: return old === op.a ? op.b : undefined;
     case RmwKind.FetchAdd: return old + op.a;
     case RmwKind.AddUnless: return old === op.b ? undefined : old + op.a;
-    default: return userCall('an RMW update function', () => (op.f as (v: Val) => Val | undefined)(old));
+    default:
+      try {
+        return (op.f as (v: Val) => Val | undefined)(old);
+      } catch (e) {
+        throw wrapUserError('an RMW update function', e);
+      }
   }
 }
 
@@ -39,7 +44,13 @@ export function writePartValue(op: Op, v: Val): Val | undefined {
 
 /** Does a read-like op block after reading `v`? */
 export function blocksAfter(op: Op, v: Val): boolean {
-  if (op.kind === OpKind.Await) return !userCall('an await predicate', () => (op.f as (v: Val) => boolean)(v));
+  if (op.kind === OpKind.Await) {
+    try {
+      return !(op.f as (v: Val) => boolean)(v);
+    } catch (e) {
+      throw wrapUserError('an await predicate', e);
+    }
+  }
   if (op.kind === OpKind.Lock) return v !== 0;
   return false;
 }
@@ -95,8 +106,11 @@ export class ThreadRt {
   }
 
   private next(v: Val): IteratorResult<Op, unknown> {
-    const gen = this.gen as Generator<Op, unknown, Val>;
-    return userCall(`thread ${this.name}`, () => gen.next(v));
+    try {
+      return (this.gen as Generator<Op, unknown, Val>).next(v);
+    } catch (e) {
+      throw wrapUserError(`thread ${this.name}`, e);
+    }
   }
 
   private start(): void {
