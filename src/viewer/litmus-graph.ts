@@ -9,10 +9,11 @@ const EDGE_HELP: Record<LitmusEdgeType, string> = {
   po: 'program order', rf: 'reads-from (write → read)', co: 'coherence order (write → later write)', fr: 'from-read (read → overwriting write)',
 };
 
+const LEGEND_ITEM = (t: LitmusEdgeType): number => 72 + (t.length + 2 + EDGE_HELP[t].length) * 8;
 const BOX_W = 180;
 const BOX_H = 40;
 const COL_W = 250;
-const ROW_H = 92;
+const ROW_H = 100;
 const TOP = 70;
 const LEFT = 30;
 
@@ -66,7 +67,24 @@ export function litmusSvg(x: LitmusExecution, threadNames?: string[]): string {
   }
   parts.push('</defs>');
   for (const c of columns) parts.push(`<text class="thread-title" x="${c.x}" y="${TOP - 28}" text-anchor="middle" font-weight="bold">${esc(c.title)}</text>`);
-  // Edges first, boxes on top.
+  // Edges first, boxes on top. Each edge is a quadratic curve; its bend is the first of a few
+  // candidates whose curve crosses no other event's box (so arrows route around columns).
+  const boxes = x.events.map((ev) => ({ id: ev.id, p: pos.get(ev.id)! }));
+  const hits = (from: string, to: string, s: Layout, c: Layout, t: Layout): number => {
+    let n = 0;
+    // Samples of the curve that fall inside another event's box (fewer: the arrow only clips a corner).
+    for (let i = 1; i < 40; i++) {
+      const u = i / 40;
+      const px = (1 - u) * (1 - u) * s.x + 2 * (1 - u) * u * c.x + u * u * t.x;
+      const py = (1 - u) * (1 - u) * s.y + 2 * (1 - u) * u * c.y + u * u * t.y;
+      for (const b of boxes) {
+        if (b.id === from || b.id === to) continue;
+        if (Math.abs(px - b.p.x) < BOX_W / 2 + 6 && Math.abs(py - b.p.y) < BOX_H / 2 + 6) n++;
+      }
+      if (px < 0 || py < 20) n++;
+    }
+    return n;
+  };
   const sameCount = new Map<string, number>();
   for (const e of x.edges) {
     const a = pos.get(e.from);
@@ -75,23 +93,32 @@ export function litmusSvg(x: LitmusExecution, threadNames?: string[]): string {
     const key = [e.from, e.to].sort().join('|');
     const k = sameCount.get(key) ?? 0;
     sameCount.set(key, k + 1);
-    let bend = EDGE_BEND[e.type] + k * 18;
-    if (a.x === b.x && e.type !== 'po') bend = (e.type === 'fr' ? -1 : 1) * (BOX_W / 2 + 30 + k * 14);
     const mx = (a.x + b.x) / 2;
     const my = (a.y + b.y) / 2;
     const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
     const nx = -(b.y - a.y) / len;
     const ny = (b.x - a.x) / len;
-    const ctrl = { x: mx + nx * bend * 2, y: my + ny * bend * 2 };
-    const s = exitPoint(a, bend === 0 ? b : ctrl);
-    const t = exitPoint(b, bend === 0 ? a : ctrl);
+    const sameCol = a.x === b.x;
+    const base = sameCol && e.type !== 'po' ? (e.type === 'fr' ? -1 : 1) * (BOX_W / 2 + 30 + k * 14) : EDGE_BEND[e.type] + k * 18;
+    const candidates = e.type === 'po' && sameCol && k === 0 ? [0]
+      : [base, ...[20, 40, 55, 70, 100, 140, 190].flatMap((d) => [Math.sign(base || 1) * d, -Math.sign(base || 1) * d])];
+    let best = { bend: base, n: Infinity, s: a, t: b, ctrl: { x: mx, y: my } };
+    for (const bend of candidates) {
+      const ctrl = { x: mx + nx * bend * 2, y: my + ny * bend * 2 };
+      const s0 = exitPoint(a, bend === 0 ? b : ctrl);
+      const t0 = exitPoint(b, bend === 0 ? a : ctrl);
+      const n = hits(e.from, e.to, s0, ctrl, t0);
+      if (n < best.n) best = { bend, n, s: s0, t: t0, ctrl };
+      if (n === 0) break;
+    }
+    const { bend, s, t, ctrl } = best;
     const d = bend === 0 ? `M${s.x.toFixed(1)},${s.y.toFixed(1)} L${t.x.toFixed(1)},${t.y.toFixed(1)}` : `M${s.x.toFixed(1)},${s.y.toFixed(1)} Q${ctrl.x.toFixed(1)},${ctrl.y.toFixed(1)} ${t.x.toFixed(1)},${t.y.toFixed(1)}`;
-    const lx = bend === 0 ? mx + 8 : (s.x + 2 * ctrl.x + t.x) / 4;
+    const lx = bend === 0 ? mx + 10 : (s.x + 2 * ctrl.x + t.x) / 4;
     const ly = bend === 0 ? my : (s.y + 2 * ctrl.y + t.y) / 4;
     parts.push(`<g class="edge edge-${e.type}" data-type="${e.type}" data-from="${esc(e.from)}" data-to="${esc(e.to)}">` +
       `<title>${e.type}: ${esc(e.from)} → ${esc(e.to)}</title>` +
       `<path d="${d}" fill="none" stroke="${EDGE_COLORS[e.type]}" stroke-width="${e.type === 'po' ? 1.5 : 2}"${e.type === 'fr' ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow-${e.type})"/>` +
-      `<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" fill="${EDGE_COLORS[e.type]}" font-size="12" font-weight="bold" text-anchor="middle" dy="-3" paint-order="stroke" stroke="#fff" stroke-width="3">${e.type}</text></g>`);
+      `<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" fill="${EDGE_COLORS[e.type]}" font-size="12" font-weight="bold" text-anchor="middle" dy="4" paint-order="stroke" stroke="#fff" stroke-width="3">${e.type}</text></g>`);
   }
   for (const ev of x.events) {
     const p = pos.get(ev.id)!;
@@ -105,7 +132,7 @@ export function litmusSvg(x: LitmusExecution, threadNames?: string[]): string {
   for (const t of Object.keys(EDGE_COLORS) as LitmusEdgeType[]) {
     parts.push(`<g class="legend-item" data-type="${t}"><line x1="${lx}" y1="${legendY}" x2="${lx + 34}" y2="${legendY}" stroke="${EDGE_COLORS[t]}" stroke-width="2"${t === 'fr' ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow-${t})"/>` +
       `<text x="${lx + 42}" y="${legendY + 4}">${t}: ${esc(EDGE_HELP[t])}</text></g>`);
-    lx += 70 + EDGE_HELP[t].length * 7.2;
+    lx += LEGEND_ITEM(t);
   }
   parts.push('</g></svg>');
   return parts.join('');
@@ -113,5 +140,5 @@ export function litmusSvg(x: LitmusExecution, threadNames?: string[]): string {
 
 /** Width the legend needs (so the page can widen a narrow graph). */
 export function legendWidth(): number {
-  return LEFT + Object.values(EDGE_HELP).reduce((n, h) => n + 70 + h.length * 7.2, 0);
+  return LEFT + (Object.keys(EDGE_HELP) as LitmusEdgeType[]).reduce((n, t) => n + LEGEND_ITEM(t), 0);
 }
