@@ -7,7 +7,7 @@ import { OpKind, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { userCall } from './errors.ts';
-import { Due, ThreadRt, blocksAfter, isReadOp, readResult, writePartValue } from './runtime.ts';
+import { Due, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
 interface Item {
@@ -619,4 +619,3 @@ export class Explorer {
   }
 }
 
-export { isReadOp };
