@@ -26,6 +26,7 @@ export interface LitmusEvent {
 }
 
 export type LitmusEdgeType = 'po' | 'rf' | 'co' | 'fr';
+export const EDGE_TYPES: LitmusEdgeType[] = ['po', 'rf', 'co', 'fr'];
 
 export interface LitmusEdge {
   type: LitmusEdgeType;
@@ -117,6 +118,9 @@ export function checkTrace(v: unknown): Checked {
       }
       const ids = new Set((x.events as unknown[]).map((e) => (isObj(e) ? e.id : undefined)));
       for (const e of x.edges as unknown[]) {
+        if (isObj(e) && !EDGE_TYPES.includes(e.type as LitmusEdgeType)) {
+          return { ok: false, error: `unsupported edge type ${JSON.stringify(e.type)} in a version-1 litmus trace (known: ${EDGE_TYPES.join(', ')})` };
+        }
         if (!isObj(e) || !ids.has(e.from) || !ids.has(e.to)) {
           return { ok: false, error: `malformed litmus trace: edge ${JSON.stringify(e)} names an event that does not exist` };
         }

@@ -54,6 +54,9 @@ test('checkTrace accepts the CLI traces and the litmus fixture, refuses unknown 
   const badEdge = structuredClone(mp);
   badEdge.executions[0].edges.push({ type: 'rf', from: 'a', to: 'zz' });
   assert.match((checkTrace(badEdge) as { error: string }).error, /names an event that does not exist/);
+  const hb = structuredClone(mp);
+  hb.executions[0].edges.push({ type: 'hb', from: 'a', to: 'b' });
+  assert.match((checkTrace(hb) as { error: string }).error, /unsupported edge type "hb"/);
 });
 
 test('gup-fast-vs-zap: page table, folio, CPUs and locks at the violation', () => {
