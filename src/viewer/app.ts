@@ -93,7 +93,7 @@ function renderState(t: ScenarioTrace, s: StepState): string {
     const tv = s.tables.find((x) => x.name === name);
     if (!tv) return `<li class="table missing"><b>${esc(name)}</b> (not modelled)</li>`;
     shown.add(name);
-    return `<li class="table status-${esc(tv.status.replace(/\s+/g, '-'))}" data-table="${esc(name)}"><span class="tname">PTE table ${esc(name)}</span> <span class="badge">${esc(tv.status)}</span> ` +
+    return `<li class="table status-${esc(tv.status.replace(/\s+/g, '-'))}" data-table="${esc(name)}"><span class="tname">${/^T\d+$/.test(name) ? 'PTE table ' : ''}${esc(name)}</span> <span class="badge">${esc(tv.status)}</span> ` +
       (tv.life ? kv('life', tv.life) : '') + (tv.ptl ? kv('ptl', tv.ptl, tv.ptl.value === 'locked' ? 'locked' : '') : '') +
       tv.fields.map((f) => kv(f.label, f)).join('') +
       `<ul class="entries">${tv.entries.map((e) => `<li class="entry">${esc(e.label)} ${val(e, e.value === 'none' ? 'none' : '')}</li>`).join('')}</ul></li>`;
@@ -104,8 +104,9 @@ function renderState(t: ScenarioTrace, s: StepState): string {
       (pml ? kv('pmd_lock', pml.cell, pml.held ? 'locked' : '') : '') +
       (p.table ? `<ul>${tableHtml(p.table)}</ul>` : '') + '</li>');
   }
-  const loose = s.tables.filter((x) => !shown.has(x.name));
+  const loose = s.tables.filter((x) => !shown.has(x.name) && x.status !== 'kernel page table');
   if (loose.length) pt.push(`<li class="loose"><span class="tname">not reachable from a PMD</span><ul>${loose.map((x) => tableHtml(x.name)).join('')}</ul></li>`);
+  for (const k of s.tables.filter((x) => x.status === 'kernel page table')) pt.push(tableHtml(k.name));
   out.push(section('pagetables', 'Page tables', pt.length ? `<ul class="tree">${pt.join('')}</ul>` : ''));
   // Folios.
   out.push(section('folios', 'Folios', s.folios.map((f) =>

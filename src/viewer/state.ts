@@ -161,14 +161,15 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
     if (/^\*pmd/.test(g)) continue;
     const names = ids.map((id) => t.locations[id].name);
     const entryIds = ids.filter((id) => /^[^.[]+\[\d+\]$/.test(t.locations[id].name));
-    if (entryIds.length > 0 && (/^T\d+$/.test(g) || names.includes(`${g}.ptl`) || names.includes(`${g}.life`))) {
+    const kernelPt = entryIds.length === ids.length && /pte|pmd|pgd|pud/.test(g);
+    if (entryIds.length > 0 && (/^T\d+$/.test(g) || names.includes(`${g}.ptl`) || names.includes(`${g}.life`) || kernelPt)) {
       const entries = entryIds.map((id) => cell(id, t.locations[id].name.slice(g.length)));
       const life = field(g, 'life');
       const ptl = field(g, 'ptl');
       const pointedBy = pmds.filter((p) => p.table === g).map((p) => p.cell.name);
       const lv = life?.value ?? '';
       const status = /freed/.test(lv) ? 'freed' : /reused/.test(lv) ? 'reused' : /detached/.test(lv) ? 'detached'
-        : pointedBy.length > 0 ? 'attached' : pmds.length > 0 ? 'detached' : (lv || 'table');
+        : pointedBy.length > 0 ? 'attached' : kernelPt && !life ? 'kernel page table' : pmds.length > 0 ? 'detached' : (lv || 'table');
       tables.push({ name: g, status, pointedBy, life, ptl, entries, fields: rest(g) });
       continue;
     }
