@@ -1,17 +1,19 @@
-// Corpus runner: checks every test of /work/shared/litmus (or another root holding a
+// Corpus runner: checks every test of ../shared/litmus (or another root holding a
 // herd7-results.tsv) and compares with herd7 on the verdict, the number of executions
 // (positive and negative), the number of final states and the data-race flag. Prints each
 // disagreement and a summary line. Runs the tests in-process, or on N worker threads with --jobs N.
 //
 //   node --import tsx src/litmus/corpus.ts [--root DIR] [--jobs N] [--filter SUBSTR] [--every K] [--json]
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { loadLitmusModel, type LitmusModel } from './model.ts';
 import { Refused, runText } from './run.ts';
 
-export const DEFAULT_ROOT = '/work/shared/litmus';
+/** The corpus in ../shared/litmus beside the repository (as on developers' machines and in CI). */
+export const SHARED_LITMUS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/litmus');
+export const DEFAULT_ROOT = SHARED_LITMUS;
 
 export interface HerdRow {
   path: string;
