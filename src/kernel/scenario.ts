@@ -33,17 +33,22 @@ export interface VariantSpec<K extends string> {
   model?: 'sc' | 'tso' | 'lkmm';
 }
 
-/** Builds each variant's program from `make(knob)`, where knob is undefined for 'safe'. */
+/**
+ * Builds each variant's program from `make(knob)`, where knob is undefined for 'safe'. `params`
+ * (with their defaults) let a scenario be scaled up, e.g. `--param walkers=2`.
+ */
 export function variants<K extends string>(
   scenario: string,
   make: (knob: K | undefined) => Program['setup'],
   specs: VariantSpec<K>[],
+  params?: Program['params'],
 ): Variant[] {
   return specs.map((s) => ({
     ...s,
     program: {
       name: `${scenario}/${s.name}`,
       description: s.description,
+      ...(params ? { params } : {}),
       setup: make(s.name === 'safe' ? undefined : (s.name as K)),
     },
   }));

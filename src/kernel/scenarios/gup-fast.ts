@@ -3,7 +3,7 @@
 // PTE"). Four scenarios, one per recheck, each against the actor that makes it necessary.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
+import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
@@ -15,16 +15,19 @@ import { variants, type Scenario } from '../scenario.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
 function makeZap(knob: 'no-pte-recheck' | undefined) {
-  return (b: Builder) => {
-    const cpus = new Cpus(b, 3);
+  return (b: Builder, params: Params) => {
+    const walkers = params.walkers ?? 1;
+    const cpus = new Cpus(b, 2 + walkers);
     const F = newFolio(b, 'F', 1, 1); // refcount 1: the mapping
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [F]);
     F.holders.push({ loc: T.entries[0], holds: (v) => v !== PTE_NONE && pte_pfn(v) === 1, what: 'T0[0]' });
-    b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' }));
+    // Thread i runs on CPU i: walker CPU0, zap CPU1, allocator CPU2, further walkers CPU3...
+    const walker = (c: number) => function* (t: Ctx) {
+      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[c], mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' }));
       if (g) yield* t.call('unpin_user_page', gup_put_folio(t, mm, g));
-    });
+    };
+    b.thread('CPU0', walker(0));
     b.thread('CPU1', function* (t: Ctx) {
       yield* t.call('zap_pte_range', zap_pte(t, mm, T, 0)); // munmap(a)
     });
@@ -32,6 +35,7 @@ function makeZap(knob: 'no-pte-recheck' | undefined) {
       // The page allocator hands the freed page to another owner.
       yield t.assume(yield* t.call('folio_alloc', alloc_folio(t, F)));
     });
+    for (let c = 3; c < 2 + walkers; c++) b.thread(`CPU${c}`, walker(c));
   };
 }
 
@@ -42,7 +46,7 @@ export const gupZapScenario: Scenario = {
   variants: variants('gup-fast-vs-zap', makeZap, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'grab with add-unless-zero, then recheck PMD and PTE; the put of a failed recheck may be the last one' },
     { name: 'no-pte-recheck', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
-  ]),
+  ], { walkers: 1 }),
 };
 
 // ---------------------------------------------------------------- U1.b: THP split

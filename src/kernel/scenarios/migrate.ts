@@ -3,7 +3,7 @@
 // page is one integer; I10 is checked at the end: the value reachable through the user-visible
 // location must be the last value written to it.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
+import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_DIRTY, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, newPageTable, pmd_table, pte_dirty, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
@@ -24,21 +24,25 @@ function lostWrite(wrote: number, seen: number, where: string) {
 type FileKnob = 'lookup-folio-get' | 'check-without-freeze';
 
 function makeFile(knob: FileKnob | undefined) {
-  return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
+  return (b: Builder, params: Params) => {
+    const lookups = params.lookups ?? 1;
+    const cpus = new Cpus(b, 1 + lookups);
     const src = newFolio(b, 'src', 1, 2); // page cache + isolation
     const dst = newFolio(b, 'dst', 2, 1); // allocation reference
     const A = newAddressSpace(b, 'A', [1]);
     src.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'A.i_pages[0]' });
     dst.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 2, what: 'A.i_pages[0]' });
     const folios = (pfn: number) => (pfn === 1 ? src : dst);
-    b.thread('CPU0', function* (t: Ctx) {
-      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[0], A, 0, folios, { plainGet: knob === 'lookup-folio-get' }));
+    // Thread i runs on CPU i: a lookup on CPU0, the migration on CPU1, further lookups on CPU2...
+    const lookup = (c: number) => function* (t: Ctx) {
+      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[c], A, 0, folios, { plainGet: knob === 'lookup-folio-get' }));
       if (f) yield* t.call('folio_put', folio_put(t, f));
-    });
+    };
+    b.thread('CPU0', lookup(0));
     b.thread('CPU1', function* (t: Ctx) {
       yield* t.call('migrate_pages', migrate_file_folio(t, A, 0, src, dst, { checkWithoutFreeze: knob === 'check-without-freeze' }));
     });
+    for (let c = 2; c < 1 + lookups; c++) b.thread(`CPU${c}`, lookup(c));
     b.final((s) => {
       const inDst = slot_pfn(s.value(A.slots[0])) === 2;
       const [a, bb] = [s.value(src._refcount), s.value(dst._refcount)];
@@ -57,7 +61,7 @@ export const migrateFileScenario: Scenario = {
     { name: 'safe', ref: '§7', expected: 'ok', description: 'current kernels: refcount compared outside the i_pages lock as an early exit, then folio_ref_freeze(expected) under it decides' },
     { name: 'lookup-folio-get', ref: 'U5.b', expected: 'I3', description: 'the lookup takes its reference with folio_get() instead of folio_try_get(): it increments a frozen count' },
     { name: 'check-without-freeze', ref: 'U7.f', expected: 'I4', description: 'under xa_lock a plain refcount comparison instead of the freeze, and a plain set afterwards: the lookup\'s reference is overwritten' },
-  ]),
+  ], { lookups: 1 }),
 };
 
 // ---------------------------------------------------------------- U7.a: vs a reference holder that writes
