@@ -122,7 +122,9 @@ function renderState(t: ScenarioTrace, s: StepState): string {
     return `<div class="cpu" data-cpu="${esc(c.name)}"><span class="cname">${esc(c.name)}</span>${c.thread ? ` <span class="thread">${esc(c.thread)}</span>` : ''} ` +
       `<span class="fn">${c.done ? 'returned' : c.fn ? `in <code>${esc(c.fn)}</code>` : 'not started'}</span> ${irq} ${rcu} ` +
       kv('rcu_irq', c.rcu) + (c.tlb ? kv('TLB', c.tlb) : '') + c.fields.map((f) => kv(f.label, f)).join('') + '</div>';
-  }).join('') + (s.waits.length ? `<div class="waits"><b>Grace periods / IPIs in progress</b><ul>${s.waits.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>` : '')));
+  }).join('') + (s.waits.length ? `<div class="waits" id="waits"><b>Grace periods / IPIs / TLB flushes</b><ul>${s.waits.map((w) =>
+    `<li class="${w.pending ? 'pending' : 'ending'}"><b>${esc(w.thread)}</b> in <code>${esc(w.fn)}</code> since step ${w.since}: ${esc(w.kind)} ${w.pending ? 'pending' : 'completes here'}` +
+    (w.waitingFor.length ? ` — waits for ${esc(w.waitingFor.join(', '))}` : w.pending ? ' — no reader to wait for seen yet' : '') + '</li>').join('')}</ul></div>` : '')));
   // Locks.
   out.push(section('locks', 'Locks', s.locks.length ? `<ul class="locks">${s.locks.map((l) =>
     `<li class="${l.held ? 'held' : 'free'}"><code>${esc(l.cell.name)}</code> ${val(l.cell, l.held ? 'locked' : '')}${l.held && l.holder ? ` by <b>${esc(l.holder)}</b>${l.since !== null ? ` (since step ${l.since})` : ''}` : ''}</li>`).join('')}</ul>` : ''));

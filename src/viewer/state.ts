@@ -58,6 +58,18 @@ export interface CpuView {
 export interface LockView { cell: Cell; held: boolean; holder: string | null; since: number | null }
 export interface MappingView { name: string; slots: Cell[]; fields: Cell[] }
 export interface PagesView { name: string; columns: string[]; rows: { index: string; cells: (Cell | null)[] }[] }
+export interface WaitView {
+  thread: string;
+  fn: string;
+  /** The step where the thread entered the waiting function. */
+  since: number;
+  kind: 'grace period' | 'IPI' | 'TLB flush' | 'wait';
+  /** False at the step where the wait ends (the thread's next step is elsewhere). */
+  pending: boolean;
+  /** What the wait is held up by: for a grace period the CPUs seen inside a reader (with the
+   * state seen), for an IPI or TLB flush the other CPUs with IRQs off. Empty when not pending. */
+  waitingFor: string[];
+}
 export interface GroupView { group: string; cells: Cell[] }
 
 export interface StepState {
@@ -71,8 +83,8 @@ export interface StepState {
   locks: LockView[];
   mappings: MappingView[];
   pages: PagesView[];
-  /** Grace periods, IPIs and other waits in progress. */
-  waits: string[];
+  /** Grace periods, IPIs and TLB-flush waits in progress (or ending at this step). */
+  waits: WaitView[];
   ghost: Cell[];
   other: GroupView[];
 }
@@ -248,26 +260,43 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
     const h = holder.get(id);
     return { cell: c, held: c.value === 'locked', holder: c.value === 'locked' ? h?.who ?? null : null, since: c.value === 'locked' ? h?.since ?? null : null };
   });
-  // Waits in progress: a thread whose last step is inside a grace-period / IPI wait that it has
-  // not left yet (its next step is in the same function).
-  const waits: string[] = [];
+  // Grace periods and IPI/TLB-flush waits in progress: the thread's latest run of steps in a
+  // waiting function (synchronize_rcu, tlb_remove_table_sync_one, flush_tlb_*, …). In the model a
+  // waiter snapshots each other CPU's rcu_irq word; a CPU seen inside a reader (depth > 0) is waited
+  // for until its `wait on cpuN.rcu_irq` step (the await returning).
+  const waits: WaitView[] = [];
   for (const th of t.threads) {
-    let last = -1;
+    const mine: number[] = [];
     let next = -1;
     for (let i = 0; i < t.steps.length; i++) {
       if (t.steps[i].tid !== th.tid) continue;
-      if (i <= cursor) last = i;
+      if (i <= cursor) mine.push(i);
       else { next = i; break; }
     }
-    if (last < 0) continue;
-    const s = t.steps[last];
-    if (!s.fn || !WAIT_FNS.test(s.fn)) continue;
-    const leaving = next < 0 || t.steps[next].fn !== s.fn;
-    if (leaving && !/^wait on/.test(s.text)) continue;
-    const readers = cpus.filter((c) => (c.readerDepth ?? 0) > 0 && c.thread !== th.name)
-      .map((c) => `${c.name} (${c.irqsOff ? 'IRQs off, ' : ''}depth ${c.readerDepth})`);
-    const what = /rcu/.test(s.fn) ? 'grace period' : /flush|smp_call|sync_one/.test(s.fn) ? 'IPI / flush' : 'wait';
-    waits.push(`${th.name} in ${s.fn}: ${what} ${leaving ? 'ends' : 'pending'}` + (readers.length ? `; readers now: ${readers.join(', ')}` : '; no reader is active'));
+    if (mine.length === 0) continue;
+    const last = t.steps[mine[mine.length - 1]];
+    if (!last.fn || !WAIT_FNS.test(last.fn)) continue;
+    let k = mine.length - 1;
+    while (k > 0 && t.steps[mine[k - 1]].fn === last.fn) k--;
+    const waitingFor = new Map<string, string>();
+    for (const i of mine.slice(k)) {
+      const st = t.steps[i];
+      const w = /^wait on (cpu\d+)\.rcu_irq/.exec(st.text);
+      if (w) { waitingFor.delete(w[1]); continue; }
+      const r = /^(cpu\d+)\.rcu_irq → (.*?) \((?:once, )?from/.exec(st.text);
+      if (r && st.tid === th.tid && r[1] !== `cpu${th.tid}`) {
+        const p = parseRcu(r[2]);
+        if (p && p.depth > 0) waitingFor.set(r[1], r[2]);
+      }
+    }
+    const pending = next >= 0 && t.steps[next].fn === last.fn;
+    const kind = /rcu/.test(last.fn) ? 'grace period' : /smp_call|sync_one/.test(last.fn) ? 'IPI' : /tlb|flush/.test(last.fn) ? 'TLB flush' : 'wait';
+    // An IPI (and a TLB flush by IPI) is taken by a CPU only with IRQs on: it waits for the
+    // CPUs that have IRQs off now; a grace period waits for the readers it saw.
+    const blocking = kind === 'IPI' || kind === 'TLB flush'
+      ? cpus.filter((c) => c.irqsOff && c.name !== `cpu${th.tid}`).map((c) => `${c.name} (IRQs off)`)
+      : [...waitingFor].map(([c, v]) => `${c} (${v})`);
+    waits.push({ thread: th.name, fn: last.fn, since: mine[k], kind, pending, waitingFor: pending ? blocking : [] });
   }
   return { cursor, step, pmds, tables, folios, cpus, locks, mappings, pages, waits, ghost, other };
 }

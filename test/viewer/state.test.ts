@@ -119,7 +119,20 @@ test('waits: a thread inside an IPI/grace-period wait is listed with the readers
   const w = t.steps.findIndex((st) => /^wait on/.test(st.text));
   assert.ok(w >= 0);
   const s = deriveState(t, w);
-  assert.ok(s.waits.some((x) => /tlb_remove_table_sync_one/.test(x) && /cpu0/.test(x)), s.waits.join('\n'));
+  assert.equal(s.waits.length, 1, JSON.stringify(s.waits));
+  assert.equal(s.waits[0].fn, 'tlb_remove_table_sync_one');
+  assert.equal(s.waits[0].kind, 'IPI');
+  assert.equal(s.waits[0].pending, true);
+  // The IPI completes although CPU0 is still in rcu_read_lock(): IRQs on, it takes the IPI at once.
+  assert.equal(deriveState(t, w - 2).waits[0].since, w - 2);
+  const hvo = traces.get('hvo-vs-speculative-walker/no-synchronize-rcu')!;
+  const flush = hvo.steps.findIndex((st) => st.fn === 'flush_tlb_kernel_range' && /^wait on cpu0/.test(st.text));
+  const before = deriveState(hvo, flush - 1).waits.find((x) => x.fn === 'flush_tlb_kernel_range')!;
+  assert.equal(before.pending, true);
+  // CPU0 is inside rcu_read_lock() with IRQs on: the IPI does not wait for it (the variant's bug).
+  const cpu0 = deriveState(hvo, flush - 1).cpus.find((c) => c.name === 'cpu0')!;
+  assert.equal(cpu0.readerDepth! > 0 && cpu0.irqsOff === false, true);
+  assert.deepEqual(before.waitingFor, []);
 });
 
 test('parseRcu reads the per-CPU word', () => {
