@@ -175,7 +175,7 @@ function renderScenario(t: ScenarioTrace): void {
     rows.push(`<tr class="step-row${s.violation ? ' violation' : ''}" data-index="${s.index}" data-tid="${s.tid}"><td class="idx">${s.index}</td>${cells.join('')}</tr>`);
   }
   $('#app')!.innerHTML = `<div class="scenario-head">${head.join('')}</div>` +
-    '<div class="help">Click a row or use ↑/↓ (also j/k), Home/End, v for the violation. Changed values are <span class="val changed">highlighted</span>, the location read is <span class="val read">outlined</span>.</div>' +
+    '<div class="help">Click a row or use ↑/↓ (also j/k), Home/End, v for the violation. Changed values are <span class="val changed">highlighted</span>, the location read is <span class="val read">outlined</span>, the row of the write it read from is marked <span class="rf-mark">▸</span>.</div>' +
     '<div class="layout"><div class="steps-wrap"><table class="steps" id="steps"><thead><tr><th>#</th>' +
     threads.map((th) => `<th>${esc(th.name)}</th>`).join('') + `</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     '<aside class="state" id="state"></aside></div>';
@@ -184,7 +184,11 @@ function renderScenario(t: ScenarioTrace): void {
   const rowEls = [...document.querySelectorAll<HTMLTableRowElement>('#steps tr.step-row')];
   const go = (i: number): void => {
     cursor = Math.max(-1, Math.min(t.steps.length - 1, i));
-    for (const r of rowEls) r.classList.toggle('current', Number(r.dataset.index) === cursor);
+    const src = rfSource(t, cursor);
+    for (const r of rowEls) {
+      r.classList.toggle('current', Number(r.dataset.index) === cursor);
+      r.classList.toggle('rf-source', Number(r.dataset.index) === src);
+    }
     const cur = rowEls[cursor + 1];
     cur?.scrollIntoView({ block: 'nearest' });
     $('#state')!.innerHTML = renderState(t, deriveState(t, cursor));
@@ -210,6 +214,19 @@ function renderScenario(t: ScenarioTrace): void {
   $('#goto-violation')?.addEventListener('click', () => { if (v && v.step !== null) go(v.step); });
   $('#copy-replay')?.addEventListener('click', () => { void copyReplay(t.replay ?? ''); });
   go(-1);
+}
+
+/** The step whose write the cursor's read returned: the last step of the thread read from that
+ * wrote the location before the cursor (-1: the initial value; null: not a read). */
+function rfSource(t: ScenarioTrace, cursor: number): number | null {
+  const s = t.steps[cursor];
+  if (!s || (s.kind !== 'read' && s.kind !== 'rmw') || s.loc === null) return null;
+  if (!s.readsFrom) return -1;
+  for (let i = cursor - 1; i >= 0; i--) {
+    const w = t.steps[i];
+    if (w.tid === s.readsFrom.tid && w.wrote.includes(s.loc)) return i;
+  }
+  return null;
 }
 
 async function copyReplay(text: string): Promise<void> {

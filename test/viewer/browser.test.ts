@@ -83,7 +83,11 @@ test('step through a catalog violation with the keyboard to the highlighted inva
     assert.equal(await page.getAttribute('body', 'data-cursor'), String(xchg));
     assert.match((await page.locator('#pagetables [data-loc="T0[0]"]').getAttribute('class'))!, /changed/);
     assert.match((await page.locator('#locks').textContent())!, /T0\.ptl\s*locked\s*by CPU1/);
-    // 'v' jumps to the violation; the replay command can be copied.
+    // A read marks the row of the write it read from: CPU0 reads T0[0] = none from CPU1's xchg.
+    const reread = t.steps.findIndex((s: { tid: number; text: string }) => s.tid === 0 && /^T0\[0\] → none .*from CPU1/.test(s.text));
+    await page.click(`#steps tr[data-index="${reread}"]`);
+    assert.equal(await page.locator('#steps tr.rf-source').getAttribute('data-index'), String(xchg));
+        // 'v' jumps to the violation; the replay command can be copied.
     await page.keyboard.press('v');
     assert.equal(await page.getAttribute('body', 'data-cursor'), String(target));
     assert.equal(await page.locator('#replay-cmd').textContent(), t.replay);
