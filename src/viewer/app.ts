@@ -3,7 +3,7 @@
 // file the user opens or drops), refuses unknown schemas/versions, and renders a scenario trace
 // as a step table with a cursor and the model's state, or a litmus trace as execution graphs.
 import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace } from './types.ts';
-import { deriveState, type Cell, type StepState } from './state.ts';
+import { deriveState, rfSource, type Cell, type StepState } from './state.ts';
 import { invariantTitle } from './invariants.ts';
 import { litmusSvg } from './litmus-graph.ts';
 
@@ -66,6 +66,15 @@ function section(id: string, title: string, body: string): string {
   return body ? `<section class="panel" id="${id}"><h3>${esc(title)}</h3>${body}</section>` : '';
 }
 
+function rfLine(t: ScenarioTrace, cursor: number): string {
+  const src = rfSource(t, cursor);
+  const s = t.steps[cursor];
+  if (src === null || !s.readsFrom && src !== -1) return '';
+  if (src === -1) return '<div class="rf">reads the initial value</div>';
+  const w = t.steps[src];
+  return `<div class="rf">reads the value ${esc(w.thread)} wrote at step ${src}${w.fn ? ` (<code>${esc(w.fn)}</code>)` : ''}</div>`;
+}
+
 function renderState(t: ScenarioTrace, s: StepState): string {
   const out: string[] = [];
   const step = s.step;
@@ -79,7 +88,7 @@ function renderState(t: ScenarioTrace, s: StepState): string {
     });
     out.push(`<div class="now"><div class="now-title">Step ${step.index} · ${esc(step.thread)}${step.fn ? ` · <code>${esc(step.fn)}</code>` : ''}</div>` +
       `<div class="now-text">${esc(step.text)}</div>` +
-      (step.readsFrom ? `<div class="rf">reads from ${esc(t.threads[step.readsFrom.tid]?.name ?? `T${step.readsFrom.tid}`)}'s event ${step.readsFrom.event}</div>` : '') +
+      rfLine(t, step.index) +
       (changes.length ? `<ul class="changes">${changes.join('')}</ul>` : '') + '</div>');
     if (step.violation && t.violation) {
       out.push(`<div class="violation-here" id="violation-here"><div class="invariant">${esc(invariantTitle(t.violation.invariant) ?? t.violation.property)}</div>` +
@@ -214,19 +223,6 @@ function renderScenario(t: ScenarioTrace): void {
   $('#goto-violation')?.addEventListener('click', () => { if (v && v.step !== null) go(v.step); });
   $('#copy-replay')?.addEventListener('click', () => { void copyReplay(t.replay ?? ''); });
   go(-1);
-}
-
-/** The step whose write the cursor's read returned: the last step of the thread read from that
- * wrote the location before the cursor (-1: the initial value; null: not a read). */
-function rfSource(t: ScenarioTrace, cursor: number): number | null {
-  const s = t.steps[cursor];
-  if (!s || (s.kind !== 'read' && s.kind !== 'rmw') || s.loc === null) return null;
-  if (!s.readsFrom) return -1;
-  for (let i = cursor - 1; i >= 0; i--) {
-    const w = t.steps[i];
-    if (w.tid === s.readsFrom.tid && w.wrote.includes(s.loc)) return i;
-  }
-  return null;
 }
 
 async function copyReplay(text: string): Promise<void> {

@@ -300,3 +300,17 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
   }
   return { cursor, step, pmds, tables, folios, cpus, locks, mappings, pages, waits, ghost, other };
 }
+
+/** The step whose write the cursor's read returned: the last step of the thread read from that
+ * wrote the location before the cursor (-1: the initial value; null: not a read). */
+export function rfSource(t: ScenarioTrace, cursor: number): number | null {
+  const s = t.steps[cursor];
+  if (!s || (s.kind !== 'read' && s.kind !== 'rmw') || s.loc === null) return null;
+  if (!s.readsFrom) return -1;
+  for (let i = cursor - 1; i >= 0; i--) {
+    const w = t.steps[i];
+    if (w.tid === s.readsFrom.tid && w.wrote.includes(s.loc)) return i;
+  }
+  return null;
+}
+

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { checkTrace, type LitmusTrace, type ScenarioTrace } from '../../src/viewer/types.ts';
-import { deriveState, parseRcu } from '../../src/viewer/state.ts';
+import { deriveState, parseRcu, rfSource } from '../../src/viewer/state.ts';
 import { litmusSvg } from '../../src/viewer/litmus-graph.ts';
 import { invariantTitle } from '../../src/viewer/invariants.ts';
 import { CLI, ROOT } from './harness.ts';
@@ -133,6 +133,16 @@ test('waits: a thread inside an IPI/grace-period wait is listed with the readers
   const cpu0 = deriveState(hvo, flush - 1).cpus.find((c) => c.name === 'cpu0')!;
   assert.equal(cpu0.readerDepth! > 0 && cpu0.irqsOff === false, true);
   assert.deepEqual(before.waitingFor, []);
+});
+
+test('rfSource finds the step whose write a read returned', () => {
+  const t = traces.get('gup-fast-vs-zap/no-pte-recheck')!;
+  const xchg = t.steps.findIndex((st) => /xchg\(T0\[0\]\)/.test(st.text));
+  const reread = t.steps.findIndex((st) => st.tid === 0 && /^T0\[0\] → none .*from CPU1/.test(st.text));
+  assert.equal(rfSource(t, reread), xchg);
+  assert.equal(rfSource(t, 1), -1, 'step 1 reads *pmd from init');
+  assert.equal(rfSource(t, xchg - 1), -1, 'spin_lock(T0.ptl) is an rmw of the initial value');
+  assert.equal(rfSource(t, t.steps.findIndex((st) => st.kind === 'write')), null, 'a plain write reads nothing');
 });
 
 test('parseRcu reads the per-CPU word', () => {
