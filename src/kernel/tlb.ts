@@ -13,12 +13,13 @@ export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
   return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
 }
 
+/** Start of one uninterruptible instruction (shown as "(insn)" in traces). */
 export function* insn_begin(t: Ctx, cpu: Cpu): ThreadGen<void> {
-  yield* local_irq_disable(t, cpu);
+  yield* t.call('(insn)', local_irq_disable(t, cpu));
 }
 
 export function* insn_end(t: Ctx, cpu: Cpu): ThreadGen<void> {
-  yield* local_irq_enable(t, cpu);
+  yield* t.call('(insn)', local_irq_enable(t, cpu));
 }
 
 /** flush_tlb_page(): invalidate the targets' TLBs, then wait for their instructions in flight. */

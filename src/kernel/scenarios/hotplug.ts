@@ -21,13 +21,13 @@ function make(knob: Knob | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // A PFN walker (compaction's isolate_migratepages_block, memory-failure, page_idle, ...).
       const cpu = cpus.cpu[0];
-      if (fix) yield* rcu_read_lock(t, cpu);
+      if (fix) yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
       if (yield* t.call('pfn_to_online_page', pfn_to_online_page(t, section))) {
         if (yield* t.call('folio_try_get', page_ref_add_unless_zero(t, cpu, vm, 0))) {
           yield* t.call('folio_put', sp_rmw(t, cpu, vm, 0, (v) => v - 1, 'folio_put'));
         }
       }
-      if (fix) yield* rcu_read_unlock(t, cpu);
+      if (fix) yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
     });
     b.thread('CPU1', function* (t: Ctx) {
       const cpu = cpus.cpu[1];

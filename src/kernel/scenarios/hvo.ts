@@ -25,12 +25,12 @@ function make(knob: Knob | undefined) {
       // A speculative PFN walker (compaction, memory-failure, ...) with a pointer to struct page 2.
       const cpu = cpus.cpu[0];
       const got = yield* t.call('page_ref_add_unless', (function* (): ThreadGen<boolean> {
-        yield* rcu_read_lock(t, cpu);
+        yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
         let ok = false;
         if (yield* t.call('page_count_writable', page_count_writable(t, cpu, vm, 2, order))) {
           ok = yield* t.call('atomic_add_unless', page_ref_add_unless_zero(t, cpu, vm, 2));
         }
-        yield* rcu_read_unlock(t, cpu);
+        yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
         return ok;
       })());
       if (got) yield* t.call('put_page', sp_rmw(t, cpu, vm, 2, (v) => v - 1, 'put_page'));

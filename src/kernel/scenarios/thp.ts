@@ -43,7 +43,7 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
         }
         yield* hw_access_end(t, insn);
         const ok = yield* t.call('hash_page', (function* (): ThreadGen<boolean> {
-          yield* local_irq_disable(t, cpu);
+          yield* t.call('local_irq_disable', local_irq_disable(t, cpu));
           const pmd = yield t.load(mm.pmd); // __find_linux_pte()
           let pfn = 0;
           if (pmd_is_table(pmd)) {
@@ -51,7 +51,7 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
             if (pte_present(pte)) pfn = pte_pfn(pte);
           } else if (pmd_trans_huge(pmd)) pfn = pmd & 0xff;
           if (pfn) yield t.store(hpte, pfn); // insert the HPTE
-          yield* local_irq_enable(t, cpu);
+          yield* t.call('local_irq_enable', local_irq_enable(t, cpu));
           return pfn !== 0;
         })());
         if (!ok) {
