@@ -49,6 +49,8 @@ export interface Chooser {
    * (index 0 = co-last). The first consistent one is taken.
    */
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
+  /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
+  readonly parks?: boolean;
 }
 
 export interface ExploreOptions {
@@ -152,7 +154,10 @@ export class Explorer {
           runnable.push(t);
         }
       }
-      if (this.chooser && runnable.length) tid = this.chooser.thread(runnable);
+      if (this.chooser && runnable.length) {
+        if (this.chooser.parks) this.park(runnable);
+        tid = this.chooser.thread(runnable);
+      }
       if (tid < 0) return true;
       this.choice = 0;
       const ok = this.step(tid);
@@ -160,6 +165,33 @@ export class Explorer {
       if (!ok) return false;
     }
   }
+
+  /**
+   * Linear mode with a parking chooser (random sampling): a thread whose wait (await, lock)
+   * the current memory cannot satisfy is parked — not offered to the chooser — while another
+   * thread can run, as a spinning CPU makes no progress (engine-notes §3.2). Counts the steps
+   * each thread spends parked.
+   */
+  private park(runnable: number[]): void {
+    const g = this.g;
+    const waiting: number[] = [];
+    const free: number[] = [];
+    for (const t of runnable) {
+      const op = this.rts[t].op;
+      if (op && (op.kind === OpKind.Await || op.kind === OpKind.Lock)) {
+        const list = g.co[op.loc];
+        if (blocksAfter(op, list[list.length - 1].val)) { waiting.push(t); continue; }
+      }
+      free.push(t);
+    }
+    if (free.length === 0) return; // nothing else can run: let the wait happen (and block)
+    for (const t of waiting) this.parked[t] = (this.parked[t] ?? 0) + 1;
+    runnable.length = 0;
+    runnable.push(...free);
+  }
+
+  /** Linear mode: steps each thread spent parked in a wait (see park). */
+  readonly parked: number[] = [];
 
   private runnable(t: number): boolean {
     const last = this.g.last(t);

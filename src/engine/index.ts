@@ -95,7 +95,9 @@ export function prng(seed: number): () => number {
   };
 }
 
-class RandomChooser implements Chooser {
+/** Random thread and random consistent choice at every step; spinning threads are parked. */
+export class RandomChooser implements Chooser {
+  readonly parks = true;
   constructor(private readonly rnd: () => number) {}
   thread(runnable: readonly number[]): number {
     return runnable[Math.floor(this.rnd() * runnable.length)];
