@@ -116,6 +116,10 @@ function renderState(t: ScenarioTrace, s: StepState): string {
   const loose = s.tables.filter((x) => !shown.has(x.name) && x.status !== 'kernel page table');
   if (loose.length) pt.push(`<li class="loose"><span class="tname">not reachable from a PMD</span><ul>${loose.map((x) => tableHtml(x.name)).join('')}</ul></li>`);
   for (const k of s.tables.filter((x) => x.status === 'kernel page table')) pt.push(tableHtml(k.name));
+  for (const e of s.split) {
+    pt.push(`<li class="split" data-entry="${esc(e.name)}"><span class="tname">${esc(e.name)}</span> <span class="badge">64-bit entry as two 32-bit words (PAE)</span> ` +
+      kv('high', e.high) + kv('low', e.low) + '</li>');
+  }
   out.push(section('pagetables', 'Page tables', pt.length ? `<ul class="tree">${pt.join('')}</ul>` : ''));
   // Folios.
   out.push(section('folios', 'Folios', s.folios.map((f) =>

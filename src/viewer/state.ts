@@ -56,6 +56,8 @@ export interface CpuView {
   fields: Cell[];
 }
 export interface LockView { cell: Cell; held: boolean; holder: string | null; since: number | null }
+/** A 64-bit entry stored as two 32-bit words (PAE): `<g>.low`, `<g>.high`. */
+export interface SplitEntryView { name: string; low: Cell; high: Cell }
 export interface MappingView { name: string; slots: Cell[]; fields: Cell[] }
 export interface PagesView { name: string; columns: string[]; rows: { index: string; cells: (Cell | null)[] }[] }
 export interface WaitView {
@@ -78,6 +80,7 @@ export interface StepState {
   step: TraceStep | null;
   pmds: PmdView[];
   tables: TableView[];
+  split: SplitEntryView[];
   folios: FolioView[];
   cpus: CpuView[];
   locks: LockView[];
@@ -169,6 +172,7 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
   const pages: PagesView[] = [];
   const ghost: Cell[] = [];
   const other: GroupView[] = [];
+  const split: SplitEntryView[] = [];
   for (const [g, ids] of groups) {
     if (/^\*pmd/.test(g)) continue;
     const names = ids.map((id) => t.locations[id].name);
@@ -183,6 +187,10 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
       const status = /freed/.test(lv) ? 'freed' : /reused/.test(lv) ? 'reused' : /detached/.test(lv) ? 'detached'
         : pointedBy.length > 0 ? 'attached' : kernelPt && !life ? 'kernel page table' : pmds.length > 0 ? 'detached' : (lv || 'table');
       tables.push({ name: g, status, pointedBy, life, ptl, entries, fields: rest(g) });
+      continue;
+    }
+    if (ids.length === 2 && names.includes(`${g}.low`) && names.includes(`${g}.high`)) {
+      split.push({ name: g, low: field(g, 'low')!, high: field(g, 'high')! });
       continue;
     }
     if (names.some((n) => /\.i_pages\[\d+\]$/.test(n))) {
@@ -298,7 +306,7 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
       : [...waitingFor].map(([c, v]) => `${c} (${v})`);
     waits.push({ thread: th.name, fn: last.fn, since: mine[k], kind, pending, waitingFor: pending ? blocking : [] });
   }
-  return { cursor, step, pmds, tables, folios, cpus, locks, mappings, pages, waits, ghost, other };
+  return { cursor, step, pmds, tables, split, folios, cpus, locks, mappings, pages, waits, ghost, other };
 }
 
 /** The step whose write the cursor's read returned: the last step of the thread read from that

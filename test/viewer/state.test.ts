@@ -19,6 +19,7 @@ const VARIANTS: [string, string][] = [
   ['filemap-lookup-vs-truncate', 'no-xas-reload'],
   ['table-free-vs-pte-offset-map', 'ipi-then-free'],
   ['hvo-vs-speculative-walker', 'no-synchronize-rcu'],
+  ['pae-ptep-get-lockless', 'two-loads-low-high'],
 ];
 let dir = '';
 const traces = new Map<string, ScenarioTrace>();
@@ -112,6 +113,10 @@ test('freed tables, frozen folios, page caches and struct pages are recognised',
   assert.ok(s4.pages.some((p) => p.name === 'vmemmap page A' && p.columns.includes('_refcount')));
   // Whatever is not recognised still renders, as a plain group.
   assert.equal(s4.tables.find((x) => x.name === 'vmemmap_pte')?.status, 'kernel page table');
+  const pae = traces.get('pae-ptep-get-lockless/two-loads-low-high')!;
+  const s5 = deriveState(pae, -1);
+  assert.deepEqual(s5.split.map((e) => [e.name, e.high.value, e.low.value]), [['pte', '0x1', '0x11 (present)']]);
+  assert.deepEqual(s5.other, []);
 });
 
 test('waits: a thread inside an IPI/grace-period wait is listed with the readers it waits for', () => {
