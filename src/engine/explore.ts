@@ -278,6 +278,8 @@ export class Explorer {
     e.opKind = op.kind;
     e.fn = op.fn;
     e.mode = op.mode;
+    e.dep = op.dep;
+    e.depLoc = op.depLoc;
     return e;
   }
 

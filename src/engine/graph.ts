@@ -42,6 +42,9 @@ export class Ev {
   tag: string | null = null;
   fn: string | null = null;
   block: BlockReason = 0 as BlockReason;
+  /** A declared dependency on the thread's latest earlier read of depLoc (DepKind; 0 = none). */
+  dep = 0;
+  depLoc = -1;
   /** DFS mark (epoch) for the models' cycle checks. */
   mark = 0;
   /** Scratch pointer used while copying a graph. */
@@ -209,7 +212,7 @@ export class Graph {
       c.view = e.view.slice();
       c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
       c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-      c.tag = e.tag; c.fn = e.fn; c.block = e.block;
+      c.tag = e.tag; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
       if (e.kind === EvKind.Write) c.readers = [];
       e.copy = c;
       return c;

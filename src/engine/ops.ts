@@ -72,7 +72,14 @@ export interface Op {
   name: string | null;
   /** The function the thread was in when it yielded this op (for traces). */
   fn: string | null;
+  /** A dependency of this access on the thread's latest read of `depLoc` (see Ctx.depends). */
+  dep: DepKind;
+  depLoc: Loc;
 }
+
+/** Syntactic dependencies, for models that order by them (the LKMM); SC and TSO ignore them. */
+export const DepKind = { None: 0, Addr: 1, Data: 2, Ctrl: 3 } as const;
+export type DepKind = (typeof DepKind)[keyof typeof DepKind];
 
 export type ThreadGen<R = unknown> = Generator<Op, R, Val>;
 export type ThreadFn = (t: Ctx) => ThreadGen;
@@ -87,15 +94,31 @@ export class Ctx {
   fn: string | null = null;
   readonly op: Op = {
     kind: OpKind.Load, loc: 0, mode: Mode.Plain, rmw: RmwKind.Xchg, a: 0, b: 0,
-    f: null, cond: true, tag: null, body: null, name: null, fn: null,
+    f: null, cond: true, tag: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
   };
+  private pendingDep: DepKind = DepKind.None;
+  private pendingDepLoc: Loc = -1;
   constructor(readonly tid: number) {}
 
   private set(kind: OpKind, loc: Loc, mode: Mode): Op {
     const op = this.op;
     op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn;
     op.f = null; op.tag = null; op.body = null; op.name = null;
+    op.dep = this.pendingDep; op.depLoc = this.pendingDepLoc;
+    this.pendingDep = DepKind.None; this.pendingDepLoc = -1;
     return op;
+  }
+
+  /**
+   * Declares that the next operation depends on the value this thread last read from `from`:
+   * 'addr' (its address is computed from it: rcu_dereference() then a dereference, *pmd then a
+   * PTE of that table), 'data' (the value stored is computed from it) or 'ctrl' (it runs only
+   * on one outcome of a branch on it). Only the LKMM orders by dependencies; under SC and TSO
+   * this changes nothing. Not an operation: no yield.
+   */
+  depends(kind: 'addr' | 'data' | 'ctrl', from: Loc): void {
+    this.pendingDep = kind === 'addr' ? DepKind.Addr : kind === 'data' ? DepKind.Data : DepKind.Ctrl;
+    this.pendingDepLoc = from;
   }
 
   load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, loc, mode); }

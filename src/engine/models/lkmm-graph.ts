@@ -46,6 +46,7 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][] } 
   g.inits.forEach((i, l) => add(i, 'W', -1, 0, l, i.val, '', false));
   const rfSrc: [Ev, number][] = [];
   const rmw: [number, number][] = [];
+  const deps: [number, number][][] = [[], [], [], []];
   for (const th of g.threads) {
     for (let k = 0; k < th.length; k++) {
       const e = th[k];
@@ -88,6 +89,22 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][] } 
       }
     }
   }
+  // Declared dependencies: from the thread's latest earlier read of depLoc to the event.
+  for (const th of g.threads) {
+    for (const e of th) {
+      if (!e.dep) continue;
+      const to = id.get(e);
+      if (to === undefined) continue;
+      for (let i = e.idx - 1; i >= 0; i--) {
+        const r = th[i];
+        if (r.kind === EvKind.Read && r.loc === e.depLoc) {
+          const from = id.get(r);
+          if (from !== undefined) deps[e.dep].push([from, to]);
+          break;
+        }
+      }
+    }
+  }
   // A read's source may belong to a later thread: resolve rf once every event has its id.
   const rf: [number, number][] = rfSrc.map(([w, r]) => [id.get(w) as number, r]);
   const co: [number, number][] = [];
@@ -101,7 +118,7 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][] } 
       }
     }
   }
-  return { x: { events, rf, rmw, addr: [], data: [], ctrl: [] }, co };
+  return { x: { events, rf, rmw, addr: deps[1], data: deps[2], ctrl: deps[3] }, co };
 }
 
 export function lkmmModel(): MemoryModel {
@@ -111,7 +128,7 @@ export function lkmmModel(): MemoryModel {
     name: 'lkmm',
     counts:
       'execution graphs (po, rf, co) consistent under the LKMM (linux-kernel.cat, lkmmv2) — ' +
-      'LKMM without load-buffering cycles (porf-acyclic fragment), dependencies not tracked',
+      'LKMM without load-buffering cycles (porf-acyclic fragment), dependencies as declared with t.depends()',
     porfCoherent: false,
     consistentStep: (g, changed) => !onCycle(g, changed, coherence),
     consistentComplete: (g) => {
