@@ -1,9 +1,10 @@
-// `mmcheck view <trace.json> [--port P]`: checks that the file is an mmcheck trace, then serves
-// the viewer page (src/viewer) and the trace on 127.0.0.1 until interrupted. The page itself
+// `mmcheck view <trace.json | dir> [--port P]`: checks that the file is an mmcheck trace (or takes
+// every trace in a directory), then serves the viewer page (src/viewer) and the traces on
+// 127.0.0.1 until interrupted. The page itself
 // refuses versions and kinds it does not know (so an old viewer says so instead of misdrawing).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { UsageError, type Parsed } from './options.ts';
 import { SCHEMA } from '../viewer/types.ts';
@@ -35,31 +36,68 @@ export function readTraceFile(file: string): string {
   return text;
 }
 
+interface Entry { name: string; file: string; kind: string; title: string }
+
+function entryOf(file: string, text: string): Entry {
+  const d = JSON.parse(text) as Record<string, unknown>;
+  const title = d.kind === 'litmus' ? `litmus ${String(d.test ?? '?')}`
+    : d.kind === 'scenario' ? `${String(d.scenario ?? d.target ?? '?')}${d.variant ? ` / ${String(d.variant)}` : ''}` : String(d.kind ?? '?');
+  return { name: basename(file), file, kind: String(d.kind ?? '?'), title };
+}
+
+/** The traces to serve: one file, or every mmcheck trace in a directory (e.g. mmcheck litmus --trace DIR/). */
+function collect(target: string): Entry[] {
+  let isDir = false;
+  try {
+    isDir = statSync(target).isDirectory();
+  } catch {
+    // readTraceFile reports the missing file.
+  }
+  if (!isDir) return [entryOf(target, readTraceFile(target))];
+  const out: Entry[] = [];
+  for (const n of readdirSync(target).filter((x) => x.endsWith('.json')).sort()) {
+    const f = join(target, n);
+    try {
+      out.push(entryOf(f, readTraceFile(f)));
+    } catch (e) {
+      process.stderr.write(`mmcheck view: skipping ${n}: ${(e as Error).message}\n`);
+    }
+  }
+  if (out.length === 0) throw new UsageError(`${target} holds no mmcheck trace (*.json with "schema": "${SCHEMA}")`);
+  return out;
+}
+
 export async function viewMain(p: Parsed): Promise<number> {
-  if (p.positional.length !== 1) throw new UsageError('usage: mmcheck view <trace.json> [--port P]');
-  const file = resolve(p.positional[0]);
-  readTraceFile(file);
+  if (p.positional.length !== 1) throw new UsageError('usage: mmcheck view <trace.json | dir> [--port P]');
+  const entries = collect(resolve(p.positional[0]));
   const port = p.opts.port === undefined ? 0 : Number(p.opts.port);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
   const { buildViewer } = await import('../viewer/build.ts');
   const files = await buildViewer();
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const index = JSON.stringify(entries.map((e) => ({ name: e.name, kind: e.kind, title: e.title, url: `traces/${encodeURIComponent(e.name)}` })));
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/+/, '') || 'index.html';
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).replace(/^\/+/, '') || 'index.html';
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
       return;
     }
-    if (path === 'trace.json') {
+    if (path === 'traces.json') {
+      res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(index);
+      return;
+    }
+    const entry = path === 'trace.json' ? entries[0] : path.startsWith('traces/') ? byName.get(path.slice('traces/'.length)) : undefined;
+    if (entry) {
       // Reread on each load: a re-run of mmcheck check --trace shows up on reload.
       let body: string;
       try {
-        body = readFileSync(file, 'utf8');
+        body = readFileSync(entry.file, 'utf8');
       } catch (e) {
-        res.writeHead(500, { ...headers, 'content-type': 'text/plain' }).end(`cannot read ${file}: ${(e as Error).message}`);
+        res.writeHead(500, { ...headers, 'content-type': 'text/plain' }).end(`cannot read ${entry.file}: ${(e as Error).message}`);
         return;
       }
-      res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'x-trace-name': basename(file) }).end(body);
+      res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'x-trace-name': entry.name }).end(body);
       return;
     }
     if (path in TYPES) {
@@ -71,7 +109,8 @@ export async function viewMain(p: Parsed): Promise<number> {
   await listen(server, port);
   const addr = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${addr.port}/`;
-  process.stdout.write(`mmcheck view: ${p.positional[0]} at ${url}\n(open it in a browser; Ctrl-C to stop)\n`);
+  const what = entries.length === 1 ? p.positional[0] : `${entries.length} traces in ${p.positional[0]}`;
+  process.stdout.write(`mmcheck view: ${what} at ${url}\n(open it in a browser; Ctrl-C to stop)\n`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

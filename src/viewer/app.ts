@@ -281,11 +281,24 @@ async function start(): Promise<void> {
     const f = e.dataTransfer?.files?.[0];
     if (f) void f.text().then((s) => load(s, f.name));
   });
-  const url = new URLSearchParams(location.search).get('trace') ?? 'trace.json';
-  if (location.protocol === 'file:' && !new URLSearchParams(location.search).has('trace')) {
+  const params = new URLSearchParams(location.search);
+  if (location.protocol === 'file:' && !params.has('trace')) {
     showProblem('error', 'No trace loaded', 'Open a trace file (written by mmcheck check --trace FILE) with the button above, or run: mmcheck view FILE');
     return;
   }
+  // `mmcheck view DIR` serves several traces: traces.json lists them, and a picker switches.
+  let url = params.get('trace');
+  try {
+    const r = await fetch('traces.json', { cache: 'no-store' });
+    if (r.ok) {
+      const list = (await r.json()) as { name: string; title: string; url: string }[];
+      url ??= list[0]?.url ?? null;
+      if (list.length > 1) picker(list, url);
+    }
+  } catch {
+    // A plain static host: just trace.json.
+  }
+  url ??= 'trace.json';
   try {
     const r = await fetch(url, { cache: 'no-store' });
     if (!r.ok) throw new Error(`HTTP ${r.status} for ${url}`);
@@ -293,6 +306,23 @@ async function start(): Promise<void> {
   } catch (e) {
     showProblem('error', 'Could not load the trace', (e as Error).message);
   }
+}
+
+function picker(list: { name: string; title: string; url: string }[], current: string | null): void {
+  const sel = document.createElement('select');
+  sel.id = 'trace-picker';
+  sel.title = 'traces in this directory';
+  for (const t of list) {
+    const o = document.createElement('option');
+    o.value = t.url;
+    o.textContent = `${t.name} — ${t.title}`;
+    o.selected = t.url === current;
+    sel.appendChild(o);
+  }
+  sel.addEventListener('change', () => {
+    location.search = `?trace=${encodeURIComponent(sel.value)}`;
+  });
+  $('header.top h1')!.after(sel);
 }
 
 void start();

@@ -2,7 +2,7 @@
 // missing) driven by playwright-core, against `mmcheck view` serving traces the CLI wrote.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -147,6 +147,26 @@ test('a trace of an unknown version is refused on the page with a clear message'
   }
 });
 
+test('mmcheck view DIR serves every trace in it with a picker (as mmcheck litmus --trace DIR/ writes them)', async () => {
+  const d = join(dir, 'litmus-dir');
+  mkdirSync(d);
+  const mp = readFileSync(FIXTURE, 'utf8');
+  writeFileSync(join(d, 'MP+poonceonces.json'), mp);
+  writeFileSync(join(d, 'SB+poonceonces.json'), JSON.stringify({ ...JSON.parse(mp), test: 'SB+poonceonces' }));
+  writeFileSync(join(d, 'results.json'), '{"results": []}');
+  const { page, stop } = await open(d);
+  try {
+    assert.deepEqual(await page.$$eval('#trace-picker option', (os) => os.map((o) => o.textContent)),
+      ['MP+poonceonces.json — litmus MP+poonceonces', 'SB+poonceonces.json — litmus SB+poonceonces']);
+    assert.match((await page.locator('#title').textContent())!, /MP\+poonceonces/);
+    await page.selectOption('#trace-picker', { index: 1 });
+    await page.waitForFunction(() => /SB\+poonceonces/.test(document.querySelector('#title')?.textContent ?? ''));
+    assert.equal(await page.locator('svg.litmus-graph g.edge').count(), 7);
+  } finally {
+    await stop();
+  }
+});
+
 test('mmcheck view exits 2 with a clear message on a non-JSON file and on JSON that is not a trace', () => {
   const notJson = join(dir, 'notes.txt');
   writeFileSync(notJson, 'CPU0: local_irq_disable\n');
@@ -161,6 +181,11 @@ test('mmcheck view exits 2 with a clear message on a non-JSON file and on JSON t
   const c = cli(['view', join(dir, 'missing.json')]);
   assert.equal(c.status, 2);
   assert.match(c.stderr, /cannot read .*no such file/);
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const e = cli(['view', empty]);
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /holds no mmcheck trace/);
   const d = cli(['view']);
   assert.equal(d.status, 2);
   assert.match(d.stderr, /usage: mmcheck view/);
