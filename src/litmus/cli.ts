@@ -6,13 +6,18 @@ import { join } from 'node:path';
 import { loadLitmusModel, coherenceStub, type LitmusModel } from './model.ts';
 import { herdOutput, jsonResult, type JsonResult } from './output.ts';
 import { Refused, runText } from './run.ts';
+import { TraceCollector, litmusTrace } from './trace.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 const USAGE = `usage: mmcheck litmus <file.litmus|dir>... [--json] [--stub] [--timeout S]
   Checks C litmus tests (tools/memory-model dialect) against the Linux-kernel memory model and
   prints herd7-style results. Directories are searched recursively for *.litmus files.
   --json   print {"results":[{path,name,verdict,positive,negative,states,flags,seconds}]}
   --stub   use the coherence-only model instead of the LKMM (front-end debugging)
-  --timeout S  give up on a test after S seconds (reported like a refused file)`;
+  --timeout S  give up on a test after S seconds (reported like a refused file)
+  --trace DIR  write one JSON trace per test into DIR (a witness or counterexample execution and
+               an ordinary one, as graphs), for mmcheck view`;
 
 /** Expands directories into their *.litmus files (sorted); plain files are kept as given. */
 export function collectFiles(args: string[]): string[] {
@@ -43,6 +48,7 @@ export async function litmusMain(args: string[]): Promise<number> {
   let json = false;
   let stub = false;
   let timeout: number | undefined;
+  let traceDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') json = true;
@@ -54,6 +60,13 @@ export async function litmusMain(args: string[]): Promise<number> {
       }
     }
     else if (a === '--stub') stub = true;
+    else if (a === '--trace') {
+      traceDir = args[++i];
+      if (!traceDir) {
+        console.error(`mmcheck litmus: --trace needs a directory\n${USAGE}`);
+        return 2;
+      }
+    }
     else if (a === '-h' || a === '--help') {
       console.log(USAGE);
       return 0;
@@ -85,7 +98,12 @@ export async function litmusMain(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const r = runText(f, text, model, timeout ? { deadline: performance.now() + timeout * 1000 } : {});
+      const coll = traceDir ? new TraceCollector() : undefined;
+      const r = runText(f, text, model, timeout ? { deadline: performance.now() + timeout * 1000 } : {}, coll?.capture);
+      if (traceDir && coll) {
+        mkdirSync(traceDir, { recursive: true });
+        writeFileSync(`${traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll), null, 1) + '\n');
+      }
       if (json) results.push(jsonResult(r));
       else process.stdout.write(herdOutput(r) + '\n');
     } catch (e) {

@@ -57,7 +57,10 @@ function cmpVals(s: Setup, a: number[], b: number[]): number {
   return 0;
 }
 
-export function runText(path: string, text: string, model: LitmusModel, o: EnumOptions = {}): LitmusResult {
+/** Called for each consistent execution while capturing (for --trace): whether it satisfies the condition. */
+export type Capture = (satisfies: boolean, x: import('../engine/execution.ts').Execution, out: import('./model.ts').ModelOutcome, look: (l: CLoc) => number, setup: Setup) => void;
+
+export function runText(path: string, text: string, model: LitmusModel, o: EnumOptions = {}, capture?: Capture): LitmusResult {
   const t0 = performance.now();
   let setup: Setup;
   try {
@@ -103,8 +106,10 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
           return li === undefined ? 0 : s.init[li]!;
         };
         if (test.filter && !evalProp(s, test.filter, look)) return;
-        if (evalProp(s, test.cond, look)) positive++;
+        const sat = evalProp(s, test.cond, look);
+        if (sat) positive++;
         else negative++;
+        if (capture) capture(sat, cand.x, out, look, s);
         const vals = s.observed.map(look);
         states.set(vals.join(','), vals);
         for (const f of out.flags) flags.add(f);
