@@ -21,7 +21,8 @@ export class TraceCollector {
     const final: Record<string, number | string> = {};
     for (const l of s.observed as CLoc[]) {
       const name = l.k === 'reg' ? `${l.tid}:${l.reg}` : l.name;
-      final[name] = showVal(s, look(l));
+      const shown = showVal(s, look(l));
+      final[name] = /^-?\d+$/.test(shown) ? Number(shown) : shown;
     }
     this.kept.push({ sat, x, out, final });
   };
