@@ -2,8 +2,8 @@
 // The trace viewer page: loads a trace (./trace.json as `mmcheck view` serves it, ?trace=URL, or a
 // file the user opens or drops), refuses unknown schemas/versions, and renders a scenario trace
 // as a step table with a cursor and the model's state, or a litmus trace as execution graphs.
-import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace } from './types.ts';
-import { deriveState, rfSource, type Cell, type StepState } from './state.ts';
+import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace, type TraceStep } from './types.ts';
+import { deriveState, rfSource, type Cell, type StepState, type WaitView } from './state.ts';
 import { invariantTitle } from './invariants.ts';
 import { litmusSvg } from './litmus-graph.ts';
 
@@ -75,6 +75,15 @@ function rfLine(t: ScenarioTrace, cursor: number): string {
   return `<div class="rf">reads the value ${esc(w.thread)} wrote at step ${src}${w.fn ? ` (<code>${esc(w.fn)}</code>)` : ''}</div>`;
 }
 
+function waitDetail(w: WaitView, step: TraceStep | null): string {
+  const returned = step && step.thread === w.thread ? /^wait on (cpu\d+)/.exec(step.text) : null;
+  const here = returned ? ` — the wait on ${esc(returned[1])} returns at this step` : '';
+  if (w.waitingFor.length) return `${here} — held up by ${esc(w.waitingFor.join(', '))}`;
+  if (!w.pending) return here;
+  if (w.kind === 'IPI' || w.kind === 'TLB flush') return `${here} — no other CPU has IRQs off, so the IPI is taken at once (RCU readers with IRQs on do not hold it up)`;
+  return `${here} — no reader seen so far`;
+}
+
 function renderState(t: ScenarioTrace, s: StepState): string {
   const out: string[] = [];
   const step = s.step;
@@ -137,7 +146,7 @@ function renderState(t: ScenarioTrace, s: StepState): string {
       kv('rcu_irq', c.rcu) + (c.tlb ? kv('TLB', c.tlb) : '') + c.fields.map((f) => kv(f.label, f)).join('') + '</div>';
   }).join('') + (s.waits.length ? `<div class="waits" id="waits"><b>Grace periods / IPIs / TLB flushes</b><ul>${s.waits.map((w) =>
     `<li class="${w.pending ? 'pending' : 'ending'}"><b>${esc(w.thread)}</b> in <code>${esc(w.fn)}</code> since step ${w.since}: ${esc(w.kind)} ${w.pending ? 'pending' : 'completes here'}` +
-    (w.waitingFor.length ? ` — waits for ${esc(w.waitingFor.join(', '))}` : w.pending ? ' — no reader to wait for seen yet' : '') + '</li>').join('')}</ul></div>` : '')));
+    waitDetail(w, s.step) + '</li>').join('')}</ul></div>` : '')));
   // Locks.
   out.push(section('locks', 'Locks', s.locks.length ? `<ul class="locks">${s.locks.map((l) =>
     `<li class="${l.held ? 'held' : 'free'}"><code>${esc(l.cell.name)}</code> ${val(l.cell, l.held ? 'locked' : '')}${l.held && l.holder ? ` by <b>${esc(l.holder)}</b>${l.since !== null ? ` (since step ${l.since})` : ''}` : ''}</li>`).join('')}</ul>` : ''));
