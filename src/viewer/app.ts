@@ -169,6 +169,9 @@ function renderScenario(t: ScenarioTrace): void {
   document.title = `${title} — mmcheck trace`;
   const v = t.violation;
   const head: string[] = [];
+  if (t.model !== 'sc') {
+    head.push(`<div class="model-note">Under ${esc(t.model.toUpperCase())} the state panel shows, per location, the coherence-latest write so far; a CPU may still read an older value (the step text says which write each read returned).</div>`);
+  }
   head.push(`<div class="meta">model <b>${esc(t.model.toUpperCase())}</b> · ${t.steps.length} steps · ${t.threads.length} threads` +
     (Object.keys(t.params).length ? ` · params ${esc(Object.entries(t.params).map(([k, x]) => `${k}=${x}`).join(' '))}` : '') + '</div>');
   if (v) {
@@ -199,7 +202,7 @@ function renderScenario(t: ScenarioTrace): void {
   $('#app')!.innerHTML = `<div class="scenario-head">${head.join('')}</div>` +
     '<div class="help">Click a row or use ↑/↓ (also j/k), Home/End, v for the violation. Changed values are <span class="val changed">highlighted</span>, the location read is <span class="val read">outlined</span>, the row of the write it read from is marked <span class="rf-mark">▸</span>.</div>' +
     '<div class="layout"><div class="steps-wrap"><table class="steps" id="steps"><thead><tr><th>#</th>' +
-    threads.map((th) => `<th>${esc(th.name)}</th>`).join('') + `</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
+    threads.map((th) => `<th data-tid="${th.tid}"><div>${esc(th.name)}</div><div class="th-state"></div></th>`).join('') + `</tr></thead><tbody>${rows.join('')}</tbody></table></div>` +
     '<aside class="state" id="state"></aside></div>';
 
   let cursor = -1;
@@ -213,7 +216,20 @@ function renderScenario(t: ScenarioTrace): void {
     }
     const cur = rowEls[cursor + 1];
     cur?.scrollIntoView({ block: 'nearest' });
-    $('#state')!.innerHTML = renderState(t, deriveState(t, cursor));
+    const st = deriveState(t, cursor);
+    $('#state')!.innerHTML = renderState(t, st);
+    // Each CPU column's header: what that CPU is doing at the cursor.
+    for (const th of document.querySelectorAll<HTMLElement>('#steps thead th[data-tid]')) {
+      const c = st.cpus.find((x) => x.thread === t.threads[Number(th.dataset.tid)]?.name);
+      const box = th.querySelector<HTMLElement>('.th-state')!;
+      if (!c) { box.textContent = ''; continue; }
+      const bits = [c.done ? 'returned' : c.fn ?? 'not started'];
+      if (c.irqsOff) bits.push('IRQs off');
+      if ((c.readerDepth ?? 0) > 0) bits.push(`RCU reader ${c.readerDepth}`);
+      const held = st.locks.filter((l) => l.held && l.holder === c.thread).map((l) => l.cell.name);
+      if (held.length) bits.push(`holds ${held.join(', ')}`);
+      box.textContent = bits.join(' · ');
+    }
     document.body.dataset.cursor = String(cursor);
   };
   $('#steps')!.addEventListener('click', (e) => {

@@ -54,7 +54,7 @@ test('step through a catalog violation with the keyboard to the highlighted inva
   try {
     assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
     // One column per CPU, one row per step (plus the initial state).
-    assert.deepEqual(await page.$$eval('#steps thead th', (ths) => ths.map((th) => th.textContent)), ['#', 'CPU0', 'CPU1', 'CPU2']);
+    assert.deepEqual(await page.$$eval('#steps thead th > div:first-child', (ds) => ds.map((d) => d.textContent)), ['CPU0', 'CPU1', 'CPU2']);
     assert.equal(await page.locator('#steps tr.step-row').count(), t.steps.length + 1);
     assert.equal(await page.getAttribute('body', 'data-cursor'), '-1');
     // Arrow down to the violating step.
@@ -83,6 +83,8 @@ test('step through a catalog violation with the keyboard to the highlighted inva
     assert.equal(await page.getAttribute('body', 'data-cursor'), String(xchg));
     assert.match((await page.locator('#pagetables [data-loc="T0[0]"]').getAttribute('class'))!, /changed/);
     assert.match((await page.locator('#locks').textContent())!, /T0\.ptl\s*locked\s*by CPU1/);
+    assert.match((await page.locator('#steps thead th[data-tid="1"] .th-state').textContent())!, /zap_pte_range · holds T0\.ptl/);
+    assert.match((await page.locator('#steps thead th[data-tid="0"] .th-state').textContent())!, /IRQs off · RCU reader 1/);
     // A read marks the row of the write it read from: CPU0 reads T0[0] = none from CPU1's xchg.
     const reread = t.steps.findIndex((s: { tid: number; text: string }) => s.tid === 0 && /^T0\[0\] → none .*from CPU1/.test(s.text));
     await page.click(`#steps tr[data-index="${reread}"]`);
