@@ -2,11 +2,11 @@
 // missing) driven by playwright-core, against `mmcheck view` serving traces the CLI wrote.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { cli, launchBrowser, serve } from './harness.ts';
+import { ROOT, cli, launchBrowser, serve } from './harness.ts';
 
 let dir = '';
 let browser: BrowserContext;
@@ -130,6 +130,31 @@ test('the litmus fixture renders as a graph with its po/rf/co/fr edges and a leg
     assert.ok(lengths.every((l) => l > 10), `edge lengths ${lengths}`);
     await page.screenshot({ path: join(dir, 'litmus.png') });
     assert.ok(isPng(join(dir, 'litmus.png')));
+  } finally {
+    await stop();
+  }
+});
+
+test('a trace written by mmcheck litmus --trace DIR/ renders every edge it lists', async () => {
+  const out = join(dir, 'litmus-out');
+  const test = join(ROOT, '../shared/litmus/kernel/tools/memory-model/litmus-tests/SB+fencembonceonces.litmus');
+  const src = existsSync(test) ? test : join(dir, 'SB.litmus');
+  if (src !== test) {
+    writeFileSync(src, 'C SB+fencembonceonces\n\n{}\n\nP0(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*x, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*y);\n}\n\n' +
+      'P1(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*y, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*x);\n}\n\nexists (0:r0=0 /\\ 1:r0=0)\n');
+  }
+  const r = cli(['litmus', src, '--trace', `${out}/`]);
+  assert.equal(r.status, 0, r.stderr);
+  const file = join(out, readdirSync(out).find((n) => n.endsWith('.json'))!);
+  const t = JSON.parse(readFileSync(file, 'utf8'));
+  const { page, stop } = await open(file);
+  try {
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+    assert.equal(await page.locator('#verdict').textContent(), 'Never');
+    const want = t.executions.reduce((n: number, x: { edges: unknown[] }) => n + x.edges.length, 0);
+    assert.ok(want > 0);
+    assert.equal(await page.locator('svg.litmus-graph g.edge').count(), want);
+    assert.ok(await page.locator('svg.litmus-graph g.event').count() >= 6, 'two writes, two fences, two reads (and the init writes)');
   } finally {
     await stop();
   }
