@@ -77,8 +77,14 @@ export async function viewMain(p: Parsed): Promise<number> {
   const byName = new Map(entries.map((e) => [e.name, e]));
   const index = JSON.stringify(entries.map((e) => ({ name: e.name, kind: e.kind, title: e.title, url: `traces/${encodeURIComponent(e.name)}` })));
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).replace(/^\/+/, '') || 'index.html';
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).replace(/^\/+/, '') || 'index.html';
+    } catch {
+      res.writeHead(400, { ...headers, 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
       return;
