@@ -238,6 +238,7 @@ function renderScenario(t: ScenarioTrace): void {
   });
   document.onkeydown = (e: KeyboardEvent): void => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if ((e.target as HTMLElement | null)?.closest?.('input, select, textarea')) return;
     const k = e.key;
     if (k === 'ArrowDown' || k === 'ArrowRight' || k === 'j') go(cursor + 1);
     else if (k === 'ArrowUp' || k === 'ArrowLeft' || k === 'k') go(cursor - 1);

@@ -224,7 +224,7 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
         const s = t.steps[i];
         if (th && s.tid === th.tid) {
           if (s.kind === 'end') done = true;
-          else if (s.fn) fn = s.fn;
+          else if (s.fn && s.fn !== '(check)') fn = s.fn;
         }
         if (rcu) {
           const d = parseRcu(s.memory[rcu.loc])?.depth ?? 0;
