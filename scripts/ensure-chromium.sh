@@ -14,5 +14,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "ensure-chromium: installing Debian's chromium (apt-get)…" >&2
 $SUDO apt-get update -qq >&2
-$SUDO apt-get install -y -qq --no-install-recommends chromium >&2
+$SUDO apt-get install -y -qq chromium >&2
 [ -x /usr/bin/chromium ] || { echo "ensure-chromium: apt-get finished but /usr/bin/chromium is still missing" >&2; exit 1; }
