@@ -95,7 +95,8 @@ for (const policy of ['accurate', 'growing', 'rcu'] as Policy[]) {
     const w = e.parked[0] ?? 0;
     if (inRcu) deferred += w; else { waitSum += w; waitMax = Math.max(waitMax, w); }
   }
-  const name = { accurate: 'IPI, accurate mm_cpumask', growing: 'IPI, always-growing mm_cpumask', rcu: 'RCU table freeing (call_rcu)' }[policy];
+  const names: Record<Policy, string> = { accurate: 'IPI, accurate mm_cpumask', growing: 'IPI, always-growing mm_cpumask', rcu: 'RCU table freeing (call_rcu)', none: 'no serialization' };
+  const name = names[policy];
   const verdict = `${ex.verdict} in ${ex.executions} executions`;
   console.log(`${name.padEnd(31)}${String(ipis).padStart(6)}         ${verdict.padEnd(25)}${(waitSum / S).toFixed(2).padStart(10)}  ${String(waitMax).padStart(4)}   ${(deferred / S).toFixed(2).padStart(8)}`);
 }

@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, string> = {
   list: 'list — the scenario catalog (with variants and seed threads) and the benchmark programs',
   bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
   litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
-  view: 'view <trace.json> [--port P] — step through a trace in the browser (served on 127.0.0.1)',
+  view: 'view <trace.json|dir> [--port P] — step through a trace (or every trace in a directory) in the browser, served on 127.0.0.1',
   help: 'help — this text',
 };
 

@@ -26,8 +26,9 @@ export interface TraceStep {
   text: string;
   kind: 'read' | 'write' | 'rmw' | 'fence' | 'spawn' | 'join' | 'end' | 'block' | 'error';
   loc: number | null;
-  /** For reads: the thread and step index of the write read from (null: the initial value). */
-  readsFrom: { tid: number; event: number } | null;
+  /** For reads: the write read from — its thread, its event index in that thread, and the step
+   * that executed it (null: the initial value). */
+  readsFrom: { tid: number; event: number; step: number | null } | null;
   /** Locations this step wrote. */
   wrote: number[];
   /** Memory after this step: decoded value per location (same order as `locations`). */
@@ -78,6 +79,13 @@ export function scenarioTrace(opts: {
   const memory = (): string[] => latest.map((w, loc) => show(loc, w.val));
   const steps: TraceStep[] = [];
   let violationStep: number | null = null;
+  // The step of each event (a write part or a read's Block belongs to its read's step).
+  const stepOfEvent = new Map<Ev, number>();
+  order.forEach((e, i) => {
+    stepOfEvent.set(e, i);
+    const nx = g.threads[e.tid][e.idx + 1];
+    if (nx && e.kind === EvKind.Read && ((nx.kind === EvKind.Write && nx.excl) || nx.kind === EvKind.Block)) stepOfEvent.set(nx, i);
+  });
   for (const e of order) {
     const th = g.threads[e.tid];
     const next = th[e.idx + 1];
@@ -110,7 +118,7 @@ export function scenarioTrace(opts: {
       text: describeStep(inst, g, e, threadNames),
       kind,
       loc: e.loc >= 0 ? e.loc : null,
-      readsFrom: e.kind === EvKind.Read && e.rf && e.rf.tid >= 0 ? { tid: e.rf.tid, event: e.rf.idx } : null,
+      readsFrom: e.kind === EvKind.Read && e.rf && e.rf.tid >= 0 ? { tid: e.rf.tid, event: e.rf.idx, step: stepOfEvent.get(e.rf) ?? null } : null,
       wrote,
       memory: memory(),
       violation: false,

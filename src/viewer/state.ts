@@ -309,12 +309,14 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
   return { cursor, step, pmds, tables, split, folios, cpus, locks, mappings, pages, waits, ghost, other };
 }
 
-/** The step whose write the cursor's read returned: the last step of the thread read from that
- * wrote the location before the cursor (-1: the initial value; null: not a read). */
+/** The step whose write the cursor's read returned (-1: the initial value; null: not a read). The
+ * trace names it; for traces without `readsFrom.step`, the last step of that thread writing the
+ * location before the cursor (right under SC). */
 export function rfSource(t: ScenarioTrace, cursor: number): number | null {
   const s = t.steps[cursor];
   if (!s || (s.kind !== 'read' && s.kind !== 'rmw') || s.loc === null) return null;
   if (!s.readsFrom) return -1;
+  if (typeof s.readsFrom.step === 'number') return s.readsFrom.step; // exact (traces since readsFrom.step)
   for (let i = cursor - 1; i >= 0; i--) {
     const w = t.steps[i];
     if (w.tid === s.readsFrom.tid && w.wrote.includes(s.loc)) return i;
