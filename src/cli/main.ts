@@ -151,7 +151,7 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
     out(`BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
     out('The search is NOT exhaustive: no violation among the executions explored; the rest were not explored.');
   } else {
-    out(`OK: no violation in all ${fmt(r.executions)} executions${blocked}; ${r.seconds.toFixed(2)} s.`);
+    out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
     out(`(counted: ${what})`);
   }
 }

@@ -18,6 +18,9 @@ export type EvKind = (typeof EvKind)[keyof typeof EvKind];
 export const BlockReason = { Assume: 0, Await: 1, Lock: 2 } as const;
 export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
 
+/** The view of Init events (never read: inView treats tid -1 as always inside). */
+const NO_VIEW: number[] = [];
+
 export class Ev {
   /** Position in the graph's stamp order (the order events were added). Init events: -1. */
   stamp = -1;
@@ -50,10 +53,14 @@ export class Ev {
   /** Scratch pointer used while copying a graph. */
   copy: Ev | null = null;
 
+  /** nthreads < 0: the caller sets the view (copies); Init events share one empty view. */
   constructor(readonly kind: EvKind, readonly tid: number, readonly idx: number, nthreads: number) {
-    const n = nthreads > 0 ? nthreads : 1;
+    if (nthreads <= 0) {
+      this.view = NO_VIEW;
+      return;
+    }
     const v: number[] = [];
-    for (let i = 0; i < n; i++) v.push(-1);
+    for (let i = 0; i < nthreads; i++) v.push(-1);
     this.view = v;
   }
 }
@@ -208,7 +215,7 @@ export class Graph {
       return c;
     });
     const cp = (e: Ev): Ev => {
-      const c = new Ev(e.kind, e.tid, e.idx, 0);
+      const c = new Ev(e.kind, e.tid, e.idx, -1);
       c.view = e.view.slice();
       c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
       c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
