@@ -12,6 +12,17 @@ export interface Variant {
   expected: 'ok' | string;
   /** The memory model under which the expectation holds; default 'sc'. */
   model?: 'sc' | 'tso' | 'lkmm';
+  /**
+   * A barrier-drop variant (docs/seeds.md "Weak memory"): the kernel's protocol with one barrier
+   * or ordering it relies on removed. Its `model` is the weakest-needed model that catches it;
+   * the stronger models must not (the catalog test checks both).
+   */
+  barrierDrop?: boolean;
+  /**
+   * A finding (docs/weak-memory-findings.md): the kernel's protocol itself, with `expected` the
+   * invariant the kernel's code breaks under `model`. `finding` is the doc's section, e.g. '§1'.
+   */
+  finding?: string;
   program: Program;
 }
 
@@ -31,6 +42,8 @@ export interface VariantSpec<K extends string> {
   ref: string;
   expected: 'ok' | string;
   model?: 'sc' | 'tso' | 'lkmm';
+  barrierDrop?: boolean;
+  finding?: string;
 }
 
 /**
@@ -49,7 +62,8 @@ export function variants<K extends string>(
       name: `${scenario}/${s.name}`,
       description: s.description,
       ...(params ? { params } : {}),
-      setup: make(s.name === 'safe' ? undefined : (s.name as K)),
+      // A finding variant runs the kernel's protocol unchanged: the knob is off.
+      setup: make(s.name === 'safe' || s.finding ? undefined : (s.name as K)),
     },
   }));
 }

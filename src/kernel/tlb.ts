@@ -5,6 +5,7 @@
 // TLBs and waits for every instruction in flight there (the IPI, or the completion of a broadcast
 // TLBI), so an access that began with the old translation has finished when the flush returns.
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
+import { Mode } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
 import { local_irq_disable, local_irq_enable, smp_call_function, type Cpu, type Cpus } from './rcu.ts';
 import { showPte } from './include/linux/pgtable.ts';
@@ -43,7 +44,10 @@ export function* hw_access_begin(t: Ctx, insn: Loc): ThreadGen<void> {
 }
 
 export function* hw_access_end(t: Ctx, insn: Loc): ThreadGen<void> {
-  yield t.store(insn, 0);
+  // Hardware, not kernel code: an invalidation completes (powerpc tlbie; eieio; tlbsync; ptesync,
+  // arm64 TLBI; DSB) only once every access that used the old translation is performed, so the
+  // access itself is ordered before the "idle" the invalidator waits for: a release.
+  yield t.store(insn, 0, Mode.Release);
 }
 
 /** A broadcast invalidation: empty the cached entries, then wait for accesses in flight. */

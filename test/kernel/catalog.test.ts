@@ -21,7 +21,7 @@ describe('kernel catalog', () => {
       test('has a safe variant and refs', () => {
         assert.ok(sc.variants.some((v) => v.name === 'safe' && v.expected === 'ok'), 'a safe variant');
         for (const v of sc.variants) {
-          if (v.name === 'safe' || v.expected === 'ok') assert.match(v.ref, /^§\d+$/, `${v.name}: a safe variant refers to its section`);
+          if (v.name === 'safe' || v.expected === 'ok' || v.barrierDrop || v.finding) assert.match(v.ref, /^§\d+$/, `${v.name}: a safe, barrier-drop or finding variant refers to its section`);
           else assert.ok(v.ref in SPEC_ROWS, `${v.name}: '${v.ref}' is a kernel-spec §12 row`);
         }
       });
@@ -39,6 +39,30 @@ describe('kernel catalog', () => {
             assert.equal(id, v.expected, r.violation!.message);
           }
         });
+        if (v.barrierDrop || (v.expected !== 'ok' && v.model && v.model !== 'sc')) {
+          // A violation that needs a weak model: the stronger models must not show it.
+          const stronger = model === 'lkmm' ? ['sc', 'tso'] : model === 'tso' ? ['sc'] : [];
+          for (const m of stronger) {
+            test(`${v.name} shows no violation under ${m} (needs ${model})`, () => {
+              const r = check(v.program, { model: m, timeoutMs: TIMEOUT_MS });
+              assert.equal(r.verdict, 'ok', r.violation ? `${r.violation.message}\n${r.violation.trace}` : `cut by ${r.cutBy}`);
+            });
+          }
+        }
+        if (v.name === 'safe' && model !== 'lkmm') {
+          // The kernel's protocol under the LKMM: it holds, or it is a documented finding (a
+          // variant of this scenario with \`finding\` set, which then must reach its invariant).
+          const finding = sc.variants.find((f) => f.finding);
+          test(`safe under lkmm: ${finding ? `finding ${finding.finding} (${finding.name})` : 'holds'}`, () => {
+            const r = check(v.program, { model: 'lkmm', timeoutMs: TIMEOUT_MS });
+            if (finding) {
+              assert.equal(r.verdict, 'violation', 'a documented finding that no longer reproduces: update docs/weak-memory-findings.md');
+              assert.equal(r.violation!.message.split(':')[0], finding.expected, r.violation!.message);
+            } else {
+              assert.equal(r.verdict, 'ok', r.violation ? `${r.violation.message}\n${r.violation.trace}` : `cut by ${r.cutBy}`);
+            }
+          });
+        }
         if (model === 'sc' && modelNames().includes('tso')) {
           // x86-TSO only adds executions: safe must stay safe (the kernel's barriers are modeled),
           // and an SC violation stays reachable.

@@ -121,6 +121,9 @@ function* gup_fast_pte_range(t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs
   if (pmd_trans_huge(pmd)) return yield* t.call('gup_fast_pmd_leaf', gup_fast_pmd_leaf(t, mm, pmd, flags, knobs));
   if (!pmd_is_table(pmd)) return null; // none, or an invalidated huge entry
   const T = table(mm, pmd_table_id(pmd)); // pte_offset_map(&pmd): the table of the snapshot
+  // gup_fast_pte_range(): ptep = pte_offset_map(&pmd, addr) computes the PTE's address from the
+  // pmd value just read, so the PTE load carries an address dependency on it (LKMM: addr).
+  t.depends('addr', mm.pmd);
   const pte = yield t.load(T.entries[idx]); // ptep_get_lockless
   yield* check_table_alive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
   if (!pte_present(pte) || (flags.write && !pte_write(pte))) return null;

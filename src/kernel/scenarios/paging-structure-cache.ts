@@ -32,6 +32,7 @@ function make(knob: Knob | undefined) {
       }
       if (id >= 0) {
         const T2 = table(mm, id);
+        if (!c) t.depends('addr', mm.pmd); // the MMU's walk: the PTE address comes from the PMD entry read
         yield t.load(T2.entries[0]);
         const life = yield* ghostLoad(t, T2.life);
         yield t.assert(life < PT_FREED, () => `I16: CPU0's MMU walks ${T2.name}[0] through its paging-structure cache after ${T2.name} was ${showPtLife(life)}`);

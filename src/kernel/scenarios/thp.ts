@@ -28,14 +28,20 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
     const hpte = b.loc('cpu0.hash_pte', 0, (v) => (v ? `HPTE -> pfn ${v}` : 'none'));
     const insn = newHwInsn(b, cpus.cpu[0]);
     const wrote = b.loc('ghost.wrote', 0);
+    const mmapLock = b.loc('mm.mmap_lock', 0, (v) => (v ? 'held for write' : 'unlocked'));
     b.thread('CPU0', function* (t: Ctx) {
       // A user store to a: through an HPTE if one exists; otherwise hash_page() (IRQs off) finds
       // the Linux PTE with __find_linux_pte() and inserts an HPTE from the PTE pointer.
       const cpu = cpus.cpu[0];
-      for (;;) {
+      for (let it = 0; ; it++) {
+        // A bound, checked rather than assumed: under SC the store needs at most 3 attempts. Under
+        // --model lkmm the explorer checks consistency at the leaves only, and without a bound
+        // it keeps extending an LKMM-inconsistent prefix that rereads a stale *pmd forever.
+        yield t.assert(it < 4, () => `BOUND: CPU0's user store is retried a 4th time (the model bounds the retries)`);
         yield* hw_access_begin(t, insn);
         const h = yield t.load(hpte);
         if (h) {
+          t.depends('addr', hpte); // the store goes through the translation the HPTE gives
           yield t.store(folioAt(mm, h).data, 1);
           yield t.store(wrote, 1);
           yield* hw_access_end(t, insn);
@@ -47,6 +53,8 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
           const pmd = yield t.load(mm.pmd); // __find_linux_pte()
           let pfn = 0;
           if (pmd_is_table(pmd)) {
+            // __find_linux_pte(): the PTE pointer is computed from the pmd value read (addr dep).
+            t.depends('addr', mm.pmd);
             const pte = yield t.load(table(mm, pmd_table_id(pmd)).entries[0]);
             if (pte_present(pte)) pfn = pte_pfn(pte);
           } else if (pmd_trans_huge(pmd)) pfn = pmd & 0xff;
@@ -55,14 +63,20 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
           return pfn !== 0;
         })());
         if (!ok) {
-          // do_page_fault(): waits for khugepaged (mmap_lock) until the PMD is populated again.
-          yield t.await(mm.pmd, (v) => !pmd_none(v));
+          // do_page_fault(): mmap_read_lock() waits for khugepaged, which holds mmap_lock for
+          // write across the collapse, then the access is retried. (A spin on *pmd would let a
+          // weak model read the old value forever; the lock's acquire is what the kernel has.)
+          yield* t.call('do_page_fault', (function* (): ThreadGen<void> {
+            yield t.lock(mmapLock);
+            yield t.unlock(mmapLock);
+          })());
         }
       }
     });
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_huge_page() on the hash MMU (mmap_lock held for write).
       const cpu = cpus.cpu[1];
+      yield* t.call('mmap_write_lock', (function* (): ThreadGen<void> { yield t.lock(mmapLock); })());
       yield* t.call('collapse_huge_page', collapse_huge_page(t, mm, T, 0, P, HP, {
         afterClear: () => t.call('hash__pmdp_collapse_flush', (function* (): ThreadGen<void> {
           if (knob !== 'no-serialize-against-pte-lookup') {
@@ -71,6 +85,7 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
           yield* t.call('flush_hash_table_pmd_range', tlbie(t, [{ cache: hpte, insn }]));
         })()),
       }));
+      yield* t.call('mmap_write_unlock', (function* (): ThreadGen<void> { yield t.unlock(mmapLock); })());
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
@@ -91,7 +106,7 @@ export const hashCollapseScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U8.c: PMD split vs lockless pmd_none()
-function makeSplit(knob: 'split-via-pmd-none' | undefined) {
+function makeSplit(knob: 'split-via-pmd-none' | 'no-wmb-before-pmd-populate' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
     const HP = newFolio(b, 'HP', 9, 1); // mapped by the huge PMD
@@ -105,6 +120,8 @@ function makeSplit(knob: 'split-via-pmd-none' | undefined) {
         if (knob === 'split-via-pmd-none') yield* t.call('pmdp_huge_get_and_clear', (function* (): ThreadGen<void> { yield t.store(mm.pmd, 0); })());
         else yield* t.call('pmdp_invalidate', (function* (): ThreadGen<void> { yield t.store(mm.pmd, PMD_INVALID | 9); })());
         yield t.store(T.entries[0], mk_pte(9, _PAGE_PRESENT | _PAGE_RW)); // fill the deposited table
+        // __split_huge_pmd_locked(): "smp_wmb(); /* make pte visible before pmd */" before pmd_populate().
+        if (knob !== 'no-wmb-before-pmd-populate') yield t.fence('wmb');
         yield* t.call('pmd_populate', (function* (): ThreadGen<void> { yield t.store(mm.pmd, pmd_table(0)); })());
       }
       yield t.unlock(mm.pml);
@@ -148,5 +165,6 @@ export const pmdSplitScenario: Scenario = {
   variants: variants('thp-split-vs-lockless-pmd-none', makeSplit, [
     { name: 'safe', ref: '§8', expected: 'ok', description: 'pmdp_invalidate(): the PMD stays non-none (an invalid huge entry) until the table is populated' },
     { name: 'split-via-pmd-none', ref: 'U8.c', expected: 'I11', description: 'clear then populate: zap_pmd_range() sees the transient none, skips, and free_pgtables() frees the populated table' },
+    { name: 'no-wmb-before-pmd-populate', ref: '§8', expected: 'I11', model: 'lkmm', barrierDrop: true, description: 'barrier drop: no smp_wmb() between filling the deposited table and pmd_populate(); the zapper sees the table through *pmd but not the PTE, and frees it non-empty (LKMM only)' },
   ]),
 };

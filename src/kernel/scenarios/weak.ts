@@ -85,6 +85,7 @@ function makeCount(knob: 'no-mb-around-counter' | undefined) {
       const pmd = yield t.load(mm.pmd);
       if (pmd_is_table(pmd)) {
         const T2 = table(mm, pmd_table_id(pmd));
+        t.depends('addr', mm.pmd); // __find_linux_pte(): PTE pointer computed from the pmd value
         yield t.load(T2.entries[0]);
         yield* check_table_alive(t, T2, `reads ${T2.name}[0] in __find_linux_pte`);
       }
