@@ -70,6 +70,9 @@ export function* migrate_anon_folio(t: Ctx, T: PageTable, idx: number, src: Foli
   if (ok) {
     yield t.store(ghost.copying, 1);
     yield* t.call('folio_mc_copy', folio_copy(t, dst, src));
+    // folio_migrate_flags() -> folio_mark_uptodate(dst): smp_wmb() "before setting the PG_uptodate
+    // bit", which also orders the copy's stores before the PTE remove_migration_ptes() installs.
+    yield* t.call('folio_migrate_flags', (function* (): ThreadGen<void> { yield t.fence('wmb'); })());
     if (knobs.flushAfterCopy && knobs.flush) yield* t.call('try_to_unmap_flush', knobs.flush());
     yield* t.call('remove_migration_ptes', remove_migration_ptes(t, T, idx, dst, 1));
     yield* t.call('folio_put', folio_put(t, dst)); // the allocation reference; the mapping holds it now

@@ -5,7 +5,7 @@
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
-import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_DIRTY, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, newPageTable, pmd_table, pte_dirty, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
@@ -95,6 +95,7 @@ export const migratePinScenario: Scenario = {
   variants: variants('migrate-vs-reference-holder', makePin, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
     { name: 'no-refcount-check', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
+    { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the copy\'s loads are ordered after the refcount check only by a control dependency, so they can read the page before the holder\'s last write' },
   ]),
 };
 
@@ -130,6 +131,7 @@ export const migrateGupScenario: Scenario = {
   variants: variants('migrate-vs-gup-fast', makeGup, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'unmap first (GUP-fast\'s PTE recheck then fails), check the refcount after' },
     { name: 'check-before-unmap', ref: 'U7.b', expected: 'I10', description: 'the refcount is checked before the unmap: GUP-fast grabs the page in between and passes its recheck' },
+    { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; GUP\'s user writes then drops its reference, the migration reads the dropped count and copies stale data (control dependency only)' },
   ]),
 };
 
@@ -152,8 +154,10 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
       for (;;) {
         yield* t.call('user_store', insn_begin(t, cpu));
         let e = yield t.load(tlb);
+        let from = tlb;
         if (!e) {
           e = yield t.load(T.entries[0]);
+          from = T.entries[0];
           if (pte_present(e)) yield t.store(tlb, e);
         }
         if (pte_present(e) && pte_write(e)) {
@@ -162,6 +166,7 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
             const c = yield* ghostLoad(t, copying);
             yield t.assert(!c, () => 'I16: CPU0 writes src through a TLB entry that is stale: src is being copied for migration');
           }
+          t.depends('addr', from); // the store's physical address is the translation's pfn
           yield t.store(f.data, 1);
           yield t.store(wrote, 1);
           yield* t.call('user_store', insn_end(t, cpu));
@@ -223,11 +228,22 @@ function makeBh(knob: 'drop-private-lock' | undefined) {
         const c = yield t.load(bhCount);
         if (c !== 0) { yield t.unlock(privateLock); return; }
         if (knob === 'drop-private-lock') yield t.unlock(privateLock);
-        yield* t.call('folio_mc_copy', folio_copy(t, dst, src));
-        yield t.lock(A.xa_lock);
-        yield* xas_store(t, A, 0, 2);
-        yield t.unlock(A.xa_lock);
-        yield t.store(bhPage, 2); // set_bh_page(bh, dst)
+        // In the kernel's order: folio_migrate_mapping() (freeze under xa_lock, switch the slot,
+        // unfreeze), folio_set_bh() on every buffer, then folio_migrate_copy(). The successful
+        // freeze is a fully ordered cmpxchg, so the copy's loads come after the b_count check.
+        const moved = yield* t.call('folio_migrate_mapping', (function* (): ThreadGen<boolean> {
+          yield t.lock(A.xa_lock);
+          if (!(yield* t.call('folio_ref_freeze', folio_ref_freeze(t, src, 2)))) { yield t.unlock(A.xa_lock); return false; }
+          yield t.fetchAdd(dst._refcount, 1); // the page cache's reference on dst
+          yield* xas_store(t, A, 0, 2);
+          yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, src, 1));
+          yield t.unlock(A.xa_lock);
+          return true;
+        })());
+        if (moved) {
+          yield t.store(bhPage, 2); // folio_set_bh(bh, dst)
+          yield* t.call('folio_migrate_copy', folio_copy(t, dst, src));
+        }
         if (knob !== 'drop-private-lock') yield t.unlock(privateLock);
       })());
     });
