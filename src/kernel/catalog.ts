@@ -12,6 +12,7 @@ import { hvoScenario, hvo2026Scenario } from './scenarios/hvo.ts';
 import { hotplugScenario } from './scenarios/hotplug.ts';
 import { migrateFileScenario, migratePinScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
 import { pmdInstallScenario } from './scenarios/pmd-install.ts';
+import { speculativeLookupScenario } from './scenarios/speculative-lookup.ts';
 import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
@@ -47,6 +48,7 @@ export const catalog: Scenario[] = [
   walkCountScenario,
   unfreezeReleaseScenario,
   pmdInstallScenario,
+  speculativeLookupScenario,
 ];
 
 /** kernel-spec §12: every row id with the model its unsafe variant needs (U1.c = U8.a, U3.c = U4.d). */

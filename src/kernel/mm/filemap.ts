@@ -2,6 +2,7 @@
 // i_pages; kernel-spec §5). A slot holds a folio's pfn, plus a ghost version in bits 8+ that
 // changes on every store so the invariant checks cannot be fooled by ABA.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Cpu } from '../rcu.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
@@ -27,10 +28,15 @@ export function newAddressSpace(b: Builder, name: string, init: number[]): Addre
   };
 }
 
-/** xas_store() under the i_pages lock; bumps the slot's ghost version. */
-export function* xas_store(t: Ctx, m: AddressSpace, index: number, pfn: number): ThreadGen<void> {
+/**
+ * xas_store() under the i_pages lock; bumps the slot's ghost version. The slot is written with
+ * rcu_assign_pointer() (lib/xarray.c xas_store()), a store-release: everything the writer did to
+ * the folio before (its mapping, index, reference) is visible to a lookup that finds it.
+ * `release: false` is the barrier-drop knob (a plain WRITE_ONCE).
+ */
+export function* xas_store(t: Ctx, m: AddressSpace, index: number, pfn: number, release = true): ThreadGen<void> {
   const old = yield t.load(m.slots[index]);
-  yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8));
+  yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
 }
 
 export interface LookupKnobs {
@@ -53,6 +59,8 @@ export function* filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: num
     const e = yield t.load(m.slots[index]); // xas_load
     const pfn = slot_pfn(e);
     if (!pfn) { yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu)); return null; }
+    // xas_load() -> folio fields: an address dependency (rcu_dereference()); the successful
+    // folio_try_get() below is a fully ordered atomic, which orders them anyway.
     const folio = folios(pfn);
     const ghost = yield* ghostLoad(t, m.slots[index]);
     if (knobs.plainGet) {
