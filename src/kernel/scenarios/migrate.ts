@@ -3,6 +3,7 @@
 // page is one integer; I10 is checked at the end: the value reachable through the user-visible
 // location must be the last value written to it.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio, type Folio } from '../include/linux/page_ref.ts';
@@ -213,13 +214,15 @@ function makeBh(knob: 'drop-private-lock' | undefined) {
       const page = yield* t.call('__find_get_block', (function* (): ThreadGen<number> {
         yield t.lock(privateLock);
         const p = yield t.load(bhPage);
-        yield t.fetchAdd(bhCount, 1); // get_bh
+        yield t.fetchAdd(bhCount, 1, Mode.Relaxed); // get_bh(): atomic_inc, no ordering
         yield t.unlock(privateLock);
         return p;
       })());
       yield t.store(folios(page).data, 1); // mark_buffer_dirty after writing metadata into b_data
       yield t.store(wrote, 1);
-      yield t.fetchSub(bhCount, 1); // brelse
+      // brelse() -> put_bh(): smp_mb__before_atomic(); atomic_dec(&bh->b_count)
+      yield t.fence('before-atomic');
+      yield t.fetchSub(bhCount, 1, Mode.Relaxed);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // buffer_migrate_folio_norefs(): no buffer may be in use; keep private_lock across the move.

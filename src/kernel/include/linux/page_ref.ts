@@ -54,9 +54,12 @@ export function* folio_try_get(t: Ctx, f: Folio, nr = 1): ThreadGen<boolean> {
   return old !== 0;
 }
 
-/** folio_get(): a plain increment, only legal when the caller already holds a reference. */
+/**
+ * folio_get(): a plain increment, only legal when the caller already holds a reference.
+ * folio_ref_inc() -> atomic_inc(): a non-value-returning atomic, no ordering (Mode.Relaxed).
+ */
 export function* folio_get(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
-  const old = yield t.fetchAdd(f._refcount, nr);
+  const old = yield t.fetchAdd(f._refcount, nr, Mode.Relaxed);
   yield t.assert(old !== 0, () => `I3: ${f.name} refcount incremented from 0 by CPU${t.tid} in folio_get`);
 }
 
