@@ -51,7 +51,7 @@ export function failure(e: unknown): number {
     return 2;
   }
   if (e instanceof ModelError) {
-    const where = userLocation(e.original ?? e);
+    const where = e.original !== undefined ? userLocation(e.original) : undefined;
     err(`${where ? `${where}: ` : ''}error in the model: ${e.message}`);
     return 2;
   }

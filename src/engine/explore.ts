@@ -6,7 +6,7 @@ import { Ev, EvKind, Graph, BlockReason, inView, joinView } from './graph.ts';
 import { OpKind, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
-import { userCall } from './errors.ts';
+import { ModelError, userCall } from './errors.ts';
 import { Due, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
@@ -63,6 +63,8 @@ export interface ExploreOptions {
   keepGoing?: boolean;
   /** Called about once a second with the counts so far (for a progress line). */
   onProgress?: (complete: number, blocked: number, seconds: number) => void;
+  /** Refuse executions with more events than this (a loop without t.await); default 100,000. */
+  maxEvents?: number;
   /** Run one execution chosen by this chooser instead of exploring all of them. */
   chooser?: Chooser;
 }
@@ -93,6 +95,7 @@ export class Explorer {
   private started = Date.now();
   private lastProgress = this.started;
   private readonly chooser: Chooser | null;
+  private readonly maxEvents: number;
   /** Linear mode: the (tid, choice) of each step taken, and whether the run died inconsistent. */
   readonly steps: number[] = [];
   dead = false;
@@ -100,6 +103,7 @@ export class Explorer {
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
+    this.maxEvents = opts.maxEvents ?? 100_000;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
     inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
   }
@@ -159,6 +163,11 @@ export class Explorer {
         tid = this.chooser.thread(runnable);
       }
       if (tid < 0) return true;
+      if (g.byStamp.length >= this.maxEvents) {
+        throw new ModelError(`an execution grew past ${this.maxEvents} events in thread ${this.rts[tid].name}` +
+          `${this.rts[tid].op?.fn ? ` (in ${this.rts[tid].op!.fn})` : ''}: a loop that never ends? ` +
+          'Write spin loops with t.await(loc, pred), which explores them without unrolling.');
+      }
       this.choice = 0;
       const ok = this.step(tid);
       if (this.chooser) this.steps.push(tid, this.choice);

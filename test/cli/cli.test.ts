@@ -131,3 +131,16 @@ export default defineProgram({ name: 'abba', setup(b) {
   assert.equal(j.property, 'deadlock');
   assert.match(j.message, /CPU0 waits for a lock held at B.*CPU1 waits for a lock held at A/);
 });
+
+test('a loop that never ends is refused with a pointer to t.await', () => {
+  const spin = file('spin.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spin', setup(b) {
+  const x = b.loc('x');
+  b.thread('waiter', function* (t) { while ((yield t.load(x)) === 0) { /* spin */ } });
+  b.thread('setter', function* (t) { yield t.store(x, 1); });
+} });
+`);
+  const r = mm('check', spin);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /grew past 100000 events in thread waiter.*t\.await/);
+});
