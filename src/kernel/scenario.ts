@@ -36,15 +36,17 @@ export interface Scenario {
   variants: Variant[];
 }
 
-export interface VariantSpec<K extends string> {
-  name: 'safe' | K;
+interface VariantSpecBase {
   description: string;
   ref: string;
   expected: 'ok' | string;
   model?: 'sc' | 'tso' | 'lkmm';
   barrierDrop?: boolean;
-  finding?: string;
 }
+
+/** A knob variant names its knob; a finding variant (the safe program under another model) any name. */
+export type VariantSpec<K extends string> = VariantSpecBase &
+  ({ name: 'safe' | K; finding?: undefined } | { name: string; finding: string });
 
 /**
  * Builds each variant's program from `make(knob)`, where knob is undefined for 'safe'. `params`
