@@ -63,7 +63,7 @@ export interface ExploreOptions {
   keepGoing?: boolean;
   /** Called about once a second with the counts so far (for a progress line). */
   onProgress?: (complete: number, blocked: number, seconds: number) => void;
-  /** Refuse executions with more events than this (a loop without t.await); default 100,000. */
+  /** Refuse executions with more events than this (a loop without t.await); default 10,000. */
   maxEvents?: number;
   /** Run one execution chosen by this chooser instead of exploring all of them. */
   chooser?: Chooser;
@@ -103,7 +103,7 @@ export class Explorer {
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
-    this.maxEvents = opts.maxEvents ?? 100_000;
+    this.maxEvents = opts.maxEvents ?? 10_000;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
     inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
   }

@@ -142,5 +142,5 @@ export default defineProgram({ name: 'spin', setup(b) {
 `);
   const r = mm('check', spin);
   assert.equal(r.code, 2, r.err);
-  assert.match(r.err, /grew past 100000 events in thread waiter.*t\.await/);
+  assert.match(r.err, /grew past 10000 events in thread waiter.*t\.await/);
 });
