@@ -5,7 +5,7 @@
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus, type Cpu } from '../rcu.ts';
-import { folio_get, newFolio } from '../include/linux/page_ref.ts';
+import { folio_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table, type Mm } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
@@ -119,6 +119,18 @@ export const wrongPtlScenario: Scenario = {
   ]),
 };
 
+/** A page fault that maps T[0] to P through pte_offset_map_lock() if the entry is still none. */
+function* faultInstallPte(t: Ctx, cpu: Cpu, mm: Mm, P: Folio): ThreadGen<void> {
+  const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+  if (!m) return;
+  if ((yield t.load(m.T.entries[0])) === PTE_NONE) {
+    yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
+    yield* t.call('folio_get', folio_get(t, P));
+  }
+  yield t.unlock(m.T.ptl);
+  yield* t.call('pte_unmap', pte_unmap(t, cpu));
+}
+
 // ---------------------------------------------------------------- U4.c
 function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
   return (b: Builder) => {
@@ -128,15 +140,7 @@ function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
     const mm = newMm(b, pmd_table(0), [T], [P]);
     b.thread('CPU0', function* (t: Ctx) {
       // A fault installing a PTE through pte_offset_map_lock().
-      const cpu = cpus.cpu[0];
-      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
-      if (!m) return;
-      if ((yield t.load(m.T.entries[0])) === PTE_NONE) {
-        yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
-        yield* t.call('folio_get', folio_get(t, P));
-      }
-      yield t.unlock(m.T.ptl);
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      yield* faultInstallPte(t, cpus.cpu[0], mm, P);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
@@ -166,15 +170,7 @@ function makeSlowPath(knob: 'no-entry-recheck' | undefined) {
     const mm = newMm(b, pmd_table(0), [T], [P]);
     b.thread('CPU0', function* (t: Ctx) {
       // A fault refilling T[0] after the reclaimer's fast path gave up.
-      const cpu = cpus.cpu[0];
-      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
-      if (!m) return;
-      if ((yield t.load(m.T.entries[0])) === PTE_NONE) {
-        yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
-        yield* t.call('folio_get', folio_get(t, P));
-      }
-      yield t.unlock(m.T.ptl);
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      yield* faultInstallPte(t, cpus.cpu[0], mm, P);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // try_to_free_pte(): the slow path, entered after trylock(PML) failed with all entries none.
