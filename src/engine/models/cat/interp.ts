@@ -503,36 +503,7 @@ export class CompiledModel {
         if (lv > 0) return { k: 'hoist', e, level: lv as 1 | 2, pos: e.pos };
       }
     }
-    const rec = (x: Expr, extra: (string | null)[] = []) => {
-      if (extra.length === 0) return this.markHoists(x, inner);
-      const i2 = new Set(inner);
-      for (const n of extra) if (n) i2.add(n);
-      return this.markHoists(x, i2);
-    };
-    const patNs = (p: Pat) => (p.k === 'var' ? [p.name] : p.elems);
-    switch (e.k) {
-      case 'bin':
-        return { ...e, l: rec(e.l), r: rec(e.r) };
-      case 'un':
-        return { ...e, e: rec(e.e) };
-      case 'app':
-        return { ...e, f: rec(e.f), arg: rec(e.arg) };
-      case 'explicit':
-      case 'tuple':
-        return { ...e, elems: e.elems.map((x) => rec(x)) };
-      case 'fun':
-        return { ...e, body: rec(e.body, patNs(e.pat)) };
-      case 'let': {
-        const ns = e.binds.flatMap((b) => patNs(b.pat));
-        return { ...e, binds: e.binds.map((b) => ({ ...b, e: rec(b.e) })), body: rec(e.body, ns) };
-      }
-      case 'try':
-        return { ...e, e: rec(e.e), dflt: rec(e.dflt) };
-      case 'if':
-        return { ...e, then: rec(e.then), else: rec(e.else) };
-      default:
-        return e; // letrec and matches are left alone
-    }
+    return mapChildrenScoped(e, inner, (x, i) => this.markHoists(x, i), false);
   }
 
   private static level(d: { d1: boolean; d2: boolean }): Level {
@@ -1155,11 +1126,21 @@ function markInvariants(e: Expr, group: ReadonlySet<string>, inner: ReadonlySet<
     for (const n of names) if (group.has(n) || inner.has(n)) dep = true;
     if (!dep) return { k: 'invariant', e, pos: e.pos };
   }
-  const rec = (x: Expr, extra: (string | null)[] = []) => {
-    if (extra.length === 0) return markInvariants(x, group, inner);
+  return mapChildrenScoped(e, inner, (x, i) => markInvariants(x, group, i), true);
+}
+
+
+/**
+ * Rebuilds e with f applied to each child expression, passing the names bound inside e that the
+ * child sees (fun parameters, let bindings) added to `inner`. Let rec bodies are entered only
+ * when `intoLetrec`.
+ */
+function mapChildrenScoped(e: Expr, inner: ReadonlySet<string>, f: (x: Expr, inner: ReadonlySet<string>) => Expr, intoLetrec: boolean): Expr {
+  const rec = (x: Expr, extra: (string | null)[] = []): Expr => {
+    if (extra.length === 0) return f(x, inner);
     const i2 = new Set(inner);
     for (const n of extra) if (n) i2.add(n);
-    return markInvariants(x, group, i2);
+    return f(x, i2);
   };
   const patNs = (p: Pat) => (p.k === 'var' ? [p.name] : p.elems);
   switch (e.k) {
@@ -1179,6 +1160,7 @@ function markInvariants(e: Expr, group: ReadonlySet<string>, inner: ReadonlySet<
       return { ...e, binds: e.binds.map((b) => ({ ...b, e: rec(b.e) })), body: rec(e.body, ns) };
     }
     case 'letrec': {
+      if (!intoLetrec) return e;
       const ns = e.binds.flatMap((b) => patNs(b.pat));
       return { ...e, binds: e.binds.map((b) => ({ ...b, e: rec(b.e, ns) })), body: rec(e.body, ns) };
     }
@@ -1187,7 +1169,7 @@ function markInvariants(e: Expr, group: ReadonlySet<string>, inner: ReadonlySet<
     case 'if':
       return { ...e, then: rec(e.then), else: rec(e.else) };
     default:
-      return e;
+      return e; // leaves, and matches
   }
 }
 
