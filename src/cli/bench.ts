@@ -42,13 +42,13 @@ export async function benchMain(p: Parsed): Promise<number> {
   let mismatches = 0;
   for (const b of benchmarks) {
     if (names.length ? !names.includes(b.program.name) : b.heavy && !p.opts.heavy) continue;
-    b.sizes.forEach((size, i) => {
-      const params = { ...size, ...only };
-      if (Object.keys(only).length && Object.entries(only).some(([k, v]) => size[k] !== undefined && size[k] !== v) && i > 0) return;
+    // With --param, each program runs once: its first size with the given values on top.
+    const runs = Object.keys(only).length ? [{ ...b.sizes[0], ...only }] : b.sizes;
+    runs.forEach((params, i) => {
       const r = child([join(here, 'bench-one.ts'), b.program.name, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)]);
       if (r.status !== 0) throw new Error(`benchmark ${b.program.name} failed: ${r.stderr.trim()}`);
       const o = JSON.parse(r.stdout.trim().split('\n').pop() as string);
-      const expected = Object.keys(only).length ? undefined : b.expected[i];
+      const expected = runs === b.sizes ? b.expected[i] : undefined;
       const row: Row = {
         program: b.program.name, params, model: 'sc', executions: o.executions, blocked: o.blocked,
         seconds: Number(o.seconds.toFixed(3)), execPerSec: Math.round((o.executions + o.blocked) / Math.max(o.seconds, 1e-6)),

@@ -135,6 +135,7 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
   out(`mmcheck check ${label}${ps ? ` (${ps})` : ''} under ${r.model.toUpperCase()}`);
   if (run.variant) out(`  ${run.variant.description}`);
   const what = `${r.counts}`;
+  if (r.flags.length) out(`Flag ${r.flags.join(', ')}: raised by the ${r.model.toUpperCase()} in some execution (a data race makes the outcome undefined there)`);
   const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
   if (r.violation) {
     const v = r.violation;
@@ -161,6 +162,7 @@ function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     target: run.target, params: r.params, model: r.model, verdict: r.verdict,
     executions: r.executions, blocked: r.blocked, seconds: Number(r.seconds.toFixed(4)), mode: r.mode,
   };
+  if (r.flags.length) o.flags = r.flags;
   if (r.cutBy) o.cutBy = r.cutBy;
   if (run.variant) {
     o.scenario = run.scenario;
@@ -246,7 +248,7 @@ function printTable(results: [Run, CheckResult][]): void {
     if (okv === false) bad++;
     if (okv === 'n/a') na++;
     rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, run.variant?.expected ?? 'ok', found,
-      fmt(r.executions + (r.verdict === 'violation' ? 0 : 0)), fmt(r.blocked), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${run.variant?.model ?? 'sc'})` : okv ? 'as expected' : 'UNEXPECTED']);
+      fmt(r.executions), fmt(r.blocked), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${run.variant?.model ?? 'sc'})` : okv ? 'as expected' : 'UNEXPECTED']);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 8 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());

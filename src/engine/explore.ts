@@ -78,6 +78,7 @@ export interface ExploreResult {
   /** Why the search stopped before exhausting the space, if it did. */
   cutBy: null | 'max-executions' | 'timeout';
   seconds: number;
+  flags: string[];
 }
 
 export class Explorer {
@@ -87,6 +88,8 @@ export class Explorer {
   private spawnIds = new Map<string, number>();
   complete = 0;
   blocked = 0;
+  /** Flags the model raised on counted leaves (e.g. 'data-race' under the LKMM). */
+  readonly flags = new Set<string>();
   rejected = 0;
   violation: Violation | null = null;
   private stop = false;
@@ -121,7 +124,7 @@ export class Explorer {
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
-        violation: this.violation, cutBy: null, seconds: (performance.now() - t0) / 1000,
+        violation: this.violation, cutBy: null, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
       };
     }
     let more = true;
@@ -132,7 +135,7 @@ export class Explorer {
     }
     return {
       complete: this.complete, blocked: this.blocked, rejected: this.rejected,
-      violation: this.violation, cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000,
+      violation: this.violation, cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
     };
   }
 
@@ -581,6 +584,7 @@ export class Explorer {
     const g = this.g;
     const model = this.opts.model;
     if (model.consistentComplete && !model.consistentComplete(g)) { this.rejected++; return; }
+    if (model.flags) for (const f of model.flags(g)) this.flags.add(f);
     let blocked = false, assumeBlocked = false;
     let error: Ev | null = null;
     for (let t = 0; t < g.threads.length; t++) {

@@ -49,6 +49,8 @@ export interface CheckResult {
   counts: string;
   /** Why exploration stopped early, when it did. */
   cutBy: null | 'max-executions' | 'timeout';
+  /** Flags the model raised in some execution (LKMM: 'data-race' for racing plain accesses). */
+  flags: string[];
   violation?: ViolationReport;
   instance: Instance;
 }
@@ -77,7 +79,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   return {
     program: program.name, params: inst.params, model: model.name, verdict, mode: 'exhaustive',
     executions: r.complete, blocked: r.blocked, rejected: r.rejected, seconds: r.seconds,
-    counts: model.counts, cutBy: r.cutBy,
+    counts: model.counts, cutBy: r.cutBy, flags: r.flags,
     violation: r.violation ? report(inst, model, r.violation) : undefined,
     instance: inst,
   };
@@ -118,6 +120,7 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
   const t0 = performance.now();
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
   let complete = 0, blocked = 0, rejected = 0;
+  const flags = new Set<string>();
   let violation: ViolationReport | undefined;
   let cutBy: CheckResult['cutBy'] = null;
   for (let i = 0; i < samples; i++) {
@@ -127,13 +130,14 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
     complete += r.complete;
     blocked += r.blocked;
     rejected += r.rejected + (ex.dead ? 1 : 0);
+    for (const f of r.flags) flags.add(f);
     if (r.violation) { violation = report(inst, model, r.violation); break; }
   }
   return {
     program: inst.program.name, params: inst.params, model: model.name,
     verdict: violation ? 'violation' : 'bounded', mode: 'sample',
     executions: complete, blocked, rejected, seconds: (performance.now() - t0) / 1000,
-    counts: `randomly sampled executions (seed ${seed}); ${model.counts}`, cutBy, violation, instance: inst,
+    counts: `randomly sampled executions (seed ${seed}); ${model.counts}`, cutBy, flags: [...flags], violation, instance: inst,
   };
 }
 

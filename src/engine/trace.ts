@@ -180,9 +180,9 @@ function show(inst: Instance, loc: number, v: number): string {
   return s ? s(v) : String(v);
 }
 
-function who(g: Graph, w: Ev | null, names: readonly string[]): string {
+function who(w: Ev | null, names: readonly string[]): string {
   if (!w || w.tid < 0) return 'init';
-  return w.tid === -1 ? 'init' : `${names[w.tid] ?? `T${w.tid}`}`;
+  return names[w.tid] ?? `T${w.tid}`;
 }
 
 /** One line describing a step (the event plus its write part or Block). */
@@ -192,7 +192,7 @@ export function describeStep(inst: Instance, g: Graph, e: Ev, names: readonly st
   const ln = (l: number): string => inst.locs[l]?.name ?? `loc${l}`;
   switch (e.kind) {
     case EvKind.Read: {
-      const from = who(g, e.rf, names);
+      const from = who(e.rf, names);
       const src = from === names[e.tid] ? 'own store' : from;
       const wpart = nxt && nxt.kind === EvKind.Write && nxt.excl ? nxt : null;
       const blocked = nxt && nxt.kind === EvKind.Block;

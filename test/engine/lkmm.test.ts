@@ -63,3 +63,14 @@ test('R+fencembonceonces counts 3 executions, as herd7 does (engine-notes §7)',
   assert.equal(check(p, { model: 'sc' }).executions, 3);
   assert.equal(check(p, { model: 'tso' }).executions, 3);
 });
+
+test('racing plain accesses raise the LKMM data-race flag; marked accesses do not', () => {
+  const race = (mode: typeof Mode.Plain | typeof Mode.Once) => defineProgram({ name: 'race', setup(b) {
+    const x = b.loc('x');
+    b.thread('P0', function* (t) { yield t.store(x, 1, mode); });
+    b.thread('P1', function* (t) { yield t.load(x, mode); });
+  } });
+  assert.deepEqual(check(race(Mode.Plain), { model: 'lkmm' }).flags, ['data-race']);
+  assert.deepEqual(check(race(Mode.Once), { model: 'lkmm' }).flags, []);
+  assert.deepEqual(check(race(Mode.Plain), { model: 'sc' }).flags, []);
+});

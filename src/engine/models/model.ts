@@ -18,6 +18,6 @@ export interface MemoryModel {
   consistentStep(g: Graph, changed: readonly Ev[]): boolean;
   /** The full check run on every leaf before it is counted; null when consistentStep suffices. */
   consistentComplete: ((g: Graph) => boolean) | null;
-  /** Flags raised on a consistent leaf (e.g. 'data-race'). */
+  /** Flags raised on the leaf just accepted by consistentComplete (e.g. 'data-race'). */
   flags?: (g: Graph) => string[];
 }
