@@ -1,7 +1,12 @@
 #!/bin/bash
-# usage: canary.sh "<python replace old>" "<new>" label
-cd /work/main
+# Mutation canary (engine-notes §6.2): breaks one line of the explorer, runs the differential
+# tests, restores the file. The suite must fail for every item of §2.3 / §6.1 (1–4), e.g.
+#   scripts/mutation-canary.sh "e.revisitable = false;" ";" "no non-revisitable marking of P"
+# usage: mutation-canary.sh "<text to replace>" "<replacement>" label
+set -u
+cd "$(dirname "$0")/.."
 cp src/engine/explore.ts /tmp/explore.bak
+trap 'cp /tmp/explore.bak src/engine/explore.ts' EXIT
 python3 - "$1" "$2" <<'PY'
 import sys
 p='src/engine/explore.ts'; s=open(p).read()
@@ -10,4 +15,3 @@ s=s.replace(sys.argv[1], sys.argv[2], 1); open(p,'w').write(s)
 PY
 timeout 300 node --import tsx --test test/engine/differential.test.ts > /tmp/canary.out 2>&1
 echo "$3: $(grep -E '^# (pass|fail)' /tmp/canary.out | tr '\n' ' ')"
-cp /tmp/explore.bak src/engine/explore.ts
