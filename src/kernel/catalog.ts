@@ -8,7 +8,7 @@ import { filemapScenario } from './scenarios/filemap.ts';
 import { pinVsMigrateScenario, walkCountScenario, unfreezeReleaseScenario } from './scenarios/weak.ts';
 import { pagingStructureCacheScenario } from './scenarios/paging-structure-cache.ts';
 import { hashCollapseScenario, pmdSplitScenario } from './scenarios/thp.ts';
-import { hvoScenario, hvo2026Scenario } from './scenarios/hvo.ts';
+import { hvoScenario, hvo2026Scenario, hvoRwAliasScenario } from './scenarios/hvo.ts';
 import { hotplugScenario } from './scenarios/hotplug.ts';
 import { migrateFileScenario, migratePinScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
 import { pmdInstallScenario } from './scenarios/pmd-install.ts';
@@ -40,6 +40,7 @@ export const catalog: Scenario[] = [
   migrateDirtyScenario,
   hvoScenario,
   hvo2026Scenario,
+  hvoRwAliasScenario,
   hashCollapseScenario,
   pmdSplitScenario,
   hotplugScenario,

@@ -29,6 +29,8 @@ export interface Vmemmap {
   /** vmemmap PTE per virtual page: phys id | VMEMMAP_RO, 0 = unmapped. */
   pte: Loc[];
   cpus: Cpus;
+  /** The vmemmap PTEs at boot: which physical page holds each struct page's own memory. */
+  boot: number[];
 }
 
 const showFlags = (v: number): string => (v & TAIL ? `tail of page ${v & 0xff}` : v & PG_head ? 'PG_head' : 'order-0');
@@ -43,7 +45,7 @@ export function newPhysMemmap(b: Builder, id: number, name: string, refs: number
 
 export function newVmemmap(b: Builder, cpus: Cpus, phys: PhysMemmap[], ptes: number[]): Vmemmap {
   const show = (v: number) => (v === 0 ? 'unmapped' : `-> ${phys.find((p) => p.id === (v & 0xf))?.name ?? v}${v & VMEMMAP_RO ? ' (read-only)' : ''}`);
-  return { phys, pte: ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show)), cpus };
+  return { phys, pte: ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show)), cpus, boot: ptes.map((v) => v & 0xf) };
 }
 
 type Field = 'ref' | 'flags';
@@ -66,12 +68,21 @@ export function* sp_load(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Fie
 
 /** An atomic RMW on struct page `page`'s refcount (one locked instruction: it always writes). */
 export function* sp_rmw(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<number> {
+  return (yield* sp_rmw_at(t, cpu, vm, page, f, what)).old;
+}
+
+/**
+ * sp_rmw() that also says whose memory the instruction hit: `home` is the struct page whose own
+ * (boot-time) memory holds the counter, which differs from `page` when `page` is reached through
+ * an HVO alias. Ghost information: the kernel cannot tell.
+ */
+export function* sp_rmw_at(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<{ old: number; home: number }> {
   yield* insn_begin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
   yield t.assert(ph !== null && !ro, () => `I2: CPU${t.tid} ${what} on struct page ${page}, whose vmemmap is ${ph ? 'read-only' : 'unmapped'}: the kernel oopses`);
   const old = yield t.rmw(ph!.ref[page & 1], f);
   yield* insn_end(t, cpu);
-  return old;
+  return { old, home: 2 * vm.boot.indexOf(ph!.id) + (page & 1) };
 }
 
 /** A plain store to a struct page field (initialisation by the owner). */

@@ -8,8 +8,10 @@ import type { Builder } from '../../engine/program.ts';
 import { Cpus, rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../rcu.ts';
 import {
   PG_head, TAIL, VMEMMAP_RO, flush_tlb_kernel_range, newPhysMemmap, newVmemmap, page_count_writable,
-  page_ref_add_unless_zero, sp_rmw, sp_store, type WritableCheck,
+  page_ref_add_unless_zero, sp_rmw, sp_rmw_at, sp_store, type Vmemmap, type WritableCheck,
 } from '../mm/hugetlb_vmemmap.ts';
+import { newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
+import type { Cpu } from '../rcu.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 type Knob = 'no-synchronize-rcu' | 'fake-head-check-first';
@@ -93,5 +95,91 @@ export const hvo2026Scenario: Scenario = {
   variants: variants('hvo-shared-tail-2026', make2026, [
     { name: 'safe', ref: '§9', expected: 'ok', description: 'every shared tail struct page reads refcount 0, so add-unless-zero never writes it' },
     { name: 'shared-tail-not-zero', ref: 'U9.d', expected: 'I2', description: 'the read-only shared page holds a non-zero refcount (here: the head\'s page): add-unless-zero cmpxchg()s read-only memory' },
+  ]),
+};
+
+// ---------------------------------------------------------------- U9.c: a read-write alias
+// Seed 004's "7 of the 512" case: a page-cache lookup (filemap_get_entry) whose folio pointer
+// becomes a fake head, i.e. an alias of the hugetlb head. Matthew Wilcox: the lookup's
+// folio_try_get() succeeds on the head's refcount, xas_reload() fails, and "it will call
+// folio_put() on something which used to be a folio, and isn't any more ... everything's fine,
+// but really only by coincidence". The coincidence ends when the walker's put is the last one:
+// __folio_put() then frees the fake head as a folio of its own. The kernel's design makes HVO'ed
+// struct pages immutable (read-only, RCU, page_count_writable()), so the walker never takes that
+// reference; the rejected alternative maps them read-write instead (§9.2 fix (1), §9.6 U9.c).
+
+/**
+ * folio_put(folio) on a struct-page pointer: put_page_testzero() through the vmemmap, then
+ * __folio_put() when it was the last reference. The ghost check: the counter that reached zero
+ * must be `page`'s own, or the folio freed is not the one whose last reference went.
+ */
+function* folio_put_sp(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, name: (p: number) => string): ThreadGen<void> {
+  const { old, home } = yield* t.call('folio_put_testzero', sp_rmw_at(t, cpu, vm, page, (v) => v - 1, 'folio_put'));
+  if (old !== 1) return;
+  yield* t.call('__folio_put', (function* (): ThreadGen<void> {
+    yield t.assert(home === page, () => `I6: CPU${t.tid}'s folio_put(struct page ${page}) dropped the last reference of ${name(home)} (struct page ${home}'s refcount, reached through a read-write vmemmap alias): __folio_put() frees struct page ${page} as a folio while the folio whose count reached zero is ${name(home)}`);
+  })());
+}
+
+function makeRwAlias(knob: 'rw-vmemmap-alias' | undefined) {
+  return (b: Builder) => {
+    const rw = knob === 'rw-vmemmap-alias';
+    const cpus = new Cpus(b, 2);
+    const A = newPhysMemmap(b, 1, 'vmemmap page A', [0, 0], [PG_head, TAIL | 0]);
+    const B = newPhysMemmap(b, 2, 'vmemmap page B', [1, 0], [0, 0]); // page 2: a page-cache folio
+    const vm = newVmemmap(b, cpus, [A, B], [1, 2]);
+    const mapping = newAddressSpace(b, 'file', [2]); // i_pages[0] = the folio at struct page 2
+    const name = (p: number) => (p === 0 ? 'hugetlb folio H' : `the folio at struct page ${p}`);
+    b.thread('CPU0', function* (t: Ctx) {
+      // filemap_get_entry(mapping, 0), preempted after xas_load() (seed 004's CPU A).
+      const cpu = cpus.cpu[0];
+      yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
+      const folio = slot_pfn(yield t.load(mapping.slots[0])); // xas_load
+      let got = false;
+      if (folio !== 0) {
+        got = yield* t.call('folio_try_get', (function* (): ThreadGen<boolean> {
+          // page_ref_add_unless(): with a read-write vmemmap nothing can fault, so the rejected
+          // design has no page_count_writable() (neither had the kernel before bd225530a4c7).
+          if (!rw && !(yield* t.call('page_count_writable', page_count_writable(t, cpu, vm, folio, 'refcount-then-fake-head')))) return false;
+          return yield* t.call('atomic_add_unless', page_ref_add_unless_zero(t, cpu, vm, folio));
+        })());
+      }
+      if (got && slot_pfn(yield t.load(mapping.slots[0])) !== folio) { // xas_reload
+        yield* t.call('folio_put', folio_put_sp(t, cpu, vm, folio, name));
+        got = false; // goto repeat: the slot is empty now, the lookup returns NULL
+      }
+      yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
+      if (got) yield* t.call('folio_put', folio_put_sp(t, cpu, vm, folio, name)); // done with it
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      const cpu = cpus.cpu[1];
+      // Truncation: the folio leaves the page cache and its last reference goes; the memory
+      // becomes part of hugetlb folio H = struct pages 0-3, frozen at 0.
+      yield* t.call('__filemap_remove_folio', xas_store(t, mapping, 0, 0));
+      const old = yield* t.call('folio_put', sp_rmw(t, cpu, vm, 2, (v) => v - 1, 'folio_put'));
+      yield t.assume(old === 1); // else the lookup holds it and the page stays a page-cache folio
+      yield* t.call('prep_compound_page', (function* (): ThreadGen<void> {
+        yield* sp_store(t, cpu, vm, 2, 'flags', TAIL | 0);
+        yield* sp_store(t, cpu, vm, 3, 'flags', TAIL | 0);
+      })());
+      yield* t.call('hugetlb_vmemmap_optimize_folio', (function* (): ThreadGen<void> {
+        if (!rw) yield* t.call('synchronize_rcu', synchronize_rcu(t, cpus, cpu));
+        yield t.store(vm.pte[1], A.id | (rw ? 0 : VMEMMAP_RO)); // vmemmap_remap_pte: B -> A
+        yield* t.call('flush_tlb_kernel_range', flush_tlb_kernel_range(t, cpus, cpu));
+      })());
+      yield* t.call('folio_ref_unfreeze', sp_store(t, cpu, vm, 0, 'ref', 1)); // H allocated
+      // H's user is done with it: its last reference goes and H returns to the hugetlb pool.
+      yield* t.call('folio_put', folio_put_sp(t, cpu, vm, 0, name));
+    });
+  };
+}
+
+export const hvoRwAliasScenario: Scenario = {
+  name: 'hvo-vs-page-cache-lookup',
+  description: 'a page-cache lookup whose stale folio pointer becomes an HVO fake head: immutable read-only struct pages against the rejected read-write alias (§9.6, U9.c)',
+  seed: '004', section: '§9',
+  variants: variants('hvo-vs-page-cache-lookup', makeRwAlias, [
+    { name: 'safe', ref: '§9', expected: 'ok', description: 'read-only remap after synchronize_rcu(), page_count_writable() before the get: the lookup never takes a reference through the fake head' },
+    { name: 'rw-vmemmap-alias', ref: 'U9.c', expected: 'I6', description: 'vmemmap remapped read-write instead of RCU: folio_try_get() through the fake head takes a reference on H; when H\'s user drops its reference first, the lookup\'s folio_put() frees the fake head as a folio' },
   ]),
 };
