@@ -7,6 +7,7 @@ import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError, modelNames } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
 import { catalog } from '../kernel/catalog.ts';
+import { invariantKey } from '../kernel/scenario.ts';
 import { benchmarks } from '../programs/index.ts';
 import { COMMANDS, UsageError, helpText, parseArgs, parseParams, type Parsed } from './options.ts';
 import { InputError, catalogRuns, resolveTarget, userLocation, type Run } from './targets.ts';
@@ -91,9 +92,14 @@ function list(p: Parsed): number {
 }
 
 function invariantOf(r: CheckResult): string | undefined {
-  if (!r.violation) return undefined;
-  const m = /^(I\d+[a-z]?)\b/.exec(r.violation.message);
-  return m ? m[1] : r.violation.property;
+  return r.violation ? invariantKey(r.violation.property, r.violation.message) : undefined;
+}
+
+/** Every invariant found: all classes with --all-violations, else the first violation's. */
+function invariantsOf(r: CheckResult): string[] {
+  if (r.violations) return r.violations.map((c) => c.key);
+  const inv = invariantOf(r);
+  return inv ? [inv] : [];
 }
 
 function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
@@ -101,7 +107,7 @@ function progress(label: string): ((c: number, b: number, s: number) => void) | 
   return (c, b, s) => process.stderr.write(`\r${label}: ${c + b} executions (${b} blocked), ${Math.round((c + b) / s)}/s, ${s.toFixed(0)} s   `);
 }
 
-function runOne(run: Run, p: Parsed): CheckResult {
+function runOne(run: Run, p: Parsed, allViolations: boolean): CheckResult {
   const model = (p.opts.model as string | undefined) ?? run.variant?.model ?? 'sc';
   if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
   const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
@@ -113,17 +119,19 @@ function runOne(run: Run, p: Parsed): CheckResult {
     timeoutMs: p.opts.timeout !== undefined ? (p.opts.timeout as number) * 1000 : undefined,
     random: p.opts.random !== undefined ? { samples: p.opts.random as number, seed: (p.opts.seed as number | undefined) ?? 1 } : undefined,
     onProgress,
+    allViolations,
+    violationKey: invariantKey,
   });
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;
 }
 
-function replayCommand(run: Run, r: CheckResult, p: Parsed): string {
+function replayCommand(run: Run, r: CheckResult, p: Parsed, schedule = r.violation!.schedule): string {
   const parts = ['mmcheck replay', run.target];
   if (run.variant && run.variant.name !== 'safe') parts.push(`--variant ${run.variant.name}`);
   for (const [k, v] of Object.entries(parseParams(p.opts.param as string[] | undefined))) parts.push(`--param ${k}=${v}`);
   if (r.model !== (run.variant?.model ?? 'sc')) parts.push(`--model ${r.model}`);
-  parts.push(`--schedule ${r.violation!.schedule}`);
+  parts.push(`--schedule ${schedule}`);
   return parts.join(' ');
 }
 
@@ -140,10 +148,12 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
   if (r.violation) {
     const v = r.violation;
     out(`\nVIOLATION${v.property === 'assertion' ? '' : ` (${v.property})`}: ${v.message}`);
-    out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.mode === 'sample' ? ' of random sampling' : ''}\n`);
+    if (!r.violations) out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.mode === 'sample' ? ' of random sampling' : ''}\n`);
+    else out('');
     out(v.trace);
     out(`\nfinal memory: ${v.memory}`);
     out(`replay: ${replayCommand(run, r, p)}`);
+    if (r.violations) printViolationCounts(run, r, p);
   } else if (r.mode === 'sample') {
     out(`SAMPLED: no violation in ${fmt(r.executions)} random executions${blocked} (seed ${p.opts.seed ?? 1}), ${r.seconds.toFixed(2)} s.`);
     out('This is a sample, not a proof: executions outside it were not explored.');
@@ -154,6 +164,21 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
   } else {
     out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
     out(`(counted: ${what})`);
+  }
+}
+
+/** --all-violations: how many executions broke each invariant, with a replay for each. */
+function printViolationCounts(run: Run, r: CheckResult, p: Parsed): void {
+  const total = r.executions + r.blocked;
+  const bad = r.violations!.reduce((n, c) => n + c.count, 0);
+  const scope = r.verdict === 'violation' && r.cutBy ? `the ${fmt(total)} executions explored before ${r.cutBy === 'timeout' ? '--timeout' : '--max-executions'} (NOT exhaustive)` : `all ${fmt(total)} executions`;
+  out(`\n${fmt(bad)} of ${scope} end in a violation (${r.seconds.toFixed(2)} s):`);
+  for (const c of r.violations!) {
+    out(`  ${c.key}: ${fmt(c.count)} execution${c.count === 1 ? '' : 's'}${c === r.violations![0] ? ' (the trace above)' : ''}`);
+    if (c !== r.violations![0]) {
+      out(`    first: ${c.first.message}`);
+      out(`    replay: ${replayCommand(run, r, p, c.first.schedule)}`);
+    }
   }
 }
 
@@ -169,6 +194,7 @@ function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     o.variant = run.variant.name;
     o.ref = run.variant.ref;
     o.expected = run.variant.expected;
+    if (run.variant.also) o.alsoExpected = run.variant.also;
     const inv = invariantOf(r);
     if (inv) o.invariant = inv;
   }
@@ -176,6 +202,9 @@ function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     o.property = invariantOf(r);
     o.message = r.violation.message;
     o.schedule = r.violation.schedule;
+  }
+  if (r.violations) {
+    o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule }));
   }
   return o;
 }
@@ -190,7 +219,10 @@ function asExpected(run: Run, r: CheckResult): boolean | 'n/a' {
   if (!run.variant) return r.verdict === 'ok';
   if (run.variant.expected === 'ok') return r.verdict === 'ok';
   if (r.model !== (run.variant.model ?? 'sc')) return 'n/a';
-  return r.verdict === 'violation' && invariantOf(r) === run.variant.expected;
+  const found = invariantsOf(r);
+  // Without --all-violations only the first violation is known: the row's other ids cannot be asked for.
+  const want = r.violations ? [run.variant.expected, ...(run.variant.also ?? [])] : [run.variant.expected];
+  return r.verdict === 'violation' && want.every((id) => found.includes(id));
 }
 
 async function checkCmd(p: Parsed): Promise<number> {
@@ -204,9 +236,11 @@ async function checkCmd(p: Parsed): Promise<number> {
     runs = await resolveTarget(p.positional[0], p.opts.variant as string | undefined, !!p.opts['all-variants']);
     if (runs.length > 1 && !p.opts['all-variants']) p.opts['all-variants'] = true;
   }
+  // A table explores every variant completely, counting the violating executions per invariant.
+  const allViolations = !!p.opts['all-violations'] || table || runs.length > 1;
   const results: [Run, CheckResult][] = [];
   for (const run of runs) {
-    const r = runOne(run, p);
+    const r = runOne(run, p, allViolations);
     results.push([run, r]);
     if (!p.opts.json && !(table || runs.length > 1)) printResult(run, r, p);
   }
@@ -239,22 +273,24 @@ function writeTrace(p: Parsed, results: [Run, CheckResult][]): void {
 }
 
 function printTable(results: [Run, CheckResult][]): void {
-  const rows = [['scenario', 'variant', 'ref', 'model', 'expected', 'found', 'executions', 'blocked', 'seconds', '']];
+  const rows = [['scenario', 'variant', 'ref', 'model', 'expected', 'found', 'executions', 'blocked', 'violating', 'seconds', '']];
   let bad = 0;
   let na = 0;
   for (const [run, r] of results) {
-    const found = r.verdict === 'violation' ? invariantOf(r) ?? 'violation' : r.verdict;
+    const found = r.verdict === 'violation' ? invariantsOf(r).join(',') : r.verdict;
+    const violating = r.violations ? r.violations.reduce((n, c) => n + c.count, 0) : r.violation ? 1 : 0;
     const okv = asExpected(run, r);
     if (okv === false) bad++;
     if (okv === 'n/a') na++;
-    rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, run.variant?.expected ?? 'ok', found,
-      fmt(r.executions), fmt(r.blocked), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${run.variant?.model ?? 'sc'})` : okv ? 'as expected' : 'UNEXPECTED']);
+    rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, [run.variant?.expected ?? 'ok', ...(run.variant?.also ?? [])].join(','), found,
+      fmt(r.executions), fmt(r.blocked), fmt(violating), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${run.variant?.model ?? 'sc'})` : okv ? 'as expected' : 'UNEXPECTED']);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 8 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
+  for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
   out(`\n${results.length} variants, ${results.length - bad - na} as expected, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
-  out('A violation row counts the executions explored until the first violation was found; "ok" rows explored every execution.');
+  if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
 
 async function replayCmd(p: Parsed): Promise<number> {

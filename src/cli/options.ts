@@ -15,6 +15,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'variant', type: 'string', arg: 'NAME', help: 'a variant of a catalog scenario (default: safe)', commands: ['check', 'replay'] },
   { name: 'all-variants', type: 'flag', help: 'check every variant of the scenario', commands: ['check'] },
   { name: 'all', type: 'flag', help: 'check the whole scenario catalog and print a table', commands: ['check'] },
+  { name: 'all-violations', type: 'flag', help: 'keep exploring after a violation: count the violating executions per invariant, with a replay for each (--all and --all-variants always do)', commands: ['check'] },
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },

@@ -26,6 +26,13 @@ interface Frame {
 
 export type LeafKind = 'complete' | 'blocked';
 
+export interface ViolationClass {
+  key: string;
+  /** Leaves (executions) that ended in a violation of this class. */
+  count: number;
+  first: Violation;
+}
+
 export interface Violation {
   /** 'assertion', 'deadlock', or the property a final check names. */
   property: string;
@@ -61,6 +68,11 @@ export interface ExploreOptions {
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
   /** Keep exploring after a violation (default: stop at the first). */
   keepGoing?: boolean;
+  /**
+   * With keepGoing: the class a violation is counted under (default: its property). The kernel
+   * layer passes the invariant id, so each invariant keeps its own first counterexample.
+   */
+  violationKey?: (property: string, message: string) => string;
   /** Called about once a second with the counts so far (for a progress line). */
   onProgress?: (complete: number, blocked: number, seconds: number) => void;
   /** Refuse executions with more events than this (a loop without t.await); default 10,000. */
@@ -75,6 +87,8 @@ export interface ExploreResult {
   /** Leaves rejected by the model's full check (consistentComplete). */
   rejected: number;
   violation: Violation | null;
+  /** With keepGoing: leaves with a violation, per class, each with the first one found. */
+  violations: ViolationClass[];
   /** Why the search stopped before exhausting the space, if it did. */
   cutBy: null | 'max-executions' | 'timeout';
   seconds: number;
@@ -92,6 +106,7 @@ export class Explorer {
   readonly flags = new Set<string>();
   rejected = 0;
   violation: Violation | null = null;
+  private readonly classes = new Map<string, ViolationClass>();
   private stop = false;
   private cutBy: ExploreResult['cutBy'] = null;
   private deadline = Infinity;
@@ -124,7 +139,7 @@ export class Explorer {
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
-        violation: this.violation, cutBy: null, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
+        violation: this.violation, violations: [...this.classes.values()], cutBy: null, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
       };
     }
     let more = true;
@@ -135,7 +150,7 @@ export class Explorer {
     }
     return {
       complete: this.complete, blocked: this.blocked, rejected: this.rejected,
-      violation: this.violation, cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
+      violation: this.violation, violations: [...this.classes.values()], cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
     };
   }
 
@@ -659,10 +674,17 @@ export class Explorer {
   }
 
   private report(property: string, message: string, tid: number): void {
-    if (this.violation === null) {
-      this.violation = { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+    if (!this.opts.keepGoing) {
+      this.violation ??= { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+      this.stop = true;
+      return;
     }
-    if (!this.opts.keepGoing) this.stop = true;
+    const key = this.opts.violationKey ? this.opts.violationKey(property, message) : property;
+    const c = this.classes.get(key);
+    if (c) { c.count++; return; }
+    const first = { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+    this.violation ??= first;
+    this.classes.set(key, { key, count: 1, first });
   }
 }
 

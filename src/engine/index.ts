@@ -16,6 +16,19 @@ export interface CheckOptions {
   random?: { samples: number; seed: number };
   onLeaf?: ExploreOptions['onLeaf'];
   onProgress?: ExploreOptions['onProgress'];
+  /**
+   * Explore every execution even after a violation, counting the violating ones per class
+   * (`violationKey`, default the property), each class with its first counterexample.
+   */
+  allViolations?: boolean;
+  violationKey?: ExploreOptions['violationKey'];
+}
+
+export interface ViolationCount {
+  key: string;
+  /** Executions (leaves) that ended in this class of violation. */
+  count: number;
+  first: ViolationReport;
 }
 
 export interface ViolationReport {
@@ -52,6 +65,8 @@ export interface CheckResult {
   /** Flags the model raised in some execution (LKMM: 'data-race' for racing plain accesses). */
   flags: string[];
   violation?: ViolationReport;
+  /** With allViolations: every class of violation seen, in the order first found. */
+  violations?: ViolationCount[];
   instance: Instance;
 }
 
@@ -73,14 +88,19 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? 'sc');
   if (opts.random) return sample(inst, model, opts);
-  const ex = new Explorer(inst, { model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress });
+  const ex = new Explorer(inst, {
+    model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
+    keepGoing: opts.allViolations, violationKey: opts.violationKey,
+  });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
+  const reports = opts.allViolations ? r.violations.map((c) => ({ key: c.key, count: c.count, first: report(inst, model, c.first) })) : undefined;
   return {
     program: program.name, params: inst.params, model: model.name, verdict, mode: 'exhaustive',
     executions: r.complete, blocked: r.blocked, rejected: r.rejected, seconds: r.seconds,
     counts: model.counts, cutBy: r.cutBy, flags: r.flags,
-    violation: r.violation ? report(inst, model, r.violation) : undefined,
+    violation: reports ? reports[0]?.first : r.violation ? report(inst, model, r.violation) : undefined,
+    ...(reports ? { violations: reports } : {}),
     instance: inst,
   };
 }
@@ -183,6 +203,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
 }
 
 export { Explorer, instantiate };
+export type { ViolationClass } from './explore.ts';
 export { scenarioTrace, TRACE_SCHEMA, TRACE_VERSION, type ScenarioTrace } from './trace-json.ts';
 export type { Program, Params, Instance, Graph, Ev, MemoryModel, Violation };
 export { defineProgram, Builder } from './program.ts';

@@ -10,6 +10,8 @@ export interface Variant {
   ref: string;
   /** 'ok', or the invariant id the exploration must report (e.g. 'I3'). */
   expected: 'ok' | string;
+  /** Further invariants of the §12 row that exhaustive exploration must also find broken. */
+  also?: string[];
   /** The memory model under which the expectation holds; default 'sc'. */
   model?: 'sc' | 'tso' | 'lkmm';
   /**
@@ -40,8 +42,18 @@ interface VariantSpecBase {
   description: string;
   ref: string;
   expected: 'ok' | string;
+  also?: string[];
   model?: 'sc' | 'tso' | 'lkmm';
   barrierDrop?: boolean;
+}
+
+/**
+ * The invariant a violation message names: kernel checks start with the id ("I6: ..."). Other
+ * violations (a deadlock, a user's own assertion) are classed by their property.
+ */
+export function invariantKey(property: string, message: string): string {
+  const m = /^(I\d+[a-z]?)\b/.exec(message);
+  return m ? m[1] : property;
 }
 
 /** A knob variant names its knob; a finding variant (the safe program under another model) any name. */

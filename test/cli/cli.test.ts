@@ -144,3 +144,31 @@ export default defineProgram({ name: 'spin', setup(b) {
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /grew past 10000 events in thread waiter.*t\.await/);
 });
+
+const sbBoth = file('sb-both.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({
+  name: 'sb-both',
+  setup(b) {
+    const x = b.loc('x'), y = b.loc('y');
+    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1: CPU0 read y = 0'); });
+    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2: CPU1 read x = 0'); });
+  },
+});
+`);
+
+test('check --all-violations: every execution explored, violations counted per invariant, each with a replay', () => {
+  const first = mm('check', sbBoth);
+  assert.equal(first.code, 1);
+  assert.doesNotMatch(first.out, /I2: CPU1/, 'without the flag the search stops at the first violation');
+  const r = mm('check', sbBoth, '--all-violations');
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /2 of all 3 executions end in a violation/);
+  assert.match(r.out, /^ {2}I1: 1 execution \(the trace above\)$/m);
+  assert.match(r.out, /^ {2}I2: 1 execution$/m);
+  const sched = /first: I2: CPU1 read x = 0\n\s+replay: .* --schedule (\S+)/.exec(r.out)?.[1];
+  assert.ok(sched, r.out);
+  const rp = mm('replay', sbBoth, '--schedule', sched);
+  assert.match(rp.out, /VIOLATION: I2: CPU1 read x = 0/);
+  const j = JSON.parse(mm('check', sbBoth, '--all-violations', '--json').out);
+  assert.deepEqual(j.results[0].violations.map((v: { invariant: string; executions: number }) => [v.invariant, v.executions]), [['I1', 1], ['I2', 1]]);
+});

@@ -133,7 +133,7 @@ export const gupCollapseScenario: Scenario = {
   seed: '003', section: '§8',
   variants: variants('gup-fast-vs-collapse', makeCollapse, [
     { name: 'safe', ref: '§8', expected: 'ok', description: 'GUP-fast rechecks *pmd after the grab (Yang Shi, 2022): the orphaned table cannot hand out a page' },
-    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I10', description: 'PTE recheck only (before 70cbc3cc78a9): the detached table still shows the PTE, so GUP returns a page khugepaged copies away; the device write is lost (I10; I8 is broken too) (U1.c = U8.a)' },
+    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I8', also: ['I10'], description: 'PTE recheck only (before 70cbc3cc78a9): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
   ]),
 };
 

@@ -59,8 +59,8 @@ export const pageRefFreezeScenario: Scenario = {
   variants: variants<Knob>('page-ref-freeze', make, [
     { name: 'safe', ref: '§6', expected: 'ok',
       description: 'freeze = cmpxchg(2 -> 0); unfreeze(2) with release; the getter uses add-unless-zero' },
-    { name: 'freeze-load-compare-store', ref: 'U6.a', expected: 'I5',
-      description: 'freeze as "if refcount == 2 then refcount = 0": a getter\'s increment between the load and the store is lost' },
+    { name: 'freeze-load-compare-store', ref: 'U6.a', expected: 'I5', also: ['I7'],
+      description: 'freeze as "if refcount == 2 then refcount = 0": a getter\'s increment between the load and the store is lost (I5), and the folio is freed under the getter (I7)' },
     { name: 'unfreeze-forgets-own-ref', ref: 'U6.c', expected: 'I7',
       description: 'unfreeze(1) forgetting the freezer\'s own reference: the folio is freed while still in the page cache' },
   ]),
