@@ -7,6 +7,7 @@
 // each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
+import { ghostLoad } from './ghost.ts';
 
 const NEST = 0xf;
 const IRQOFF = 0x10;
@@ -61,30 +62,51 @@ export function* local_irq_enable(t: Ctx, cpu: Cpu): ThreadGen<void> {
 }
 
 /**
+ * Which read-side sections a grace period waits for. Since v5.0 (the flavour consolidation) one
+ * synchronize_rcu() waits for rcu_read_lock() readers and for IRQs-off (and preempt-off) regions
+ * alike. Before, under CONFIG_PREEMPT, synchronize_rcu() / call_rcu() were the rcu_preempt flavour
+ * and waited only for rcu_read_lock() readers; IRQs-off regions needed synchronize_sched() /
+ * call_rcu_sched(), which is why mmu_gather's table freeing used call_rcu_sched().
+ */
+export type RcuFlavour = 'consolidated' | 'rcu_preempt';
+
+/** rcu_read_lock() depth alone: an IRQs-off region adds one to the nesting (it cannot nest). */
+const rcuDepth = (v: number): number => (v & NEST) - (v & IRQOFF ? 1 : 0);
+
+/**
  * synchronize_rcu(): returns once every CPU that was in a read-side section (or had IRQs off)
  * when it started has left that section. Readers that begin later are not waited for.
+ *
+ * I14 is checked here: a CPU that was in a read-side section of any kind when the grace period
+ * started must have left it when it ends. The consolidated flavour waits for all of them, so
+ * the check can only fail with a flavour that skips some (`rcu_preempt` and IRQs-off walkers).
  */
-export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> {
+export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> {
   const me = yield t.load(self.state);
   yield t.assert((me & NEST) === 0, () => `I12: CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
   yield t.fence('mb'); // synchronize_rcu() has full-barrier semantics at both ends
+  let unwaited: { cpu: Cpu; gen: number; irqsOff: boolean }[] | null = null;
   for (const c of cpus.others(self)) {
     const v = yield t.load(c.state);
-    if ((v & NEST) !== 0) {
-      const g = v >> 5;
-      yield t.await(c.state, (w) => w >> 5 !== g);
-    }
+    if ((v & NEST) === 0) continue;
+    const g = v >> 5;
+    if (flavour === 'consolidated' || rcuDepth(v) > 0) yield t.await(c.state, (w) => w >> 5 !== g);
+    else (unwaited ??= []).push({ cpu: c, gen: g, irqsOff: (v & IRQOFF) !== 0 });
   }
   yield t.fence('mb');
+  for (const u of unwaited ?? []) {
+    const w = yield* ghostLoad(t, u.cpu.state);
+    yield t.assert(w >> 5 !== u.gen, () => `I14: the grace period CPU${self.id} waited for (${flavour}) ended while CPU${u.cpu.id} is still in the ${u.irqsOff ? 'IRQs-off region' : 'read-side section'} it was in when the grace period started`);
+  }
 }
 
 /**
  * call_rcu(head, cb): the callback runs after a grace period. Modeled as the queuing CPU waiting
  * for the grace period and then running the callback itself (RCU's softirq on that CPU).
  */
-export function* call_rcu(t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<void>): ThreadGen<void> {
+export function* call_rcu(t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<void>, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> {
   yield* t.call('rcu_do_batch', (function* () {
-    yield* synchronize_rcu(t, cpus, self);
+    yield* synchronize_rcu(t, cpus, self, flavour);
     yield* cb();
   })());
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { check } from '../../src/engine/index.ts';
 import { defineProgram } from '../../src/engine/program.ts';
 import type { Ctx } from '../../src/engine/ops.ts';
-import { Cpus, local_irq_disable, local_irq_enable, rcu_read_lock, rcu_read_unlock, smp_call_function, synchronize_rcu } from '../../src/kernel/rcu.ts';
+import { Cpus, local_irq_disable, local_irq_enable, rcu_read_lock, rcu_read_unlock, smp_call_function, synchronize_rcu, type RcuFlavour } from '../../src/kernel/rcu.ts';
 
 function outcomes(reader: 'rcu' | 'irqoff', updater: 'sync' | 'ipi'): Set<string> {
   const seen = new Set<string>();
@@ -54,4 +54,33 @@ test('IRQs-off regions are RCU readers', () => {
 test('an IPI waits for an IRQs-off CPU but not for an RCU reader with IRQs on', () => {
   assert.ok(!outcomes('irqoff', 'ipi').has('02'));
   assert.ok(outcomes('rcu', 'ipi').has('02'));
+});
+
+function graceVsReader(reader: 'rcu' | 'irqoff', flavour: RcuFlavour) {
+  return check(defineProgram({
+    name: `i14-${reader}-${flavour}`,
+    setup(b) {
+      const cpus = new Cpus(b, 2);
+      const x = b.loc('x', 0);
+      b.thread('CPU0', function* (t: Ctx) {
+        yield t.store(x, 1);
+        yield* synchronize_rcu(t, cpus, cpus.cpu[0], flavour);
+      });
+      b.thread('CPU1', function* (t: Ctx) {
+        const c = cpus.cpu[1];
+        if (reader === 'rcu') yield* rcu_read_lock(t, c); else yield* local_irq_disable(t, c);
+        yield t.load(x);
+        if (reader === 'rcu') yield* rcu_read_unlock(t, c); else yield* local_irq_enable(t, c);
+      });
+    },
+  }));
+}
+
+test('I14: a grace period that does not wait for an IRQs-off reader is reported (pre-v5.0 rcu_preempt flavour)', () => {
+  const bad = graceVsReader('irqoff', 'rcu_preempt');
+  assert.equal(bad.verdict, 'violation');
+  assert.match(bad.violation!.message, /^I14: .*CPU1 is still in the IRQs-off region/);
+  assert.equal(graceVsReader('rcu', 'rcu_preempt').verdict, 'ok', 'rcu_preempt waits for rcu_read_lock() readers');
+  assert.equal(graceVsReader('irqoff', 'consolidated').verdict, 'ok');
+  assert.equal(graceVsReader('rcu', 'consolidated').verdict, 'ok');
 });
