@@ -36,6 +36,8 @@ export class Builder {
   readonly locs: LocInfo[] = [];
   readonly threads: ThreadInfo[] = [];
   readonly finals: ((s: FinalState) => FinalViolation | string | null | undefined | void)[] = [];
+  /** Call labels whose own steps printed traces leave out, with the reason the footer gives. */
+  readonly quiet = new Map<string, string>();
 
   /** A shared location with an initial value (0 unless given). */
   loc(name: string, init: Val = 0, show?: (v: Val) => string): Loc {
@@ -60,6 +62,14 @@ export class Builder {
   final(check: (s: FinalState) => FinalViolation | string | null | undefined | void): void {
     this.finals.push(check);
   }
+  /**
+   * Leaves the steps made directly inside `t.call(fn, …)` out of printed counterexamples (they
+   * still run, count and replay; the trace says how many it left out and `why`). For modeling
+   * scaffolding a reader does not need, such as the bracket that makes one instruction atomic.
+   */
+  quietSteps(fn: string, why: string): void {
+    this.quiet.set(fn, why);
+  }
 }
 
 export interface Program {
@@ -83,6 +93,7 @@ export interface Instance {
   locs: LocInfo[];
   threads: ThreadInfo[];
   finals: Builder['finals'];
+  quiet: Builder['quiet'];
 }
 
 export function instantiate(program: Program, overrides: Params = {}): Instance {
@@ -96,7 +107,7 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   }
   const b = new Builder();
   userCall(`the setup of ${program.name}`, () => program.setup(b, params));
-  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals };
+  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet };
 }
 
 export class ParamError extends Error {}

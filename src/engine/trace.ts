@@ -238,9 +238,14 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
   const errAt = order.findIndex((e) => e.kind === EvKind.Error);
   const shown = errAt >= 0 ? order.slice(0, errAt + 1) : order;
   const hidden = order.length - shown.length - order.slice(shown.length).filter((e) => e.kind === EvKind.End).length;
+  const quietCount = new Map<string, number>();
   for (const e of shown) {
     if (e.kind === EvKind.End) continue;
     const fn = e.fn;
+    if (fn !== null && e.kind !== EvKind.Error && inst.quiet.has(fn)) {
+      quietCount.set(fn, (quietCount.get(fn) ?? 0) + 1);
+      continue;
+    }
     const cells = threads.map(() => '');
     const text = describeStep(inst, g, e, names);
     cells[col.get(e.tid) as number] = fn && fn !== lastFn.get(e.tid) ? `${fn}: ${text}` : fn ? `  ${text}` : text;
@@ -252,6 +257,7 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
   const pad = (s: string, w: number): string => (s.length >= w ? s : s + ' '.repeat(w - s.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, width[i]))).join('   ').trimEnd();
   const lines = [line(headers), ...rows.map(line)];
+  for (const [fn, n] of quietCount) lines.push(`(${n} step${n === 1 ? '' : 's'} of ${fn} not shown: ${inst.quiet.get(fn)})`);
   if (hidden > 0) lines.push(`(${hidden} later step${hidden === 1 ? '' : 's'} of the other threads not shown; replay prints them)`);
   return lines.join('\n');
 }

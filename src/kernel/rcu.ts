@@ -32,6 +32,7 @@ export class Cpus {
   readonly cpu: Cpu[] = [];
   constructor(b: Builder, n: number) {
     for (let i = 0; i < n; i++) this.cpu.push({ id: i, state: b.loc(`cpu${i}.rcu_irq`, 0, showCpuState) });
+    b.quietSteps('(insn)', 'the IRQs-off bracket that makes one access a single instruction (tlb.ts); the schedule and --trace keep them');
   }
   others(self: Cpu): Cpu[] {
     return this.cpu.filter((c) => c !== self);

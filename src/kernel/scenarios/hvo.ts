@@ -134,7 +134,8 @@ function makeRwAlias(knob: 'rw-vmemmap-alias' | undefined) {
       // filemap_get_entry(mapping, 0), preempted after xas_load() (seed 004's CPU A).
       const cpu = cpus.cpu[0];
       yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-      const folio = slot_pfn(yield t.load(mapping.slots[0])); // xas_load
+      const xas_load = function* (): ThreadGen<number> { return slot_pfn(yield t.load(mapping.slots[0])); };
+      const folio = yield* t.call('xas_load', xas_load());
       let got = false;
       if (folio !== 0) {
         got = yield* t.call('folio_try_get', (function* (): ThreadGen<boolean> {
@@ -144,7 +145,7 @@ function makeRwAlias(knob: 'rw-vmemmap-alias' | undefined) {
           return yield* t.call('atomic_add_unless', page_ref_add_unless_zero(t, cpu, vm, folio));
         })());
       }
-      if (got && slot_pfn(yield t.load(mapping.slots[0])) !== folio) { // xas_reload
+      if (got && (yield* t.call('xas_reload', xas_load())) !== folio) {
         yield* t.call('folio_put', folio_put_sp(t, cpu, vm, folio, name));
         got = false; // goto repeat: the slot is empty now, the lookup returns NULL
       }
