@@ -67,7 +67,7 @@ function list(p: Parsed): number {
     out(JSON.stringify({
       scenarios: catalog.map((s) => ({
         name: s.name, description: s.description, seed: s.seed, section: s.section,
-        variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, model: v.model ?? 'sc' })),
+        variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), model: v.model ?? 'sc' })),
       })),
       programs: benchmarks.map((b) => ({ name: b.program.name, description: b.program.description, params: b.program.params ?? {} })),
     }, null, 2));
@@ -79,8 +79,8 @@ function list(p: Parsed): number {
     out(`    ${s.description}`);
     const nw = Math.max(...s.variants.map((v) => v.name.length));
     for (const v of s.variants) {
-      const exp = v.expected === 'ok' ? 'holds' : `violates ${v.expected}`;
-      out(`    - ${v.name.padEnd(nw)}  ${v.ref.padEnd(8)} ${(v.model ?? 'sc').padEnd(5)} ${exp.padEnd(12)} ${v.description}`);
+      const exp = v.expected === 'ok' ? 'holds' : `violates ${[v.expected, ...(v.also ?? [])].join(',')}`;
+      out(`    - ${v.name.padEnd(nw)}  ${v.ref.padEnd(8)} ${(v.model ?? 'sc').padEnd(5)} ${exp.padEnd(16)} ${v.description}`);
     }
   }
   out('\nPrograms (mmcheck check <program> [--param K=V]):');
