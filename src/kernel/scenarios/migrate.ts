@@ -11,7 +11,7 @@ import { PTE_NONE, _PAGE_DIRTY, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_mig
 import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
 import { gup_fast, gup_put_folio } from '../mm/gup.ts';
-import { folio_copy, migrate_anon_folio, migrate_file_folio } from '../mm/migrate.ts';
+import { folio_copy, migrate_anon_folio, migrate_file_folio, type AnonKnobs } from '../mm/migrate.ts';
 import { flush_tlb_page, insn_begin, insn_end, newTlb } from '../tlb.ts';
 import { smp_call_function } from '../rcu.ts';
 import { variants, type Scenario } from '../scenario.ts';
@@ -65,27 +65,49 @@ export const migrateFileScenario: Scenario = {
   ], { lookups: 1 }),
 };
 
+// ---------------------------------------------------------------- U7.a-c: one mapped anon page
+/**
+ * The world of the anon migrations: `src` (pfn 1) mapped writable at T0[0] under *pmd, and the
+ * freshly allocated `dst` (pfn 2) holding its allocation reference. `srcRefs` counts the mapping,
+ * the isolation reference and whatever the scenario's other actor holds. `warmTlb`: CPU0's TLB
+ * already caches the translation a -> src, writable.
+ */
+function newAnonMigration(b: Builder, srcRefs: number, opts: { warmTlb?: boolean } = {}) {
+  const cpus = new Cpus(b, 2);
+  const src = newFolio(b, 'src', 1, srcRefs);
+  const dst = newFolio(b, 'dst', 2, 1);
+  const pte0 = mk_pte(1, _PAGE_PRESENT | _PAGE_RW);
+  const T = newPageTable(b, 0, [pte0]);
+  const mm = newMm(b, pmd_table(0), [T], [src, dst]);
+  const tlb = opts.warmTlb ? newTlb(b, cpus.cpu[0], pte0) : undefined;
+  const wrote = b.loc('ghost.wrote', 0);
+  const copying = b.loc('ghost.copying', 0);
+  return { cpus, src, dst, T, mm, tlb, wrote, copying };
+}
+type AnonMigration = ReturnType<typeof newAnonMigration>;
+
+/**
+ * CPU1 runs migrate_pages() on src (the knobs may need CPU1's context, e.g. its TLB flush), and
+ * at the end the address must read the value CPU0 wrote, if it wrote one (I10).
+ */
+function migrate_pages_on_cpu1(b: Builder, w: AnonMigration, knobs: (t: Ctx) => AnonKnobs) {
+  b.thread('CPU1', function* (t: Ctx) {
+    yield* t.call('migrate_pages', migrate_anon_folio(t, w.T, 0, w.src, w.dst, { copying: w.copying }, knobs(t)));
+  });
+  b.final((s) => lostWrite(s.value(w.wrote), s.value(folioAt(w.mm, pte_pfn(s.value(w.T.entries[0]))).data), 'the address'));
+}
+
 // ---------------------------------------------------------------- U7.a: vs a reference holder that writes
 function makePin(knob: 'no-refcount-check' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    void cpus;
-    const src = newFolio(b, 'src', 1, 3); // mapping + the O_DIRECT reference + isolation
-    const dst = newFolio(b, 'dst', 2, 1);
-    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
-    const mm = newMm(b, pmd_table(0), [T], [src, dst]);
-    const wrote = b.loc('ghost.wrote', 0);
-    const copying = b.loc('ghost.copying', 0);
+    const w = newAnonMigration(b, 3); // mapping + the O_DIRECT reference + isolation
     b.thread('CPU0', function* (t: Ctx) {
       // The holder of a GUP reference taken earlier: the device writes, then the reference is dropped.
-      yield t.store(src.data, 1);
-      yield t.store(wrote, 1);
-      yield* t.call('put_page', folio_put(t, src));
+      yield t.store(w.src.data, 1);
+      yield t.store(w.wrote, 1);
+      yield* t.call('put_page', folio_put(t, w.src));
     });
-    b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('migrate_pages', migrate_anon_folio(t, T, 0, src, dst, { copying }, { noRefcountCheck: knob === 'no-refcount-check' }));
-    });
-    b.final((s) => lostWrite(s.value(wrote), s.value(folioAt(mm, pte_pfn(s.value(T.entries[0]))).data), 'the address'));
+    migrate_pages_on_cpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check' }));
   };
 }
 
@@ -103,25 +125,16 @@ export const migratePinScenario: Scenario = {
 // ---------------------------------------------------------------- U7.b: vs GUP-fast
 function makeGup(knob: 'check-before-unmap' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    const src = newFolio(b, 'src', 1, 2); // mapping + isolation
-    const dst = newFolio(b, 'dst', 2, 1);
-    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
-    const mm = newMm(b, pmd_table(0), [T], [src, dst]);
-    const wrote = b.loc('ghost.wrote', 0);
-    const copying = b.loc('ghost.copying', 0);
+    const w = newAnonMigration(b, 2); // mapping + isolation
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('get_user_pages_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }));
+      const g = yield* t.call('get_user_pages_fast', gup_fast(t, w.cpus.cpu[0], w.mm, 0, { write: true }));
       if (g) {
         yield t.store(g.folio.data, 1); // O_DIRECT read lands in the page
-        yield t.store(wrote, 1);
-        yield* t.call('put_page', gup_put_folio(t, mm, g));
+        yield t.store(w.wrote, 1);
+        yield* t.call('put_page', gup_put_folio(t, w.mm, g));
       }
     });
-    b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('migrate_pages', migrate_anon_folio(t, T, 0, src, dst, { copying }, { checkBeforeUnmap: knob === 'check-before-unmap' }));
-    });
-    b.final((s) => lostWrite(s.value(wrote), s.value(folioAt(mm, pte_pfn(s.value(T.entries[0]))).data), 'the address'));
+    migrate_pages_on_cpu1(b, w, () => ({ checkBeforeUnmap: knob === 'check-before-unmap' }));
   };
 }
 
@@ -139,15 +152,9 @@ export const migrateGupScenario: Scenario = {
 // ---------------------------------------------------------------- U7.c: vs a stale TLB entry
 function makeTlb(knob: 'copy-before-flush' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    const src = newFolio(b, 'src', 1, 2);
-    const dst = newFolio(b, 'dst', 2, 1);
-    const pte0 = mk_pte(1, _PAGE_PRESENT | _PAGE_RW);
-    const T = newPageTable(b, 0, [pte0]);
-    const mm = newMm(b, pmd_table(0), [T], [src, dst]);
-    const tlb = newTlb(b, cpus.cpu[0], pte0); // CPU0's TLB is warm: it caches a -> src, writable
-    const wrote = b.loc('ghost.wrote', 0);
-    const copying = b.loc('ghost.copying', 0);
+    const w = newAnonMigration(b, 2, { warmTlb: true }); // CPU0's TLB caches a -> src, writable
+    const { cpus, src, T, mm, copying } = w;
+    const tlb = w.tlb!;
     b.thread('CPU0', function* (t: Ctx) {
       // One user store to a: through the TLB, or after a miss through a page walk; a migration
       // entry sends it to the fault handler, which waits for the migration to finish.
@@ -169,7 +176,7 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
           }
           t.depends('addr', from); // the store's physical address is the translation's pfn
           yield t.store(f.data, 1);
-          yield t.store(wrote, 1);
+          yield t.store(w.wrote, 1);
           yield* t.call('user_store', insn_end(t, cpu));
           return;
         }
@@ -179,12 +186,10 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
         })());
       }
     });
-    b.thread('CPU1', function* (t: Ctx) {
-      const cpu = cpus.cpu[1];
-      const flush = () => t.call('flush_tlb_page', flush_tlb_page(t, cpus, cpu, [{ cpu: cpus.cpu[0], tlb }]));
-      yield* t.call('migrate_pages', migrate_anon_folio(t, T, 0, src, dst, { copying }, { flush, flushAfterCopy: knob === 'copy-before-flush' }));
-    });
-    b.final((s) => lostWrite(s.value(wrote), s.value(folioAt(mm, pte_pfn(s.value(T.entries[0]))).data), 'the address'));
+    migrate_pages_on_cpu1(b, w, (t) => ({
+      flush: () => t.call('flush_tlb_page', flush_tlb_page(t, cpus, cpus.cpu[1], [{ cpu: cpus.cpu[0], tlb }])),
+      flushAfterCopy: knob === 'copy-before-flush',
+    }));
   };
 }
 
