@@ -50,6 +50,8 @@ export class Ev {
   depLoc = -1;
   /** DFS mark (epoch) for the models' cycle checks. */
   mark = 0;
+  /** DFS mark (epoch) for the SC/TSO cycle checks (models/sc.ts: onCycleFast), kept apart from `mark`. */
+  seen = 0;
   /** Scratch pointer used while copying a graph. */
   copy: Ev | null = null;
 

@@ -4,8 +4,8 @@
 // cmpxchg included) and smp_mb() order everything; smp_rmb()/smp_wmb() are compiler barriers.
 import { EvKind, type Ev, type Graph } from '../graph.ts';
 import { OpKind } from '../ops.ts';
-import { onCycle, type Successors } from './cycle.ts';
-import { comSuccessors } from './sc.ts';
+import type { Successors } from './cycle.ts';
+import { comSuccessors, onCycleFast } from './sc.ts';
 import type { MemoryModel } from './model.ts';
 
 function isPlainRead(e: Ev): boolean {
@@ -73,6 +73,6 @@ export const TSO: MemoryModel = {
   name: 'tso',
   counts: 'execution graphs (po, rf, co) consistent under x86-TSO',
   porfCoherent: true,
-  consistentStep: (g, changed) => !onCycle(g, changed, coherence) && !onCycle(g, changed, ghb),
+  consistentStep: (g, changed) => !onCycleFast(g, changed, coherence) && !onCycleFast(g, changed, ghb),
   consistentComplete: null,
 };
