@@ -14,13 +14,22 @@ import { variants, type Scenario } from '../scenario.ts';
 import { retract_page_tables } from '../mm/khugepaged.ts';
 import { try_to_free_pte, zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
 
+/**
+ * The world of the detaching scenarios: *pmd points to T0, whose entry is still none, and P
+ * (pfn 1, its allocation reference) is the page a writer maps at T0[0].
+ */
+function newMmWithEmptyTable(b: Builder) {
+  const cpus = new Cpus(b, 2);
+  const P = newFolio(b, 'P', 1, 1);
+  const T = newPageTable(b, 0, [PTE_NONE]);
+  const mm = newMm(b, pmd_table(0), [T], [P]);
+  return { cpus, P, T, mm };
+}
+
 // ---------------------------------------------------------------- U4.a
 function makeRwNolock(knob: 'no-pmd-same' | 'ro-nolock-reader' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    const P = newFolio(b, 'P', 1, 1);
-    const T = newPageTable(b, 0, [PTE_NONE]);
-    const mm = newMm(b, pmd_table(0), [T], [P]);
+    const { cpus, P, mm } = newMmWithEmptyTable(b);
     b.thread('CPU0', function* (t: Ctx) {
       // An rw_nolock user installing P at T[0] (e.g. uffd MOVE's move_pages_pte()).
       const cpu = cpus.cpu[0];
@@ -134,14 +143,9 @@ function* faultInstallPte(t: Ctx, cpu: Cpu, mm: Mm, P: Folio): ThreadGen<void> {
 // ---------------------------------------------------------------- U4.c
 function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    const P = newFolio(b, 'P', 1, 1);
-    const T = newPageTable(b, 0, [PTE_NONE]);
-    const mm = newMm(b, pmd_table(0), [T], [P]);
-    b.thread('CPU0', function* (t: Ctx) {
-      // A fault installing a PTE through pte_offset_map_lock().
-      yield* faultInstallPte(t, cpus.cpu[0], mm, P);
-    });
+    const { cpus, P, T, mm } = newMmWithEmptyTable(b);
+    // CPU0: a fault installing a PTE through pte_offset_map_lock().
+    b.thread('CPU0', (t: Ctx) => faultInstallPte(t, cpus.cpu[0], mm, P));
     b.thread('CPU1', function* (t: Ctx) {
       // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
       const cpu = cpus.cpu[1];
@@ -164,14 +168,9 @@ export const freerNoPtlScenario: Scenario = {
 // ---------------------------------------------------------------- U4.e
 function makeSlowPath(knob: 'no-entry-recheck' | undefined) {
   return (b: Builder) => {
-    const cpus = new Cpus(b, 2);
-    const P = newFolio(b, 'P', 1, 1);
-    const T = newPageTable(b, 0, [PTE_NONE]);
-    const mm = newMm(b, pmd_table(0), [T], [P]);
-    b.thread('CPU0', function* (t: Ctx) {
-      // A fault refilling T[0] after the reclaimer's fast path gave up.
-      yield* faultInstallPte(t, cpus.cpu[0], mm, P);
-    });
+    const { cpus, P, mm } = newMmWithEmptyTable(b);
+    // CPU0: a fault refilling T[0] after the reclaimer's fast path gave up.
+    b.thread('CPU0', (t: Ctx) => faultInstallPte(t, cpus.cpu[0], mm, P));
     b.thread('CPU1', function* (t: Ctx) {
       // try_to_free_pte(): the slow path, entered after trylock(PML) failed with all entries none.
       const cpu = cpus.cpu[1];
