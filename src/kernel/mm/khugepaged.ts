@@ -1,9 +1,34 @@
 // khugepaged (mm/khugepaged.c; kernel-spec §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
 // one PTE table into a huge page, and detaching PTE tables of file THPs.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import { folio_put, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, pmd_leaf, type PageTable } from '../include/linux/pgtable.ts';
-import type { Mm } from './mm.ts';
+import type { Builder, FinalState } from '../../engine/program.ts';
+import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, type PageTable } from '../include/linux/pgtable.ts';
+import { newMm, type Mm } from './mm.ts';
+
+/** An anon range collapse_huge_page() can work on. */
+export interface CollapseRange {
+  /** The small page mapped at the address (refcount 1: the mapping). */
+  P: Folio;
+  /** The huge folio khugepaged has allocated for the range (pfn 9). */
+  HP: Folio;
+  /** The PTE table mapping P at T0[0], writable. */
+  T: PageTable;
+  mm: Mm;
+}
+
+export function newCollapseRange(b: Builder): CollapseRange {
+  const P = newFolio(b, 'P', 1, 1);
+  const HP = newFolio(b, 'HP', 9, 1);
+  const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
+  const mm = newMm(b, pmd_table(0), [T], [P, HP]);
+  return { P, HP, T, mm };
+}
+
+/** What a user reads at the address in a final state: HP once the huge PMD is installed, else P. */
+export function data_at_address(s: FinalState, r: CollapseRange): number {
+  return s.value(r.mm.pmd) === pmd_leaf(r.HP.pfn) ? s.value(r.HP.data) : s.value(r.P.data);
+}
 
 export interface CollapseHooks {
   /** Runs right after the PMD is cleared: the TLB flush and whatever serialization the arch adds. */

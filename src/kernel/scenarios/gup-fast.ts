@@ -1,16 +1,16 @@
 // §1: GUP-fast's grab-reference-and-revalidate (seed 000: "First we load the PTE, then we grab a
 // reference to the folio, then we check the page is still in that folio, then we recheck the
 // PTE"). Four scenarios, one per recheck, each against the actor that makes it necessary.
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
-import { gup_fast, gup_put_folio, type GupKnobs } from '../mm/gup.ts';
+import { gup_fast, gup_put_folio } from '../mm/gup.ts';
 import { zap_pte } from '../mm/memory.ts';
-import { collapse_huge_page } from '../mm/khugepaged.ts';
+import { collapse_huge_page, data_at_address, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
@@ -101,10 +101,8 @@ export const gupSplitScenario: Scenario = {
 function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
-    const P = newFolio(b, 'P', 1, 1); // refcount 1: the mapping
-    const HP = newFolio(b, 'HP', 9, 1); // the new huge folio, allocated by khugepaged
-    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
-    const mm = newMm(b, pmd_table(0), [T], [P, HP]);
+    const range = newCollapseRange(b);
+    const { P, HP, T, mm } = range;
     const wrote = b.loc('ghost.gup_wrote', 0);
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' }));
@@ -120,9 +118,7 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
-      const pmd = s.value(mm.pmd);
-      const seen = pmd === pmd_leaf(9) ? s.value(HP.data) : s.value(P.data);
-      return seen === 1 ? null : { property: 'I10', message: 'I10: the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
+      return data_at_address(s, range) === 1 ? null : { property: 'I10', message: 'I10: the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
     });
   };
 }

@@ -13,7 +13,7 @@ import {
 } from '../include/linux/pgtable.ts';
 import { folio as folioAt, newMm, table } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
-import { collapse_huge_page } from '../mm/khugepaged.ts';
+import { collapse_huge_page, data_at_address, newCollapseRange } from '../mm/khugepaged.ts';
 import { hw_access_begin, hw_access_end, newHwInsn, tlbie } from '../tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
@@ -21,10 +21,8 @@ import { variants, type Scenario } from '../scenario.ts';
 function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
-    const P = newFolio(b, 'P', 1, 1);
-    const HP = newFolio(b, 'HP', 9, 1);
-    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
-    const mm = newMm(b, pmd_table(0), [T], [P, HP]);
+    const range = newCollapseRange(b);
+    const { P, HP, T, mm } = range;
     const hpte = b.loc('cpu0.hash_pte', 0, (v) => (v ? `HPTE -> pfn ${v}` : 'none'));
     const insn = newHwInsn(b, cpus.cpu[0]);
     const wrote = b.loc('ghost.wrote', 0);
@@ -89,8 +87,7 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
-      const seen = s.value(mm.pmd) === pmd_leaf(9) ? s.value(HP.data) : s.value(P.data);
-      return seen === 1 ? null : { property: 'I10', message: 'I10: the user\'s store went to the small page through an HPTE inserted after khugepaged flushed them; the huge page was copied without it' };
+      return data_at_address(s, range) === 1 ? null : { property: 'I10', message: 'I10: the user\'s store went to the small page through an HPTE inserted after khugepaged flushed them; the huge page was copied without it' };
     });
   };
 }
