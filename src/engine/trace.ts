@@ -244,6 +244,7 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
     const fn = e.fn;
     if (fn !== null && e.kind !== EvKind.Error && inst.quiet.has(fn)) {
       quietCount.set(fn, (quietCount.get(fn) ?? 0) + 1);
+      lastFn.set(e.tid, fn); // the next shown step names its function again, as it did before
       continue;
     }
     const cells = threads.map(() => '');
