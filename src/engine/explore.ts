@@ -160,10 +160,13 @@ export class Explorer {
   private extend(): boolean {
     const g = this.g;
     const runnable: number[] = [];
+    // Threads below `from` have ended, blocked or failed: adding events never changes that, so
+    // later steps of this extension skip them instead of rescanning them every step.
+    let from = 0;
     for (;;) {
       let tid = -1;
       runnable.length = 0;
-      for (let t = 0; t < g.threads.length; t++) {
+      for (let t = from; t < g.threads.length; t++) {
         if (!g.exists(t)) continue;
         const rt = this.rts[t];
         rt.sync(g);
@@ -174,6 +177,8 @@ export class Explorer {
         if (this.runnable(t)) {
           if (!this.chooser) { tid = t; break; }
           runnable.push(t);
+        } else if (t === from && this.terminal(t)) {
+          from = t + 1;
         }
       }
       if (this.chooser && runnable.length) {
@@ -219,6 +224,12 @@ export class Explorer {
 
   /** Linear mode: steps each thread spent parked in a wait (see park). */
   readonly parked: number[] = [];
+
+  /** Thread t's last event is End, Block or Error. */
+  private terminal(t: number): boolean {
+    const last = this.g.last(t);
+    return last !== null && (last.kind === EvKind.End || last.kind === EvKind.Block || last.kind === EvKind.Error);
+  }
 
   private runnable(t: number): boolean {
     const last = this.g.last(t);
@@ -562,9 +573,13 @@ export class Explorer {
     const r2 = r.copy as Ev;
     const w2 = w.copy as Ev;
     for (const e of h.byStamp) if (e !== w2 && e !== r2 && inView(wv, e)) e.revisitable = false;
+    // Only threads that lost events, and r's, need a replay: every other thread has the same
+    // events in h as in g, which its (not dirty) runtime state already matches.
+    for (let t = 0; t < this.rts.length; t++) {
+      if (t === r.tid || t >= h.threads.length || h.threads[t].length !== g.threads[t].length) this.rts[t].dirty = true;
+    }
     this.g = h;
     this.frames.push({ g: h, items: [] });
-    for (const rt of this.rts) rt.dirty = true;
     this.resetView(r2);
     h.setRf(r2, w2);
     const list = h.co[w2.loc];
@@ -584,10 +599,14 @@ export class Explorer {
     return this.finishDue(r2);
   }
 
-  /** Resets a read's view to its po-predecessor's (before giving it a new source). */
+  /**
+   * Resets a read's view to its po-predecessor's (before giving it a new source). Into a fresh
+   * array: the old one may be shared with copies of the graph (Graph.copyKeeping).
+   */
   private resetView(r: Ev): void {
     const g = this.g;
     const prev = r.idx > 0 ? g.threads[r.tid][r.idx - 1] : g.slots[r.tid].spawn;
+    r.view = r.view.slice();
     r.view.fill(-1);
     if (prev) joinView(r, prev.view);
     r.view[r.tid] = r.idx;

@@ -79,6 +79,18 @@ export function joinView(e: Ev, from: number[]): void {
   for (let i = 0; i < from.length; i++) if (from[i] > into[i]) into[i] = from[i];
 }
 
+/** A copy of e for another graph (copyKeeping): same labels and view, no stamp, rf or co yet. */
+function copyEv(e: Ev): Ev {
+  const c = new Ev(e.kind, e.tid, e.idx, -1);
+  c.view = e.view;
+  c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
+  c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
+  c.tag = e.tag; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  if (e.kind === EvKind.Write) c.readers = [];
+  e.copy = c;
+  return c;
+}
+
 export interface ThreadSlot {
   /** Threads declared in the program exist from the start; others exist while their Spawn does. */
   isStatic: boolean;
@@ -202,60 +214,75 @@ export class Graph {
   /**
    * The graph made of the events `keep` accepts (a porf-closed set), in stamp order, with `last`
    * moved to the newest stamp. rf and co are carried over; `last` (a write) is left out of co.
+   *
+   * Views are shared with this graph, not copied: a view never changes once its event has its
+   * source, except a read's when it gets a new one, and resetView (explore.ts) then gives the
+   * read a fresh array. This is a backward revisit's main cost, so it avoids closures too.
    */
   copyKeeping(keep: (e: Ev) => boolean, last: Ev | null, revisited: Ev | null): Graph {
     const g = Object.create(Graph.prototype) as Graph;
-    g.threads = this.threads.map(() => []);
-    g.slots = [];
-    g.byStamp = [];
-    g.inits = this.inits.map((i) => {
+    const nt = this.threads.length;
+    const nl = this.inits.length;
+    const threads: Ev[][] = [];
+    const slots: ThreadSlot[] = [];
+    for (let t = 0; t < nt; t++) threads.push([]);
+    const inits: Ev[] = [];
+    const reads: Ev[][] = [];
+    for (let l = 0; l < nl; l++) {
+      const i = this.inits[l];
       const c = new Ev(EvKind.Init, -1, 0, 0);
       c.loc = i.loc;
       c.val = i.val;
       c.readers = [];
       i.copy = c;
-      return c;
-    });
-    const cp = (e: Ev): Ev => {
-      const c = new Ev(e.kind, e.tid, e.idx, -1);
-      c.view = e.view.slice();
-      c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
-      c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-      c.tag = e.tag; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
-      if (e.kind === EvKind.Write) c.readers = [];
-      e.copy = c;
-      return c;
-    };
-    for (const e of this.byStamp) {
+      inits.push(c);
+      reads.push([]);
+    }
+    const byStamp: Ev[] = [];
+    const src = this.byStamp;
+    for (let k = 0; k < src.length; k++) {
+      const e = src[k];
       if (e === last || !keep(e)) { e.copy = null; continue; }
-      const c = cp(e);
-      c.stamp = g.byStamp.length;
-      g.byStamp.push(c);
-      g.threads[e.tid].push(c);
+      const c = copyEv(e);
+      c.stamp = byStamp.length;
+      byStamp.push(c);
+      threads[e.tid].push(c);
+      if (c.kind === EvKind.Read) reads[c.loc].push(c);
     }
     if (last) {
-      const lc = cp(last);
-      lc.stamp = g.byStamp.length;
-      g.byStamp.push(lc);
-      g.threads[last.tid].push(lc);
+      const lc = copyEv(last);
+      lc.stamp = byStamp.length;
+      byStamp.push(lc);
+      threads[last.tid].push(lc);
     }
-    for (const s of this.slots) g.slots.push({ isStatic: s.isStatic, spawn: s.spawn ? s.spawn.copy : null });
-    g.co = this.co.map((list) => {
+    for (let t = 0; t < this.slots.length; t++) {
+      const s = this.slots[t];
+      slots.push({ isStatic: s.isStatic, spawn: s.spawn ? s.spawn.copy : null });
+    }
+    const co: Ev[][] = [];
+    for (let l = 0; l < this.co.length; l++) {
+      const list = this.co[l];
       const out: Ev[] = [];
-      for (const w of list) if (w !== last && w.copy) { w.copy.coPos = out.length; out.push(w.copy); }
-      return out;
-    });
-    g.reads = this.reads.map(() => []);
-    for (const c of g.byStamp) {
-      if (c.kind !== EvKind.Read) continue;
-      g.reads[c.loc].push(c);
+      for (let p = 0; p < list.length; p++) {
+        const w = list[p];
+        if (w !== last && w.copy) { w.copy.coPos = out.length; out.push(w.copy); }
+      }
+      co.push(out);
     }
-    for (const e of this.byStamp) {
+    // Readers in stamp order of the reads, as push and setRf keep them.
+    for (let k = 0; k < src.length; k++) {
+      const e = src[k];
       if (e.kind === EvKind.Read && e !== revisited && e.copy && e.rf && e.rf.copy) {
         e.copy.rf = e.rf.copy;
         (e.rf.copy.readers as Ev[]).push(e.copy);
       }
     }
+    g.threads = threads;
+    g.slots = slots;
+    g.inits = inits;
+    g.co = co;
+    g.reads = reads;
+    g.byStamp = byStamp;
     return g;
   }
 
