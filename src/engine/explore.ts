@@ -165,7 +165,7 @@ export class Explorer {
     let from = 0;
     for (;;) {
       let tid = -1;
-      runnable.length = 0;
+      if (runnable.length) runnable.length = 0;
       for (let t = from; t < g.threads.length; t++) {
         if (!g.exists(t)) continue;
         const rt = this.rts[t];
@@ -569,17 +569,22 @@ export class Explorer {
     const r = g.byStamp[it.pos];
     const wv = w.view;
     const rs = r.stamp;
-    const h = g.copyKeeping((e) => e.stamp < rs || e === r || inView(wv, e), w, r);
+    const keep = (e: Ev): boolean => e.stamp < rs || e === r || inView(wv, e);
+    // Only threads that lose events, and r's, need a replay: every other thread has the same
+    // events in h as in g, which its (not dirty) runtime state already matches.
+    for (let t = 0; t < this.rts.length; t++) {
+      const th = g.threads[t];
+      if (t === r.tid || (th.length && !keep(th[th.length - 1]))) this.rts[t].dirty = true;
+    }
+    // When this item was the frame's last, g is never needed again: build h from g's own
+    // events instead of copying them, and let h take over the frame.
+    const reuse = this.top().items.length === 0;
+    const h = reuse ? g.keepOnly(keep, w, r) : g.copyKeeping(keep, w, r);
     const r2 = r.copy as Ev;
     const w2 = w.copy as Ev;
     for (const e of h.byStamp) if (e !== w2 && e !== r2 && inView(wv, e)) e.revisitable = false;
-    // Only threads that lost events, and r's, need a replay: every other thread has the same
-    // events in h as in g, which its (not dirty) runtime state already matches.
-    for (let t = 0; t < this.rts.length; t++) {
-      if (t === r.tid || t >= h.threads.length || h.threads[t].length !== g.threads[t].length) this.rts[t].dirty = true;
-    }
     this.g = h;
-    this.frames.push({ g: h, items: [] });
+    if (!reuse) this.frames.push({ g: h, items: [] });
     this.resetView(r2);
     h.setRf(r2, w2);
     const list = h.co[w2.loc];

@@ -91,6 +91,16 @@ function copyEv(e: Ev): Ev {
   return c;
 }
 
+/** Removes from `list`, in place and in order, the events not kept (copy === null) and `drop`. */
+function keepIn(list: Ev[], drop: Ev | null): void {
+  let n = 0;
+  for (let k = 0; k < list.length; k++) {
+    const e = list[k];
+    if (e.copy !== null && e !== drop) list[n++] = e;
+  }
+  list.length = n;
+}
+
 export interface ThreadSlot {
   /** Threads declared in the program exist from the start; others exist while their Spawn does. */
   isStatic: boolean;
@@ -147,9 +157,15 @@ export class Graph {
   /** A new event at the end of thread tid, with its view initialised from the po-predecessor. */
   newEvent(kind: EvKind, tid: number): Ev {
     const th = this.threads[tid];
-    const e = new Ev(kind, tid, th.length, this.threads.length);
+    const n = this.threads.length;
     const prev = th.length ? th[th.length - 1] : this.slots[tid].spawn;
-    if (prev) joinView(e, prev.view);
+    const e = new Ev(kind, tid, th.length, prev ? -1 : n);
+    if (prev) {
+      // The po-predecessor's view, copied in one go (it may know fewer threads than exist).
+      const v = prev.view.slice();
+      while (v.length < n) v.push(-1);
+      e.view = v;
+    }
     e.view[tid] = e.idx;
     return e;
   }
@@ -284,6 +300,42 @@ export class Graph {
     g.reads = reads;
     g.byStamp = byStamp;
     return g;
+  }
+
+  /**
+   * copyKeeping's result built from this graph's own events, for a graph no one needs any more
+   * (a backward revisit popped from a frame with nothing else left to explore): the same graph
+   * with nothing allocated. Events not kept are left detached; `copy` marks the kept ones.
+   */
+  keepOnly(keep: (e: Ev) => boolean, last: Ev | null, revisited: Ev | null): Graph {
+    const bs = this.byStamp;
+    for (const i of this.inits) i.copy = i;
+    let n = 0;
+    for (let k = 0; k < bs.length; k++) {
+      const e = bs[k];
+      if (e === last || !keep(e)) { e.copy = null; continue; }
+      e.copy = e;
+      e.stamp = n;
+      bs[n++] = e;
+    }
+    if (last) {
+      last.copy = last;
+      last.stamp = n;
+      bs[n++] = last;
+    }
+    bs.length = n;
+    // A kept set is porf-closed, so each thread loses a suffix of its events.
+    for (const th of this.threads) while (th.length && th[th.length - 1].copy === null) th.pop();
+    for (const s of this.slots) if (s.spawn && s.spawn.copy === null) s.spawn = null;
+    for (const list of this.reads) keepIn(list, null);
+    for (const list of this.co) {
+      keepIn(list, last);
+      for (let p = 0; p < list.length; p++) list[p].coPos = p;
+    }
+    for (const i of this.inits) keepIn(i.readers as Ev[], revisited);
+    for (let k = 0; k < n; k++) if (bs[k].kind === EvKind.Write) keepIn(bs[k].readers as Ev[], revisited);
+    if (revisited) revisited.rf = null;
+    return this;
   }
 
   /** A full copy (for keeping a counterexample while exploration goes on). */

@@ -52,10 +52,9 @@ export function onCycleFast(g: Graph, changed: readonly Ev[], succ: Successors):
     epoch++;
     target = c;
     found = false;
-    stack.length = 0;
     succ(g, c, visit);
     while (!found && stack.length) succ(g, stack.pop() as Ev, visit);
-    stack.length = 0;
+    if (stack.length) stack.length = 0;
     target = null;
     if (found) return true;
   }
