@@ -546,7 +546,8 @@ export class Explorer {
       this.resetView(r);
       const list = g.co[r.loc];
       g.setRf(r, list[it.pos]);
-      if (it.pos - 1 >= it.lo) this.top().items.push({ type: READ, s: it.s, pos: it.pos - 1, lo: it.lo });
+      // The popped item, advanced to the next source, goes back (no allocation per alternative).
+      if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
       const rt = this.rts[r.tid];
       rt.dirty = true;
       if (!model.consistentStep(g, [r])) return false;
@@ -559,8 +560,9 @@ export class Explorer {
       const list = g.co[w.loc];
       const next = this.nextPlacement(list, it.pos - 1, it.lo);
       g.insertCo(w, it.pos);
-      if (next >= 0) this.top().items.push({ type: WRITE, s: it.s, pos: next, lo: it.lo });
-      const changed = w.readers!.length ? [w, ...w.readers!] : [w];
+      if (next >= 0) { it.pos = next; this.top().items.push(it); }
+      const changed = [w];
+      for (const x of w.readers as Ev[]) changed.push(x);
       return model.consistentStep(g, changed);
     }
     // REV: read at stamp it.pos now reads from the write at stamp it.s.

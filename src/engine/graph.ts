@@ -115,6 +115,8 @@ export class Graph {
   co: Ev[][] = [];
   reads: Ev[][] = [];
   byStamp: Ev[] = [];
+  /** The Join events, in stamp order (so a thread's End finds its joiners without a scan). */
+  joins: Ev[] = [];
 
   constructor(initVals: Val[], nStatic: number) {
     for (let l = 0; l < initVals.length; l++) {
@@ -177,6 +179,7 @@ export class Graph {
     this.threads[e.tid].push(e);
     if (e.kind === EvKind.Read) this.reads[e.loc].push(e);
     else if (e.kind === EvKind.Write) e.readers = [];
+    else if (e.kind === EvKind.Join) this.joins.push(e);
   }
 
   setRf(r: Ev, w: Ev): void {
@@ -222,6 +225,8 @@ export class Graph {
         this.removeCo(e);
       } else if (e.kind === EvKind.Spawn) {
         this.slots[e.val].spawn = null;
+      } else if (e.kind === EvKind.Join) {
+        this.joins.pop();
       }
       onRemove(e);
     }
@@ -255,6 +260,7 @@ export class Graph {
       reads.push([]);
     }
     const byStamp: Ev[] = [];
+    const joins: Ev[] = [];
     const src = this.byStamp;
     for (let k = 0; k < src.length; k++) {
       const e = src[k];
@@ -264,6 +270,7 @@ export class Graph {
       byStamp.push(c);
       threads[e.tid].push(c);
       if (c.kind === EvKind.Read) reads[c.loc].push(c);
+      else if (c.kind === EvKind.Join) joins.push(c);
     }
     if (last) {
       const lc = copyEv(last);
@@ -299,6 +306,7 @@ export class Graph {
     g.co = co;
     g.reads = reads;
     g.byStamp = byStamp;
+    g.joins = joins;
     return g;
   }
 
@@ -328,6 +336,7 @@ export class Graph {
     for (const th of this.threads) while (th.length && th[th.length - 1].copy === null) th.pop();
     for (const s of this.slots) if (s.spawn && s.spawn.copy === null) s.spawn = null;
     for (const list of this.reads) keepIn(list, null);
+    keepIn(this.joins, null);
     for (const list of this.co) {
       keepIn(list, last);
       for (let p = 0; p < list.length; p++) list[p].coPos = p;

@@ -12,9 +12,8 @@ export function poSuccessors(g: Graph, e: Ev, visit: (x: Ev) => void): void {
     const child = g.threads[e.val];
     if (child && child.length) visit(child[0]);
   } else if (e.kind === EvKind.End) {
-    for (const t of g.threads) {
-      for (const j of t) if (j.kind === EvKind.Join && j.val === e.tid) visit(j);
-    }
+    const js = g.joins;
+    for (let i = 0; i < js.length; i++) if (js[i].val === e.tid) visit(js[i]);
   }
 }
 

@@ -27,7 +27,8 @@ function threadEdges(g: Graph, e: Ev, visit: (x: Ev) => void): void {
     const c = g.threads[e.val];
     if (c && c.length) visit(c[0]);
   } else if (e.kind === EvKind.End) {
-    for (const t of g.threads) for (const j of t) if (j.kind === EvKind.Join && j.val === e.tid) visit(j);
+    const js = g.joins;
+    for (let i = 0; i < js.length; i++) if (js[i].val === e.tid) visit(js[i]);
   }
 }
 
