@@ -1,13 +1,15 @@
 // Self time per function from the largest .cpuprofile in a directory:
-//   node scripts/profile-summary.mjs DIR [TOP] [--all]
+//   node scripts/profile-summary.mjs DIR [TOP] [--all] [--total]
 // Percentages are of the samples taken inside Explorer.run (the exploration itself), so module
-// loading and tsx's start-up do not dilute them; --all counts every sample. tsx minifies
-// whitespace, so every location reads as line 1: read the function names.
+// loading and tsx's start-up do not dilute them; --all counts every sample. --total ranks by
+// inclusive time (a function and what it calls; V8 may have inlined callees into self time).
+// tsx minifies whitespace, so every location reads as line 1: read the function names.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 const args = process.argv.slice(2);
 const all = args.includes('--all');
-const [dir, top] = args.filter((a) => a !== '--all');
+const total = args.includes('--total');
+const [dir, top] = args.filter((a) => !a.startsWith('--'));
 const f = readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).map((n) => join(dir, n)).find((n) => readFileSync(n, 'utf8').includes('explore.ts')) ?? '';
 const p = JSON.parse(readFileSync(f, 'utf8'));
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -23,13 +25,17 @@ const inRun = (id) => {
 };
 const tot = new Map();
 let outside = 0;
+let sampled = 0;
 p.samples.forEach((id, i) => {
   const c = byId.get(id).callFrame;
   // GC samples have no JS parent: count them when inside-run samples surround them.
   if (!all && c.functionName !== '(garbage collector)' && !inRun(id)) { outside += p.timeDeltas[i]; return; }
-  const k = `${c.functionName || '(anonymous)'} ${c.url.split('/').pop()}:${c.lineNumber + 1}`;
-  tot.set(k, (tot.get(k) ?? 0) + p.timeDeltas[i]);
+  const key = (cf) => `${cf.functionName || '(anonymous)'} ${cf.url.split('/').pop()}:${cf.lineNumber + 1}`;
+  const keys = new Set([key(c)]);
+  if (total) for (let n = parent.get(id); n !== undefined; n = parent.get(n)) keys.add(key(byId.get(n).callFrame));
+  for (const k of keys) tot.set(k, (tot.get(k) ?? 0) + p.timeDeltas[i]);
+  sampled += p.timeDeltas[i];
 });
-const sum = [...tot.values()].reduce((a, b) => a + b, 0);
+const sum = sampled;
 console.log(`${(sum / 1e6).toFixed(2)} s profiled${all ? '' : ` inside Explorer.run (+ GC); ${(outside / 1e6).toFixed(2)} s outside left out`}`);
 for (const [k, v] of [...tot].sort((a, b) => b[1] - a[1]).slice(0, Number(top ?? 25))) console.log(`${((v / sum) * 100).toFixed(1).padStart(5)}%  ${k}`);

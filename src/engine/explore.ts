@@ -10,6 +10,16 @@ import { ModelError, userCall } from './errors.ts';
 import { Due, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
+
+/**
+ * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
+ * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
+ * creation of a named closure in an Object.defineProperty call.
+ */
+function keptByRevisit(r: Ev, wv: number[]): (e: Ev) => boolean {
+  const rs = r.stamp;
+  return (e) => e.stamp < rs || e === r || inView(wv, e);
+}
 interface Item {
   type: number;
   /** READ/WRITE: the event's stamp; REV: the revisiting write's stamp. */
@@ -570,8 +580,7 @@ export class Explorer {
     const w = g.byStamp[it.s];
     const r = g.byStamp[it.pos];
     const wv = w.view;
-    const rs = r.stamp;
-    const keep = (e: Ev): boolean => e.stamp < rs || e === r || inView(wv, e);
+    const keep = keptByRevisit(r, wv);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.
     for (let t = 0; t < this.rts.length; t++) {
@@ -613,10 +622,11 @@ export class Explorer {
   private resetView(r: Ev): void {
     const g = this.g;
     const prev = r.idx > 0 ? g.threads[r.tid][r.idx - 1] : g.slots[r.tid].spawn;
-    r.view = r.view.slice();
-    r.view.fill(-1);
-    if (prev) joinView(r, prev.view);
-    r.view[r.tid] = r.idx;
+    const n = r.view.length;
+    const v = prev ? prev.view.slice() : [];
+    while (v.length < n) v.push(-1);
+    v[r.tid] = r.idx;
+    r.view = v;
   }
 
   // ---------------------------------------------------------------- leaves
@@ -685,11 +695,15 @@ export class Explorer {
     this.report('deadlock', `every unfinished thread is blocked: ${stuck.join('; ')}`, -1);
   }
 
+  /** What final-state checks see: the current graph's final memory and thread results. */
+  private readonly finalState = {
+    value: (loc: number): Val => this.g.finalValue(loc),
+    result: (tid: number): unknown => this.rts[tid].ret,
+  };
+
   private checkFinals(): void {
     if (this.inst.finals.length === 0) return;
-    const g = this.g;
-    const rts = this.rts;
-    const state = { value: (loc: number) => g.finalValue(loc), result: (tid: number) => rts[tid].ret };
+    const state = this.finalState;
     for (const f of this.inst.finals) {
       const v = userCall('a final-state check', () => f(state));
       if (v === null || v === undefined) continue;
