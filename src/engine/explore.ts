@@ -650,9 +650,13 @@ export class Explorer {
     else this.complete++;
     const kind: LeafKind = blocked ? 'blocked' : 'complete';
     if (this.opts.onLeaf) this.opts.onLeaf(g, kind, this);
-    if (!assumeBlocked) {
-      if (error) this.report('assertion', error.tag ?? 'assertion failed', error.tid);
-      else if (blocked) this.checkDeadlock();
+    // A failed assertion is reachable even when another thread's assume() failed here: an
+    // assume event has no successors, so it is in no error's porf-prefix, and the execution that
+    // never takes that thread's step past its read has the same error. (A thread that stops at a
+    // failed assertion can leave the others waiting for something it would have done next.)
+    if (error) this.report('assertion', error.tag ?? 'assertion failed', error.tid);
+    else if (!assumeBlocked) {
+      if (blocked) this.checkDeadlock();
       else this.checkFinals();
     }
     const n = this.complete + this.blocked;
