@@ -14,15 +14,18 @@ export function* __tlb_remove_table(t: Ctx, T: PageTable): ThreadGen<void> {
 }
 
 /** How a single table is freed. */
-export type TableFree = 'rcu' | 'ipi' | 'immediate';
+export type TableFree = 'rcu' | 'rcu_preempt' | 'ipi' | 'immediate';
 
 /**
  * tlb_remove_table_one() / pte_free_defer() / pte_free(): 'rcu' = call_rcu (current kernels),
+ * 'rcu_preempt' = call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel, whose grace period does not
+ * wait for IRQs-off regions (mmu_gather used call_rcu_sched() for that reason),
  * 'ipi' = tlb_remove_table_sync_one() then free (~v6.9 fallback), 'immediate' = free now.
  */
 export function* free_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, how: TableFree): ThreadGen<void> {
-  if (how === 'rcu') {
-    yield* t.call('pte_free_defer', call_rcu(t, cpus, self, () => t.call('__tlb_remove_table', __tlb_remove_table(t, T))));
+  if (how === 'rcu' || how === 'rcu_preempt') {
+    const flavour = how === 'rcu' ? 'consolidated' : 'rcu_preempt';
+    yield* t.call(how === 'rcu' ? 'pte_free_defer' : 'call_rcu', call_rcu(t, cpus, self, () => t.call('__tlb_remove_table', __tlb_remove_table(t, T)), flavour));
   } else if (how === 'ipi') {
     yield* t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, self));
     yield* t.call('__tlb_remove_table', __tlb_remove_table(t, T));

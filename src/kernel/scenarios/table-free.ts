@@ -15,7 +15,7 @@ import { pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 // ---------------------------------------------------------------- U3.a / U3.b: vs GUP-fast
-type GupKnob = 'ipi-sync' | 'immediate-pte-free' | 'batch-fail-no-sync';
+type GupKnob = 'ipi-sync' | 'immediate-pte-free' | 'batch-fail-no-sync' | 'call-rcu-preempt-flavour';
 
 function makeGup(knob: GupKnob | undefined) {
   return (b: Builder) => {
@@ -35,6 +35,7 @@ function makeGup(knob: GupKnob | undefined) {
       yield* t.call('collapse_pte_mapped_thp', collapse_pte_mapped_thp(t, mm, T, 0, P));
       if (knob === undefined) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
       else if (knob === 'immediate-pte-free') yield* t.call('pte_free', free_table(t, cpus, cpu, T, 'immediate'));
+      else if (knob === 'call-rcu-preempt-flavour') yield* t.call('tlb_table_flush', free_table(t, cpus, cpu, T, 'rcu_preempt'));
       else {
         // pte_free_tlb() -> tlb_remove_table() with the batch allocation failing.
         const fallback: TableFree = knob === 'ipi-sync' ? 'ipi' : 'immediate';
@@ -56,6 +57,7 @@ export const tableFreeGupScenario: Scenario = {
     { name: 'ipi-sync', ref: '§3', expected: 'ok', description: 'tlb_remove_table() whose batch allocation failed, with the ~v6.9 fallback tlb_remove_table_sync_one() then free (as 2ba99c5e0881 added to khugepaged): the IPI waits for the IRQs-off walker' },
     { name: 'immediate-pte-free', ref: 'U3.a', expected: 'I1', description: 'pte_free() right after the broadcast TLB flush (khugepaged before 2022): the walker reads the reused page as a PTE table' },
     { name: 'batch-fail-no-sync', ref: 'U3.b', expected: 'I1', description: 'tlb_remove_table() whose batch allocation failed frees the table at once, without tlb_remove_table_sync_one()' },
+    { name: 'call-rcu-preempt-flavour', ref: '§3', history: 'before v5.0 (CONFIG_PREEMPT)', expected: 'I14', description: 'the table freed by call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel (rcu_preempt) instead of call_rcu_sched(): its grace period ends while IRQs-off GUP-fast is still walking the table it is about to free (I14)' },
   ]),
 };
 
