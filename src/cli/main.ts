@@ -67,7 +67,7 @@ function list(p: Parsed): number {
     out(JSON.stringify({
       scenarios: catalog.map((s) => ({
         name: s.name, description: s.description, seed: s.seed, section: s.section,
-        variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), model: v.model ?? 'sc' })),
+        variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), model: v.model ?? 'sc' })),
       })),
       programs: benchmarks.map((b) => ({ name: b.program.name, description: b.program.description, params: b.program.params ?? {} })),
     }, null, 2));

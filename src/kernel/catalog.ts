@@ -5,6 +5,7 @@ import type { Scenario, Variant } from './scenario.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
+import { xarrayNodeScenario } from './scenarios/xarray-node.ts';
 import { pinVsMigrateScenario, walkCountScenario, unfreezeReleaseScenario } from './scenarios/weak.ts';
 import { pagingStructureCacheScenario } from './scenarios/paging-structure-cache.ts';
 import { hashCollapseScenario, pmdSplitScenario } from './scenarios/thp.ts';
@@ -21,6 +22,7 @@ export const catalog: Scenario[] = [
   paeScenario,
   pageRefFreezeScenario,
   filemapScenario,
+  xarrayNodeScenario,
   gupZapScenario,
   gupSplitScenario,
   gupCollapseScenario,

@@ -21,10 +21,10 @@ export interface Variant {
    */
   barrierDrop?: boolean;
   /**
-   * An unsafe variant that is not a kernel-spec §12 row but the kernel's own code at an earlier
-   * point of its history (e.g. 'before v5.0'); its `ref` is the section.
+   * An unsafe variant that is not a kernel-spec §12 row: where it comes from (the kernel's code
+   * at an earlier point of its history, or a change a patch could make). Its `ref` is the section.
    */
-  history?: string;
+  origin?: string;
   /**
    * A finding (docs/weak-memory-findings.md): the kernel's protocol itself, with `expected` the
    * invariant the kernel's code breaks under `model`. `finding` is the doc's section, e.g. '§1'.
@@ -50,7 +50,7 @@ interface VariantSpecBase {
   also?: string[];
   model?: 'sc' | 'tso' | 'lkmm';
   barrierDrop?: boolean;
-  history?: string;
+  origin?: string;
 }
 
 /**

@@ -19,7 +19,7 @@ describe('kernel catalog', () => {
       test('has a safe variant and refs', () => {
         assert.ok(sc.variants.some((v) => v.name === 'safe' && v.expected === 'ok'), 'a safe variant');
         for (const v of sc.variants) {
-          if (v.name === 'safe' || v.expected === 'ok' || v.barrierDrop || v.finding || v.history) assert.match(v.ref, /^§\d+$/, `${v.name}: a safe, barrier-drop, finding or history variant refers to its section`);
+          if (v.name === 'safe' || v.expected === 'ok' || v.barrierDrop || v.finding || v.origin) assert.match(v.ref, /^§\d+$/, `${v.name}: a safe, barrier-drop, finding or origin variant refers to its section`);
           else assert.ok(v.ref in SPEC_ROWS, `${v.name}: '${v.ref}' is a kernel-spec §12 row`);
         }
       });

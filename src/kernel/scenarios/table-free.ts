@@ -57,7 +57,7 @@ export const tableFreeGupScenario: Scenario = {
     { name: 'ipi-sync', ref: '§3', expected: 'ok', description: 'tlb_remove_table() whose batch allocation failed, with the ~v6.9 fallback tlb_remove_table_sync_one() then free (as 2ba99c5e0881 added to khugepaged): the IPI waits for the IRQs-off walker' },
     { name: 'immediate-pte-free', ref: 'U3.a', expected: 'I1', description: 'pte_free() right after the broadcast TLB flush (khugepaged before 2022): the walker reads the reused page as a PTE table' },
     { name: 'batch-fail-no-sync', ref: 'U3.b', expected: 'I1', description: 'tlb_remove_table() whose batch allocation failed frees the table at once, without tlb_remove_table_sync_one()' },
-    { name: 'call-rcu-preempt-flavour', ref: '§3', history: 'before v5.0 (CONFIG_PREEMPT)', expected: 'I14', description: 'the table freed by call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel (rcu_preempt) instead of call_rcu_sched(): its grace period ends while IRQs-off GUP-fast is still walking the table it is about to free (I14)' },
+    { name: 'call-rcu-preempt-flavour', ref: '§3', origin: 'the kernel before v5.0 (CONFIG_PREEMPT)', expected: 'I14', description: 'the table freed by call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel (rcu_preempt) instead of call_rcu_sched(): its grace period ends while IRQs-off GUP-fast is still walking the table it is about to free (I14)' },
   ]),
 };
 

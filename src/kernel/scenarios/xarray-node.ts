@@ -1,0 +1,72 @@
+// §5 with the xarray's own nodes: a page-cache lookup walks i_pages' head to a node and reads the
+// slot there; truncation erases the node's last entry, unlinks the node and frees it. The node
+// is freed through RCU (radix_tree_node_rcu_free) because a lookup may still be inside it, and
+// xas_reload() rereads the slot in that same node: if the slab reused the node for another
+// file's i_pages in the meantime, the reload agrees with the bogus load and the lookup returns
+// the other file's folio (seed 004's "B and then C happening before A resumes").
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { Cpus, rcu_read_lock, rcu_read_unlock, type Cpu } from '../rcu.ts';
+import { check_not_frozen, folio_put, folio_try_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { newXaNode, newXarray, xa_erase_last, xa_ghost_entry, xa_node_reuse, xas_load, xas_reload, type XaNode, type Xarray } from '../lib/xarray.ts';
+import { variants, type Scenario } from '../scenario.ts';
+
+type Knob = 'node-freed-without-rcu';
+
+/** filemap_get_entry(mapping, index) over a one-level xarray, with the I9 ghost check. */
+function* filemap_get_entry(t: Ctx, cpu: Cpu, xa: Xarray, nodes: XaNode[], index: number, folios: (pfn: number) => Folio): ThreadGen<Folio | null> {
+  yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
+  for (;;) {
+    const { node, pfn } = yield* t.call('xas_load', xas_load(t, xa, nodes, index));
+    if (!pfn) { yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu)); return null; }
+    const folio = folios(pfn);
+    const ghost = node ? yield* t.call('(check)', xa_ghost_entry(t, node, index)) : 0;
+    if (!(yield* t.call('folio_try_get', folio_try_get(t, folio)))) {
+      yield t.assume(false); // freed: the kernel retries; the spin-loop reduction ends here
+      return null;
+    }
+    yield* check_not_frozen(t, folio, `filemap_get_entry(${xa.name}, ${index})`);
+    if ((yield* t.call('xas_reload', xas_reload(t, node, xa, index))) !== pfn) {
+      yield* t.call('folio_put', folio_put(t, folio));
+      continue;
+    }
+    yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
+    yield t.assert(ghost === pfn, () => `I9: filemap_get_entry(${xa.name}, ${index}) on CPU${t.tid} returned ${folio.name}, but ${xa.name}[${index}] held ${ghost ? `pfn ${ghost}` : 'nothing'} when the reference was taken`);
+    return folio;
+  }
+}
+
+function make(knob: Knob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 3);
+    const F = newFolio(b, 'F', 1, 1); // file A's page at index 1 (the page cache's reference)
+    const G = newFolio(b, 'G', 2, 1); // file B's page at index 1
+    const N = newXaNode(b, 1, [0, 1]);
+    const A = newXarray(b, 'A.i_pages', N);
+    const B = newXarray(b, 'B.i_pages', null);
+    const folios = (pfn: number) => (pfn === 1 ? F : G);
+    b.thread('CPU0', function* (t: Ctx) {
+      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[0], A, [N], 1, folios));
+      if (f) yield* t.call('folio_put', folio_put(t, f));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // truncate_inode_pages(A): the last entry goes, and with it the node.
+      yield* t.call('__filemap_remove_folio', xa_erase_last(t, cpus, cpus.cpu[1], A, N, 1, knob !== 'node-freed-without-rcu'));
+      yield* t.call('folio_put', folio_put(t, F));
+    });
+    b.thread('CPU2', function* (t: Ctx) {
+      // filemap_add_folio(B, G, 1): xas_create() gets the node from the slab.
+      yield* t.call('filemap_add_folio', xa_node_reuse(t, B, N, 1, 2));
+    });
+  };
+}
+
+export const xarrayNodeScenario: Scenario = {
+  name: 'filemap-lookup-vs-xa-node-free',
+  description: 'filemap_get_entry() inside an xarray node that truncation frees and the slab reuses for another file (§5, RCU-freed xa_node)',
+  seed: '004', section: '§5',
+  variants: variants<Knob>('filemap-lookup-vs-xa-node-free', make, [
+    { name: 'safe', ref: '§5', expected: 'ok', description: 'xas_delete_node() frees the node with call_rcu() (radix_tree_node_rcu_free): no reuse while a lookup is inside it' },
+    { name: 'node-freed-without-rcu', ref: '§5', origin: 'a change that frees the node at once (the radix tree has freed nodes through RCU since lookups became lockless)', expected: 'I9', description: 'the node goes straight back to the slab: B reuses it, and xas_load() and xas_reload() both read B\'s entry, so the lookup returns B\'s folio as A\'s' },
+  ]),
+};
