@@ -49,7 +49,19 @@ interface Rt {
   hoisted: Map<number, Val>;
   /** Cells of steps that do not depend on any `with` choice, shared by all branches of a run. */
   shared: (Cell[] | undefined)[];
+  /** The level-2 values of this run's static part (shared with other runs of the same part). */
+  st: StaticEntry;
 }
+
+/** What level-2 (static) bindings computed for one static part of an execution. */
+interface StaticEntry {
+  cells: (Cell[] | undefined)[];
+  builtins: Cell[] | null;
+  hoisted: Map<number, Val>;
+}
+
+/** Static parts remembered (most recently used last): explorers alternate between a few shapes. */
+const STATIC_CACHE_SIZE = 64;
 
 type Code = (rt: Rt, fr: Frame | null) => Val;
 
@@ -437,10 +449,7 @@ export class CompiledModel {
   /** Per slot: depends on a `with` choice (dyn1); on rf, values or a `with` choice (dyn2). */
   private dyn1: boolean[] = [];
   private dyn2: boolean[] = [];
-  private staticKey: string | null = null;
-  private staticCells: (Cell[] | undefined)[] = [];
-  private staticBuiltins: Cell[] | null = null;
-  private staticHoisted = new Map<number, Val>();
+  private staticCache = new Map<string, StaticEntry>();
   /** Variable name of each `with` step, by step index. */
   private withNames: string[] = [];
   /** Builtins that depend on rf or on event values. */
@@ -802,8 +811,9 @@ export class CompiledModel {
         const c = this.compileExpr(e.e, scope);
         if (e.level === 2)
           return (rt, fr) => {
-            let v = this.staticHoisted.get(id);
-            if (v === undefined) this.staticHoisted.set(id, (v = c(rt, fr)));
+            const h = rt.st.hoisted;
+            let v = h.get(id);
+            if (v === undefined) h.set(id, (v = c(rt, fr)));
             return v;
           };
         return (rt, fr) => {
@@ -930,22 +940,24 @@ export class CompiledModel {
       }
     }
     const c: Ctx = { u: new Universe(n), x, values, locId, variants: this.variants, memo: new Map() };
-    const rt: Rt = { cells: new Array(this.nslots), c, shared: [], hoisted: new Map() };
     const key = staticKeyOf(x);
-    if (key !== this.staticKey) {
-      this.staticKey = key;
-      this.staticCells = [];
-      this.staticBuiltins = null;
-      this.staticHoisted = new Map();
+    let st = this.staticCache.get(key);
+    if (st) {
+      this.staticCache.delete(key);
+    } else {
+      st = { cells: [], builtins: null, hoisted: new Map() };
+      if (this.staticCache.size >= STATIC_CACHE_SIZE) this.staticCache.delete(this.staticCache.keys().next().value as string);
     }
-    const fresh = !this.staticBuiltins;
-    if (fresh) this.staticBuiltins = [];
+    this.staticCache.set(key, st);
+    const rt: Rt = { cells: new Array(this.nslots), c, shared: [], hoisted: new Map(), st };
+    const fresh = !st.builtins;
+    if (fresh) st.builtins = [];
     let k = 0;
     for (const [s, b] of this.builtinSlots) {
       if (this.dyn2[s]) rt.cells[s] = thunkCell(rt, b);
       else {
-        if (fresh) this.staticBuiltins!.push(thunkCell(rt, b));
-        rt.cells[s] = this.staticBuiltins![k++];
+        if (fresh) st.builtins!.push(thunkCell(rt, b));
+        rt.cells[s] = st.builtins![k++];
       }
     }
     const out: CatOutcomeRaw[] = [];
@@ -965,7 +977,7 @@ export class CompiledModel {
       switch (st.k) {
         case 'cells': {
           let cells: Cell[];
-          if (st.level === 2) cells = this.staticCells[i] ??= st.mk(rt);
+          if (st.level === 2) cells = rt.st.cells[i] ??= st.mk(rt);
           else if (st.level === 1) cells = rt.shared[i] ??= st.mk(rt);
           else cells = st.mk(rt);
           for (let j = 0; j < st.slots.length; j++) rt.cells[st.slots[j]!] = cells[j];
@@ -995,7 +1007,7 @@ export class CompiledModel {
             choices = choices.filter((ch) => valEq(ch, want));
           }
           for (const ch of choices) {
-            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared, hoisted: rt.hoisted };
+            const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared, hoisted: rt.hoisted, st: rt.st };
             rt2.cells[st.slot] = valueCell(ch);
             if (this.exec(i + 1, rt2, flags, out, opts) && opts?.stopAtFirst) return true;
           }
