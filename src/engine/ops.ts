@@ -168,13 +168,49 @@ export class Ctx {
   }
 
   /** Runs `g` with `name` as the current function, so its events are labelled with it. */
-  *call<R>(name: string, g: ThreadGen<R>): ThreadGen<R> {
-    const prev = this.fn;
-    this.fn = name;
+  call<R>(name: string, g: ThreadGen<R>): ThreadGen<R> {
+    return new CallFrame(this, name, g) as unknown as ThreadGen<R>;
+  }
+}
+
+/**
+ * What `t.call(name, g)` returns: `g`, with `name` as the thread's function while `g` runs. A
+ * plain iterator rather than a generator: every operation of a nested call passes through each
+ * enclosing `yield*`, and a generator frame with try/finally at every level made `call` the
+ * largest single cost of deep kernel models (a quarter of the profile).
+ */
+class CallFrame<R> {
+  private prev: string | null = null;
+  private started = false;
+  constructor(private readonly ctx: Ctx, private readonly name: string, private readonly g: ThreadGen<R>) {}
+  [Symbol.iterator](): this { return this; }
+  next(v: Val): IteratorResult<Op, R> {
+    const ctx = this.ctx;
+    if (!this.started) { this.started = true; this.prev = ctx.fn; }
+    ctx.fn = this.name;
+    let r: IteratorResult<Op, R>;
     try {
-      return yield* g;
-    } finally {
-      this.fn = prev;
+      r = this.g.next(v);
+    } catch (e) {
+      ctx.fn = this.prev;
+      throw e;
+    }
+    if (r.done) ctx.fn = this.prev;
+    return r;
+  }
+  return(v: R): IteratorResult<Op, R> {
+    this.ctx.fn = this.prev;
+    return this.g.return(v);
+  }
+  throw(e: unknown): IteratorResult<Op, R> {
+    this.ctx.fn = this.name;
+    try {
+      const r = this.g.throw(e);
+      if (r.done) this.ctx.fn = this.prev;
+      return r;
+    } catch (err) {
+      this.ctx.fn = this.prev;
+      throw err;
     }
   }
 }

@@ -2,6 +2,10 @@
 // "(check)" so traces show them apart from the modeled kernel code.
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 
-export function* ghostLoad(t: Ctx, loc: Loc): ThreadGen<number> {
-  return yield* t.call('(check)', (function* (): ThreadGen<number> { return yield t.load(loc); })());
+function* load(t: Ctx, loc: Loc): ThreadGen<number> {
+  return yield t.load(loc);
+}
+
+export function ghostLoad(t: Ctx, loc: Loc): ThreadGen<number> {
+  return t.call('(check)', load(t, loc));
 }
