@@ -154,6 +154,7 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
     out(`\nfinal memory: ${v.memory}`);
     out(`replay: ${replayCommand(run, r, p)}`);
     if (r.violations) printViolationCounts(run, r, p);
+    else if (r.mode === 'exhaustive') out('(the search stopped here; --all-violations explores every execution and counts those that break each invariant)');
   } else if (r.mode === 'sample') {
     out(`SAMPLED: no violation in ${fmt(r.executions)} random executions${blocked} (seed ${p.opts.seed ?? 1}), ${r.seconds.toFixed(2)} s.`);
     out('This is a sample, not a proof: executions outside it were not explored.');
