@@ -204,6 +204,9 @@ export class Universe {
       const ko = k * w;
       const kw = k >>> 5;
       const kb = 1 << (k & 31);
+      let nzRow = false;
+      for (let m = 0; m < w; m++) if (c[ko + m] !== 0) { nzRow = true; break; }
+      if (!nzRow) continue; // nothing to propagate through k
       for (let i = 0; i < n; i++) {
         const io = i * w;
         if ((c[io + kw]! & kb) !== 0) for (let m = 0; m < w; m++) c[io + m]! |= c[ko + m]!;

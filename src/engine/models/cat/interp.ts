@@ -290,6 +290,88 @@ function cross(c: Ctx, v: Val, pos: Pos): Val {
   return mkVset(acc);
 }
 
+/**
+ * generate_orders(s, pco): every relation that is, at each location, a strict total order of
+ * the events of s there that contains pco's pairs among them; i.e. exactly
+ * `cross(map (fun ws -> linearisations(ws, pco)) (partition(s)))`, which is how its value set is
+ * enumerated (same elements, same order). Membership is also answered without enumerating, so
+ * that `with co from generate_orders(...)` with a fixed co (RunOptions.fix) costs O(n^2/32).
+ */
+function generateOrders(c: Ctx, a: Val, pos: Pos): Val {
+  if (a.k !== 'tuple' || a.elems.length !== 2) return err(pos, 'generate_orders expects (set, relation)');
+  const s = asSet(c, a.elems[0]!, pos, 'generate_orders');
+  const pco = asRel(c, a.elems[1]!, pos, 'generate_orders');
+  const enumerate = (): Val => {
+    const parts = partition(c, s);
+    const opts = fromElements(c, elementsOf(c, parts, pos).map((ws) => linearisations(c, asSet(c, ws, pos, 'linearisations'), pco)));
+    return cross(c, opts, pos);
+  };
+  const u = c.u;
+  const member = (v: Val): boolean => {
+    const r = v.k === 'empty' ? null : v.k === 'rel' ? v.b : undefined;
+    if (r === undefined) return false;
+    const n = u.n;
+    const w = u.w;
+    const inS = (i: number) => !!s && Universe.has(s, i) && c.locId[i]! >= 0;
+    // every pair of r joins two distinct events of s at one location
+    if (r) {
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < w; k++) {
+          let x = r[i * w + k]!;
+          while (x !== 0) {
+            const j = (k << 5) | (31 - Math.clz32(x & -x));
+            x &= x - 1;
+            if (i === j || !inS(i) || !inS(j) || c.locId[i] !== c.locId[j]) return false;
+          }
+        }
+      }
+    }
+    if (!s) return true; // {0}
+    const has = (rel: Uint32Array | null, i: number, j: number) => !!rel && (rel[i * w + (j >>> 5)]! & (1 << (j & 31))) !== 0;
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) if (inS(i)) ids.push(i);
+    // at each location: total, transitive (irreflexive above), and containing pco
+    for (const i of ids) {
+      for (const j of ids) {
+        if (i === j || c.locId[i] !== c.locId[j]) continue;
+        const ij = has(r, i, j);
+        if (ij === has(r, j, i)) return false;
+        if (has(pco, i, j) && !ij) return false;
+        if (ij) for (let k = 0; k < w; k++) if ((r![j * w + k]! & ~r![i * w + k]!) !== 0) return false;
+      }
+    }
+    return true;
+  };
+  // The enumeration is EMPTY exactly when pco is cyclic among the events of one location.
+  if (s && pco) {
+    const rr = u.emptyRel();
+    for (let i = 0; i < u.n; i++) {
+      if (!Universe.has(s, i) || c.locId[i]! < 0) continue;
+      for (let j = 0; j < u.n; j++)
+        if (i !== j && Universe.has(s, j) && c.locId[j] === c.locId[i] && u.hasPair(pco, i, j)) u.addPair(rr, i, j);
+    }
+    if (!u.acyclic(rr)) return EMPTY;
+  }
+  let forced: Val | null = null;
+  const force = (): Val => (forced ??= enumerate());
+  const lazy = {
+    k: 'vset' as const,
+    member: (v: Val) => {
+      if (forced) return forced.k === 'vset' && forced.keys.has(keyOf(v));
+      return member(v);
+    },
+    get elems(): Val[] {
+      const f = force();
+      return f.k === 'vset' ? f.elems : [];
+    },
+    get keys(): Set<string> {
+      const f = force();
+      return f.k === 'vset' ? f.keys : new Set();
+    },
+  };
+  return lazy;
+}
+
 function makeBuiltins(): Map<string, Builtin> {
   const B0 = new Map<string, Builtin>();
   // every builtin is memoized per execution
@@ -397,6 +479,7 @@ function makeBuiltins(): Map<string, Builtin> {
     return linearisations(c, asSet(c, a.elems[0]!, pos, 'linearisations'), asRel(c, a.elems[1]!, pos, 'linearisations'));
   }));
   B.set('cross', (c) => fn('cross', (a, pos) => cross(c, a, pos)));
+  B.set('generate_orders', (c) => fn('generate_orders', (a, pos) => generateOrders(c, a, pos)));
   B.set('map', (c) => fn('map', (f, pos) => {
     if (f.k !== 'fn') return err(pos, `map: expected a function, got a ${typeName(f)}`);
     return fn('map-' + f.name, (s, pos2) => fromElements(c, elementsOf(c, s, pos2).map((e) => f.call(e, pos2))));
@@ -1000,9 +1083,14 @@ export class CompiledModel {
         }
         case 'with': {
           const s = st.code(rt, null);
-          let choices = elementsOf(rt.c, s, st.pos);
           const fixed = opts?.fix?.get(this.withNames[i]!);
-          if (fixed) {
+          let choices: Val[];
+          if (fixed && s.k === 'vset' && s.member) {
+            // a set that answers membership: no need to enumerate it
+            const want = nz(fixed(rt.c.u));
+            choices = s.member(want) ? [want] : [];
+          } else choices = elementsOf(rt.c, s, st.pos);
+          if (fixed && !(s.k === 'vset' && s.member)) {
             const want = fixed(rt.c.u);
             choices = choices.filter((ch) => valEq(ch, want));
           }

@@ -9,7 +9,9 @@ export type Val =
   | { k: 'ev'; id: number } // one event (an element of a set, e.g. bound by map)
   | { k: 'pair'; a: number; b: number } // one pair (an element of a relation)
   | { k: 'tag'; name: string }
-  | { k: 'vset'; elems: Val[]; keys: Set<string> } // a set of non-event values (never empty)
+  // a set of non-event values (never empty). `member`, when present, answers "is v an element"
+  // without enumerating (elems and keys may then be computed lazily, on first access).
+  | { k: 'vset'; elems: Val[]; keys: Set<string>; member?: (v: Val) => boolean }
   | { k: 'tuple'; elems: Val[] }
   | { k: 'fn'; name: string; call: (arg: Val, pos: Pos) => Val };
 

@@ -134,7 +134,8 @@ export function loadLkmm(): LkmmModel {
     },
     checkUnfiltered: (x) => convert(x, compiled.run(x)),
     checkWithCo: (x, co) => {
-      if (!forcedCoAcyclic(x)) return [];
+      // No forcedCoAcyclic prefilter here: with co fixed, the model checks one completion, and
+      // its coherence axiom rejects what the prefilter would (the explorer's leaves are coherent).
       const isW = (i: number) => x.events[i]?.kind === 'W' || x.events[i]?.kind === 'LKW';
       const fix = new Map([
         [
