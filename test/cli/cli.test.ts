@@ -172,3 +172,19 @@ test('check --all-violations: every execution explored, violations counted per i
   const j = JSON.parse(mm('check', sbBoth, '--all-violations', '--json').out);
   assert.deepEqual(j.results[0].violations.map((v: { invariant: string; executions: number }) => [v.invariant, v.executions]), [['I1', 1], ['I2', 1]]);
 });
+
+test('the CLI bundle is rebuilt when a source is newer, and prints what the sources print', async () => {
+  const { statSync, utimesSync } = await import('node:fs');
+  const bundle = resolve('node_modules/.cache/mmcheck/main.mjs');
+  const viaBundle = mm('check', 'readers', '--param', 'N=3');
+  const before = statSync(bundle).mtimeMs;
+  const src = resolve('src/cli/options.ts');
+  const later = new Date(Math.max(Date.now(), before) + 2000);
+  utimesSync(src, later, later);
+  const again = mm('check', 'readers', '--param', 'N=3');
+  assert.ok(statSync(bundle).mtimeMs > before, 'rebuilt after a source changed');
+  const r = spawnSync(process.execPath, [bin, 'check', 'readers', '--param', 'N=3'], { encoding: 'utf8', env: { ...process.env, MMCHECK_NO_BUNDLE: '1' } });
+  const strip = (s: string) => s.replace(/\d+\.\d+ s/g, 'T s');
+  assert.equal(strip(again.out), strip(viaBundle.out));
+  assert.equal(strip(r.stdout), strip(viaBundle.out), 'the tsx path prints the same');
+});
