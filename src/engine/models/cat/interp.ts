@@ -58,10 +58,13 @@ interface StaticEntry {
   cells: (Cell[] | undefined)[];
   builtins: Cell[] | null;
   hoisted: Map<number, Val>;
+  /** The context level-2 thunks run in: only level-2 cells, a memo of its own, so that a
+   * remembered entry does not keep the values of the run that created it alive. */
+  rt: Rt | null;
 }
 
 /** Static parts remembered (most recently used last): explorers alternate between a few shapes. */
-const STATIC_CACHE_SIZE = 64;
+const STATIC_CACHE_SIZE = 16;
 
 type Code = (rt: Rt, fr: Frame | null) => Val;
 
@@ -306,6 +309,8 @@ function generateOrders(c: Ctx, a: Val, pos: Pos): Val {
     const opts = fromElements(c, elementsOf(c, parts, pos).map((ws) => linearisations(c, asSet(c, ws, pos, 'linearisations'), pco)));
     return cross(c, opts, pos);
   };
+  // Only a `with` that has a fixed value asks for membership; otherwise enumerate at once.
+  if (!membershipWanted) return enumerate();
   const u = c.u;
   const member = (v: Val): boolean => {
     const r = v.k === 'empty' ? null : v.k === 'rel' ? v.b : undefined;
@@ -1028,18 +1033,23 @@ export class CompiledModel {
     if (st) {
       this.staticCache.delete(key);
     } else {
-      st = { cells: [], builtins: null, hoisted: new Map() };
+      st = { cells: [], builtins: null, hoisted: new Map(), rt: null };
       if (this.staticCache.size >= STATIC_CACHE_SIZE) this.staticCache.delete(this.staticCache.keys().next().value as string);
     }
     this.staticCache.set(key, st);
     const rt: Rt = { cells: new Array(this.nslots), c, shared: [], hoisted: new Map(), st };
     const fresh = !st.builtins;
-    if (fresh) st.builtins = [];
+    if (fresh) {
+      st.builtins = [];
+      const c2: Ctx = { u: c.u, x, values, locId, variants: this.variants, memo: new Map() };
+      st.rt = { cells: new Array(this.nslots), c: c2, shared: [], hoisted: new Map(), st };
+    }
+    const srt = st.rt!;
     let k = 0;
     for (const [s, b] of this.builtinSlots) {
       if (this.dyn2[s]) rt.cells[s] = thunkCell(rt, b);
       else {
-        if (fresh) st.builtins!.push(thunkCell(rt, b));
+        if (fresh) st.builtins!.push((srt.cells[s] = thunkCell(srt, b)));
         rt.cells[s] = st.builtins![k++];
       }
     }
@@ -1060,7 +1070,15 @@ export class CompiledModel {
       switch (st.k) {
         case 'cells': {
           let cells: Cell[];
-          if (st.level === 2) cells = rt.st.cells[i] ??= st.mk(rt);
+          if (st.level === 2) {
+            const sc = rt.st.cells[i];
+            if (sc) cells = sc;
+            else {
+              const srt = rt.st.rt!;
+              cells = rt.st.cells[i] = st.mk(srt);
+              for (let j = 0; j < st.slots.length; j++) srt.cells[st.slots[j]!] = cells[j];
+            }
+          }
           else if (st.level === 1) cells = rt.shared[i] ??= st.mk(rt);
           else cells = st.mk(rt);
           for (let j = 0; j < st.slots.length; j++) rt.cells[st.slots[j]!] = cells[j];
@@ -1082,8 +1100,16 @@ export class CompiledModel {
           break;
         }
         case 'with': {
-          const s = st.code(rt, null);
           const fixed = opts?.fix?.get(this.withNames[i]!);
+          let s: Val;
+          if (fixed) {
+            membershipWanted = true;
+            try {
+              s = st.code(rt, null);
+            } finally {
+              membershipWanted = false;
+            }
+          } else s = st.code(rt, null);
           let choices: Val[];
           if (fixed && s.k === 'vset' && s.member) {
             // a set that answers membership: no need to enumerate it
@@ -1209,6 +1235,9 @@ function freeNames(e: Expr, bound: Set<string>, out: Set<string>): void {
 }
 
 let nextInvariantId = 0;
+/** Set while a `with` that has a fixed value (RunOptions.fix) evaluates its set: built-ins that
+ * can answer membership without enumerating (generate_orders) then return a lazy value set. */
+let membershipWanted = false;
 /** Memo tables of the fixpoint computations in progress (innermost last). */
 const invariantMemo: Map<number, Val>[] = [];
 
