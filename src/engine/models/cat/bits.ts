@@ -157,6 +157,25 @@ export class Universe {
       }
       return c;
     }
+    if (w === 2) {
+      for (let i = 0; i < n; i++) {
+        const io = i * 2;
+        let acc0 = 0;
+        let acc1 = 0;
+        for (let k = 0; k < 2; k++) {
+          let x = a[io + k]!;
+          while (x !== 0) {
+            const jo = ((k << 5) | (31 - Math.clz32(x & -x))) * 2;
+            x &= x - 1;
+            acc0 |= b[jo]!;
+            acc1 |= b[jo + 1]!;
+          }
+        }
+        c[io] = acc0;
+        c[io + 1] = acc1;
+      }
+      return c;
+    }
     for (let i = 0; i < n; i++) {
       const io = i * w;
       for (let k = 0; k < w; k++) {
@@ -169,6 +188,20 @@ export class Universe {
         }
       }
     }
+    return c;
+  }
+  /** a ; [s]: the pairs of a whose target is in s. */
+  maskCols(a: Uint32Array, s: Uint32Array): Uint32Array {
+    const w = this.w;
+    const c = alloc(this.n * w);
+    for (let i = 0; i < this.n; i++) for (let k = 0; k < w; k++) c[i * w + k] = a[i * w + k]! & s[k]!;
+    return c;
+  }
+  /** [s] ; a: the pairs of a whose source is in s. */
+  restrictRows(s: Uint32Array, a: Uint32Array): Uint32Array {
+    const w = this.w;
+    const c = alloc(this.n * w);
+    for (let i = 0; i < this.n; i++) if ((s[i >>> 5]! & (1 << (i & 31))) !== 0) for (let k = 0; k < w; k++) c[i * w + k] = a[i * w + k]!;
     return c;
   }
   inverse(a: Uint32Array): Uint32Array {

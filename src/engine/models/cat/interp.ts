@@ -141,6 +141,9 @@ function seq(c: Ctx, a: Val, b: Val, pos: Pos): Val {
   const ra = asRel(c, a, pos, 'sequence');
   const rb = asRel(c, b, pos, 'sequence');
   if (!ra || !rb) return EMPTY;
+  // r ; [S] keeps the columns in S, [S] ; r the rows in S: O(n*w) instead of a product
+  if (b.k === 'rel' && b.d) return { k: 'rel', b: c.u.maskCols(ra, b.d) };
+  if (a.k === 'rel' && a.d) return { k: 'rel', b: c.u.restrictRows(a.d, rb) };
   return { k: 'rel', b: c.u.seq(ra, rb) };
 }
 
@@ -834,7 +837,7 @@ export class CompiledModel {
           case 'toid':
             return (rt, fr) => {
               const s = asSet(rt.c, a(rt, fr), pos, '[...]');
-              return s ? { k: 'rel', b: rt.c.u.identity(s) } : EMPTY;
+              return s ? { k: 'rel', b: rt.c.u.identity(s), d: s } : EMPTY;
             };
         }
         break;
