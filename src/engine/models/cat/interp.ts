@@ -594,16 +594,44 @@ export class CompiledModel {
    */
   private markHoists(e: Expr, inner: ReadonlySet<string>): Expr {
     if (e.k === 'bin' || e.k === 'un' || e.k === 'app') {
-      const names = new Set<string>();
-      freeNames(e, new Set(), names);
-      let local = false;
-      for (const n of names) if (inner.has(n) || !this.slotOf.has(n)) local = true;
-      if (!local) {
-        const lv = CompiledModel.level(this.depsOf([e]));
-        if (lv > 0) return { k: 'hoist', e, level: lv as 1 | 2, pos: e.pos };
+      if (this.hoistLevel(e, inner) > 0) return { k: 'hoist', e, level: this.hoistLevel(e, inner) as 1 | 2, pos: e.pos };
+    }
+    if (e.k === 'bin' && e.op === 'seq') {
+      // A sequence is associative: regroup a;b;c;d so that each maximal run of operands that
+      // can be hoisted becomes one hoisted product, e.g. x ; [LKR] ; po = x ; ([LKR] ; po).
+      const ops: Expr[] = [];
+      const flat = (x: Expr): void => {
+        if (x.k === 'bin' && x.op === 'seq') {
+          flat(x.l);
+          flat(x.r);
+        } else ops.push(x);
+      };
+      flat(e);
+      const groups: Expr[] = [];
+      for (let i = 0; i < ops.length; ) {
+        let j = i;
+        if (this.hoistLevel(ops[i]!, inner) > 0) while (j + 1 < ops.length && this.hoistLevel(ops[j + 1]!, inner) > 0) j++;
+        let g = ops[i]!;
+        for (let k = i + 1; k <= j; k++) g = { k: 'bin', op: 'seq', l: g, r: ops[k]!, pos: e.pos };
+        groups.push(this.markHoists(g, inner));
+        i = j + 1;
       }
+      let out = groups[0]!;
+      for (let k = 1; k < groups.length; k++) out = { k: 'bin', op: 'seq', l: out, r: groups[k]!, pos: e.pos };
+      return out;
     }
     return mapChildrenScoped(e, inner, (x, i) => this.markHoists(x, i), false);
+  }
+
+  /** The level at which e can be hoisted (1 or 2), or 0 when it cannot (it mentions a local
+   * name or a per-branch binding; a bare name is not worth hoisting). */
+  private hoistLevel(e: Expr, inner: ReadonlySet<string>): Level {
+    if (e.k === 'hoist') return e.level;
+    if (e.k !== 'bin' && e.k !== 'un' && e.k !== 'app') return 0;
+    const names = new Set<string>();
+    freeNames(e, new Set(), names);
+    for (const n of names) if (inner.has(n) || !this.slotOf.has(n)) return 0;
+    return CompiledModel.level(this.depsOf([e]));
   }
 
   private static level(d: { d1: boolean; d2: boolean }): Level {
@@ -789,6 +817,14 @@ export class CompiledModel {
               return isEmptyVal(a) ? EMPTY : nz(diff(a, r(rt, fr), pos));
             };
           case 'seq':
+            if (e.r.k === 'hoist')
+              // a hoisted right operand is cheap: when it is empty, the left one is not needed
+              return (rt, fr) => {
+                const b = r(rt, fr);
+                if (isEmptyVal(b)) return EMPTY;
+                const a = l(rt, fr);
+                return isEmptyVal(a) ? EMPTY : nz(seq(rt.c, a, b, pos));
+              };
             return (rt, fr) => {
               const a = l(rt, fr);
               return isEmptyVal(a) ? EMPTY : nz(seq(rt.c, a, r(rt, fr), pos));
