@@ -303,6 +303,18 @@ function cross(c: Ctx, v: Val, pos: Pos): Val {
  * enumerated (same elements, same order). Membership is also answered without enumerating, so
  * that `with co from generate_orders(...)` with a fixed co (RunOptions.fix) costs O(n^2/32).
  */
+function popcount(m: Uint32Array): number {
+  let k = 0;
+  for (let q = 0; q < m.length; q++) {
+    let x = m[q]!;
+    while (x !== 0) {
+      k++;
+      x &= x - 1;
+    }
+  }
+  return k;
+}
+
 function generateOrders(c: Ctx, a: Val, pos: Pos): Val {
   if (a.k !== 'tuple' || a.elems.length !== 2) return err(pos, 'generate_orders expects (set, relation)');
   const s = asSet(c, a.elems[0]!, pos, 'generate_orders');
@@ -315,51 +327,74 @@ function generateOrders(c: Ctx, a: Val, pos: Pos): Val {
   // Only a `with` that has a fixed value asks for membership; otherwise enumerate at once.
   if (!membershipWanted) return enumerate();
   const u = c.u;
-  const member = (v: Val): boolean => {
-    const r = v.k === 'empty' ? null : v.k === 'rel' ? v.b : undefined;
-    if (r === undefined) return false;
-    const n = u.n;
-    const w = u.w;
-    const inS = (i: number) => !!s && Universe.has(s, i) && c.locId[i]! >= 0;
-    // every pair of r joins two distinct events of s at one location
-    if (r) {
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < w; k++) {
-          let x = r[i * w + k]!;
-          while (x !== 0) {
-            const j = (k << 5) | (31 - Math.clz32(x & -x));
-            x &= x - 1;
-            if (i === j || !inS(i) || !inS(j) || c.locId[i] !== c.locId[j]) return false;
-          }
-        }
-      }
+  const n = u.n;
+  const w = u.w;
+  // cls[i]: the events of s at i's location (one set per location, shared), for i in s
+  const cls: (Uint32Array | null)[] = new Array(n).fill(null);
+  if (s) {
+    const byLoc = new Map<number, Uint32Array>();
+    for (let i = 0; i < n; i++) {
+      if (!Universe.has(s, i) || c.locId[i]! < 0) continue;
+      let m = byLoc.get(c.locId[i]!);
+      if (!m) byLoc.set(c.locId[i]!, (m = u.emptySet()));
+      m[i >>> 5]! |= 1 << (i & 31);
+      cls[i] = m;
     }
-    if (!s) return true; // {0}
-    const has = (rel: Uint32Array | null, i: number, j: number) => !!rel && (rel[i * w + (j >>> 5)]! & (1 << (j & 31))) !== 0;
-    const ids: number[] = [];
-    for (let i = 0; i < n; i++) if (inS(i)) ids.push(i);
-    // at each location: total, transitive (irreflexive above), and containing pco
-    for (const i of ids) {
-      for (const j of ids) {
-        if (i === j || c.locId[i] !== c.locId[j]) continue;
-        const ij = has(r, i, j);
-        if (ij === has(r, j, i)) return false;
-        if (has(pco, i, j) && !ij) return false;
-        if (ij) for (let k = 0; k < w; k++) if ((r![j * w + k]! & ~r![i * w + k]!) !== 0) return false;
-      }
-    }
-    return true;
-  };
+  }
   // The enumeration is EMPTY exactly when pco is cyclic among the events of one location.
   if (s && pco) {
     const rr = u.emptyRel();
-    for (let i = 0; i < u.n; i++) {
-      if (!Universe.has(s, i) || c.locId[i]! < 0) continue;
-      for (let j = 0; j < u.n; j++)
-        if (i !== j && Universe.has(s, j) && c.locId[j] === c.locId[i] && u.hasPair(pco, i, j)) u.addPair(rr, i, j);
+    for (let i = 0; i < n; i++) {
+      const m = cls[i];
+      if (!m) continue;
+      for (let k = 0; k < w; k++) rr[i * w + k] = pco[i * w + k]! & m[k]!;
+      rr[i * w + (i >>> 5)]! &= ~(1 << (i & 31));
     }
     if (!u.acyclic(rr)) return EMPTY;
   }
+  const member = (v: Val): boolean => {
+    const r = v.k === 'empty' ? null : v.k === 'rel' ? v.b : undefined;
+    if (r === undefined) return false;
+    if (!r) {
+      // {0}: no location of s has two events
+      for (let i = 0; i < n; i++) if (cls[i] && popcount(cls[i]!) > 1) return false;
+      return true;
+    }
+    // each row: within i's location, irreflexive, containing pco's pairs there, transitive
+    let pairs = 0;
+    for (let i = 0; i < n; i++) {
+      const io = i * w;
+      const m = cls[i];
+      if (!m) {
+        for (let k = 0; k < w; k++) if (r[io + k] !== 0) return false;
+        continue;
+      }
+      if ((r[io + (i >>> 5)]! & (1 << (i & 31))) !== 0) return false;
+      for (let k = 0; k < w; k++) {
+        const row = r[io + k]!;
+        if ((row & ~m[k]!) !== 0) return false;
+        if (pco && ((pco[io + k]! & m[k]! & ~row) & (k === i >>> 5 ? ~(1 << (i & 31)) : -1)) !== 0) return false;
+        let x = row;
+        while (x !== 0) {
+          const jo = ((k << 5) | (31 - Math.clz32(x & -x))) * w;
+          x &= x - 1;
+          pairs++;
+          for (let q = 0; q < w; q++) if ((r[jo + q]! & ~r[io + q]!) !== 0) return false;
+        }
+      }
+    }
+    // irreflexive and transitive, hence antisymmetric: total iff m(m-1)/2 pairs per location
+    let want = 0;
+    const seen = new Set<Uint32Array>();
+    for (let i = 0; i < n; i++) {
+      const m = cls[i];
+      if (!m || seen.has(m)) continue;
+      seen.add(m);
+      const k = popcount(m);
+      want += (k * (k - 1)) / 2;
+    }
+    return pairs === want;
+  };
   let forced: Val | null = null;
   const force = (): Val => (forced ??= enumerate());
   const lazy = {
