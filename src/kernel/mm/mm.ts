@@ -15,7 +15,20 @@ export interface Mm extends Pmd {
 }
 
 export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[]): Mm {
-  return { ...newPmd(b, pmdInit), tables, folios, compound_head: new Map() };
+  const mm: Mm = { ...newPmd(b, pmdInit), tables, folios, compound_head: new Map() };
+  // Traces name the folio an entry maps: "T0[0] → pte(pfn 1 PW, P)", "*pmd → huge(pfn 9, HP)".
+  for (const loc of [mm.pmd, ...tables.flatMap((T) => T.entries)]) {
+    const info = b.locs[loc];
+    const show = info.show;
+    if (!show) continue;
+    info.show = (v) => {
+      const text = show(v);
+      const m = /^(?:pte|huge|invalidated huge)\(pfn (\d+)/.exec(text);
+      const f = m ? folios.find((x) => x.pfn === Number(m[1])) : undefined;
+      return f && text.endsWith(')') ? `${text.slice(0, -1)}, ${f.name})` : text;
+    };
+  }
+  return mm;
 }
 
 export function table(mm: Mm, id: number): PageTable {
