@@ -107,13 +107,19 @@ export function* migrate_file_folio(t: Ctx, m: AddressSpace, idx: number, src: F
       if (knobs.checkWithoutFreeze) {
         const c2 = yield t.load(src._refcount);
         if (c2 !== expected) { yield t.unlock(m.xa_lock); return EAGAIN; }
+        // Ghost: the comparison stands where the freeze would; from here migration believes it
+        // owns src alone (I5 is about that window), until the plain set below ends it.
+        yield t.store(src.frozen, t.tid + 1);
       } else if (!(yield* t.call('folio_ref_freeze', folio_ref_freeze(t, src, expected)))) {
         yield t.unlock(m.xa_lock);
         return EAGAIN;
       }
       yield t.fetchAdd(dst._refcount, 1); // folio_ref_add(dst, nr): the page cache's reference
       yield* xas_store(t, m, idx, dst.pfn);
-      if (knobs.checkWithoutFreeze) yield t.store(src._refcount, expected - 1); // set, not unfreeze
+      if (knobs.checkWithoutFreeze) {
+        yield t.store(src.frozen, 0);
+        yield t.store(src._refcount, expected - 1); // set, not unfreeze
+      }
       else yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, src, expected - 1));
       yield t.unlock(m.xa_lock);
       return 0;
