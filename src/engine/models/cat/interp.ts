@@ -40,6 +40,8 @@ export interface Ctx {
   variants: ReadonlySet<string>;
   /** Memo of derived base relations (po, loc, ...), shared by all branches. */
   memo: Map<string, Val>;
+  /** The context of the remembered static part (its memo holds the static builtins), if any. */
+  st?: Ctx;
 }
 
 interface Rt {
@@ -415,12 +417,18 @@ function generateOrders(c: Ctx, a: Val, pos: Pos): Val {
   return lazy;
 }
 
+/** Builtins that depend on rf or on event values. */
+const DYN_BUILTIN_NAMES: ReadonlySet<string> = new Set(['rf', 'rfe', 'rfi', 'different-values', 'same-values']);
+
 function makeBuiltins(): Map<string, Builtin> {
   const B0 = new Map<string, Builtin>();
-  // every builtin is memoized per execution
+  // every builtin is memoized per execution; those that depend only on the static part (not on
+  // rf or values) in the remembered static context, so that e.g. rfe = rf & ext reuses ext
   const B = {
     set(name: string, f: Builtin) {
-      B0.set(name, (c) => {
+      const dyn = DYN_BUILTIN_NAMES.has(name);
+      B0.set(name, (c0) => {
+        const c = dyn ? c0 : (c0.st ?? c0);
         let v = c.memo.get(name);
         if (v === undefined) c.memo.set(name, (v = f(c)));
         return v;
@@ -576,10 +584,12 @@ export class CompiledModel {
   private dyn1: boolean[] = [];
   private dyn2: boolean[] = [];
   private staticCache = new Map<string, StaticEntry>();
+  /** For each compiled hoisted subexpression: its value if already computed in this context. */
+  private hoistPeek = new Map<Expr, (rt: Rt) => Val | undefined>();
   /** Variable name of each `with` step, by step index. */
   private withNames: string[] = [];
   /** Builtins that depend on rf or on event values. */
-  private static readonly DYN_BUILTINS = new Set(['rf', 'rfe', 'rfi', 'different-values', 'same-values']);
+  private static readonly DYN_BUILTINS = DYN_BUILTIN_NAMES;
   private steps: Step[] = [];
   private builtinSlots: [number, (rt: Rt) => Val][] = [];
   /** Names of tests that reject candidates, in order (for diagnostics). */
@@ -851,19 +861,22 @@ export class CompiledModel {
               const a = l(rt, fr);
               return isEmptyVal(a) ? EMPTY : nz(diff(a, r(rt, fr), pos));
             };
-          case 'seq':
-            if (e.r.k === 'hoist')
-              // a hoisted right operand is cheap: when it is empty, the left one is not needed
+          case 'seq': {
+            const peek = this.hoistPeek.get(e.r);
+            if (peek)
+              // a hoisted right operand that is already known to be empty makes the left one
+              // unnecessary (it is not computed early for that: evaluation stays left first)
               return (rt, fr) => {
-                const b = r(rt, fr);
-                if (isEmptyVal(b)) return EMPTY;
+                const b0 = peek(rt);
+                if (b0 !== undefined && isEmptyVal(b0)) return EMPTY;
                 const a = l(rt, fr);
-                return isEmptyVal(a) ? EMPTY : nz(seq(rt.c, a, b, pos));
+                return isEmptyVal(a) ? EMPTY : nz(seq(rt.c, a, b0 ?? r(rt, fr), pos));
               };
             return (rt, fr) => {
               const a = l(rt, fr);
               return isEmptyVal(a) ? EMPTY : nz(seq(rt.c, a, r(rt, fr), pos));
             };
+          }
           case 'cart':
             return (rt, fr) => {
               const a = l(rt, fr);
@@ -971,6 +984,7 @@ export class CompiledModel {
       case 'hoist': {
         const id = nextInvariantId++;
         const c = this.compileExpr(e.e, scope);
+        this.hoistPeek.set(e, e.level === 2 ? (rt) => rt.st.hoisted.get(id) : (rt) => rt.hoisted.get(id));
         if (e.level === 2)
           return (rt, fr) => {
             const h = rt.st.hoisted;
@@ -1119,6 +1133,7 @@ export class CompiledModel {
       st.rt = { cells: new Array(this.nslots), c: c2, shared: [], hoisted: new Map(), st };
     }
     const srt = st.rt!;
+    c.st = srt.c;
     let k = 0;
     for (const [s, b] of this.builtinSlots) {
       if (this.dyn2[s]) rt.cells[s] = thunkCell(rt, b);
