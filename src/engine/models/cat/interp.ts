@@ -139,13 +139,22 @@ function asSet(c: Ctx, v: Val, pos: Pos, what: string): Uint32Array | null {
   return err(pos, `${what}: expected an event set, got a ${typeName(v)}`);
 }
 
+/** Relations built by [S] (the identity on S), with their S: kept off the values themselves so
+ * that every relation value has the same shape. */
+const diagOf = new WeakMap<Uint32Array, Uint32Array>();
+
 function seq(c: Ctx, a: Val, b: Val, pos: Pos): Val {
   const ra = asRel(c, a, pos, 'sequence');
   const rb = asRel(c, b, pos, 'sequence');
   if (!ra || !rb) return EMPTY;
   // r ; [S] keeps the columns in S, [S] ; r the rows in S: O(n*w) instead of a product
-  if (b.k === 'rel' && b.d) return { k: 'rel', b: c.u.maskCols(ra, b.d) };
-  if (a.k === 'rel' && a.d) return { k: 'rel', b: c.u.restrictRows(a.d, rb) };
+  if (c.u.w > 1) {
+    // (with one word per row the product is as cheap as the lookup)
+    const db = diagOf.get(rb);
+    if (db) return { k: 'rel', b: c.u.maskCols(ra, db) };
+    const da = diagOf.get(ra);
+    if (da) return { k: 'rel', b: c.u.restrictRows(da, rb) };
+  }
   return { k: 'rel', b: c.u.seq(ra, rb) };
 }
 
@@ -921,7 +930,10 @@ export class CompiledModel {
           case 'toid':
             return (rt, fr) => {
               const s = asSet(rt.c, a(rt, fr), pos, '[...]');
-              return s ? { k: 'rel', b: rt.c.u.identity(s), d: s } : EMPTY;
+              if (!s) return EMPTY;
+              const b = rt.c.u.identity(s);
+              if (rt.c.u.w > 1) diagOf.set(b, s);
+              return { k: 'rel', b };
             };
         }
         break;

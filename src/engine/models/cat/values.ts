@@ -4,7 +4,7 @@ import { fmtPos } from './ast.ts';
 
 export type Val =
   | { k: 'set'; b: Uint32Array } // a set of events
-  | { k: 'rel'; b: Uint32Array; d?: Uint32Array } // a relation over events (d: it is [d], the identity on the set d)
+  | { k: 'rel'; b: Uint32Array } // a relation over events
   | { k: 'empty' } // the polymorphic empty value: `0`, `{}`, and any empty set/relation/value set
   | { k: 'ev'; id: number } // one event (an element of a set, e.g. bound by map)
   | { k: 'pair'; a: number; b: number } // one pair (an element of a relation)
