@@ -168,10 +168,15 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
   }
 }
 
+/** Executions that ended in a violation (all of them with --all-violations, else the first). */
+function violatingCount(r: CheckResult): number {
+  return r.violations ? r.violations.reduce((n, c) => n + c.count, 0) : r.violation ? 1 : 0;
+}
+
 /** --all-violations: how many executions broke each invariant, with a replay for each. */
 function printViolationCounts(run: Run, r: CheckResult, p: Parsed): void {
   const total = r.executions + r.blocked;
-  const bad = r.violations!.reduce((n, c) => n + c.count, 0);
+  const bad = violatingCount(r);
   const scope = r.verdict === 'violation' && r.cutBy ? `the ${fmt(total)} executions explored before ${r.cutBy === 'timeout' ? '--timeout' : '--max-executions'} (NOT exhaustive)` : `all ${fmt(total)} executions`;
   out(`\n${fmt(bad)} of ${scope} end in a violation (${r.seconds.toFixed(2)} s):`);
   for (const c of r.violations!) {
@@ -279,12 +284,11 @@ function printTable(results: [Run, CheckResult][]): void {
   let na = 0;
   for (const [run, r] of results) {
     const found = r.verdict === 'violation' ? invariantsOf(r).join(',') : r.verdict;
-    const violating = r.violations ? r.violations.reduce((n, c) => n + c.count, 0) : r.violation ? 1 : 0;
     const okv = asExpected(run, r);
     if (okv === false) bad++;
     if (okv === 'n/a') na++;
     rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, [run.variant?.expected ?? 'ok', ...(run.variant?.also ?? [])].join(','), found,
-      fmt(r.executions), fmt(r.blocked), fmt(violating), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${run.variant?.model ?? 'sc'})` : okv ? 'as expected' : 'UNEXPECTED']);
+      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${run.variant?.model ?? 'sc'})` : okv ? 'as expected' : 'UNEXPECTED']);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());

@@ -9,6 +9,7 @@ import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { call_rcu, type Cpu, type Cpus } from '../rcu.ts';
 import { ghostLoad } from '../ghost.ts';
+import type { XaCursor } from '../mm/filemap.ts';
 
 export const NODE_LIVE = 0;
 export const NODE_FREED = 1;
@@ -57,7 +58,7 @@ export function* xas_load(t: Ctx, xa: Xarray, nodes: XaNode[], index: number): T
 }
 
 /** xas_reload(): the slot again, in the node xas_load() walked. */
-export function* xas_reload(t: Ctx, node: XaNode | null, xa: Xarray, index: number): ThreadGen<number> {
+export function* xas_reload(t: Ctx, node: XaNode | null, index: number): ThreadGen<number> {
   if (!node) return 0;
   return yield t.load(node.slots[index]);
 }
@@ -72,6 +73,24 @@ export function* xas_reload(t: Ctx, node: XaNode | null, xa: Xarray, index: numb
 export function* xa_ghost_entry(t: Ctx, node: XaNode, index: number): ThreadGen<number> {
   if ((yield* ghostLoad(t, node.life)) === NODE_REUSED) return 0;
   return yield* ghostLoad(t, node.slots[index]);
+}
+
+/** The lookup cursor filemap_get_entry_at() walks with: remembers the node xas_load() walked. */
+export function xaCursor(t: Ctx, xa: Xarray, nodes: XaNode[], index: number): XaCursor {
+  let node: XaNode | null = null;
+  return {
+    name: `${xa.name}[${index}]`,
+    *xas_load() {
+      const r = yield* t.call('xas_load', xas_load(t, xa, nodes, index));
+      node = r.node;
+      return r.pfn;
+    },
+    xas_reload: () => t.call('xas_reload', xas_reload(t, node, index)),
+    *truth() {
+      const pfn = node ? yield* t.call('(check)', xa_ghost_entry(t, node, index)) : 0;
+      return { pfn, text: pfn ? `folio pfn ${pfn}` : 'empty' };
+    },
+  };
 }
 
 /**

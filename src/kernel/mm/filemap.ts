@@ -47,22 +47,52 @@ export interface LookupKnobs {
 }
 
 /**
+ * Where a lookup finds index's entry (an xa_state): the i_pages slot of a flat AddressSpace, or a
+ * node of lib/xarray.ts. `xas_reload()` rereads the place `xas_load()` read; `truth()` is the
+ * ghost view of what the mapping holds now, for I9.
+ */
+export interface XaCursor {
+  /** e.g. 'A.i_pages[0]', for messages. */
+  name: string;
+  /** The entry's pfn, 0 = empty. */
+  xas_load(): ThreadGen<number>;
+  xas_reload(): ThreadGen<number>;
+  truth(): ThreadGen<{ pfn: number; text: string }>;
+}
+
+/** The cursor of a flat AddressSpace: one slot per index. */
+export function slotCursor(t: Ctx, m: AddressSpace, index: number): XaCursor {
+  const slot = m.slots[index];
+  return {
+    name: `${m.name}.i_pages[${index}]`,
+    *xas_load() { return slot_pfn(yield t.load(slot)); },
+    *xas_reload() { return slot_pfn(yield t.load(slot)); },
+    *truth() { const v = yield* ghostLoad(t, slot); return { pfn: slot_pfn(v), text: showSlot(v) }; },
+  };
+}
+
+/**
  * filemap_get_entry(mapping, index): RCU{ load slot; try-get; reload slot == folio else put and
  * retry }. Returns the folio with a reference held, or null for an empty slot.
  * I9 instrumentation: a ghost read of the slot right before the reference is taken; at return
  * the slot must still have held the folio then (any change before the get is a violation).
  */
-export function* filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: number,
+export function filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: number,
+  folios: (pfn: number) => Folio, knobs: LookupKnobs = {}): ThreadGen<Folio | null> {
+  return filemap_get_entry_at(t, cpu, slotCursor(t, m, index), `${m.name}, ${index}`, folios, knobs);
+}
+
+/** filemap_get_entry() through any cursor; `what` names the lookup in messages ('A, 0'). */
+export function* filemap_get_entry_at(t: Ctx, cpu: Cpu, xas: XaCursor, what: string,
   folios: (pfn: number) => Folio, knobs: LookupKnobs = {}): ThreadGen<Folio | null> {
   yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
   for (;;) {
-    const e = yield t.load(m.slots[index]); // xas_load
-    const pfn = slot_pfn(e);
+    const pfn = yield* xas.xas_load();
     if (!pfn) { yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu)); return null; }
     // xas_load() -> folio fields: an address dependency (rcu_dereference()); the successful
     // folio_try_get() below is a fully ordered atomic, which orders them anyway.
     const folio = folios(pfn);
-    const ghost = yield* ghostLoad(t, m.slots[index]);
+    const truth = yield* xas.truth();
     if (knobs.plainGet) {
       yield* t.call('folio_get', folio_get(t, folio));
     } else if (!(yield* t.call('folio_try_get', folio_try_get(t, folio)))) {
@@ -72,16 +102,15 @@ export function* filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: num
       yield t.assume(false);
       return null;
     }
-    yield* check_not_frozen(t, folio, `filemap_get_entry(${m.name}, ${index})`);
+    yield* check_not_frozen(t, folio, `filemap_get_entry(${what})`);
     if (!knobs.noReload) {
-      const again = yield t.load(m.slots[index]); // xas_reload
-      if (slot_pfn(again) !== pfn) {
+      if ((yield* xas.xas_reload()) !== pfn) {
         yield* t.call('folio_put', folio_put(t, folio));
         continue;
       }
     }
     yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-    yield t.assert(slot_pfn(ghost) === pfn, () => `I9: filemap_get_entry(${m.name}, ${index}) on CPU${t.tid} returned ${folio.name}, but ${m.name}.i_pages[${index}] no longer held it when the reference was taken (${showSlot(ghost)})`);
+    yield t.assert(truth.pfn === pfn, () => `I9: filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
     return folio;
   }
 }

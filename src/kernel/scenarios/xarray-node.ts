@@ -4,37 +4,15 @@
 // xas_reload() rereads the slot in that same node: if the slab reused the node for another
 // file's i_pages in the meantime, the reload agrees with the bogus load and the lookup returns
 // the other file's folio (seed 004's "B and then C happening before A resumes").
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus, rcu_read_lock, rcu_read_unlock, type Cpu } from '../rcu.ts';
-import { check_not_frozen, folio_put, folio_try_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { newXaNode, newXarray, xa_erase_last, xa_ghost_entry, xa_node_reuse, xas_load, xas_reload, type XaNode, type Xarray } from '../lib/xarray.ts';
+import { Cpus } from '../rcu.ts';
+import { folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { filemap_get_entry_at } from '../mm/filemap.ts';
+import { newXaNode, newXarray, xaCursor, xa_erase_last, xa_node_reuse } from '../lib/xarray.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 type Knob = 'node-freed-without-rcu';
-
-/** filemap_get_entry(mapping, index) over a one-level xarray, with the I9 ghost check. */
-function* filemap_get_entry(t: Ctx, cpu: Cpu, xa: Xarray, nodes: XaNode[], index: number, folios: (pfn: number) => Folio): ThreadGen<Folio | null> {
-  yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-  for (;;) {
-    const { node, pfn } = yield* t.call('xas_load', xas_load(t, xa, nodes, index));
-    if (!pfn) { yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu)); return null; }
-    const folio = folios(pfn);
-    const ghost = node ? yield* t.call('(check)', xa_ghost_entry(t, node, index)) : 0;
-    if (!(yield* t.call('folio_try_get', folio_try_get(t, folio)))) {
-      yield t.assume(false); // freed: the kernel retries; the spin-loop reduction ends here
-      return null;
-    }
-    yield* check_not_frozen(t, folio, `filemap_get_entry(${xa.name}, ${index})`);
-    if ((yield* t.call('xas_reload', xas_reload(t, node, xa, index))) !== pfn) {
-      yield* t.call('folio_put', folio_put(t, folio));
-      continue;
-    }
-    yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-    yield t.assert(ghost === pfn, () => `I9: filemap_get_entry(${xa.name}, ${index}) on CPU${t.tid} returned ${folio.name}, but ${xa.name}[${index}] held ${ghost ? `pfn ${ghost}` : 'nothing'} when the reference was taken`);
-    return folio;
-  }
-}
 
 function make(knob: Knob | undefined) {
   return (b: Builder) => {
@@ -46,7 +24,7 @@ function make(knob: Knob | undefined) {
     const B = newXarray(b, 'B.i_pages', null);
     const folios = (pfn: number) => (pfn === 1 ? F : G);
     b.thread('CPU0', function* (t: Ctx) {
-      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[0], A, [N], 1, folios));
+      const f = yield* t.call('filemap_get_entry', filemap_get_entry_at(t, cpus.cpu[0], xaCursor(t, A, [N], 1), 'A, 1', folios));
       if (f) yield* t.call('folio_put', folio_put(t, f));
     });
     b.thread('CPU1', function* (t: Ctx) {
