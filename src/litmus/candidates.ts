@@ -6,9 +6,9 @@
 // read from the same write (the model would reject every completion). The rf map fixes the
 // values: each read takes the value of its source, whose expression is evaluated in turn (thin-air
 // cycles: see solveCycles). The path constraints (branches, compare-and-swap outcomes, addresses)
-// must hold. Each surviving candidate becomes an Execution record (src/engine/execution.ts) for
+// must hold. Each surviving candidate becomes an Execution record (src/axiomatic/execution.ts) for
 // the model, which returns its consistent completions (co, and the rf of lock events).
-import type { Execution, XEvent } from '../engine/execution.ts';
+import type { Execution, XEvent } from '../axiomatic/execution.ts';
 import type { LitmusModel, ModelOutcome } from './model.ts';
 import { evalS, threadPaths, TooBig, type Path, type PathOptions } from './paths.ts';
 import type { Setup } from './setup.ts';

@@ -1,11 +1,11 @@
 // The model side as the litmus front end sees it: `check(x)` returns one outcome per consistent
 // completion of a candidate execution (co, and the rf of lock events), with the flags raised.
-// `loadLitmusModel()` gives the LKMM cat model (src/engine/models/lkmm); `coherenceStub()` is a
+// `loadLitmusModel()` gives the LKMM cat model (src/axiomatic/lkmm); `coherenceStub()` is a
 // stand-in for front-end debugging (`--stub`): it enumerates co per location and keeps the
 // candidates that satisfy coherence and RMW atomicity — exactly herd7's count for tests where no
 // other LKMM axiom forbids anything, and it ignores locks.
-import type { Execution } from '../engine/execution.ts';
-import { loadLkmm } from '../engine/models/lkmm/index.ts';
+import type { Execution } from '../axiomatic/execution.ts';
+import { loadLkmm } from '../axiomatic/lkmm/index.ts';
 
 export interface ModelOutcome {
   /** Coherence order: pairs [w1, w2] (any closure), or per-location lists of write ids. */
@@ -148,7 +148,7 @@ function consistent(x: Execution, n: number, coLists: number[][], rfOf: Map<numb
   return true;
 }
 
-/** The LKMM model (the kernel's cat files run by src/engine/models/lkmm). */
+/** The LKMM model (the kernel's cat files run by src/axiomatic/lkmm). */
 export async function loadLitmusModel(): Promise<LitmusModel> {
   const m = loadLkmm();
   return { name: 'LKMM', check: (x) => m.check(x) };

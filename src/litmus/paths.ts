@@ -6,7 +6,7 @@
 // dependencies, tracked through registers (the dependencies through memory are the model's
 // business: carry-dep in the bell). candidates.ts later fixes rf and solves the values.
 import type { Expr, Stmt } from './ast.ts';
-import type { XKind } from '../engine/execution.ts';
+import type { XKind } from '../axiomatic/execution.ts';
 import { LitmusError } from './lexer.ts';
 import { PRIMS, returnsValue } from './primitives.ts';
 import { ADDR_BASE, isAddr, type Setup } from './setup.ts';

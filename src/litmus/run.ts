@@ -58,7 +58,7 @@ function cmpVals(s: Setup, a: number[], b: number[]): number {
 }
 
 /** Called for each consistent execution while capturing (for --trace): whether it satisfies the condition. */
-export type Capture = (satisfies: boolean, x: import('../engine/execution.ts').Execution, out: import('./model.ts').ModelOutcome, look: (l: CLoc) => number, setup: Setup) => void;
+export type Capture = (satisfies: boolean, x: import('../axiomatic/execution.ts').Execution, out: import('./model.ts').ModelOutcome, look: (l: CLoc) => number, setup: Setup) => void;
 
 export function runText(path: string, text: string, model: LitmusModel, o: EnumOptions = {}, capture?: Capture): LitmusResult {
   const t0 = performance.now();

@@ -1,7 +1,7 @@
 // `mmcheck litmus --trace DIR/`: one JSON trace per test (kind 'litmus', docs/trace-format.md)
 // with a witness or counterexample execution and an ordinary one, as graphs of events with their
 // po, rf, co and fr edges, for `mmcheck view`.
-import type { Execution } from '../engine/execution.ts';
+import type { Execution } from '../axiomatic/execution.ts';
 import type { CLoc } from './ast.ts';
 import type { ModelOutcome } from './model.ts';
 import type { Capture, LitmusResult } from './run.ts';

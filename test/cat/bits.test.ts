@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Universe } from '../../src/engine/models/cat/bits.ts';
+import { Universe } from '../../src/axiomatic/cat/bits.ts';
 
 type Pairs = [number, number][];
 

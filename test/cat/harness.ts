@@ -1,9 +1,9 @@
 // A tiny herd-style candidate enumerator for hand-written tests of the cat model: it expands
-// each thread's operations into XEvents (as src/engine/execution.ts prescribes), enumerates every
+// each thread's operations into XEvents (as src/axiomatic/execution.ts prescribes), enumerates every
 // rf (each read may read any write to its location; its value is that write's value), runs the
 // model on each candidate and collects the consistent completions.
-import type { Execution, XEvent, XKind } from '../../src/engine/execution.ts';
-import type { CatOutcome, LkmmModel } from '../../src/engine/models/lkmm/index.ts';
+import type { Execution, XEvent, XKind } from '../../src/axiomatic/execution.ts';
+import type { CatOutcome, LkmmModel } from '../../src/axiomatic/lkmm/index.ts';
 
 export type TOp =
   | { r: string; loc: string; a?: string; addr?: string; ctrl?: string } // r = READ(loc)

@@ -2,8 +2,8 @@
 // (shared/litmus/herd7-results.tsv: Positive+Negative and the verdict).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forcedCoAcyclic, loadLkmm } from '../../src/engine/models/lkmm/index.ts';
-import { validateExecution } from '../../src/engine/execution.ts';
+import { forcedCoAcyclic, loadLkmm } from '../../src/axiomatic/lkmm/index.ts';
+import { validateExecution } from '../../src/axiomatic/execution.ts';
 import { count, run, type Litmus, type TOp } from './harness.ts';
 
 const m = loadLkmm();

@@ -1,9 +1,9 @@
 // The cat parser (syntax errors with file:line:col) and the interpreter on small models.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CatRuntimeError, CatSyntaxError, loadCatModel, parseCat } from '../../src/engine/models/cat/index.ts';
-import type { Execution, XEvent } from '../../src/engine/execution.ts';
-import { LKMM_MODEL_DIR } from '../../src/engine/models/lkmm/index.ts';
+import { CatRuntimeError, CatSyntaxError, loadCatModel, parseCat } from '../../src/axiomatic/cat/index.ts';
+import type { Execution, XEvent } from '../../src/axiomatic/execution.ts';
+import { LKMM_MODEL_DIR } from '../../src/axiomatic/lkmm/index.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,9 +1,9 @@
 // Candidate construction (src/litmus/paths.ts, candidates.ts): the Execution records follow the
-// conventions of src/engine/execution.ts, and carry herd7's syntactic dependencies.
+// conventions of src/axiomatic/execution.ts, and carry herd7's syntactic dependencies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { validateExecution, type Execution } from '../../src/engine/execution.ts';
+import { validateExecution, type Execution } from '../../src/axiomatic/execution.ts';
 import { enumerate } from '../../src/litmus/candidates.ts';
 import { readHerdResults, DEFAULT_ROOT } from '../../src/litmus/corpus.ts';
 import { coherenceStub, type LitmusModel } from '../../src/litmus/model.ts';

@@ -6,8 +6,8 @@
 // addr/data/ctrl dependencies, so a protocol that relies on one is not credited with it).
 import { EvKind, type Ev, type Graph } from '../graph.ts';
 import { Mode, OpKind } from '../ops.ts';
-import type { Execution, XEvent, XKind } from '../execution.ts';
-import { loadLkmm } from './lkmm/index.ts';
+import type { Execution, XEvent, XKind } from '../../axiomatic/execution.ts';
+import { loadLkmm } from '../../axiomatic/lkmm/index.ts';
 import { onCycle } from './cycle.ts';
 import { coherence } from './tso.ts';
 import type { MemoryModel } from './model.ts';

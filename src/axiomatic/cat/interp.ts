@@ -12,7 +12,7 @@ import type { Binding, CatFile, Cond, Expr, Instr, Pat, Pos } from './ast.ts';
 import { fmtPos } from './ast.ts';
 import { Universe, copy } from './bits.ts';
 import { CatRuntimeError, EMPTY, keyOf, mkVset, typeName, type Val } from './values.ts';
-import { normalizeAnnot, type Execution } from '../../execution.ts';
+import { normalizeAnnot, type Execution } from '../execution.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Runtime structures

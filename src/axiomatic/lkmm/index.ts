@@ -2,7 +2,7 @@
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Execution } from '../../execution.ts';
+import type { Execution } from '../execution.ts';
 import { loadCatModel, type CompiledModel, type Val } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
 

@@ -1,5 +1,5 @@
 // Public entry points of the cat interpreter: herd7's cat language, as used by the Linux-kernel
-// memory model, executed on one candidate execution at a time (src/engine/execution.ts).
+// memory model, executed on one candidate execution at a time (src/axiomatic/execution.ts).
 //
 // Language supported (herd7 syntax and operator precedence):
 // * files: optional title ("..." or an identifier), `include "f.cat"` (searched in the including

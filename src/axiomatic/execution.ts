@@ -49,7 +49,7 @@
 // The model also accepts the lowercase spellings 'once', 'release', 'acquire', 'mb', 'noreturn'
 // and 'plain' (= ''), through `normalizeAnnot`.
 //
-// What the model adds (src/engine/models/lkmm, running lock.cat and cos-opt.cat): co over the
+// What the model adds (src/axiomatic/lkmm, running lock.cat and cos-opt.cat): co over the
 // W and LKW events (every per-location total order allowed by the coherence-forced edges), UL
 // merged into co after its LKW, the rf of LKR (from the co-predecessor IW or UL of its LKW),
 // of LF and RL (from an LKW, enumerated) and of RU (from IW or a UL, enumerated). Each such
