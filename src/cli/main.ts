@@ -2,12 +2,11 @@
 // it parses options, resolves targets, prints results and maps failures to exit codes
 // (0 no violation, 1 violation, 2 bad input or usage, 3 internal error).
 import { writeFileSync } from 'node:fs';
-import { check, replay, scenarioTrace, type CheckResult } from '../engine/index.ts';
+import { check, replay, scenarioTrace, violationHeadline, type CheckResult } from '../engine/index.ts';
 import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError, modelNames } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
 import { catalog } from '../kernel/catalog.ts';
-import { invariantKey } from '../kernel/scenario.ts';
 import { benchmarks } from '../programs/index.ts';
 import { COMMANDS, UsageError, helpText, parseArgs, parseParams, type Parsed } from './options.ts';
 import { InputError, catalogRuns, resolveTarget, userLocation, type Run } from './targets.ts';
@@ -91,8 +90,13 @@ function list(p: Parsed): number {
   return 0;
 }
 
+/** ' (deadlock)', ' (final state)', or nothing for a failed assertion. */
+function violationKindNote(v: { property: string }): string {
+  return v.property === 'assertion' ? '' : v.property === 'final' ? ' (final state)' : ` (${v.property})`;
+}
+
 function invariantOf(r: CheckResult): string | undefined {
-  return r.violation ? invariantKey(r.violation.property, r.violation.message) : undefined;
+  return r.violation ? r.violation.invariant ?? r.violation.property : undefined;
 }
 
 /** Every invariant found: all classes with --all-violations, else the first violation's. */
@@ -120,7 +124,6 @@ function runOne(run: Run, p: Parsed, allViolations: boolean): CheckResult {
     random: p.opts.random !== undefined ? { samples: p.opts.random as number, seed: (p.opts.seed as number | undefined) ?? 1 } : undefined,
     onProgress,
     allViolations,
-    violationKey: invariantKey,
   });
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;
@@ -147,7 +150,7 @@ function printResult(run: Run, r: CheckResult, p: Parsed): void {
   const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
   if (r.violation) {
     const v = r.violation;
-    out(`\nVIOLATION${v.property === 'assertion' ? '' : ` (${v.property})`}: ${v.message}`);
+    out(`\nVIOLATION${violationKindNote(v)}: ${violationHeadline(v)}`);
     if (!r.violations) out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.mode === 'sample' ? ' of random sampling' : ''}\n`);
     else out('');
     out(v.trace);
@@ -182,7 +185,7 @@ function printViolationCounts(run: Run, r: CheckResult, p: Parsed): void {
   for (const c of r.violations!) {
     out(`  ${c.key}: ${fmt(c.count)} execution${c.count === 1 ? '' : 's'}${c === r.violations![0] ? ' (the trace above)' : ''}`);
     if (c !== r.violations![0]) {
-      out(`    first: ${c.first.message}`);
+      out(`    first: ${violationHeadline(c.first)}`);
       out(`    replay: ${replayCommand(run, r, p, c.first.schedule)}`);
     }
   }
@@ -201,11 +204,10 @@ function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     o.ref = run.variant.ref;
     o.expected = run.variant.expected;
     if (run.variant.also) o.alsoExpected = run.variant.also;
-    const inv = invariantOf(r);
-    if (inv) o.invariant = inv;
   }
   if (r.violation) {
-    o.property = invariantOf(r);
+    o.property = r.violation.property;
+    o.invariant = r.violation.invariant;
     o.message = r.violation.message;
     o.schedule = r.violation.schedule;
   }
@@ -272,7 +274,7 @@ function writeTrace(p: Parsed, results: [Run, CheckResult][]): void {
   const t = scenarioTrace({
     inst: r.instance, graph: v.graph, order: v.order, threadNames: v.threadNames, target: run.target,
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model: r.model,
-    violation: { property: v.property, message: v.message }, replay: replayCommand(run, r, p), schedule: v.schedule,
+    violation: { property: v.property, invariant: v.invariant, message: v.message }, replay: replayCommand(run, r, p), schedule: v.schedule,
   });
   writeFileSync(p.opts.trace as string, JSON.stringify(t, null, 1) + '\n');
   err(`mmcheck: trace written to ${p.opts.trace} (open it with: mmcheck view ${p.opts.trace})`);
@@ -315,13 +317,13 @@ async function replayCmd(p: Parsed): Promise<number> {
     const t = scenarioTrace({
       inst: r.instance, graph: r.graph, order: r.order, threadNames: r.threadNames, target: run.target,
       scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
-      violation: r.violation ? { property: r.violation.property, message: r.violation.message } : null,
+      violation: r.violation ? { property: r.violation.property, invariant: r.violation.invariant, message: r.violation.message } : null,
       replay: `mmcheck replay ${process.argv.slice(3).join(' ')}`, schedule: p.opts.schedule,
     });
     writeFileSync(p.opts.trace, JSON.stringify(t, null, 1) + '\n');
   }
   if (r.violation) {
-    out(`\nVIOLATION${r.violation.property === 'assertion' ? '' : ` (${r.violation.property})`}: ${r.violation.message}`);
+    out(`\nVIOLATION${violationKindNote(r.violation)}: ${violationHeadline(r.violation)}`);
     return 1;
   }
   out(`\nThis execution is ${r.outcome === 'complete' ? 'complete' : r.outcome} and violates nothing.`);

@@ -150,8 +150,8 @@ export default defineProgram({
   name: 'sb-both',
   setup(b) {
     const x = b.loc('x'), y = b.loc('y');
-    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1: CPU0 read y = 0'); });
-    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2: CPU1 read x = 0'); });
+    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1', 'CPU0 read y = 0'); });
+    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2', 'CPU1 read x = 0'); });
   },
 });
 `);

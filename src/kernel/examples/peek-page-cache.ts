@@ -6,6 +6,7 @@ import { Cpus, rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
 import { alloc_folio, folio_put, folio_try_get, newFolio } from '../include/linux/page_ref.ts';
 import { newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I9 } from '../invariants.ts';
 
 function make(knob: 'skip-reload' | undefined) {
   return (b: Builder) => {
@@ -19,7 +20,7 @@ function make(knob: 'skip-reload' | undefined) {
         const mine = knob === 'skip-reload' || slot_pfn(yield t.load(A.slots[0])) === 1;
         if (mine) {
           const d = yield t.load(F.data);
-          yield t.assert(d === 7, () => `I9: my_peek(A, 0) read ${d}, which is not A[0]'s data`);
+          yield t.assert(d === 7, I9, () => `my_peek(A, 0) read ${d}, which is not A[0]'s data`);
         }
         yield* t.call('folio_put', folio_put(t, F));
       }
