@@ -6,8 +6,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { UsageError, type Parsed } from './options.ts';
-import { SCHEMA } from '../viewer/types.ts';
+import { UsageError, type Parsed } from '../options.ts';
+import { SCHEMA } from '../../viewer/types.ts';
 
 const TYPES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
@@ -67,12 +67,12 @@ function collect(target: string): Entry[] {
   return out;
 }
 
-export async function viewMain(p: Parsed): Promise<number> {
+export async function viewCmd(p: Parsed): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError('usage: mmcheck view <trace.json | dir> [--port P]');
   const entries = collect(resolve(p.positional[0]));
   const port = p.opts.port === undefined ? 0 : Number(p.opts.port);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
-  const { buildViewer } = await import('../viewer/build.ts');
+  const { buildViewer } = await import('../../viewer/build.ts');
   const files = await buildViewer();
   const byName = new Map(entries.map((e) => [e.name, e]));
   const index = JSON.stringify(entries.map((e) => ({ name: e.name, kind: e.kind, title: e.title, url: `traces/${encodeURIComponent(e.name)}` })));

@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORPUS_ROOT } from '../litmus/corpus.ts';
-import { benchmarks } from '../programs/index.ts';
-import { UsageError, parseParams, type Parsed } from './options.ts';
+import { CORPUS_ROOT } from '../../litmus/corpus.ts';
+import { benchmarks } from '../../programs/index.ts';
+import { UsageError, parseParams, type Parsed } from '../options.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../..');
+const repo = resolve(here, '../../..');
 
 interface Row {
   program: string;
@@ -31,7 +31,7 @@ function child(args: string[]): { stdout: string; stderr: string; status: number
   return { stdout: r.stdout, stderr: r.stderr, status: r.status, wall: (performance.now() - t0) / 1000 };
 }
 
-export async function benchMain(p: Parsed): Promise<number> {
+export async function benchCmd(p: Parsed): Promise<number> {
   const names = p.positional;
   const known = new Set(benchmarks.map((b) => b.program.name).concat(['litmus-corpus']));
   for (const n of names) if (!known.has(n)) throw new UsageError(`unknown benchmark '${n}' (known: ${[...known].join(', ')})`);
@@ -46,7 +46,7 @@ export async function benchMain(p: Parsed): Promise<number> {
     // With --param, each program runs once: its first size with the given values on top.
     const runs = Object.keys(only).length ? [{ ...b.sizes[0], ...only }] : b.sizes;
     runs.forEach((params, i) => {
-      const r = child([join(here, 'bench-one.ts'), b.program.name, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)]);
+      const r = child([join(here, '..', 'bench-one.ts'), b.program.name, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)]);
       if (r.status !== 0) throw new Error(`benchmark ${b.program.name} failed: ${r.stderr.trim()}`);
       const o = JSON.parse(r.stdout.trim().split('\n').pop() as string);
       const expected = runs === b.sizes ? b.expected[i] : undefined;
