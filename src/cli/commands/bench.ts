@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CORPUS_ROOT } from '../../litmus/corpus.ts';
 import { benchmarks } from '../../programs/index.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 
@@ -62,7 +63,7 @@ export async function benchCmd(p: Parsed): Promise<number> {
   }
   let corpus: Record<string, unknown> | undefined;
   if (!names.length || names.includes('litmus-corpus')) {
-    const root = resolve(repo, '../shared/litmus');
+    const root = CORPUS_ROOT;
     if (existsSync(join(root, 'herd7-results.tsv'))) {
       const r = child([join(repo, 'src/litmus/corpus.ts'), '--root', root, '--json']);
       const text = r.stdout;
