@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
-import { loadCatModel, type CompiledModel, type Val } from '../cat/index.ts';
+import { loadCatModel, type CompiledModel, type CatVal } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
 
 export const LKMM_DESCRIPTION =
@@ -114,7 +114,7 @@ export function loadLkmm(): LkmmModel {
     searchPath: [LKMM_MODEL_DIR],
     variants: ['lkmmv2'],
   });
-  const toPairs = (x: Execution, v: Val): [number, number][] => {
+  const toPairs = (x: Execution, v: CatVal): [number, number][] => {
     if (v.k === 'empty') return [];
     if (v.k !== 'rel') throw new Error(`lkmm: expected a relation, got ${v.k}`);
     return new Universe(x.events.length).pairs(v.b);
@@ -140,7 +140,7 @@ export function loadLkmm(): LkmmModel {
       const fix = new Map([
         [
           'co',
-          (u: Universe): Val => {
+          (u: Universe): CatVal => {
             const r = u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b))));
             return { k: 'rel', b: r };
           },
