@@ -58,12 +58,9 @@ export function forcedCoAcyclic(x: Execution): boolean {
   const n = es.length;
   const src = new Int32Array(n).fill(-1);
   for (const [w, r] of x.rf) src[r] = w;
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const indeg = new Int32Array(n);
-  const edge = (a: number, b: number) => {
-    succ[a]!.push(b);
-    indeg[b]!++;
-  };
+  const u = new Universe(n);
+  const forced = u.emptyRel();
+  const edge = (a: number, b: number) => u.addPair(forced, a, b);
   // group the ordinary accesses by location
   const byLoc = new Map<string, number[]>();
   for (const e of es) {
@@ -92,15 +89,7 @@ export function forcedCoAcyclic(x: Execution): boolean {
       }
     }
   }
-  const stack: number[] = [];
-  for (let i = 0; i < n; i++) if (indeg[i] === 0) stack.push(i);
-  let seen = 0;
-  while (stack.length) {
-    const i = stack.pop()!;
-    seen++;
-    for (const j of succ[i]!) if (--indeg[j]! === 0) stack.push(j);
-  }
-  return seen === n;
+  return u.acyclic(forced);
 }
 
 export const LKMM_MODEL_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'model');
