@@ -2,7 +2,7 @@
 // schedule, all running the same Explorer (the chooser decides which).
 import { Explorer, type Chooser, type ExploreOptions, type Violation } from './explore.ts';
 import { instantiate, type Params, type Program, type Instance } from './program.ts';
-import { getModel } from './models/index.ts';
+import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
@@ -86,7 +86,7 @@ export function report(inst: Instance, model: MemoryModel, v: Violation): Violat
 
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
-  const model = getModel(opts.model ?? 'sc');
+  const model = getModel(opts.model ?? DEFAULT_MODEL);
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
@@ -178,7 +178,7 @@ export interface ReplayResult {
 /** Runs exactly the execution a schedule describes. */
 export function replay(program: Program, schedule: string, opts: { params?: Params; model?: string } = {}): ReplayResult {
   const inst = instantiate(program, opts.params ?? {});
-  const model = getModel(opts.model ?? 'sc');
+  const model = getModel(opts.model ?? DEFAULT_MODEL);
   const chooser = new ScheduleChooser(parseSchedule(schedule));
   const ex = new Explorer(inst, { model, chooser });
   const r = ex.run();
@@ -202,7 +202,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
   };
 }
 
-export { Explorer, instantiate };
+export { Explorer, instantiate, DEFAULT_MODEL };
 export type { ViolationClass } from './explore.ts';
 export { scenarioTrace, TRACE_SCHEMA, TRACE_VERSION, type ScenarioTrace } from './trace-json.ts';
 export type { Program, Params, Instance, Graph, Ev, MemoryModel, Violation };
