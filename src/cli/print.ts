@@ -1,7 +1,8 @@
 // What the commands print: the text of a result, the catalog table, the JSON shapes and the
 // trace file. The commands decide; this file only shapes what they decided into output.
 import { writeFileSync } from 'node:fs';
-import { scenarioTrace, type CheckResult, type Ev, type Graph, type Instance } from '../engine/index.ts';
+import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
+import { scenarioTrace } from '../engine/trace-json.ts';
 import { asExpected, invariantOf, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';

@@ -133,7 +133,7 @@ export class Explorer {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
-    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
+    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)));
   }
 
   get threadNames(): string[] {
@@ -284,7 +284,7 @@ export class Explorer {
         if (child === undefined) {
           child = this.rts.length;
           this.spawnIds.set(key, child);
-          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!));
+          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!, this.inst.locs.length));
         }
         this.ensureThreads();
         e.val = child;
