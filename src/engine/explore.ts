@@ -151,7 +151,7 @@ export class Explorer {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
-    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body)); this.taken.push(true); });
+    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
   }
 
   get threadNames(): string[] {
@@ -374,7 +374,7 @@ export class Explorer {
     // Ids left unused by a replay that follows someone else's numbering hold placeholders.
     while (this.rts.length <= child) {
       const t = this.rts.length;
-      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, true));
+      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true));
       this.taken.push(false);
     }
     this.taken[child] = true;

@@ -83,10 +83,10 @@ export class ThreadRt {
 
   /**
    * A spawned thread's name and body come from its Spawn event in the graph being replayed
-   * (see Ev.body); `spawned` says so. A static thread's are fixed.
+   * (see Ev.body); `spawned` says so. A static thread's are fixed. `nlocs`: see Ctx.
    */
-  constructor(readonly tid: number, public name: string, public body: ThreadFn, readonly spawned = false) {
-    this.ctx = new Ctx(tid);
+  constructor(readonly tid: number, public name: string, public body: ThreadFn, private readonly nlocs = Infinity, readonly spawned = false) {
+    this.ctx = new Ctx(tid, nlocs);
   }
 
   private settle(res: IteratorResult<Op, unknown>): void {
@@ -164,7 +164,7 @@ export class ThreadRt {
 
   /** Where the body yields the op of its event `idx` in g (error path only; leaves the thread dirty). */
   siteAt(g: Graph, idx: number): Error | undefined {
-    const ctx = new SiteCtx(this.tid);
+    const ctx = new SiteCtx(this.tid, this.nlocs);
     try {
       this.replay(g, ctx, idx);
     } catch {
