@@ -54,10 +54,8 @@ export class Ev {
   /** A declared dependency on the thread's latest earlier read of depLoc (DepKind; 0 = none). */
   dep = 0;
   depLoc = -1;
-  /** DFS mark (epoch) for the models' cycle checks. */
+  /** DFS mark (epoch) for the models' cycle check (models/cycle.ts). */
   mark = 0;
-  /** DFS mark (epoch) for the SC/TSO cycle checks (models/sc.ts: onCycleFast), kept apart from `mark`. */
-  seen = 0;
   /** Scratch pointer used while copying a graph. */
   copy: Ev | null = null;
 
