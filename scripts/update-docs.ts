@@ -89,7 +89,7 @@ export interface RunResult {
 }
 export type Runner = (args: string[]) => Promise<RunResult>;
 
-/** The documentation files: README.md and docs/**/*.md, relative to the repository root. */
+/** The documentation files: README.md and every .md file under docs/, relative to the repository root. */
 export function docFiles(root = ROOT): string[] {
   const walk = (dir: string): string[] => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
     d.isDirectory() ? walk(`${dir}/${d.name}`) : d.name.endsWith('.md') ? [`${dir}/${d.name}`] : []);
