@@ -9,7 +9,7 @@ import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
-import type { Graph, Ev } from './graph.ts';
+import { EvKind, type Graph, type Ev } from './graph.ts';
 
 export interface CheckOptions {
   params?: Params;
@@ -41,6 +41,8 @@ export interface ViolationReport {
   invariant: string | null;
   /** What broke, in one sentence (the invariant id is not part of it: see `headline`). */
   message: string;
+  /** The event it is reported at (thread, index in the thread), when it is one event. */
+  at: { tid: number; idx: number } | null;
   /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
   schedule: string;
   /** The interleaving, one column per thread. */
@@ -82,6 +84,14 @@ export function violationHeadline(v: { invariant: string | null; message: string
   return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
 }
 
+/** A violation reported at a store (found at the end of the execution) is drawn ending there. */
+function faultAt(v: Violation): { tid: number; idx: number; text: string } | null {
+  if (!v.at || v.property !== 'use-after-free') return null;
+  const e = v.graph.threads[v.at.tid]?.[v.at.idx];
+  if (!e || e.kind === EvKind.Error) return null;
+  return { ...v.at, text: violationHeadline(v) };
+}
+
 function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
   checkReplays(inst, model, v, schedule);
@@ -89,8 +99,9 @@ function report(inst: Instance, model: MemoryModel, v: Violation): ViolationRepo
     property: v.property,
     invariant: v.invariant,
     message: v.message,
+    at: v.at,
     schedule,
-    trace: renderColumns(inst, v.graph, order, v.threadNames),
+    trace: renderColumns(inst, v.graph, order, v.threadNames, faultAt(v)),
     memory: renderMemory(inst, v.graph),
     graph: v.graph,
     order,
