@@ -14,6 +14,8 @@ export interface Run {
   target: string;
   scenario?: string;
   variant?: Variant;
+  /** The documented weak-memory findings of the run's scenario (its variants with `finding`). */
+  findings?: Variant[];
   program: Program;
 }
 
@@ -52,11 +54,12 @@ async function loadFile(file: string): Promise<unknown> {
 }
 
 function scenarioRuns(target: string, s: Scenario, variant: string | undefined, all: boolean): Run[] {
-  if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, program: v.program }));
+  const findings = s.variants.filter((v) => v.finding);
+  if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, findings, program: v.program }));
   const name = variant ?? 'safe';
   const v = s.variants.find((x) => x.name === name);
   if (!v) throw new UsageError(`scenario ${s.name} has no variant '${name}' (variants: ${s.variants.map((x) => x.name).join(', ')})`);
-  return [{ target, scenario: s.name, variant: v, program: v.program }];
+  return [{ target, scenario: s.name, variant: v, findings, program: v.program }];
 }
 
 export async function resolveTarget(target: string, variant: string | undefined, allVariants: boolean): Promise<Run[]> {
@@ -84,5 +87,5 @@ export async function resolveTarget(target: string, variant: string | undefined,
 }
 
 export function catalogRuns(): Run[] {
-  return catalog.flatMap((s) => s.variants.map((v) => ({ target: s.name, scenario: s.name, variant: v, program: v.program })));
+  return catalog.flatMap((s) => scenarioRuns(s.name, s, undefined, true));
 }

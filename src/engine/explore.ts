@@ -68,6 +68,8 @@ export interface Chooser {
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
   /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
   readonly parks?: boolean;
+  /** Set when the chooser gave up before a leaf (a schedule that does not fit the program). */
+  readonly diverged?: boolean;
 }
 
 export interface ExploreOptions {
@@ -145,7 +147,8 @@ export class Explorer {
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
     if (this.chooser) {
-      if (this.extend()) this.leaf();
+      // A chooser that gave up (a schedule that does not fit) leaves a prefix, not a leaf.
+      if (this.extend()) { if (!this.chooser.diverged) this.leaf(); }
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,

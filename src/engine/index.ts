@@ -8,7 +8,7 @@ import { instantiate, type Params, type Program, type Instance } from './program
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
-import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { ScheduleChooser, executionOrder, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
 
 export interface CheckOptions {
@@ -161,13 +161,13 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     chooser.divergence = `the execution ended after ${chooser.taken} steps, before the schedule did`;
   }
   const g = ex.g;
-  const order = linearize(g, false);
+  const order = executionOrder(g);
   const names = ex.threadNames;
   return {
     divergence: chooser.divergence,
     outcome: ex.dead ? 'inconsistent' : r.complete ? 'complete' : 'blocked',
     violation: r.violation && !chooser.divergence ? report(inst, model, r.violation) : undefined,
-    trace: renderColumns(inst, g, order, names),
+    trace: renderColumns(inst, g, order, names, true),
     memory: renderMemory(inst, g),
     schedule,
     graph: g,

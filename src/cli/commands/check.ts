@@ -4,7 +4,7 @@
 import { check, type CheckResult } from '../../engine/index.ts';
 import { modelNames } from '../../engine/models/index.ts';
 import { invariantKey } from '../../kernel/scenario.ts';
-import { asExpected, variantModel } from '../../kernel/expect.ts';
+import { judge, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printTable, writeTrace, type Bounds } from '../print.ts';
@@ -63,9 +63,9 @@ export async function checkCmd(p: Parsed): Promise<number> {
     if (!p.opts.json && !many) printResult(run, r, b);
   }
   if (typeof p.opts.trace === 'string') traceFirstViolation(p.opts.trace, results, b);
-  if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r)) }, null, 2));
+  if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r, b)) }, null, 2));
   else if (many) printTable(results);
-  if (many) return results.every(([run, r]) => asExpected(run.variant, r) !== false) ? 0 : 1;
+  if (many) return results.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected') ? 0 : 1;
   return results[0][1].verdict === 'violation' ? 1 : 0;
 }
 
