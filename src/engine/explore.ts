@@ -10,6 +10,10 @@ import { ModelError, userCall } from './errors.ts';
 import { Due, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
+/** How far past the tids in use a replayed schedule may number a spawned thread. */
+const MAX_SPAWN_GAP = 4096;
+/** The body of a tid no thread has (yet) in this run. */
+function* noBody(): Generator<never, void, number> {}
 
 /**
  * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
@@ -70,6 +74,13 @@ export interface Chooser {
   readonly parks?: boolean;
   /** Set when the chooser gave up before a leaf (a schedule that does not fit the program). */
   readonly diverged?: boolean;
+  /**
+   * The tid to give the thread that `parent` spawns with its event number `idx`, or 0 for the
+   * default (the next tid after every one in use). Replay follows the ids the exploration gave.
+   */
+  spawnId?(parent: number, idx: number): number;
+  /** Told why the explorer could not follow it (a bad spawn id); the run then dies. */
+  refuse?(why: string): void;
 }
 
 export interface ExploreOptions {
@@ -111,7 +122,14 @@ export class Explorer {
   g: Graph;
   rts: ThreadRt[] = [];
   private frames: Frame[] = [];
-  private spawnIds = new Map<string, number>();
+  /**
+   * Spawned threads' tids, by parent tid and the number of spawns the parent made before: the
+   * same thread has the same tid in every graph, whatever its parent's RMWs wrote before the
+   * spawn (which moves the Spawn event's index).
+   */
+  private readonly spawnIds: number[][] = [];
+  /** Tids in use: the static threads and every spawned one (linear mode may leave holes). */
+  private readonly taken: boolean[] = [];
   complete = 0;
   blocked = 0;
   /** Flags the model raised on counted leaves (e.g. 'data-race' under the LKMM). */
@@ -135,7 +153,7 @@ export class Explorer {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
-    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)));
+    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
   }
 
   get threadNames(): string[] {
@@ -282,18 +300,16 @@ export class Explorer {
       }
       case OpKind.Spawn: {
         const e = this.newFromOp(EvKind.Spawn, tid, op);
-        const key = `${tid}:${e.idx}`;
-        let child = this.spawnIds.get(key);
-        if (child === undefined) {
-          child = this.rts.length;
-          this.spawnIds.set(key, child);
-          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!, this.inst.locs.length));
-        }
-        this.ensureThreads();
+        const child = this.childTid(tid, e.idx);
+        if (child < 0) return false;
         e.val = child;
+        e.tag = op.name;
+        e.body = op.body;
         g.push(e);
         g.slots[child].spawn = e;
-        this.rts[child].dirty = true;
+        const c = this.rts[child];
+        c.bind(e);
+        c.dirty = true;
         rt.advance(child);
         return true;
       }
@@ -332,6 +348,42 @@ export class Explorer {
     e.dep = op.dep;
     e.depLoc = op.depLoc;
     return e;
+  }
+
+  /**
+   * The tid of the thread `parent` spawns with its event `idx`: keyed by the spawns the parent
+   * made before, so it does not depend on which of the parent's RMWs wrote. A new key takes the
+   * next tid, or in linear mode the one the chooser asks for (replay); -1: refused.
+   */
+  private childTid(parent: number, idx: number): number {
+    const th = this.g.threads[parent];
+    let k = 0;
+    for (let i = 0; i < th.length; i++) if (th[i].kind === EvKind.Spawn) k++;
+    const ids = (this.spawnIds[parent] ??= []);
+    const known = ids[k];
+    if (known !== undefined) return known;
+    let child = this.rts.length;
+    const want = this.chooser?.spawnId ? this.chooser.spawnId(parent, idx) : 0;
+    if (want !== 0) {
+      const bad = !Number.isInteger(want) || want <= parent || want < this.inst.threads.length ? 'is not a later thread'
+        : this.taken[want] ? 'is in use' : want > this.rts.length + MAX_SPAWN_GAP ? 'is out of range' : null;
+      if (bad !== null) {
+        this.chooser?.refuse?.(`thread ${this.rts[parent].name} spawns a thread with id ${want}, which ${bad}`);
+        return -1;
+      }
+      child = want;
+      this.choice = want === this.rts.length ? 0 : want;
+    }
+    // Ids left unused by a replay that follows someone else's numbering hold placeholders.
+    while (this.rts.length <= child) {
+      const t = this.rts.length;
+      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true));
+      this.taken.push(false);
+    }
+    this.taken[child] = true;
+    ids[k] = child;
+    this.ensureThreads();
+    return child;
   }
 
   private ensureThreads(): void {

@@ -8,7 +8,7 @@ import { instantiate, type Params, type Program, type Instance } from './program
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
-import { ScheduleChooser, executionOrder, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
 
 export interface CheckOptions {
@@ -76,6 +76,7 @@ export interface CheckResult {
 
 function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
+  checkReplays(inst, model, v, schedule);
   return {
     property: v.property,
     message: v.message,
@@ -86,6 +87,21 @@ function report(inst: Instance, model: MemoryModel, v: Violation): ViolationRepo
     order,
     threadNames: v.threadNames,
   };
+}
+
+/**
+ * A printed counterexample must replay: runs its schedule as `mmcheck replay` would and checks
+ * that it rebuilds the same graph with the same violation. A body that behaves differently on
+ * the same values is reported as nondeterministic; any other failure is mmcheck's own.
+ */
+function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule: string): void {
+  const chooser = new ScheduleChooser(parseSchedule(schedule));
+  const ex = new Explorer(inst, { model, chooser });
+  const r = ex.run();
+  const same = !ex.dead && !chooser.divergence && chooser.finished && graphDifference(v.graph, ex.g) === null;
+  if (same && r.violation && r.violation.property === v.property && r.violation.message === v.message) return;
+  const why = chooser.divergence ?? (r.violation ? `it reports ${r.violation.property}: ${r.violation.message}` : 'it reports no violation');
+  throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
 }
 
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
@@ -161,7 +177,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     chooser.divergence = `the execution ended after ${chooser.taken} steps, before the schedule did`;
   }
   const g = ex.g;
-  const order = executionOrder(g);
+  const order = orderOf(g, model);
   const names = ex.threadNames;
   return {
     divergence: chooser.divergence,

@@ -112,7 +112,14 @@ export class Ctx {
     return loc;
   }
 
-  private set(kind: OpKind, loc: Loc, mode: Mode): Op {
+  /** Forgets what an abandoned run of the body left behind (a run starts from scratch). */
+  reset(): void {
+    this.fn = null;
+    this.pendingDep = DepKind.None;
+    this.pendingDepLoc = -1;
+  }
+
+  protected set(kind: OpKind, loc: Loc, mode: Mode): Op {
     const op = this.op;
     op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn;
     op.f = null; op.tag = null; op.body = null; op.name = null;
@@ -182,6 +189,20 @@ export class Ctx {
   /** Runs `g` with `name` as the current function, so its events are labelled with it. */
   call<R>(name: string, g: ThreadGen<R>): ThreadGen<R> {
     return new CallFrame(this, name, g) as unknown as ThreadGen<R>;
+  }
+}
+
+/**
+ * A context that remembers where each operation was yielded (the stack of its creation, which
+ * runs in the body's own frame). Only the error path uses it, to re-run a body and name the
+ * user's file:line of an operation: capturing a stack per yield would dominate the hot path.
+ */
+export class SiteCtx extends Ctx {
+  /** The stack of the latest operation created. */
+  site: Error | null = null;
+  protected override set(kind: OpKind, loc: Loc, mode: Mode): Op {
+    this.site = new Error('the operation was yielded here');
+    return super.set(kind, loc, mode);
   }
 }
 

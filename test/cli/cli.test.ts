@@ -188,3 +188,39 @@ test('the CLI bundle is rebuilt when a source is newer, and prints what the sour
   assert.equal(strip(again.out), strip(viaBundle.out));
   assert.equal(strip(r.stdout), strip(viaBundle.out), 'the tsx path prints the same');
 });
+
+test('issue 12: counterexamples of programs that spawn threads print and replay under sc, tso and lkmm', () => {
+  const finalSpawn = file('spawn-final.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spawn-final', setup(b) {
+  const x = b.loc('x');
+  b.thread('T0', function* (t) { yield t.store(x, 1); });
+  b.thread('T1', function* (t) { yield t.spawn(function* (c) { yield c.store(x, 2); }, 'child'); });
+  b.final((s) => (s.value(x) === 1 ? 'x ends 1' : null));
+} });
+`);
+  const deadlock = file('spawn-deadlock.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spawn-deadlock', setup(b) {
+  const x = b.loc('x'), y = b.loc('y');
+  b.thread('T0', function* (t) { yield t.await(x, (v) => v === 1); });
+  b.thread('T1', function* (t) {
+    const old = yield t.cmpxchg(y, 0, 1);
+    const c = yield t.spawn(function* () {}, 'child');
+    yield t.join(c);
+    if (old === 0) yield t.store(x, 1);
+  });
+  b.thread('T2', function* (t) { yield t.store(y, 2); });
+} });
+`);
+  for (const [f, what] of [[finalSpawn, /VIOLATION \(final\): x ends 1/], [deadlock, /VIOLATION \(deadlock\): every unfinished thread is blocked: T0 waits/]] as const) {
+    for (const model of ['sc', 'tso', 'lkmm']) {
+      const r = mm('check', f, '--model', model);
+      assert.equal(r.code, 1, `${f} ${model}: ${r.err}`);
+      assert.match(r.out, what);
+      const cmd = /replay: mmcheck replay (.*)$/m.exec(r.out)?.[1];
+      assert.ok(cmd, r.out);
+      const rp = mm('replay', ...cmd.split(' '));
+      assert.equal(rp.code, 1, `${cmd}: ${rp.err}`);
+      assert.match(rp.out, what);
+    }
+  }
+});
