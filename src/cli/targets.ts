@@ -8,6 +8,7 @@ import type { Scenario, Variant } from '../kernel/catalog.ts';
 import { programs } from '../programs/index.ts';
 import { UsageError } from './options.ts';
 import { importUserFile, userMessage, userLocation } from './user-file.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface Run {
   /** What `replay` needs to find this program again. */
@@ -58,7 +59,7 @@ function scenarioRuns(target: string, s: Scenario, variant: string | undefined, 
   if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, findings, program: v.program }));
   const name = variant ?? 'safe';
   const v = s.variants.find((x) => x.name === name);
-  if (!v) throw new UsageError(`scenario ${s.name} has no variant '${name}' (variants: ${s.variants.map((x) => x.name).join(', ')})`);
+  if (!v) throw new UsageError(`scenario ${s.name} has no variant '${name}'${didYouMean(name, s.variants.map((x) => x.name))} (variants: ${s.variants.map((x) => x.name).join(', ')})`);
   return [{ target, scenario: s.name, variant: v, findings, program: v.program }];
 }
 
@@ -83,7 +84,8 @@ export async function resolveTarget(target: string, variant: string | undefined,
     if (variant || allVariants) throw new UsageError(`${target} is a benchmark program; it has no variants`);
     return [{ target, program: p }];
   }
-  throw new UsageError(`unknown target '${target}': not a file, a catalog scenario or a program (see: mmcheck list)`);
+  const names = [...catalog.map((x) => x.name), ...programs.map((x) => x.name)];
+  throw new UsageError(`unknown target '${target}': not a file, a catalog scenario or a program${didYouMean(target, names)} (see: mmcheck list)`);
 }
 
 export function catalogRuns(): Run[] {
