@@ -40,6 +40,7 @@ interface Frame {
 
 export type LeafKind = 'complete' | 'blocked';
 
+/** One class of violation (an invariant id, or the property) with how many executions broke it and the first that did. */
 export interface ViolationClass {
   key: string;
   /** Leaves (executions) that ended in a violation of this class. */

@@ -35,6 +35,7 @@ export const Mode = {
   Mb: 6,
 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
+/** The name of each access mode, as traces print it (indexed by Mode). */
 export const modeName = ['plain', 'once', 'relaxed', 'acquire', 'release', 'acq_rel', 'mb'] as const;
 
 /** Read-modify-write flavours; the engine computes the new value from the old one. */
@@ -46,6 +47,7 @@ export const RmwKind = {
   Fn: 4, // new = f(old), or no write when f returns undefined
 } as const;
 export type RmwKind = (typeof RmwKind)[keyof typeof RmwKind];
+/** The name of each RMW flavour, as traces print it (indexed by RmwKind). */
 export const rmwName = ['xchg', 'cmpxchg', 'fetch_add', 'add_unless', 'rmw'] as const;
 
 /** Fence kinds understood by the built-in models. Any other string is kept as a tag for models
@@ -53,6 +55,7 @@ export const rmwName = ['xchg', 'cmpxchg', 'fetch_add', 'add_unless', 'rmw'] as 
  * 'rcu-lock', 'rcu-unlock', 'sync-rcu', ...); SC and TSO treat unknown tags as no-ops. */
 export type FenceKind = 'mb' | 'rmb' | 'wmb' | string;
 
+/** The operation a thread yields (filled in by a Ctx method; one reused object per thread). */
 export interface Op {
   kind: OpKind;
   loc: Loc;
@@ -81,7 +84,9 @@ export interface Op {
 export const DepKind = { None: 0, Addr: 1, Data: 2, Ctrl: 3 } as const;
 export type DepKind = (typeof DepKind)[keyof typeof DepKind];
 
+/** A thread body or kernel function: a generator yielding Ops, fed the engine's answers, returning R. */
 export type ThreadGen<R = unknown> = Generator<Op, R, Val>;
+/** A thread's body: called with its context, returns the generator the engine drives. */
 export type ThreadFn = (t: Ctx) => ThreadGen;
 
 /**

@@ -85,6 +85,7 @@ export function formatSchedule(steps: readonly number[]): string {
   return out.join('.');
 }
 
+/** A `--schedule` that is not a schedule (a token other than TID or TID~K): exit 2. */
 export class ScheduleError extends Error {}
 
 export function parseSchedule(s: string): number[] {

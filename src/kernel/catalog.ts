@@ -18,6 +18,7 @@ import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-fr
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
 
+/** Every scenario of the catalog, in the order `mmcheck list` and `check --all` show them. */
 export const catalog: Scenario[] = [
   paeScenario,
   pageRefFreezeScenario,
@@ -74,10 +75,12 @@ export function missingRows(): string[] {
   return Object.keys(SPEC_ROWS).filter((r) => !covered.has(r));
 }
 
+/** The catalog scenario named `name`. */
 export function findScenario(name: string): Scenario | undefined {
   return catalog.find((s) => s.name === name);
 }
 
+/** Variant `variant` of the catalog scenario `scenario`. */
 export function findVariant(scenario: string, variant: string): Variant | undefined {
   return findScenario(scenario)?.variants.find((v) => v.name === variant);
 }

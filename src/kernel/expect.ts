@@ -31,6 +31,7 @@ export function invariantsOf(r: CheckResult): string[] {
  */
 export type Judgement = 'as expected' | 'unexpected' | 'n/a' | `finding ${string}`;
 
+/** Judges result `r` of `variant` (undefined: a program outside the catalog) as described at Judgement. */
 export function judge(variant: Variant | undefined, r: CheckResult, findings: readonly Variant[] = []): Judgement {
   if (!variant) return r.verdict === 'ok' ? 'as expected' : 'unexpected';
   const found = invariantsOf(r);

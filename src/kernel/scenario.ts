@@ -2,6 +2,7 @@
 // one program factory: every variant is the same model with one knob turned.
 import type { Program } from '../engine/program.ts';
 
+/** One variant of a scenario: a program and the verdict exploration must reach under its model. */
 export interface Variant {
   /** 'safe' or a knob name. */
   name: string;
@@ -33,6 +34,7 @@ export interface Variant {
   program: Program;
 }
 
+/** A scenario of the catalog (or a user's file): one protocol with its safe variant and its unsafe ones. */
 export interface Scenario {
   name: string;
   description: string;
