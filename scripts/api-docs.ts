@@ -32,6 +32,17 @@ function entryPoints(): [string, string][] {
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
+/** A string literal, or a `+` of them, as its value (else undefined). */
+function literal(n: ts.Expression): string | undefined {
+  if (ts.isStringLiteralLike(n)) return n.text;
+  if (ts.isParenthesizedExpression(n)) return literal(n.expression);
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const a = literal(n.left), b = literal(n.right);
+    return a !== undefined && b !== undefined ? a + b : undefined;
+  }
+  return undefined;
+}
+
 function docOf(sym: ts.Symbol, checker: ts.TypeChecker): string {
   return ts.displayPartsToString(sym.getDocumentationComment(checker)).trim();
 }
@@ -95,6 +106,12 @@ function describe(name: string, sym: ts.Symbol, checker: ts.TypeChecker): Entry 
     e.signature = [oneLine(`type ${name}${d.typeParameters ? `<${d.typeParameters.map((p) => p.getText()).join(', ')}>` : ''} = ${d.type.getText()}`)];
   } else if (ts.isVariableDeclaration(d)) {
     e.kind = 'const';
+    // An invariant declared with defineInvariant(id, title, meaning) is documented by its own words.
+    const init = d.initializer;
+    if (!e.doc && init && ts.isCallExpression(init) && init.expression.getText() === 'defineInvariant') {
+      const [id, title, meaning] = init.arguments.map(literal);
+      if (id && title) e.doc = `${id}: ${title}${meaning ? ` ${meaning}` : ''}`;
+    }
     const text = checker.typeToString(type, undefined, flags);
     e.signature = [`${name}: ${text.length > 300 ? `${text.slice(0, 297)}...` : text}`];
   } else {

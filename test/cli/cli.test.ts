@@ -150,8 +150,8 @@ export default defineProgram({
   name: 'sb-both',
   setup(b) {
     const x = b.loc('x'), y = b.loc('y');
-    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1: CPU0 read y = 0'); });
-    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2: CPU1 read x = 0'); });
+    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1', 'CPU0 read y = 0'); });
+    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2', 'CPU1 read x = 0'); });
   },
 });
 `);
@@ -211,7 +211,7 @@ export default defineProgram({ name: 'spawn-deadlock', setup(b) {
   b.thread('T2', function* (t) { yield t.store(y, 2); });
 } });
 `);
-  for (const [f, what] of [[finalSpawn, /VIOLATION \(final\): x ends 1/], [deadlock, /VIOLATION \(deadlock\): every unfinished thread is blocked: T0 waits/]] as const) {
+  for (const [f, what] of [[finalSpawn, /VIOLATION \(final state\): x ends 1/], [deadlock, /VIOLATION \(deadlock\): every unfinished thread is blocked: T0 waits/]] as const) {
     for (const model of ['sc', 'tso', 'lkmm']) {
       const r = mm('check', f, '--model', model);
       assert.equal(r.code, 1, `${f} ${model}: ${r.err}`);
@@ -312,4 +312,22 @@ test('check --all-variants --model lkmm: a documented weak-memory finding is a f
   assert.match(r.out, /^migrate-vs-reference-holder\s+lkmm-early-refcount-check\s.*finding §1$/m);
   assert.doesNotMatch(r.out, /UNEXPECTED/);
   assert.match(r.out, /, 2 documented findings \(docs\/weak-memory-findings\.md\), 0 unexpected/);
+});
+
+test('issue 12: a body with a module-level counter is refused as nondeterministic at the user\'s file:line', () => {
+  const nd = file('counter.ts', `import { defineProgram } from '${engine}';
+let n = 0;
+export default defineProgram({ name: 'counter', setup(b) {
+  const x = b.loc('x');
+  b.thread('T0', function* (t) {
+    n++;
+    yield t.store(x, n);
+  });
+  b.thread('T1', function* (t) { yield t.load(x); });
+} });
+`);
+  const r = mm('check', nd);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.doesNotMatch(r.out, /OK/);
+  assert.match(r.err, new RegExp(`${nd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: error in the model: the model is nondeterministic at thread T0, step 1: expected a store of 1, got 2`));
 });

@@ -1,10 +1,12 @@
 // The Linux-kernel memory model, executed from the kernel's own model files
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
 import { loadCatModel, type CompiledModel, type CatVal } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
+import { LKMM_MODEL_DIR } from './model-dir.ts';
+
+export { LKMM_MODEL_DIR };
 
 export const LKMM_DESCRIPTION =
   'LKMM (Linux-kernel memory model) as in the kernel\'s tools/memory-model: linux-kernel.bell + ' +
@@ -92,7 +94,6 @@ export function forcedCoAcyclic(x: Execution): boolean {
   return u.acyclic(forced);
 }
 
-export const LKMM_MODEL_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'model');
 
 let cached: LkmmModel | null = null;
 
