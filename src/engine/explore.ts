@@ -1,4 +1,4 @@
-// TruSt-style optimal exploration of execution graphs (engine-notes §2), in worklist form:
+// TruSt-style optimal exploration of execution graphs (docs/design/exploration.md §2), in worklist form:
 // a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
@@ -16,7 +16,7 @@ const MAX_SPAWN_GAP = 4096;
 function* noBody(): Generator<never, void, number> {}
 
 /**
- * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
+ * The events a backward revisit of r keeps (docs/design/exploration.md §2.3): those added before r, r, and
  * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
  * creation of a named closure in an Object.defineProperty call.
  */
@@ -239,7 +239,7 @@ export class Explorer {
   /**
    * Linear mode with a parking chooser (random sampling): a thread whose wait (await, lock)
    * the current memory cannot satisfy is parked — not offered to the chooser — while another
-   * thread can run, as a spinning CPU makes no progress (engine-notes §3.2). Counts the steps
+   * thread can run, as a spinning CPU makes no progress (docs/design/exploration.md §3.2). Counts the steps
    * each thread spends parked.
    */
   private park(runnable: number[]): void {
@@ -532,7 +532,7 @@ export class Explorer {
   }
 
   /**
-   * Blocked-branch pruning (engine-notes §3.1): a thread blocked after a read that no revisit
+   * Blocked-branch pruning (docs/design/exploration.md §3.1): a thread blocked after a read that no revisit
    * can ever change stays blocked in every leaf below, which are then not worth visiting.
    * Await/lock blocks are pruned only when the read is stale (not a possible hang).
    */
@@ -572,7 +572,7 @@ export class Explorer {
     }
   }
 
-  /** engine-notes §2.3: e was added maximally w.r.t. the events before it and w's prefix. */
+  /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
   private maximal(e: Ev, w: Ev): boolean {
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
