@@ -527,9 +527,13 @@ export class Explorer {
   /**
    * Blocked-branch pruning (engine-notes §3.1): a thread blocked after a read that no revisit
    * can ever change stays blocked in every leaf below, which are then not worth visiting.
-   * Await/lock blocks are pruned only when the read is stale (not a possible hang).
+   * Await/lock blocks are pruned only when the read is stale (not a possible hang). Never in
+   * linear mode: there is no search to spare, and the run must reach the leaf it follows (a
+   * replay adds events in another order than the search did, so a read the search did not find
+   * stale can look stale to it).
    */
   private prunable(tid: number, isAssume: boolean): boolean {
+    if (this.chooser) return false;
     const th = this.g.threads[tid];
     for (let i = th.length - 2; i >= 0; i--) {
       const e = th[i];
