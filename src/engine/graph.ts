@@ -21,6 +21,12 @@ export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
 /** The view of Init events (never read: inView treats tid -1 as always inside). */
 const NO_VIEW: number[] = [];
 
+/**
+ * One event of an execution graph: an access, fence, spawn, join, end, block or failed
+ * assertion of one thread. Exposed read-only in results (the trace writer reads it); its shape
+ * follows the explorer's needs and may change.
+ * @opaque
+ */
 export class Ev {
   /** Position in the graph's stamp order (the order events were added). Init events: -1. */
   stamp = -1;
@@ -43,6 +49,10 @@ export class Ev {
   rmw: RmwKind = 0 as RmwKind;
   /** Fence kind; Error: the assertion message; Block: the reason's name; Spawn: the child's name. */
   tag: string | null = null;
+  /** Error: the id of the property the failed assertion checks (an invariant id), or null. */
+  inv: string | null = null;
+  /** Fence: the primitive's name for traces (smp_mb__after_atomic …), or null. */
+  label: string | null = null;
   /**
    * Spawn: the child's body, as the parent's run that made this event yielded it. Kept on the
    * event, not on the child's runtime, because the closure may capture what the parent read: a
@@ -89,7 +99,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
   if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;
@@ -112,6 +122,11 @@ export interface ThreadSlot {
   spawn: Ev | null;
 }
 
+/**
+ * An execution graph: events per thread (po), reads-from and coherence order per location. A
+ * violation's graph is handed out read-only for rendering; its shape may change.
+ * @opaque
+ */
 export class Graph {
   threads: Ev[][] = [];
   slots: ThreadSlot[] = [];

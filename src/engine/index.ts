@@ -11,6 +11,7 @@ import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
 
+/** How `check` explores: parameters, memory model, bounds, random sampling, progress callbacks. */
 export interface CheckOptions {
   params?: Params;
   model?: string;
@@ -21,13 +22,13 @@ export interface CheckOptions {
   onLeaf?: ExploreOptions['onLeaf'];
   onProgress?: ExploreOptions['onProgress'];
   /**
-   * Explore every execution even after a violation, counting the violating ones per class
-   * (`violationKey`, default the property), each class with its first counterexample.
+   * Explore every execution even after a violation, counting the violating ones per class (the
+   * invariant a violation names, else its kind), each class with its first counterexample.
    */
   allViolations?: boolean;
-  violationKey?: ExploreOptions['violationKey'];
 }
 
+/** With `allViolations`: one class of violation, how many executions broke it, and the first counterexample. */
 export interface ViolationCount {
   key: string;
   /** Executions (leaves) that ended in this class of violation. */
@@ -35,8 +36,13 @@ export interface ViolationCount {
   first: ViolationReport;
 }
 
+/** A counterexample: what broke, the interleaving as text, and the schedule that replays it. */
 export interface ViolationReport {
+  /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
+  /** The id of the property (invariant) broken, when the check named one. */
+  invariant: string | null;
+  /** What broke, in one sentence (the invariant id is not part of it: see `headline`). */
   message: string;
   /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
   schedule: string;
@@ -49,6 +55,7 @@ export interface ViolationReport {
   threadNames: string[];
 }
 
+/** What `check` found: the verdict, the counts, and the first counterexample (or every class of them). */
 export interface CheckResult {
   program: string;
   params: Params;
@@ -74,11 +81,17 @@ export interface CheckResult {
   instance: Instance;
 }
 
+/** A violation's one-line statement: its invariant id (when it names one), then its message. */
+export function violationHeadline(v: { invariant: string | null; message: string }): string {
+  return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
+}
+
 function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
   checkReplays(inst, model, v, schedule);
   return {
     property: v.property,
+    invariant: v.invariant,
     message: v.message,
     schedule,
     trace: renderColumns(inst, v.graph, order, v.threadNames),
@@ -104,13 +117,18 @@ function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule
   throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
 }
 
+/**
+ * Explores every execution of `program` under the memory model (default sc) and reports the
+ * first violation, or every class of them with `allViolations`; with `random`, samples instead.
+ * A bound (`maxExecutions`, `timeoutMs`) makes the verdict 'bounded', never 'ok'.
+ */
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? DEFAULT_MODEL);
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
-    keepGoing: opts.allViolations, violationKey: opts.violationKey,
+    keepGoing: opts.allViolations,
   });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
@@ -152,6 +170,7 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
   };
 }
 
+/** One replayed execution: the trace, final memory and graph, its violation if any, or where the schedule stopped fitting. */
 export interface ReplayResult {
   /** Set when the program no longer follows the schedule. */
   divergence: string | null;
@@ -183,7 +202,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     divergence: chooser.divergence,
     outcome: ex.dead ? 'inconsistent' : r.complete ? 'complete' : 'blocked',
     violation: r.violation && !chooser.divergence ? report(inst, model, r.violation) : undefined,
-    trace: renderColumns(inst, g, order, names),
+    trace: renderColumns(inst, g, order, names, true),
     memory: renderMemory(inst, g),
     schedule,
     graph: g,

@@ -8,11 +8,13 @@
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
 import { ghostLoad } from './ghost.ts';
+import { I12, I14 } from './invariants.ts';
 
 const NEST = 0xf;
 const IRQOFF = 0x10;
 const GEN = 0x20;
 
+/** A CPU's word as traces print it: "gen 1, IRQs off, reader depth 1". */
 export function showCpuState(v: number): string {
   const parts = [`gen ${v >> 5}`];
   if (v & IRQOFF) parts.push('IRQs off');
@@ -21,6 +23,7 @@ export function showCpuState(v: number): string {
   return parts.join(', ');
 }
 
+/** One CPU: its id and its RCU/IRQ state word. */
 export interface Cpu {
   id: number;
   /** The per-CPU word described above. */
@@ -44,10 +47,12 @@ function leave(v: number): number {
   return n === 0 ? ((v >> 5) + 1) * GEN | (v & IRQOFF) : (v & ~NEST) | n;
 }
 
+/** rcu_read_lock(): enters (or nests) a read-side critical section on `cpu`. */
 export function* rcu_read_lock(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, (v) => v + 1);
 }
 
+/** rcu_read_unlock(): leaves it; leaving the outermost one ends the reader a grace period waits for. */
 export function* rcu_read_unlock(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, leave);
 }
@@ -84,7 +89,7 @@ const rcuDepth = (v: number): number => (v & NEST) - (v & IRQOFF ? 1 : 0);
  */
 export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> {
   const me = yield t.load(self.state);
-  yield t.assert((me & NEST) === 0, () => `I12: CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
+  yield t.assert((me & NEST) === 0, I12, () => `CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
   yield t.fence('mb'); // synchronize_rcu() has full-barrier semantics at both ends
   let unwaited: { cpu: Cpu; gen: number; irqsOff: boolean }[] | null = null;
   for (const c of cpus.others(self)) {
@@ -97,7 +102,7 @@ export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlav
   yield t.fence('mb');
   for (const u of unwaited ?? []) {
     const w = yield* ghostLoad(t, u.cpu.state);
-    yield t.assert(w >> 5 !== u.gen, () => `I14: the grace period CPU${self.id} waited for (${flavour}) ended while CPU${u.cpu.id} is still in the ${u.irqsOff ? 'IRQs-off region' : 'read-side section'} it was in when the grace period started`);
+    yield t.assert(w >> 5 !== u.gen, I14, () => `the grace period CPU${self.id} waited for (${flavour}) ended while CPU${u.cpu.id} is still in the ${u.irqsOff ? 'IRQs-off region' : 'read-side section'} it was in when the grace period started`);
   }
 }
 
@@ -119,7 +124,7 @@ export function* call_rcu(t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<voi
  */
 export function* smp_call_function(t: Ctx, cpus: Cpus, self: Cpu, targets?: Cpu[]): ThreadGen<void> {
   const me = yield t.load(self.state);
-  yield t.assert((me & IRQOFF) === 0, () => `I12: CPU${self.id} waits for an IPI with IRQs disabled`);
+  yield t.assert((me & IRQOFF) === 0, I12, () => `CPU${self.id} waits for an IPI with IRQs disabled`);
   yield t.fence('mb'); // queuing the IPI (csd llist_add) and waiting for it order like smp_mb()
   for (const c of targets ?? cpus.others(self)) {
     yield t.await(c.state, (w) => (w & IRQOFF) === 0);

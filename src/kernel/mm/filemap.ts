@@ -8,7 +8,9 @@ import type { Cpu } from '../rcu.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
 import { ghostLoad } from '../ghost.ts';
 import { check_not_frozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
+import { I9 } from '../invariants.ts';
 
+/** struct address_space as a flat page cache: i_pages slots (folio pfn plus a ghost version) and the i_pages lock. */
 export interface AddressSpace {
   name: string;
   /** i_pages[index] */
@@ -17,9 +19,12 @@ export interface AddressSpace {
   xa_lock: Loc;
 }
 
+/** The folio pfn a page-cache slot holds (0: empty), without its ghost version. */
 export const slot_pfn = (v: number): number => v & 0xff;
+/** A slot value as traces print it: "folio pfn 1 #2" or "empty". */
 export const showSlot = (v: number): string => (slot_pfn(v) ? `folio pfn ${slot_pfn(v)}${v >> 8 ? ` #${v >> 8}` : ''}` : 'empty');
 
+/** An address space `name` whose slots hold the pfns `init` (0: empty). */
 export function newAddressSpace(b: Builder, name: string, init: number[]): AddressSpace {
   return {
     name,
@@ -39,6 +44,7 @@ export function* xas_store(t: Ctx, m: AddressSpace, index: number, pfn: number, 
   yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
 }
 
+/** The unsafe variants of filemap_get_entry() (kernel-spec §12 U5). */
 export interface LookupKnobs {
   /** U5.a: return the folio without xas_reload(). */
   noReload?: boolean;
@@ -110,7 +116,7 @@ export function* filemap_get_entry_at(t: Ctx, cpu: Cpu, xas: XaCursor, what: str
       }
     }
     yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-    yield t.assert(truth.pfn === pfn, () => `I9: filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
+    yield t.assert(truth.pfn === pfn, I9, () => `filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
     return folio;
   }
 }

@@ -10,8 +10,11 @@ import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
 import { insn_begin, insn_end } from '../tlb.ts';
+import { I2 } from '../invariants.ts';
 
+/** vmemmap PTE flag: the mapping is read-only (HVO maps the tail struct pages read-only). */
 export const VMEMMAP_RO = 0x10;
+/** struct page flag PG_head. */
 export const PG_head = 1;
 /** compound_head value of a tail page: 0x100 | head index. */
 export const TAIL = 0x100;
@@ -24,6 +27,7 @@ export interface PhysMemmap {
   flags: Loc[];
 }
 
+/** The vmemmap: virtual struct pages, mapped by PTEs onto physical pages of struct pages. */
 export interface Vmemmap {
   phys: PhysMemmap[];
   /** vmemmap PTE per virtual page: phys id | VMEMMAP_RO, 0 = unmapped. */
@@ -35,6 +39,7 @@ export interface Vmemmap {
 
 const showFlags = (v: number): string => (v & TAIL ? `tail of page ${v & 0xff}` : v & PG_head ? 'PG_head' : 'order-0');
 
+/** A physical page of struct pages with their refcounts and flags. */
 export function newPhysMemmap(b: Builder, id: number, name: string, refs: number[], flags: number[]): PhysMemmap {
   return {
     id, name,
@@ -43,6 +48,7 @@ export function newPhysMemmap(b: Builder, id: number, name: string, refs: number
   };
 }
 
+/** The vmemmap over `phys`, with its PTEs `ptes` (physical page id | VMEMMAP_RO, 0 = unmapped). */
 export function newVmemmap(b: Builder, cpus: Cpus, phys: PhysMemmap[], ptes: number[]): Vmemmap {
   const show = (v: number) => (v === 0 ? 'unmapped' : `-> ${phys.find((p) => p.id === (v & 0xf))?.name ?? v}${v & VMEMMAP_RO ? ' (read-only)' : ''}`);
   return { phys, pte: ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show)), cpus, boot: ptes.map((v) => v & 0xf) };
@@ -60,7 +66,7 @@ function* translate(t: Ctx, vm: Vmemmap, page: number): ThreadGen<[PhysMemmap | 
 export function* sp_load(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field): ThreadGen<number> {
   yield* insn_begin(t, cpu);
   const [ph] = yield* translate(t, vm, page);
-  yield t.assert(ph !== null, () => `I2: CPU${t.tid} reads struct page ${page} (${field}) whose vmemmap is unmapped`);
+  yield t.assert(ph !== null, I2, () => `CPU${t.tid} reads struct page ${page} (${field}) whose vmemmap is unmapped`);
   const v = yield t.load(ph![field][page & 1]);
   yield* insn_end(t, cpu);
   return v;
@@ -79,7 +85,7 @@ export function* sp_rmw(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: numb
 export function* sp_rmw_at(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<{ old: number; home: number }> {
   yield* insn_begin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
-  yield t.assert(ph !== null && !ro, () => `I2: CPU${t.tid} ${what} on struct page ${page}, whose vmemmap is ${ph ? 'read-only' : 'unmapped'}: the kernel oopses`);
+  yield t.assert(ph !== null && !ro, I2, () => `CPU${t.tid} ${what} on struct page ${page}, whose vmemmap is ${ph ? 'read-only' : 'unmapped'}: the kernel oopses`);
   const old = yield t.rmw(ph!.ref[page & 1], f);
   yield* insn_end(t, cpu);
   return { old, home: 2 * vm.boot.indexOf(ph!.id) + (page & 1) };
@@ -89,7 +95,7 @@ export function* sp_rmw_at(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: n
 export function* sp_store(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field, v: number): ThreadGen<void> {
   yield* insn_begin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
-  yield t.assert(ph !== null && !ro, () => `I2: CPU${t.tid} stores to struct page ${page} through a ${ph ? 'read-only' : 'missing'} vmemmap mapping`);
+  yield t.assert(ph !== null && !ro, I2, () => `CPU${t.tid} stores to struct page ${page} through a ${ph ? 'read-only' : 'missing'} vmemmap mapping`);
   yield t.store(ph![field][page & 1], v);
   yield* insn_end(t, cpu);
 }
@@ -115,6 +121,7 @@ export function* is_fake_head(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number): Thre
   return (next & TAIL) !== 0;
 }
 
+/** The orders of page_count_writable()'s two reads (2025 fix, the order before it) or no check at all. */
 export type WritableCheck = 'refcount-then-fake-head' | 'fake-head-then-refcount' | 'none';
 
 /** page_count_writable(): the 2025 order reads the refcount (acquire) first, then the fake-head check. */
