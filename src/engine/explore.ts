@@ -93,6 +93,8 @@ export interface ExploreOptions {
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
+  /** Called for every violating leaf, after onLeaf for it (tests check each one replays). */
+  onViolation?: (property: string, invariant: string | null, message: string) => void;
   /**
    * Keep exploring after a violation (default: stop at the first), counting the violating leaves
    * per class: the invariant a violation names, else its kind ('deadlock', …).
@@ -836,6 +838,7 @@ export class Explorer {
   }
 
   private report(property: string, invariant: string | null, message: string, tid: number): void {
+    if (this.opts.onViolation) this.opts.onViolation(property, invariant, message);
     if (!this.opts.keepGoing) {
       this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;

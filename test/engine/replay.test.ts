@@ -62,10 +62,8 @@ function roundTripAll(p: RandProg, model: string): [number, number] {
       const copy = g.clone();
       leaves.push({ sig: signature(copy), schedule: scheduleFor(inst, m, copy).schedule, violation: null });
     },
-    // Called for every violating leaf, right after onLeaf for it.
-    violationKey: (property, message) => {
-      leaves[leaves.length - 1].violation = `${property}: ${message}`;
-      return property;
+    onViolation: (property, invariant, message) => {
+      leaves[leaves.length - 1].violation = `${property} ${invariant}: ${message}`;
     },
   });
   ex.run();
@@ -75,7 +73,7 @@ function roundTripAll(p: RandProg, model: string): [number, number] {
     const label = `${model} ${l.schedule} in ${JSON.stringify(p)}`;
     assert.equal(r.divergence, null, `replay diverged: ${label}`);
     assert.equal(signature(r.graph), l.sig, `replay built another graph: ${label}`);
-    assert.equal(r.violation ? `${r.violation.property}: ${r.violation.message}` : null, l.violation, `replay reports another verdict: ${label}`);
+    assert.equal(r.violation ? `${r.violation.property} ${r.violation.invariant}: ${r.violation.message}` : null, l.violation, `replay reports another verdict: ${label}`);
     if (l.violation) bad++;
   }
   return [leaves.length, bad];
