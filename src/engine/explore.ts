@@ -93,6 +93,8 @@ export interface ExploreOptions {
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
+  /** Called for every violating leaf, after onLeaf for it (tests check each one replays). */
+  onViolation?: (property: string, invariant: string | null, message: string) => void;
   /**
    * Keep exploring after a violation (default: stop at the first), counting the violating leaves
    * per class: the invariant a violation names, else its kind ('deadlock', …).
@@ -534,9 +536,13 @@ export class Explorer {
   /**
    * Blocked-branch pruning (docs/design/exploration.md §3.1): a thread blocked after a read that no revisit
    * can ever change stays blocked in every leaf below, which are then not worth visiting.
-   * Await/lock blocks are pruned only when the read is stale (not a possible hang).
+   * Await/lock blocks are pruned only when the read is stale (not a possible hang). Never in
+   * linear mode: there is no search to spare, and the run must reach the leaf it follows (a
+   * replay adds events in another order than the search did, so a read the search did not find
+   * stale can look stale to it).
    */
   private prunable(tid: number, isAssume: boolean): boolean {
+    if (this.chooser) return false;
     const th = this.g.threads[tid];
     for (let i = th.length - 2; i >= 0; i--) {
       const e = th[i];
@@ -832,6 +838,7 @@ export class Explorer {
   }
 
   private report(property: string, invariant: string | null, message: string, tid: number): void {
+    if (this.opts.onViolation) this.opts.onViolation(property, invariant, message);
     if (!this.opts.keepGoing) {
       this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;
