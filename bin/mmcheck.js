@@ -39,7 +39,7 @@ async function bundled() {
     if (stale) {
       const { build } = await import('esbuild');
       // Each module keeps its own import.meta.url, so files found relative to a module (the LKMM
-      // model files, the viewer's sources, ../shared/litmus) are found where they are.
+      // model files, the viewer's sources, test/fixtures/litmus) are found where they are.
       const keepUrl = {
         name: 'keep-import-meta-url',
         setup(b) {

@@ -163,7 +163,7 @@ export class Explorer {
     this.split = opts.split ?? null;
     this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
-    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
+    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)));
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -324,7 +324,7 @@ export class Explorer {
         if (child === undefined) {
           child = this.rts.length;
           this.spawnIds.set(key, child);
-          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!));
+          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!, this.inst.locs.length));
         }
         this.ensureThreads();
         e.val = child;

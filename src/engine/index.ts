@@ -1,9 +1,13 @@
-// The engine's public entry points: exhaustive checking, random sampling and replay of one
-// schedule, all running the same Explorer (the chooser decides which).
-import { Explorer, type Chooser, type ExploreOptions, type Violation } from './explore.ts';
+// The engine's public API, what `import { … } from 'mmcheck'` gives a user's scenario or
+// program: the program builder and thread context (program.ts, ops.ts, re-exported whole), and
+// exhaustive checking, random sampling and replay of one schedule, all running the same
+// Explorer (the chooser decides which). Everything else in src/engine is private to mmcheck.
+// docs/api.md lists every name exported here (generated: npm run docs:api).
+import { Explorer, type ExploreOptions, type Violation } from './explore.ts';
 import { instantiate, type Params, type Program, type Instance } from './program.ts';
-import { getModel } from './models/index.ts';
+import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
+import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
 
@@ -70,7 +74,7 @@ export interface CheckResult {
   instance: Instance;
 }
 
-export function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
+function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
   return {
     property: v.property,
@@ -86,7 +90,7 @@ export function report(inst: Instance, model: MemoryModel, v: Violation): Violat
 
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
-  const model = getModel(opts.model ?? 'sc');
+  const model = getModel(opts.model ?? DEFAULT_MODEL);
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
@@ -103,35 +107,6 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
     ...(reports ? { violations: reports } : {}),
     instance: inst,
   };
-}
-
-/** A small, seedable PRNG (mulberry32), so a sample can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Random thread and random consistent choice at every step; spinning threads are parked. */
-export class RandomChooser implements Chooser {
-  readonly parks = true;
-  constructor(private readonly rnd: () => number) {}
-  thread(runnable: readonly number[]): number {
-    return runnable[Math.floor(this.rnd() * runnable.length)];
-  }
-  order(_e: Ev, c: readonly Ev[]): readonly number[] {
-    const idx = c.map((_, i) => i);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(this.rnd() * (i + 1));
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
-    return idx;
-  }
 }
 
 function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckResult {
@@ -178,7 +153,7 @@ export interface ReplayResult {
 /** Runs exactly the execution a schedule describes. */
 export function replay(program: Program, schedule: string, opts: { params?: Params; model?: string } = {}): ReplayResult {
   const inst = instantiate(program, opts.params ?? {});
-  const model = getModel(opts.model ?? 'sc');
+  const model = getModel(opts.model ?? DEFAULT_MODEL);
   const chooser = new ScheduleChooser(parseSchedule(schedule));
   const ex = new Explorer(inst, { model, chooser });
   const r = ex.run();
@@ -202,10 +177,9 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
   };
 }
 
-export { Explorer, instantiate };
+export { DEFAULT_MODEL, modelNames, UnknownModelError } from './models/index.ts';
+export { ScheduleError } from './trace.ts';
 export type { ViolationClass } from './explore.ts';
-export { scenarioTrace, TRACE_SCHEMA, TRACE_VERSION, type ScenarioTrace } from './trace-json.ts';
-export type { Program, Params, Instance, Graph, Ev, MemoryModel, Violation };
-export { defineProgram, Builder } from './program.ts';
-export { Mode, OpKind, Ctx } from './ops.ts';
-export type { ThreadGen, ThreadFn, Loc, Val, Op } from './ops.ts';
+export type { Graph, Ev } from './graph.ts';
+export * from './program.ts';
+export * from './ops.ts';

@@ -98,7 +98,19 @@ export class Ctx {
   };
   private pendingDep: DepKind = DepKind.None;
   private pendingDepLoc: Loc = -1;
-  constructor(readonly tid: number) {}
+  /** `nlocs`: the program's number of locations, so a bad Loc is refused at the user's line. */
+  constructor(readonly tid: number, private readonly nlocs = Infinity) {}
+
+  /**
+   * `loc`, checked: a bad one throws inside the thread body (an error of the user's, with its
+   * stack at the bad access), not later in the engine as if it were mmcheck's.
+   */
+  private at(loc: Loc): Loc {
+    if ((loc >>> 0) !== loc || loc >= this.nlocs) {
+      throw new RangeError(`${String(loc)} is not a location of this program (it has ${this.nlocs}; use what b.loc() returned)`);
+    }
+    return loc;
+  }
 
   private set(kind: OpKind, loc: Loc, mode: Mode): Op {
     const op = this.op;
@@ -121,12 +133,12 @@ export class Ctx {
     this.pendingDepLoc = from;
   }
 
-  load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, loc, mode); }
+  load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, this.at(loc), mode); }
   store(loc: Loc, v: Val, mode: Mode = Mode.Once): Op {
-    const op = this.set(OpKind.Store, loc, mode); op.a = v; return op;
+    const op = this.set(OpKind.Store, this.at(loc), mode); op.a = v; return op;
   }
   private rmwOp(kind: RmwKind, loc: Loc, a: Val, b: Val, mode: Mode): Op {
-    const op = this.set(OpKind.Rmw, loc, mode); op.rmw = kind; op.a = a; op.b = b; return op;
+    const op = this.set(OpKind.Rmw, this.at(loc), mode); op.rmw = kind; op.a = a; op.b = b; return op;
   }
   /** Returns the old value. */
   xchg(loc: Loc, v: Val, mode: Mode = Mode.Mb): Op { return this.rmwOp(RmwKind.Xchg, loc, v, 0, mode); }
@@ -147,10 +159,10 @@ export class Ctx {
   }
   fence(kind: FenceKind = 'mb'): Op { const op = this.set(OpKind.Fence, 0, Mode.Mb); op.tag = kind; return op; }
   /** Spinlock acquire: blocks while the lock word is non-zero. */
-  lock(l: Loc): Op { return this.set(OpKind.Lock, l, Mode.Acquire); }
-  unlock(l: Loc): Op { return this.set(OpKind.Unlock, l, Mode.Release); }
+  lock(l: Loc): Op { return this.set(OpKind.Lock, this.at(l), Mode.Acquire); }
+  unlock(l: Loc): Op { return this.set(OpKind.Unlock, this.at(l), Mode.Release); }
   /** Returns 1 if the lock was taken, 0 otherwise. */
-  trylock(l: Loc): Op { return this.set(OpKind.Trylock, l, Mode.Acquire); }
+  trylock(l: Loc): Op { return this.set(OpKind.Trylock, this.at(l), Mode.Acquire); }
   /** Starts a new thread running `body`; returns its tid. */
   spawn(body: ThreadFn, name?: string): Op {
     const op = this.set(OpKind.Spawn, 0, Mode.Plain); op.body = body; op.name = name ?? null; return op;
@@ -160,7 +172,7 @@ export class Ctx {
   assume(cond: boolean): Op { const op = this.set(OpKind.Assume, 0, Mode.Plain); op.cond = cond; return op; }
   /** Reads `loc` and blocks until the value satisfies `pred` (spin loops, without unrolling). */
   await(loc: Loc, pred: (v: Val) => boolean, mode: Mode = Mode.Once): Op {
-    const op = this.set(OpKind.Await, loc, mode); op.f = pred; return op;
+    const op = this.set(OpKind.Await, this.at(loc), mode); op.f = pred; return op;
   }
   /** A violation when `cond` is false; `message` should say what broke in one sentence. */
   assert(cond: boolean, message: string | (() => string)): Op {

@@ -77,8 +77,8 @@ export class ThreadRt {
   /** Set when the thread's last event is a read whose write part or Block is still to be added. */
   due: Due = Due.None;
 
-  constructor(readonly tid: number, readonly name: string, readonly body: ThreadFn) {
-    this.ctx = new Ctx(tid);
+  constructor(readonly tid: number, readonly name: string, readonly body: ThreadFn, nlocs = Infinity) {
+    this.ctx = new Ctx(tid, nlocs);
   }
 
   private settle(res: IteratorResult<Op, unknown>): void {

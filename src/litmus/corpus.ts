@@ -1,4 +1,4 @@
-// Corpus runner: checks every test of ../shared/litmus (or another root holding a
+// Corpus runner: checks every test of the corpus in test/fixtures/litmus (or another root holding a
 // herd7-results.tsv) and compares with herd7 on the verdict, the number of executions
 // (positive and negative), the number of final states and the data-race flag. Prints each
 // disagreement and a summary line. Runs the tests in-process, or on N worker threads with --jobs N.
@@ -11,9 +11,12 @@ import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { loadLitmusModel, type LitmusModel } from './model.ts';
 import { Refused, runText } from './run.ts';
 
-/** The corpus in ../shared/litmus beside the repository (as on developers' machines and in CI). */
-export const SHARED_LITMUS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/litmus');
-export const DEFAULT_ROOT = SHARED_LITMUS;
+/**
+ * The 1091-test corpus with herd7's results, kept in the repository as test fixtures (each file
+ * under its upstream license; see its README). Not in the npm package: `files` leaves test/ out.
+ */
+export const CORPUS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/litmus');
+export const DEFAULT_ROOT = CORPUS_ROOT;
 
 export interface HerdRow {
   path: string;

@@ -1,5 +1,5 @@
 // The LKMM cat model on hand-built executions of classic shapes, with herd7's counts
-// (shared/litmus/herd7-results.tsv: Positive+Negative and the verdict).
+// (test/fixtures/litmus/herd7-results.tsv: Positive+Negative and the verdict).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forcedCoAcyclic, loadLkmm } from '../../src/axiomatic/lkmm/index.ts';

@@ -6,6 +6,7 @@ import { check } from '../../src/engine/index.ts';
 import { modelNames } from '../../src/engine/models/index.ts';
 import { catalog, missingRows, SPEC_ROWS } from '../../src/kernel/catalog.ts';
 import { invariantKey } from '../../src/kernel/scenario.ts';
+import { variantModel } from '../../src/kernel/expect.ts';
 
 const TIMEOUT_MS = 60_000;
 
@@ -24,7 +25,7 @@ describe('kernel catalog', () => {
         }
       });
       for (const v of sc.variants) {
-        const model = v.model ?? 'sc';
+        const model = variantModel(v);
         const skip = modelNames().includes(model) ? false : `the engine has no '${model}' model yet`;
         test(`${v.name} (${v.ref}) -> ${v.expected} [${model}]`, { skip }, () => {
           // Every execution, with the violating ones counted per invariant.

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from '../../src/engine/index.ts';
-import { peekExample } from '../../src/kernel/examples/peek-page-cache.ts';
+import { peekExample } from '../../examples/peek-page-cache.ts';
 
 for (const v of peekExample.variants) {
   test(`example-peek-page-cache/${v.name} -> ${v.expected}`, () => {

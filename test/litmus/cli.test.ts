@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { SHARED_LITMUS } from '../../src/litmus/corpus.ts';
+import { CORPUS_ROOT } from '../../src/litmus/corpus.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SB = `C SB+fencembonceonces
@@ -69,7 +69,7 @@ test('~exists and forall: Forbidden / Required, Witnesses as herd7 prints them',
 });
 
 test('--timeout gives up on a slow test and reports it like a refusal', () => {
-  const r = run([SHARED_LITMUS + '/paulmckrcu-litmus/manual/kernel/C-seqlock.litmus', '--timeout', '0.05']);
+  const r = run([CORPUS_ROOT + '/paulmckrcu-litmus/manual/kernel/C-seqlock.litmus', '--timeout', '0.05']);
   assert.equal(r.code, 2);
   assert.match(r.err, /C-seqlock\.litmus:1:1: gave up: timed out after/);
 });

@@ -1,4 +1,4 @@
-// Corpus agreement: all 1091 tests of ../shared/litmus against herd7-results.tsv (verdict,
+// Corpus agreement: all 1091 tests of test/fixtures/litmus against herd7-results.tsv (verdict,
 // positive and negative execution counts, number of final states, data-race flag, whole flag
 // set). In-process; about 10 s.
 import { test } from 'node:test';

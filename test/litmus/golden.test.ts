@@ -7,9 +7,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { runText } from '../../src/litmus/run.ts';
 import { herdOutput } from '../../src/litmus/output.ts';
 import { loadLitmusModel } from '../../src/litmus/model.ts';
-import { SHARED_LITMUS } from '../../src/litmus/corpus.ts';
+import { CORPUS_ROOT } from '../../src/litmus/corpus.ts';
 
-const DIR = SHARED_LITMUS + '/herdtools7/catalogue/linux/tests/';
+const DIR = CORPUS_ROOT + '/herdtools7/catalogue/linux/tests/';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.litmus')).sort();
 const strip = (s: string): string[] => s.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Time ') && !l.startsWith('Hash='));
 

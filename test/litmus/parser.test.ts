@@ -8,7 +8,7 @@ import { parseLitmus } from '../../src/litmus/parser.ts';
 import { LitmusError } from '../../src/litmus/lexer.ts';
 import { buildSetup, showVal } from '../../src/litmus/setup.ts';
 import { showCondition } from '../../src/litmus/condition.ts';
-import { SHARED_LITMUS } from '../../src/litmus/corpus.ts';
+import { CORPUS_ROOT } from '../../src/litmus/corpus.ts';
 
 const MP = `C MP+pooncerelease+poacquireonce
 
@@ -161,7 +161,7 @@ test('errors carry line and column', () => {
 });
 
 test('every corpus test parses', () => {
-  const files = execSync(`find ${SHARED_LITMUS} -name "*.litmus"`).toString().trim().split('\n');
+  const files = execSync(`find ${CORPUS_ROOT} -name "*.litmus"`).toString().trim().split('\n');
   assert.equal(files.length, 1091);
   for (const f of files) {
     const t = parseLitmus(readFileSync(f, 'utf8'));

@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SHARED_LITMUS } from '../../src/litmus/corpus.ts';
+import { CORPUS_ROOT } from '../../src/litmus/corpus.ts';
 
 test('--trace writes the witness of MP+poonceonces with its po, rf, co and fr edges', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmcheck-lt-'));
-  const file = join(SHARED_LITMUS, 'kernel/tools/memory-model/litmus-tests/MP+poonceonces.litmus');
+  const file = join(CORPUS_ROOT, 'kernel/tools/memory-model/litmus-tests/MP+poonceonces.litmus');
   const r = spawnSync(process.execPath, [resolve('bin/mmcheck.js'), 'litmus', file, '--trace', dir], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const t = JSON.parse(readFileSync(join(dir, 'MP+poonceonces.json'), 'utf8'));

@@ -137,7 +137,7 @@ test('the litmus fixture renders as a graph with its po/rf/co/fr edges and a leg
 
 test('a trace written by mmcheck litmus --trace DIR/ renders every edge it lists', async () => {
   const out = join(dir, 'litmus-out');
-  const test = join(ROOT, '../shared/litmus/kernel/tools/memory-model/litmus-tests/SB+fencembonceonces.litmus');
+  const test = join(ROOT, 'test/fixtures/litmus/kernel/tools/memory-model/litmus-tests/SB+fencembonceonces.litmus');
   const src = existsSync(test) ? test : join(dir, 'SB.litmus');
   if (src !== test) {
     writeFileSync(src, 'C SB+fencembonceonces\n\n{}\n\nP0(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*x, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*y);\n}\n\n' +

@@ -4,6 +4,9 @@ import { SC } from './sc.ts';
 import { TSO } from './tso.ts';
 import { lkmmModel } from './lkmm-graph.ts';
 
+/** The model a check runs under when neither the command line nor the variant names one. */
+export const DEFAULT_MODEL = 'sc';
+
 const models = new Map<string, () => MemoryModel>([
   ['sc', () => SC],
   ['tso', () => TSO],

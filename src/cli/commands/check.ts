@@ -1,0 +1,82 @@
+// `mmcheck check <target> | --all`: explores every execution of each run (or samples, or stops at
+// a bound), prints one result or a table, and says by its exit code whether it found what the
+// catalog expects (0), a violation (1).
+import { check, type CheckResult } from '../../engine/index.ts';
+import { modelNames } from '../../engine/models/index.ts';
+import { invariantKey } from '../../kernel/scenario.ts';
+import { asExpected, variantModel } from '../../kernel/expect.ts';
+import { UsageError, parseParams, type Parsed } from '../options.ts';
+import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
+import { err, jsonOf, out, printResult, printTable, writeTrace, type Bounds } from '../print.ts';
+
+function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (c, b, s) => process.stderr.write(`\r${label}: ${c + b} executions (${b} blocked), ${Math.round((c + b) / s)}/s, ${s.toFixed(0)} s   `);
+}
+
+function boundsOf(p: Parsed): Bounds {
+  return {
+    params: parseParams(p.opts.param as string[] | undefined),
+    seed: p.opts.seed as number | undefined,
+    timeout: p.opts.timeout as number | undefined,
+    maxExecutions: p.opts['max-executions'] as number | undefined,
+  };
+}
+
+function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: number | undefined, allViolations: boolean): CheckResult {
+  const model = modelOpt ?? variantModel(run.variant);
+  if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
+  const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
+  const onProgress = progress(label);
+  const r = check(run.program, {
+    params: b.params,
+    model,
+    maxExecutions: b.maxExecutions,
+    timeoutMs: b.timeout !== undefined ? b.timeout * 1000 : undefined,
+    random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined,
+    onProgress,
+    allViolations,
+    violationKey: invariantKey,
+  });
+  if (onProgress) process.stderr.write('\r\x1b[K');
+  return r;
+}
+
+export async function checkCmd(p: Parsed): Promise<number> {
+  let runs: Run[];
+  const table = !!p.opts.all || !!p.opts['all-variants'];
+  if (p.opts.all) {
+    if (p.positional.length) throw new UsageError('--all checks the whole catalog; give no target');
+    runs = catalogRuns();
+  } else {
+    if (p.positional.length !== 1) throw new UsageError('usage: mmcheck check <file.ts|scenario|program> [options] (or --all)');
+    runs = await resolveTarget(p.positional[0], p.opts.variant as string | undefined, !!p.opts['all-variants']);
+  }
+  const many = table || runs.length > 1;
+  // A table explores every variant completely, counting the violating executions per invariant.
+  const allViolations = !!p.opts['all-violations'] || many;
+  const b = boundsOf(p);
+  const results: [Run, CheckResult][] = [];
+  for (const run of runs) {
+    const r = runOne(run, b, p.opts.model as string | undefined, p.opts.random as number | undefined, allViolations);
+    results.push([run, r]);
+    if (!p.opts.json && !many) printResult(run, r, b);
+  }
+  if (typeof p.opts.trace === 'string') traceFirstViolation(p.opts.trace, results, b);
+  if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r)) }, null, 2));
+  else if (many) printTable(results);
+  if (many) return results.every(([run, r]) => asExpected(run.variant, r) !== false) ? 0 : 1;
+  return results[0][1].verdict === 'violation' ? 1 : 0;
+}
+
+function traceFirstViolation(file: string, results: [Run, CheckResult][], b: Bounds): void {
+  const hit = results.find(([, r]) => r.violation);
+  if (!hit) {
+    err(`mmcheck: no violation, so no counterexample trace was written to ${file}`);
+    return;
+  }
+  const [run, r] = hit;
+  const v = r.violation!;
+  writeTrace(file, run, r.model, b.params, { instance: r.instance, graph: v.graph, order: v.order, threadNames: v.threadNames, violation: v, schedule: v.schedule });
+  err(`mmcheck: trace written to ${file} (open it with: mmcheck view ${file})`);
+}

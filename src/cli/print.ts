@@ -1,0 +1,183 @@
+// What the commands print: the text of a result, the catalog table, the JSON shapes and the
+// trace file. The commands decide; this file only shapes what they decided into output.
+import { writeFileSync } from 'node:fs';
+import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
+import { scenarioTrace } from '../engine/trace-json.ts';
+import { asExpected, invariantOf, invariantsOf, variantModel } from '../kernel/expect.ts';
+import type { Scenario } from '../kernel/catalog.ts';
+import type { Benchmark } from '../programs/index.ts';
+import type { Run } from './targets.ts';
+
+export const out = (s = ''): void => { process.stdout.write(s + '\n'); };
+export const err = (s: string): void => { process.stderr.write(s + '\n'); };
+
+export const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** The command line that replays one execution of `run` (the options only where they differ from the defaults). */
+export function replayCommand(run: Run, model: string, params: Record<string, number>, schedule: string): string {
+  const parts = ['mmcheck replay', run.target];
+  if (run.variant && run.variant.name !== 'safe') parts.push(`--variant ${run.variant.name}`);
+  for (const [k, v] of Object.entries(params)) parts.push(`--param ${k}=${v}`);
+  if (model !== variantModel(run.variant)) parts.push(`--model ${model}`);
+  parts.push(`--schedule ${schedule}`);
+  return parts.join(' ');
+}
+
+/** How the user's options bounded the run, for the words of a bounded verdict. */
+export interface Bounds {
+  params: Record<string, number>;
+  seed?: number;
+  timeout?: number;
+  maxExecutions?: number;
+}
+
+/** One check's result as text: the verdict, and for a violation its trace and a replay command. */
+export function printResult(run: Run, r: CheckResult, b: Bounds): void {
+  const label = run.variant ? `${run.scenario} --variant ${run.variant.name}` : run.program.name;
+  const ps = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  out(`mmcheck check ${label}${ps ? ` (${ps})` : ''} under ${r.model.toUpperCase()}`);
+  if (run.variant) out(`  ${run.variant.description}`);
+  if (r.flags.length) out(`Flag ${r.flags.join(', ')}: raised by the ${r.model.toUpperCase()} in some execution (a data race makes the outcome undefined there)`);
+  const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
+  if (r.violation) {
+    const v = r.violation;
+    out(`\nVIOLATION${v.property === 'assertion' ? '' : ` (${v.property})`}: ${v.message}`);
+    if (!r.violations) out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.mode === 'sample' ? ' of random sampling' : ''}\n`);
+    else out('');
+    out(v.trace);
+    out(`\nfinal memory: ${v.memory}`);
+    out(`replay: ${replayCommand(run, r.model, b.params, v.schedule)}`);
+    if (r.violations) printViolationCounts(run, r, b);
+    else if (r.mode === 'exhaustive') out('(the search stopped here; --all-violations explores every execution and counts those that break each invariant)');
+  } else if (r.mode === 'sample') {
+    out(`SAMPLED: no violation in ${fmt(r.executions)} random executions${blocked} (seed ${b.seed ?? 1}), ${r.seconds.toFixed(2)} s.`);
+    out('This is a sample, not a proof: executions outside it were not explored.');
+  } else if (r.verdict === 'bounded') {
+    const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
+    out(`BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
+    out('The search is NOT exhaustive: no violation among the executions explored; the rest were not explored.');
+  } else {
+    out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
+    out(`(counted: ${r.counts})`);
+  }
+}
+
+/** Executions that ended in a violation (all of them with --all-violations, else the first). */
+function violatingCount(r: CheckResult): number {
+  return r.violations ? r.violations.reduce((n, c) => n + c.count, 0) : r.violation ? 1 : 0;
+}
+
+/** --all-violations: how many executions broke each invariant, with a replay for each. */
+function printViolationCounts(run: Run, r: CheckResult, b: Bounds): void {
+  const total = r.executions + r.blocked;
+  const bad = violatingCount(r);
+  const scope = r.verdict === 'violation' && r.cutBy ? `the ${fmt(total)} executions explored before ${r.cutBy === 'timeout' ? '--timeout' : '--max-executions'} (NOT exhaustive)` : `all ${fmt(total)} executions`;
+  out(`\n${fmt(bad)} of ${scope} end in a violation (${r.seconds.toFixed(2)} s):`);
+  for (const c of r.violations!) {
+    out(`  ${c.key}: ${fmt(c.count)} execution${c.count === 1 ? '' : 's'}${c === r.violations![0] ? ' (the trace above)' : ''}`);
+    if (c !== r.violations![0]) {
+      out(`    first: ${c.first.message}`);
+      out(`    replay: ${replayCommand(run, r.model, b.params, c.first.schedule)}`);
+    }
+  }
+}
+
+/** One result of `check --json`. */
+export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    target: run.target, params: r.params, model: r.model, verdict: r.verdict,
+    executions: r.executions, blocked: r.blocked, seconds: Number(r.seconds.toFixed(4)), mode: r.mode,
+  };
+  if (r.flags.length) o.flags = r.flags;
+  if (r.cutBy) o.cutBy = r.cutBy;
+  if (run.variant) {
+    o.scenario = run.scenario;
+    o.variant = run.variant.name;
+    o.ref = run.variant.ref;
+    o.expected = run.variant.expected;
+    if (run.variant.also) o.alsoExpected = run.variant.also;
+    const inv = invariantOf(r);
+    if (inv) o.invariant = inv;
+  }
+  if (r.violation) {
+    o.property = invariantOf(r);
+    o.message = r.violation.message;
+    o.schedule = r.violation.schedule;
+  }
+  if (r.violations) {
+    o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule }));
+  }
+  return o;
+}
+
+/** The table of `check --all` / `--all-variants`: one row per variant, expectation against verdict. */
+export function printTable(results: [Run, CheckResult][]): void {
+  const rows = [['scenario', 'variant', 'ref', 'model', 'expected', 'found', 'executions', 'blocked', 'violating', 'seconds', '']];
+  let bad = 0;
+  let na = 0;
+  for (const [run, r] of results) {
+    const found = r.verdict === 'violation' ? invariantsOf(r).join(',') : r.verdict;
+    const okv = asExpected(run.variant, r);
+    if (okv === false) bad++;
+    if (okv === 'n/a') na++;
+    rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, [run.variant?.expected ?? 'ok', ...(run.variant?.also ?? [])].join(','), found,
+      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : okv ? 'as expected' : 'UNEXPECTED']);
+  }
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
+  const total = results.reduce((s, [, r]) => s + r.seconds, 0);
+  out(`\n${results.length} variants, ${results.length - bad - na} as expected, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
+  if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
+}
+
+/** One execution (a counterexample, or a replayed schedule) with what a trace file needs. */
+export interface TracedExecution {
+  instance: Instance;
+  graph: Graph;
+  order: Ev[];
+  threadNames: string[];
+  violation?: { property: string; message: string };
+  schedule: string;
+}
+
+/** Writes the JSON trace `mmcheck view` reads (docs/trace-format.md). */
+export function writeTrace(file: string, run: Run, model: string, params: Record<string, number>, x: TracedExecution): void {
+  const t = scenarioTrace({
+    inst: x.instance, graph: x.graph, order: x.order, threadNames: x.threadNames, target: run.target,
+    scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
+    violation: x.violation ? { property: x.violation.property, message: x.violation.message } : null,
+    replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
+  });
+  writeFileSync(file, JSON.stringify(t, null, 1) + '\n');
+}
+
+/** `mmcheck list --json`: every scenario with its variants, and every benchmark program. */
+export function catalogJson(catalog: readonly Scenario[], benchmarks: readonly Benchmark[]): unknown {
+  return {
+    scenarios: catalog.map((s) => ({
+      name: s.name, description: s.description, seed: s.seed, section: s.section,
+      variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), model: variantModel(v) })),
+    })),
+    programs: benchmarks.map((b) => ({ name: b.program.name, description: b.program.description, params: b.program.params ?? {} })),
+  };
+}
+
+/** `mmcheck list`: the catalog and the programs as text. */
+export function printCatalog(catalog: readonly Scenario[], benchmarks: readonly Benchmark[]): void {
+  out('Scenarios (mmcheck check <scenario> [--variant V | --all-variants]):');
+  for (const s of catalog) {
+    out(`\n  ${s.name}  [${s.section}, seed ${s.seed}]`);
+    out(`    ${s.description}`);
+    const nw = Math.max(...s.variants.map((v) => v.name.length));
+    for (const v of s.variants) {
+      const exp = v.expected === 'ok' ? 'holds' : `violates ${[v.expected, ...(v.also ?? [])].join(',')}`;
+      out(`    - ${v.name.padEnd(nw)}  ${v.ref.padEnd(8)} ${variantModel(v).padEnd(5)} ${exp.padEnd(16)} ${v.description}`);
+    }
+  }
+  out('\nPrograms (mmcheck check <program> [--param K=V]):');
+  for (const b of benchmarks) {
+    const ps = Object.entries(b.program.params ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+    out(`  ${b.program.name.padEnd(14)} ${ps.padEnd(10)} ${b.program.description ?? ''}`);
+  }
+}
