@@ -8,7 +8,8 @@ import { instantiate, type Params, type Program, type Instance } from './program
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
-import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory } from './trace.ts';
+import { report } from './report.ts';
 import type { Graph, Ev } from './graph.ts';
 
 export interface CheckOptions {
@@ -72,20 +73,6 @@ export interface CheckResult {
   /** With allViolations: every class of violation seen, in the order first found. */
   violations?: ViolationCount[];
   instance: Instance;
-}
-
-function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
-  const { schedule, order } = scheduleFor(inst, model, v.graph);
-  return {
-    property: v.property,
-    message: v.message,
-    schedule,
-    trace: renderColumns(inst, v.graph, order, v.threadNames),
-    memory: renderMemory(inst, v.graph),
-    graph: v.graph,
-    order,
-    threadNames: v.threadNames,
-  };
 }
 
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {

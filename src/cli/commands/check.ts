@@ -7,7 +7,10 @@ import { invariantKey } from '../../kernel/scenario.ts';
 import { asExpected, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
-import { err, jsonOf, out, printResult, printTable, writeTrace, type Bounds } from '../print.ts';
+import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type Bounds } from '../print.ts';
+import { checkSplit } from '../../engine/parallel/run.ts';
+import { SplitFileError, writeSplitFile } from '../../engine/parallel/split-file.ts';
+import { closeWorkerPool, runRef, splitOptions, workerPool, type SplitOptions } from '../parallel.ts';
 
 function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -23,21 +26,43 @@ function boundsOf(p: Parsed): Bounds {
   };
 }
 
-function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: number | undefined, allViolations: boolean): CheckResult {
+/** How one run is explored: on its own, or shared out (threads, a shard, a checkpoint). */
+interface Way {
+  split: SplitOptions | null;
+  /** What a worker thread needs to find the run's program. */
+  ref?: unknown;
+}
+
+async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: number | undefined, allViolations: boolean, way: Way): Promise<CheckResult> {
   const model = modelOpt ?? variantModel(run.variant);
   if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
   const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
   const onProgress = progress(label);
-  const r = check(run.program, {
+  const common = {
     params: b.params,
     model,
     maxExecutions: b.maxExecutions,
     timeoutMs: b.timeout !== undefined ? b.timeout * 1000 : undefined,
-    random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined,
     onProgress,
     allViolations,
     violationKey: invariantKey,
-  });
+  };
+  let r: CheckResult;
+  const sp = way.split;
+  if (sp) {
+    const o = await checkSplit(run.program, {
+      ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume?.file,
+      workers: sp.jobs > 1 ? { pool: workerPool(), program: way.ref } : undefined,
+      source: { target: run.target, variant: run.variant?.name ?? null },
+    }).catch((e: unknown) => {
+      if (e instanceof SplitFileError && sp.resume) throw new SplitFileError(`${sp.resume.path}: ${e.message}`, sp.resume.path);
+      throw e;
+    });
+    if (sp.out) writeSplitFile(sp.out, o.file);
+    r = o.result;
+  } else {
+    r = check(run.program, { ...common, random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined });
+  }
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;
 }
@@ -56,11 +81,19 @@ export async function checkCmd(p: Parsed): Promise<number> {
   // A table explores every variant completely, counting the violating executions per invariant.
   const allViolations = !!p.opts['all-violations'] || many;
   const b = boundsOf(p);
+  const split = splitOptions(p, runs.length);
   const results: [Run, CheckResult][] = [];
-  for (const run of runs) {
-    const r = runOne(run, b, p.opts.model as string | undefined, p.opts.random as number | undefined, allViolations);
-    results.push([run, r]);
-    if (!p.opts.json && !many) printResult(run, r, b);
+  try {
+    for (const run of runs) {
+      const r = await runOne(run, b, p.opts.model as string | undefined, p.opts.random as number | undefined, allViolations, { split, ref: runRef(p, runs, run) });
+      results.push([run, r]);
+      if (!p.opts.json && !many) {
+        if (split?.shard) printShard(run, r, b, split.shard, split.out as string);
+        else printResult(run, r, b);
+      }
+    }
+  } finally {
+    await closeWorkerPool();
   }
   if (typeof p.opts.trace === 'string') traceFirstViolation(p.opts.trace, results, b);
   if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r)) }, null, 2));

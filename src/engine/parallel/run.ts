@@ -8,7 +8,8 @@ import { getModel } from '../models/index.ts';
 import type { MemoryModel } from '../models/model.ts';
 import { ModelError } from '../errors.ts';
 import { decodeGraph } from './graph-codec.ts';
-import { report, type CheckOptions, type CheckResult, type ViolationReport } from '../index.ts';
+import type { CheckOptions, CheckResult, ViolationReport } from '../index.ts';
+import { report } from '../report.ts';
 import type { Instance } from '../program.ts';
 import { Ledger, type Summary } from './ledger.ts';
 import { SplitRun, planSplit, type Found, type Plan, type Segment } from './split.ts';
@@ -210,14 +211,14 @@ export function mergeShards(program: Program, files: { path: string; file: Split
   for (const { path, file } of files) {
     if (file.kind !== 'shard' || !file.shard) throw new SplitFileError(`${path} is a checkpoint, not a shard (resume it with --resume)`, path);
     const why = mismatch(first.file, file);
-    if (why) throw new SplitFileError(`${path} is a shard of ${why} (${first.path} is not)`, path);
+    if (why) throw new SplitFileError(`${path} cannot be merged with ${first.path}: it is of ${why}`, path);
     if (file.shard.count !== first.file.shard!.count) throw new SplitFileError(`${path} is shard ${file.shard.index}/${file.shard.count}, but ${first.path} is one of ${first.file.shard!.count}`, path);
   }
   const n = first.file.shard!.count;
   const byIndex = new Map<number, string>();
   for (const { path, file } of files) {
     const other = byIndex.get(file.shard!.index);
-    if (other) throw new SplitFileError(`${path} and ${other} are both shard ${file.shard!.index}/${n}`, path);
+    if (other) throw new SplitFileError(`shard ${file.shard!.index}/${n} is given twice (${other} and ${path})`, path);
     byIndex.set(file.shard!.index, path);
   }
   const missing = [...Array(n).keys()].map((i) => i + 1).filter((i) => !byIndex.has(i));

@@ -77,13 +77,20 @@ export class SabShared implements Shared {
     Atomics.notify(this.a, DONE);
   }
 
-  /** Resolves once `n` workers have finished (or after `ms`, to let the caller do other work). */
+  /**
+   * Resolves once `n` workers have finished, or after `ms` (the caller then does other work).
+   * A timer runs beside Atomics.waitAsync, which alone would not keep Node's event loop alive.
+   */
   async waitDone(n: number, ms: number): Promise<boolean> {
     const cur = Atomics.load(this.a, DONE);
     if (cur >= n) return true;
     // Atomics.waitAsync (Node ≥ 16) is newer than the TypeScript lib this project targets.
-    const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: unknown } }).waitAsync(this.a, DONE, cur, ms);
-    if (w.async) await w.value;
+    const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<unknown> } }).waitAsync(this.a, DONE, cur, ms);
+    if (w.async) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([w.value, new Promise((r) => { timer = setTimeout(r, ms + 5); })]);
+      clearTimeout(timer);
+    }
     return Atomics.load(this.a, DONE) >= n;
   }
 }

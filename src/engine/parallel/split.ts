@@ -260,9 +260,10 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
     run.finish(ex, cutBy);
     return { run, shared, prefix, cutBy };
   };
-  // A small search is cheaper done whole than split: try it first, up to a few times `target`
-  // leaves (depth 0: the root's segment is the whole tree). Deterministic, as the plan must be.
-  const budget = 4 * o.target;
+  // A small search is cheaper done whole than split: try it first, up to target/4 leaves (depth
+  // 0: the root's segment is the whole tree). More would cost a large search more than walking
+  // its prefix does (the first leaves of a search are its slowest). Deterministic, as a plan must be.
+  const budget = Math.max(1, Math.floor(o.target / 4));
   const user = o.maxExecutions ?? Infinity;
   const whole = pass(0, Math.min(budget, user));
   if (!whole.run.aborted || user <= budget) {
@@ -270,13 +271,20 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
   }
   let d = 1;
   let prevD = 0, prevCount = 1;
+  let best = { d: 0, count: 0 };
+  const done = (d: number, r: ReturnType<typeof pass>): Plan => {
+    const count = r.run.splitSeen + 1;
+    return { depth: d, tasks: count, prefix: r.prefix, stopSeq: r.shared.stopSeq(), whole: count === 0, cutBy: r.cutBy, seconds: (performance.now() - t0) / 1000 };
+  };
   for (;;) {
-    const { run, shared, prefix, cutBy } = pass(d, user);
-    const count = run.splitSeen + 1;
-    const stopSeq = shared.stopSeq();
-    if (cutBy || stopSeq !== Infinity || count === 0 || count >= o.target || d >= 10_000) {
-      return { depth: d, tasks: count, prefix, stopSeq, whole: count === 0, cutBy, seconds: (performance.now() - t0) / 1000 };
-    }
+    const r = pass(d, user);
+    const count = r.run.splitSeen + 1;
+    if (r.cutBy || r.shared.stopSeq() !== Infinity || count === 0 || count >= o.target || d >= 10_000) return done(d, r);
+    // A tree that narrows (fewer alternatives deeper down), or whose prefix outgrows its split
+    // tasks, will not reach `target`: take the depth that had the most.
+    const prefixLeaves = r.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
+    if (count > best.count) best = { d, count };
+    if (count < prevCount || prefixLeaves > 2 * o.target) return best.d === d ? done(d, r) : done(best.d, pass(best.d, user));
     // The counts per depth grow about geometrically: jump to where `target` should be reached
     // (at most doubling the depth, so that an overestimate costs at most one pass of its size).
     const ratio = Math.pow(count / prevCount, 1 / (d - prevD));
