@@ -5,30 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { check, type CheckResult } from '../../src/engine/index.ts';
-import { checkSplit, mergeShards } from '../../src/engine/parallel/run.ts';
-import type { SplitFile } from '../../src/engine/parallel/split-file.ts';
+import { check } from '../../src/engine/index.ts';
+import { checkSplit } from '../../src/engine/parallel/run.ts';
 import { randProg, toProgram, type RandProg } from './randprog.ts';
-import type { Program } from '../../src/engine/program.ts';
-
-/** What a run prints, less the time it took. */
-export function essence(r: CheckResult): unknown {
-  return {
-    verdict: r.verdict, executions: r.executions, blocked: r.blocked, rejected: r.rejected, cutBy: r.cutBy,
-    flags: [...r.flags].sort(),
-    violation: r.violation ? { property: r.violation.property, message: r.violation.message, schedule: r.violation.schedule } : null,
-    violations: r.violations?.map((c) => ({ key: c.key, count: c.count, message: c.first.message, schedule: c.first.schedule })) ?? null,
-  };
-}
-
-async function sharded(program: Program, n: number, target: number, model: string, all: boolean): Promise<CheckResult> {
-  const files: { path: string; file: SplitFile }[] = [];
-  for (let i = n; i >= 1; i--) {
-    const { file } = await checkSplit(program, { model, allViolations: all, jobs: 1, shard: { index: i, count: n }, target });
-    files.push({ path: `shard-${i}.json`, file: JSON.parse(JSON.stringify(file)) as SplitFile });
-  }
-  return mergeShards(program, files);
-}
+import { essence, sharded } from './split-helpers.ts';
 
 async function agree(p: RandProg, model: string, all: boolean): Promise<void> {
   const program = toProgram(p);
@@ -37,7 +17,7 @@ async function agree(p: RandProg, model: string, all: boolean): Promise<void> {
   for (const target of [1, 3]) {
     const whole = await checkSplit(program, { model, allViolations: all, jobs: 1, target });
     assert.deepEqual(essence(whole.result), want, `split (target ${target}) differs: ${label}`);
-    for (const n of [2, 3]) assert.deepEqual(essence(await sharded(program, n, target, model, all)), want, `${n} shards (target ${target}) differ: ${label}`);
+    for (const n of [2, 3]) assert.deepEqual(essence(await sharded(program, { n, target, model, allViolations: all })), want, `${n} shards (target ${target}) differ: ${label}`);
   }
 }
 

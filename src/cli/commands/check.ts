@@ -9,7 +9,7 @@ import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type Bounds } from '../print.ts';
 import { checkSplit } from '../../engine/parallel/run.ts';
-import { SplitFileError, writeSplitFile } from '../../engine/parallel/split-file.ts';
+import { writeSplitFile } from '../../engine/parallel/split-file.ts';
 import { closeWorkerPool, runRef, splitOptions, workerPool, type SplitOptions } from '../parallel.ts';
 
 function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
@@ -51,12 +51,9 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
   const sp = way.split;
   if (sp) {
     const o = await checkSplit(run.program, {
-      ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume?.file,
+      ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume,
       workers: sp.jobs > 1 ? { pool: workerPool(), program: way.ref } : undefined,
       source: { target: run.target, variant: run.variant?.name ?? null },
-    }).catch((e: unknown) => {
-      if (e instanceof SplitFileError && sp.resume) throw new SplitFileError(`${sp.resume.path}: ${e.message}`, sp.resume.path);
-      throw e;
     });
     if (sp.out) writeSplitFile(sp.out, o.file);
     r = o.result;

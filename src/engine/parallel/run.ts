@@ -25,8 +25,8 @@ export interface SplitCheckOptions extends Omit<CheckOptions, 'random' | 'onLeaf
   workers?: { pool: WorkerPool; program: unknown };
   /** Explore only split tasks i with i mod count = index - 1 (index is 1-based). */
   shard?: { index: number; count: number };
-  /** Continue the search a checkpoint (or an unfinished shard) holds. */
-  resume?: SplitFile;
+  /** Continue the search a checkpoint holds (path: for messages). */
+  resume?: { file: SplitFile; path: string };
   /** Write the run's position to this file every everyMs (and at the end). */
   checkpoint?: { path: string; everyMs: number };
   /** What the command line needs to find the program again, kept in the files. */
@@ -42,8 +42,9 @@ export interface SplitInfo {
   /** Split tasks this run was to explore (all, or the shard's), and how many it finished. */
   owned: number;
   finished: number;
-  /** Of those, finished before a resume. */
+  /** Of those, finished before a resume, by the run that wrote this checkpoint. */
   resumed: number;
+  resumedFrom: string | null;
   jobs: number;
   shard: { index: number; count: number } | null;
   planSeconds: number;
@@ -68,7 +69,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   const shard = opts.shard ?? null;
   const hash = programHash(inst, model.name, keepGoing);
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
-  const target = opts.resume?.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);
+  const target = opts.resume?.file.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);
 
   const plan = planSplit(inst, model, { keepGoing, violationKey: opts.violationKey, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
@@ -77,11 +78,13 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     format: 'mmcheck-split/1' as const, program: program.name, source: opts.source ?? {}, params: inst.params, model: model.name,
     keepGoing, hash, plan: planInfo, shard,
   };
-  if (opts.resume) {
-    const why = mismatch(opts.resume, { ...base, kind: 'checkpoint', summary: emptySummary(), cutBy: null, seconds: 0, segments: [] });
-    if (why) throw new SplitFileError(`the checkpoint is of ${why}: it cannot be resumed by this run`);
-    if (JSON.stringify(opts.resume.shard) !== JSON.stringify(shard)) {
-      throw new SplitFileError(`the checkpoint is of ${opts.resume.shard ? `shard ${opts.resume.shard.index}/${opts.resume.shard.count}` : 'a whole run'}, not of ${shard ? `shard ${shard.index}/${shard.count}` : 'a whole run'}`);
+  const resume = opts.resume?.file;
+  if (resume) {
+    const why = mismatch(resume, { ...base, kind: 'checkpoint', summary: emptySummary(), cutBy: null, seconds: 0, segments: [] });
+    const where = opts.resume!.path;
+    if (why) throw new SplitFileError(`${where} is a checkpoint of ${why}: this run cannot resume it`, where);
+    if (JSON.stringify(resume.shard) !== JSON.stringify(shard)) {
+      throw new SplitFileError(`${where} is a checkpoint of ${resume.shard ? `shard ${resume.shard.index}/${resume.shard.count}` : 'a whole run'}, not of ${shard ? `shard ${shard.index}/${shard.count}` : 'a whole run'}`, where);
     }
   }
 
@@ -89,7 +92,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   const countsPrefix = !shard || shard.index === 1;
   if (countsPrefix) for (const s of plan.prefix) ledger.add(s);
   let resumed = 0;
-  for (const s of opts.resume?.segments ?? []) {
+  for (const s of resume?.segments ?? []) {
     if (s.split < 0 || !s.finished) continue;
     ledger.add(s);
     resumed++;
@@ -192,7 +195,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   return {
     result: {
       ...result,
-      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, jobs: opts.jobs, shard, planSeconds: plan.seconds },
+      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, shard, planSeconds: plan.seconds },
     },
     file,
   };
@@ -246,7 +249,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }
   const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds);
-  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, jobs: 1, shard: null, planSeconds: 0 } };
+  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, shard: null, planSeconds: 0 } };
 }
 
 function emptySummary(): SplitFile['summary'] {
