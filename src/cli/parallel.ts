@@ -2,7 +2,6 @@
 // mmcheck and find the program a run names, the one pool of threads a command uses, and the
 // options --jobs, --shard, --checkpoint and --resume turned into what checkSplit takes.
 import { availableParallelism } from 'node:os';
-import { invariantKey } from '../kernel/scenario.ts';
 import { WorkerPool, type WorkerSource } from '../engine/parallel/pool.ts';
 import type { LoadedProgram } from '../engine/parallel/worker.ts';
 import { readSplitFile, type SplitFile } from '../engine/parallel/split-file.ts';
@@ -25,7 +24,7 @@ export async function loadWorkerProgram(ref: RunRef): Promise<LoadedProgram> {
   const runs = await resolveTarget(ref.target, ref.variant ?? undefined, ref.allVariants);
   const run = runs[ref.index];
   if (!run) throw new Error(`a worker thread resolved ${ref.target} to ${runs.length} runs, not ${ref.index + 1}`);
-  return { program: run.program, violationKey: invariantKey };
+  return { program: run.program };
 }
 
 /**

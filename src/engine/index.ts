@@ -8,7 +8,7 @@ import { instantiate, type Params, type Program, type Instance } from './program
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
-import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory } from './trace.ts';
+import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import { report } from './report.ts';
 import type { Graph, Ev } from './graph.ts';
 
@@ -22,11 +22,10 @@ export interface CheckOptions {
   onLeaf?: ExploreOptions['onLeaf'];
   onProgress?: ExploreOptions['onProgress'];
   /**
-   * Explore every execution even after a violation, counting the violating ones per class
-   * (`violationKey`, default the property), each class with its first counterexample.
+   * Explore every execution even after a violation, counting the violating ones per class (the
+   * invariant a violation names, else its kind), each class with its first counterexample.
    */
   allViolations?: boolean;
-  violationKey?: ExploreOptions['violationKey'];
 }
 
 export interface ViolationCount {
@@ -37,7 +36,11 @@ export interface ViolationCount {
 }
 
 export interface ViolationReport {
+  /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
+  /** The id of the property (invariant) broken, when the check named one. */
+  invariant: string | null;
+  /** What broke, in one sentence (the invariant id is not part of it: see `headline`). */
   message: string;
   /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
   schedule: string;
@@ -75,13 +78,18 @@ export interface CheckResult {
   instance: Instance;
 }
 
+/** A violation's one-line statement: its invariant id (when it names one), then its message. */
+export function violationHeadline(v: { invariant: string | null; message: string }): string {
+  return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
+}
+
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? DEFAULT_MODEL);
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
-    keepGoing: opts.allViolations, violationKey: opts.violationKey,
+    keepGoing: opts.allViolations,
   });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
@@ -148,7 +156,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     chooser.divergence = `the execution ended after ${chooser.taken} steps, before the schedule did`;
   }
   const g = ex.g;
-  const order = linearize(g, false);
+  const order = orderOf(g, model);
   const names = ex.threadNames;
   return {
     divergence: chooser.divergence,

@@ -22,7 +22,7 @@ export type Expr =
   | { k: 'un'; op: '!' | '-' | '~'; e: Expr; pos: Pos }
   | { k: 'bin'; op: BinOp; l: Expr; r: Expr; pos: Pos }
   | { k: 'cond'; c: Expr; t: Expr; f: Expr; pos: Pos }
-  /** A call of a kernel primitive (checked against primitives.ts by the parser). */
+  /** A call of a kernel primitive (checked by the parser against src/axiomatic/lkmm/def.ts, read from linux-kernel.def). */
   | { k: 'call'; name: string; args: Expr[]; pos: Pos };
 
 export type Stmt =

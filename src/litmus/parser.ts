@@ -4,7 +4,7 @@
 // condition. Errors are LitmusError with the line and column of the offending token.
 import type { BinOp, CLoc, CVal, Expr, InitItem, InitVal, LitmusTest, Param, Pos, Prop, Quantifier, Stmt, ThreadAst } from './ast.ts';
 import { LitmusError, parseIntLit, tokenize, type Token } from './lexer.ts';
-import { PRIMS, arity, returnsValue } from './primitives.ts';
+import { PRIMITIVES } from '../axiomatic/lkmm/def.ts';
 
 const TYPE_WORDS = new Set([
   'int', 'long', 'short', 'char', 'unsigned', 'signed', 'intptr_t', 'uintptr_t', 'atomic_t',
@@ -402,8 +402,9 @@ class Parser {
     if (t.kind === 'id') {
       this.next();
       if (this.is('(')) {
-        const prim = PRIMS.get(t.text);
-        if (!prim) this.fail(t, `unknown function '${t.text}' (not a primitive of linux-kernel.def)`);
+        const macro = PRIMITIVES.get(t.text);
+        if (!macro) this.fail(t, `unknown function '${t.text}' (not a primitive of linux-kernel.def)`);
+        const prim = macro.prim;
         this.next();
         const args: Expr[] = [];
         if (!this.is(')')) {
@@ -414,7 +415,7 @@ class Parser {
           }
         }
         this.expect(')', `after the arguments of ${t.text}`);
-        if (args.length !== arity(prim)) this.fail(t, `${t.text} takes ${arity(prim)} argument(s), given ${args.length}`);
+        if (args.length !== macro.arity) this.fail(t, `${t.text} takes ${macro.arity} argument(s), given ${args.length}`);
         if ((prim.k === 'load' || prim.k === 'store') && prim.deref && args[0]!.k !== 'deref') {
           this.fail(t, `the first argument of ${t.text} must be of the form '*p'`);
         }
@@ -517,4 +518,3 @@ class Parser {
   }
 }
 
-export { returnsValue };

@@ -22,7 +22,6 @@ export interface ShardOptions {
   model: string;
   allViolations: boolean;
   params?: Params;
-  violationKey?: (property: string, message: string) => string;
 }
 
 /** Shards n..1 of the search, each file through JSON as `mmcheck merge` reads it, merged. */
@@ -30,7 +29,7 @@ export async function sharded(program: Program, o: ShardOptions): Promise<CheckR
   const files: { path: string; file: SplitFile }[] = [];
   for (let i = o.n; i >= 1; i--) {
     const { file } = await checkSplit(program, {
-      model: o.model, allViolations: o.allViolations, params: o.params, violationKey: o.violationKey,
+      model: o.model, allViolations: o.allViolations, params: o.params,
       jobs: 1, shard: { index: i, count: o.n }, target: o.target,
     });
     files.push({ path: `shard-${i}.json`, file: JSON.parse(JSON.stringify(file)) as SplitFile });

@@ -6,7 +6,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from '../../src/engine/index.ts';
 import { catalog } from '../../src/kernel/catalog.ts';
-import { invariantKey } from '../../src/kernel/scenario.ts';
 import { variantModel } from '../../src/kernel/expect.ts';
 import { benchmarks } from '../../src/programs/index.ts';
 import { essence, sharded } from '../engine/split-helpers.ts';
@@ -18,9 +17,9 @@ describe('4 shards merged equal one run', () => {
       test(`${sc.name} --variant ${v.name} [${models.join(', ')}]`, async () => {
         for (const model of models) {
           for (const allViolations of [true, false]) {
-            const want = essence(check(v.program, { model, allViolations, violationKey: invariantKey }));
+            const want = essence(check(v.program, { model, allViolations }));
             for (const target of [16, undefined]) {
-              const got = essence(await sharded(v.program, { n: 4, target, model, allViolations, violationKey: invariantKey }));
+              const got = essence(await sharded(v.program, { n: 4, target, model, allViolations }));
               assert.deepEqual(got, want, `${model}${allViolations ? ', all violations' : ''}, target ${target ?? 'default'}`);
             }
           }

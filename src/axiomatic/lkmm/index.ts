@@ -1,10 +1,12 @@
 // The Linux-kernel memory model, executed from the kernel's own model files
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
-import { loadCatModel, type CompiledModel, type Val } from '../cat/index.ts';
+import { loadCatModel, type CompiledModel, type CatVal } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
+import { LKMM_MODEL_DIR } from './model-dir.ts';
+
+export { LKMM_MODEL_DIR };
 
 export const LKMM_DESCRIPTION =
   'LKMM (Linux-kernel memory model) as in the kernel\'s tools/memory-model: linux-kernel.bell + ' +
@@ -58,12 +60,9 @@ export function forcedCoAcyclic(x: Execution): boolean {
   const n = es.length;
   const src = new Int32Array(n).fill(-1);
   for (const [w, r] of x.rf) src[r] = w;
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const indeg = new Int32Array(n);
-  const edge = (a: number, b: number) => {
-    succ[a]!.push(b);
-    indeg[b]!++;
-  };
+  const u = new Universe(n);
+  const forced = u.emptyRel();
+  const edge = (a: number, b: number) => u.addPair(forced, a, b);
   // group the ordinary accesses by location
   const byLoc = new Map<string, number[]>();
   for (const e of es) {
@@ -92,18 +91,9 @@ export function forcedCoAcyclic(x: Execution): boolean {
       }
     }
   }
-  const stack: number[] = [];
-  for (let i = 0; i < n; i++) if (indeg[i] === 0) stack.push(i);
-  let seen = 0;
-  while (stack.length) {
-    const i = stack.pop()!;
-    seen++;
-    for (const j of succ[i]!) if (--indeg[j]! === 0) stack.push(j);
-  }
-  return seen === n;
+  return u.acyclic(forced);
 }
 
-export const LKMM_MODEL_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'model');
 
 let cached: LkmmModel | null = null;
 
@@ -114,7 +104,7 @@ export function loadLkmm(): LkmmModel {
     searchPath: [LKMM_MODEL_DIR],
     variants: ['lkmmv2'],
   });
-  const toPairs = (x: Execution, v: Val): [number, number][] => {
+  const toPairs = (x: Execution, v: CatVal): [number, number][] => {
     if (v.k === 'empty') return [];
     if (v.k !== 'rel') throw new Error(`lkmm: expected a relation, got ${v.k}`);
     return new Universe(x.events.length).pairs(v.b);
@@ -140,7 +130,7 @@ export function loadLkmm(): LkmmModel {
       const fix = new Map([
         [
           'co',
-          (u: Universe): Val => {
+          (u: Universe): CatVal => {
             const r = u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b))));
             return { k: 'rel', b: r };
           },

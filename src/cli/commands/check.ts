@@ -3,7 +3,6 @@
 // catalog expects (0), a violation (1).
 import { check, type CheckResult } from '../../engine/index.ts';
 import { modelNames } from '../../engine/models/index.ts';
-import { invariantKey } from '../../kernel/scenario.ts';
 import { asExpected, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
@@ -45,7 +44,6 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
     timeoutMs: b.timeout !== undefined ? b.timeout * 1000 : undefined,
     onProgress,
     allViolations,
-    violationKey: invariantKey,
   };
   let r: CheckResult;
   const sp = way.split;

@@ -71,7 +71,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
   const target = opts.resume?.file.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);
 
-  const plan = planSplit(inst, model, { keepGoing, violationKey: opts.violationKey, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions });
+  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
   const planInfo = { target, depth: plan.depth, tasks: plan.tasks, prefixLeaves };
   const base = {
@@ -156,7 +156,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     }
     const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared, emit: (s) => ledger.add(s), tick });
     const ex = new Explorer(inst, {
-      model, keepGoing, violationKey: opts.violationKey, maxEvents: opts.maxEvents, split: run,
+      model, keepGoing, maxEvents: opts.maxEvents, split: run,
       timeoutMs: deadline !== undefined ? Math.max(0, deadline - Date.now()) : undefined,
     });
     let mainError: unknown = null;
@@ -282,7 +282,7 @@ export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepG
 
 /** A found violation's report, from its graph (as the run that found it would have made it). */
 function replayFound(inst: Instance, model: MemoryModel, f: Found): ViolationReport {
-  return report(inst, model, { property: f.property, message: f.message, tid: f.tid, graph: decodeGraph(f.graph), threadNames: f.threadNames });
+  return report(inst, model, { property: f.property, invariant: f.invariant, message: f.message, tid: f.tid, graph: decodeGraph(f.graph), threadNames: f.threadNames });
 }
 
 /** A worker's error as the main thread's: the user's (ModelError, exit 2) or ours (exit 3). */

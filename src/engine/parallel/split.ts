@@ -10,7 +10,7 @@
 // plan pass (planSplit) that picks D. Each prefix alternative and each split task is a segment,
 // numbered by `seq` in the same order; a run reports one Segment per segment it explored, and a
 // Ledger (ledger.ts) sums them into exactly what one run over the whole tree finds.
-import { Explorer, TASK_EXPLORE, TASK_MUTED, TASK_SKIP, TASK_STOP, type ExploreOptions, type SplitHook, type Violation } from '../explore.ts';
+import { Explorer, TASK_EXPLORE, TASK_MUTED, TASK_SKIP, TASK_STOP, type SplitHook, type Violation } from '../explore.ts';
 import type { Instance } from '../program.ts';
 import type { MemoryModel } from '../models/model.ts';
 import { scheduleFor } from '../trace.ts';
@@ -21,9 +21,10 @@ export interface Found {
   /** The segment it was found in, and the leaf (1-based, counted leaves of that segment). */
   seq: number;
   n: number;
-  /** Its class (keepGoing), else its property. */
+  /** Its class (keepGoing: the invariant it names, else its property), and what Violation says. */
   key: string;
   property: string;
+  invariant: string | null;
   message: string;
   /** `mmcheck replay … --schedule S` runs it again. */
   schedule: string;
@@ -165,13 +166,13 @@ export class SplitRun implements SplitHook {
   private noteViolation(ex: Explorer): void {
     this.violationSeen = true;
     const v = ex.violation as Violation;
-    this.found.push(this.describe(v.property, v));
+    this.found.push(this.describe(v.invariant ?? v.property, v));
     this.o.shared.lowerStopSeq(this.seq);
   }
 
   private describe(key: string, v: Violation): Found {
     return {
-      seq: this.seq, n: this.n, key, property: v.property, message: v.message,
+      seq: this.seq, n: this.n, key, property: v.property, invariant: v.invariant, message: v.message,
       schedule: scheduleFor(this.o.inst, this.o.model, v.graph).schedule,
       tid: v.tid, threadNames: v.threadNames, graph: encodeGraph(v.graph),
     };
@@ -217,7 +218,6 @@ export class LocalShared implements Shared {
 
 export interface PlanOptions {
   keepGoing?: boolean;
-  violationKey?: ExploreOptions['violationKey'];
   maxEvents?: number;
   /** Aim for at least this many split tasks (more tasks balance better; the prefix grows with them). */
   target: number;
@@ -254,7 +254,7 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
     const shared = new LocalShared(() => false, maxLeaves);
     const run = new SplitRun({ inst, model, depth, tasks: Infinity, countPrefix: true, keepGoing: !!o.keepGoing, shared, emit: (s) => prefix.push(s) });
     const timeoutMs = o.deadline !== undefined ? Math.max(0, o.deadline - Date.now()) : undefined;
-    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, violationKey: o.violationKey, maxEvents: o.maxEvents, timeoutMs, split: run });
+    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, timeoutMs, split: run });
     const r = ex.run();
     const cutBy = r.cutBy ?? (run.aborted ? 'max-executions' : null);
     run.finish(ex, cutBy);

@@ -2,7 +2,7 @@
 // loader its entry module exports), then for each job walks the plan's prefix and explores the
 // split tasks it manages to claim, posting one message per segment. See pool.ts for the other side.
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { Explorer, type ExploreOptions } from '../explore.ts';
+import { Explorer } from '../explore.ts';
 import { instantiate, type Params, type Program } from '../program.ts';
 import { getModel } from '../models/index.ts';
 import { ModelError } from '../errors.ts';
@@ -12,7 +12,6 @@ import { SabShared } from './shared-state.ts';
 /** What a worker's loader gives back for a job's `program` argument. */
 export interface LoadedProgram {
   program: Program;
-  violationKey?: ExploreOptions['violationKey'];
 }
 
 export interface Job {
@@ -81,7 +80,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
         emit: (seg) => port.postMessage({ type: 'seg', job: job.id, seg } satisfies WorkerMessage),
       });
       const timeoutMs = job.deadline !== undefined ? Math.max(0, job.deadline - Date.now()) : undefined;
-      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, violationKey: loaded.violationKey, maxEvents: job.maxEvents, timeoutMs, split: run });
+      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run });
       const r = ex.run();
       run.finish(ex, r.cutBy);
       port.postMessage({ type: 'done', job: job.id, cutBy: r.cutBy } satisfies WorkerMessage);
