@@ -77,16 +77,17 @@ function splitOf(r: CheckResult): SplitInfo | undefined {
 export function printShard(run: Run, r: CheckResult, b: Bounds, shard: { index: number; count: number }, file: string): void {
   const sp = splitOf(r) as SplitInfo;
   const of = `shard ${shard.index}/${shard.count}`;
-  if (r.violation) {
-    printResult(run, r, b);
-    out(`\n(found by ${of}; its result is in ${file})`);
-    return;
-  }
   const label = run.variant ? `${run.scenario} --variant ${run.variant.name}` : run.program.name;
   const ps = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
   out(`mmcheck check ${label}${ps ? ` (${ps})` : ''} under ${r.model.toUpperCase()}, ${of}`);
   const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
   const parts = `${fmt(sp.finished)} of its ${fmt(sp.owned)} parts of the search (of ${fmt(sp.tasks)})`;
+  if (r.verdict === 'violation') {
+    for (const v of sp.found) out(`VIOLATION in this shard: ${v.key === v.message ? v.message : `${v.key}: ${v.message}`}${sp.found.length > 1 || v.count > 1 ? ` (${fmt(v.count)} execution${v.count === 1 ? '' : 's'})` : ''}`);
+    out(`explored ${fmt(r.executions)} complete executions${blocked}, ${parts}, in ${r.seconds.toFixed(2)} s.`);
+    out(`Written to ${file}. mmcheck merge with the other shards' files prints the first violation of the whole search, with its trace and replay.`);
+    return;
+  }
   if (r.verdict === 'bounded') {
     const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
     out(`SHARD BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}: ${parts} explored to the end.`);

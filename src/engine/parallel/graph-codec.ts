@@ -11,7 +11,8 @@ export interface EncodedGraph {
   /**
    * Events in stamp order: kind, tid, idx, loc, mode, val, rf (a write's stamp, or -1 - loc for
    * the location's initial value, or null), excl, revisitable, view, opKind, rmw, tag, fn, block,
-   * dep, depLoc.
+   * dep, depLoc, inv, label. A Spawn's body (a closure) is not carried: what is made of a
+   * decoded graph (a report: trace, memory, schedule) re-runs the program for bodies.
    */
   events: unknown[][];
   /** Per location, the stamps of its writes in coherence order (after the initial value). */
@@ -24,7 +25,7 @@ export function encodeGraph(g: Graph): EncodedGraph {
     inits: g.inits.map((i) => i.val),
     slots: g.slots.map((s) => [s.isStatic ? 1 : 0, s.spawn ? s.spawn.stamp : -1]),
     events: g.byStamp.map((e) => [e.kind, e.tid, e.idx, e.loc, e.mode, e.val, ref(e.rf), e.excl ? 1 : 0, e.revisitable ? 1 : 0,
-      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc]),
+      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label]),
     co: g.co.map((list) => list.slice(1).map((w) => w.stamp)),
   };
 }
@@ -48,6 +49,8 @@ export function decodeGraph(x: EncodedGraph): Graph {
     e.block = f[14] as BlockReason;
     e.dep = f[15] as number;
     e.depLoc = f[16] as number;
+    e.inv = (f[17] ?? null) as string | null;
+    e.label = (f[18] ?? null) as string | null;
     g.push(e);
   }
   const at = (r: number): Ev => (r < 0 ? g.inits[-1 - r] : g.byStamp[r]);

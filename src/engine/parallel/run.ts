@@ -47,6 +47,8 @@ export interface SplitInfo {
   resumedFrom: string | null;
   jobs: number;
   shard: { index: number; count: number } | null;
+  /** A shard's violations (its result holds no reports: the merge reports the first of all shards'). */
+  found: SplitFile['summary']['violations'];
   planSeconds: number;
 }
 
@@ -191,11 +193,11 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   }
   writeCheckpoint();
   const file = fileOf(shard ? 'shard' : 'checkpoint', ledger.segments().filter((s) => countsPrefix || s.split >= 0));
-  const result = resultOf(inst, model, sum, keepGoing, cutBy, seconds());
+  const result = resultOf(inst, model, sum, keepGoing, cutBy, seconds(), !shard);
   return {
     result: {
       ...result,
-      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, shard, planSeconds: plan.seconds },
+      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, shard, found: file.summary.violations, planSeconds: plan.seconds },
     },
     file,
   };
@@ -249,7 +251,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }
   const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds);
-  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, shard: null, planSeconds: 0 } };
+  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, shard: null, found: [], planSeconds: 0 } };
 }
 
 function emptySummary(): SplitFile['summary'] {
@@ -261,26 +263,35 @@ function ledgerSummary(segs: Segment[], keepGoing: boolean): SplitFile['summary'
   for (const s of segs) l.add(s);
   const sum = l.summarize(keepGoing);
   const violations = keepGoing
-    ? sum.classes.map((c) => ({ key: c.key, count: c.count, message: c.first.message, schedule: c.first.schedule }))
-    : sum.violation ? [{ key: sum.violation.key, count: 1, message: sum.violation.message, schedule: sum.violation.schedule }] : [];
+    ? sum.classes.map((c) => ({ key: c.key, count: c.count, message: c.first.message }))
+    : sum.violation ? [{ key: sum.violation.key, count: 1, message: sum.violation.message }] : [];
   return { complete: sum.complete, blocked: sum.blocked, rejected: sum.rejected, violations };
 }
 
-/** The CheckResult one run would give, from summed segments (counterexamples replayed from their schedules). */
-export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepGoing: boolean, cutBy: CheckResult['cutBy'], seconds: number): CheckResult {
-  const reports = keepGoing ? sum.classes.map((c) => ({ key: c.key, count: c.count, first: replayFound(inst, model, c.first) })) : undefined;
-  const violation = reports ? reports[0]?.first : sum.violation ? replayFound(inst, model, sum.violation) : undefined;
+/**
+ * The CheckResult one run would give, from summed segments; without `reports` (a shard's, which
+ * is not what one run reports) the violations are left out, and only the verdict says there are some.
+ */
+export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepGoing: boolean, cutBy: CheckResult['cutBy'], seconds: number, reports = true): CheckResult {
+  if (!reports) {
+    return {
+      program: inst.program.name, params: inst.params, model: model.name, verdict: sum.violation ? 'violation' : cutBy ? 'bounded' : 'ok',
+      mode: 'exhaustive', executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds, counts: model.counts, cutBy, flags: sum.flags, instance: inst,
+    };
+  }
+  const classes = keepGoing ? sum.classes.map((c) => ({ key: c.key, count: c.count, first: replayFound(inst, model, c.first) })) : undefined;
+  const violation = classes ? classes[0]?.first : sum.violation ? replayFound(inst, model, sum.violation) : undefined;
   return {
     program: inst.program.name, params: inst.params, model: model.name,
     verdict: violation ? 'violation' : cutBy ? 'bounded' : 'ok', mode: 'exhaustive',
     executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds,
     counts: model.counts, cutBy, flags: sum.flags, violation,
-    ...(reports ? { violations: reports } : {}),
+    ...(classes ? { violations: classes } : {}),
     instance: inst,
   };
 }
 
-/** A found violation's report, from its graph (as the run that found it would have made it). */
+/** A found violation's report, from its graph, as the run that found it would have made it. */
 function replayFound(inst: Instance, model: MemoryModel, f: Found): ViolationReport {
   return report(inst, model, { property: f.property, invariant: f.invariant, message: f.message, tid: f.tid, graph: decodeGraph(f.graph), threadNames: f.threadNames });
 }

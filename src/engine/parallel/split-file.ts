@@ -28,7 +28,7 @@ export interface SplitFile {
     complete: number;
     blocked: number;
     rejected: number;
-    violations: { key: string; count: number; message: string; schedule: string }[];
+    violations: { key: string; count: number; message: string }[];
   };
   cutBy: null | 'max-executions' | 'timeout';
   seconds: number;

@@ -13,7 +13,6 @@
 import { Explorer, TASK_EXPLORE, TASK_MUTED, TASK_SKIP, TASK_STOP, type SplitHook, type Violation } from '../explore.ts';
 import type { Instance } from '../program.ts';
 import type { MemoryModel } from '../models/model.ts';
-import { scheduleFor } from '../trace.ts';
 import { encodeGraph, type EncodedGraph } from './graph-codec.ts';
 
 /** A violation as the first of its class in a segment (or the one that stopped the search). */
@@ -26,9 +25,10 @@ export interface Found {
   property: string;
   invariant: string | null;
   message: string;
-  /** `mmcheck replay … --schedule S` runs it again. */
-  schedule: string;
-  /** The thread whose assertion failed (-1: none), the threads' names, and the violating graph itself. */
+  /**
+   * The thread whose assertion failed (-1: none), the threads' names, and the violating graph
+   * itself: its report (trace, schedule) is made only if it is the one reported (run.ts).
+   */
   tid: number;
   threadNames: string[];
   graph: EncodedGraph;
@@ -173,7 +173,6 @@ export class SplitRun implements SplitHook {
   private describe(key: string, v: Violation): Found {
     return {
       seq: this.seq, n: this.n, key, property: v.property, invariant: v.invariant, message: v.message,
-      schedule: scheduleFor(this.o.inst, this.o.model, v.graph).schedule,
       tid: v.tid, threadNames: v.threadNames, graph: encodeGraph(v.graph),
     };
   }
