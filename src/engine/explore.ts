@@ -42,6 +42,7 @@ interface Frame {
 
 export type LeafKind = 'complete' | 'blocked';
 
+/** One class of violation (an invariant id, or the property) with how many executions broke it and the first that did. */
 export interface ViolationClass {
   key: string;
   /** Leaves (executions) that ended in a violation of this class. */
@@ -77,6 +78,8 @@ export interface Chooser {
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
   /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
   readonly parks?: boolean;
+  /** Set when the chooser gave up before a leaf (a schedule that does not fit the program). */
+  readonly diverged?: boolean;
   /**
    * The tid to give the thread that `parent` spawns with its event number `idx`, or 0 for the
    * default (the next tid after every one in use). Replay follows the ids the exploration gave.
@@ -204,7 +207,8 @@ export class Explorer {
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
     if (this.chooser) {
-      if (this.extendOrReject()) this.leaf();
+      // A chooser that gave up (a schedule that does not fit) leaves a prefix, not a leaf.
+      if (this.extendOrReject()) { if (!this.chooser.diverged) this.leaf(); }
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,

@@ -2,6 +2,7 @@
 // one program factory: every variant is the same model with one knob turned.
 import type { Program } from '../engine/program.ts';
 
+/** One variant of a scenario: a program and the verdict exploration must reach under its model. */
 export interface Variant {
   /** 'safe' or a knob name. */
   name: string;
@@ -30,9 +31,19 @@ export interface Variant {
    * invariant the kernel's code breaks under `model`. `finding` is the doc's section, e.g. '§1'.
    */
   finding?: string;
+  /** A bug-history variant (bugs/): the fixing commit (12 hex) this variant is before or after. */
+  commit?: string;
+  /** The commit the fix's Fixes: tag names (12 hex). */
+  fixes?: string;
+  /**
+   * The kernel versions whose code this variant is, e.g. 'v5.8–v6.0', 'v6.1+', or 'a rejected
+   * design' / 'a hypothetical change to v6.12' for a variant that is no kernel's code.
+   */
+  kernels?: string;
   program: Program;
 }
 
+/** A scenario of the catalog (or a user's file): one protocol with its safe variant and its unsafe ones. */
 export interface Scenario {
   name: string;
   description: string;
@@ -43,15 +54,7 @@ export interface Scenario {
   variants: Variant[];
 }
 
-interface VariantSpecBase {
-  description: string;
-  ref: string;
-  expected: 'ok' | string;
-  also?: string[];
-  model?: 'sc' | 'tso' | 'lkmm';
-  barrierDrop?: boolean;
-  origin?: string;
-}
+type VariantSpecBase = Omit<Variant, 'program' | 'name' | 'finding'>;
 
 /** A knob variant names its knob; a finding variant (the safe program under another model) any name. */
 export type VariantSpec<K extends string> = VariantSpecBase &

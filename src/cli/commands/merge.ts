@@ -21,7 +21,7 @@ export async function mergeCmd(p: Parsed): Promise<number> {
   }
   const r = mergeShards(run.program, files);
   const b = { params: r.params, timeout: undefined, maxExecutions: undefined };
-  if (p.opts.json) out(JSON.stringify({ results: [jsonOf(run, r)] }, null, 2));
+  if (p.opts.json) out(JSON.stringify({ results: [jsonOf(run, r, b)] }, null, 2));
   else printResult(run, r, b);
   if (typeof p.opts.trace === 'string' && r.violation) {
     const v = r.violation;

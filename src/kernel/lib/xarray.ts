@@ -11,11 +11,15 @@ import { call_rcu, type Cpu, type Cpus } from '../rcu.ts';
 import { ghostLoad } from '../ghost.ts';
 import type { XaCursor } from '../mm/filemap.ts';
 
+/** Ghost slab lifecycle of an xa_node: in use. */
 export const NODE_LIVE = 0;
+/** Ghost slab lifecycle of an xa_node: freed (after its RCU grace period). */
 export const NODE_FREED = 1;
+/** Ghost slab lifecycle of an xa_node: reused by the slab for another object. */
 export const NODE_REUSED = 2;
 const showLife = (v: number): string => ['in use', 'freed', 'reused by the slab'][v] ?? String(v);
 
+/** struct xa_node: its slots (folio pfns, 0 = empty) and a ghost lifecycle word. */
 export interface XaNode {
   id: number;
   name: string;
@@ -24,6 +28,7 @@ export interface XaNode {
   life: Loc;
 }
 
+/** struct xarray: xa_head (one node deep in the model) and xa_lock. */
 export interface Xarray {
   name: string;
   /** xa_head: a node id, 0 = empty. */
@@ -31,6 +36,7 @@ export interface Xarray {
   xa_lock: Loc;
 }
 
+/** An xa_node with id `id` and slots `slots` (folio pfns). */
 export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   const name = `xa_node#${id}`;
   return {
@@ -40,6 +46,7 @@ export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   };
 }
 
+/** An xarray whose head is `head` (null: empty). */
 export function newXarray(b: Builder, name: string, head: XaNode | null): Xarray {
   return {
     name,

@@ -15,8 +15,10 @@ import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { I6, I8 } from '../invariants.ts';
 
+/** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what a FOLL_PIN adds to the refcount of an order-0 folio. */
 export const GUP_PIN_COUNTING_BIAS = 1024;
 
+/** The unsafe variants of gup_fast() (kernel-spec §12 U1). */
 export interface GupKnobs {
   /** U1.a: no PTE recheck after the grab. */
   noPteRecheck?: boolean;
@@ -28,11 +30,13 @@ export interface GupKnobs {
   ignoreWriteProtectSeq?: boolean;
 }
 
+/** The FOLL_* flags the model knows: FOLL_WRITE and FOLL_PIN. */
 export interface GupFlags {
   write?: boolean;
   pin?: boolean;
 }
 
+/** A page gup_fast() returned, with the folio its references were taken on. */
 export interface Gotten {
   page: number;
   /** The folio the reference was taken on (gup_put_folio must drop it there: I6). */

@@ -4,10 +4,14 @@
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 
+/** Section state: online. */
 export const SECTION_ONLINE = 1;
+/** Section state: offlined (offline_pages()). */
 export const SECTION_OFFLINE = 2;
+/** Section state: removed, its memmap unmapped and freed. */
 export const SECTION_REMOVED = 3;
 
+/** A memory section's state word, online at the start. */
 export function newSection(b: Builder): Loc {
   return b.loc('mem_section.state', SECTION_ONLINE, (v) => ['?', 'online', 'offline', 'removed'][v] ?? String(v));
 }

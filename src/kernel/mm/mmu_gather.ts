@@ -34,6 +34,7 @@ export function* free_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, how: Ta
   }
 }
 
+/** struct mmu_gather as table freeing needs it: whether the batch allocation fails, and what happens then. */
 export interface MmuGather {
   /** Whether allocating the batch page (GFP_NOWAIT) fails. */
   batchAllocFails: boolean;

@@ -11,6 +11,7 @@ import { table, type Mm } from './mm.ts';
 import { ghostLoad } from '../ghost.ts';
 import { I11 } from '../invariants.ts';
 
+/** What __pte_offset_map() returns: the table the PMD pointed to and the PMD value read. */
 export interface Mapped {
   T: PageTable;
   pmdval: number;
