@@ -1,6 +1,6 @@
 // `mmcheck bench`: executions, seconds, executions per second and peak memory per benchmark
 // program (each in a child process), then the whole LKMM litmus corpus; printed as a table
-// and written as JSON. Counts are compared with GenMC's (anchors.md §5.1) as they go.
+// and written as JSON. Counts are compared with GenMC's (docs/design/benchmarks.md §1) as they go.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
