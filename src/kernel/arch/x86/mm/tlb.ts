@@ -1,59 +1,30 @@
-// Per-CPU TLBs and user instructions (kernel-spec §M.2, §11 I16). A TLB holds at most one cached
-// translation (a PTE value, 0 = empty). A user access is one instruction: it looks up the TLB,
-// on a miss walks the page table and fills it, and performs the access, all without being
-// interrupted, so it is modeled as an IRQs-off window on its CPU. A TLB flush empties the target
-// TLBs and waits for every instruction in flight there (the IPI, or the completion of a broadcast
-// TLBI), so an access that began with the old translation has finished when the flush returns.
-import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
-import { Mode } from '../engine/ops.ts';
-import type { Builder } from '../engine/program.ts';
-import { local_irq_disable, local_irq_enable, smp_call_function, type Cpu, type Cpus } from './rcu.ts';
-import { showPte } from './include/linux/pgtable.ts';
+// x86 TLB flushing (arch/x86/mm/tlb.c flush_tlb_mm_range, flush_tlb_kernel_range;
+// arch/x86/include/asm/tlbflush.h flush_tlb_page, flush_tlb_range). A flush empties the target
+// TLBs (hw.ts) and waits for the targets' IPIs, which a CPU takes only between instructions and
+// with IRQs on, so an access that began with the old translation has finished when it returns.
+import type { Ctx, Loc, ThreadGen } from '../../../../engine/ops.ts';
+import type { Cpu, Cpus } from '../../../cpus.ts';
+import { MAINLINE, kernelFunction } from '../../../kfn.ts';
+import { ipiRoundTrip } from '../../../kernel/smp.ts';
 
-export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
-  return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
-}
-
-/** Start of one uninterruptible instruction (shown as "(insn)" in traces). */
-export function* insn_begin(t: Ctx, cpu: Cpu): ThreadGen<void> {
-  yield* t.call('(insn)', local_irq_disable(t, cpu));
-}
-
-export function* insn_end(t: Ctx, cpu: Cpu): ThreadGen<void> {
-  yield* t.call('(insn)', local_irq_enable(t, cpu));
-}
+const tlbC = (name: string) => ({ name, file: 'arch/x86/mm/tlb.c', version: MAINLINE });
+const tlbflushH = (name: string) => ({ name, file: 'arch/x86/include/asm/tlbflush.h', version: MAINLINE });
 
 /** flush_tlb_page(): invalidate the targets' TLBs, then wait for their instructions in flight. */
-export function* flush_tlb_page(t: Ctx, cpus: Cpus, self: Cpu, targets: { cpu: Cpu; tlb: Loc }[]): ThreadGen<void> {
-  for (const x of targets) yield t.store(x.tlb, 0);
-  yield* smp_call_function(t, cpus, self, targets.map((x) => x.cpu));
-}
+export const flush_tlb_page = kernelFunction(tlbflushH('flush_tlb_page'),
+  function* (t: Ctx, cpus: Cpus, self: Cpu, targets: { cpu: Cpu; tlb: Loc }[]): ThreadGen<void> {
+    for (const x of targets) yield t.store(x.tlb, 0);
+    yield* ipiRoundTrip(t, cpus, self, targets.map((x) => x.cpu));
+  });
 
-/**
- * Hardware accesses that must be atomic with respect to a broadcast invalidation (tlbie / TLBI),
- * but not with respect to IPIs: a per-CPU "access in flight" word. Used where software walkers
- * with IRQs off and hardware accesses must be told apart (powerpc hash MMU, paging-structure
- * caches).
- */
-export function newHwInsn(b: Builder, cpu: Cpu): Loc {
-  return b.loc(`cpu${cpu.id}.hw_access`, 0, (v) => (v ? 'in flight' : 'idle'));
-}
+/** flush_tlb_mm_range(): the flush IPI to every other CPU of the mm (the TLBs are not modeled). */
+export const flush_tlb_mm_range = kernelFunction(tlbC('flush_tlb_mm_range'),
+  (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
-export function* hw_access_begin(t: Ctx, insn: Loc): ThreadGen<void> {
-  yield t.xchg(insn, 1); // the access is synchronous with invalidations: ordered like a locked op
-}
+/** flush_tlb_range(): flush_tlb_mm_range() of the VMA's range. */
+export const flush_tlb_range = kernelFunction(tlbflushH('flush_tlb_range'),
+  (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
-export function* hw_access_end(t: Ctx, insn: Loc): ThreadGen<void> {
-  // Hardware, not kernel code: an invalidation completes (powerpc tlbie; eieio; tlbsync; ptesync,
-  // arm64 TLBI; DSB) only once every access that used the old translation is performed, so the
-  // access itself is ordered before the "idle" the invalidator waits for: a release.
-  yield t.store(insn, 0, Mode.Release);
-}
-
-/** A broadcast invalidation: empty the cached entries, then wait for accesses in flight. */
-export function* tlbie(t: Ctx, targets: { cache: Loc; insn: Loc }[]): ThreadGen<void> {
-  for (const x of targets) yield t.store(x.cache, 0);
-  yield t.fence('mb');
-  for (const x of targets) yield t.await(x.insn, (v) => v === 0);
-  yield t.fence('mb');
-}
+/** flush_tlb_kernel_range(): on_each_cpu() flush; waits for every kernel-mapping access in flight. */
+export const flush_tlb_kernel_range = kernelFunction(tlbC('flush_tlb_kernel_range'),
+  (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));

@@ -1,8 +1,10 @@
-// 32-bit x86 PAE: a 64-bit PTE as two 32-bit words (arch/x86/include/asm/pgtable-3level.h and
-// the CONFIG_GUP_GET_PXX_LOW_HIGH ptep_get_lockless() of include/linux/pgtable.h; kernel-spec §2).
-// The present bit lives in the low word.
-import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
+// 32-bit x86 PAE: a 64-bit PTE as two 32-bit words, and its writers (arch/x86/include/asm/
+// pgtable-3level.h native_set_pte, native_pte_clear; kernel-spec §2). The present bit lives in
+// the low word. The lockless reader is ptep_get_lockless() in include/linux/pgtable.ts.
+import type { Ctx, Loc, ThreadGen } from '../../../../../engine/ops.ts';
+import type { Builder } from '../../../../../engine/program.ts';
+import { MAINLINE, kernelFunction } from '../../../../kfn.ts';
+import { smp_wmb } from '../../../../include/asm-generic/barrier.ts';
 
 export interface PaePte {
   low: Loc;
@@ -17,40 +19,18 @@ export function newPaePte(b: Builder, low: number, high: number): PaePte {
   return { low: b.loc('pte.low', low, showLow), high: b.loc('pte.high', high, showHigh) };
 }
 
+const src = (name: string) => ({ name, file: 'arch/x86/include/asm/pgtable-3level.h', version: MAINLINE });
+
 /** native_set_pte(): not-present -> present, high word first, then the low word with the present bit. */
-export function* native_set_pte(t: Ctx, p: PaePte, low: number, high: number): ThreadGen<void> {
+export const native_set_pte = kernelFunction(src('native_set_pte'), function* (t: Ctx, p: PaePte, low: number, high: number): ThreadGen<void> {
   yield t.store(p.high, high);
-  yield t.fence('wmb');
+  yield smp_wmb(t);
   yield t.store(p.low, low);
-}
+});
 
 /** native_pte_clear(): present -> not-present, low word (present bit) first. */
-export function* native_pte_clear(t: Ctx, p: PaePte): ThreadGen<void> {
+export const native_pte_clear = kernelFunction(src('native_pte_clear'), function* (t: Ctx, p: PaePte): ThreadGen<void> {
   yield t.store(p.low, 0);
-  yield t.fence('wmb');
+  yield smp_wmb(t);
   yield t.store(p.high, 0);
-}
-
-export type PaeReader = 'low-high-low' | 'low-high' | 'high-low';
-
-/** ptep_get_lockless() (PAE): low, rmb, high, rmb, until low rereads the same. Caller has IRQs off. */
-export function* ptep_get_lockless(t: Ctx, p: PaePte, reader: PaeReader = 'low-high-low'): ThreadGen<[number, number]> {
-  if (reader === 'low-high') {
-    const lo = yield t.load(p.low);
-    const hi = yield t.load(p.high);
-    return [lo, hi];
-  }
-  if (reader === 'high-low') {
-    const hi = yield t.load(p.high);
-    const lo = yield t.load(p.low);
-    return [lo, hi];
-  }
-  for (;;) {
-    const lo = yield t.load(p.low);
-    yield t.fence('rmb');
-    const hi = yield t.load(p.high);
-    yield t.fence('rmb');
-    const again = yield t.load(p.low);
-    if (again === lo) return [lo, hi];
-  }
-}
+});

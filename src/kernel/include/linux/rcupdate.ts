@@ -1,0 +1,16 @@
+// rcu_read_lock() / rcu_read_unlock() (include/linux/rcupdate.h): a read-side section is one
+// level of nesting in the CPU's word (cpus.ts), which synchronize_rcu() (kernel/rcu/tree.ts)
+// snapshots and waits on.
+import type { Ctx, ThreadGen } from '../../../engine/ops.ts';
+import { cpuLeave, type Cpu } from '../../cpus.ts';
+import { MAINLINE, kernelFunction } from '../../kfn.ts';
+
+const src = (name: string) => ({ name, file: 'include/linux/rcupdate.h', version: MAINLINE });
+
+export const rcu_read_lock = kernelFunction(src('rcu_read_lock'), function* (t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield t.rmw(cpu.state, (v) => v + 1);
+});
+
+export const rcu_read_unlock = kernelFunction(src('rcu_read_unlock'), function* (t: Ctx, cpu: Cpu): ThreadGen<void> {
+  yield t.rmw(cpu.state, cpuLeave);
+});
