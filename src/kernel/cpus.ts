@@ -1,5 +1,5 @@
 // The machine's CPUs as the model sees them (not kernel code): one word per CPU that RCU,
-// interrupts and IPIs share (kernel-spec §M.2). The kernel functions that act on it live where
+// interrupts and IPIs share (docs/design/protocols.md §M.2). The kernel functions that act on it live where
 // the kernel has them: rcu_read_lock() in include/linux/rcupdate.ts, local_irq_disable() in
 // include/linux/irqflags.ts, synchronize_rcu() in kernel/rcu/tree.ts, smp_call_function() in
 // kernel/smp.ts.
@@ -12,10 +12,13 @@
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
 
+/** The read-side nesting bits of a CPU's word. */
 export const CPU_NEST = 0xf;
+/** The IRQs-off bit of a CPU's word. */
 export const CPU_IRQOFF = 0x10;
 const GEN = 0x20;
 
+/** A CPU's word as traces print it: "gen 1, IRQs off, reader depth 1". */
 export function showCpuState(v: number): string {
   const parts = [`gen ${v >> 5}`];
   if (v & CPU_IRQOFF) parts.push('IRQs off');
@@ -24,6 +27,7 @@ export function showCpuState(v: number): string {
   return parts.join(', ');
 }
 
+/** One CPU: its id and its RCU/IRQ state word. */
 export interface Cpu {
   id: number;
   /** The per-CPU word described above. */

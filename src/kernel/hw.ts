@@ -1,4 +1,4 @@
-// The hardware the kernel runs on, as the model needs it (not kernel code; kernel-spec §M.2, §11
+// The hardware the kernel runs on, as the model needs it (not kernel code; docs/design/protocols.md §M.2;
 // I16): per-CPU TLBs, user instructions, hardware accesses and broadcast invalidations. A TLB
 // holds at most one cached translation (a PTE value, 0 = empty). A user access is one
 // instruction: it looks up the TLB, on a miss walks the page table and fills it, and performs the
@@ -12,6 +12,7 @@ import { showPte } from './include/linux/pgtable.ts';
 import { modelStep } from './kfn.ts';
 import { smp_mb } from './include/asm-generic/barrier.ts';
 
+/** `cpu`'s TLB, caching the PTE value `init` (0: empty). */
 export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
   return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
 }
@@ -32,10 +33,12 @@ export function newHwInsn(b: Builder, cpu: Cpu): Loc {
   return b.loc(`cpu${cpu.id}.hw_access`, 0, (v) => (v ? 'in flight' : 'idle'));
 }
 
+/** A hardware access begins: a broadcast invalidation now waits for it. */
 export function* hwAccessBegin(t: Ctx, insn: Loc): ThreadGen<void> {
   yield t.xchg(insn, 1); // the access is synchronous with invalidations: ordered like a locked op
 }
 
+/** The hardware access is performed (ordered before the "idle" the invalidator waits for). */
 export function* hwAccessEnd(t: Ctx, insn: Loc): ThreadGen<void> {
   // An invalidation completes (powerpc tlbie; eieio; tlbsync; ptesync, arm64 TLBI; DSB) only
   // once every access that used the old translation is performed, so the access itself is

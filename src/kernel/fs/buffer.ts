@@ -1,5 +1,5 @@
 // Buffer heads of a block-device page (fs/buffer.c __find_get_block, include/linux/buffer_head.h
-// put_bh; kernel-spec §7.7). One buffer: its b_count and the page it lives in (b_page).
+// put_bh; docs/design/protocols.md §7.7). One buffer: its b_count and the page it lives in (b_page).
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import { smp_mb__before_atomic } from '../include/asm-generic/barrier.ts';

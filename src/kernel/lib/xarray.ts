@@ -1,4 +1,4 @@
-// The xarray below a page cache (lib/xarray.c; kernel-spec §M "page cache: an xarray per mapping,
+// The xarray below a page cache (lib/xarray.c; docs/design/protocols.md §M "page cache: an xarray per mapping,
 // the i_pages lock, RCU-freed nodes"): xas_store() on a flat AddressSpace (mm/filemap.ts), and
 // an xarray with one level of nodes. xa_head points to a node
 // (or is empty); a node holds slots of folio pfns. A lookup walks head -> node -> slot under
@@ -29,11 +29,15 @@ export const xas_store = kernelFunction(xarrayC('xas_store'),
     yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
   });
 
+/** Ghost slab lifecycle of an xa_node: in use. */
 export const NODE_LIVE = 0;
+/** Ghost slab lifecycle of an xa_node: freed (after its RCU grace period). */
 export const NODE_FREED = 1;
+/** Ghost slab lifecycle of an xa_node: reused by the slab for another object. */
 export const NODE_REUSED = 2;
 const showLife = (v: number): string => ['in use', 'freed', 'reused by the slab'][v] ?? String(v);
 
+/** struct xa_node: its slots (folio pfns, 0 = empty) and a ghost lifecycle word. */
 export interface XaNode {
   id: number;
   name: string;
@@ -42,6 +46,7 @@ export interface XaNode {
   life: Loc;
 }
 
+/** struct xarray: xa_head (one node deep in the model) and xa_lock. */
 export interface Xarray {
   name: string;
   /** xa_head: a node id, 0 = empty. */
@@ -49,6 +54,7 @@ export interface Xarray {
   xa_lock: Loc;
 }
 
+/** An xa_node with id `id` and slots `slots` (folio pfns). */
 export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   const name = `xa_node#${id}`;
   return {
@@ -58,6 +64,7 @@ export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   };
 }
 
+/** An xarray whose head is `head` (null: empty). */
 export function newXarray(b: Builder, name: string, head: XaNode | null): Xarray {
   return {
     name,

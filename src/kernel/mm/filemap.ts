@@ -1,5 +1,5 @@
 // The page cache and its speculative lookup (mm/filemap.c filemap_get_entry, the xarray
-// i_pages; kernel-spec §5). A flat AddressSpace has one slot per index; a slot holds a folio's
+// i_pages; docs/design/protocols.md §5). A flat AddressSpace has one slot per index; a slot holds a folio's
 // pfn, plus a ghost version in bits 8+ that changes on every store so the invariant checks
 // cannot be fooled by ABA. lib/xarray.ts has the stores (xas_store) and the xarray with nodes.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
@@ -13,6 +13,7 @@ import { checkNotFrozen, folio_get, folio_put, folio_try_get, type Folio } from 
 import { I9 } from '../invariants.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 
+/** struct address_space as a flat page cache: i_pages slots (folio pfn plus a ghost version) and the i_pages lock. */
 export interface AddressSpace {
   name: string;
   /** i_pages[index] */
@@ -23,8 +24,10 @@ export interface AddressSpace {
 
 /** The folio pfn a slot holds (0 = empty), without the ghost version. */
 export const slotPfn = (v: number): number => v & 0xff;
+/** A slot value as traces print it: "folio pfn 1 #2" or "empty". */
 export const showSlot = (v: number): string => (slotPfn(v) ? `folio pfn ${slotPfn(v)}${v >> 8 ? ` #${v >> 8}` : ''}` : 'empty');
 
+/** An address space `name` whose slots hold the pfns `init` (0: empty). */
 export function newAddressSpace(b: Builder, name: string, init: number[]): AddressSpace {
   return {
     name,
@@ -33,6 +36,7 @@ export function newAddressSpace(b: Builder, name: string, init: number[]): Addre
   };
 }
 
+/** The unsafe variants of filemap_get_entry() (rows U5 of docs/design/variants.md). */
 export interface LookupKnobs {
   /** U5.a: return the folio without xas_reload(). */
   noReload?: boolean;

@@ -1,6 +1,6 @@
 // The vmemmap and HugeTLB Vmemmap Optimization (mm/hugetlb_vmemmap.c, include/linux/page_ref.h
 // page_ref_add_unless, include/linux/page-flags.h page_count_writable, page_fixed_fake_head;
-// kernel-spec §9, §10).
+// docs/design/protocols.md §9, §10).
 //
 // Struct pages live in virtual vmemmap pages of two struct pages each; a vmemmap PTE maps each
 // virtual page to a physical page of struct pages, read-write or read-only (or not at all). A
@@ -19,7 +19,9 @@ import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import { synchronize_rcu } from '../kernel/rcu/tree.ts';
 import { flush_tlb_kernel_range } from '../arch/x86/mm/tlb.ts';
 
+/** vmemmap PTE flag: the mapping is read-only (HVO maps the tail struct pages read-only). */
 export const VMEMMAP_RO = 0x10;
+/** struct page flag PG_head. */
 export const PG_head = 1;
 /** compound_head value of a tail page: 0x100 | head index. */
 export const TAIL = 0x100;
@@ -32,6 +34,7 @@ export interface PhysMemmap {
   flags: Loc[];
 }
 
+/** The vmemmap: virtual struct pages, mapped by PTEs onto physical pages of struct pages. */
 export interface Vmemmap {
   phys: PhysMemmap[];
   /** vmemmap PTE per virtual page: phys id | VMEMMAP_RO, 0 = unmapped. */
@@ -43,6 +46,7 @@ export interface Vmemmap {
 
 const showFlags = (v: number): string => (v & TAIL ? `tail of page ${v & 0xff}` : v & PG_head ? 'PG_head' : 'order-0');
 
+/** A physical page of struct pages with their refcounts and flags. */
 export function newPhysMemmap(b: Builder, id: number, name: string, refs: number[], flags: number[]): PhysMemmap {
   return {
     id, name,
@@ -51,6 +55,7 @@ export function newPhysMemmap(b: Builder, id: number, name: string, refs: number
   };
 }
 
+/** The vmemmap over `phys`, with its PTEs `ptes` (physical page id | VMEMMAP_RO, 0 = unmapped). */
 export function newVmemmap(b: Builder, cpus: Cpus, phys: PhysMemmap[], ptes: number[]): Vmemmap {
   const show = (v: number) => (v === 0 ? 'unmapped' : `-> ${phys.find((p) => p.id === (v & 0xf))?.name ?? v}${v & VMEMMAP_RO ? ' (read-only)' : ''}`);
   return { phys, pte: ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show)), cpus, boot: ptes.map((v) => v & 0xf) };
@@ -128,6 +133,7 @@ export const page_fixed_fake_head = kernelFunction({ name: 'page_fixed_fake_head
     return (next & TAIL) !== 0;
   });
 
+/** The orders of page_count_writable()'s two reads (2025 fix, the order before it) or no check at all. */
 export type WritableCheck = 'refcount-then-fake-head' | 'fake-head-then-refcount' | 'none';
 
 /**

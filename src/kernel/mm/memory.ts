@@ -1,4 +1,4 @@
-// Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; kernel-spec §1, §4),
+// Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; docs/design/protocols.md §1, §4),
 // fork's copy of a PTE with the parent's COW fault after it (copy_present_pte, do_wp_page), and
 // the publication of a new PTE table (pmd_install), and munmap's lockless zap_pmd_range() with
 // free_pgtables().
@@ -13,6 +13,7 @@ import { folio as folioAt, table, type Mm } from './mm.ts';
 import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 
+/** Where zap_pte_range() comes from (mm/pt_reclaim.ts declares its reclaim_pt part too). */
 export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', version: MAINLINE };
 
 /**

@@ -1,6 +1,6 @@
 // Folio migration (mm/migrate.c: migrate_pages, __migrate_folio, __folio_migrate_mapping,
 // folio_migrate_flags, remove_migration_ptes; mm/rmap.c try_to_migrate, folio_remove_rmap_pte;
-// mm/util.c folio_mc_copy; kernel-spec §7). One order-0 folio `src` mapped by one PTE (anon) or
+// mm/util.c folio_mc_copy; docs/design/protocols.md §7). One order-0 folio `src` mapped by one PTE (anon) or
 // held in one page-cache slot (file), moved to `dst`.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { folio_get, folio_put, folio_ref_count, folio_ref_freeze, folio_ref_unfreeze, type Folio } from '../include/linux/page_ref.ts';
@@ -12,6 +12,7 @@ import { MAINLINE, kernelFunction } from '../kfn.ts';
 
 const migrateC = (name: string, note?: string) => ({ name, file: 'mm/migrate.c', version: MAINLINE, ...(note ? { note } : {}) });
 
+/** -EAGAIN: migration backed off (the refcount did not match). */
 export const EAGAIN = -11;
 
 /** Ghost marker of "the copy of src has started" (I10/I16). */
@@ -72,6 +73,7 @@ const try_to_unmap_flush = kernelFunction({ name: 'try_to_unmap_flush', file: 'm
 /** migrate_folio_done() / putback: the isolation reference on src goes. */
 const migrate_folio_done = kernelFunction(migrateC('migrate_folio_done'), (t: Ctx, src: Folio): ThreadGen<void> => folio_put(t, src));
 
+/** The unsafe variants and the TLB flush of migrate_anon_folio() (rows U7 of docs/design/variants.md). */
 export interface AnonKnobs {
   /** U7.a: no refcount check at all. */
   noRefcountCheck?: boolean;
@@ -124,6 +126,7 @@ export const migrateAnonFolio = kernelFunction(migrateC('migrate_pages', 'one or
   return false;
 });
 
+/** The unsafe variant of migrate_file_folio() (row U7.f of docs/design/variants.md). */
 export interface FileKnobs {
   /** U7.f: a plain comparison instead of the freeze under the i_pages lock, and a plain set after. */
   checkWithoutFreeze?: boolean;

@@ -1,5 +1,5 @@
 // Device migration's collect and finalize steps (mm/migrate_device.c migrate_vma_collect_pmd,
-// migrate_vma_finalize; kernel-spec §7.5) for one PTE T[idx] -> p.
+// migrate_vma_finalize; docs/design/protocols.md §7.5) for one PTE T[idx] -> p.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import type { Folio } from '../include/linux/page_ref.ts';

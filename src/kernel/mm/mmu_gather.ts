@@ -1,5 +1,5 @@
 // Freeing page-table pages (mm/mmu_gather.c tlb_remove_table & co, mm/pgtable-generic.c
-// pte_free_defer, include/asm-generic/pgalloc.h pte_free; kernel-spec §3). A table is freed only
+// pte_free_defer, include/asm-generic/pgalloc.h pte_free; docs/design/protocols.md §3). A table is freed only
 // after software walkers are done with it: after an RCU grace period (MMU_GATHER_RCU_TABLE_FREE;
 // IRQs-off GUP-fast counts as a reader) or, in the old single-table fallback, after an IPI that
 // IRQs-off walkers delay (but RCU-only walkers do not).
@@ -61,6 +61,7 @@ export const tlb_remove_table_one = kernelFunction(gather('tlb_remove_table_one'
     } else yield* __tlb_remove_table(t, T);
   });
 
+/** struct mmu_gather as table freeing needs it: whether the batch allocation fails, and what happens then. */
 export interface MmuGather {
   /** Whether allocating the batch page (GFP_NOWAIT) fails. */
   batchAllocFails: boolean;

@@ -1,5 +1,6 @@
 // Reclaiming empty PTE tables on MADV_DONTNEED (mm/pt_reclaim.c try_get_and_clear_pmd,
-// try_to_free_pte, free_pte, called from mm/memory.c zap_pte_range(); kernel-spec §4.4(c)). Needs
+// try_to_free_pte, free_pte, called from mm/memory.c zap_pte_range(); docs/design/protocols.md
+// §4.4(c)). Needs
 // MMU_GATHER_RCU_TABLE_FREE: the table is freed through RCU because pte_offset_map() users hold
 // only rcu_read_lock().
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';

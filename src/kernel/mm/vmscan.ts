@@ -1,4 +1,4 @@
-// Reclaim of one mapped folio (mm/vmscan.c shrink_folio_list; kernel-spec §7.5): unmap (moving
+// Reclaim of one mapped folio (mm/vmscan.c shrink_folio_list; docs/design/protocols.md §7.5): unmap (moving
 // the PTE's dirty bit to the folio), flush, then write a dirty folio to swap or drop a clean one.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Cpu, Cpus } from '../cpus.ts';

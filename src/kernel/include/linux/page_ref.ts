@@ -1,4 +1,4 @@
-// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; kernel-spec §6).
+// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; docs/design/protocols.md §6).
 // The allocator's side is in include/linux/gfp.ts (folio_alloc) and mm/swap.ts (__folio_put).
 //
 // A folio is a handful of engine locations: the refcount, plus ghost words the invariants need
@@ -12,6 +12,7 @@ import { I3, I4, I5 } from '../../invariants.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
 import { __folio_put } from '../../mm/swap.ts';
 
+/** A structural reference to a folio (a PTE, a page-cache slot) that must be gone when the folio is freed (I7). */
 export interface Holder {
   /** A location that keeps a structural reference to the folio while `holds(value)` is true. */
   loc: Loc;
@@ -19,6 +20,7 @@ export interface Holder {
   what: string;
 }
 
+/** struct folio as the model needs it: the refcount, the data, and ghost words for the invariants. */
 export interface Folio {
   name: string;
   pfn: number;
@@ -35,6 +37,7 @@ export interface Folio {
   holders: Holder[];
 }
 
+/** A folio at `pfn` with `refcount` references (0: free in the allocator) and, optionally, its data. */
 export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number } = {}): Folio {
   return {
     name, pfn,

@@ -1,4 +1,4 @@
-// RCU grace periods (kernel/rcu/tree.c synchronize_rcu, call_rcu, rcu_do_batch; kernel-spec §M.2).
+// RCU grace periods (kernel/rcu/tree.c synchronize_rcu, call_rcu, rcu_do_batch; docs/design/protocols.md §M.2).
 // A grace period snapshots each other CPU's word (cpus.ts) and waits, for every CPU that was in
 // a read-side section (or had IRQs off) when it started, until that CPU's generation moves.
 import type { Ctx, ThreadGen } from '../../../engine/ops.ts';

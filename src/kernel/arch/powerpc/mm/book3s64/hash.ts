@@ -1,4 +1,4 @@
-// The powerpc hash MMU's side of THP collapse (kernel-spec §8.5): hash_page() inserting a hash
+// The powerpc hash MMU's side of THP collapse (docs/design/protocols.md §8.5): hash_page() inserting a hash
 // PTE (HPTE) from the Linux PTE it finds with __find_linux_pte() (arch/powerpc/mm/book3s64/
 // hash_utils.c), and hash__pmdp_collapse_flush() (hash_pgtable.c), which waits for those lookups
 // with serialize_against_pte_lookup() and then flushes the HPTEs (flush_hash_table_pmd_range(),

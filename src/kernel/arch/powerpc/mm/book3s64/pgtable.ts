@@ -1,5 +1,5 @@
 // powerpc book3s64 serialization against lockless page-table walkers (arch/powerpc/mm/book3s64/
-// pgtable.c serialize_against_pte_lookup; kernel-spec §8.5, §8.6): an IPI that waits for every
+// pgtable.c serialize_against_pte_lookup; docs/design/protocols.md §8.5, §8.6): an IPI that waits for every
 // IRQs-off __find_linux_pte() user, and the 2019 proposal (not merged) that counted them instead.
 import type { Ctx, Loc, ThreadGen } from '../../../../../engine/ops.ts';
 import type { Cpu, Cpus } from '../../../../cpus.ts';
