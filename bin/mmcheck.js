@@ -60,7 +60,10 @@ async function bundled() {
       writeFileSync(tmp, r.outputFiles[0].contents);
       renameSync(tmp, out); // atomic: concurrent runs never see half a bundle
     }
-    return await import(pathToFileURL(out).href);
+    const mod = await import(pathToFileURL(out).href);
+    // Worker threads (--jobs) load the same bundle: src/cli/parallel.ts reads where it is here.
+    globalThis[Symbol.for('mmcheck.bundle')] = pathToFileURL(out).href;
+    return mod;
   } catch {
     return null;
   }
