@@ -4,8 +4,9 @@
 // - For the catalog, the benchmark programs and litmus files, the sources are bundled once by
 //   esbuild into node_modules/.cache/mmcheck/ and rebundled whenever a source is newer than the
 //   bundle. Loading one bundle takes about 0.25 s; loading every module through tsx about 0.9 s.
-// - When a command names a user's own .ts/.js file, that file imports the engine by path, so the
-//   whole CLI runs from the sources through tsx instead: one copy of the engine, not two.
+// - When a command names a user's own .ts/.js file, that file imports the engine ('mmcheck',
+//   'mmcheck/kernel', bound to these sources by src/cli/user-file.ts), so the whole CLI runs from
+//   the sources through tsx instead: one copy of the engine, not two.
 // - If the bundle cannot be built or written, the tsx path is taken; it behaves the same.
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
