@@ -9,7 +9,7 @@ import type { Cpu, Cpus } from '../cpus.ts';
 import { call_rcu, type RcuFlavour } from '../kernel/rcu/tree.ts';
 import { smp_call_function } from '../kernel/smp.ts';
 import { folio_put, type Folio } from '../include/linux/page_ref.ts';
-import { PT_FREED, type PageTable } from '../include/linux/pgtable.ts';
+import { freeTablePage, type PageTable } from '../include/linux/pgtable.ts';
 import { checkTableEmpty } from './pgtable-generic.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 
@@ -18,7 +18,7 @@ const gather = (name: string, note?: string) => ({ name, file: 'mm/mmu_gather.c'
 /** The table (and its split PTL) goes back to the allocator; the model checks it is empty (I11). */
 function* tableFreed(t: Ctx, T: PageTable): ThreadGen<void> {
   yield* checkTableEmpty(t, T);
-  yield t.store(T.life, PT_FREED);
+  yield* freeTablePage(t, T);
 }
 
 /** __tlb_remove_table() -> pagetable_dtor_free(): the table is gone. */
