@@ -65,3 +65,12 @@ export function* reuse_table_page(t: Ctx, T: PageTable, garbage: number): Thread
   yield t.store(T.life, PT_REUSED);
   yield t.store(T.entries[0], garbage);
 }
+
+/**
+ * pte_free() of a table that still holds entries whose rmap and references the caller has already
+ * dropped: collapse_pte_mapped_thp() before v6.5 freed the table "without having cleared its ptes"
+ * (Hugh Dickins). Not a lost mapping, so no I11 check; the table is gone all the same.
+ */
+export function* pte_free_stale_entries(t: Ctx, T: PageTable): ThreadGen<void> {
+  yield* t.call('pte_free', (function* () { yield t.store(T.life, PT_FREED); })());
+}

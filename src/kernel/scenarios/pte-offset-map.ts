@@ -12,6 +12,9 @@ import { free_table } from '../mm/mmu_gather.ts';
 import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { retract_page_tables } from '../mm/khugepaged.ts';
+import { mfill_atomic_copy } from '../mm/userfaultfd.ts';
+import { newVma } from '../include/linux/mm_types.ts';
+import { newAddressSpaceRmap } from '../include/linux/fs.ts';
 import { try_to_free_pte, zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
 import { I12 } from '../invariants.ts';
 
@@ -142,27 +145,42 @@ function* faultInstallPte(t: Ctx, cpu: Cpu, mm: Mm, P: Folio): ThreadGen<void> {
 }
 
 // ---------------------------------------------------------------- U4.c
-function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
+// The racer is the one the kernel has to handle: a UFFDIO_COPY into a MAP_PRIVATE mapping of the
+// shmem file, which holds only the mmap lock for read. A page fault is no racer here: it must lock
+// the file's folio, which collapse_file() holds (new and locked) across retract_page_tables().
+type FreerKnob = 'freer-without-ptl' | 'no-retractable-recheck';
+
+function makeFreerNoPtl(knob: FreerKnob | undefined) {
   return (b: Builder) => {
-    const { cpus, P, T, mm } = newMmWithEmptyTable(b);
-    // CPU0: a fault installing a PTE through pte_offset_map_lock().
-    b.thread('CPU0', (t: Ctx) => faultInstallPte(t, cpus.cpu[0], mm, P));
+    const cpus = new Cpus(b, 2);
+    const F = newAddressSpaceRmap(b, 'F');
+    const P = newFolio(b, 'P', 1, 1); // the anon page UFFDIO_COPY filled (its reference becomes the mapping's)
+    const T = newPageTable(b, 0, [PTE_NONE]); // emptied by collapse_file()'s unmapping of the small pages
+    const mm = newMm(b, pmd_table(0), [T], [P]);
+    const page_table_lock = b.loc('mm.page_table_lock', 0, (v) => (v ? 'locked' : 'unlocked'));
+    // A MAP_PRIVATE mapping of the file, registered with userfaultfd for missing faults, not yet written.
+    const vma = newVma(b, 'vma', { mm, file: F, shared: false, uffdArmed: true });
+    b.thread('CPU0', function* (t: Ctx) {
+      yield* t.call('userfaultfd_ioctl', mfill_atomic_copy(t, cpus.cpu[0], vma, 0, P, page_table_lock));
+    });
     b.thread('CPU1', function* (t: Ctx) {
-      // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
-      const cpu = cpus.cpu[1];
-      const detached = yield* t.call('retract_page_tables', retract_page_tables(t, mm, T, { takePtl: knob !== 'freer-without-ptl' }));
-      if (detached) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
+      // MADV_COLLAPSE -> collapse_file(): the new huge folio is in the page cache, locked.
+      yield* retract_page_tables(t, cpus, cpus.cpu[1], F, 'v6.13', {
+        noPtl: knob === 'freer-without-ptl',
+        noRetractableRecheck: knob === 'no-retractable-recheck',
+      });
     });
   };
 }
 
 export const freerNoPtlScenario: Scenario = {
   name: 'pte-offset-map-lock-vs-retract',
-  description: 'a pte_offset_map_lock() user installing a PTE against retract_page_tables() detaching the table (§4 lemma L4, U4.c)',
+  description: 'UFFDIO_COPY installing a PTE through pte_offset_map_lock() against retract_page_tables() detaching the table (§4.4(a), lemma L4, U4.c)',
   seed: '001', section: '§4',
-  variants: variants('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
-    { name: 'safe', ref: '§4', expected: 'ok', description: 'the detacher holds PTL(T) (nested in the PMD lock) while it checks emptiness and clears the PMD' },
-    { name: 'freer-without-ptl', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: a locked user can pass its pmd_same() just before and write into the detached table' },
+  variants: variants<FreerKnob>('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'retract_page_tables() of v6.13+: no scan of the table; under the PMD lock check_pmd_state(), PTL(T) nested, and the anon_vma / uffd-wp test repeated (UFFDIO_COPY sets vma->anon_vma before it takes the PTL)' },
+    { name: 'freer-without-ptl', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: UFFDIO_COPY passes pte_offset_map_lock()\'s pmd_same() just before and installs into the detached table' },
+    { name: 'no-retractable-recheck', ref: '§4', origin: 'a hypothetical change to v6.18: trust the unlocked vma->anon_vma check (the recheck under the PTL dropped)', expected: 'I11', description: 'no anon_vma recheck under the PTL: UFFDIO_COPY attaches the anon_vma and installs its PTE after the unlocked check; the table is detached and freed with that entry' },
   ]),
 };
 

@@ -23,7 +23,7 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
     const range = newCollapseRange(b);
-    const { P, HP, T, mm } = range;
+    const { mm } = range;
     const hpte = b.loc('cpu0.hash_pte', 0, (v) => (v ? `HPTE -> pfn ${v}` : 'none'));
     const insn = newHwInsn(b, cpus.cpu[0]);
     const wrote = b.loc('ghost.wrote', 0);
@@ -76,14 +76,14 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
       // collapse_huge_page() on the hash MMU (mmap_lock held for write).
       const cpu = cpus.cpu[1];
       yield* t.call('mmap_write_lock', (function* (): ThreadGen<void> { yield t.lock(mmapLock); })());
-      yield* t.call('collapse_huge_page', collapse_huge_page(t, mm, T, 0, P, HP, {
+      yield* collapse_huge_page(t, cpus, cpu, range, 0, 'v6.5', {
         afterClear: () => t.call('hash__pmdp_collapse_flush', (function* (): ThreadGen<void> {
           if (knob !== 'no-serialize-against-pte-lookup') {
             yield* t.call('serialize_against_pte_lookup', smp_call_function(t, cpus, cpu));
           }
           yield* t.call('flush_hash_table_pmd_range', tlbie(t, [{ cache: hpte, insn }]));
         })()),
-      }));
+      });
       yield* t.call('mmap_write_unlock', (function* (): ThreadGen<void> { yield t.unlock(mmapLock); })());
     });
     b.final((s) => {

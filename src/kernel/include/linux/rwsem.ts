@@ -1,0 +1,72 @@
+// Reader-writer semaphores (include/linux/rwsem.h, kernel/locking/rwsem.c): the sleeping locks
+// behind mmap_lock, i_mmap_rwsem and anon_vma->rwsem. Any number of readers, or one writer.
+//
+// Built from two engine words: `owner`, a spinlock word a writer holds for its whole critical
+// section and a reader holds only while it registers, and `readers`, the count of readers inside.
+// A writer takes `owner` (new readers now wait) and then waits for `readers` to drain. What the
+// model keeps from the kernel's rwsem: mutual exclusion of a writer against readers and writers,
+// readers sharing, acquire on taking it and release on leaving it. What it leaves out: the wait
+// queue's fairness and handoff (they decide who goes first, not what is excluded), and optimistic
+// spinning. A down_write() that can never get the lock shows as a blocked execution (deadlock).
+// The kernel's inline wrappers (mmap_write_lock(), i_mmap_lock_read(), anon_vma_lock_write() …)
+// live with their structures and call these; a trace names the primitive and the semaphore's
+// location (`down_write: lock(F.i_mmap_rwsem.owner)`).
+import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import { Mode } from '../../../engine/ops.ts';
+import type { Builder } from '../../../engine/program.ts';
+import { kernelFunction } from '../../kfn.ts';
+
+export interface RwSemaphore {
+  name: string;
+  /** Held by a writer for its critical section, by a reader only while it registers. */
+  owner: Loc;
+  /** Readers inside. */
+  readers: Loc;
+}
+
+export function newRwsem(b: Builder, name: string): RwSemaphore {
+  return {
+    name,
+    owner: b.loc(`${name}.owner`, 0, (v) => (v ? 'held for write (or a reader registering)' : 'free')),
+    readers: b.loc(`${name}.readers`, 0, (v) => `${v} reader${v === 1 ? '' : 's'}`),
+  };
+}
+
+const V = 'v5.4–v6.18';
+const F = 'kernel/locking/rwsem.c';
+
+/** down_read(): waits while a writer holds the semaphore, then counts itself in. */
+export const down_read = kernelFunction({ name: 'down_read', file: F, version: V, note: 'no wait-queue fairness' },
+  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+    yield t.lock(sem.owner);
+    yield t.fetchAdd(sem.readers, 1, Mode.Relaxed);
+    yield t.unlock(sem.owner);
+  });
+
+/** up_read(): a fully ordered decrement (the kernel's atomic_long_add_return_release). */
+export const up_read = kernelFunction({ name: 'up_read', file: F, version: V },
+  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+    yield t.fetchSub(sem.readers, 1, Mode.Release);
+  });
+
+/** down_write(): excludes new readers and writers, then waits for the readers inside to leave. */
+export const down_write = kernelFunction({ name: 'down_write', file: F, version: V, note: 'no wait-queue fairness' },
+  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+    yield t.lock(sem.owner);
+    yield t.await(sem.readers, (v) => v === 0, Mode.Acquire);
+  });
+
+/** down_write_trylock(): true if it got the semaphore without waiting. */
+export const down_write_trylock = kernelFunction({ name: 'down_write_trylock', file: F, version: V },
+  function* (t: Ctx, sem: RwSemaphore): ThreadGen<boolean> {
+    if (!(yield t.trylock(sem.owner))) return false;
+    if ((yield t.load(sem.readers, Mode.Acquire)) === 0) return true;
+    yield t.unlock(sem.owner);
+    return false;
+  });
+
+/** up_write() */
+export const up_write = kernelFunction({ name: 'up_write', file: F, version: V },
+  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+    yield t.unlock(sem.owner);
+  });
