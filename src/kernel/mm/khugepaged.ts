@@ -5,7 +5,7 @@ import type { Builder, FinalState } from '../../engine/program.ts';
 import { folio_get, folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import {
   PMD_NONE, PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_is_table, pmd_leaf, pmd_table, pmd_table_id,
-  pmd_trans_huge, type PageTable, type Pmd,
+  pmd_trans_huge, pte_pfn, pte_present, type PageTable, type Pmd,
 } from '../include/linux/pgtable.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import { i_mmap_lock_read, i_mmap_lock_write, i_mmap_unlock_read, i_mmap_unlock_write, type AddressSpaceRmap } from '../include/linux/fs.ts';
@@ -16,7 +16,7 @@ import { kernelFunction } from '../kfn.ts';
 import { newMm, table, type Mm } from './mm.ts';
 import { free_table, pte_free_stale_entries } from './mmu_gather.ts';
 import { pte_offset_map_lock_v6_0 } from './memory.ts';
-import { lock_ptl } from './pgtable-generic.ts';
+import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap } from './pgtable-generic.ts';
 
 /** An anon range collapse_huge_page() can work on. */
 export interface CollapseRange {
@@ -130,22 +130,91 @@ export function tlb_remove_table_sync_one(t: Ctx, cpus: Cpus, cpu: Cpu): ThreadG
   return t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, cpu));
 }
 
-/**
- * collapse_pte_mapped_thp() steps 2-4 for one entry: clear the PTE and drop its reference, then
- * under PML + PTL detach the (now empty) table. The caller frees it (pte_free_defer, or the
- * variant under test).
- */
-export function* collapse_pte_mapped_thp(t: Ctx, mm: Mm, T: PageTable, idx: number, P: Folio): ThreadGen<void> {
-  yield t.lock(T.ptl);
-  yield t.store(T.entries[idx], PTE_NONE);
-  yield t.unlock(T.ptl);
-  yield* folio_put(t, P);
-  yield t.lock(mm.pml);
-  yield t.lock(T.ptl);
-  yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<void> { yield t.store(mm.pmd, 0); })());
-  yield t.unlock(T.ptl);
-  yield t.unlock(mm.pml);
+export interface CollapsePteMappedKnobs {
+  /** Step 4 without its pmd_same() recheck (as v6.6–v6.12 had it, before PT reclaim existed). */
+  noStep4PmdSame?: boolean;
+  /** How the retracted table is freed (default pte_free_defer(): RCU). */
+  freeTable?: (T: PageTable) => ThreadGen<void>;
 }
+
+/**
+ * collapse_pte_mapped_thp() (try_collapse_pte_mapped_thp() since v6.18) of v6.14+, with the mmap
+ * lock held for read, for the file's huge folio `folio` whose pages the VMA's table maps by PTEs.
+ * The kernel's argument, step by step:
+ * - filemap_lock_folio(): the folio lock stops further PTEs of the folio being faulted in;
+ * - step 1, under pte_offset_map_lock(): every present PTE maps the folio's matching page;
+ * - (a uffd-armed MAP_PRIVATE VMA takes the PMD lock now: UFFDIO_COPY ignores the folio lock);
+ * - step 2, pte_offset_map_rw_nolock() and the PTL: recheck pmd_same() (the table may have been
+ *   reclaimed and replaced since step 1), then re-validate and clear each PTE;
+ * - step 3, folio_ref_sub() of the cleared mappings;
+ * - step 4, PMD lock with the PTL nested: recheck pmd_same() again (MADV_DONTNEED's PT reclaim can
+ *   have freed the emptied table in between), pmdp_collapse_flush(), pmdp_get_lockless_sync();
+ * - pte_free_defer(). Returns whether the table was retracted.
+ */
+export const collapse_pte_mapped_thp = kernelFunction({
+  name: 'collapse_pte_mapped_thp', file: 'mm/khugepaged.c', version: 'v6.14–v6.18',
+  note: 'one PTE; mmu_notifier, rmap, counters and step 5 (install_pmd) not modelled',
+}, function* (t: Ctx, cpus: Cpus, cpu: Cpu, vma: Vma, folio: Folio, knobs: CollapsePteMappedKnobs = {}): ThreadGen<boolean> {
+  const mm = vma.mmAtPmd;
+  const matches = (v: number) => pte_present(v) && pte_pfn(v) === folio.pfn;
+  yield* t.call('filemap_lock_folio', folio_get(t, folio)); // the lock is a reference and PG_locked
+  let retracted = false;
+  if (pmd_is_table(yield t.load(mm.pmd))) { // find_pmd_or_thp_or_none(); none: step 5 only
+    let ok = false;
+    const m1 = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+    if (m1) { // step 1: check all mapped PTEs are to the right huge page
+      ok = true;
+      for (const e of m1.T.entries) { const v = yield t.load(e); if (v !== PTE_NONE && !matches(v)) ok = false; }
+      yield t.unlock(m1.T.ptl);
+      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+    }
+    const pml = vma.uffdArmed && !vma.shared;
+    if (ok && pml) yield t.lock(mm.pml);
+    const m = ok ? yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm)) : null;
+    let nr = 0;
+    let pmlHeld = pml && ok;
+    if (m) {
+      yield t.lock(m.T.ptl);
+      let abort = (yield t.load(mm.pmd)) !== m.pmdval; // pmd_same(pgt_pmd, pmdp_get_lockless(pmd))
+      for (let i = 0; !abort && i < m.T.entries.length; i++) { // step 2: clear page table and adjust rmap
+        const v = yield t.load(m.T.entries[i]);
+        if (v === PTE_NONE) continue;
+        if (!matches(v)) { abort = true; break; }
+        yield t.store(m.T.entries[i], PTE_NONE); // clear_ptes(); folio_remove_rmap_ptes()
+        nr++;
+      }
+      if (!abort) {
+        if (!pml) yield t.unlock(m.T.ptl);
+        if (nr) yield* t.call('folio_ref_sub', (function* () { yield t.fetchSub(folio._refcount, nr); })()); // step 3
+        if (!pml) { // step 4: remove empty page table
+          yield t.lock(mm.pml);
+          pmlHeld = true;
+          yield t.lock(m.T.ptl); // spin_lock_nested(ptl)
+          if (!knobs.noStep4PmdSame && (yield t.load(mm.pmd)) !== m.pmdval) abort = true; // "flush_tlb_mm(); goto unlock"
+          nr = 0;
+        }
+        if (!abort) {
+          const pgt = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> { return yield t.xchg(mm.pmd, PMD_NONE); })());
+          yield* pmdp_get_lockless_sync(t, cpus, cpu);
+          yield t.unlock(m.T.ptl);
+          yield* t.call('pte_unmap', pte_unmap(t, cpu));
+          yield t.unlock(mm.pml);
+          const T = table(vma.mm, pmd_table_id(pgt));
+          yield* (knobs.freeTable ? knobs.freeTable(T) : t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu')));
+          retracted = true;
+        }
+      }
+      if (!retracted) { // abort: / unlock:
+        if (nr) yield* t.call('folio_ref_sub', (function* () { yield t.fetchSub(folio._refcount, nr); })());
+        yield t.unlock(m.T.ptl);
+        yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      }
+    }
+    if (!retracted && pmlHeld) yield t.unlock(mm.pml);
+  }
+  yield* t.call('folio_put', folio_put(t, folio)); // drop_folio: folio_unlock(); folio_put()
+  return retracted;
+});
 
 // ---------------------------------------------------------------- file THP: retract_page_tables()
 

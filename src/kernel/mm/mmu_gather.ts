@@ -4,13 +4,22 @@
 // fallback, after an IPI that IRQs-off walkers delay (but RCU-only walkers do not).
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { call_rcu, smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
-import { PT_FREED, PT_REUSED, type PageTable } from '../include/linux/pgtable.ts';
+import { PT_DETACHED, PT_FREED, PT_LIVE, PT_NOT_A_TABLE, PT_REUSED, showPtLife, type PageTable } from '../include/linux/pgtable.ts';
+import { ghostLoad } from '../ghost.ts';
+import { I1 } from '../invariants.ts';
 import { check_table_empty } from './pgtable-generic.ts';
 
 /** __tlb_remove_table() -> pagetable_dtor_free(): the table (and its split PTL) is gone. */
 export function* __tlb_remove_table(t: Ctx, T: PageTable): ThreadGen<void> {
+  yield* check_table_allocated(t, T);
   yield* check_table_empty(t, T);
   yield t.store(T.life, PT_FREED);
+}
+
+/** I1 at a free: what goes back to the allocator as a page table must be one (no double free). */
+function* check_table_allocated(t: Ctx, T: PageTable): ThreadGen<void> {
+  const life = yield* ghostLoad(t, T.life);
+  yield t.assert(life === PT_LIVE || life === PT_DETACHED, I1, () => `CPU${t.tid} frees ${T.name} as a page table, but it is ${life === PT_NOT_A_TABLE ? 'not a page table' : `already ${showPtLife(life)}`}`);
 }
 
 /** How a single table is freed. */
@@ -72,5 +81,8 @@ export function* reuse_table_page(t: Ctx, T: PageTable, garbage: number): Thread
  * (Hugh Dickins). Not a lost mapping, so no I11 check; the table is gone all the same.
  */
 export function* pte_free_stale_entries(t: Ctx, T: PageTable): ThreadGen<void> {
-  yield* t.call('pte_free', (function* () { yield t.store(T.life, PT_FREED); })());
+  yield* t.call('pte_free', (function* () {
+    yield* check_table_allocated(t, T);
+    yield t.store(T.life, PT_FREED);
+  })());
 }

@@ -6,12 +6,12 @@ import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus, type Cpu } from '../rcu.ts';
 import { folio_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, newPageZero, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table, type Mm } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
 import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
-import { retract_page_tables } from '../mm/khugepaged.ts';
+import { collapse_pte_mapped_thp, retract_page_tables } from '../mm/khugepaged.ts';
 import { mfill_atomic_copy } from '../mm/userfaultfd.ts';
 import { newVma } from '../include/linux/mm_types.ts';
 import { newAddressSpaceRmap } from '../include/linux/fs.ts';
@@ -205,5 +205,39 @@ export const ptReclaimSlowScenario: Scenario = {
   variants: variants('pt-reclaim-slow-path', makeSlowPath, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'under PML + PTL the slow path rechecks that every entry is still none before detaching' },
     { name: 'no-entry-recheck', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
+  ]),
+};
+
+// ---------------------------------------------------------------- §4.4(b): collapse_pte_mapped_thp vs PT reclaim
+type CollapseKnob = 'no-pmd-same-before-retract';
+
+function makeCollapseVsReclaim(knob: CollapseKnob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    // The file's huge folio HP (pfn 9), mapped by a PTE of the VMA's table T1: page cache + mapping.
+    const HP = newFolio(b, 'HP', 9, 2);
+    const T1 = newPageTable(b, 1, [mk_pte(9, _PAGE_PRESENT)]);
+    const mm = newMm(b, pmd_table(1), [newPageZero(b), T1], [HP]);
+    const vma = newVma(b, 'vma', { mm, shared: true });
+    b.thread('CPU0', function* (t: Ctx) {
+      // madvise(MADV_DONTNEED) with PT reclaim (mmap lock for read), over a range whose entries the
+      // collapse has cleared (the model's reclaim does not zap present entries itself).
+      yield* t.call('zap_pte_range', zap_pte_range_reclaim(t, cpus, cpus.cpu[0], mm));
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // MADV_COLLAPSE / khugepaged (mmap lock for read): the folio is already a PMD-sized THP.
+      yield* collapse_pte_mapped_thp(t, cpus, cpus.cpu[1], vma, HP, { noStep4PmdSame: knob === 'no-pmd-same-before-retract' });
+    });
+  };
+}
+
+export const collapseVsReclaimScenario: Scenario = {
+  name: 'collapse-pte-mapped-thp-vs-pt-reclaim',
+  description: 'collapse_pte_mapped_thp() retracting a file THP\'s table while MADV_DONTNEED\'s PT reclaim frees the table it emptied (§4.4(b)(c))',
+  seed: '001', section: '§4',
+  variants: variants<CollapseKnob>('collapse-pte-mapped-thp-vs-pt-reclaim', makeCollapseVsReclaim, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'collapse_pte_mapped_thp() of v6.14+: pmd_same() after taking the PTL in step 2 and again under the PMD lock in step 4, before pmdp_collapse_flush()' },
+    { name: 'no-pmd-same-before-retract', ref: '§4', origin: 'step 4 as in v6.6–v6.12, written before PT reclaim (v6.14) could free an emptied table under the mmap read lock', expected: 'I1',
+      description: 'no pmd_same() in step 4: PT reclaim cleared the PMD and freed the table after step 2 emptied it; the collapse "retracts" the none PMD and pte_free_defer()s pmd_pgtable() of it, page 0' },
   ]),
 };

@@ -5,7 +5,7 @@ import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { Cpus } from '../../rcu.ts';
 import { newFolio } from '../../include/linux/page_ref.ts';
-import { PTE_NONE, PT_REUSED, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, showPte, type PageTable } from '../../include/linux/pgtable.ts';
+import { PTE_NONE, newPageZero, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table } from '../../include/linux/pgtable.ts';
 import { newAddressSpaceRmap } from '../../include/linux/fs.ts';
 import { newVma } from '../../include/linux/mm_types.ts';
 import { mmap_write_trylock, mmap_write_unlock, newMmapLock } from '../../include/linux/mmap_lock.ts';
@@ -16,16 +16,6 @@ import { reuse_table_page } from '../../mm/mmu_gather.ts';
 import { gup_fast, gup_put_folio } from '../../mm/gup.ts';
 import { unmap_mapping_range } from '../../mm/memory.ts';
 import { variants, type Scenario } from '../../scenario.ts';
-
-/** Physical page 0 seen as a PTE table (what a none PMD's pte_offset_map() reads before v6.5). */
-function newPageZero(b: Builder): PageTable {
-  return {
-    id: 0, name: 'page0',
-    entries: [b.loc('page0[0]', PTE_NONE, showPte)],
-    ptl: b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked')),
-    life: b.loc('page0.life', PT_REUSED, () => 'not a page table (physical page 0)'),
-  };
-}
 
 // ---------------------------------------------------------------- B19: retract vs rmap walk
 type B19Knob = 'pre-fix' | 'fixed';

@@ -4,7 +4,7 @@
 import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { Cpus } from '../../rcu.ts';
-import { PTE_NONE, PT_REUSED, newPageTable, pmd_leaf, pmd_table, showPmd, showPte, type PageTable, type Pmd } from '../../include/linux/pgtable.ts';
+import { PTE_NONE, newPageZero, newPageTable, pmd_leaf, pmd_table, showPmd, type Pmd } from '../../include/linux/pgtable.ts';
 import { newAddressSpaceRmap } from '../../include/linux/fs.ts';
 import { newVma } from '../../include/linux/mm_types.ts';
 import { newAnonVma } from '../../include/linux/rmap.ts';
@@ -15,20 +15,6 @@ import { retract_page_tables, type RetractVersion } from '../../mm/khugepaged.ts
 import { newDepositList, newThpV3, showPmdV3, split_huge_page_v3 } from '../../mm/huge_memory.ts';
 import { pte_offset_map_lock, pte_unmap } from '../../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../../scenario.ts';
-
-/**
- * Physical page 0 seen as a PTE table: what `pmd_pgtable(pmd)` of a none PMD names on x86
- * (pfn 0). It is not a page table; the model gives it a table's shape so that a walker reaching it
- * through a bogus PMD can be caught at the access (I1).
- */
-function newPageZero(b: Builder): PageTable {
-  return {
-    id: 0, name: 'page0',
-    entries: [b.loc('page0[0]', PTE_NONE, showPte)],
-    ptl: b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked')),
-    life: b.loc('page0.life', PT_REUSED, () => 'not a page table (physical page 0)'),
-  };
-}
 
 // ---------------------------------------------------------------- B7: move_normal_pmd vs retract
 type B7Knob = 'pre-fix' | 'fixed' | 'v6.13-retract';
