@@ -52,14 +52,17 @@ async function bundled() {
       };
       const r = await build({
         entryPoints: [join(src, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-        packages: 'external', sourcemap: 'inline', sourceRoot: root, write: false, logLevel: 'silent', plugins: [keepUrl],
+        packages: 'external', sourcemap: 'inline', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
       });
       mkdirSync(dirname(out), { recursive: true });
       const tmp = `${out}.${process.pid}.tmp`;
       writeFileSync(tmp, r.outputFiles[0].contents);
       renameSync(tmp, out); // atomic: concurrent runs never see half a bundle
     }
-    return await import(pathToFileURL(out).href);
+    const mod = await import(pathToFileURL(out).href);
+    // Worker threads (--jobs) load the same bundle: src/cli/parallel.ts reads where it is here.
+    globalThis[Symbol.for('mmcheck.bundle')] = pathToFileURL(out).href;
+    return mod;
   } catch {
     return null;
   }

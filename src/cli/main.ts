@@ -4,7 +4,7 @@
 import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
-import { UsageError, helpText, parseArgs } from './options.ts';
+import { UsageError, commandHelp, helpText, parseArgs, version } from './options.ts';
 import { InputError } from './targets.ts';
 import { userLocation } from './user-file.ts';
 import { err, out } from './print.ts';
@@ -13,18 +13,27 @@ import { replayCmd } from './commands/replay.ts';
 import { listCmd } from './commands/list.ts';
 import { benchCmd } from './commands/bench.ts';
 import { litmusCmd } from './commands/litmus.ts';
+import { mergeCmd } from './commands/merge.ts';
+import { SplitFileError } from '../engine/parallel/split-file.ts';
+
+// Worker threads of --jobs load this module (or the bundle made of it) and start here.
+export { mmcheckWorker, loadWorkerProgram } from './parallel.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (argv[0] === '--version' || argv[0] === '-V') { out(`mmcheck ${version()}`); return 0; }
+    if (argv[0] === '--help' || argv[0] === '-h') { out(helpText()); return 0; }
     // litmus parses its own options (herd7's are not ours).
     if (argv[0] === 'litmus') return await litmusCmd(argv.slice(1));
+    if (argv.slice(1).some((a) => a === '--help' || a === '-h')) { out(commandHelp(argv[0])); return 0; }
     const parsed = parseArgs(argv);
     switch (parsed.command) {
-      case 'help': out(helpText()); return 0;
+      case 'help': out(parsed.positional.length ? commandHelp(parsed.positional[0]) : helpText()); return 0;
       case 'list': return listCmd(parsed);
       case 'check': return await checkCmd(parsed);
       case 'replay': return await replayCmd(parsed);
       case 'bench': return await benchCmd(parsed);
+      case 'merge': return await mergeCmd(parsed);
       case 'view': {
         const { viewCmd } = await import('./commands/view.ts');
         return await viewCmd(parsed);
@@ -40,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
 export function failure(e: unknown): number {
   if (e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError || e instanceof ScheduleError) {
     err(`mmcheck: ${(e as Error).message}`);
+    return 2;
+  }
+  if (e instanceof SplitFileError) {
+    err(`mmcheck: ${e.message}`);
     return 2;
   }
   if (e instanceof InputError) {

@@ -1,4 +1,6 @@
 // The one typed table of command-line options; parsing and `mmcheck help` both come from it.
+import { readFileSync } from 'node:fs';
+import { didYouMean } from './suggest.ts';
 
 export interface OptionSpec {
   name: string;
@@ -24,10 +26,15 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
-  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list'] },
-  { name: 'trace', type: 'string', arg: 'FILE', help: 'write the counterexample (check) or the replayed execution (replay) as a JSON trace for `mmcheck view`', commands: ['check', 'replay'] },
+  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list', 'merge'] },
+  { name: 'trace', type: 'string', arg: 'FILE', help: 'write the counterexample (check, merge) or the replayed execution (replay) as a JSON trace for `mmcheck view`', commands: ['check', 'replay', 'merge'] },
   { name: 'port', type: 'int', arg: 'P', help: 'port for the viewer (default: a free one)', commands: ['view'] },
-  { name: 'out', type: 'string', arg: 'FILE', help: 'also write the JSON results to FILE', commands: ['bench'] },
+  { name: 'jobs', type: 'int', arg: 'N', help: 'explore on N threads (default: the machine\'s cores; 1 with --max-executions, which then counts the first N executions of the search order); bench: also time each program on N threads against one', commands: ['check', 'bench'] },
+  { name: 'shard', type: 'string', arg: 'I/N', help: 'explore a deterministic 1/N of the search (I from 1 to N) and write it to --out (default shard-I.json); `mmcheck merge` sums the N shards', commands: ['check'] },
+  { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'write the run\'s position to FILE now and then (atomically), so that --resume FILE can finish a killed run', commands: ['check'] },
+  { name: 'checkpoint-every', type: 'number', arg: 'S', help: 'seconds between checkpoints (default 30)', commands: ['check'] },
+  { name: 'resume', type: 'string', arg: 'FILE', help: 'continue the run a checkpoint holds (and keep checkpointing to FILE unless --checkpoint names another)', commands: ['check'] },
+  { name: 'out', type: 'string', arg: 'FILE', help: 'bench: also write the JSON results to FILE; check --shard: where the shard\'s result goes', commands: ['bench', 'check'] },
   { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2)', commands: ['bench'] },
 ];
 
@@ -36,9 +43,10 @@ export const COMMANDS: Record<string, string> = {
   replay: 'replay <file.ts|scenario|program> --schedule S — run exactly the execution a violation printed',
   list: 'list — the scenario catalog (with variants and seed threads) and the benchmark programs',
   bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
+  merge: 'merge <shard-1.json> … <shard-N.json> — the result one run would print, from the N shards of a `check --shard I/N` run',
   litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
   view: 'view <trace.json|dir> [--port P] — step through a trace (or every trace in a directory) in the browser, served on 127.0.0.1',
-  help: 'help — this text',
+  help: 'help [command] — this text, or one command\'s usage and options (also: mmcheck <command> --help)',
 };
 
 export class UsageError extends Error {}
@@ -51,7 +59,7 @@ export interface Parsed {
 
 export function parseArgs(argv: string[]): Parsed {
   const command = argv[0] ?? 'help';
-  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const positional: string[] = [];
   const opts: Parsed['opts'] = {};
   for (let i = 1; i < argv.length; i++) {
@@ -60,7 +68,10 @@ export function parseArgs(argv: string[]): Parsed {
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     const spec = OPTIONS.find((o) => o.name === name);
-    if (!spec || !spec.commands.includes(command)) throw new UsageError(`unknown option --${name} for '${command}' (see: mmcheck help)`);
+    if (!spec || !spec.commands.includes(command)) {
+      const known = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => o.name);
+      throw new UsageError(`unknown option --${name} for '${command}'${didYouMean(name, known, (k) => `--${k}`)} (see: mmcheck help ${command})`);
+    }
     if (spec.type === 'flag') { opts[name] = true; continue; }
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`--${name} needs a value (${spec.arg})`);
@@ -93,6 +104,28 @@ export function helpText(): string {
   for (const c of Object.values(COMMANDS)) lines.push(`  mmcheck ${c}`);
   lines.push('', 'Options:');
   for (const o of OPTIONS) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + `${o.help} [${o.commands.join(', ')}]`);
-  lines.push('', 'Exit codes: 0 no violation (check --all: every verdict as expected), 1 violation, 2 bad input or usage, 3 internal error.');
+  lines.push('', EXIT_CODES, '', 'mmcheck --version prints the version.');
   return lines.join('\n');
+}
+
+const EXIT_CODES = 'Exit codes: 0 no violation (check --all: no verdict unexpected; documented findings included), 1 violation, 2 bad input or usage, 3 internal error.';
+
+/** `mmcheck help <command>`: its usage line, what it does, and its options. */
+export function commandHelp(command: string): string {
+  const line = COMMANDS[command];
+  if (!line) throw new UsageError(`no command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const [usage, what] = line.split(' — ');
+  const opts = OPTIONS.filter((o) => o.commands.includes(command));
+  const lines = [`usage: mmcheck ${usage}${opts.length ? ' [options]' : ''}`, '', `  ${what}`];
+  if (opts.length) {
+    lines.push('', 'Options:');
+    for (const o of opts) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + o.help);
+  }
+  lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+/** mmcheck's version, from its package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

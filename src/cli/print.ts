@@ -3,11 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
 import { violationHeadline } from '../engine/index.ts';
-import { scenarioTrace } from '../engine/trace-json.ts';
-import { asExpected, invariantsOf, variantModel } from '../kernel/expect.ts';
+import { scenarioTrace, type ScenarioTrace } from '../engine/trace-json.ts';
+import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
 import type { Run } from './targets.ts';
+import type { SplitInfo } from '../engine/parallel/run.ts';
 
 export const out = (s = ''): void => { process.stdout.write(s + '\n'); };
 export const err = (s: string): void => { process.stderr.write(s + '\n'); };
@@ -57,10 +58,43 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
     out(`BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
     out('The search is NOT exhaustive: no violation among the executions explored; the rest were not explored.');
+    const sp = splitOf(r);
+    if (sp && sp.tasks) out(`(${fmt(sp.finished)} of the ${fmt(sp.owned)} parts the search was split into were explored to the end, the others partly or not at all)`);
   } else {
     out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
     out(`(counted: ${r.counts})`);
   }
+  const sp = splitOf(r);
+  if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);
+}
+
+/** How a shared-out search was split (src/engine/parallel/run.ts), when it was. */
+function splitOf(r: CheckResult): SplitInfo | undefined {
+  return (r as CheckResult & { split?: SplitInfo }).split;
+}
+
+/** One shard of a search (check --shard I/N): what it explored and where it wrote it. */
+export function printShard(run: Run, r: CheckResult, b: Bounds, shard: { index: number; count: number }, file: string): void {
+  const sp = splitOf(r) as SplitInfo;
+  const of = `shard ${shard.index}/${shard.count}`;
+  const label = run.variant ? `${run.scenario} --variant ${run.variant.name}` : run.program.name;
+  const ps = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  out(`mmcheck check ${label}${ps ? ` (${ps})` : ''} under ${r.model.toUpperCase()}, ${of}`);
+  const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
+  const parts = `${fmt(sp.finished)} of its ${fmt(sp.owned)} parts of the search (of ${fmt(sp.tasks)})`;
+  if (r.verdict === 'violation') {
+    for (const v of sp.found) out(`VIOLATION in this shard: ${v.key === v.message ? v.message : `${v.key}: ${v.message}`}${sp.found.length > 1 || v.count > 1 ? ` (${fmt(v.count)} execution${v.count === 1 ? '' : 's'})` : ''}`);
+    out(`explored ${fmt(r.executions)} complete executions${blocked}, ${parts}, in ${r.seconds.toFixed(2)} s.`);
+    out(`Written to ${file}. mmcheck merge with the other shards' files prints the first violation of the whole search, with its trace and replay.`);
+    return;
+  }
+  if (r.verdict === 'bounded') {
+    const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
+    out(`SHARD BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}: ${parts} explored to the end.`);
+  } else {
+    out(`SHARD DONE: no violation in its ${fmt(r.executions)} executions${blocked}, ${parts}; ${r.seconds.toFixed(2)} s.`);
+  }
+  out(`Written to ${file}. This is 1/${shard.count} of the search, not a verdict: mmcheck merge with the other shards' files gives the result of the whole search.`);
 }
 
 /** Executions that ended in a violation (all of them with --all-violations, else the first). */
@@ -83,16 +117,21 @@ function printViolationCounts(run: Run, r: CheckResult, b: Bounds): void {
   }
 }
 
-/** One result of `check --json`. */
 /** ' (deadlock)', ' (final state)', or nothing for a failed assertion. */
 export function violationKindNote(v: { property: string }): string {
   return v.property === 'assertion' ? '' : v.property === 'final' ? ' (final state)' : ` (${v.property})`;
 }
 
-export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
+/**
+ * One result of `check --json`: the verdict and counts (`rejected`: executions the model's
+ * full check discarded), and for a violation its counterexample — the schedule, the replay
+ * command and the steps as the text trace prints them (every step, `violation` on the one
+ * where it shows).
+ */
+export function jsonOf(run: Run, r: CheckResult, b: Bounds): Record<string, unknown> {
   const o: Record<string, unknown> = {
     target: run.target, params: r.params, model: r.model, verdict: r.verdict,
-    executions: r.executions, blocked: r.blocked, seconds: Number(r.seconds.toFixed(4)), mode: r.mode,
+    executions: r.executions, blocked: r.blocked, rejected: r.rejected, seconds: Number(r.seconds.toFixed(4)), mode: r.mode,
   };
   if (r.flags.length) o.flags = r.flags;
   if (r.cutBy) o.cutBy = r.cutBy;
@@ -104,13 +143,19 @@ export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     if (run.variant.also) o.alsoExpected = run.variant.also;
   }
   if (r.violation) {
-    o.property = r.violation.property;
-    o.invariant = r.violation.invariant;
-    o.message = r.violation.message;
-    o.schedule = r.violation.schedule;
+    const v = r.violation;
+    o.property = v.property;
+    o.invariant = v.invariant;
+    o.message = v.message;
+    o.schedule = v.schedule;
+    const t = traceOf(run, r.model, b.params, { instance: r.instance, graph: v.graph, order: v.order, threadNames: v.threadNames, violation: v, schedule: v.schedule });
+    o.counterexample = {
+      schedule: v.schedule, replay: t.replay, memory: v.memory,
+      steps: t.steps.map((x) => ({ index: x.index, thread: x.thread, fn: x.fn, text: x.text, kind: x.kind, ...(x.violation ? { violation: true } : {}) })),
+    };
   }
   if (r.violations) {
-    o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule }));
+    o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule, replay: replayCommand(run, r.model, b.params, c.first.schedule) }));
   }
   return o;
 }
@@ -120,18 +165,21 @@ export function printTable(results: [Run, CheckResult][]): void {
   const rows = [['scenario', 'variant', 'ref', 'model', 'expected', 'found', 'executions', 'blocked', 'violating', 'seconds', '']];
   let bad = 0;
   let na = 0;
+  let findings = 0;
   for (const [run, r] of results) {
     const found = r.verdict === 'violation' ? invariantsOf(r).join(',') : r.verdict;
-    const okv = asExpected(run.variant, r);
-    if (okv === false) bad++;
-    if (okv === 'n/a') na++;
+    const j = judge(run.variant, r, run.findings);
+    if (j === 'unexpected') bad++;
+    if (j === 'n/a') na++;
+    if (j.startsWith('finding')) findings++;
     rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, [run.variant?.expected ?? 'ok', ...(run.variant?.also ?? [])].join(','), found,
-      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : okv ? 'as expected' : 'UNEXPECTED']);
+      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), j === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : j === 'unexpected' ? 'UNEXPECTED' : j]);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
-  out(`\n${results.length} variants, ${results.length - bad - na} as expected, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
+  const documented = findings ? `, ${findings} documented finding${findings === 1 ? '' : 's'} (docs/weak-memory-findings.md)` : '';
+  out(`\n${results.length} variants, ${results.length - bad - na - findings} as expected${documented}, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
   if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
   else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
@@ -146,15 +194,19 @@ export interface TracedExecution {
   schedule: string;
 }
 
-/** Writes the JSON trace `mmcheck view` reads (docs/trace-format.md). */
-export function writeTrace(file: string, run: Run, model: string, params: Record<string, number>, x: TracedExecution): void {
-  const t = scenarioTrace({
+/** The JSON trace of one execution (docs/trace-format.md). */
+function traceOf(run: Run, model: string, params: Record<string, number>, x: TracedExecution): ScenarioTrace {
+  return scenarioTrace({
     inst: x.instance, graph: x.graph, order: x.order, threadNames: x.threadNames, target: run.target,
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
     violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
   });
-  writeFileSync(file, JSON.stringify(t, null, 1) + '\n');
+}
+
+/** Writes the JSON trace `mmcheck view` reads. */
+export function writeTrace(file: string, run: Run, model: string, params: Record<string, number>, x: TracedExecution): void {
+  writeFileSync(file, JSON.stringify(traceOf(run, model, params, x), null, 1) + '\n');
 }
 
 /** `mmcheck list --json`: every scenario with its variants, and every benchmark program. */

@@ -1,4 +1,4 @@
-// TruSt-style optimal exploration of execution graphs (engine-notes §2), in worklist form:
+// TruSt-style optimal exploration of execution graphs (docs/design/exploration.md §2), in worklist form:
 // a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
@@ -16,7 +16,7 @@ const MAX_SPAWN_GAP = 4096;
 function* noBody(): Generator<never, void, number> {}
 
 /**
- * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
+ * The events a backward revisit of r keeps (docs/design/exploration.md §2.3): those added before r, r, and
  * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
  * creation of a named closure in an Object.defineProperty call.
  */
@@ -32,6 +32,8 @@ interface Item {
   pos: number;
   /** Lowest admissible co position (coherence with the event's porf-prefix). */
   lo: number;
+  /** Depth in the search tree: 1 + the depth of the alternative whose exploration pushed it (root: 0). */
+  d: number;
 }
 interface Frame {
   g: Graph;
@@ -40,6 +42,7 @@ interface Frame {
 
 export type LeafKind = 'complete' | 'blocked';
 
+/** One class of violation (an invariant id, or the property) with how many executions broke it and the first that did. */
 export interface ViolationClass {
   key: string;
   /** Leaves (executions) that ended in a violation of this class. */
@@ -75,6 +78,8 @@ export interface Chooser {
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
   /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
   readonly parks?: boolean;
+  /** Set when the chooser gave up before a leaf (a schedule that does not fit the program). */
+  readonly diverged?: boolean;
   /**
    * The tid to give the thread that `parent` spawns with its event number `idx`, or 0 for the
    * default (the next tid after every one in use). Replay follows the ids the exploration gave.
@@ -84,12 +89,34 @@ export interface Chooser {
   refuse?(why: string): void;
 }
 
+/**
+ * Splits the search into subtrees for parallel, sharded and resumable runs (parallel/split.ts).
+ * Every alternative popped at depth ≤ `depth` is shown to `task` first, in the order the search
+ * pops them, which is the same in every run of the same program: that order names the subtrees.
+ */
+export interface SplitHook {
+  readonly depth: number;
+  /**
+   * The search is about to take an alternative at depth d (0: the root, before the first step).
+   * TASK_SKIP leaves out its whole subtree; TASK_MUTED explores it but counts and checks no leaf
+   * reached directly (another run counts it); TASK_STOP ends the run.
+   */
+  task(d: number, ex: Explorer): number;
+  /** Called on every counted leaf; true stops the run (a shared bound or a stop request). */
+  counted(ex: Explorer): boolean;
+}
+export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
+
 export interface ExploreOptions {
   model: MemoryModel;
+  /** Explore only the subtrees this hook chooses (parallel/ and sharded runs). */
+  split?: SplitHook;
   maxExecutions?: number;
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
+  /** Called for every violating leaf, after onLeaf for it (tests check each one replays). */
+  onViolation?: (property: string, invariant: string | null, message: string) => void;
   /**
    * Keep exploring after a violation (default: stop at the first), counting the violating leaves
    * per class: the invariant a violation names, else its kind ('deadlock', …).
@@ -152,12 +179,25 @@ export class Explorer {
   readonly steps: number[] = [];
   dead = false;
   private choice = 0;
+  /** Depth of the alternative being explored (see Item.d), and the split hook's view of it. */
+  private depth = 0;
+  private readonly split: SplitHook | null;
+  private readonly splitDepth: number;
+  /** The current alternative's own leaf belongs to another run (SplitHook: TASK_MUTED). */
+  private muted = false;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
+    this.split = opts.split ?? null;
+    this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
     inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
+  }
+
+  /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
+  get violationClasses(): ReadonlyMap<string, ViolationClass> {
+    return this.classes;
   }
 
   get threadNames(): string[] {
@@ -169,7 +209,8 @@ export class Explorer {
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
     if (this.chooser) {
-      if (this.extendOrReject()) this.leaf();
+      // A chooser that gave up (a schedule that does not fit) leaves a prefix, not a leaf.
+      if (this.extendOrReject()) { if (!this.chooser.diverged) this.leaf(); }
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
@@ -177,6 +218,11 @@ export class Explorer {
       };
     }
     let more = true;
+    if (this.split) {
+      const a = this.split.task(0, this);
+      this.muted = a === TASK_MUTED;
+      more = a !== TASK_STOP && a !== TASK_SKIP;
+    }
     while (more) {
       if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
@@ -235,7 +281,7 @@ export class Explorer {
   /**
    * Linear mode with a parking chooser (random sampling): a thread whose wait (await, lock)
    * the current memory cannot satisfy is parked — not offered to the chooser — while another
-   * thread can run, as a spinning CPU makes no progress (engine-notes §3.2). Counts the steps
+   * thread can run, as a spinning CPU makes no progress (docs/design/exploration.md §3.2). Counts the steps
    * each thread spends parked.
    */
   private park(runnable: number[]): void {
@@ -434,7 +480,7 @@ export class Explorer {
       return false;
     }
     g.setRf(r, list[pos]);
-    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo });
+    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo, d: this.depth + 1 });
     return this.completeRead(r);
   }
 
@@ -511,7 +557,7 @@ export class Explorer {
     }
     const next = this.nextPlacement(list, pos - 1, lo);
     g.insertCo(w, pos);
-    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo });
+    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo, d: this.depth + 1 });
     this.pushRevisits(w);
     this.rts[tid].advance(0);
     return true;
@@ -528,11 +574,15 @@ export class Explorer {
   }
 
   /**
-   * Blocked-branch pruning (engine-notes §3.1): a thread blocked after a read that no revisit
+   * Blocked-branch pruning (docs/design/exploration.md §3.1): a thread blocked after a read that no revisit
    * can ever change stays blocked in every leaf below, which are then not worth visiting.
-   * Await/lock blocks are pruned only when the read is stale (not a possible hang).
+   * Await/lock blocks are pruned only when the read is stale (not a possible hang). Never in
+   * linear mode: there is no search to spare, and the run must reach the leaf it follows (a
+   * replay adds events in another order than the search did, so a read the search did not find
+   * stale can look stale to it).
    */
   private prunable(tid: number, isAssume: boolean): boolean {
+    if (this.chooser) return false;
     const th = this.g.threads[tid];
     for (let i = th.length - 2; i >= 0; i--) {
       const e = th[i];
@@ -564,11 +614,11 @@ export class Explorer {
         if (!inView(wv, e) && !this.maximal(e, w)) return;
       }
       if (!this.maximal(r, w)) return;
-      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0 });
+      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0, d: this.depth + 1 });
     }
   }
 
-  /** engine-notes §2.3: e was added maximally w.r.t. the events before it and w's prefix. */
+  /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
   private maximal(e: Ev, w: Ev): boolean {
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
@@ -598,6 +648,13 @@ export class Explorer {
         this.g.ensureThreads(this.rts.length);
         for (const rt of this.rts) rt.dirty = true;
       }
+      if (item.d <= this.splitDepth) {
+        const a = (this.split as SplitHook).task(item.d, this);
+        if (a === TASK_STOP) return false;
+        if (a === TASK_SKIP) { this.skip(item); continue; }
+        this.muted = a === TASK_MUTED;
+      }
+      this.depth = item.d;
       let ok: boolean;
       try {
         ok = this.apply(item);
@@ -605,6 +662,18 @@ export class Explorer {
         ok = this.rejectPrefix(e);
       }
       if (ok) return true;
+    }
+  }
+
+  /**
+   * Leaves out the subtree of the alternative `it` names, keeping its later siblings: a read's
+   * next source or a write's next co placement goes back on the worklist as apply would put it.
+   */
+  private skip(it: Item): void {
+    if (it.type === READ) {
+      if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
+    } else if (it.type === WRITE) {
+      this.apply(it); // pushes nothing but the next placement, which it computes on the restricted graph
     }
   }
 
@@ -630,7 +699,7 @@ export class Explorer {
     if (!(e instanceof ModelError) || e instanceof NondeterminismError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
-    if (!this.chooser) this.rejected++; // a linear run is counted by its caller (dead)
+    if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
     return false;
   }
 
@@ -701,7 +770,7 @@ export class Explorer {
       const pos = list.length - 1;
       const next = this.nextPlacement(list, pos - 1, lo);
       h.insertCo(w2, pos);
-      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo });
+      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo, d: this.depth + 1 });
     }
     if (!model.consistentStep(h, [r2, w2])) return false;
     return this.finishDue(r2);
@@ -724,6 +793,7 @@ export class Explorer {
   // ---------------------------------------------------------------- leaves
 
   private leaf(): void {
+    if (this.muted) return;
     const g = this.g;
     const model = this.opts.model;
     if ((++this.leaves & (this.leaves - 1)) === 0) this.rerun();
@@ -752,6 +822,7 @@ export class Explorer {
       if (blocked) this.checkDeadlock();
       else this.checkFinals();
     }
+    if (this.split !== null && this.split.counted(this)) this.stop = true;
     const n = this.complete + this.blocked;
     if (this.opts.maxExecutions !== undefined && n >= this.opts.maxExecutions && !this.stop) {
       this.stop = true;
@@ -828,6 +899,7 @@ export class Explorer {
   }
 
   private report(property: string, invariant: string | null, message: string, tid: number): void {
+    if (this.opts.onViolation) this.opts.onViolation(property, invariant, message);
     if (!this.opts.keepGoing) {
       this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;

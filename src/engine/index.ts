@@ -9,8 +9,10 @@ import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { report } from './report.ts';
 import type { Graph, Ev } from './graph.ts';
 
+/** How `check` explores: parameters, memory model, bounds, random sampling, progress callbacks. */
 export interface CheckOptions {
   params?: Params;
   model?: string;
@@ -27,6 +29,7 @@ export interface CheckOptions {
   allViolations?: boolean;
 }
 
+/** With `allViolations`: one class of violation, how many executions broke it, and the first counterexample. */
 export interface ViolationCount {
   key: string;
   /** Executions (leaves) that ended in this class of violation. */
@@ -34,6 +37,7 @@ export interface ViolationCount {
   first: ViolationReport;
 }
 
+/** A counterexample: what broke, the interleaving as text, and the schedule that replays it. */
 export interface ViolationReport {
   /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
@@ -52,6 +56,7 @@ export interface ViolationReport {
   threadNames: string[];
 }
 
+/** What `check` found: the verdict, the counts, and the first counterexample (or every class of them). */
 export interface CheckResult {
   program: string;
   params: Params;
@@ -82,37 +87,11 @@ export function violationHeadline(v: { invariant: string | null; message: string
   return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
 }
 
-function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
-  const { schedule, order } = scheduleFor(inst, model, v.graph);
-  checkReplays(inst, model, v, schedule);
-  return {
-    property: v.property,
-    invariant: v.invariant,
-    message: v.message,
-    schedule,
-    trace: renderColumns(inst, v.graph, order, v.threadNames),
-    memory: renderMemory(inst, v.graph),
-    graph: v.graph,
-    order,
-    threadNames: v.threadNames,
-  };
-}
-
 /**
- * A printed counterexample must replay: runs its schedule as `mmcheck replay` would and checks
- * that it rebuilds the same graph with the same violation. A body that behaves differently on
- * the same values is reported as nondeterministic; any other failure is mmcheck's own.
+ * Explores every execution of `program` under the memory model (default sc) and reports the
+ * first violation, or every class of them with `allViolations`; with `random`, samples instead.
+ * A bound (`maxExecutions`, `timeoutMs`) makes the verdict 'bounded', never 'ok'.
  */
-function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule: string): void {
-  const chooser = new ScheduleChooser(parseSchedule(schedule));
-  const ex = new Explorer(inst, { model, chooser });
-  const r = ex.run();
-  const same = !ex.dead && !chooser.divergence && chooser.finished && graphDifference(v.graph, ex.g) === null;
-  if (same && r.violation && r.violation.property === v.property && r.violation.message === v.message) return;
-  const why = chooser.divergence ?? (r.violation ? `it reports ${r.violation.property}: ${r.violation.message}` : 'it reports no violation');
-  throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
-}
-
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? DEFAULT_MODEL);
@@ -161,6 +140,7 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
   };
 }
 
+/** One replayed execution: the trace, final memory and graph, its violation if any, or where the schedule stopped fitting. */
 export interface ReplayResult {
   /** Set when the program no longer follows the schedule. */
   divergence: string | null;
@@ -192,7 +172,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     divergence: chooser.divergence,
     outcome: ex.dead ? 'inconsistent' : r.complete ? 'complete' : 'blocked',
     violation: r.violation && !chooser.divergence ? report(inst, model, r.violation) : undefined,
-    trace: renderColumns(inst, g, order, names),
+    trace: renderColumns(inst, g, order, names, true),
     memory: renderMemory(inst, g),
     schedule,
     graph: g,

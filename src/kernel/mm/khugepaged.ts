@@ -1,4 +1,4 @@
-// khugepaged (mm/khugepaged.c; kernel-spec §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
+// khugepaged (mm/khugepaged.c; docs/design/protocols.md §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
 // one PTE table into a huge page, and detaching PTE tables of file THPs.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder, FinalState } from '../../engine/program.ts';
@@ -31,6 +31,7 @@ export interface CollapseRange {
   pmd: DepositPmd;
 }
 
+/** The objects of a collapse: P mapped writable at T0[0], the huge folio HP, and the mm. */
 export function newCollapseRange(b: Builder): CollapseRange {
   const P = newFolio(b, 'P', 1, 1);
   const HP = newFolio(b, 'HP', 9, 1);
@@ -51,6 +52,7 @@ export function data_at_address(s: FinalState, r: CollapseRange): number {
  */
 export type CollapseVersion = 'v6.0' | 'v6.1' | 'v6.5';
 
+/** Where a scenario adds to collapse_huge_page() (a TLB flush and what the arch does with it). */
 export interface CollapseHooks {
   /** The arch's pmdp_collapse_flush() after the clear: its TLB flush and any serialization it adds. */
   afterClear?: () => ThreadGen<void>;
