@@ -78,8 +78,13 @@ export const zap_huge_pmd = kernelFunction({
 
 /** pmd_trans_splitting(): x86's _PAGE_SPLITTING on a huge PMD (v2.6.38–v4.4). */
 export const _PAGE_SPLITTING = 0x8000;
+/** pmd_trans_splitting(): a huge PMD the split has marked (callers wait for the split). */
 export const pmd_trans_splitting = (v: number): boolean => pmd_trans_huge(v) && (v & _PAGE_SPLITTING) !== 0;
-export const showPmdV3 = (v: number): string => (pmd_trans_splitting(v) ? `splitting ${showPmd(v & ~_PAGE_SPLITTING)}` : showPmd(v));
+/** A PMD decoder that also shows the v3.x splitting bit. */
+export const withSplitting = (show: (v: number) => string) => (v: number): string =>
+  (pmd_trans_splitting(v) ? `splitting ${show(v & ~_PAGE_SPLITTING)}` : show(v));
+/** A PMD value as traces print it, with the v3.x splitting bit. */
+export const showPmdV3 = withSplitting(showPmd);
 
 /** A THP of the v3.x era: its head page's mapcount (one per PMD mapping it) and PageCompound. */
 export interface ThpV3 {
@@ -91,6 +96,7 @@ export interface ThpV3 {
   compound: Loc;
 }
 
+/** A v3.x THP `name` at `pfn`, compound, mapped by `mapcount` huge PMDs. */
 export function newThpV3(b: Builder, name: string, pfn: number, mapcount: number): ThpV3 {
   return {
     name, pfn,

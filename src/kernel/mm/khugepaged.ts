@@ -132,6 +132,7 @@ export function tlb_remove_table_sync_one(t: Ctx, cpus: Cpus, cpu: Cpu): ThreadG
   return t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, cpu));
 }
 
+/** The changes to collapse_pte_mapped_thp() a scenario can turn on (variants). */
 export interface CollapsePteMappedKnobs {
   /** Step 4 without its pmd_same() recheck (as v6.6–v6.12 had it, before PT reclaim existed). */
   noStep4PmdSame?: boolean;
@@ -223,6 +224,7 @@ export const collapse_pte_mapped_thp = kernelFunction({
 /** The retract_page_tables() of a kernel era (both without the mmap lock, since 1d65b771bc08). */
 export type RetractVersion = 'v6.6' | 'v6.13';
 
+/** The changes to retract_page_tables() a scenario can turn on (variants). */
 export interface RetractKnobs {
   /** U4.c: clear the PMD holding only the PMD lock, not PTL(T). */
   noPtl?: boolean;

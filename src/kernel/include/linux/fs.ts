@@ -8,6 +8,7 @@ import type { Builder } from '../../../engine/program.ts';
 import type { Vma } from './mm_types.ts';
 import { down_read, down_write, newRwsem, up_read, up_write, type RwSemaphore } from './rwsem.ts';
 
+/** The rmap half of a struct address_space: i_mmap and i_mmap_rwsem. */
 export interface AddressSpaceRmap {
   name: string;
   i_mmap_rwsem: RwSemaphore;
@@ -15,12 +16,17 @@ export interface AddressSpaceRmap {
   i_mmap: Vma[];
 }
 
+/** A file's mapping `name` with an empty i_mmap tree (newVma() links VMAs into it). */
 export function newAddressSpaceRmap(b: Builder, name: string): AddressSpaceRmap {
   return { name, i_mmap_rwsem: newRwsem(b, `${name}.i_mmap_rwsem`), i_mmap: [] };
 }
 
 // The inline wrappers of include/linux/fs.h: their steps are down_read()'s / down_write()'s.
+/** i_mmap_lock_read(): down_read(&mapping->i_mmap_rwsem). */
 export function i_mmap_lock_read(t: Ctx, m: AddressSpaceRmap): ThreadGen<void> { return down_read(t, m.i_mmap_rwsem); }
+/** i_mmap_unlock_read() */
 export function i_mmap_unlock_read(t: Ctx, m: AddressSpaceRmap): ThreadGen<void> { return up_read(t, m.i_mmap_rwsem); }
+/** i_mmap_lock_write(): down_write(&mapping->i_mmap_rwsem). */
 export function i_mmap_lock_write(t: Ctx, m: AddressSpaceRmap): ThreadGen<void> { return down_write(t, m.i_mmap_rwsem); }
+/** i_mmap_unlock_write() */
 export function i_mmap_unlock_write(t: Ctx, m: AddressSpaceRmap): ThreadGen<void> { return up_write(t, m.i_mmap_rwsem); }

@@ -10,6 +10,7 @@ import type { Pmd } from './pgtable.ts';
 import type { AnonVma } from './rmap.ts';
 import type { AddressSpaceRmap } from './fs.ts';
 
+/** A struct vm_area_struct: its mm, the PMD entry of its range, its anon_vma, file and flags. */
 export interface Vma {
   name: string;
   mm: Mm;
@@ -31,6 +32,7 @@ export interface Vma {
   uffdWp: boolean;
 }
 
+/** What newVma() needs: the mm, and optionally the PMD entry, anon_vma, file and flags. */
 export interface VmaSpec {
   mm: Mm;
   pmd?: Pmd;

@@ -136,10 +136,10 @@ export interface Pmd {
 }
 
 /** The PMD entry `*pmd` with value `init`, and its lock. */
-export function newPmd(b: Builder, init: number): Pmd {
+export function newPmd(b: Builder, init: number, name = 'pmd'): Pmd {
   return {
-    pmd: b.loc('*pmd', init, showPmd),
-    pml: b.loc('pmd_lock', 0, (v) => (v ? 'locked' : 'unlocked')),
+    pmd: b.loc(`*${name}`, init, showPmd),
+    pml: b.loc(`${name}_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Builder } from '../../../engine/program.ts';
 import type { Vma } from './mm_types.ts';
 import { down_read, down_write, newRwsem, up_read, up_write, type RwSemaphore } from './rwsem.ts';
 
+/** A struct anon_vma (its root's rwsem) and the VMAs linked to it. */
 export interface AnonVma {
   name: string;
   /** anon_vma->root->rwsem */
@@ -16,12 +17,17 @@ export interface AnonVma {
   vmas: Vma[];
 }
 
+/** An anon_vma named `name` with no VMA yet (newVma() links them). */
 export function newAnonVma(b: Builder, name: string): AnonVma {
   return { name, rwsem: newRwsem(b, `${name}.rwsem`), vmas: [] };
 }
 
 // The inline wrappers of include/linux/rmap.h.
+/** anon_vma_lock_read(): down_read(&anon_vma->root->rwsem). */
 export function anon_vma_lock_read(t: Ctx, av: AnonVma): ThreadGen<void> { return down_read(t, av.rwsem); }
+/** anon_vma_unlock_read() */
 export function anon_vma_unlock_read(t: Ctx, av: AnonVma): ThreadGen<void> { return up_read(t, av.rwsem); }
+/** anon_vma_lock_write(): down_write(&anon_vma->root->rwsem). */
 export function anon_vma_lock_write(t: Ctx, av: AnonVma): ThreadGen<void> { return down_write(t, av.rwsem); }
+/** anon_vma_unlock_write() */
 export function anon_vma_unlock_write(t: Ctx, av: AnonVma): ThreadGen<void> { return up_write(t, av.rwsem); }

@@ -16,6 +16,7 @@ import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { kernelFunction } from '../../kfn.ts';
 
+/** A struct rw_semaphore: two engine words (see the file's header). */
 export interface RwSemaphore {
   name: string;
   /** Held by a writer for its critical section, by a reader only while it registers. */
@@ -24,6 +25,7 @@ export interface RwSemaphore {
   readers: Loc;
 }
 
+/** A free rw_semaphore named `name` (its words are `name.owner`, `name.readers`). */
 export function newRwsem(b: Builder, name: string): RwSemaphore {
   return {
     name,

@@ -4,15 +4,15 @@
 import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { Cpus } from '../../rcu.ts';
-import { PTE_NONE, newPageZero, newPageTable, pmd_leaf, pmd_table, showPmd, type Pmd } from '../../include/linux/pgtable.ts';
+import { PTE_NONE, newPageZero, newPageTable, pmd_leaf, pmd_table } from '../../include/linux/pgtable.ts';
 import { newAddressSpaceRmap } from '../../include/linux/fs.ts';
 import { newVma } from '../../include/linux/mm_types.ts';
 import { newAnonVma } from '../../include/linux/rmap.ts';
 import { mmap_read_lock, mmap_read_unlock, mmap_write_lock, mmap_write_unlock, newMmapLock } from '../../include/linux/mmap_lock.ts';
-import { newMm } from '../../mm/mm.ts';
+import { mmPmd, newMm } from '../../mm/mm.ts';
 import { move_page_tables, move_page_tables_v3 } from '../../mm/mremap.ts';
 import { retract_page_tables, type RetractVersion } from '../../mm/khugepaged.ts';
-import { newDepositList, newThpV3, showPmdV3, split_huge_page_v3 } from '../../mm/huge_memory.ts';
+import { newDepositList, newThpV3, showPmdV3, split_huge_page_v3, withSplitting } from '../../mm/huge_memory.ts';
 import { pte_offset_map_lock, pte_unmap } from '../../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../../scenario.ts';
 
@@ -27,8 +27,8 @@ function makeB7(knob: B7Knob | undefined) {
     const page0 = newPageZero(b);
     const T1 = newPageTable(b, 1, [PTE_NONE]); // A's table over the range: emptied by collapse_file()
     const mmA = { ...newMm(b, pmd_table(1), [page0, T1], []), mmap_lock: newMmapLock(b, 'A') };
-    const newPmd: Pmd = { pmd: b.loc('*new_pmd', 0, showPmd), pml: mmA.pml }; // same PMD page
-    const mmB = newMm(b, 0, [], []); // B's own mapping of the range: no table (yet)
+    const newPmd = mmPmd(b, mmA, 'new_pmd', 0); // on the same PMD page: one PMD lock
+    const mmB = newMm(b, 0, [], [], 'B.pmd'); // B's own mapping of the range: no table (yet)
     const vmaA = newVma(b, 'vmaA', { mm: mmA, file: F, shared: true });
     newVma(b, 'vmaB', { mm: mmB, file: F, shared: true });
     const vmaNew = newVma(b, 'new_vma', { mm: mmA, pmd: newPmd, shared: true }); // not yet in F's tree walk range
@@ -81,10 +81,10 @@ function makeB25(knob: B25Knob | undefined) {
     const av = newAnonVma(b, 'anon_vma');
     const T1 = newPageTable(b, 1, [PTE_NONE]); // the table deposited with the huge PMD
     const mm = { ...newMm(b, pmd_leaf(9), [T1], []), mmap_lock: newMmapLock(b, 'mm') };
-    b.locs[mm.pmd].show = showPmdV3;
     const huge_pte = newDepositList(b, 'pmd_page', T1);
+    b.locs[mm.pmd].show = withSplitting(b.locs[mm.pmd].show!);
     const src = { pmd: mm.pmd, pml: mm.pml, huge_pte };
-    const dst = { pmd: b.loc('*new_pmd', 0, showPmdV3), pml: mm.pml, huge_pte }; // same PMD page
+    const dst = { ...mmPmd(b, mm, 'new_pmd', 0, showPmdV3), huge_pte }; // same PMD page
     const HP = newThpV3(b, 'HP', 9, 1); // anonymous THP mapped by src only
     // mremap() moved the VMA next to an existing one with which it merged: the destination VMA
     // now sorts BEFORE the source in the anon_vma's interval tree (copy_vma() sets
