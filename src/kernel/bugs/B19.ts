@@ -17,5 +17,7 @@ export const B19: Bug = {
   variants: [
     { role: 'pre-fix', scenario: retractRmapScenario, variant: 'pre-fix' },
     { role: 'fixed', scenario: retractRmapScenario, variant: 'fixed' },
+    { role: 'step', scenario: retractRmapScenario, variant: 'i-mmap-lock-only' },
+    { role: 'fixed', scenario: retractRmapScenario, variant: 'fixed-anon-vma' },
   ],
 };

@@ -324,12 +324,14 @@ const collapse_and_free_pmd_v6_1 = kernelFunction({ name: 'collapse_and_free_pmd
  * write), for `HP`, the file's huge folio mapped by PTEs at `vma`'s range: under the PTL check that
  * every present PTE maps HP's page, remove their rmap, drop their references, then retract the
  * table. Before 8d3c106e19e8 it took no i_mmap_rwsem, so a file rmap walk (truncation) could be
- * walking the table it freed; the fix takes it for write and skips VMAs with an anon_vma.
+ * walking the table it freed; the fix takes it for write (`fix.locks`) and skips VMAs with an
+ * anon_vma (`fix.anonVma`), whose lock an anon rmap walk holds.
  */
 export const collapse_pte_mapped_thp_v6_1 = kernelFunction({
   name: 'collapse_pte_mapped_thp', file: 'mm/khugepaged.c', version: 'v5.4–v6.4', note: 'one PTE; v6.1-rc code before and after 8d3c106e19e8',
-}, function* (t: Ctx, vma: Vma, HP: Folio, fixed: boolean): ThreadGen<boolean> {
-  if (fixed && (yield t.load(vma.anon_vma))) return false; // SCAN_VMA_CHECK: symmetry with retract_page_tables()
+}, function* (t: Ctx, vma: Vma, HP: Folio, fix: { locks: boolean; anonVma: boolean }): ThreadGen<boolean> {
+  const fixed = fix.locks;
+  if (fix.anonVma && (yield t.load(vma.anon_vma))) return false; // SCAN_VMA_CHECK: symmetry with retract_page_tables()
   yield* t.call('find_lock_page', folio_get(t, HP)); // the folio lock itself excludes nothing here
   let done = false;
   if (pmd_is_table(yield t.load(vma.pmd.pmd))) { // find_pmd_or_thp_or_none()

@@ -15,29 +15,44 @@ import { zap_huge_pmd } from '../../mm/huge_memory.ts';
 import { reuse_table_page } from '../../mm/mmu_gather.ts';
 import { gup_fast, gup_put_folio } from '../../mm/gup.ts';
 import { unmap_mapping_range } from '../../mm/memory.ts';
+import { rmap_walk_anon } from '../../mm/rmap.ts';
+import { newAnonVma } from '../../include/linux/rmap.ts';
 import { variants, type Scenario } from '../../scenario.ts';
 
 // ---------------------------------------------------------------- B19: retract vs rmap walk
-type B19Knob = 'pre-fix' | 'fixed';
+// Two walks may be inside the table: a file rmap walk (truncation, i_mmap_rwsem shared) on a
+// shared mapping, and — on a MAP_PRIVATE mapping whose anon_vma a child shares after fork — an
+// anon rmap walk of a page the child COWed (anon_vma lock shared). The fix excludes the first with
+// i_mmap_rwsem and the second by skipping VMAs with an anon_vma.
+type B19Knob = 'pre-fix' | 'fixed' | 'i-mmap-lock-only' | 'fixed-anon-vma';
 
 function makeB19(knob: B19Knob | undefined) {
   return (b: Builder) => {
+    const anonWalk = knob === 'i-mmap-lock-only' || knob === 'fixed-anon-vma';
     const F = newAddressSpaceRmap(b, 'F');
     // The file's huge folio (pfn 9) in the page cache, still mapped by a PTE at the VMA's range:
     // refcount 2 = page cache + that mapping.
     const HP = newFolio(b, 'HP', 9, 2);
     const T1 = newPageTable(b, 1, [mk_pte(9, _PAGE_PRESENT)]);
     const mm = { ...newMm(b, pmd_table(1), [newPageZero(b), T1], [HP]), mmap_lock: newMmapLock(b, 'mm') };
-    const vma = newVma(b, 'vma', { mm, file: F, shared: true });
+    const av = anonWalk ? newAnonVma(b, 'anon_vma') : undefined;
+    const vma = newVma(b, 'vma', { mm, file: F, shared: !anonWalk, av, anonVmaSet: anonWalk });
     b.thread('CPU0', function* (t: Ctx) {
-      // truncate(2) / fallocate(PUNCH_HOLE): truncate_pagecache() -> unmap_mapping_range(), under
-      // i_mmap_rwsem shared only (no mmap lock, no folio lock yet).
-      yield* unmap_mapping_range(t, F, 0);
+      if (av) {
+        // reclaim's folio_referenced() of a page (pfn 5) a forked child COWed from this range: the
+        // anon rmap walk visits the parent's VMA too (the child's own VMA is not modelled).
+        yield* rmap_walk_anon(t, av, 5);
+      } else {
+        // truncate(2) / fallocate(PUNCH_HOLE): truncate_pagecache() -> unmap_mapping_range(),
+        // under i_mmap_rwsem shared only (no mmap lock, no folio lock yet).
+        yield* unmap_mapping_range(t, F, 0);
+      }
     });
     b.thread('CPU1', function* (t: Ctx) {
       // khugepaged_collapse_pte_mapped_thps(): mmap_write_trylock(), then collapse_pte_mapped_thp().
       if (!(yield* t.call('mmap_write_trylock', mmap_write_trylock(t, mm)))) return;
-      yield* collapse_pte_mapped_thp_v6_1(t, vma, HP, knob === 'fixed');
+      const locks = knob !== 'pre-fix';
+      yield* collapse_pte_mapped_thp_v6_1(t, vma, HP, { locks, anonVma: locks && knob !== 'i-mmap-lock-only' });
       yield* t.call('mmap_write_unlock', mmap_write_unlock(t, mm));
     });
   };
@@ -45,13 +60,17 @@ function makeB19(knob: B19Knob | undefined) {
 
 export const retractRmapScenario: Scenario = {
   name: 'collapse-pte-mapped-thp-vs-rmap-walk',
-  description: 'khugepaged retracting a file THP\'s PTE table (collapse_pte_mapped_thp) while truncation walks it through the file\'s i_mmap (B19)',
+  description: 'khugepaged retracting a file THP\'s PTE table (collapse_pte_mapped_thp) while an rmap walk is inside it: truncation through the file\'s i_mmap, or an anon walk through the VMA\'s anon_vma (B19)',
   seed: '001', section: '§4',
   variants: variants<B19Knob>('collapse-pte-mapped-thp-vs-rmap-walk', makeB19, [
     { name: 'pre-fix', ref: '§4', expected: 'I1', commit: '8d3c106e19e8', fixes: '27e1f8273113', kernels: 'v5.4–v6.0',
       description: 'collapse_pte_mapped_thp() retracts and pte_free()s the table under the mmap lock and the PMD lock only: unmap_mapping_range(), under i_mmap_rwsem shared, is still inside it' },
     { name: 'fixed', ref: '§4', expected: 'ok', commit: '8d3c106e19e8', fixes: '27e1f8273113', kernels: 'v6.1–v6.4',
-      description: 'i_mmap_rwsem taken for write across the check and the retraction (and VMAs with an anon_vma skipped): no file rmap walk can be inside the table' },
+      description: 'i_mmap_rwsem taken for write across the check and the retraction: no file rmap walk can be inside the table' },
+    { name: 'i-mmap-lock-only', ref: '§4', expected: 'I1', commit: '8d3c106e19e8', fixes: '27e1f8273113', kernels: 'half of 8d3c106e19e8 (no kernel shipped it)',
+      description: 'the fix\'s locking without its anon_vma check, on a MAP_PRIVATE mapping whose anon_vma a child shares: an anon rmap walk (anon_vma lock shared) is still inside the table' },
+    { name: 'fixed-anon-vma', ref: '§4', expected: 'ok', commit: '8d3c106e19e8', fixes: '27e1f8273113', kernels: 'v6.1–v6.4',
+      description: 'the whole fix on that mapping: a VMA with an anon_vma is skipped (SCAN_VMA_CHECK), so the table stays' },
   ]),
 };
 
