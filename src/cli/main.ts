@@ -16,9 +16,6 @@ import { litmusCmd } from './commands/litmus.ts';
 import { mergeCmd } from './commands/merge.ts';
 import { SplitFileError } from '../engine/parallel/split-file.ts';
 
-// Worker threads of --jobs load this module (or the bundle made of it) and start here.
-export { mmcheckWorker, loadWorkerProgram } from './parallel.ts';
-
 export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === '--version' || argv[0] === '-V') { out(`mmcheck ${version()}`); return 0; }

@@ -35,7 +35,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'checkpoint-every', type: 'number', arg: 'S', help: 'seconds between checkpoints (default 30)', commands: ['check'] },
   { name: 'resume', type: 'string', arg: 'FILE', help: 'continue the run a checkpoint holds (and keep checkpointing to FILE unless --checkpoint names another)', commands: ['check'] },
   { name: 'out', type: 'string', arg: 'FILE', help: 'bench: also write the JSON results to FILE; check --shard: where the shard\'s result goes', commands: ['bench', 'check'] },
-  { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2)', commands: ['bench'] },
+  { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2; with --jobs: big1)', commands: ['bench'] },
 ];
 
 export const COMMANDS: Record<string, string> = {

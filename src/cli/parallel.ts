@@ -3,39 +3,22 @@
 // options --jobs, --shard, --checkpoint and --resume turned into what checkSplit takes.
 import { availableParallelism } from 'node:os';
 import { WorkerPool, type WorkerSource } from '../engine/parallel/pool.ts';
-import type { LoadedProgram } from '../engine/parallel/worker.ts';
 import { readSplitFile, type SplitFile } from '../engine/parallel/split-file.ts';
 import { UsageError, type Parsed } from './options.ts';
-import { resolveTarget, type Run } from './targets.ts';
+import type { Run } from './targets.ts';
 
-export { mmcheckWorker } from '../engine/parallel/worker.ts';
-
-/** What a worker needs to find a run's program again: the target as the user named it. */
-export interface RunRef {
-  target: string;
-  variant: string | null;
-  allVariants: boolean;
-  /** The run's place among those the target resolves to (a file may export several). */
-  index: number;
-}
-
-/** The loader worker threads call (through the entry module's exports): the main thread's resolution, again. */
-export async function loadWorkerProgram(ref: RunRef): Promise<LoadedProgram> {
-  const runs = await resolveTarget(ref.target, ref.variant ?? undefined, ref.allVariants);
-  const run = runs[ref.index];
-  if (!run) throw new Error(`a worker thread resolved ${ref.target} to ${runs.length} runs, not ${ref.index + 1}`);
-  return { program: run.program };
-}
+import type { RunRef } from './worker.ts';
 
 /**
- * How worker threads load mmcheck: the bundle bin/mmcheck.js loaded (it says where, in a global),
- * or the sources through tsx — MMCHECK_BUNDLE carries a parent's bundle to a child process run
- * through tsx (the benchmarks), so that its threads start as fast as the command's would.
+ * How worker threads load mmcheck: the worker bundle bin/mmcheck.js built beside the CLI's (it
+ * says where, in a global), or worker.ts through tsx. MMCHECK_WORKER_BUNDLE carries a parent's
+ * to a child process run through tsx (the benchmarks), so that its threads start as fast as
+ * the command's would.
  */
-function workerSource(): WorkerSource {
-  const bundle = (globalThis as Record<symbol, unknown>)[Symbol.for('mmcheck.bundle')] as string | undefined ?? process.env.MMCHECK_BUNDLE;
+export function workerSource(): WorkerSource {
+  const bundle = (globalThis as Record<symbol, unknown>)[Symbol.for('mmcheck.workerBundle')] as string | undefined ?? process.env.MMCHECK_WORKER_BUNDLE;
   if (bundle) return { entry: bundle, tsx: false, loader: 'loadWorkerProgram' };
-  return { entry: new URL('./main.ts', import.meta.url).href, tsx: true, loader: 'loadWorkerProgram' };
+  return { entry: new URL('./worker.ts', import.meta.url).href, tsx: true, loader: 'loadWorkerProgram' };
 }
 
 let pool: WorkerPool | null = null;

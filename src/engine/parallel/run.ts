@@ -73,7 +73,11 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
   const target = opts.resume?.file.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);
 
-  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions });
+  // Worker threads start loading as soon as the search is known not to be small: they are ready
+  // sooner, and a small search never starts them.
+  const threads = opts.workers && opts.jobs > 1 ? opts.jobs - 1 : 0;
+  const onLarge = threads ? (): void => opts.workers!.pool.grow(threads) : undefined;
+  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions, onLarge });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
   const planInfo = { target, depth: plan.depth, tasks: plan.tasks, prefixLeaves };
   const base = {
@@ -125,8 +129,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     if (!keepGoing) for (const s of ledger.segments()) for (const f of s.found ?? []) stopSeq = Math.min(stopSeq, f.seq);
     const maxLeaves = opts.maxExecutions !== undefined ? opts.maxExecutions - prefixLeaves : Infinity;
     const shared = SabShared.create(plan.tasks, taken, stopSeq, maxLeaves);
-    const threads = opts.workers && opts.jobs > 1 && taken.length < plan.tasks ? opts.jobs - 1 : 0;
-    const pool = opts.workers?.pool;
+    const pool = threads && taken.length < plan.tasks ? opts.workers!.pool : undefined;
     let jobError: SerializedError | null = null;
     let doneMsgs = 0;
     const jobId = nextJob++;
@@ -138,7 +141,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     };
     let lastProgress = Date.now();
     const tick = (): void => {
-      if (pool && threads) pool.drain(threads, take);
+      if (pool) pool.drain(threads, take);
       const now = Date.now();
       if (opts.checkpoint && now - lastCheckpoint >= opts.checkpoint.everyMs) writeCheckpoint();
       if (opts.onProgress && now - lastProgress >= 1000) {
@@ -148,7 +151,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
         opts.onProgress(c, b, seconds());
       }
     };
-    if (pool && threads) {
+    if (pool) {
       pool.grow(threads);
       const job: Job = {
         id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing,
@@ -171,7 +174,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
       shared.haltAll();
     }
     shared.exhausted();
-    if (pool && threads) {
+    if (pool) {
       while (doneMsgs < threads) {
         pool.drain(threads, take);
         if (doneMsgs >= threads) break;

@@ -223,6 +223,8 @@ export interface PlanOptions {
   /** Absolute time (Date.now()) to stop at, and a bound on the prefix's own leaves. */
   deadline?: number;
   maxExecutions?: number;
+  /** Called once the search is known to be too big to do whole (worker threads can start loading). */
+  onLarge?: () => void;
 }
 
 export interface Plan {
@@ -268,6 +270,7 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
   if (!whole.run.aborted || user <= budget) {
     return { depth: 0, tasks: 0, prefix: whole.prefix, stopSeq: whole.shared.stopSeq(), whole: true, cutBy: whole.cutBy, seconds: (performance.now() - t0) / 1000 };
   }
+  if (o.onLarge) o.onLarge();
   let d = 1;
   let prevD = 0, prevCount = 1;
   let best = { d: 0, count: 0 };

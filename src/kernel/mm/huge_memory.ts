@@ -1,20 +1,48 @@
-// Huge PMDs (mm/huge_memory.c, mm/pgtable-generic.c): the PTE table deposited with a huge PMD
-// (pgtable_trans_huge_deposit / withdraw, zap_deposited_table) and, for the v3.x bug of B25, the
-// split_huge_page() of the THP era before the v4.5 refcounting rework: the PMDs that map the page
-// are found by an anon_vma rmap walk and marked "splitting" (pmd_trans_splitting) before the
-// refcount is distributed to the tail pages; the walk must not miss a PMD.
+// Huge pages and huge PMDs (mm/huge_memory.c, mm/pgtable-generic.c): the split of a frozen folio
+// (__split_folio_to_order) and of a huge PMD into a PTE table (__split_huge_pmd_locked); the PTE
+// table deposited with a huge PMD (pgtable_trans_huge_deposit / withdraw, zap_deposited_table,
+// zap_huge_pmd); and, for the v3.x bug of B25, the split_huge_page() of the THP era before the
+// v4.5 refcounting rework: the PMDs that map the page are found by an anon_vma rmap walk and marked
+// "splitting" (pmd_trans_splitting) before the refcount is distributed to the tail pages; the walk
+// must not miss a PMD.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { kernelFunction } from '../kfn.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I5 } from '../invariants.ts';
-import type { Cpu, Cpus } from '../rcu.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
 import {
-  PMD_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_table, pmd_trans_huge, showPmd, type PageTable, type Pmd,
+  PMD_INVALID, PMD_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_table, pmd_trans_huge, showPmd, type PageTable, type Pmd,
 } from '../include/linux/pgtable.ts';
+import { pmd_populate, pmdp_huge_get_and_clear, set_pmd_at } from '../arch/x86/include/asm/pgtable.ts';
+import { smp_wmb } from '../include/asm-generic/barrier.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import { anon_vma_lock_write, anon_vma_unlock_write, type AnonVma } from '../include/linux/rmap.ts';
+import { pmdp_invalidate } from './pgtable-generic.ts';
 import { table, type Mm } from './mm.ts';
-import { free_table } from './mmu_gather.ts';
+import { pte_free } from './mmu_gather.ts';
+
+/** __split_folio_to_order(): the frozen folio's metadata word `meta` becomes `value`. */
+export const __split_folio_to_order = kernelFunction({ name: '__split_folio_to_order', file: 'mm/huge_memory.c', version: MAINLINE, note: 'one metadata word' },
+  function* (t: Ctx, meta: Loc, value: number): ThreadGen<void> {
+    yield t.store(meta, value);
+  });
+
+/**
+ * __split_huge_pmd_locked() of the huge PMD (PML held): pmdp_invalidate() keeps the PMD non-none,
+ * the deposited table T is filled, smp_wmb() "make pte visible before pmd", pmd_populate().
+ * `viaPmdNone`: clear then populate (U8.c); `noWmb`: the barrier-drop variant.
+ */
+export const __split_huge_pmd_locked = kernelFunction({ name: '__split_huge_pmd_locked', file: 'mm/huge_memory.c', version: MAINLINE, note: 'one entry of the deposited table' },
+  function* (t: Ctx, mm: Mm, T: PageTable, opts: { viaPmdNone?: boolean; noWmb?: boolean } = {}): ThreadGen<void> {
+    const pmd = yield t.load(mm.pmd);
+    if (!pmd_trans_huge(pmd)) return;
+    const pfn = pmd & 0xff;
+    if (opts.viaPmdNone) yield* pmdp_huge_get_and_clear(t, mm);
+    else yield* pmdp_invalidate(t, mm, PMD_INVALID | pfn);
+    yield t.store(T.entries[0], mk_pte(pfn, _PAGE_PRESENT | _PAGE_RW)); // fill the deposited table
+    if (!opts.noWmb) yield smp_wmb(t); // "make pte visible before pmd"
+    yield* pmd_populate(t, mm, pmd_table(T.id));
+  });
 
 // ---------------------------------------------------------------- deposited page tables
 
@@ -52,9 +80,15 @@ export const pgtable_trans_huge_withdraw = kernelFunction({ name: 'pgtable_trans
  * into a deposit, that no lockless walker is still inside it (2ba99c5e0881).
  */
 export const zap_deposited_table = kernelFunction({ name: 'zap_deposited_table', file: 'mm/huge_memory.c', version: 'v4.14–v6.18' },
-  function* (t: Ctx, cpus: Cpus, cpu: Cpu, mm: Mm, pmd: DepositPmd): ThreadGen<void> {
+  function* (t: Ctx, mm: Mm, pmd: DepositPmd): ThreadGen<void> {
     const id = yield* pgtable_trans_huge_withdraw(t, pmd);
-    yield* free_table(t, cpus, cpu, table(mm, id), 'immediate'); // pte_free(mm, pgtable)
+    yield* pte_free(t, table(mm, id));
+  });
+
+/** pmdp_huge_get_and_clear_full(): the huge PMD's xchg with none (its old value is the folio's). */
+const pmdp_huge_get_and_clear_full = kernelFunction({ name: 'pmdp_huge_get_and_clear_full', file: 'include/linux/pgtable.h', version: MAINLINE },
+  function* (t: Ctx, pmd: Pmd): ThreadGen<number> {
+    return yield t.xchg(pmd.pmd, PMD_NONE);
   });
 
 /**
@@ -65,11 +99,11 @@ export const zap_deposited_table = kernelFunction({ name: 'zap_deposited_table',
 export const zap_huge_pmd = kernelFunction({
   name: 'zap_huge_pmd', file: 'mm/huge_memory.c', version: 'v6.1–v6.18',
   note: 'anon only; the folio put after tlb_finish_mmu() not modelled',
-}, function* (t: Ctx, cpus: Cpus, cpu: Cpu, mm: Mm, pmd: DepositPmd): ThreadGen<boolean> {
+}, function* (t: Ctx, mm: Mm, pmd: DepositPmd): ThreadGen<boolean> {
   yield t.lock(pmd.pml); // __pmd_trans_huge_lock()
   if (!pmd_trans_huge(yield t.load(pmd.pmd))) { yield t.unlock(pmd.pml); return false; }
-  yield t.xchg(pmd.pmd, PMD_NONE); // pmdp_huge_get_and_clear_full()
-  yield* zap_deposited_table(t, cpus, cpu, mm, pmd);
+  yield* pmdp_huge_get_and_clear_full(t, pmd);
+  yield* zap_deposited_table(t, mm, pmd);
   yield t.unlock(pmd.pml);
   return true;
 });
@@ -107,6 +141,21 @@ export function newThpV3(b: Builder, name: string, pfn: number, mapcount: number
 
 const V3 = 'v3.13–v4.4';
 
+/** pmdp_splitting_flush() (x86, v2.6.38–v4.4): set _PAGE_SPLITTING on the huge PMD, flush. */
+const pmdp_splitting_flush = kernelFunction({ name: 'pmdp_splitting_flush', file: 'arch/x86/mm/pgtable.c', version: 'v2.6.38–v4.4', note: 'the flush not modelled' },
+  function* (t: Ctx, pmd: Pmd, value: number): ThreadGen<void> {
+    yield t.store(pmd.pmd, value);
+  });
+
+/**
+ * __split_huge_page_refcount(): with every PMD of the page marked splitting, move the refcount and
+ * mapcount to the tail pages and clear PageCompound (the model keeps only the last).
+ */
+const __split_huge_page_refcount = kernelFunction({ name: '__split_huge_page_refcount', file: 'mm/huge_memory.c', version: V3, note: 'only ClearPageCompound()' },
+  function* (t: Ctx, page: ThpV3): ThreadGen<void> {
+    yield t.store(page.compound, 0);
+  });
+
 /**
  * page_check_address_pmd(): under the PMD lock, is this PMD a huge mapping of `page` (and, for
  * the first walk, not already splitting)? Returns with the lock held if so.
@@ -125,7 +174,7 @@ const __split_huge_page_splitting = kernelFunction({ name: '__split_huge_page_sp
   function* (t: Ctx, page: ThpV3, vma: Vma): ThreadGen<number> {
     if (!(yield* page_check_address_pmd(t, page, vma.pmd, 'NOTSPLITTING'))) return 0;
     const v = yield t.load(vma.pmd.pmd);
-    yield* t.call('pmdp_splitting_flush', (function* () { yield t.store(vma.pmd.pmd, v | _PAGE_SPLITTING); })());
+    yield* pmdp_splitting_flush(t, vma.pmd, v | _PAGE_SPLITTING);
     yield t.unlock(vma.pmd.pml);
     return 1;
   });
@@ -139,8 +188,8 @@ const __split_huge_page_map = kernelFunction({ name: '__split_huge_page_map', fi
     if (!(yield* page_check_address_pmd(t, page, vma.pmd, 'SPLITTING'))) return 0;
     const id = yield* pgtable_trans_huge_withdraw(t, vma.pmd);
     yield t.store(table(vma.mm, id).entries[0], mk_pte(page.pfn, _PAGE_PRESENT | _PAGE_RW));
-    yield t.fence('wmb', 'smp_wmb'); // make pte visible before pmd
-    yield* t.call('pmd_populate', (function* () { yield t.store(vma.pmd.pmd, pmd_table(id)); })());
+    yield smp_wmb(t); // make pte visible before pmd
+    yield* pmd_populate(t, vma.pmd, pmd_table(id));
     yield t.unlock(vma.pmd.pml);
     return 1;
   });
@@ -158,7 +207,7 @@ const __split_huge_page = kernelFunction({ name: '__split_huge_page', file: 'mm/
     for (const vma of av.vmas) mapcount += yield* __split_huge_page_splitting(t, page, vma);
     const mc = yield t.load(page.mapcount); // page_mapcount(page)
     yield t.assert(mapcount === mc, I5, () => `BUG_ON(mapcount != page_mapcount(page)) in __split_huge_page on CPU${t.tid}: the rmap walk marked ${mapcount} PMD${mapcount === 1 ? '' : 's'} splitting, but ${page.name} is mapped by ${mc}: a huge PMD escaped the split's freeze (it moved behind the walk)`);
-    yield* t.call('__split_huge_page_refcount', (function* () { yield t.store(page.compound, 0); })());
+    yield* __split_huge_page_refcount(t, page);
     let mapcount2 = 0;
     for (const vma of av.vmas) mapcount2 += yield* __split_huge_page_map(t, page, vma as Vma & { pmd: DepositPmd });
     yield t.assert(mapcount === mapcount2, I5, () => `BUG_ON(mapcount != mapcount2) in __split_huge_page on CPU${t.tid}: ${mapcount} PMDs marked splitting, ${mapcount2} split`);
@@ -211,7 +260,7 @@ export const move_huge_pmd_v3 = kernelFunction({ name: 'move_huge_pmd', file: 'm
     const ret = yield* __pmd_trans_huge_lock_v3(t, old, vma);
     if (ret === 1) {
       const pmd = yield t.xchg(old.pmd, PMD_NONE); // pmdp_get_and_clear()
-      yield* t.call('set_pmd_at', (function* () { yield t.store(nw.pmd, pmd); })());
+      yield* set_pmd_at(t, nw, pmd);
       yield t.unlock(old.pml);
     }
     return ret;

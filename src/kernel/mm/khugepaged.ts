@@ -9,14 +9,33 @@ import {
 } from '../include/linux/pgtable.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import { i_mmap_lock_read, i_mmap_lock_write, i_mmap_unlock_read, i_mmap_unlock_write, type AddressSpaceRmap } from '../include/linux/fs.ts';
-import { rcu_read_lock, rcu_read_unlock, smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
+import { pmd_populate, set_pmd_at } from '../arch/x86/include/asm/pgtable.ts';
 import { newDepositList, pgtable_trans_huge_deposit, type DepositPmd } from './huge_memory.ts';
-import { kernelFunction } from '../kfn.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { newMm, table, type Mm } from './mm.ts';
-import { free_table, pte_free_stale_entries } from './mmu_gather.ts';
+import { pte_free, pte_free_defer, tlb_remove_table_sync_one } from './mmu_gather.ts';
 import { pte_offset_map_lock_v6_0 } from './memory.ts';
-import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap } from './pgtable-generic.ts';
+import { lockPtl, pmdp_collapse_flush, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap } from './pgtable-generic.ts';
+
+const khugepaged = (name: string, version: string, note?: string) => ({ name, file: 'mm/khugepaged.c', version, ...(note ? { note } : {}) });
+
+// The folio-lock lookups and reference drops collapse_pte_mapped_thp() makes (the lock itself is
+// not modelled: no scenario's other actor takes the folio lock).
+/** filemap_lock_folio() (include/linux/pagemap.h): a reference, and the folio locked. */
+const filemap_lock_folio = kernelFunction({ name: 'filemap_lock_folio', file: 'include/linux/pagemap.h', version: MAINLINE, note: 'the reference; PG_locked not modelled' },
+  (t: Ctx, f: Folio): ThreadGen<void> => folio_get(t, f));
+/** find_lock_page() (include/linux/pagemap.h, before folios): filemap_lock_folio()'s predecessor. */
+const find_lock_page = kernelFunction({ name: 'find_lock_page', file: 'include/linux/pagemap.h', version: 'v2.6.x–v6.4', note: 'the reference; PG_locked not modelled' },
+  (t: Ctx, f: Folio): ThreadGen<void> => folio_get(t, f));
+/** folio_ref_sub() (include/linux/page_ref.h): drops `nr` references the caller knows are not the last. */
+const folio_ref_sub = kernelFunction({ name: 'folio_ref_sub', file: 'include/linux/page_ref.h', version: MAINLINE },
+  function* (t: Ctx, f: Folio, nr: number): ThreadGen<void> { yield t.fetchSub(f._refcount, nr); });
+/** page_ref_sub(): folio_ref_sub()'s struct-page predecessor. */
+const page_ref_sub = kernelFunction({ name: 'page_ref_sub', file: 'include/linux/page_ref.h', version: 'v4.6–v6.4' },
+  function* (t: Ctx, f: Folio, nr: number): ThreadGen<void> { yield t.fetchSub(f._refcount, nr); });
 
 /** An anon range collapse_huge_page() can work on. */
 export interface CollapseRange {
@@ -41,7 +60,7 @@ export function newCollapseRange(b: Builder): CollapseRange {
 }
 
 /** What a user reads at the address in a final state: HP once the huge PMD is installed, else P. */
-export function data_at_address(s: FinalState, r: CollapseRange): number {
+export function dataAtAddress(s: FinalState, r: CollapseRange): number {
   return s.value(r.mm.pmd) === pmd_leaf(r.HP.pfn) ? s.value(r.HP.data) : s.value(r.P.data);
 }
 
@@ -58,6 +77,43 @@ export interface CollapseHooks {
   afterClear?: () => ThreadGen<void>;
 }
 
+/** __collapse_huge_page_isolate(): under the old table's PTL, a page with an extra reference (a pin) aborts. */
+const __collapse_huge_page_isolate = kernelFunction(khugepaged('__collapse_huge_page_isolate', MAINLINE, 'one PTE; folio lock and LRU isolation as one reference'),
+  function* (t: Ctx, T: PageTable, P: Folio): ThreadGen<boolean> {
+    yield t.lock(T.ptl);
+    const c = yield t.load(P._refcount); // is_refcount_suitable(): mapcount only, no pin
+    if (c !== 1) { yield t.unlock(T.ptl); return false; }
+    yield t.fetchAdd(P._refcount, 1); // folio_isolate_lru()
+    yield t.unlock(T.ptl);
+    return true;
+  });
+
+/** release_pte_folio(): putback of the isolated folio, dropping the isolation's reference. */
+const release_pte_folio = kernelFunction(khugepaged('release_pte_folio', MAINLINE), (t: Ctx, P: Folio): ThreadGen<void> => folio_put(t, P));
+
+/** free_page_and_swap_cache() (mm/swap_state.c): the old mapping's reference. */
+const free_page_and_swap_cache = kernelFunction({ name: 'free_page_and_swap_cache', file: 'mm/swap_state.c', version: MAINLINE, note: 'no swap cache' },
+  (t: Ctx, P: Folio): ThreadGen<void> => folio_put(t, P));
+
+/**
+ * __collapse_huge_page_copy(): copy, then __collapse_huge_page_copy_succeeded(): release the
+ * isolation, clear the old PTE under the PTL, drop the old mapping's reference.
+ */
+const __collapse_huge_page_copy = kernelFunction(khugepaged('__collapse_huge_page_copy', MAINLINE, 'one PTE, with __collapse_huge_page_copy_succeeded()'),
+  function* (t: Ctx, T: PageTable, idx: number, P: Folio, HP: Folio): ThreadGen<void> {
+    yield t.store(HP.data, yield t.load(P.data)); // copy_mc_user_highpage()
+    yield* release_pte_folio(t, P);
+    yield t.lock(T.ptl);
+    yield t.store(T.entries[idx], PTE_NONE); // ptep_clear()
+    yield t.unlock(T.ptl);
+    yield* free_page_and_swap_cache(t, P);
+  });
+
+/** __folio_mark_uptodate() (include/linux/page-flags.h): smp_wmb(), so the copy is visible before the PMD. */
+const __folio_mark_uptodate = kernelFunction({ name: '__folio_mark_uptodate', file: 'include/linux/page-flags.h', version: MAINLINE, note: 'the barrier only' },
+  // eslint-disable-next-line require-yield
+  function* (t: Ctx, _f: Folio): ThreadGen<void> { yield smp_wmb(t); });
+
 /**
  * collapse_huge_page() (mm/khugepaged.c) for an anon range mapped by T[idx] -> P, from the point
  * where the caller holds the mmap lock for write and the anon_vma lock for write (faults and rmap
@@ -73,64 +129,34 @@ export interface CollapseHooks {
  *   set_pmd_at() the huge PMD.
  * Returns false if it backed off.
  */
-export const collapse_huge_page = kernelFunction({
-  name: 'collapse_huge_page', file: 'mm/khugepaged.c', version: 'v6.0–v6.18',
-  note: 'one PTE; mmu_notifier, LRU isolation, rmap and counters not modelled; the locks the caller holds are not modelled',
-}, function* (t: Ctx, cpus: Cpus, cpu: Cpu, r: CollapseRange, idx: number, version: CollapseVersion, hooks: CollapseHooks = {}): ThreadGen<boolean> {
+export const collapse_huge_page = kernelFunction(khugepaged('collapse_huge_page', 'v6.0–v6.18',
+  'one PTE; mmu_notifier, LRU isolation, rmap and counters not modelled; the locks the caller holds are not modelled'),
+function* (t: Ctx, cpus: Cpus, cpu: Cpu, r: CollapseRange, idx: number, version: CollapseVersion, hooks: CollapseHooks = {}): ThreadGen<boolean> {
   const { mm, T, P, HP } = r;
   // v6.0–v6.4: pte = pte_offset_map(pmd, address); pte_ptl = pte_lockptr(mm, pmd), before the clear.
   if (version !== 'v6.5') yield t.load(mm.pmd);
   yield t.lock(mm.pml); // pmd_ptl = pmd_lock(mm, pmd): "probably unnecessary"
-  const pmd: number = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> {
-    const old = yield t.xchg(mm.pmd, PMD_NONE);
-    if (hooks.afterClear) yield* hooks.afterClear();
-    return old;
-  })());
+  const pmd = yield* pmdp_collapse_flush(t, mm, { returnsOld: true, afterClear: hooks.afterClear });
   yield t.unlock(mm.pml);
   if (version !== 'v6.0') yield* tlb_remove_table_sync_one(t, cpus, cpu);
   // v6.5+: pte_offset_map_lock(mm, &_pmd, …): the table of the local copy, under RCU until pte_unmap().
-  if (version === 'v6.5') yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-  const ok = yield* t.call('__collapse_huge_page_isolate', (function* (): ThreadGen<boolean> {
-    yield t.lock(T.ptl);
-    const c = yield t.load(P._refcount); // is_refcount_suitable(): mapcount only, no pin
-    if (c !== 1) { yield t.unlock(T.ptl); return false; }
-    yield t.fetchAdd(P._refcount, 1); // folio_isolate_lru()
-    yield t.unlock(T.ptl);
-    return true;
-  })());
-  if (!ok) {
-    if (version === 'v6.5') yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
+  if (version === 'v6.5') yield* rcu_read_lock(t, cpu);
+  if (!(yield* __collapse_huge_page_isolate(t, T, P))) {
+    if (version === 'v6.5') yield* pte_unmap(t, cpu);
     yield t.lock(mm.pml);
-    yield* t.call('pmd_populate', (function* (): ThreadGen<void> { yield t.store(mm.pmd, pmd); })());
+    yield* pmd_populate(t, mm, pmd);
     yield t.unlock(mm.pml);
     return false;
   }
-  yield* t.call('__collapse_huge_page_copy', (function* (): ThreadGen<void> {
-    yield t.store(HP.data, yield t.load(P.data)); // copy_mc_user_highpage()
-    // __collapse_huge_page_copy_succeeded():
-    yield* t.call('release_pte_folio', folio_put(t, P)); // the isolation's reference
-    yield t.lock(T.ptl);
-    yield t.store(T.entries[idx], PTE_NONE); // ptep_clear()
-    yield t.unlock(T.ptl);
-    yield* t.call('free_page_and_swap_cache', folio_put(t, P)); // the old mapping's reference
-  })());
-  if (version === 'v6.5') yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
-  yield* t.call('__folio_mark_uptodate', (function* (): ThreadGen<void> { yield smp_wmb(t); })());
+  yield* __collapse_huge_page_copy(t, T, idx, P, HP);
+  if (version === 'v6.5') yield* pte_unmap(t, cpu);
+  yield* __folio_mark_uptodate(t, HP);
   yield t.lock(mm.pml);
   yield* pgtable_trans_huge_deposit(t, r.pmd, T);
-  yield* t.call('set_pmd_at', (function* (): ThreadGen<void> { yield t.store(mm.pmd, pmd_leaf(HP.pfn)); })());
+  yield* set_pmd_at(t, mm, pmd_leaf(HP.pfn));
   yield t.unlock(mm.pml);
   return true;
 });
-
-/**
- * tlb_remove_table_sync_one() (mm/mmu_gather.c, CONFIG_MMU_GATHER_RCU_TABLE_FREE): an IPI to every
- * other CPU, waited for: it completes only once each CPU has had IRQs on, so no IRQs-off walker
- * that saw the old PMD is still inside the table. "Not an RCU grace period".
- */
-export function tlb_remove_table_sync_one(t: Ctx, cpus: Cpus, cpu: Cpu): ThreadGen<void> {
-  return t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, cpu));
-}
 
 /** The changes to collapse_pte_mapped_thp() a scenario can turn on (variants). */
 export interface CollapsePteMappedKnobs {
@@ -160,20 +186,20 @@ export const collapse_pte_mapped_thp = kernelFunction({
 }, function* (t: Ctx, cpus: Cpus, cpu: Cpu, vma: Vma, folio: Folio, knobs: CollapsePteMappedKnobs = {}): ThreadGen<boolean> {
   const mm = vma.mmAtPmd;
   const matches = (v: number) => pte_present(v) && pte_pfn(v) === folio.pfn;
-  yield* t.call('filemap_lock_folio', folio_get(t, folio)); // the lock is a reference and PG_locked
+  yield* filemap_lock_folio(t, folio);
   let retracted = false;
   if (pmd_is_table(yield t.load(mm.pmd))) { // find_pmd_or_thp_or_none(); none: step 5 only
     let ok = false;
-    const m1 = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+    const m1 = yield* pte_offset_map_lock(t, cpu, mm);
     if (m1) { // step 1: check all mapped PTEs are to the right huge page
       ok = true;
       for (const e of m1.T.entries) { const v = yield t.load(e); if (v !== PTE_NONE && !matches(v)) ok = false; }
       yield t.unlock(m1.T.ptl);
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      yield* pte_unmap(t, cpu);
     }
     const pml = vma.uffdArmed && !vma.shared;
     if (ok && pml) yield t.lock(mm.pml);
-    const m = ok ? yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm)) : null;
+    const m = ok ? yield* pte_offset_map_rw_nolock(t, cpu, mm) : null;
     let nr = 0;
     let pmlHeld = pml && ok;
     if (m) {
@@ -188,7 +214,7 @@ export const collapse_pte_mapped_thp = kernelFunction({
       }
       if (!abort) {
         if (!pml) yield t.unlock(m.T.ptl);
-        if (nr) yield* t.call('folio_ref_sub', (function* () { yield t.fetchSub(folio._refcount, nr); })()); // step 3
+        if (nr) yield* folio_ref_sub(t, folio, nr); // step 3
         if (!pml) { // step 4: remove empty page table
           yield t.lock(mm.pml);
           pmlHeld = true;
@@ -197,25 +223,25 @@ export const collapse_pte_mapped_thp = kernelFunction({
           nr = 0;
         }
         if (!abort) {
-          const pgt = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> { return yield t.xchg(mm.pmd, PMD_NONE); })());
+          const pgt = yield* pmdp_collapse_flush(t, mm, { returnsOld: true });
           yield* pmdp_get_lockless_sync(t, cpus, cpu);
           yield t.unlock(m.T.ptl);
-          yield* t.call('pte_unmap', pte_unmap(t, cpu));
+          yield* pte_unmap(t, cpu);
           yield t.unlock(mm.pml);
           const T = table(vma.mm, pmd_table_id(pgt));
-          yield* (knobs.freeTable ? knobs.freeTable(T) : t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu')));
+          yield* (knobs.freeTable ? knobs.freeTable(T) : pte_free_defer(t, cpus, cpu, T));
           retracted = true;
         }
       }
       if (!retracted) { // abort: / unlock:
-        if (nr) yield* t.call('folio_ref_sub', (function* () { yield t.fetchSub(folio._refcount, nr); })());
+        if (nr) yield* folio_ref_sub(t, folio, nr);
         yield t.unlock(m.T.ptl);
-        yield* t.call('pte_unmap', pte_unmap(t, cpu));
+        yield* pte_unmap(t, cpu);
       }
     }
     if (!retracted && pmlHeld) yield t.unlock(mm.pml);
   }
-  yield* t.call('folio_put', folio_put(t, folio)); // drop_folio: folio_unlock(); folio_put()
+  yield* folio_put(t, folio); // drop_folio: folio_unlock(); folio_put()
   return retracted;
 });
 
@@ -275,15 +301,15 @@ export const retract_page_tables = kernelFunction({
     if (version === 'v6.6' || (yield* check_pmd_state(t, vma.pmd))) {
       // ptl = pte_lockptr(mm, pmd): the lock of the table *pmd points to now.
       locked = table(vma.mm, pmd_table_id(yield t.load(vma.pmd.pmd)));
-      if (!knobs.noPtl) yield* lock_ptl(t, locked); // spin_lock_nested(ptl, SINGLE_DEPTH_NESTING)
+      if (!knobs.noPtl) yield* lockPtl(t, locked); // spin_lock_nested(ptl, SINGLE_DEPTH_NESTING)
       if (knobs.noRetractableRecheck || (yield* file_backed_vma_is_retractable(t, vma))) {
-        pgt = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> { return yield t.xchg(vma.pmd.pmd, PMD_NONE); })());
+        pgt = yield* pmdp_collapse_flush(t, vma.mmAtPmd, { returnsOld: true });
         yield* pmdp_get_lockless_sync(t, cpus, cpu);
       }
       if (!knobs.noPtl) yield t.unlock(locked.ptl);
     }
     yield t.unlock(vma.pmd.pml);
-    if (pgt) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, table(vma.mm, pmd_table_id(pgt)), 'rcu'));
+    if (pgt) yield* pte_free_defer(t, cpus, cpu, table(vma.mm, pmd_table_id(pgt)));
   }
   yield* i_mmap_unlock_read(t, mapping);
 });
@@ -293,9 +319,10 @@ export const retract_page_tables = kernelFunction({
  * tlb_remove_table_sync_one(), so that no lockless reader keeps a torn half of the PMD just
  * cleared; a no-op where a PMD is one word, as in the model's PMDs.
  */
-export function* pmdp_get_lockless_sync(t: Ctx, cpus: Cpus, cpu: Cpu, pae = false): ThreadGen<void> {
-  if (pae) yield* tlb_remove_table_sync_one(t, cpus, cpu);
-}
+export const pmdp_get_lockless_sync = kernelFunction({ name: 'pmdp_get_lockless_sync', file: 'include/linux/pgtable.h', version: 'v6.5–v6.18' },
+  function* (t: Ctx, cpus: Cpus, cpu: Cpu, pae = false): ThreadGen<void> {
+    if (pae) yield* tlb_remove_table_sync_one(t, cpus, cpu);
+  });
 
 // ---------------------------------------------------------------- file THP: collapse_pte_mapped_thp() of v6.1
 
@@ -307,11 +334,11 @@ export function* pmdp_get_lockless_sync(t: Ctx, cpus: Cpus, cpu: Cpu, pae = fals
  */
 function* collapseAndFreePmd(t: Ctx, vma: Vma, fixed: boolean): ThreadGen<void> {
   if (!fixed) yield t.lock(vma.pmd.pml);
-  const pmd = yield* t.call('pmdp_collapse_flush', (function* (): ThreadGen<number> { return yield t.xchg(vma.pmd.pmd, PMD_NONE); })());
+  const pmd = yield* pmdp_collapse_flush(t, vma.mmAtPmd, { returnsOld: true });
   if (!fixed) yield t.unlock(vma.pmd.pml);
   // mm_dec_nr_ptes(); page_table_check_pte_clear_range(); pte_free(): the entries are stale
   // (step 2 removed their rmap, step 3 their references) and stay in the freed table.
-  yield* pte_free_stale_entries(t, table(vma.mm, pmd_table_id(pmd)));
+  yield* pte_free(t, table(vma.mm, pmd_table_id(pmd)), { staleEntries: true });
 }
 
 const collapse_and_free_pmd_v6_0 = kernelFunction({ name: 'collapse_and_free_pmd', file: 'mm/khugepaged.c', version: 'v6.1-rc (before 8d3c106e19e8)' },
@@ -332,7 +359,7 @@ export const collapse_pte_mapped_thp_v6_1 = kernelFunction({
 }, function* (t: Ctx, vma: Vma, HP: Folio, fix: { locks: boolean; anonVma: boolean }): ThreadGen<boolean> {
   const fixed = fix.locks;
   if (fix.anonVma && (yield t.load(vma.anon_vma))) return false; // SCAN_VMA_CHECK: symmetry with retract_page_tables()
-  yield* t.call('find_lock_page', folio_get(t, HP)); // the folio lock itself excludes nothing here
+  yield* find_lock_page(t, HP); // the folio lock itself excludes nothing here
   let done = false;
   if (pmd_is_table(yield t.load(vma.pmd.pmd))) { // find_pmd_or_thp_or_none()
     if (fixed) yield* i_mmap_lock_write(t, vma.file!);
@@ -348,12 +375,12 @@ export const collapse_pte_mapped_thp_v6_1 = kernelFunction({
     // step 2: page_remove_rmap() for each (the mapcount is not modelled).
     yield t.unlock(ptl.ptl);
     if (!abort) {
-      if (count) yield* t.call('page_ref_sub', (function* () { yield t.fetchSub(HP._refcount, count); })()); // step 3
+      if (count) yield* page_ref_sub(t, HP, count); // step 3
       yield* (fixed ? collapse_and_free_pmd_v6_1(t, vma) : collapse_and_free_pmd_v6_0(t, vma)); // step 4
       done = true;
     }
     if (fixed) yield* i_mmap_unlock_write(t, vma.file!);
   }
-  yield* t.call('put_page', folio_put(t, HP)); // drop_hpage: unlock_page(); put_page()
+  yield* folio_put(t, HP); // drop_hpage: unlock_page(); put_page(), i.e. folio_put()
   return done;
 });

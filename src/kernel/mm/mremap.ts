@@ -12,9 +12,10 @@ import { anon_vma_lock_write, anon_vma_unlock_write } from '../include/linux/rma
 import { i_mmap_lock_write, i_mmap_unlock_write } from '../include/linux/fs.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import {
-  PMD_NONE, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pmd_trans_huge, type Pmd,
+  pmd_is_table, pmd_none, pmd_table, pmd_table_id, pmd_trans_huge, type Pmd,
 } from '../include/linux/pgtable.ts';
 import { move_huge_pmd_v3 } from './huge_memory.ts';
+import { pmd_clear, pmd_populate } from '../arch/x86/include/asm/pgtable.ts';
 
 
 /** take_rmap_locks(): the file's i_mmap_rwsem and the anon_vma lock, both for write. */
@@ -45,8 +46,8 @@ function* moveNormalPmd(t: Ctx, old: Pmd, nw: Pmd, recheck: boolean): ThreadGen<
   let res = false;
   // 6fa1066fc5d0: "Racing with collapse?" (!pmd_present(pmd) || pmd_leaf(pmd)) -> give up.
   if (!recheck || (pmd_is_table(pmd) && !pmd_trans_huge(pmd))) {
-    yield t.store(old.pmd, PMD_NONE); // pmd_clear(old_pmd)
-    yield* t.call('pmd_populate', (function* () { yield t.store(nw.pmd, pmd_table(pmd_table_id(pmd))); })());
+    yield* pmd_clear(t, old);
+    yield* pmd_populate(t, nw, pmd_table(pmd_table_id(pmd))); // pmd_pgtable(pmd): page 0 for a none PMD
     // flush_tlb_range(): no TLB is modelled in the scenarios that move tables.
     res = true;
   }

@@ -6,7 +6,7 @@
 // it sets vma->anon_vma first, which retract rechecks under that PTL.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { kernelFunction } from '../kfn.ts';
-import type { Cpu } from '../rcu.ts';
+import type { Cpu } from '../cpus.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
 import { _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_is_table, pmd_none, pmd_trans_huge } from '../include/linux/pgtable.ts';
@@ -27,13 +27,17 @@ export const mfill_atomic_install_pte = kernelFunction({
   if (!m) return 'EAGAIN';
   let ret: MfillResult = 'EEXIST';
   if ((yield t.load(m.T.entries[idx])) === 0) { // pte_none_mostly(ptep_get(dst_pte))
-    yield* t.call('set_pte_at', set_pte_at(t, vma.mmAtPmd, m.T, idx, mk_pte(page.pfn, _PAGE_PRESENT | _PAGE_RW)));
+    yield* set_pte_at(t, vma.mmAtPmd, m.T, idx, mk_pte(page.pfn, _PAGE_PRESENT | _PAGE_RW));
     ret = 0;
   }
   yield t.unlock(m.T.ptl);
-  yield* t.call('pte_unmap', pte_unmap(t, cpu));
+  yield* pte_unmap(t, cpu);
   return ret;
 });
+
+/** mfill_atomic_pte_copy(): the page is filled from the user buffer (not modelled), then installed. */
+const mfill_atomic_pte_copy = kernelFunction({ name: 'mfill_atomic_pte_copy', file: 'mm/userfaultfd.c', version: 'v6.5–v6.18', note: 'the copy from the user buffer not modelled' },
+  (t: Ctx, cpu: Cpu, vma: Vma, idx: number, page: Folio): ThreadGen<MfillResult> => mfill_atomic_install_pte(t, cpu, vma, idx, page));
 
 /**
  * mfill_atomic() for one page of UFFDIO_COPY into a MAP_PRIVATE VMA (mmap lock for read held by
@@ -49,5 +53,5 @@ export const mfill_atomic_copy = kernelFunction({
   if (pmd_none(yield t.load(vma.pmd.pmd))) return 'pte_alloc'; // pmdp_get_lockless(dst_pmd)
   const pmd = yield t.load(vma.pmd.pmd); // again, after the __pte_alloc() it did not need
   if (!pmd_is_table(pmd) || pmd_trans_huge(pmd)) return 'EEXIST';
-  return yield* t.call('mfill_atomic_pte_copy', mfill_atomic_install_pte(t, cpu, vma, idx, page));
+  return yield* mfill_atomic_pte_copy(t, cpu, vma, idx, page);
 });

@@ -3,10 +3,11 @@
 // list in interval-tree order: the order anon_vma_interval_tree_foreach visits them). Anon rmap
 // walks (rmap_walk_anon(), the pre-v4.5 split_huge_page()) take the lock; the kernel's anon_vma
 // lock is the root anon_vma's rwsem, one per tree.
-import type { Ctx, ThreadGen } from '../../../engine/ops.ts';
+import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import type { Vma } from './mm_types.ts';
-import { down_read, down_write, newRwsem, up_read, up_write, type RwSemaphore } from './rwsem.ts';
+import { kernelFunction } from '../../kfn.ts';
+import { newRwsem, rwsemDownRead, rwsemDownWrite, rwsemUpRead, rwsemUpWrite, type RwSemaphore } from './rwsem.ts';
 
 /** A struct anon_vma (its root's rwsem) and the VMAs linked to it. */
 export interface AnonVma {
@@ -22,12 +23,13 @@ export function newAnonVma(b: Builder, name: string): AnonVma {
   return { name, rwsem: newRwsem(b, `${name}.rwsem`), vmas: [] };
 }
 
-// The inline wrappers of include/linux/rmap.h.
+const rmapH = (name: string) => ({ name, file: 'include/linux/rmap.h', version: 'v3.0–v6.18' });
+
 /** anon_vma_lock_read(): down_read(&anon_vma->root->rwsem). */
-export function anon_vma_lock_read(t: Ctx, av: AnonVma): ThreadGen<void> { return down_read(t, av.rwsem); }
+export const anon_vma_lock_read = kernelFunction(rmapH('anon_vma_lock_read'), (t: Ctx, av: AnonVma) => rwsemDownRead(t, av.rwsem));
 /** anon_vma_unlock_read() */
-export function anon_vma_unlock_read(t: Ctx, av: AnonVma): ThreadGen<void> { return up_read(t, av.rwsem); }
+export const anon_vma_unlock_read = kernelFunction(rmapH('anon_vma_unlock_read'), (t: Ctx, av: AnonVma) => rwsemUpRead(t, av.rwsem));
 /** anon_vma_lock_write(): down_write(&anon_vma->root->rwsem). */
-export function anon_vma_lock_write(t: Ctx, av: AnonVma): ThreadGen<void> { return down_write(t, av.rwsem); }
+export const anon_vma_lock_write = kernelFunction(rmapH('anon_vma_lock_write'), (t: Ctx, av: AnonVma) => rwsemDownWrite(t, av.rwsem));
 /** anon_vma_unlock_write() */
-export function anon_vma_unlock_write(t: Ctx, av: AnonVma): ThreadGen<void> { return up_write(t, av.rwsem); }
+export const anon_vma_unlock_write = kernelFunction(rmapH('anon_vma_unlock_write'), (t: Ctx, av: AnonVma) => rwsemUpWrite(t, av.rwsem));

@@ -9,8 +9,8 @@
 // queue's fairness and handoff (they decide who goes first, not what is excluded), and optimistic
 // spinning. A down_write() that can never get the lock shows as a blocked execution (deadlock).
 // The kernel's inline wrappers (mmap_write_lock(), i_mmap_lock_read(), anon_vma_lock_write() …)
-// live with their structures and call these; a trace names the primitive and the semaphore's
-// location (`down_write: lock(F.i_mmap_rwsem.owner)`).
+// live with their structures and run the same steps; a trace names the wrapper and the semaphore's
+// location (`i_mmap_lock_write: spin_lock(F.i_mmap_rwsem.owner)`).
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
@@ -37,38 +37,47 @@ export function newRwsem(b: Builder, name: string): RwSemaphore {
 const V = 'v5.4–v6.18';
 const F = 'kernel/locking/rwsem.c';
 
-/** down_read(): waits while a writer holds the semaphore, then counts itself in. */
-export const down_read = kernelFunction({ name: 'down_read', file: F, version: V, note: 'no wait-queue fairness' },
-  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
-    yield t.lock(sem.owner);
-    yield t.fetchAdd(sem.readers, 1, Mode.Relaxed);
-    yield t.unlock(sem.owner);
-  });
+// The steps, as model helpers: the kernel's wrappers (mmap_write_lock(), i_mmap_lock_read() …) are
+// declared where the kernel has them and run these, so a trace names the wrapper.
 
-/** up_read(): a fully ordered decrement (the kernel's atomic_long_add_return_release). */
-export const up_read = kernelFunction({ name: 'up_read', file: F, version: V },
-  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
-    yield t.fetchSub(sem.readers, 1, Mode.Release);
-  });
+/** down_read()'s steps: wait while a writer holds the semaphore, then count itself in. */
+export function* rwsemDownRead(t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+  yield t.lock(sem.owner);
+  yield t.fetchAdd(sem.readers, 1, Mode.Relaxed);
+  yield t.unlock(sem.owner);
+}
 
-/** down_write(): excludes new readers and writers, then waits for the readers inside to leave. */
-export const down_write = kernelFunction({ name: 'down_write', file: F, version: V, note: 'no wait-queue fairness' },
-  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
-    yield t.lock(sem.owner);
-    yield t.await(sem.readers, (v) => v === 0, Mode.Acquire);
-  });
+/** up_read()'s step: a release decrement (the kernel's atomic_long_add_return_release). */
+export function* rwsemUpRead(t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+  yield t.fetchSub(sem.readers, 1, Mode.Release);
+}
 
-/** down_write_trylock(): true if it got the semaphore without waiting. */
-export const down_write_trylock = kernelFunction({ name: 'down_write_trylock', file: F, version: V },
-  function* (t: Ctx, sem: RwSemaphore): ThreadGen<boolean> {
-    if (!(yield t.trylock(sem.owner))) return false;
-    if ((yield t.load(sem.readers, Mode.Acquire)) === 0) return true;
-    yield t.unlock(sem.owner);
-    return false;
-  });
+/** down_write()'s steps: exclude new readers and writers, then wait for the readers inside. */
+export function* rwsemDownWrite(t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+  yield t.lock(sem.owner);
+  yield t.await(sem.readers, (v) => v === 0, Mode.Acquire);
+}
 
+/** down_write_trylock()'s steps: true if it got the semaphore without waiting. */
+export function* rwsemDownWriteTrylock(t: Ctx, sem: RwSemaphore): ThreadGen<boolean> {
+  if (!(yield t.trylock(sem.owner))) return false;
+  if ((yield t.load(sem.readers, Mode.Acquire)) === 0) return true;
+  yield t.unlock(sem.owner);
+  return false;
+}
+
+/** up_write()'s step. */
+export function* rwsemUpWrite(t: Ctx, sem: RwSemaphore): ThreadGen<void> {
+  yield t.unlock(sem.owner);
+}
+
+/** down_read(): shared. */
+export const down_read = kernelFunction({ name: 'down_read', file: F, version: V, note: 'no wait-queue fairness' }, rwsemDownRead);
+/** up_read() */
+export const up_read = kernelFunction({ name: 'up_read', file: F, version: V }, rwsemUpRead);
+/** down_write(): exclusive. */
+export const down_write = kernelFunction({ name: 'down_write', file: F, version: V, note: 'no wait-queue fairness' }, rwsemDownWrite);
+/** down_write_trylock() */
+export const down_write_trylock = kernelFunction({ name: 'down_write_trylock', file: F, version: V }, rwsemDownWriteTrylock);
 /** up_write() */
-export const up_write = kernelFunction({ name: 'up_write', file: F, version: V },
-  function* (t: Ctx, sem: RwSemaphore): ThreadGen<void> {
-    yield t.unlock(sem.owner);
-  });
+export const up_write = kernelFunction({ name: 'up_write', file: F, version: V }, rwsemUpWrite);

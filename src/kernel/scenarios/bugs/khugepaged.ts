@@ -3,7 +3,8 @@
 // (the deposit) is later freed with pte_free() while GUP-fast is still inside it (2ba99c5e0881).
 import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
-import { Cpus } from '../../rcu.ts';
+import { Cpus } from '../../cpus.ts';
+import { alloc_pages } from '../../include/linux/gfp.ts';
 import { newFolio } from '../../include/linux/page_ref.ts';
 import { PTE_NONE, newPageZero, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table } from '../../include/linux/pgtable.ts';
 import { newAddressSpaceRmap } from '../../include/linux/fs.ts';
@@ -12,8 +13,7 @@ import { mmap_write_trylock, mmap_write_unlock, newMmapLock } from '../../includ
 import { newMm } from '../../mm/mm.ts';
 import { collapse_huge_page, collapse_pte_mapped_thp_v6_1, newCollapseRange } from '../../mm/khugepaged.ts';
 import { zap_huge_pmd } from '../../mm/huge_memory.ts';
-import { reuse_table_page } from '../../mm/mmu_gather.ts';
-import { gup_fast, gup_put_folio } from '../../mm/gup.ts';
+import { gup_fast, put_page } from '../../mm/gup.ts';
 import { unmap_mapping_range } from '../../mm/memory.ts';
 import { rmap_walk_anon } from '../../mm/rmap.ts';
 import { newAnonVma } from '../../include/linux/rmap.ts';
@@ -50,10 +50,10 @@ function makeB19(knob: B19Knob | undefined) {
     });
     b.thread('CPU1', function* (t: Ctx) {
       // khugepaged_collapse_pte_mapped_thps(): mmap_write_trylock(), then collapse_pte_mapped_thp().
-      if (!(yield* t.call('mmap_write_trylock', mmap_write_trylock(t, mm)))) return;
+      if (!(yield* mmap_write_trylock(t, mm))) return;
       const locks = knob !== 'pre-fix';
       yield* collapse_pte_mapped_thp_v6_1(t, vma, HP, { locks, anonVma: locks && knob !== 'i-mmap-lock-only' });
-      yield* t.call('mmap_write_unlock', mmap_write_unlock(t, mm));
+      yield* mmap_write_unlock(t, mm);
     });
   };
 }
@@ -85,8 +85,8 @@ function makeB1(knob: B1Knob | undefined) {
     const Q = newFolio(b, 'Q', 7, 1); // whatever page the reused table's bytes happen to name
     mm.folios.push(Q);
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }));
-      if (g) yield* t.call('put_page', gup_put_folio(t, mm, g));
+      const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: true });
+      if (g) yield* put_page(t, mm, g);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // khugepaged (the TLB flush is a broadcast: no IPI of its own) ...
@@ -95,11 +95,11 @@ function makeB1(knob: B1Knob | undefined) {
       // ... then, on the same CPU, the process munmap()s the range: zap_huge_pmd() frees the
       // deposited table at once. (If the collapse backed off, the range is still mapped by the
       // table, which munmap frees through mmu_gather's RCU table freeing: not modelled.)
-      if (collapsed) yield* t.call('unmap_page_range', zap_huge_pmd(t, cpus, cpu, mm, range.pmd));
+      if (collapsed) yield* zap_huge_pmd(t, mm, range.pmd);
     });
     b.thread('CPU2', function* (t: Ctx) {
       // The page allocator hands the freed table page to a new owner, who fills it.
-      yield* t.call('alloc_pages', reuse_table_page(t, range.T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW)));
+      yield* alloc_pages(t, range.T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW));
     });
   };
 }

@@ -3,7 +3,7 @@
 // a huge PMD moved by move_huge_pmd() behind split_huge_page()'s rmap walk (dd18dbc2d42a).
 import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
-import { Cpus } from '../../rcu.ts';
+import { Cpus } from '../../cpus.ts';
 import { PTE_NONE, newPageZero, newPageTable, pmd_leaf, pmd_table } from '../../include/linux/pgtable.ts';
 import { newAddressSpaceRmap } from '../../include/linux/fs.ts';
 import { newVma } from '../../include/linux/mm_types.ts';
@@ -36,19 +36,19 @@ function makeB7(knob: B7Knob | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // Process A: mremap(old, 2M, 2M, MREMAP_MAYMOVE | MREMAP_FIXED, new) -> move_vma() ->
       // move_page_tables(), mmap_lock held for write.
-      yield* t.call('mmap_write_lock', mmap_write_lock(t, mmA));
+      yield* mmap_write_lock(t, mmA);
       const moved = yield* move_page_tables(t, vmaA, vmaNew, fixed ? 'v6.12' : 'v6.6');
       yield t.assert(moved !== 'PTE level', () => 'BOUND: move_page_tables() fell back to move_ptes(), which the model does not have');
-      yield* t.call('mmap_write_unlock', mmap_write_unlock(t, mmA));
+      yield* mmap_write_unlock(t, mmA);
       // Then A touches the new address: a page fault walks the new PMD.
-      yield* t.call('mmap_read_lock', mmap_read_lock(t, mmA));
-      const m = yield* t.call('handle_mm_fault', pte_offset_map_lock(t, cpus.cpu[0], vmaNew.mmAtPmd));
+      yield* mmap_read_lock(t, mmA);
+      const m = yield* pte_offset_map_lock(t, cpus.cpu[0], vmaNew.mmAtPmd); // handle_mm_fault() -> … -> finish_fault()
       if (m) {
         yield t.load(m.T.entries[0]);
         yield t.unlock(m.T.ptl);
-        yield* t.call('pte_unmap', pte_unmap(t, cpus.cpu[0]));
+        yield* pte_unmap(t, cpus.cpu[0]);
       } // else: no table: the fault maps the huge folio with do_set_pmd()
-      yield* t.call('mmap_read_unlock', mmap_read_unlock(t, mmA));
+      yield* mmap_read_unlock(t, mmA);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // Process B: madvise(MADV_COLLAPSE) -> collapse_file(): the new huge folio is in the page
@@ -92,11 +92,11 @@ function makeB25(knob: B25Knob | undefined) {
     const dstVma = newVma(b, 'dst_vma', { mm, pmd: dst, av, anonVmaSet: true });
     const srcVma = newVma(b, 'src_vma', { mm, pmd: src, av, anonVmaSet: true });
     b.thread('CPU0', function* (t: Ctx) {
-      yield* t.call('mmap_write_lock', mmap_write_lock(t, mm));
+      yield* mmap_write_lock(t, mm);
       // The PTE-level move that follows a split (move_ptes) is not modelled: by then the split's
       // rmap walks are over.
       yield* move_page_tables_v3(t, srcVma, dstVma, true, knob === 'fixed' ? 'v3.18' : 'v3.17');
-      yield* t.call('mmap_write_unlock', mmap_write_unlock(t, mm));
+      yield* mmap_write_unlock(t, mm);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // Reclaim or migration splitting the THP: split_huge_page(), no mmap lock.
