@@ -47,7 +47,7 @@ export const gupZapScenario: Scenario = {
   variants: variants('gup-fast-vs-zap', makeZap, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'grab with add-unless-zero, then recheck PMD and PTE; the put of a failed recheck may be the last one' },
     { name: 'no-pte-recheck', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
-  ], { walkers: 1 }),
+  ], { walkers: { default: 1, min: 1, max: 8 } }),
 };
 
 // ---------------------------------------------------------------- U1.b: THP split
