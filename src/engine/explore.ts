@@ -1,4 +1,4 @@
-// TruSt-style optimal exploration of execution graphs (engine-notes §2), in worklist form:
+// TruSt-style optimal exploration of execution graphs (docs/design/exploration.md §2), in worklist form:
 // a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
@@ -17,7 +17,7 @@ const MAX_SPAWN_GAP = 4096;
 function* noBody(): Generator<never, void, number> {}
 
 /**
- * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
+ * The events a backward revisit of r keeps (docs/design/exploration.md §2.3): those added before r, r, and
  * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
  * creation of a named closure in an Object.defineProperty call.
  */
@@ -33,6 +33,8 @@ interface Item {
   pos: number;
   /** Lowest admissible co position (coherence with the event's porf-prefix). */
   lo: number;
+  /** Depth in the search tree: 1 + the depth of the alternative whose exploration pushed it (root: 0). */
+  d: number;
 }
 interface Frame {
   g: Graph;
@@ -88,8 +90,28 @@ export interface Chooser {
   refuse?(why: string): void;
 }
 
+/**
+ * Splits the search into subtrees for parallel, sharded and resumable runs (parallel/split.ts).
+ * Every alternative popped at depth ≤ `depth` is shown to `task` first, in the order the search
+ * pops them, which is the same in every run of the same program: that order names the subtrees.
+ */
+export interface SplitHook {
+  readonly depth: number;
+  /**
+   * The search is about to take an alternative at depth d (0: the root, before the first step).
+   * TASK_SKIP leaves out its whole subtree; TASK_MUTED explores it but counts and checks no leaf
+   * reached directly (another run counts it); TASK_STOP ends the run.
+   */
+  task(d: number, ex: Explorer): number;
+  /** Called on every counted leaf; true stops the run (a shared bound or a stop request). */
+  counted(ex: Explorer): boolean;
+}
+export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
+
 export interface ExploreOptions {
   model: MemoryModel;
+  /** Explore only the subtrees this hook chooses (parallel/ and sharded runs). */
+  split?: SplitHook;
   maxExecutions?: number;
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
@@ -160,14 +182,27 @@ export class Explorer {
   readonly steps: number[] = [];
   dead = false;
   private choice = 0;
+  /** Depth of the alternative being explored (see Item.d), and the split hook's view of it. */
+  private depth = 0;
+  private readonly split: SplitHook | null;
+  private readonly splitDepth: number;
+  /** The current alternative's own leaf belongs to another run (SplitHook: TASK_MUTED). */
+  private muted = false;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
     checkEstimate(inst.program.name, inst.threads.length, inst.locs.length);
     this.heapMask = heapCheckMask(inst.threads.length);
+    this.split = opts.split ?? null;
+    this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
     inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
+  }
+
+  /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
+  get violationClasses(): ReadonlyMap<string, ViolationClass> {
+    return this.classes;
   }
 
   get threadNames(): string[] {
@@ -188,6 +223,11 @@ export class Explorer {
       };
     }
     let more = true;
+    if (this.split) {
+      const a = this.split.task(0, this);
+      this.muted = a === TASK_MUTED;
+      more = a !== TASK_STOP && a !== TASK_SKIP;
+    }
     while (more) {
       if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
@@ -247,7 +287,7 @@ export class Explorer {
   /**
    * Linear mode with a parking chooser (random sampling): a thread whose wait (await, lock)
    * the current memory cannot satisfy is parked — not offered to the chooser — while another
-   * thread can run, as a spinning CPU makes no progress (engine-notes §3.2). Counts the steps
+   * thread can run, as a spinning CPU makes no progress (docs/design/exploration.md §3.2). Counts the steps
    * each thread spends parked.
    */
   private park(runnable: number[]): void {
@@ -451,7 +491,7 @@ export class Explorer {
       return false;
     }
     g.setRf(r, list[pos]);
-    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo });
+    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo, d: this.depth + 1 });
     return this.completeRead(r);
   }
 
@@ -528,7 +568,7 @@ export class Explorer {
     }
     const next = this.nextPlacement(list, pos - 1, lo);
     g.insertCo(w, pos);
-    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo });
+    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo, d: this.depth + 1 });
     this.pushRevisits(w);
     this.rts[tid].advance(0);
     return true;
@@ -545,7 +585,7 @@ export class Explorer {
   }
 
   /**
-   * Blocked-branch pruning (engine-notes §3.1): a thread blocked after a read that no revisit
+   * Blocked-branch pruning (docs/design/exploration.md §3.1): a thread blocked after a read that no revisit
    * can ever change stays blocked in every leaf below, which are then not worth visiting.
    * Await/lock blocks are pruned only when the read is stale (not a possible hang). Never in
    * linear mode: there is no search to spare, and the run must reach the leaf it follows (a
@@ -585,11 +625,11 @@ export class Explorer {
         if (!inView(wv, e) && !this.maximal(e, w)) return;
       }
       if (!this.maximal(r, w)) return;
-      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0 });
+      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0, d: this.depth + 1 });
     }
   }
 
-  /** engine-notes §2.3: e was added maximally w.r.t. the events before it and w's prefix. */
+  /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
   private maximal(e: Ev, w: Ev): boolean {
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
@@ -619,6 +659,13 @@ export class Explorer {
         this.g.ensureThreads(this.rts.length);
         for (const rt of this.rts) rt.dirty = true;
       }
+      if (item.d <= this.splitDepth) {
+        const a = (this.split as SplitHook).task(item.d, this);
+        if (a === TASK_STOP) return false;
+        if (a === TASK_SKIP) { this.skip(item); continue; }
+        this.muted = a === TASK_MUTED;
+      }
+      this.depth = item.d;
       let ok: boolean;
       try {
         ok = this.apply(item);
@@ -626,6 +673,18 @@ export class Explorer {
         ok = this.rejectPrefix(e);
       }
       if (ok) return true;
+    }
+  }
+
+  /**
+   * Leaves out the subtree of the alternative `it` names, keeping its later siblings: a read's
+   * next source or a write's next co placement goes back on the worklist as apply would put it.
+   */
+  private skip(it: Item): void {
+    if (it.type === READ) {
+      if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
+    } else if (it.type === WRITE) {
+      this.apply(it); // pushes nothing but the next placement, which it computes on the restricted graph
     }
   }
 
@@ -651,7 +710,7 @@ export class Explorer {
     if (!(e instanceof ModelError) || e instanceof NondeterminismError || e instanceof ResourceError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
-    if (!this.chooser) this.rejected++; // a linear run is counted by its caller (dead)
+    if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
     return false;
   }
 
@@ -722,7 +781,7 @@ export class Explorer {
       const pos = list.length - 1;
       const next = this.nextPlacement(list, pos - 1, lo);
       h.insertCo(w2, pos);
-      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo });
+      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo, d: this.depth + 1 });
     }
     if (!model.consistentStep(h, [r2, w2])) return false;
     return this.finishDue(r2);
@@ -745,6 +804,7 @@ export class Explorer {
   // ---------------------------------------------------------------- leaves
 
   private leaf(): void {
+    if (this.muted) return;
     const g = this.g;
     const model = this.opts.model;
     if ((++this.leaves & (this.leaves - 1)) === 0) this.rerun();
@@ -773,6 +833,7 @@ export class Explorer {
       if (blocked) this.checkDeadlock();
       else this.checkFinals();
     }
+    if (this.split !== null && this.split.counted(this)) this.stop = true;
     const n = this.complete + this.blocked;
     if (this.opts.maxExecutions !== undefined && n >= this.opts.maxExecutions && !this.stop) {
       this.stop = true;

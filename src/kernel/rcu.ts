@@ -1,4 +1,4 @@
-// Per-CPU state shared by RCU, interrupts and IPIs (kernel-spec §M.2), built from engine locations.
+// Per-CPU state shared by RCU, interrupts and IPIs (docs/design/protocols.md §M.2), built from engine locations.
 //
 // One word per CPU: bits 0-3 = read-side nesting (rcu_read_lock() and local_irq_disable() both
 // count: since the v5.0 flavour consolidation an IRQs-off region is an RCU reader), bit 4 = IRQs

@@ -1,4 +1,4 @@
-// Per-CPU TLBs and user instructions (kernel-spec §M.2, §11 I16). A TLB holds at most one cached
+// Per-CPU TLBs and user instructions (docs/design/protocols.md §M.2; I16). A TLB holds at most one cached
 // translation (a PTE value, 0 = empty). A user access is one instruction: it looks up the TLB,
 // on a miss walks the page table and fills it, and performs the access, all without being
 // interrupted, so it is modeled as an IRQs-off window on its CPU. A TLB flush empties the target

@@ -1,5 +1,5 @@
 // Soundness and optimality of the explorer against brute-force enumeration of interleavings,
-// on thousands of random small programs (engine-notes §6.2).
+// on thousands of random small programs (docs/design/exploration.md §6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -112,7 +112,7 @@ test('LKMM (porf-acyclic fragment): no duplicates, every TSO execution allowed, 
   );
 });
 
-test('worked examples of engine-notes §2.6: SB has 3 SC executions, R+2W has 6', () => {
+test('worked examples of docs/design/exploration.md §2.6: SB has 3 SC executions, R+2W has 6', () => {
   const sb: RandProg = { nlocs: 2, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'load', loc: 1 }], [{ k: 'store', loc: 1, v: 1 }, { k: 'load', loc: 0 }]] };
   assert.equal(explore(sb, 'sc').complete.length, 3);
   assert.equal(explore(sb, 'tso').complete.length, 4);

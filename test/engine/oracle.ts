@@ -1,4 +1,4 @@
-// Brute-force oracles for differential testing (engine-notes §6.2). They run the same mmcheck
+// Brute-force oracles for differential testing (docs/design/exploration.md §6). They run the same mmcheck
 // program through the same thread API but explore every interleaving of whole operations
 // (SC), or every interleaving of operations and store-buffer flushes (TSO), memoised on state.
 // They share no code with the explorer beyond the thread API and the Program type.

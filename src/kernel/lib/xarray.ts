@@ -1,5 +1,5 @@
-// The xarray below a page cache with one level of nodes (lib/xarray.c; kernel-spec §M "page
-// cache: an xarray per mapping, the i_pages lock, RCU-freed nodes"). xa_head points to a node
+// The xarray below a page cache with one level of nodes (lib/xarray.c; docs/design/protocols.md §M.1,
+// "page cache": an xarray per mapping, the i_pages lock, RCU-freed nodes). xa_head points to a node
 // (or is empty); a node holds slots of folio pfns. A lookup walks head -> node -> slot under
 // rcu_read_lock() and xas_reload() rereads the slot *in the node it walked*, not from the head.
 // When the last entry goes, xas_delete_node() unlinks the node and frees it through call_rcu()

@@ -1,5 +1,5 @@
 // The page cache and its speculative lookup (mm/filemap.c filemap_get_entry, the xarray
-// i_pages; kernel-spec §5). A slot holds a folio's pfn, plus a ghost version in bits 8+ that
+// i_pages; docs/design/protocols.md §5). A slot holds a folio's pfn, plus a ghost version in bits 8+ that
 // changes on every store so the invariant checks cannot be fooled by ABA.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
@@ -44,7 +44,7 @@ export function* xas_store(t: Ctx, m: AddressSpace, index: number, pfn: number, 
   yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
 }
 
-/** The unsafe variants of filemap_get_entry() (kernel-spec §12 U5). */
+/** The unsafe variants of filemap_get_entry() (rows U5 of docs/design/variants.md). */
 export interface LookupKnobs {
   /** U5.a: return the folio without xas_reload(). */
   noReload?: boolean;

@@ -1,5 +1,5 @@
 // The vmemmap and HugeTLB Vmemmap Optimization (mm/hugetlb_vmemmap.c, include/linux/page_ref.h
-// page_ref_add_unless, include/linux/page-flags.h page_count_writable; kernel-spec §9, §10).
+// page_ref_add_unless, include/linux/page-flags.h page_count_writable; docs/design/protocols.md §9, §10).
 //
 // Struct pages live in virtual vmemmap pages of two struct pages each; a vmemmap PTE maps each
 // virtual page to a physical page of struct pages, read-write or read-only (or not at all). A

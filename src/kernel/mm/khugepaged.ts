@@ -1,4 +1,4 @@
-// khugepaged (mm/khugepaged.c; kernel-spec §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
+// khugepaged (mm/khugepaged.c; docs/design/protocols.md §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
 // one PTE table into a huge page, and detaching PTE tables of file THPs.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder, FinalState } from '../../engine/program.ts';

@@ -1,5 +1,5 @@
 // Memory hot(un)plug (mm/memory_hotplug.c pfn_to_online_page, offline_pages, __remove_pages ->
-// arch_remove_memory; kernel-spec §10). A memory section goes online -> offline -> removed; on
+// arch_remove_memory; docs/design/protocols.md §10). A memory section goes online -> offline -> removed; on
 // removal its memmap (the vmemmap backing its struct pages) is unmapped and freed.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';

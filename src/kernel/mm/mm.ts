@@ -1,5 +1,5 @@
 // One process's address space as the scenarios need it: a PMD entry (with its lock), the PTE
-// tables it may point to, and the folios a pfn can name (kernel-spec §M.1).
+// tables it may point to, and the folios a pfn can name (docs/design/protocols.md §M.1).
 import type { Loc } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Folio } from '../include/linux/page_ref.ts';

@@ -1,5 +1,5 @@
 // 32-bit x86 PAE: a 64-bit PTE as two 32-bit words (arch/x86/include/asm/pgtable-3level.h and
-// the CONFIG_GUP_GET_PXX_LOW_HIGH ptep_get_lockless() of include/linux/pgtable.h; kernel-spec §2).
+// the CONFIG_GUP_GET_PXX_LOW_HIGH ptep_get_lockless() of include/linux/pgtable.h; docs/design/protocols.md §2).
 // The present bit lives in the low word.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';

@@ -1,4 +1,4 @@
-// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; kernel-spec §6).
+// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; docs/design/protocols.md §6).
 //
 // A folio is a handful of engine locations: the refcount, plus ghost words the invariants need
 // (a generation bumped when the allocator hands the memory to a new owner, a "frozen by" word,

@@ -1,5 +1,5 @@
-// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h; kernel-spec
-// §M.1, §2). Entries are small integers so a trace can decode them.
+// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h;
+// docs/design/protocols.md §M.1, §2). Entries are small integers so a trace can decode them.
 //
 // PTE:  0 = none; bit 0x100 present, 0x200 writable, 0x400 dirty, 0x800 migration entry;
 //       bits 0-7 the pfn; bits 12+ a ghost "mapping generation" (changes each time the entry is
@@ -81,7 +81,7 @@ export function showPmd(v: number): string {
   return `pmd(${v})`;
 }
 
-/** Lifecycle of a page-table page (ghost, kernel-spec §M.1). */
+/** Lifecycle of a page-table page (ghost, docs/design/protocols.md §M.1). */
 export const PT_LIVE = 0;
 /** Ghost lifecycle: detached from the PMD, not yet freed. */
 export const PT_DETACHED = 1;
