@@ -15,8 +15,11 @@ import { litmusCmd } from './commands/litmus.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    // litmus parses its own options (herd7's are not ours).
-    if (argv[0] === 'litmus') return await litmusCmd(argv.slice(1));
+    // herd7's command line has herd7's own syntax (one dash, .cfg files): parsed by its command.
+    if (argv[0] === 'herd7') {
+      const { herd7Cmd } = await import('./commands/herd7.ts');
+      return herd7Cmd(argv.slice(1));
+    }
     const parsed = parseArgs(argv);
     switch (parsed.command) {
       case 'help': out(helpText()); return 0;
@@ -24,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': return await checkCmd(parsed);
       case 'replay': return await replayCmd(parsed);
       case 'bench': return await benchCmd(parsed);
+      case 'litmus': return await litmusCmd(parsed);
       case 'view': {
         const { viewCmd } = await import('./commands/view.ts');
         return await viewCmd(parsed);

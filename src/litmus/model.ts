@@ -5,6 +5,7 @@
 // candidates that satisfy coherence and RMW atomicity — exactly herd7's count for tests where no
 // other LKMM axiom forbids anything, and it ignores locks.
 import type { Execution } from '../axiomatic/execution.ts';
+import type { PrimTable } from './def.ts';
 import { loadLkmm } from '../axiomatic/lkmm/index.ts';
 
 export interface ModelOutcome {
@@ -16,6 +17,8 @@ export interface ModelOutcome {
 
 export interface LitmusModel {
   readonly name: string;
+  /** The macros tests may call (default: the bundled linux-kernel.def's; herd7 -macros). */
+  readonly prims?: PrimTable;
   check(x: Execution): ModelOutcome[];
 }
 

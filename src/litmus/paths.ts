@@ -8,7 +8,7 @@
 import type { Expr, Stmt } from './ast.ts';
 import type { XKind } from '../axiomatic/execution.ts';
 import { LitmusError } from './lexer.ts';
-import { PRIMS, returnsValue } from './primitives.ts';
+import { returnsValue } from './primitives.ts';
 import { ADDR_BASE, isAddr, type Setup } from './setup.ts';
 
 /** A symbolic value: a constant, or an expression over the values of the path's reads. */
@@ -82,7 +82,15 @@ export interface PathOptions {
   ctrlAfterIf?: boolean;
 }
 
-export class TooBig extends Error {}
+export class TooBig extends Error {
+  constructor(
+    message: string,
+    /** True when the deadline (--timeout) passed, rather than a size bound. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
+}
 
 export function binop(op: string, a: number, b: number): number {
   switch (op) {
@@ -227,7 +235,7 @@ export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
   };
 
   const evalCall = (e: Expr & { k: 'call' }, st: TState, k: (v: TVal, st: TState) => void, needValue: boolean): void => {
-    const p = PRIMS.get(e.name)!;
+    const p = e.prim;
     if (needValue && !returnsValue(p)) throw new LitmusError(e.pos.line, e.pos.col, `${e.name} does not return a value`);
     const a = e.args;
     const none = (st1: TState): void => k({ v: 0, d: [] }, st1);

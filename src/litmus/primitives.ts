@@ -2,6 +2,8 @@
 // them: what each call expands to (loads, stores, fences, RMWs, locks, srcu) with which herd
 // annotation, and how many arguments it takes. Built once from the .def's families.
 
+import type { PrimTable } from './def.ts';
+
 export type AtomicOp = '+' | '-' | '&' | '|' | '^' | '&~';
 
 export type Prim =
@@ -32,6 +34,9 @@ export type Prim =
   | { k: 'sync_srcu' };
 
 export const PRIMS = new Map<string, Prim>();
+
+/** The primitives of the bundled linux-kernel.def (test/litmus/def.test.ts: equal to reading it). */
+export const DEFAULT_PRIMS: PrimTable = { prims: PRIMS, unsupported: new Map(), source: 'linux-kernel.def' };
 
 /** Number of arguments of each primitive. */
 export function arity(p: Prim): number {
