@@ -10,7 +10,9 @@
 // CPUs ran the mm once (they stay in an always-growing mask) and are idle with IRQs on.
 // Each policy is first checked exhaustively (no walker may see the table freed: I1), then sampled
 // with a random scheduler (spinning CPUs parked) to count IPIs and the steps CPU0 waits.
-import { check, Explorer, instantiate, defineProgram, prng, type Program } from '../src/engine/index.ts';
+import { check, instantiate, defineProgram, type Program } from '../src/engine/index.ts';
+import { Explorer } from '../src/engine/explore.ts';
+import { prng } from '../src/engine/random.ts';
 import type { Chooser } from '../src/engine/explore.ts';
 import type { Ev } from '../src/engine/graph.ts';
 import { Cpus, call_rcu, local_irq_disable, local_irq_enable, smp_call_function } from '../src/kernel/rcu.ts';

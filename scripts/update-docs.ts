@@ -36,6 +36,9 @@
 //     defaults to 1) and is checked;
 //   - `$ ` lines that are not an mmcheck command, or use shell syntax (pipes, redirections);
 //   - a block preceded by `<!-- update-docs: skip -->` (say why after "skip").
+// A fenced block after `<!-- include: PATH -->` holds the file PATH and is rewritten from it
+// (scripts/doc-includes.ts): the worked examples shown are the files the tests run.
+//
 // A block preceded by `<!-- update-docs: slow -->` (a run of more than a few seconds) is checked
 // and rewritten by this script but skipped by the test suite (test/docs/docs-output.test.ts),
 // which must stay fast. A command that exits 2 or 3 (bad input, internal error) is an error: it
@@ -49,6 +52,7 @@ import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rewriteIncludes } from './doc-includes.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PREFIXES = ['$ npx mmcheck ', '$ node bin/mmcheck.js '];
@@ -374,7 +378,9 @@ async function cli(argv: string[]): Promise<number> {
   for (const o of outcomes) if (o.status === 'skipped') process.stdout.write(`${describe(o)}\n`);
   for (const o of errors) process.stdout.write(`${describe(o)}\n`);
   for (const o of drifted) process.stdout.write(`${describe(o)}\n\n`);
+  let included = 0;
   if (!checkOnly) {
+    for (const file of docFiles()) included += rewriteIncludes(ROOT, file);
     for (const file of new Set(drifted.map((o) => o.cmd.file))) {
       const path = join(ROOT, file);
       const fileBlocks = blocks.filter((b) => b.file === file);
@@ -383,7 +389,7 @@ async function cli(argv: string[]): Promise<number> {
   }
   const ran = outcomes.filter((o) => o.status !== 'skipped').length;
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
-  process.stdout.write(`${blocks.length} blocks, ${ran} commands run in ${secs} s: ${ran - drifted.length - errors.length} up to date, ${drifted.length} ${checkOnly ? 'differ' : 'rewritten'}, ${errors.length} failed, ${outcomes.length - ran} skipped.\n`);
+  process.stdout.write(`${blocks.length} blocks, ${ran} commands run in ${secs} s: ${ran - drifted.length - errors.length} up to date, ${drifted.length} ${checkOnly ? 'differ' : 'rewritten'}, ${errors.length} failed, ${outcomes.length - ran} skipped${included ? `; ${included} included file(s) rewritten` : ''}.\n`);
   if (checkOnly && drifted.length) process.stdout.write('Run `npm run docs:update` (node --import tsx scripts/update-docs.ts) to rewrite them, then review the prose around each.\n');
   return errors.length || (checkOnly && drifted.length) ? 1 : 0;
 }

@@ -1,14 +1,13 @@
 // What `mmcheck check <target>` can name: a TypeScript file of the user's (default export: a
 // program, a scenario, or an array of them), a scenario of the kernel catalog, or a benchmark
 // program. A target resolves to a list of (label, program, expectation) runs.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import type { Program } from '../engine/program.ts';
 import { catalog, findScenario } from '../kernel/catalog.ts';
 import type { Scenario, Variant } from '../kernel/catalog.ts';
 import { programs } from '../programs/index.ts';
 import { UsageError } from './options.ts';
+import { importUserFile, userMessage, userLocation } from './user-file.ts';
 
 export interface Run {
   /** What `replay` needs to find this program again. */
@@ -32,55 +31,6 @@ function isScenario(x: unknown): x is Scenario {
   return !!x && typeof x === 'object' && Array.isArray((x as Scenario).variants);
 }
 
-/** The location `file:line:col` in an error thrown while loading or running the user's file. */
-export function userLocation(e: unknown, file?: string): string | undefined {
-  const err = e as { message?: string; stack?: string; errors?: { location?: { file: string; line: number; column: number } }[] };
-  const loc = err?.errors?.[0]?.location;
-  if (loc) return `${loc.file}:${loc.line}:${loc.column + 1}`;
-  const m = /([^\s()]+\.[cm]?[tj]s):(\d+):(\d+)/.exec(err?.message ?? '');
-  if (m) return `${m[1]}:${m[2]}:${m[3]}`;
-  const lines = (err?.stack ?? '').split('\n').slice(1);
-  const pick = (pred: (l: string) => boolean): string | undefined => {
-    for (const l of lines) {
-      const mm = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/.exec(l.trim());
-      if (mm && pred(mm[1])) return `${mm[1].replace(/^file:\/\//, '')}:${mm[2]}:${mm[3]}`;
-    }
-    return undefined;
-  };
-  if (file) {
-    const abs = resolve(file);
-    const hit = pick((f) => f.replace(/^file:\/\//, '') === abs);
-    if (hit) return hit;
-  }
-  return pick((f) => !f.includes('node_modules') && !f.includes('/src/engine/') && !f.startsWith('node:'));
-}
-
-/**
- * Imports a user's TypeScript file as an ES module wherever it lives (outside an ESM package
- * Node would compile it as CommonJS and lose its line numbers): it is transformed with an
- * inline source map to a temporary .mjs beside it, so relative imports and stack traces still
- * point into the user's own file.
- */
-async function importUserFile(file: string): Promise<Record<string, unknown>> {
-  const abs = resolve(file);
-  const { transform } = await import('esbuild');
-  const out = await transform(readFileSync(abs, 'utf8'), {
-    loader: /\.[cm]?ts$/.test(abs) ? 'ts' : 'js', format: 'esm', sourcemap: 'inline', sourcefile: abs, target: 'node20',
-  });
-  const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.mmcheck.mjs`);
-  try {
-    writeFileSync(tmp, out.code);
-  } catch {
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
-  }
-  try {
-    return (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
 async function loadFile(file: string): Promise<unknown> {
   try {
     const mod = await importUserFile(file);
@@ -95,8 +45,9 @@ async function loadFile(file: string): Promise<unknown> {
     return undefined;
   } catch (e) {
     const where = userLocation(e, file) ?? file;
-    const msg = (e as Error)?.message?.split('\n').find((l) => l.trim() && !/^Transform failed/.test(l)) ?? String(e);
-    throw new InputError(`cannot load ${file}: ${msg.replace(/^.*?ERROR: /, '')}`, where);
+    const first = (e as { errors?: { text: string }[] })?.errors?.[0]?.text;
+    const msg = first ?? (e as Error)?.message?.split('\n').find((l) => l.trim() && !/^(Transform|Build) failed/.test(l)) ?? String(e);
+    throw new InputError(`cannot load ${file}: ${userMessage(msg.replace(/^.*?ERROR: /, ''))}`, where);
   }
 }
 

@@ -3,13 +3,17 @@
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
 import { Ev, EvKind, Graph, BlockReason, inView, joinView } from './graph.ts';
-import { OpKind, type Op, type Val } from './ops.ts';
+import { OpKind, propertyId, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
-import { Due, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
+import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
+/** How far past the tids in use a replayed schedule may number a spawned thread. */
+const MAX_SPAWN_GAP = 4096;
+/** The body of a tid no thread has (yet) in this run. */
+function* noBody(): Generator<never, void, number> {}
 
 /**
  * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
@@ -44,8 +48,11 @@ export interface ViolationClass {
 }
 
 export interface Violation {
-  /** 'assertion', 'deadlock', or the property a final check names. */
+  /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
+  /** The id of the property (invariant) broken, when the check named one. */
+  invariant: string | null;
+  /** What broke, in one sentence (without the invariant id). */
   message: string;
   /** The thread whose assertion failed, if any. */
   tid: number;
@@ -68,6 +75,13 @@ export interface Chooser {
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
   /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
   readonly parks?: boolean;
+  /**
+   * The tid to give the thread that `parent` spawns with its event number `idx`, or 0 for the
+   * default (the next tid after every one in use). Replay follows the ids the exploration gave.
+   */
+  spawnId?(parent: number, idx: number): number;
+  /** Told why the explorer could not follow it (a bad spawn id); the run then dies. */
+  refuse?(why: string): void;
 }
 
 export interface ExploreOptions {
@@ -76,13 +90,11 @@ export interface ExploreOptions {
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
-  /** Keep exploring after a violation (default: stop at the first). */
-  keepGoing?: boolean;
   /**
-   * With keepGoing: the class a violation is counted under (default: its property). The kernel
-   * layer passes the invariant id, so each invariant keeps its own first counterexample.
+   * Keep exploring after a violation (default: stop at the first), counting the violating leaves
+   * per class: the invariant a violation names, else its kind ('deadlock', …).
    */
-  violationKey?: (property: string, message: string) => string;
+  keepGoing?: boolean;
   /** Called about once a second with the counts so far (for a progress line). */
   onProgress?: (complete: number, blocked: number, seconds: number) => void;
   /** Refuse executions with more events than this (a loop without t.await); default 10,000. */
@@ -94,7 +106,10 @@ export interface ExploreOptions {
 export interface ExploreResult {
   complete: number;
   blocked: number;
-  /** Leaves rejected by the model's full check (consistentComplete). */
+  /**
+   * Leaves rejected by the model's full check (consistentComplete), and prefixes it rejected
+   * where the user's code threw (see Explorer.rejectPrefix).
+   */
   rejected: number;
   violation: Violation | null;
   /** With keepGoing: leaves with a violation, per class, each with the first one found. */
@@ -109,12 +124,21 @@ export class Explorer {
   g: Graph;
   rts: ThreadRt[] = [];
   private frames: Frame[] = [];
-  private spawnIds = new Map<string, number>();
+  /**
+   * Spawned threads' tids, by parent tid and the number of spawns the parent made before: the
+   * same thread has the same tid in every graph, whatever its parent's RMWs wrote before the
+   * spawn (which moves the Spawn event's index).
+   */
+  private readonly spawnIds: number[][] = [];
+  /** Tids in use: the static threads and every spawned one (linear mode may leave holes). */
+  private readonly taken: boolean[] = [];
   complete = 0;
   blocked = 0;
   /** Flags the model raised on counted leaves (e.g. 'data-race' under the LKMM). */
   readonly flags = new Set<string>();
   rejected = 0;
+  /** Leaves reached (counted or rejected), for the re-runs of rerun(). */
+  private leaves = 0;
   violation: Violation | null = null;
   private readonly classes = new Map<string, ViolationClass>();
   private stop = false;
@@ -133,7 +157,7 @@ export class Explorer {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
-    inst.threads.forEach((t, i) => this.rts.push(new ThreadRt(i, t.name, t.body)));
+    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
   }
 
   get threadNames(): string[] {
@@ -145,7 +169,7 @@ export class Explorer {
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
     if (this.chooser) {
-      if (this.extend()) this.leaf();
+      if (this.extendOrReject()) this.leaf();
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
@@ -154,7 +178,7 @@ export class Explorer {
     }
     let more = true;
     while (more) {
-      if (this.extend()) this.leaf();
+      if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
       more = this.backtrack();
     }
@@ -273,24 +297,23 @@ export class Explorer {
       case OpKind.Fence: {
         const e = this.newFromOp(EvKind.Fence, tid, op);
         e.tag = op.tag as string;
+        e.label = op.name;
         g.push(e);
         rt.advance(0);
         return true;
       }
       case OpKind.Spawn: {
         const e = this.newFromOp(EvKind.Spawn, tid, op);
-        const key = `${tid}:${e.idx}`;
-        let child = this.spawnIds.get(key);
-        if (child === undefined) {
-          child = this.rts.length;
-          this.spawnIds.set(key, child);
-          this.rts.push(new ThreadRt(child, op.name ?? `thread${child}`, op.body!));
-        }
-        this.ensureThreads();
+        const child = this.childTid(tid, e.idx);
+        if (child < 0) return false;
         e.val = child;
+        e.tag = op.name;
+        e.body = op.body;
         g.push(e);
         g.slots[child].spawn = e;
-        this.rts[child].dirty = true;
+        const c = this.rts[child];
+        c.bind(e);
+        c.dirty = true;
         rt.advance(child);
         return true;
       }
@@ -313,6 +336,7 @@ export class Explorer {
         const e = this.newFromOp(EvKind.Error, tid, op);
         const m = op.tag;
         e.tag = typeof m === 'function' ? userCall('an assertion message', m) : (m ?? 'assertion failed');
+        e.inv = op.inv;
         g.push(e);
         return true;
       }
@@ -329,6 +353,42 @@ export class Explorer {
     e.dep = op.dep;
     e.depLoc = op.depLoc;
     return e;
+  }
+
+  /**
+   * The tid of the thread `parent` spawns with its event `idx`: keyed by the spawns the parent
+   * made before, so it does not depend on which of the parent's RMWs wrote. A new key takes the
+   * next tid, or in linear mode the one the chooser asks for (replay); -1: refused.
+   */
+  private childTid(parent: number, idx: number): number {
+    const th = this.g.threads[parent];
+    let k = 0;
+    for (let i = 0; i < th.length; i++) if (th[i].kind === EvKind.Spawn) k++;
+    const ids = (this.spawnIds[parent] ??= []);
+    const known = ids[k];
+    if (known !== undefined) return known;
+    let child = this.rts.length;
+    const want = this.chooser?.spawnId ? this.chooser.spawnId(parent, idx) : 0;
+    if (want !== 0) {
+      const bad = !Number.isInteger(want) || want <= parent || want < this.inst.threads.length ? 'is not a later thread'
+        : this.taken[want] ? 'is in use' : want > this.rts.length + MAX_SPAWN_GAP ? 'is out of range' : null;
+      if (bad !== null) {
+        this.chooser?.refuse?.(`thread ${this.rts[parent].name} spawns a thread with id ${want}, which ${bad}`);
+        return -1;
+      }
+      child = want;
+      this.choice = want === this.rts.length ? 0 : want;
+    }
+    // Ids left unused by a replay that follows someone else's numbering hold placeholders.
+    while (this.rts.length <= child) {
+      const t = this.rts.length;
+      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true));
+      this.taken.push(false);
+    }
+    this.taken[child] = true;
+    ids[k] = child;
+    this.ensureThreads();
+    return child;
   }
 
   private ensureThreads(): void {
@@ -538,8 +598,40 @@ export class Explorer {
         this.g.ensureThreads(this.rts.length);
         for (const rt of this.rts) rt.dirty = true;
       }
-      if (this.apply(item)) return true;
+      let ok: boolean;
+      try {
+        ok = this.apply(item);
+      } catch (e) {
+        ok = this.rejectPrefix(e);
+      }
+      if (ok) return true;
     }
+  }
+
+  private extendOrReject(): boolean {
+    try {
+      return this.extend();
+    } catch (e) {
+      return this.rejectPrefix(e);
+    }
+  }
+
+  /**
+   * The user's code threw (or looped past maxEvents) while the search built the current graph.
+   * Under a model whose full check runs only at leaves (the LKMM), that graph may be a prefix
+   * the model rejects, fed values no consistent execution gives: then it is not the user's
+   * error, and the branch is dropped as the leaves below it would be. The LKMM's constraints
+   * (acyclic, irreflexive, empty) are on relations that only grow as threads are extended, so a
+   * prefix it rejects has no consistent extension. A prefix it accepts: the error is the user's.
+   * Nondeterminism is the user's error whatever the values.
+   */
+  private rejectPrefix(e: unknown): false {
+    const full = this.opts.model.consistentComplete;
+    if (!(e instanceof ModelError) || e instanceof NondeterminismError || !full || full(this.g)) throw e;
+    // The body that threw is mid-run, and others may be: every thread re-runs from its events.
+    for (const rt of this.rts) rt.dirty = true;
+    if (!this.chooser) this.rejected++; // a linear run is counted by its caller (dead)
+    return false;
   }
 
   private restrict(s: number): void {
@@ -634,6 +726,7 @@ export class Explorer {
   private leaf(): void {
     const g = this.g;
     const model = this.opts.model;
+    if ((++this.leaves & (this.leaves - 1)) === 0) this.rerun();
     if (model.consistentComplete && !model.consistentComplete(g)) { this.rejected++; return; }
     if (model.flags) for (const f of model.flags(g)) this.flags.add(f);
     let blocked = false, assumeBlocked = false;
@@ -654,7 +747,7 @@ export class Explorer {
     // assume event has no successors, so it is in no error's porf-prefix, and the execution that
     // never takes that thread's step past its read has the same error. (A thread that stops at a
     // failed assertion can leave the others waiting for something it would have done next.)
-    if (error) this.report('assertion', error.tag ?? 'assertion failed', error.tid);
+    if (error) this.report('assertion', error.inv, error.tag ?? 'assertion failed', error.tid);
     else if (!assumeBlocked) {
       if (blocked) this.checkDeadlock();
       else this.checkFinals();
@@ -677,6 +770,23 @@ export class Explorer {
     }
   }
 
+  /**
+   * A body must behave the same on the same values. Re-running threads against their events
+   * (sync) checks that wherever the search re-runs them anyway; at leaves 1, 2, 4, 8… every
+   * thread is re-run against the whole execution, so a body with state outside the engine (a
+   * module-level counter) is caught even when the search never had to re-run it. log2(leaves)
+   * re-runs: nothing on the hot path.
+   */
+  private rerun(): void {
+    const g = this.g;
+    for (let t = 0; t < g.threads.length; t++) {
+      if (!g.exists(t)) continue;
+      const rt = this.rts[t];
+      rt.dirty = true;
+      rt.sync(g);
+    }
+  }
+
   /** A blocked leaf is a deadlock when no blocked thread could ever be woken by a later write. */
   private checkDeadlock(): void {
     const g = this.g;
@@ -696,7 +806,7 @@ export class Explorer {
         stuck.push(`${this.rts[t].name} waits to join ${op ? this.rts[op.a].name : '?'}`);
       }
     }
-    this.report('deadlock', `every unfinished thread is blocked: ${stuck.join('; ')}`, -1);
+    this.report('deadlock', null, `every unfinished thread is blocked: ${stuck.join('; ')}`, -1);
   }
 
   /** What final-state checks see: the current graph's final memory and thread results. */
@@ -711,22 +821,22 @@ export class Explorer {
     for (const f of this.inst.finals) {
       const v = userCall('a final-state check', () => f(state));
       if (v === null || v === undefined) continue;
-      if (typeof v === 'string') this.report('final', v, -1);
-      else this.report(v.property, v.message, -1);
+      if (typeof v === 'string') this.report('final', null, v, -1);
+      else this.report('final', propertyId(v.invariant), v.message, -1);
       return;
     }
   }
 
-  private report(property: string, message: string, tid: number): void {
+  private report(property: string, invariant: string | null, message: string, tid: number): void {
     if (!this.opts.keepGoing) {
-      this.violation ??= { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+      this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;
       return;
     }
-    const key = this.opts.violationKey ? this.opts.violationKey(property, message) : property;
+    const key = invariant ?? property;
     const c = this.classes.get(key);
     if (c) { c.count++; return; }
-    const first = { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+    const first: Violation = { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
     this.violation ??= first;
     this.classes.set(key, { key, count: 1, first });
   }

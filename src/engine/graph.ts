@@ -1,6 +1,6 @@
 // The execution graph: events per thread (po), reads-from (rf) and coherence order (co) per
 // location, with insertion stamps. Pure data; the explorer and the memory models work on it.
-import type { OpKind, RmwKind, Mode, Val } from './ops.ts';
+import type { OpKind, RmwKind, Mode, ThreadFn, Val } from './ops.ts';
 
 export const EvKind = {
   Init: 0,
@@ -41,17 +41,25 @@ export class Ev {
   /** The operation that produced the event (for replay checks and traces). */
   opKind: OpKind = 0 as OpKind;
   rmw: RmwKind = 0 as RmwKind;
-  /** Fence kind; Error: the assertion message; Block: the reason's name. */
+  /** Fence kind; Error: the assertion message; Block: the reason's name; Spawn: the child's name. */
   tag: string | null = null;
+  /** Error: the id of the property the failed assertion checks (an invariant id), or null. */
+  inv: string | null = null;
+  /** Fence: the primitive's name for traces (smp_mb__after_atomic …), or null. */
+  label: string | null = null;
+  /**
+   * Spawn: the child's body, as the parent's run that made this event yielded it. Kept on the
+   * event, not on the child's runtime, because the closure may capture what the parent read: a
+   * graph's child runs the body its own parent prefix produced.
+   */
+  body: ThreadFn | null = null;
   fn: string | null = null;
   block: BlockReason = 0 as BlockReason;
   /** A declared dependency on the thread's latest earlier read of depLoc (DepKind; 0 = none). */
   dep = 0;
   depLoc = -1;
-  /** DFS mark (epoch) for the models' cycle checks. */
+  /** DFS mark (epoch) for the models' cycle check (models/cycle.ts). */
   mark = 0;
-  /** DFS mark (epoch) for the SC/TSO cycle checks (models/sc.ts: onCycleFast), kept apart from `mark`. */
-  seen = 0;
   /** Scratch pointer used while copying a graph. */
   copy: Ev | null = null;
 
@@ -85,7 +93,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
   if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;

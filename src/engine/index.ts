@@ -1,10 +1,14 @@
-// The engine's public entry points: exhaustive checking, random sampling and replay of one
-// schedule, all running the same Explorer (the chooser decides which).
-import { Explorer, type Chooser, type ExploreOptions, type Violation } from './explore.ts';
+// The engine's public API, what `import { … } from 'mmcheck'` gives a user's scenario or
+// program: the program builder and thread context (program.ts, ops.ts, re-exported whole), and
+// exhaustive checking, random sampling and replay of one schedule, all running the same
+// Explorer (the chooser decides which). Everything else in src/engine is private to mmcheck.
+// docs/api.md lists every name exported here (generated: npm run docs:api).
+import { Explorer, type ExploreOptions, type Violation } from './explore.ts';
 import { instantiate, type Params, type Program, type Instance } from './program.ts';
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
-import { ScheduleChooser, linearize, parseSchedule, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { RandomChooser, prng } from './random.ts';
+import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
 
 export interface CheckOptions {
@@ -17,11 +21,10 @@ export interface CheckOptions {
   onLeaf?: ExploreOptions['onLeaf'];
   onProgress?: ExploreOptions['onProgress'];
   /**
-   * Explore every execution even after a violation, counting the violating ones per class
-   * (`violationKey`, default the property), each class with its first counterexample.
+   * Explore every execution even after a violation, counting the violating ones per class (the
+   * invariant a violation names, else its kind), each class with its first counterexample.
    */
   allViolations?: boolean;
-  violationKey?: ExploreOptions['violationKey'];
 }
 
 export interface ViolationCount {
@@ -32,7 +35,11 @@ export interface ViolationCount {
 }
 
 export interface ViolationReport {
+  /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
+  /** The id of the property (invariant) broken, when the check named one. */
+  invariant: string | null;
+  /** What broke, in one sentence (the invariant id is not part of it: see `headline`). */
   message: string;
   /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
   schedule: string;
@@ -70,10 +77,17 @@ export interface CheckResult {
   instance: Instance;
 }
 
-export function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
+/** A violation's one-line statement: its invariant id (when it names one), then its message. */
+export function violationHeadline(v: { invariant: string | null; message: string }): string {
+  return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
+}
+
+function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
+  checkReplays(inst, model, v, schedule);
   return {
     property: v.property,
+    invariant: v.invariant,
     message: v.message,
     schedule,
     trace: renderColumns(inst, v.graph, order, v.threadNames),
@@ -84,13 +98,28 @@ export function report(inst: Instance, model: MemoryModel, v: Violation): Violat
   };
 }
 
+/**
+ * A printed counterexample must replay: runs its schedule as `mmcheck replay` would and checks
+ * that it rebuilds the same graph with the same violation. A body that behaves differently on
+ * the same values is reported as nondeterministic; any other failure is mmcheck's own.
+ */
+function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule: string): void {
+  const chooser = new ScheduleChooser(parseSchedule(schedule));
+  const ex = new Explorer(inst, { model, chooser });
+  const r = ex.run();
+  const same = !ex.dead && !chooser.divergence && chooser.finished && graphDifference(v.graph, ex.g) === null;
+  if (same && r.violation && r.violation.property === v.property && r.violation.message === v.message) return;
+  const why = chooser.divergence ?? (r.violation ? `it reports ${r.violation.property}: ${r.violation.message}` : 'it reports no violation');
+  throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
+}
+
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? DEFAULT_MODEL);
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
-    keepGoing: opts.allViolations, violationKey: opts.violationKey,
+    keepGoing: opts.allViolations,
   });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
@@ -103,35 +132,6 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
     ...(reports ? { violations: reports } : {}),
     instance: inst,
   };
-}
-
-/** A small, seedable PRNG (mulberry32), so a sample can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Random thread and random consistent choice at every step; spinning threads are parked. */
-export class RandomChooser implements Chooser {
-  readonly parks = true;
-  constructor(private readonly rnd: () => number) {}
-  thread(runnable: readonly number[]): number {
-    return runnable[Math.floor(this.rnd() * runnable.length)];
-  }
-  order(_e: Ev, c: readonly Ev[]): readonly number[] {
-    const idx = c.map((_, i) => i);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(this.rnd() * (i + 1));
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
-    return idx;
-  }
 }
 
 function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckResult {
@@ -186,7 +186,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     chooser.divergence = `the execution ended after ${chooser.taken} steps, before the schedule did`;
   }
   const g = ex.g;
-  const order = linearize(g, false);
+  const order = orderOf(g, model);
   const names = ex.threadNames;
   return {
     divergence: chooser.divergence,
@@ -202,10 +202,9 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
   };
 }
 
-export { Explorer, instantiate, DEFAULT_MODEL };
+export { DEFAULT_MODEL, modelNames, UnknownModelError } from './models/index.ts';
+export { ScheduleError } from './trace.ts';
 export type { ViolationClass } from './explore.ts';
-export { scenarioTrace, TRACE_SCHEMA, TRACE_VERSION, type ScenarioTrace } from './trace-json.ts';
-export type { Program, Params, Instance, Graph, Ev, MemoryModel, Violation };
-export { defineProgram, Builder } from './program.ts';
-export { Mode, OpKind, Ctx } from './ops.ts';
-export type { ThreadGen, ThreadFn, Loc, Val, Op } from './ops.ts';
+export type { Graph, Ev } from './graph.ts';
+export * from './program.ts';
+export * from './ops.ts';

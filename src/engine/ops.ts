@@ -48,10 +48,17 @@ export const RmwKind = {
 export type RmwKind = (typeof RmwKind)[keyof typeof RmwKind];
 export const rmwName = ['xchg', 'cmpxchg', 'fetch_add', 'add_unless', 'rmw'] as const;
 
-/** Fence kinds understood by the built-in models. Any other string is kept as a tag for models
- * that know it (LKMM: 'before-atomic', 'after-atomic', 'after-spinlock', 'after-unlock-lock',
- * 'rcu-lock', 'rcu-unlock', 'sync-rcu', ...); SC and TSO treat unknown tags as no-ops. */
-export type FenceKind = 'mb' | 'rmb' | 'wmb' | string;
+/**
+ * Fence kinds: the fence tags of the kernel's linux-kernel.def (the LKMM orders by each; SC
+ * ignores them all; TSO honours 'mb', the others being no-ops or implied on x86). A closed set,
+ * so a misspelt barrier is a type error rather than a fence that silently orders nothing. The
+ * kernel layer names them as the kernel does (include/asm-generic/barrier.ts: smp_mb() …).
+ */
+export const FENCE_KINDS = [
+  'mb', 'rmb', 'wmb', 'before-atomic', 'after-atomic', 'after-spinlock', 'after-unlock-lock',
+  'after-srcu-read-unlock', 'barrier', 'rcu-lock', 'rcu-unlock', 'sync-rcu',
+] as const;
+export type FenceKind = (typeof FENCE_KINDS)[number];
 
 export interface Op {
   kind: OpKind;
@@ -66,9 +73,11 @@ export interface Op {
   cond: boolean;
   /** Fence kind, or an assertion message (string or thunk). */
   tag: string | (() => string) | null;
+  /** Assert: the id of the property it checks (e.g. an invariant id), or null. */
+  inv: string | null;
   /** Spawn: the child's body. Join: unused (the tid is in `a`). */
   body: ThreadFn | null;
-  /** Spawn: the child's name. */
+  /** Spawn: the child's name. Fence: the primitive's name for traces (e.g. smp_mb__after_atomic). */
   name: string | null;
   /** The function the thread was in when it yielded this op (for traces). */
   fn: string | null;
@@ -80,6 +89,10 @@ export interface Op {
 /** Syntactic dependencies, for models that order by them (the LKMM); SC and TSO ignore them. */
 export const DepKind = { None: 0, Addr: 1, Data: 2, Ctrl: 3 } as const;
 export type DepKind = (typeof DepKind)[keyof typeof DepKind];
+
+/** A property a violation can name: an id string, or an object with one (a kernel invariant). */
+export type PropertyRef = string | { readonly id: string };
+export const propertyId = (p: PropertyRef): string => (typeof p === 'string' ? p : p.id);
 
 export type ThreadGen<R = unknown> = Generator<Op, R, Val>;
 export type ThreadFn = (t: Ctx) => ThreadGen;
@@ -94,13 +107,32 @@ export class Ctx {
   fn: string | null = null;
   readonly op: Op = {
     kind: OpKind.Load, loc: 0, mode: Mode.Plain, rmw: RmwKind.Xchg, a: 0, b: 0,
-    f: null, cond: true, tag: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
+    f: null, cond: true, tag: null, inv: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
   };
   private pendingDep: DepKind = DepKind.None;
   private pendingDepLoc: Loc = -1;
-  constructor(readonly tid: number) {}
+  /** `nlocs`: the program's number of locations, so a bad Loc is refused at the user's line. */
+  constructor(readonly tid: number, private readonly nlocs = Infinity) {}
 
-  private set(kind: OpKind, loc: Loc, mode: Mode): Op {
+  /**
+   * `loc`, checked: a bad one throws inside the thread body (an error of the user's, with its
+   * stack at the bad access), not later in the engine as if it were mmcheck's.
+   */
+  private at(loc: Loc): Loc {
+    if ((loc >>> 0) !== loc || loc >= this.nlocs) {
+      throw new RangeError(`${String(loc)} is not a location of this program (it has ${this.nlocs}; use what b.loc() returned)`);
+    }
+    return loc;
+  }
+
+  /** Forgets what an abandoned run of the body left behind (a run starts from scratch). */
+  reset(): void {
+    this.fn = null;
+    this.pendingDep = DepKind.None;
+    this.pendingDepLoc = -1;
+  }
+
+  protected set(kind: OpKind, loc: Loc, mode: Mode): Op {
     const op = this.op;
     op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn;
     op.f = null; op.tag = null; op.body = null; op.name = null;
@@ -121,12 +153,12 @@ export class Ctx {
     this.pendingDepLoc = from;
   }
 
-  load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, loc, mode); }
+  load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, this.at(loc), mode); }
   store(loc: Loc, v: Val, mode: Mode = Mode.Once): Op {
-    const op = this.set(OpKind.Store, loc, mode); op.a = v; return op;
+    const op = this.set(OpKind.Store, this.at(loc), mode); op.a = v; return op;
   }
   private rmwOp(kind: RmwKind, loc: Loc, a: Val, b: Val, mode: Mode): Op {
-    const op = this.set(OpKind.Rmw, loc, mode); op.rmw = kind; op.a = a; op.b = b; return op;
+    const op = this.set(OpKind.Rmw, this.at(loc), mode); op.rmw = kind; op.a = a; op.b = b; return op;
   }
   /** Returns the old value. */
   xchg(loc: Loc, v: Val, mode: Mode = Mode.Mb): Op { return this.rmwOp(RmwKind.Xchg, loc, v, 0, mode); }
@@ -145,12 +177,15 @@ export class Ctx {
   rmw(loc: Loc, f: (old: Val) => Val | undefined, mode: Mode = Mode.Mb): Op {
     const op = this.rmwOp(RmwKind.Fn, loc, 0, 0, mode); op.f = f; return op;
   }
-  fence(kind: FenceKind = 'mb'): Op { const op = this.set(OpKind.Fence, 0, Mode.Mb); op.tag = kind; return op; }
+  /** A memory barrier of `kind`; `name` is what traces call it (default: `fence <kind>`). */
+  fence(kind: FenceKind = 'mb', name?: string): Op {
+    const op = this.set(OpKind.Fence, 0, Mode.Mb); op.tag = kind; op.name = name ?? null; return op;
+  }
   /** Spinlock acquire: blocks while the lock word is non-zero. */
-  lock(l: Loc): Op { return this.set(OpKind.Lock, l, Mode.Acquire); }
-  unlock(l: Loc): Op { return this.set(OpKind.Unlock, l, Mode.Release); }
+  lock(l: Loc): Op { return this.set(OpKind.Lock, this.at(l), Mode.Acquire); }
+  unlock(l: Loc): Op { return this.set(OpKind.Unlock, this.at(l), Mode.Release); }
   /** Returns 1 if the lock was taken, 0 otherwise. */
-  trylock(l: Loc): Op { return this.set(OpKind.Trylock, l, Mode.Acquire); }
+  trylock(l: Loc): Op { return this.set(OpKind.Trylock, this.at(l), Mode.Acquire); }
   /** Starts a new thread running `body`; returns its tid. */
   spawn(body: ThreadFn, name?: string): Op {
     const op = this.set(OpKind.Spawn, 0, Mode.Plain); op.body = body; op.name = name ?? null; return op;
@@ -160,16 +195,40 @@ export class Ctx {
   assume(cond: boolean): Op { const op = this.set(OpKind.Assume, 0, Mode.Plain); op.cond = cond; return op; }
   /** Reads `loc` and blocks until the value satisfies `pred` (spin loops, without unrolling). */
   await(loc: Loc, pred: (v: Val) => boolean, mode: Mode = Mode.Once): Op {
-    const op = this.set(OpKind.Await, loc, mode); op.f = pred; return op;
+    const op = this.set(OpKind.Await, this.at(loc), mode); op.f = pred; return op;
   }
-  /** A violation when `cond` is false; `message` should say what broke in one sentence. */
-  assert(cond: boolean, message: string | (() => string)): Op {
-    const op = this.set(OpKind.Assert, 0, Mode.Plain); op.cond = cond; op.tag = message; return op;
+  /**
+   * A violation when `cond` is false; `message` should say what broke in one sentence. With a
+   * property (an invariant such as the kernel's I5, or any `{ id }` of the user's), the violation
+   * carries its id as a typed field and is counted under it.
+   */
+  assert(cond: boolean, message: string | (() => string)): Op;
+  assert(cond: boolean, property: PropertyRef, message: string | (() => string)): Op;
+  assert(cond: boolean, a: PropertyRef | string | (() => string), b?: string | (() => string)): Op {
+    const op = this.set(OpKind.Assert, 0, Mode.Plain);
+    op.cond = cond;
+    if (b === undefined) { op.tag = a as string | (() => string); op.inv = null; }
+    else { op.tag = b; op.inv = typeof a === 'string' ? a : (a as { id: string }).id; }
+    return op;
   }
 
   /** Runs `g` with `name` as the current function, so its events are labelled with it. */
   call<R>(name: string, g: ThreadGen<R>): ThreadGen<R> {
     return new CallFrame(this, name, g) as unknown as ThreadGen<R>;
+  }
+}
+
+/**
+ * A context that remembers where each operation was yielded (the stack of its creation, which
+ * runs in the body's own frame). Only the error path uses it, to re-run a body and name the
+ * user's file:line of an operation: capturing a stack per yield would dominate the hot path.
+ */
+export class SiteCtx extends Ctx {
+  /** The stack of the latest operation created. */
+  site: Error | null = null;
+  protected override set(kind: OpKind, loc: Loc, mode: Mode): Op {
+    this.site = new Error('the operation was yielded here');
+    return super.set(kind, loc, mode);
   }
 }
 

@@ -1,8 +1,8 @@
 // Thread replay: each thread is a generator re-run from scratch when the graph under it changed,
 // fed the values the graph records, and checked op by op against the graph's events (a mismatch
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
-import { EvKind, type Ev, type Graph } from './graph.ts';
-import { Ctx, OpKind, RmwKind, type Op, type ThreadFn, type Val } from './ops.ts';
+import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
+import { Ctx, OpKind, RmwKind, SiteCtx, type Op, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall, wrapUserError } from './errors.ts';
 
 /** What a read event still needs before its operation is finished. */
@@ -10,9 +10,13 @@ export const Due = { None: 0, WritePart: 1, Block: 2 } as const;
 export type Due = (typeof Due)[keyof typeof Due];
 
 export class NondeterminismError extends ModelError {
-  constructor(readonly thread: string, readonly idx: number, detail: string) {
+  /**
+   * `site`: an Error whose stack is the yield of the operation that differs (its first frame
+   * outside the engine is the user's file:line), when a re-run could find it.
+   */
+  constructor(readonly thread: string, readonly idx: number, readonly detail: string, site?: Error) {
     super(`the model is nondeterministic at thread ${thread}, step ${idx + 1}: ${detail} ` +
-      '(thread bodies must depend only on the values their yields return; look for Math.random, time, or state shared outside the engine)');
+      '(thread bodies must depend only on the values their yields return; look for Math.random, time, or state shared outside the engine)', site);
   }
 }
 
@@ -77,8 +81,12 @@ export class ThreadRt {
   /** Set when the thread's last event is a read whose write part or Block is still to be added. */
   due: Due = Due.None;
 
-  constructor(readonly tid: number, readonly name: string, readonly body: ThreadFn) {
-    this.ctx = new Ctx(tid);
+  /**
+   * A spawned thread's name and body come from its Spawn event in the graph being replayed
+   * (see Ev.body); `spawned` says so. A static thread's are fixed. `nlocs`: see Ctx.
+   */
+  constructor(readonly tid: number, public name: string, public body: ThreadFn, private readonly nlocs = Infinity, readonly spawned = false) {
+    this.ctx = new Ctx(tid, nlocs);
   }
 
   private settle(res: IteratorResult<Op, unknown>): void {
@@ -113,9 +121,16 @@ export class ThreadRt {
     }
   }
 
-  private start(): void {
-    this.ctx.fn = null;
-    this.gen = userCall(`thread ${this.name}`, () => this.body(this.ctx)) as Generator<Op, unknown, Val>;
+  /** Binds a spawned thread to the Spawn event that creates it in g. */
+  bind(spawn: Ev): void {
+    this.body = spawn.body as ThreadFn;
+    this.name = spawn.tag ?? `thread${this.tid}`;
+  }
+
+  private start(g: Graph, ctx: Ctx): void {
+    if (this.spawned) this.bind(g.slots[this.tid].spawn as Ev);
+    ctx.reset();
+    this.gen = userCall(`thread ${this.name}`, () => this.body(ctx)) as Generator<Op, unknown, Val>;
     if (!this.gen || typeof this.gen.next !== 'function') {
       throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`);
     }
@@ -129,11 +144,49 @@ export class ThreadRt {
   sync(g: Graph): void {
     if (!this.dirty) return;
     this.dirty = false;
-    this.start();
+    try {
+      this.replay(g, this.ctx, -1);
+    } catch (e) {
+      if (e instanceof NondeterminismError && !e.original) throw this.located(g, e);
+      throw e;
+    }
+  }
+
+  /**
+   * The error path of a mismatch: re-runs the body against the same events with a context
+   * that records where each operation is yielded, and names the yield of the op at the
+   * mismatching event (or of the last op the re-run reached). The thread is left dirty.
+   */
+  located(g: Graph, e: NondeterminismError): NondeterminismError {
+    const site = this.siteAt(g, e.idx);
+    return site ? new NondeterminismError(e.thread, e.idx, e.detail, site) : e;
+  }
+
+  /** Where the body yields the op of its event `idx` in g (error path only; leaves the thread dirty). */
+  siteAt(g: Graph, idx: number): Error | undefined {
+    const ctx = new SiteCtx(this.tid, this.nlocs);
+    try {
+      this.replay(g, ctx, idx);
+    } catch {
+      // A body that misbehaves differently this time still names where it was.
+    }
+    this.dirty = true;
+    return ctx.site ?? undefined;
+  }
+
+  /**
+   * Runs the body from scratch against the thread's events in g, feeding each yield what its
+   * event recorded and checking that the body asks for the same operation (kind, location,
+   * mode, dependency, value stored or written, fence, join target): anything else means the
+   * body depends on something besides the values the engine gave it. Stops before event `stop`.
+   */
+  private replay(g: Graph, ctx: Ctx, stop: number): void {
+    this.start(g, ctx);
     const th = g.threads[this.tid];
     const n = th.length;
     let i = 0;
     while (i < n) {
+      if (i === stop) return;
       const e = th[i];
       const op = this.op;
       if (op === null) {
@@ -146,14 +199,19 @@ export class ThreadRt {
       if (e.opKind !== op.kind || (e.kind !== EvKind.Fence && e.kind !== EvKind.Spawn && e.kind !== EvKind.Join && e.loc !== op.loc)) {
         this.mismatch(e, `expected ${describeEvent(e)}, got ${describeOp(op)}`);
       }
+      if (e.mode !== op.mode || e.dep !== op.dep || e.depLoc !== op.depLoc) {
+        this.mismatch(e, `the same ${describeOp(op)} with another access mode or dependency`);
+      }
       switch (e.kind) {
         case EvKind.Read: {
+          if (e.rmw !== op.rmw && op.kind === OpKind.Rmw) this.mismatch(e, `expected ${describeEvent(e)} by another kind of RMW`);
           const v = e.val;
           const wv = writePartValue(op, v);
           if (wv !== undefined) {
             if (i + 1 < n) {
               const w = th[i + 1];
-              if (w.kind !== EvKind.Write || !w.excl) this.mismatch(w, 'expected the write part of an RMW');
+              if (w.kind !== EvKind.Write || !w.excl) this.mismatch(e, 'expected the write part of an RMW');
+              if (w.val !== wv) this.mismatch(e, `the RMW read ${v} and wrote ${w.val} before, and now writes ${wv}`);
               i += 2;
               this.advance(readResult(op, v));
             } else {
@@ -162,13 +220,17 @@ export class ThreadRt {
             }
           } else if (blocksAfter(op, v)) {
             if (i + 1 < n) {
-              if (th[i + 1].kind !== EvKind.Block) this.mismatch(th[i + 1], 'expected the thread to block');
+              if (th[i + 1].kind !== EvKind.Block) this.mismatch(e, 'expected the thread to block');
               i += 2; // the thread stays blocked at this op
             } else {
               this.due = Due.Block;
               return;
             }
           } else {
+            const nx = i + 1 < n ? th[i + 1] : null;
+            if (nx && ((nx.kind === EvKind.Write && nx.excl) || (nx.kind === EvKind.Block && nx.block !== BlockReason.Assume))) {
+              this.mismatch(e, `after reading ${v} the ${describeOp(op)} ${nx.kind === EvKind.Write ? 'wrote' : 'blocked'} before, and now does not`);
+            }
             i++;
             this.advance(readResult(op, v));
           }
@@ -179,9 +241,20 @@ export class ThreadRt {
           i++;
           this.advance(0);
           break;
+        case EvKind.Fence:
+          if (e.tag !== op.tag) this.mismatch(e, `expected fence ${e.tag}, got ${String(op.tag)}`);
+          i++;
+          this.advance(0);
+          break;
         case EvKind.Spawn:
+          if (e.tag !== op.name) this.mismatch(e, `expected the spawn of ${e.tag ?? 'an unnamed thread'}, got ${op.name ?? 'an unnamed thread'}`);
           i++;
           this.advance(e.val);
+          break;
+        case EvKind.Join:
+          if (e.val !== op.a) this.mismatch(e, `expected a join of thread ${e.val}, got thread ${op.a}`);
+          i++;
+          this.advance(0);
           break;
         default:
           i++;

@@ -6,6 +6,7 @@ import { Explorer, type Chooser } from './explore.ts';
 import { OpKind, modeName, rmwName } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
+import { NondeterminismError } from './runtime.ts';
 
 /** Events that start a step (an RMW's write part and a read's Block belong to the read's step). */
 function isStepStart(g: Graph, e: Ev): boolean {
@@ -73,7 +74,11 @@ export function linearize(g: Graph, strong: boolean): Ev[] {
   return out;
 }
 
-/** Tokens `tid` or `tid~k` (k = index of the non-default choice), joined by dots. */
+/**
+ * Tokens `tid` or `tid~k`, joined by dots. k is the non-default choice: for a read, the index of
+ * its source among the candidates; for a write, of its co position; for a spawn, the tid the
+ * new thread gets when it is not the next free one (the exploration's numbering, replayed).
+ */
 export function formatSchedule(steps: readonly number[]): string {
   const out: string[] = [];
   for (let i = 0; i < steps.length; i += 2) out.push(steps[i + 1] ? `${steps[i]}~${steps[i + 1]}` : `${steps[i]}`);
@@ -117,6 +122,12 @@ export class ScheduleChooser implements Chooser {
     }
     return t;
   }
+  spawnId(): number {
+    return this.k;
+  }
+  refuse(why: string): void {
+    this.divergence ??= `the schedule does not fit the model at step ${this.i / 2}: ${why}`;
+  }
   order(_e: Ev, c: readonly Ev[]): readonly number[] {
     if (this.k >= c.length) {
       this.divergence ??= `the model is nondeterministic at step ${this.i / 2}: choice ${this.k} does not exist (${c.length} candidates)`;
@@ -126,14 +137,22 @@ export class ScheduleChooser implements Chooser {
   }
 }
 
-/** Follows a target graph's steps in a given order, choosing the target's rf and co. */
+/** Follows a target graph's steps in a given order, choosing the target's rf, co and tids. */
 class TargetChooser implements Chooser {
   private i = 0;
+  refused: string | null = null;
   constructor(private readonly target: Graph, private readonly order_: Ev[], private readonly cur: () => Graph) {}
   thread(runnable: readonly number[]): number {
     if (this.i >= this.order_.length) return -1;
     const t = this.order_[this.i++].tid;
     return runnable.includes(t) ? t : -1;
+  }
+  spawnId(parent: number, idx: number): number {
+    const te = this.target.threads[parent]?.[idx];
+    return te && te.kind === EvKind.Spawn ? te.val : 0;
+  }
+  refuse(why: string): void {
+    this.refused ??= why;
   }
   order(e: Ev, c: readonly Ev[]): readonly number[] {
     const T = this.target;
@@ -147,7 +166,7 @@ class TargetChooser implements Chooser {
       want = null;
       for (let p = te.coPos - 1; p >= 0; p--) {
         const y = list[p];
-        if (y.tid < 0 || y.idx < g.threads[y.tid].length) { want = y; break; }
+        if (y.tid < 0 || (y.tid < g.threads.length && y.idx < g.threads[y.tid].length)) { want = y; break; }
       }
     }
     for (let k = 0; k < c.length; k++) {
@@ -158,18 +177,86 @@ class TargetChooser implements Chooser {
   }
 }
 
-/** The schedule that rebuilds graph `target` (a leaf of an exploration of `inst`). */
-export function scheduleFor(inst: Instance, model: MemoryModel, target: Graph): { schedule: string; order: Ev[] } {
-  let order: Ev[];
-  try {
-    order = linearize(target, model.name === 'sc');
-  } catch {
-    order = linearize(target, false);
+/**
+ * The order a counterexample is shown and replayed in: over po ∪ rf ∪ co ∪ fr for SC (any SC
+ * graph has one, and it reads as the interleaving that happened), else over po ∪ rf.
+ */
+export function orderOf(g: Graph, model: MemoryModel): Ev[] {
+  if (model.name === 'sc') {
+    try {
+      return linearize(g, true);
+    } catch {
+      // not an SC graph after all: fall through
+    }
   }
+  return linearize(g, false);
+}
+
+/**
+ * The first difference between two graphs of the same program, thread by thread (labels, then
+ * sources, then coherence order), or null when they are the same execution. `label` says
+ * whether the difference is in what a thread asked for (its body behaved differently) rather
+ * than in a choice of the engine.
+ */
+export function graphDifference(a: Graph, b: Graph): { tid: number; idx: number; label: boolean; what: string } | null {
+  const n = Math.max(a.threads.length, b.threads.length);
+  const exists = (g: Graph, t: number): boolean => t < g.threads.length && g.exists(t);
+  const at = (e: Ev | null): string => (!e ? 'nothing' : e.tid < 0 ? 'init' : `${e.tid}.${e.idx}`);
+  for (let t = 0; t < n; t++) {
+    if (exists(a, t) !== exists(b, t)) return { tid: t, idx: 0, label: false, what: `thread ${t} exists in one execution only` };
+    if (!exists(a, t)) continue;
+    const x = a.threads[t], y = b.threads[t];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const e = x[i], f = y[i];
+      if (e.kind === EvKind.Read && f.kind === EvKind.Read && at(e.rf) !== at(f.rf)) {
+        return { tid: t, idx: i, label: false, what: `read ${t}.${i} reads from ${at(e.rf)} in one execution and from ${at(f.rf)} in the other` };
+      }
+      if (e.kind !== f.kind || e.opKind !== f.opKind || e.loc !== f.loc || e.val !== f.val || e.mode !== f.mode || e.tag !== f.tag) {
+        return { tid: t, idx: i, label: true, what: `the same values gave ${describeStep0(e)} before and ${describeStep0(f)} now` };
+      }
+    }
+    if (x.length !== y.length) return { tid: t, idx: Math.min(x.length, y.length), label: false, what: `thread ${t} has ${x.length} events in one execution and ${y.length} in the other` };
+  }
+  for (let l = 0; l < a.co.length; l++) {
+    const p = a.co[l].map(at).join(' '), q = b.co[l].map(at).join(' ');
+    if (p !== q) return { tid: -1, idx: 0, label: false, what: `location ${l} has coherence order ${p} in one execution and ${q} in the other` };
+  }
+  return null;
+}
+
+function describeStep0(e: Ev): string {
+  const kinds = ['init', 'read', 'write', 'fence', 'spawn', 'join', 'end', 'block', 'error'];
+  return `a ${kinds[e.kind]}${e.loc >= 0 ? ` of location ${e.loc}` : ''}${e.kind === EvKind.Write || e.kind === EvKind.Read ? ` (value ${e.val})` : ''}`;
+}
+
+/**
+ * Why a run of `ex` did not rebuild `target`: a body that asked for something else on the same
+ * values is the model's fault (NondeterminismError, naming where the body yields it); anything
+ * else is mmcheck's own.
+ */
+export function rebuildFailure(ex: Explorer, target: Graph, why: string): Error {
+  const d = graphDifference(target, ex.g);
+  if (d && d.label && d.tid >= 0) {
+    const rt = ex.rts[d.tid];
+    const site = rt ? rt.siteAt(target, d.idx) : undefined;
+    return new NondeterminismError(rt?.name ?? `T${d.tid}`, d.idx, d.what, site);
+  }
+  return new Error(`${why}: ${d ? d.what : 'the run stopped early'}`);
+}
+
+/**
+ * The schedule that rebuilds graph `target` (a leaf of an exploration of `inst`), checked: the
+ * run that produced it must have rebuilt exactly `target`, or this throws (see rebuildFailure).
+ */
+export function scheduleFor(inst: Instance, model: MemoryModel, target: Graph): { schedule: string; order: Ev[] } {
+  const order = orderOf(target, model);
   let ex: Explorer;
   const chooser = new TargetChooser(target, order, () => ex.g);
   ex = new Explorer(inst, { model, chooser });
   ex.run();
+  if (ex.dead || chooser.refused || graphDifference(target, ex.g)) {
+    throw rebuildFailure(ex, target, `internal: the counterexample does not rebuild${chooser.refused ? ` (${chooser.refused})` : ex.dead ? ' (the run died)' : ''}`);
+  }
   return { schedule: formatSchedule(ex.steps), order };
 }
 
@@ -217,12 +304,12 @@ export function describeStep(inst: Instance, g: Graph, e: Ev, names: readonly st
     case EvKind.Write:
       if (e.opKind === OpKind.Unlock) return `spin_unlock(${ln(e.loc)})`;
       return `${ln(e.loc)} := ${show(inst, e.loc, e.val)} (${modeName[e.mode]})`;
-    case EvKind.Fence: return `fence ${e.tag}`;
+    case EvKind.Fence: return e.label ? `${e.label}()` : `fence ${e.tag}`;
     case EvKind.Spawn: return `spawn ${names[e.val] ?? e.val}`;
     case EvKind.Join: return `join ${names[e.val] ?? e.val}`;
     case EvKind.End: return 'returns';
     case EvKind.Block: return e.block === BlockReason.Assume ? 'assume fails: this path is not taken' : 'blocked';
-    case EvKind.Error: return `ASSERTION FAILED: ${e.tag}`;
+    case EvKind.Error: return `ASSERTION FAILED: ${e.inv ? `${e.inv}: ` : ''}${e.tag}`;
     default: return '?';
   }
 }

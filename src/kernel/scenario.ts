@@ -53,15 +53,6 @@ interface VariantSpecBase {
   origin?: string;
 }
 
-/**
- * The invariant a violation message names: kernel checks start with the id ("I6: ..."). Other
- * violations (a deadlock, a user's own assertion) are classed by their property.
- */
-export function invariantKey(property: string, message: string): string {
-  const m = /^(I\d+[a-z]?)\b/.exec(message);
-  return m ? m[1] : property;
-}
-
 /** A knob variant names its knob; a finding variant (the safe program under another model) any name. */
 export type VariantSpec<K extends string> = VariantSpecBase &
   ({ name: 'safe' | K; finding?: undefined } | { name: string; finding: string });

@@ -5,7 +5,8 @@
 // candidates that satisfy coherence and RMW atomicity — exactly herd7's count for tests where no
 // other LKMM axiom forbids anything, and it ignores locks.
 import type { Execution } from '../axiomatic/execution.ts';
-import type { PrimTable } from './def.ts';
+import { Universe } from '../axiomatic/cat/bits.ts';
+import type { DefTable } from '../axiomatic/lkmm/def.ts';
 import { loadLkmm } from '../axiomatic/lkmm/index.ts';
 
 export interface ModelOutcome {
@@ -18,7 +19,7 @@ export interface ModelOutcome {
 export interface LitmusModel {
   readonly name: string;
   /** The macros tests may call (default: the bundled linux-kernel.def's; herd7 -macros). */
-  readonly prims?: PrimTable;
+  readonly prims?: DefTable;
   check(x: Execution): ModelOutcome[];
 }
 
@@ -108,7 +109,9 @@ function permutations(a: number[]): number[][] {
 function consistent(x: Execution, n: number, coLists: number[][], rfOf: Map<number, number>): boolean {
   const coPos = new Map<number, number>();
   for (const l of coLists) l.forEach((id, i) => coPos.set(id, i));
-  const adj: number[][] = Array.from({ length: n }, () => []);
+  const u = new Universe(n);
+  const order = u.emptyRel();
+  const edge = (a: number, b: number): void => u.addPair(order, a, b);
   const ev = x.events;
   // po-loc
   const byThreadLoc = new Map<string, number[]>();
@@ -121,14 +124,14 @@ function consistent(x: Execution, n: number, coLists: number[][], rfOf: Map<numb
   }
   for (const l of byThreadLoc.values()) {
     l.sort((a, b) => ev[a]!.poIndex - ev[b]!.poIndex);
-    for (let i = 0; i + 1 < l.length; i++) adj[l[i]!]!.push(l[i + 1]!);
+    for (let i = 0; i + 1 < l.length; i++) edge(l[i]!, l[i + 1]!);
   }
-  for (const l of coLists) for (let i = 0; i + 1 < l.length; i++) adj[l[i]!]!.push(l[i + 1]!);
+  for (const l of coLists) for (let i = 0; i + 1 < l.length; i++) edge(l[i]!, l[i + 1]!);
   for (const [r, w] of rfOf) {
-    adj[w]!.push(r);
+    edge(w, r);
     const list = coLists.find((l) => l.includes(w))!;
     const p = coPos.get(w)!;
-    if (p + 1 < list.length) adj[r]!.push(list[p + 1]!);
+    if (p + 1 < list.length) edge(r, list[p + 1]!);
   }
   // atomicity: the write of an RMW is the immediate co-successor of the read's source
   for (const [r, w] of x.rmw) {
@@ -136,19 +139,7 @@ function consistent(x: Execution, n: number, coLists: number[][], rfOf: Map<numb
     const list = coLists.find((l) => l.includes(w))!;
     if (coPos.get(w)! !== coPos.get(src)! + 1 || !list.includes(src)) return false;
   }
-  // cycle check
-  const color = new Uint8Array(n);
-  const dfs = (u: number): boolean => {
-    color[u] = 1;
-    for (const v of adj[u]!) {
-      if (color[v] === 1) return false;
-      if (color[v] === 0 && !dfs(v)) return false;
-    }
-    color[u] = 2;
-    return true;
-  };
-  for (let i = 0; i < n; i++) if (color[i] === 0 && !dfs(i)) return false;
-  return true;
+  return u.acyclic(order);
 }
 
 /** The LKMM model (the kernel's cat files run by src/axiomatic/lkmm). */

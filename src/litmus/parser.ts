@@ -4,8 +4,7 @@
 // condition. Errors are LitmusError with the line and column of the offending token.
 import type { BinOp, CLoc, CVal, Expr, InitItem, InitVal, LitmusTest, Param, Pos, Prop, Quantifier, Stmt, ThreadAst } from './ast.ts';
 import { LitmusError, parseIntLit, tokenize, type Token } from './lexer.ts';
-import type { PrimTable } from './def.ts';
-import { DEFAULT_PRIMS, arity, returnsValue } from './primitives.ts';
+import { LKMM_DEF, type DefTable } from '../axiomatic/lkmm/def.ts';
 
 const TYPE_WORDS = new Set([
   'int', 'long', 'short', 'char', 'unsigned', 'signed', 'intptr_t', 'uintptr_t', 'atomic_t',
@@ -18,7 +17,7 @@ const TYPE_WORDS = new Set([
  * Parses a whole litmus file. Throws LitmusError on malformed input. `prims` are the macros a
  * thread may call (the bundled linux-kernel.def's, or those of the user's own .def).
  */
-export function parseLitmus(src: string, prims: PrimTable = DEFAULT_PRIMS): LitmusTest {
+export function parseLitmus(src: string, prims: DefTable = LKMM_DEF): LitmusTest {
   // ---- header line
   let off = 0;
   let line = 1;
@@ -83,7 +82,7 @@ class Parser {
   private i = 0;
   constructor(
     private readonly toks: Token[],
-    private readonly prims: PrimTable,
+    private readonly prims: DefTable,
   ) {}
 
   private peek(k = 0): Token {
@@ -409,12 +408,13 @@ class Parser {
     if (t.kind === 'id') {
       this.next();
       if (this.is('(')) {
-        const prim = this.prims.prims.get(t.text);
-        if (!prim) {
+        const macro = this.prims.macros.get(t.text);
+        if (!macro) {
           const why = this.prims.unsupported.get(t.text);
           if (why !== undefined) this.fail(t, `macro ${t.text} of ${this.prims.source} is not supported by mmcheck: ${why}`);
           throw new LitmusError(t.line, t.col, `Unknown macro ${t.text} (not defined in ${this.prims.source})`, t.text);
         }
+        const prim = macro.prim;
         this.next();
         const args: Expr[] = [];
         if (!this.is(')')) {
@@ -425,11 +425,11 @@ class Parser {
           }
         }
         this.expect(')', `after the arguments of ${t.text}`);
-        if (args.length !== arity(prim)) this.fail(t, `${t.text} takes ${arity(prim)} argument(s), given ${args.length}`);
+        if (args.length !== macro.arity) this.fail(t, `${t.text} takes ${macro.arity} argument(s), given ${args.length}`);
         if ((prim.k === 'load' || prim.k === 'store') && prim.deref && args[0]!.k !== 'deref') {
           this.fail(t, `the first argument of ${t.text} must be of the form '*p'`);
         }
-        return { k: 'call', name: t.text, prim, args, pos: this.pos(t) };
+        return { k: 'call', name: t.text, macro, args, pos: this.pos(t) };
       }
       return { k: 'id', name: t.text, pos: this.pos(t) };
     }
@@ -528,4 +528,3 @@ class Parser {
   }
 }
 
-export { returnsValue };

@@ -8,7 +8,6 @@
 import type { Expr, Stmt } from './ast.ts';
 import type { XKind } from '../axiomatic/execution.ts';
 import { LitmusError } from './lexer.ts';
-import { returnsValue } from './primitives.ts';
 import { ADDR_BASE, isAddr, type Setup } from './setup.ts';
 
 /** A symbolic value: a constant, or an expression over the values of the path's reads. */
@@ -235,8 +234,9 @@ export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
   };
 
   const evalCall = (e: Expr & { k: 'call' }, st: TState, k: (v: TVal, st: TState) => void, needValue: boolean): void => {
-    const p = e.prim;
-    if (needValue && !returnsValue(p)) throw new LitmusError(e.pos.line, e.pos.col, `${e.name} does not return a value`);
+    const macro = e.macro;
+    const p = macro.prim;
+    if (needValue && !macro.returns) throw new LitmusError(e.pos.line, e.pos.col, `${e.name} does not return a value`);
     const a = e.args;
     const none = (st1: TState): void => k({ v: 0, d: [] }, st1);
     switch (p.k) {

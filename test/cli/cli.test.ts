@@ -150,8 +150,8 @@ export default defineProgram({
   name: 'sb-both',
   setup(b) {
     const x = b.loc('x'), y = b.loc('y');
-    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1: CPU0 read y = 0'); });
-    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2: CPU1 read x = 0'); });
+    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1', 'CPU0 read y = 0'); });
+    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2', 'CPU1 read x = 0'); });
   },
 });
 `);
@@ -187,4 +187,58 @@ test('the CLI bundle is rebuilt when a source is newer, and prints what the sour
   const strip = (s: string) => s.replace(/\d+\.\d+ s/g, 'T s');
   assert.equal(strip(again.out), strip(viaBundle.out));
   assert.equal(strip(r.stdout), strip(viaBundle.out), 'the tsx path prints the same');
+});
+
+test('issue 12: counterexamples of programs that spawn threads print and replay under sc, tso and lkmm', () => {
+  const finalSpawn = file('spawn-final.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spawn-final', setup(b) {
+  const x = b.loc('x');
+  b.thread('T0', function* (t) { yield t.store(x, 1); });
+  b.thread('T1', function* (t) { yield t.spawn(function* (c) { yield c.store(x, 2); }, 'child'); });
+  b.final((s) => (s.value(x) === 1 ? 'x ends 1' : null));
+} });
+`);
+  const deadlock = file('spawn-deadlock.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spawn-deadlock', setup(b) {
+  const x = b.loc('x'), y = b.loc('y');
+  b.thread('T0', function* (t) { yield t.await(x, (v) => v === 1); });
+  b.thread('T1', function* (t) {
+    const old = yield t.cmpxchg(y, 0, 1);
+    const c = yield t.spawn(function* () {}, 'child');
+    yield t.join(c);
+    if (old === 0) yield t.store(x, 1);
+  });
+  b.thread('T2', function* (t) { yield t.store(y, 2); });
+} });
+`);
+  for (const [f, what] of [[finalSpawn, /VIOLATION \(final state\): x ends 1/], [deadlock, /VIOLATION \(deadlock\): every unfinished thread is blocked: T0 waits/]] as const) {
+    for (const model of ['sc', 'tso', 'lkmm']) {
+      const r = mm('check', f, '--model', model);
+      assert.equal(r.code, 1, `${f} ${model}: ${r.err}`);
+      assert.match(r.out, what);
+      const cmd = /replay: mmcheck replay (.*)$/m.exec(r.out)?.[1];
+      assert.ok(cmd, r.out);
+      const rp = mm('replay', ...cmd.split(' '));
+      assert.equal(rp.code, 1, `${cmd}: ${rp.err}`);
+      assert.match(rp.out, what);
+    }
+  }
+});
+
+test('issue 12: a body with a module-level counter is refused as nondeterministic at the user\'s file:line', () => {
+  const nd = file('counter.ts', `import { defineProgram } from '${engine}';
+let n = 0;
+export default defineProgram({ name: 'counter', setup(b) {
+  const x = b.loc('x');
+  b.thread('T0', function* (t) {
+    n++;
+    yield t.store(x, n);
+  });
+  b.thread('T1', function* (t) { yield t.load(x); });
+} });
+`);
+  const r = mm('check', nd);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.doesNotMatch(r.out, /OK/);
+  assert.match(r.err, new RegExp(`${nd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: error in the model: the model is nondeterministic at thread T0, step 1: expected a store of 1, got 2`));
 });

@@ -5,7 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   checkCommand, compare, describeOutcome, findBlocks, normalize, parseBlocks, runInProcess, runSpawned,
+  docFiles, ROOT,
 } from '../../scripts/update-docs.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseIncludes, sourceLines } from '../../scripts/doc-includes.ts';
 
 const commands = findBlocks().flatMap((b) => b.commands);
 
@@ -19,6 +23,12 @@ for (const cmd of commands) {
   test(name, { skip }, async () => {
     const o = await checkCommand(cmd, runInProcess);
     assert.ok(o.status === 'same', `${describeOutcome(o)}\n(if the new output is right: npm run docs:update, then review the prose around it)`);
+  });
+}
+
+for (const inc of docFiles().flatMap((f) => parseIncludes(f, readFileSync(join(ROOT, f), 'utf8')))) {
+  test(`${inc.file}:${inc.line} shows ${inc.path} as it is`, () => {
+    assert.deepEqual(inc.documented, sourceLines(ROOT, inc), `${inc.file}:${inc.line} differs from ${inc.path} (npm run docs:update rewrites it)`);
   });
 }
 

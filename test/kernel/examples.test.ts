@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from '../../src/engine/index.ts';
-import { peekExample } from '../../src/kernel/examples/peek-page-cache.ts';
+import { peekExample } from '../../examples/peek-page-cache.ts';
 
 for (const v of peekExample.variants) {
   test(`example-peek-page-cache/${v.name} -> ${v.expected}`, () => {
     const r = check(v.program);
     if (v.expected === 'ok') assert.equal(r.verdict, 'ok', r.violation?.message);
-    else assert.equal(r.violation?.message.split(':')[0], v.expected, `verdict ${r.verdict}`);
+    else assert.equal(r.violation?.invariant, v.expected, `verdict ${r.verdict}`);
   });
 }

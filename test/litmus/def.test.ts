@@ -1,25 +1,25 @@
-// The .def reader (src/litmus/def.ts): the kernel's linux-kernel.def read by it gives exactly the
-// bundled primitive table; a user's .def with a new macro is used by the parser; macros it cannot
-// translate are refused where a test calls them; a malformed .def is reported at line:col.
+// A user's .def as the litmus front end uses it (herd7 -macros; src/axiomatic/lkmm/def.ts reads
+// it, test/cat/def.test.ts checks the kernel's): a new macro is expanded and its annotation used;
+// a macro mmcheck cannot translate (or whose operands are in another order) is refused where a
+// test calls it, not for the whole file; without a .def only herd7's legacy atomic_add_unless.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LKMM_MODEL_DIR } from '../../src/axiomatic/lkmm/index.ts';
-import { readDef } from '../../src/litmus/def.ts';
+import { DefError, LKMM_DEF, readDefTable } from '../../src/axiomatic/lkmm/def.ts';
 import { LitmusError } from '../../src/litmus/lexer.ts';
 import { loadLitmusModel } from '../../src/litmus/model.ts';
 import { parseLitmus } from '../../src/litmus/parser.ts';
-import { PRIMS } from '../../src/litmus/primitives.ts';
 import { runText } from '../../src/litmus/run.ts';
 
 const DEF = readFileSync(join(LKMM_MODEL_DIR, 'linux-kernel.def'), 'utf8');
 
-test("reading the kernel's linux-kernel.def gives the bundled primitive table, macro by macro", () => {
-  const t = readDef(DEF, 'linux-kernel.def');
+test("read leniently, the kernel's linux-kernel.def gives the bundled table, macro by macro", () => {
+  const t = readDefTable(DEF, 'linux-kernel.def');
   assert.deepEqual([...t.unsupported], []);
-  assert.deepEqual([...t.prims.keys()].sort(), [...PRIMS.keys()].sort());
-  for (const [name, p] of PRIMS) assert.deepEqual(t.prims.get(name), p, name);
+  assert.deepEqual([...t.macros.keys()].sort(), [...LKMM_DEF.macros.keys()].sort());
+  for (const [name, m] of LKMM_DEF.macros) assert.deepEqual(t.macros.get(name)!.prim, m.prim, name);
 });
 
 const MP = `C MP+new
@@ -31,14 +31,14 @@ exists (1:r0=1 /\\ 1:r1=0)
 
 test("a user's .def: new macros are expanded through the ones defined before them", async () => {
   const def = DEF + '\nsmp_load_acquire_new(X) smp_load_acquire(X)\nsmp_store_release_new(X,V) { __store{RELEASE}(*X,V); }\n';
-  const prims = readDef(def, 'my.def');
-  assert.deepEqual(prims.prims.get('smp_load_acquire_new'), { k: 'load', annot: 'ACQUIRE', deref: false });
-  assert.deepEqual(prims.prims.get('smp_store_release_new'), { k: 'store', annot: 'RELEASE', deref: false, mbAfter: false });
+  const prims = readDefTable(def, 'my.def');
+  assert.deepEqual(prims.macros.get('smp_load_acquire_new')!.prim, { k: 'load', annot: 'ACQUIRE', deref: false });
+  assert.deepEqual(prims.macros.get('smp_store_release_new')!.prim, { k: 'store', annot: 'RELEASE', deref: false, mbAfter: false });
   const lkmm = await loadLitmusModel();
   const r = runText('mp.litmus', MP, { ...lkmm, prims });
   assert.equal(r.verdict, 'Never');
   // The same macros with ONCE annotations let the outcome happen: the annotation is the .def's.
-  const once = readDef(DEF + '\nsmp_load_acquire_new(X) __load{ONCE}(*X)\nsmp_store_release_new(X,V) { __store{ONCE}(*X,V); }\n', 'once.def');
+  const once = readDefTable(DEF + '\nsmp_load_acquire_new(X) __load{ONCE}(*X)\nsmp_store_release_new(X,V) { __store{ONCE}(*X,V); }\n', 'once.def');
   assert.equal(runText('mp.litmus', MP, { ...lkmm, prims: once }).verdict, 'Sometimes');
 });
 
@@ -56,18 +56,19 @@ test('without the macro in the .def, the call is an unknown macro at its line:co
 });
 
 test('a macro mmcheck cannot translate is refused where a test calls it, with the reason', () => {
-  const prims = readDef('WRITE_ONCE(X,V) { __store{ONCE}(X,V); }\nfoo(X) { __store{ONCE}(X,1); __fence{rmb}; }\nREAD_ONCE(X) __load{ONCE}(X)\n', 'odd.def');
-  assert.ok(prims.unsupported.has('foo'));
-  assert.ok(prims.prims.has('READ_ONCE'));
-  const src = 'C t\n{}\nP0(int *x) { foo(x); }\nexists (x=1)\n';
-  assert.throws(() => parseLitmus(src, prims), (e: LitmusError) => e.line === 3 && /macro foo of odd\.def is not supported by mmcheck/.test(e.msg));
+  const prims = readDefTable('WRITE_ONCE(X,V) { __store{ONCE}(X,V); }\nfoo(X,V) { __store{ONCE}(*X,V); __fence{rmb}; }\nbar(V,X) __load{ONCE}(*X)\nREAD_ONCE(X) __load{ONCE}(X)\n', 'odd.def');
+  assert.deepEqual([...prims.unsupported.keys()], ['foo', 'bar']);
+  assert.match(prims.unsupported.get('bar')!, /operands of __load are not the parameters in the order/);
+  assert.ok(prims.macros.has('READ_ONCE'));
+  const src = 'C t\n{}\nP0(int *x) { foo(x, 1); }\nexists (x=1)\n';
+  assert.throws(() => parseLitmus(src, prims), (e: LitmusError) => e.line === 3 && /macro foo of odd\.def is not supported by mmcheck: foo: __store followed by __fence/.test(e.msg));
 });
 
-test('a malformed .def is reported at line:col', () => {
-  assert.throws(() => readDef('READ_ONCE(X) __load{ONCE}(X)\nWRITE_ONCE(X,V { __store{ONCE}(X,V); }\n', 'bad.def'), (e: LitmusError) => e.line === 2 && e.col === 16);
+test('a malformed .def line is reported at file:line:col', () => {
+  assert.throws(() => readDefTable('READ_ONCE(X) __load{ONCE}(X)\nWRITE_ONCE X,V) { }\n', 'bad.def'), (e: DefError) => e instanceof DefError && e.line === 2 && e.col === 1);
 });
 
 test('without a macro file only atomic_add_unless is known, as in herd7', () => {
-  const t = readDef('', 'none');
-  assert.deepEqual([...t.prims.keys()], ['atomic_add_unless']);
+  const t = readDefTable('', 'none');
+  assert.deepEqual([...t.macros.keys()], ['atomic_add_unless']);
 });

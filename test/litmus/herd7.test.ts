@@ -120,7 +120,7 @@ test('bad input: clear messages, exit 2, no stack trace', () => {
   writeFileSync(join(d, 'broken.cat'), readFileSync(join(d, 'linux-kernel.cat'), 'utf8').replace('acyclic hb as happens-before', 'acyclic hb as'));
   check(['-conf', 'linux-kernel.cfg', '-cat', 'broken.cat', SB], /broken\.cat:\d+:\d+: /);
   writeFileSync(join(d, 'broken.def'), 'READ_ONCE(X) __load{ONCE}(X\n');
-  check(['-conf', 'linux-kernel.cfg', '-macros', 'broken.def', SB], /broken\.def:2:1: /);
+  check(['-conf', 'linux-kernel.cfg', '-macros', 'broken.def', SB], /broken\.def:1:14: READ_ONCE: cannot read '__load\{ONCE\}\(X'/);
   // a malformed test: file:line:col, "(User error)" as herd7 says it; the next test is still checked
   writeFileSync(join(d, 'bad.litmus'), readFileSync(join(d, SB), 'utf8').replace('smp_mb();', 'smp_mb()'));
   const r = herd7(d, ['-conf', 'linux-kernel.cfg', 'bad.litmus', SB]);

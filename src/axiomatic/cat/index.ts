@@ -22,17 +22,24 @@
 //   domain range different-values same-values fencerel singlestep toid partition classes-loc
 //   linearisations(S, r) cross(S) map f S.
 // Not supported: `procedure`/`call`, `forall`, `let rec ... when`, `debug`, match instructions.
+//
+// The files, in reading order: ast.ts (syntax) and parser.ts; values.ts (CatVal) and bits.ts
+// (sets and relations as bitsets); ops.ts (what each operator means), builtins.ts and orders.ts
+// (herd's pre-defined names and order library); compile.ts (model -> Program of closures over
+// runtime.ts's cells); run.ts (running a Program on one execution, `with` branching). What is
+// cached rather than recomputed lives apart, in hoist.ts (shared across branches and runs) and
+// run.ts's static cache; profile.ts times bindings on request (MMCHECK_CAT_PROFILE).
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CatFile } from './ast.ts';
-import { CompiledModel } from './interp.ts';
+import { CompiledModel } from './run.ts';
 import { parseCat } from './parser.ts';
 import { CatRuntimeError } from './values.ts';
 
 export { CatSyntaxError, parseCat, tokenize } from './parser.ts';
-export { CatRuntimeError, type Val } from './values.ts';
-export { CompiledModel, type CatOutcomeRaw, type RunOptions } from './interp.ts';
+export { CatRuntimeError, type CatVal } from './values.ts';
+export { CompiledModel, type CatOutcomeRaw, type RunOptions } from './run.ts';
 export type { CatFile } from './ast.ts';
 
 export interface LoadOptions {

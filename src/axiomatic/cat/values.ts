@@ -1,8 +1,9 @@
-// Runtime values of the cat interpreter.
+// Runtime values of the cat interpreter (CatVal: what a cat expression evaluates to), with the
+// error a runtime failure raises and the structural key used to deduplicate value sets.
 import type { Pos } from './ast.ts';
 import { fmtPos } from './ast.ts';
 
-export type Val =
+export type CatVal =
   | { k: 'set'; b: Uint32Array } // a set of events
   | { k: 'rel'; b: Uint32Array } // a relation over events
   | { k: 'empty' } // the polymorphic empty value: `0`, `{}`, and any empty set/relation/value set
@@ -11,11 +12,11 @@ export type Val =
   | { k: 'tag'; name: string }
   // a set of non-event values (never empty). `member`, when present, answers "is v an element"
   // without enumerating (elems and keys may then be computed lazily, on first access).
-  | { k: 'vset'; elems: Val[]; keys: Set<string>; member?: (v: Val) => boolean }
-  | { k: 'tuple'; elems: Val[] }
-  | { k: 'fn'; name: string; call: (arg: Val, pos: Pos) => Val };
+  | { k: 'vset'; elems: CatVal[]; keys: Set<string>; member?: (v: CatVal) => boolean }
+  | { k: 'tuple'; elems: CatVal[] }
+  | { k: 'fn'; name: string; call: (arg: CatVal, pos: Pos) => CatVal };
 
-export const EMPTY: Val = { k: 'empty' };
+export const EMPTY: CatVal = { k: 'empty' };
 
 export class CatRuntimeError extends Error {
   constructor(
@@ -27,7 +28,7 @@ export class CatRuntimeError extends Error {
   }
 }
 
-export function typeName(v: Val): string {
+export function typeName(v: CatVal): string {
   switch (v.k) {
     case 'set':
       return 'event set';
@@ -51,7 +52,7 @@ export function typeName(v: Val): string {
 }
 
 /** A structural key, for deduplicating values in value sets. */
-export function keyOf(v: Val): string {
+export function keyOf(v: CatVal): string {
   switch (v.k) {
     case 'empty':
       return 'E';
@@ -86,9 +87,9 @@ export function keyOf(v: Val): string {
 }
 
 /** Builds a value set from a list (deduplicated). An empty list gives EMPTY. */
-export function mkVset(elems: Val[]): Val {
+export function mkVset(elems: CatVal[]): CatVal {
   const keys = new Set<string>();
-  const out: Val[] = [];
+  const out: CatVal[] = [];
   for (const e of elems) {
     const key = keyOf(e);
     if (keys.has(key)) continue;

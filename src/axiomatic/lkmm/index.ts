@@ -1,10 +1,12 @@
 // The Linux-kernel memory model, executed from the kernel's own model files
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
-import { CAT_LIBDIR, CatRuntimeError, loadCatModel, type CompiledModel, type LoadOptions, type Val } from '../cat/index.ts';
+import { CAT_LIBDIR, CatRuntimeError, loadCatModel, type CompiledModel, type LoadOptions, type CatVal } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
+import { LKMM_MODEL_DIR } from './model-dir.ts';
+
+export { LKMM_MODEL_DIR };
 
 export const LKMM_DESCRIPTION =
   'LKMM (Linux-kernel memory model) as in the kernel\'s tools/memory-model: linux-kernel.bell + ' +
@@ -58,12 +60,9 @@ export function forcedCoAcyclic(x: Execution): boolean {
   const n = es.length;
   const src = new Int32Array(n).fill(-1);
   for (const [w, r] of x.rf) src[r] = w;
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  const indeg = new Int32Array(n);
-  const edge = (a: number, b: number) => {
-    succ[a]!.push(b);
-    indeg[b]!++;
-  };
+  const u = new Universe(n);
+  const forced = u.emptyRel();
+  const edge = (a: number, b: number) => u.addPair(forced, a, b);
   // group the ordinary accesses by location
   const byLoc = new Map<string, number[]>();
   for (const e of es) {
@@ -92,18 +91,9 @@ export function forcedCoAcyclic(x: Execution): boolean {
       }
     }
   }
-  const stack: number[] = [];
-  for (let i = 0; i < n; i++) if (indeg[i] === 0) stack.push(i);
-  let seen = 0;
-  while (stack.length) {
-    const i = stack.pop()!;
-    seen++;
-    for (const j of succ[i]!) if (--indeg[j]! === 0) stack.push(j);
-  }
-  return seen === n;
+  return u.acyclic(forced);
 }
 
-export const LKMM_MODEL_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'model');
 
 let cached: LkmmModel | null = null;
 
@@ -124,7 +114,7 @@ export function loadLkmm(): LkmmModel {
  */
 export function loadLkmmFiles(files: string[], opts: LoadOptions, description = `cat model ${files.join(' + ')}`): LkmmModel {
   const compiled = loadCatModel(files, opts);
-  const toPairs = (x: Execution, v: Val, name: string): [number, number][] => {
+  const toPairs = (x: Execution, v: CatVal, name: string): [number, number][] => {
     if (v.k === 'empty') return [];
     if (v.k !== 'rel') throw new CatRuntimeError(null, `${description}: ${name} must be a relation (as the kernel's lock.cat and cos-opt.cat define it), got ${v.k}`);
     return new Universe(x.events.length).pairs(v.b);
@@ -150,7 +140,7 @@ export function loadLkmmFiles(files: string[], opts: LoadOptions, description = 
       const fix = new Map([
         [
           'co',
-          (u: Universe): Val => {
+          (u: Universe): CatVal => {
             const r = u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b))));
             return { k: 'rel', b: r };
           },

@@ -3,7 +3,6 @@
 // catalog expects (0), a violation (1).
 import { check, type CheckResult } from '../../engine/index.ts';
 import { modelNames } from '../../engine/models/index.ts';
-import { invariantKey } from '../../kernel/scenario.ts';
 import { asExpected, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
@@ -36,7 +35,6 @@ function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: numbe
     random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined,
     onProgress,
     allViolations,
-    violationKey: invariantKey,
   });
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;

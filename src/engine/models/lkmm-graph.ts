@@ -2,8 +2,9 @@
 // exploration runs under coherence + atomicity with porf acyclic by construction, and every
 // leaf is checked against the full linux-kernel.cat with the graph's own co. What this does not
 // cover, and the output says so: load-buffering executions (po ∪ rf cycles), which a
-// generator-driven exploration cannot build, and dependency ordering (the graph records no
-// addr/data/ctrl dependencies, so a protocol that relies on one is not credited with it).
+// generator-driven exploration cannot build. Dependencies are those a scenario declares with
+// t.depends() (toExecution passes them on as addr/data/ctrl); a dependency the code has but the
+// scenario does not declare is not credited.
 import { EvKind, type Ev, type Graph } from '../graph.ts';
 import { Mode, OpKind } from '../ops.ts';
 import type { Execution, XEvent, XKind } from '../../axiomatic/execution.ts';

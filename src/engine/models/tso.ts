@@ -4,8 +4,8 @@
 // cmpxchg included) and smp_mb() order everything; smp_rmb()/smp_wmb() are compiler barriers.
 import { EvKind, type Ev, type Graph } from '../graph.ts';
 import { OpKind } from '../ops.ts';
-import type { Successors } from './cycle.ts';
-import { comSuccessors, onCycleFast } from './sc.ts';
+import { onCycle, type Successors } from './cycle.ts';
+import { comSuccessors, threadEdges } from './sc.ts';
 import type { MemoryModel } from './model.ts';
 
 function isPlainRead(e: Ev): boolean {
@@ -19,17 +19,6 @@ function isPlainWrite(e: Ev): boolean {
 /** Fences other than a full barrier are no-ops on x86 and carry no ordering of their own. */
 function isNop(e: Ev): boolean {
   return e.kind === EvKind.Fence && e.tag !== 'mb';
-}
-
-/** Cross-thread po edges (spawn → child's first event, child's end → join). */
-function threadEdges(g: Graph, e: Ev, visit: (x: Ev) => void): void {
-  if (e.kind === EvKind.Spawn) {
-    const c = g.threads[e.val];
-    if (c && c.length) visit(c[0]);
-  } else if (e.kind === EvKind.End) {
-    const js = g.joins;
-    for (let i = 0; i < js.length; i++) if (js[i].val === e.tid) visit(js[i]);
-  }
 }
 
 /** ppo ∪ rfe ∪ co ∪ fr. ppo through two pointers whose closure is exactly TSO's ppo. */
@@ -74,6 +63,6 @@ export const TSO: MemoryModel = {
   name: 'tso',
   counts: 'execution graphs (po, rf, co) consistent under x86-TSO',
   porfCoherent: true,
-  consistentStep: (g, changed) => !onCycleFast(g, changed, coherence) && !onCycleFast(g, changed, ghb),
+  consistentStep: (g, changed) => !onCycle(g, changed, coherence) && !onCycle(g, changed, ghb),
   consistentComplete: null,
 };

@@ -13,8 +13,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { CAT_LIBDIR, CatRuntimeError, CatSyntaxError } from '../../axiomatic/cat/index.ts';
 import { loadLkmmFiles } from '../../axiomatic/lkmm/index.ts';
-import { readDef, type PrimTable } from '../def.ts';
-import { LitmusError } from '../lexer.ts';
+import { DefError, readDefTable, type DefTable } from '../../axiomatic/lkmm/def.ts';
 import type { LitmusModel } from '../model.ts';
 import { herdOutput } from '../output.ts';
 import { GaveUp, Refused, runText } from '../run.ts';
@@ -91,16 +90,16 @@ export function loadHerd7Model(s: Herd7Settings): LitmusModel {
     );
   }
   const files = [...(s.bell ? [libfind(s, s.bell, 'bell')] : []), libfind(s, s.cat, 'cat')];
-  let prims: PrimTable;
+  let prims: DefTable;
   if (s.macros) {
     const def = libfind(s, s.macros, 'macro');
     try {
-      prims = readDef(readFileSync(def, 'utf8'), basename(def));
+      prims = readDefTable(readFileSync(def, 'utf8'), def, basename(def));
     } catch (e) {
-      if (e instanceof LitmusError) throw new Herd7Error(`${def}:${e.line}:${e.col}: ${e.msg}`);
+      if (e instanceof DefError) throw new Herd7Error(e.message);
       throw e;
     }
-  } else prims = readDef('', 'no -macros file'); // herd7 then knows no macro but atomic_add_unless
+  } else prims = readDefTable('', 'no -macros file'); // herd7 then knows no macro but atomic_add_unless
   let m;
   try {
     m = loadLkmmFiles(files, {

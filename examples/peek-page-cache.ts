@@ -1,11 +1,11 @@
 // Worked example of docs/writing-scenarios.md: "my patch peeks at a page-cache folio's data under
-// RCU with a speculative reference; is rechecking the slot needed?" (checked by a test).
-import type { Ctx } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
-import { Cpus, rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
-import { alloc_folio, folio_put, folio_try_get, newFolio } from '../include/linux/page_ref.ts';
-import { newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
-import { variants, type Scenario } from '../scenario.ts';
+// RCU with a speculative reference; is rechecking the slot needed?" (checked by a test). It
+// imports mmcheck as any scenario outside the repository does: `npx mmcheck check this-file.ts`.
+import type { Builder, Ctx } from 'mmcheck';
+import {
+  Cpus, rcu_read_lock, rcu_read_unlock, alloc_folio, folio_put, folio_try_get, newFolio,
+  newAddressSpace, slot_pfn, xas_store, variants, I9, type Scenario,
+} from 'mmcheck/kernel';
 
 function make(knob: 'skip-reload' | undefined) {
   return (b: Builder) => {
@@ -19,7 +19,7 @@ function make(knob: 'skip-reload' | undefined) {
         const mine = knob === 'skip-reload' || slot_pfn(yield t.load(A.slots[0])) === 1;
         if (mine) {
           const d = yield t.load(F.data);
-          yield t.assert(d === 7, () => `I9: my_peek(A, 0) read ${d}, which is not A[0]'s data`);
+          yield t.assert(d === 7, I9, () => `my_peek(A, 0) read ${d}, which is not A[0]'s data`);
         }
         yield* t.call('folio_put', folio_put(t, F));
       }

@@ -1,0 +1,28 @@
+// The kernel model as a user's scenario imports it (`import { … } from 'mmcheck/kernel'`): the
+// objects (CPUs, folios, page tables, page caches, TLBs …) and the kernel functions that act on
+// them, each in a file named after the kernel file it follows; `variants()` and the Scenario
+// types; the catalog's expectations. One line per module: a new module is one more line here.
+// docs/api.md lists every name exported here (generated: npm run docs:api).
+export * from './scenario.ts';
+export * from './invariants.ts';
+export * from './kfn.ts';
+export * from './include/asm-generic/barrier.ts';
+export * from './expect.ts';
+export * from './ghost.ts';
+export * from './rcu.ts';
+export * from './tlb.ts';
+export * from './include/linux/page_ref.ts';
+export * from './include/linux/pgtable.ts';
+export * from './lib/xarray.ts';
+export * from './mm/filemap.ts';
+export * from './mm/gup.ts';
+export * from './mm/hugetlb_vmemmap.ts';
+export * from './mm/khugepaged.ts';
+export * from './mm/memory.ts';
+export * from './mm/memory_hotplug.ts';
+export * from './mm/migrate.ts';
+export * from './mm/mm.ts';
+export * from './mm/mmu_gather.ts';
+export * from './mm/pae.ts';
+export * from './mm/pgtable-generic.ts';
+export * from './mm/pt_reclaim.ts';
