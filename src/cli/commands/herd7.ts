@@ -115,6 +115,7 @@ export function herd7Cmd(argv: string[]): number {
   }
   let { tests } = parsed;
   if (tests.length === 0) {
+    if (process.stdin.isTTY) throw new UsageError('herd7 needs litmus test files (or their names on standard input); mmcheck herd7 -help lists the options');
     // herd7 reads the test names from standard input when none is given.
     tests = readFileSync(0, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
   }
