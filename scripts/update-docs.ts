@@ -5,7 +5,7 @@
 //                                                      output (file:line and a short diff)
 //   (npm run docs:update [-- --check])
 //
-// What it looks at: every fenced code block in README.md and docs/*.md whose first non-empty line
+// What it looks at: every fenced code block in README.md and docs/**/*.md whose first non-empty line
 // starts with `$ npx mmcheck ` (or `$ node bin/mmcheck.js `, the same command spelt for a
 // checkout). A block may hold several commands: each `$ ` line starts one, the lines after it up
 // to the next `$ ` line are its output, and one blank line separates a command's output from the
@@ -18,7 +18,7 @@
 //   - durations with a fractional part followed by " s": "; 0.02 s.", "in 0.05 s",
 //     "1.2 s exploring", "(0.51 s)";
 //   - the seconds column of a `check --all`/`--all-variants` table (the number just before
-//     "as expected" / "UNEXPECTED" / "n/a"), whatever its padding;
+//     "as expected" / "finding" / "UNEXPECTED" / "n/a"), whatever its padding;
 //   - rates "N/s" (executions per second);
 //   - the seconds of herd7's `Time <test> 0.05` line in litmus output.
 // An output that differs only in those is left as it is in the docs (no churn); one that differs
@@ -90,10 +90,11 @@ export interface RunResult {
 }
 export type Runner = (args: string[]) => Promise<RunResult>;
 
-/** The documentation files: README.md and docs/*.md, relative to the repository root. */
+/** The documentation files: README.md and every .md file under docs/, relative to the repository root. */
 export function docFiles(root = ROOT): string[] {
-  const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
-  return ['README.md', ...docs];
+  const walk = (dir: string): string[] => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(`${dir}/${d.name}`) : d.name.endsWith('.md') ? [`${dir}/${d.name}`] : []);
+  return ['README.md', ...walk('docs').sort()];
 }
 
 /** Splits a command line into words: whitespace-separated, '…' and "…" quoting. Undefined for shell syntax. */
@@ -183,7 +184,7 @@ export function findBlocks(root = ROOT): DocBlock[] {
 export function normalize(line: string): string {
   return line
     // the seconds column of a check table, before the verdict column
-    .replace(/ +\d+\.\d+(?= {2}(?:as expected|UNEXPECTED|n\/a))/, ' <secs>')
+    .replace(/ +\d+\.\d+(?= {2}(?:as expected|UNEXPECTED|n\/a|finding))/, ' <secs>')
     // durations: "0.02 s", "in 0.05 s", "1.2 s exploring"
     .replace(/\b\d+\.\d+ s\b/g, '<secs> s')
     // rates: "12,345/s", "6081.5/s"

@@ -1,4 +1,6 @@
 // The one typed table of command-line options; parsing and `mmcheck help` both come from it.
+import { readFileSync } from 'node:fs';
+import { didYouMean } from './suggest.ts';
 
 export interface OptionSpec {
   name: string;
@@ -23,6 +25,9 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'variant', type: 'string', arg: 'NAME', help: 'a variant of a catalog scenario (default: safe)', commands: ['check', 'replay'] },
   { name: 'all-variants', type: 'flag', help: 'check every variant of the scenario', commands: ['check'] },
   { name: 'all', type: 'flag', help: 'check the whole scenario catalog and print a table', commands: ['check'] },
+  { name: 'bugs', type: 'flag', help: 'the bug-history catalog: real mm races fixed in mainline, each with its pre-fix and fixed variants (check: a table; with --all, after the seed catalog)', commands: ['check', 'list'] },
+  { name: 'invariants', type: 'flag', help: 'the invariants the kernel model checks (I1–I16), with what each means', commands: ['list'] },
+  { name: 'functions', type: 'flag', help: 'every modeled kernel function with its kernel file and the versions the model follows', commands: ['list'] },
   { name: 'all-violations', type: 'flag', help: 'keep exploring after a violation: count the violating executions per invariant, with a replay for each (--all and --all-variants always do)', commands: ['check'] },
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
@@ -75,7 +80,7 @@ export const COMMANDS: Record<string, string> = {
   litmus: 'litmus <file.litmus|dir>… — C litmus tests (directories searched for *.litmus) under the LKMM, printed as herd7 does',
   herd7: 'herd7 [-conf linux-kernel.cfg] [herd7 options] <file.litmus>… — herd7\'s command line, with the model files of the current directory (docs/herd7.md); also installed as mmcheck-herd7',
   view: 'view <trace.json|dir> [--port P] — step through a trace (or every trace in a directory) in the browser, served on 127.0.0.1',
-  help: 'help — this text',
+  help: 'help [command] — this text, or one command\'s usage and options (also: mmcheck <command> --help)',
 };
 
 export class UsageError extends Error {}
@@ -93,7 +98,7 @@ export interface Parsed {
 
 export function parseArgs(argv: string[]): Parsed {
   const command = argv[0] ?? 'help';
-  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const positional: string[] = [];
   const opts: Parsed['opts'] = {};
   for (let i = 1; i < argv.length; i++) {
@@ -102,7 +107,10 @@ export function parseArgs(argv: string[]): Parsed {
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     const spec = findOption(name, command);
-    if (!spec) throw new UsageError(`unknown option --${name} for '${command}' (see: mmcheck help)`);
+    if (!spec) {
+      const known = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => o.name);
+      throw new UsageError(`unknown option --${name} for '${command}'${didYouMean(name, known, (k) => `--${k}`)} (see: mmcheck help ${command})`);
+    }
     if (spec.type === 'flag') { opts[name] = true; continue; }
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`--${name} needs a value (${spec.arg})`);
@@ -135,9 +143,32 @@ export function helpText(): string {
   for (const c of Object.values(COMMANDS)) lines.push(`  mmcheck ${c}`);
   lines.push('', 'Options:');
   for (const o of OPTIONS) if (!o.herd) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + `${o.help} [${o.commands.join(', ')}]`);
-  lines.push('', `herd7's options (mmcheck herd7 -help): ${OPTIONS.filter((o) => o.herd && o.herd !== 'ignored').map((o) => `-${o.name}`).join(' ')}`);
-  lines.push('', 'Exit codes: 0 no violation (check --all: every verdict as expected), 1 violation, 2 bad input or usage, 3 internal error.');
+  lines.push('', `herd7's options (mmcheck help herd7): ${OPTIONS.filter((o) => o.herd && o.herd !== 'ignored').map((o) => `-${o.name}`).join(' ')}`);
+  lines.push('', EXIT_CODES, '', 'mmcheck --version prints the version.');
   return lines.join('\n');
+}
+
+const EXIT_CODES = 'Exit codes: 0 no violation (check --all: no verdict unexpected; documented findings included), 1 violation, 2 bad input or usage, 3 internal error.';
+
+/** `mmcheck help <command>`: its usage line, what it does, and its options. */
+export function commandHelp(command: string): string {
+  if (command === 'herd7') return herd7HelpText();
+  const line = COMMANDS[command];
+  if (!line) throw new UsageError(`no command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const [usage, what] = line.split(' — ');
+  const opts = OPTIONS.filter((o) => o.commands.includes(command));
+  const lines = [`usage: mmcheck ${usage}${opts.length ? ' [options]' : ''}`, '', `  ${what}`];
+  if (opts.length) {
+    lines.push('', 'Options:');
+    for (const o of opts) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + o.help);
+  }
+  lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+/** mmcheck's version, from its package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** `mmcheck herd7 -help`: herd7's options as mmcheck takes them, from the table. */

@@ -8,10 +8,9 @@ import { CAT_LIBDIR } from '../../axiomatic/cat/index.ts';
 import { ConfError, readConf } from '../../litmus/herd7/conf.ts';
 import type { ShowMode } from '../../litmus/herd7/dot.ts';
 import { defaultSettings, Herd7Error, libfind, runHerd7, type Herd7Settings } from '../../litmus/herd7/run.ts';
-import { UsageError, findOption, herd7HelpText, type OptionSpec } from '../options.ts';
+import { UsageError, findOption, herd7HelpText, version, type OptionSpec } from '../options.ts';
 import { err, out } from '../print.ts';
 
-const VERSION_LINE = 'mmcheck herd7 (herd7-compatible front end of mmcheck for the kernel\'s LKMM scripts; herd7 7.58 output format)';
 
 /** Thrown by -version / -libdir / -help: print this and exit 0. */
 class Exit {
@@ -38,7 +37,7 @@ function apply(st: Herd7Settings, spec: OptionSpec, value: string, where: string
     case 'o': st.outDir = value; return;
     case 'suffix': st.suffix = value; return;
     case 'timeout': st.timeout = Number(value); return;
-    case 'version': throw new Exit(VERSION_LINE);
+    case 'version': throw new Exit(`mmcheck herd7 ${version()} (mmcheck's herd7-compatible command line for the kernel's LKMM scripts; herd7 7.58's output format)`);
     case 'libdir': throw new Exit(CAT_LIBDIR);
     default:
       if (spec.herd === 'ignored') return;
