@@ -191,7 +191,7 @@ export interface TracedExecution {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
-  violation?: { property: string; invariant: string | null; message: string };
+  violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null };
   schedule: string;
 }
 
@@ -200,7 +200,7 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
   return scenarioTrace({
     inst: x.instance, graph: x.graph, order: x.order, threadNames: x.threadNames, target: run.target,
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
-    violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message } : null,
+    violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message, at: x.violation.at ?? null } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
     functionSource: kernelFunctionSource,
   });

@@ -29,6 +29,25 @@ export interface LocInfo {
   show?: (v: Val) => string;
 }
 
+/**
+ * An object of the program (a page table, a folio, an xarray node …): a named group of its
+ * locations, with a kind. Objects give traces and the viewer typed state, and give memory its
+ * lifetime: a location freed with t.free() may not be accessed again until t.alloc() reinitializes
+ * it; an access that does is reported at the access as a violation of `invariant`.
+ */
+export interface ObjInfo {
+  id: number;
+  /** What it is, e.g. 'pagetable', 'folio', 'cpu' (the viewer groups and draws by kind). */
+  kind: string;
+  name: string;
+  /** Its fields: a name for each location or array of locations. */
+  fields: Record<string, Loc | Loc[]>;
+  /** Every location of the object, in field order. */
+  locs: Loc[];
+  /** The property a use-after-free of this object breaks (default: 'use-after-free'). */
+  invariant: string | null;
+}
+
 /** A thread declared with `Builder.thread`. */
 export interface ThreadInfo {
   name: string;
@@ -42,6 +61,30 @@ export class Builder {
   readonly finals: ((s: FinalState) => FinalViolation | string | null | undefined | void)[] = [];
   /** Call labels whose own steps printed traces leave out, with the reason the footer gives. */
   readonly quiet = new Map<string, string>();
+  readonly objects: ObjInfo[] = [];
+  /** Per location, the object it belongs to (-1: none). */
+  readonly locObj: number[] = [];
+
+  /**
+   * Declares an object made of locations already created with loc()/array(): `fields` names them
+   * (a location may belong to one object). `invariant` is what a use-after-free of it breaks
+   * (the kernel's page tables: I1). Returns the object (its `locs` are what t.free() frees).
+   */
+  object(kind: string, name: string, fields: Record<string, Loc | Loc[]>, opts: { invariant?: PropertyRef } = {}): ObjInfo {
+    const id = this.objects.length;
+    const locs: Loc[] = [];
+    for (const f of Object.values(fields)) for (const l of Array.isArray(f) ? f : [f]) {
+      if ((l >>> 0) !== l || l >= this.locs.length) throw new RangeError(`object ${name}: ${String(l)} is not a location of this program`);
+      if ((this.locObj[l] ?? -1) >= 0) throw new Error(`object ${name}: ${this.locs[l].name} already belongs to ${this.objects[this.locObj[l]].name}`);
+      while (this.locObj.length <= l) this.locObj.push(-1);
+      this.locObj[l] = id;
+      locs.push(l);
+    }
+    const inv = opts.invariant === undefined ? null : typeof opts.invariant === 'string' ? opts.invariant : opts.invariant.id;
+    const o: ObjInfo = { id, kind, name, fields, locs, invariant: inv };
+    this.objects.push(o);
+    return o;
+  }
 
   /** A shared location with an initial value (0 unless given). */
   loc(name: string, init: Val = 0, show?: (v: Val) => string): Loc {
@@ -99,6 +142,9 @@ export interface Instance {
   threads: ThreadInfo[];
   finals: Builder['finals'];
   quiet: Builder['quiet'];
+  objects: ObjInfo[];
+  /** Per location, the index of its object in `objects`, or -1. */
+  locObj: Int32Array;
 }
 
 /** Runs `setup` with the program's parameter defaults overridden by `overrides`: the locations and threads to explore. */
@@ -113,7 +159,9 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   }
   const b = new Builder();
   userCall(`the setup of ${program.name}`, () => program.setup(b, params));
-  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet };
+  const locObj = new Int32Array(b.locs.length).fill(-1);
+  b.locObj.forEach((o, l) => { locObj[l] = o; });
+  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet, objects: b.objects, locObj };
 }
 
 /** A `--param` the program does not declare, or a bad value (exit 2). */

@@ -3,6 +3,7 @@
 // the co-latest write executed so far), decoded with the location's pretty-printer.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
+import { OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
 
 export const TRACE_SCHEMA = 'mmcheck-trace';
@@ -80,7 +81,7 @@ export function scenarioTrace(opts: {
   scenario?: string | null;
   variant?: string | null;
   model: string;
-  violation?: { property: string; invariant: string | null; message: string } | null;
+  violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null } | null;
   replay?: string | null;
   schedule?: string | null;
   /** Where a step's function comes from (the engine knows no kernel: the caller looks it up). */
@@ -122,8 +123,12 @@ export function scenarioTrace(opts: {
       case EvKind.Block: kind = 'block'; break;
       default: kind = 'error';
     }
-    const isViolation = e.kind === EvKind.Error || (next !== undefined && next.kind === EvKind.Block && opts.violation?.property === 'deadlock');
-    if (isViolation && violationStep === null && e.kind === EvKind.Error) violationStep = steps.length;
+    // A use-after-free is reported at the access itself: a read whose thread stopped there, or
+    // (found at the end of the execution) the store the violation names.
+    const faults = (e.kind === EvKind.Read && next !== undefined && next.kind === EvKind.Error && next.opKind !== OpKind.Assert)
+      || (opts.violation?.at != null && opts.violation.at.tid === e.tid && opts.violation.at.idx === e.idx);
+    const isViolation = e.kind === EvKind.Error || faults || (next !== undefined && next.kind === EvKind.Block && opts.violation?.property === 'deadlock');
+    if (isViolation && violationStep === null && (e.kind === EvKind.Error || faults)) violationStep = steps.length;
     steps.push({
       index: steps.length,
       tid: e.tid,
