@@ -76,7 +76,7 @@ export const rwNolockScenario: Scenario = {
   variants: variants('pte-offset-map-rw-nolock', makeRwNolock, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'after spin_lock(ptl) the writer checks pmd_same(pmdval, *pmd) before writing' },
     { name: 'ro-nolock-reader', ref: '§4', expected: 'ok', description: 'a read-only user (pte_offset_map_ro_nolock + spin_lock) needs no pmd_same(): RCU keeps the detached table allocated' },
-    { name: 'no-pmd-same', ref: 'U4.a', expected: 'I11', description: 'no pmd_same() after taking the PTL: pte_none() passes on the detached table and the new mapping is lost with it' },
+    { name: 'no-pmd-same', kernels: 'a hypothetical change to v6.12', ref: 'U4.a', expected: 'I11', description: 'no pmd_same() after taking the PTL: pte_none() passes on the detached table and the new mapping is lost with it' },
   ]),
 };
 
@@ -139,7 +139,7 @@ export const wrongPtlScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pte-lock-of-the-mapped-table', makeWrongPtl, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'the lock comes with the mapping (pte_offset_map_rw_nolock returns the ptl of the snapshot\'s table)' },
-    { name: 'ptl-from-fresh-pmd', ref: 'U4.b', expected: 'I12', description: 'the lock is computed from a fresh *pmd: after a table replacement it is the new table\'s lock' },
+    { name: 'ptl-from-fresh-pmd', kernels: 'a hypothetical change to v6.12', ref: 'U4.b', expected: 'I12', description: 'the lock is computed from a fresh *pmd: after a table replacement it is the new table\'s lock' },
   ]),
 };
 
@@ -190,8 +190,8 @@ export const freerNoPtlScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants<FreerKnob>('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'retract_page_tables() of v6.13+: no scan of the table; under the PMD lock check_pmd_state(), PTL(T) nested, and the anon_vma / uffd-wp test repeated (UFFDIO_COPY sets vma->anon_vma before it takes the PTL)' },
-    { name: 'freer-without-ptl', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: UFFDIO_COPY passes pte_offset_map_lock()\'s pmd_same() just before and installs into the detached table' },
-    { name: 'no-retractable-recheck', ref: '§4', origin: 'a hypothetical change to v6.18: trust the unlocked vma->anon_vma check (the recheck under the PTL dropped)', expected: 'I11', description: 'no anon_vma recheck under the PTL: UFFDIO_COPY attaches the anon_vma and installs its PTE after the unlocked check; the table is detached and freed with that entry' },
+    { name: 'freer-without-ptl', kernels: 'a hypothetical change to v6.18', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: UFFDIO_COPY passes pte_offset_map_lock()\'s pmd_same() just before and installs into the detached table' },
+    { name: 'no-retractable-recheck', kernels: 'a hypothetical change to v6.18', ref: '§4', origin: 'a hypothetical change to v6.18: trust the unlocked vma->anon_vma check (the recheck under the PTL dropped)', expected: 'I11', description: 'no anon_vma recheck under the PTL: UFFDIO_COPY attaches the anon_vma and installs its PTE after the unlocked check; the table is detached and freed with that entry' },
   ]),
 };
 
@@ -215,7 +215,7 @@ export const ptReclaimSlowScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pt-reclaim-slow-path', makeSlowPath, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'under PML + PTL the slow path rechecks that every entry is still none before detaching' },
-    { name: 'no-entry-recheck', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
+    { name: 'no-entry-recheck', kernels: 'a hypothetical change to v6.12', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
   ]),
 };
 
@@ -248,7 +248,7 @@ export const collapseVsReclaimScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants<CollapseKnob>('collapse-pte-mapped-thp-vs-pt-reclaim', makeCollapseVsReclaim, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'collapse_pte_mapped_thp() of v6.14+: pmd_same() after taking the PTL in step 2 and again under the PMD lock in step 4, before pmdp_collapse_flush()' },
-    { name: 'no-pmd-same-before-retract', ref: '§4', origin: 'step 4 as in v6.6–v6.12, written before PT reclaim (v6.14) could free an emptied table under the mmap read lock', expected: 'I1',
+    { name: 'no-pmd-same-before-retract', kernels: 'v6.6–v6.12\'s step 4 with v6.14\'s PT reclaim (no kernel had both)', ref: '§4', origin: 'step 4 as in v6.6–v6.12, written before PT reclaim (v6.14) could free an emptied table under the mmap read lock', expected: 'I1',
       description: 'no pmd_same() in step 4: PT reclaim cleared the PMD and freed the table after step 2 emptied it; the collapse "retracts" the none PMD and pte_free_defer()s pmd_pgtable() of it, page 0' },
   ]),
 };
