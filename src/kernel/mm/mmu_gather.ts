@@ -15,17 +15,24 @@ import { MAINLINE, kernelFunction } from '../kfn.ts';
 
 const gather = (name: string, note?: string) => ({ name, file: 'mm/mmu_gather.c', version: MAINLINE, ...(note ? { note } : {}) });
 
-/** The table (and its split PTL) goes back to the allocator; the model checks it is empty (I11). */
-function* tableFreed(t: Ctx, T: PageTable): ThreadGen<void> {
-  yield* checkTableEmpty(t, T);
+/**
+ * The table goes back to the allocator. The model checks that it is empty (I11), unless the
+ * caller frees `staleEntries` whose rmap and references it has already dropped
+ * (collapse_pte_mapped_thp() before v6.5 freed the table "without having cleared its ptes").
+ * Freeing it again, or freeing what is no page table (a bogus pmd_pgtable()), is a double free
+ * or a use-after-free the engine reports at the free (I1).
+ */
+function* tableFreed(t: Ctx, T: PageTable, opts: { staleEntries?: boolean } = {}): ThreadGen<void> {
+  if (!opts.staleEntries) yield* checkTableEmpty(t, T);
   yield* freeTablePage(t, T);
 }
 
 /** __tlb_remove_table() -> pagetable_dtor_free(): the table is gone. */
-export const __tlb_remove_table = kernelFunction(gather('__tlb_remove_table'), tableFreed);
+export const __tlb_remove_table = kernelFunction(gather('__tlb_remove_table'), (t: Ctx, T: PageTable): ThreadGen<void> => tableFreed(t, T));
 
 /** pte_free(): frees the table at once (no RCU: callers that know no walker can be inside). */
 export const pte_free = kernelFunction({ name: 'pte_free', file: 'include/asm-generic/pgalloc.h', version: MAINLINE }, tableFreed);
+
 
 /** pte_free_defer(): the table is freed from an RCU callback (khugepaged's retract/collapse). */
 export const pte_free_defer = kernelFunction({ name: 'pte_free_defer', file: 'mm/pgtable-generic.c', version: MAINLINE },

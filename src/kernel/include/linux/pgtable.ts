@@ -87,8 +87,8 @@ export function showPmd(v: number): string {
 /**
  * A PTE table: its entries and its split PTL, one page-table page. It is an object of the
  * program (Builder.object, kind 'pagetable'): freeing it (pte_free(), __tlb_remove_table()) frees
- * that memory, and any later access to it — a walker's load, a PTL lock, an MMU walk — is an I1
- * use-after-free reported at the access.
+ * that memory, and a later access to it — a walker's load, a store, an MMU walk, a lock of its
+ * PTL — is an I1 use-after-free reported at the access.
  */
 export interface PageTable {
   id: number;
@@ -107,15 +107,14 @@ export function newPageTable(b: Builder, id: number, init: number[]): PageTable 
 }
 
 /**
- * pagetable_free() in the model: the table's memory goes back to the allocator. What frees a
- * table (pte_free, __tlb_remove_table …) ends here. The entries are freed, the first one last, so
- * an allocator that sees it freed sees the whole page freed. The PTL's word is not: under the
- * LKMM a lock location has a coherence order of its own (lock.cat), which a plain free cannot
- * join, so a lock of a freed table's PTL is checked where it is taken (tableLockFault).
+ * pagetable_free() in the model: the table's memory goes back to the page allocator. What frees a
+ * table (pte_free, __tlb_remove_table …) ends here. The entries are freed, the first one last and
+ * with a release (the allocator's own locking), so an allocator that takes the page back (with an
+ * acquire: alloc_pages()) sees all of it freed. The PTL's word is not freed: under the LKMM a lock
+ * location has a coherence order of its own (lock.cat) that a plain free cannot join, so a lock of
+ * a freed table's PTL is checked where it is taken (tableLockFault).
  */
 export function* freeTablePage(t: Ctx, T: PageTable): ThreadGen<void> {
-  // The page allocator's free publishes the page back to it (its locking orders like a release;
-  // the allocator takes it back with an acquire, see alloc_pages()).
   for (let i = T.entries.length - 1; i >= 0; i--) yield t.free(T.entries[i], i === 0 ? Mode.Release : Mode.Once);
 }
 
@@ -125,7 +124,20 @@ export function* freeTablePage(t: Ctx, T: PageTable): ThreadGen<void> {
  */
 export function* tableLockFault(t: Ctx, T: PageTable): ThreadGen<void> {
   const v = yield* ghostLoad(t, T.entries[0]);
-  yield t.assert(v !== FREED, I1, () => `use-after-free: CPU${t.tid} takes ${T.name}.ptl; ${T.name} was freed`);
+  yield t.assert(v !== FREED, I1, () => `use-after-free: CPU${t.tid} takes ${T.name}.ptl; ${T.name} is not an allocated page table`);
+}
+
+/**
+ * Physical page 0 in the shape of a PTE table (id 0): what `pmd_pgtable(pmd)` names for a none PMD
+ * on x86 (pfn 0). It is not a page table; a scenario whose tables are numbered from 1 lists it so
+ * that a bogus PMD built from a none value (mremap's B7, a retract that lost a race) leads a walker
+ * or a free to page 0, where it is caught (I1).
+ */
+export function newPageZero(b: Builder): PageTable {
+  const entries = [b.loc('page0[0]', PTE_NONE, showPte)];
+  const ptl = b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked'));
+  b.object('pagetable', 'page0', { entries, ptl }, { invariant: I1, unallocated: 'physical page 0 is not a page table' });
+  return { id: 0, name: 'page0', entries, ptl };
 }
 
 /** A PMD entry with its PMD lock (pmd_lock / PML). */
@@ -135,10 +147,10 @@ export interface Pmd {
 }
 
 /** The PMD entry `*pmd` with value `init`, and its lock. */
-export function newPmd(b: Builder, init: number): Pmd {
+export function newPmd(b: Builder, init: number, name = 'pmd'): Pmd {
   return {
-    pmd: b.loc('*pmd', init, showPmd),
-    pml: b.loc('pmd_lock', 0, (v) => (v ? 'locked' : 'unlocked')),
+    pmd: b.loc(`*${name}`, init, showPmd),
+    pml: b.loc(`${name}_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
   };
 }
 
