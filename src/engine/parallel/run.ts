@@ -12,7 +12,7 @@ import type { CheckOptions, CheckResult, ViolationReport } from '../index.ts';
 import { report } from '../report.ts';
 import type { Instance } from '../program.ts';
 import { Ledger, type Summary } from './ledger.ts';
-import { SplitRun, planSplit, type Found, type Plan, type Segment } from './split.ts';
+import { SplitRun, planSplit, type Found, type Plan, type Segment, type Shared } from './split.ts';
 import { SabShared } from './shared-state.ts';
 import { WorkerPool, type WorkerSource } from './pool.ts';
 import type { Job, SerializedError, WorkerMessage } from './worker.ts';
@@ -34,6 +34,8 @@ export interface SplitCheckOptions extends Omit<CheckOptions, 'random' | 'onLeaf
   maxEvents?: number;
   /** Aim for this many split tasks (default splitTarget(jobs or shards)); tests force splits with small ones. */
   target?: number;
+  /** Tests: the parts the calling thread may take (the others are left to the worker threads). */
+  callerTakes?: (i: number) => boolean;
 }
 
 export interface SplitInfo {
@@ -46,6 +48,8 @@ export interface SplitInfo {
   resumed: number;
   resumedFrom: string | null;
   jobs: number;
+  /** Parts the worker threads explored (the rest, the calling thread). */
+  byWorkers: number;
   shard: { index: number; count: number } | null;
   /** A shard's violations (its result holds no reports: the merge reports the first of all shards'). */
   found: SplitFile['summary']['violations'];
@@ -108,6 +112,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   for (let i = 0; i < plan.tasks; i++) if (owns(i)) owned++;
 
   let cutBy: CheckResult['cutBy'] = plan.cutBy;
+  let byWorkers = 0;
   const seconds = (): number => (performance.now() - t0) / 1000;
   const fileOf = (kind: SplitFile['kind'], segs: Segment[]): SplitFile => {
     const sum = ledgerSummary(segs, keepGoing);
@@ -135,7 +140,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     const jobId = nextJob++;
     const take = (m: WorkerMessage): void => {
       if (m.job !== jobId) return;
-      if (m.type === 'seg') ledger.add(m.seg);
+      if (m.type === 'seg') { ledger.add(m.seg); byWorkers++; }
       else if (m.type === 'done') { doneMsgs++; if (m.cutBy) cutBy ??= m.cutBy as CheckResult['cutBy']; }
       else { doneMsgs++; jobError ??= m.error; shared.haltAll(); }
     };
@@ -159,7 +164,9 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
       };
       pool.post(job, threads);
     }
-    const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared, emit: (s) => ledger.add(s), tick });
+    const take1 = opts.callerTakes;
+    const mine: Shared = take1 ? Object.assign(Object.create(shared) as SabShared, { claim: (i: number) => take1(i) && shared.claim(i) }) : shared;
+    const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared: mine, emit: (s) => ledger.add(s), tick });
     const ex = new Explorer(inst, {
       model, keepGoing, maxEvents: opts.maxEvents, split: run,
       timeoutMs: deadline !== undefined ? Math.max(0, deadline - Date.now()) : undefined,
@@ -173,7 +180,9 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
       mainError = e;
       shared.haltAll();
     }
-    shared.exhausted();
+    // Every part the calling thread passed is taken (by it or a worker): workers still walking the
+    // prefix can stop. Not so when it left some to them (callerTakes).
+    if (!take1) shared.exhausted();
     if (pool) {
       while (doneMsgs < threads) {
         pool.drain(threads, take);
@@ -200,7 +209,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   return {
     result: {
       ...result,
-      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, shard, found: file.summary.violations, planSeconds: plan.seconds },
+      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, byWorkers, shard, found: file.summary.violations, planSeconds: plan.seconds },
     },
     file,
   };
@@ -254,7 +263,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }
   const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds);
-  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, shard: null, found: [], planSeconds: 0 } };
+  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, byWorkers: 0, shard: null, found: [], planSeconds: 0 } };
 }
 
 function emptySummary(): SplitFile['summary'] {
