@@ -133,7 +133,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     let stopSeq = plan.stopSeq;
     if (!keepGoing) for (const s of ledger.segments()) for (const f of s.found ?? []) stopSeq = Math.min(stopSeq, f.seq);
     const maxLeaves = opts.maxExecutions !== undefined ? opts.maxExecutions - prefixLeaves : Infinity;
-    const shared = SabShared.create(plan.tasks, taken, stopSeq, maxLeaves);
+    const shared = SabShared.create(plan.tasks, taken, stopSeq, maxLeaves, threads);
     const pool = threads && taken.length < plan.tasks ? opts.workers!.pool : undefined;
     let jobError: SerializedError | null = null;
     let doneMsgs = 0;
@@ -158,7 +158,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     };
     if (pool) {
       pool.grow(threads);
-      const job: Job = {
+      const job: Omit<Job, 'worker'> = {
         id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing,
         depth: plan.depth, tasks: plan.tasks, sab: shared.sab, deadline, maxEvents: opts.maxEvents,
       };
@@ -184,12 +184,16 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     // prefix can stop. Not so when it left some to them (callerTakes).
     if (!take1) shared.exhausted();
     if (pool) {
-      while (doneMsgs < threads) {
+      // Wait for the workers that started on the job; one still loading is let off it, unless
+      // the calling thread left parts to the workers (callerTakes).
+      let started = 0;
+      for (let w = 0; w < threads; w++) if (take1 || !shared.letOff(w)) started++;
+      while (doneMsgs < started) {
         pool.drain(threads, take);
-        if (doneMsgs >= threads) break;
+        if (doneMsgs >= started) break;
         const dead = pool.failure(threads);
         if (dead) { jobError ??= dead; break; }
-        await shared.waitDone(threads, 200);
+        await shared.waitDone(started, 200);
         tick();
       }
     }

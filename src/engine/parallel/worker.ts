@@ -24,6 +24,8 @@ export interface Job {
   depth: number;
   tasks: number;
   sab: SharedArrayBuffer;
+  /** This worker's index among the job's (set by the pool for each thread it posts the job to). */
+  worker: number;
   /** Absolute time (Date.now()) of --timeout, if any. */
   deadline?: number;
   maxEvents?: number;
@@ -68,6 +70,8 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
 
   async function runJob(job: Job): Promise<void> {
     const shared = new SabShared(job.sab);
+    // Let off the job (the calling thread took every part before this thread got to it): nothing to say.
+    if (!shared.start(job.worker)) return;
     try {
       if (shared.halted()) { port.postMessage({ type: 'done', job: job.id, cutBy: null } satisfies WorkerMessage); return; }
       const key = JSON.stringify(job.program);
