@@ -15,6 +15,7 @@ import { Ledger, type Summary } from './ledger.ts';
 import { SplitRun, planSplit, type Found, type Plan, type Segment, type Shared } from './split.ts';
 import { SabShared } from './shared-state.ts';
 import { WorkerPool, type WorkerSource } from './pool.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
 import type { Job, SerializedError, WorkerMessage } from './worker.ts';
 import { SplitFileError, mismatch, programHash, writeSplitFile, type SplitFile } from './split-file.ts';
 
@@ -50,6 +51,11 @@ export interface SplitInfo {
   jobs: number;
   /** Parts the worker threads explored (the rest, the calling thread). */
   byWorkers: number;
+  /**
+   * CPU seconds each thread spent on the run: the calling thread's (plan included), then each
+   * worker's that started on it (null where the system does not say).
+   */
+  threadCpu: (number | null)[];
   shard: { index: number; count: number } | null;
   /** A shard's violations (its result holds no reports: the merge reports the first of all shards'). */
   found: SplitFile['summary']['violations'];
@@ -113,6 +119,8 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
 
   let cutBy: CheckResult['cutBy'] = plan.cutBy;
   let byWorkers = 0;
+  const cpu0 = threadCpuSeconds();
+  const workerCpu: (number | null)[] = [];
   const seconds = (): number => (performance.now() - t0) / 1000;
   const fileOf = (kind: SplitFile['kind'], segs: Segment[]): SplitFile => {
     const sum = ledgerSummary(segs, keepGoing);
@@ -141,7 +149,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     const take = (m: WorkerMessage): void => {
       if (m.job !== jobId) return;
       if (m.type === 'seg') { ledger.add(m.seg); byWorkers++; }
-      else if (m.type === 'done') { doneMsgs++; if (m.cutBy) cutBy ??= m.cutBy as CheckResult['cutBy']; }
+      else if (m.type === 'done') { doneMsgs++; workerCpu.push(m.cpu); if (m.cutBy) cutBy ??= m.cutBy as CheckResult['cutBy']; }
       else { doneMsgs++; jobError ??= m.error; shared.haltAll(); }
     };
     let lastProgress = Date.now();
@@ -202,6 +210,8 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     if (shared.boundReached()) cutBy ??= 'max-executions';
   }
 
+  const cpu1 = threadCpuSeconds();
+  const threadCpu = [cpu0 === null || cpu1 === null ? null : Number((cpu1 - cpu0).toFixed(2)), ...workerCpu];
   const sum = ledger.summarize(keepGoing);
   const finished = sum.finishedSplits;
   if (!cutBy && !sum.violation && finished < owned) {
@@ -213,7 +223,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   return {
     result: {
       ...result,
-      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, byWorkers, shard, found: file.summary.violations, planSeconds: plan.seconds },
+      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, byWorkers, threadCpu, shard, found: file.summary.violations, planSeconds: plan.seconds },
     },
     file,
   };
@@ -267,7 +277,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }
   const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds);
-  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, byWorkers: 0, shard: null, found: [], planSeconds: 0 } };
+  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, byWorkers: 0, threadCpu: [], shard: null, found: [], planSeconds: 0 } };
 }
 
 function emptySummary(): SplitFile['summary'] {
