@@ -87,7 +87,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   // sooner, and a small search never starts them.
   const threads = opts.workers && opts.jobs > 1 ? opts.jobs - 1 : 0;
   const onLarge = threads ? (): void => opts.workers!.pool.grow(threads) : undefined;
-  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions, onLarge });
+  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, maxExecutions: opts.maxExecutions, onLarge });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
   const planInfo = { target, depth: plan.depth, tasks: plan.tasks, prefixLeaves };
   const base = {
