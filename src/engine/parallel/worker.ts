@@ -75,7 +75,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
     if (!shared.start(job.worker)) return;
     try {
       const cpu0 = threadCpuSeconds();
-      const cpu = (): number | null => { const c = threadCpuSeconds(); return c === null || cpu0 === null ? null : c - cpu0; };
+      const cpu = (): number | null => { const c = threadCpuSeconds(); return c === null || cpu0 === null ? null : Number((c - cpu0).toFixed(2)); };
       if (shared.halted()) { port.postMessage({ type: 'done', job: job.id, cutBy: null, cpu: cpu() } satisfies WorkerMessage); return; }
       const key = JSON.stringify(job.program);
       let loaded = cache.get(key);
