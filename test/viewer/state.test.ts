@@ -119,13 +119,22 @@ test('freed tables, frozen folios, page caches and struct pages are recognised',
   assert.deepEqual(s5.other, []);
 });
 
+test('a kernel trace names the file of every function its steps are in (the functions table)', () => {
+  for (const [name, t] of traces) {
+    for (const st of t.steps) {
+      if (st.fn === null || /^\(.+\)$/.test(st.fn)) continue;
+      assert.match(t.functions?.[st.fn]?.file ?? '', /^(arch|fs|include|kernel|lib|mm)\/.+\.[ch]$/, `${name}: step ${st.index} in ${st.fn}`);
+    }
+  }
+});
+
 test('waits: a thread inside an IPI/grace-period wait is listed with the readers it waits for', () => {
   const t = traces.get('table-free-vs-pte-offset-map/ipi-then-free')!;
   const w = t.steps.findIndex((st) => /^wait on/.test(st.text));
   assert.ok(w >= 0);
   const s = deriveState(t, w);
   assert.equal(s.waits.length, 1, JSON.stringify(s.waits));
-  assert.equal(s.waits[0].fn, 'tlb_remove_table_sync_one');
+  assert.equal(s.waits[0].fn, 'smp_call_function'); // tlb_remove_table_sync_one()'s IPI
   assert.equal(s.waits[0].kind, 'IPI');
   assert.equal(s.waits[0].pending, true);
   // The IPI completes although CPU0 is still in rcu_read_lock(): IRQs on, it takes the IPI at once.

@@ -1,5 +1,5 @@
-// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h;
-// docs/design/protocols.md §M.1, §2). Entries are small integers so a trace can decode them.
+// Page-table entry encodings and the lockless entry reader ptep_get_lockless() (include/linux/
+// pgtable.h; docs/design/protocols.md §M.1, §2). Entries are small integers so a trace can decode them.
 //
 // PTE:  0 = none; bit 0x100 present, 0x200 writable, 0x400 dirty, 0x800 migration entry;
 //       bits 0-7 the pfn; bits 12+ a ghost "mapping generation" (changes each time the entry is
@@ -11,6 +11,9 @@ import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
 import { I1 } from '../../invariants.ts';
+import { MAINLINE, kernelFunction } from '../../kfn.ts';
+import { smp_rmb } from '../asm-generic/barrier.ts';
+import type { PaePte } from '../../arch/x86/include/asm/pgtable-3level.ts';
 
 /** The empty PTE (pte_none()). */
 export const PTE_NONE = 0;
@@ -89,8 +92,10 @@ export const PT_DETACHED = 1;
 export const PT_FREED = 2;
 /** Ghost lifecycle: reused as a data page after the free. */
 export const PT_REUSED = 3;
+/** Memory a bogus PMD can name that never was a page table (pmd_pgtable() of a none PMD: page 0). */
+export const PT_NOT_A_TABLE = 4;
 /** A table's ghost lifecycle word as traces print it. */
-export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page'][v] ?? String(v);
+export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page', 'not a page table'][v] ?? String(v);
 
 /** A PTE table: its entries, its split PTL, and its ghost lifecycle word. */
 export interface PageTable {
@@ -112,6 +117,21 @@ export function newPageTable(b: Builder, id: number, init: number[]): PageTable 
   };
 }
 
+/**
+ * Physical page 0 in the shape of a PTE table (id 0): what `pmd_pgtable(pmd)` names for a none PMD
+ * on x86 (pfn 0). It is not a page table; a scenario whose tables are numbered from 1 lists it so
+ * that a bogus PMD built from a none value (mremap's B7, a retract that lost a race) leads a walker
+ * or a free to page 0, where it is caught (I1).
+ */
+export function newPageZero(b: Builder): PageTable {
+  return {
+    id: 0, name: 'page0',
+    entries: [b.loc('page0[0]', PTE_NONE, showPte)],
+    ptl: b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked')),
+    life: b.loc('page0.life', PT_NOT_A_TABLE, showPtLife),
+  };
+}
+
 /** A PMD entry with its PMD lock (pmd_lock / PML). */
 export interface Pmd {
   pmd: Loc;
@@ -119,10 +139,10 @@ export interface Pmd {
 }
 
 /** The PMD entry `*pmd` with value `init`, and its lock. */
-export function newPmd(b: Builder, init: number): Pmd {
+export function newPmd(b: Builder, init: number, name = 'pmd'): Pmd {
   return {
-    pmd: b.loc('*pmd', init, showPmd),
-    pml: b.loc('pmd_lock', 0, (v) => (v ? 'locked' : 'unlocked')),
+    pmd: b.loc(`*${name}`, init, showPmd),
+    pml: b.loc(`${name}_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
   };
 }
 
@@ -130,7 +150,38 @@ export function newPmd(b: Builder, init: number): Pmd {
  * I1 on the software-walker side: the table the walker reached must not have been freed.
  * Called right after an access, while the walker is still inside its IRQs-off / RCU window.
  */
-export function* check_table_alive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
+export function* checkTableAlive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
   const life = yield* ghostLoad(t, T.life);
-  yield t.assert(life < PT_FREED, I1, () => `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
+  yield t.assert(life < PT_FREED, I1, () => life === PT_NOT_A_TABLE
+    ? `CPU${t.tid} ${what}: ${T.name} is not a page table`
+    : `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }
+
+/** The PAE reader's shape: the kernel's loop, or one of the broken two-load readers (U2.a/b). */
+export type PaeReader = 'low-high-low' | 'low-high' | 'high-low';
+
+/**
+ * ptep_get_lockless() under CONFIG_GUP_GET_PXX_LOW_HIGH (32-bit PAE): low, smp_rmb(), high,
+ * smp_rmb(), until low rereads the same. The caller has IRQs off.
+ */
+export const ptep_get_lockless = kernelFunction({ name: 'ptep_get_lockless', file: 'include/linux/pgtable.h', version: MAINLINE },
+  function* (t: Ctx, p: PaePte, reader: PaeReader = 'low-high-low'): ThreadGen<[number, number]> {
+    if (reader === 'low-high') {
+      const lo = yield t.load(p.low);
+      const hi = yield t.load(p.high);
+      return [lo, hi];
+    }
+    if (reader === 'high-low') {
+      const hi = yield t.load(p.high);
+      const lo = yield t.load(p.low);
+      return [lo, hi];
+    }
+    for (;;) {
+      const lo = yield t.load(p.low);
+      yield smp_rmb(t);
+      const hi = yield t.load(p.high);
+      yield smp_rmb(t);
+      const again = yield t.load(p.low);
+      if (again === lo) return [lo, hi];
+    }
+  });
