@@ -1,0 +1,47 @@
+// hugetlb PMD page-table sharing (mm/hugetlb.c huge_pmd_share, huge_pmd_unshare; kernel-spec §3
+// by analogy): mms that map the same PUD-aligned range of a hugetlbfs file with MAP_SHARED may
+// point their PUD entries at one PMD table. The table's ptdesc counts the extra sharers
+// (pt_share_count, v6.13+; before, the table page's refcount). huge_pmd_unshare() clears this
+// mm's PUD and drops its share; the last user keeps the table as its own ordinary page table,
+// in which it may then map anything. A lockless walker (GUP-fast) of another mm that read the PUD
+// before it was cleared must be done with the table before that happens (B18).
+import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
+import { kernelFunction } from '../kfn.ts';
+import { smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
+import { showPmd } from '../include/linux/pgtable.ts';
+
+/** A page of PMD entries that PUDs of several mms may point to. */
+export interface PmdTable {
+  id: number;
+  name: string;
+  entries: Loc[];
+  /** ptdesc->pt_share_count: how many mms share the table besides its first user. */
+  pt_share_count: Loc;
+}
+
+export function newPmdTable(b: Builder, id: number, name: string, init: number[], shareCount: number): PmdTable {
+  return {
+    id, name,
+    entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, showPmd)),
+    pt_share_count: b.loc(`${name}.pt_share_count`, shareCount),
+  };
+}
+
+const V = 'v6.13–v6.18';
+
+/**
+ * huge_pmd_unshare(): with i_mmap_rwsem held for write (and the hugetlb VMA lock), if the PMD
+ * table `S` at *pud is shared, clear this mm's PUD and drop its share. 1013af4f585f added the
+ * tlb_remove_table_sync_one() between the two ('fixed'): once the caller drops the i_mmap lock the
+ * last sharer may use S as an ordinary page table, so IRQs-off GUP-fast walkers of this mm that
+ * still hold the old *pud must be done first. Returns whether it unshared.
+ */
+export const huge_pmd_unshare = kernelFunction({ name: 'huge_pmd_unshare', file: 'mm/hugetlb.c', version: V },
+  function* (t: Ctx, cpus: Cpus, self: Cpu, pud: Loc, S: PmdTable, opts: { syncOne: boolean }): ThreadGen<boolean> {
+    if ((yield t.load(S.pt_share_count)) === 0) return false; // ptdesc_pmd_pts_count()
+    yield* t.call('pud_clear', (function* (): ThreadGen<void> { yield t.store(pud, 0); })());
+    if (opts.syncOne) yield* t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, self));
+    yield* t.call('ptdesc_pmd_pts_dec', (function* (): ThreadGen<void> { yield t.fetchSub(S.pt_share_count, 1); })());
+    return true;
+  });
