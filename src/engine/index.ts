@@ -11,6 +11,7 @@ import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import type { Graph, Ev } from './graph.ts';
 
+/** How `check` explores: parameters, memory model, bounds, random sampling, progress callbacks. */
 export interface CheckOptions {
   params?: Params;
   model?: string;
@@ -27,6 +28,7 @@ export interface CheckOptions {
   allViolations?: boolean;
 }
 
+/** With `allViolations`: one class of violation, how many executions broke it, and the first counterexample. */
 export interface ViolationCount {
   key: string;
   /** Executions (leaves) that ended in this class of violation. */
@@ -34,6 +36,7 @@ export interface ViolationCount {
   first: ViolationReport;
 }
 
+/** A counterexample: what broke, the interleaving as text, and the schedule that replays it. */
 export interface ViolationReport {
   /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
@@ -52,6 +55,7 @@ export interface ViolationReport {
   threadNames: string[];
 }
 
+/** What `check` found: the verdict, the counts, and the first counterexample (or every class of them). */
 export interface CheckResult {
   program: string;
   params: Params;
@@ -113,6 +117,11 @@ function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule
   throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
 }
 
+/**
+ * Explores every execution of `program` under the memory model (default sc) and reports the
+ * first violation, or every class of them with `allViolations`; with `random`, samples instead.
+ * A bound (`maxExecutions`, `timeoutMs`) makes the verdict 'bounded', never 'ok'.
+ */
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? DEFAULT_MODEL);
@@ -161,6 +170,7 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
   };
 }
 
+/** One replayed execution: the trace, final memory and graph, its violation if any, or where the schedule stopped fitting. */
 export interface ReplayResult {
   /** Set when the program no longer follows the schedule. */
   divergence: string | null;
@@ -192,7 +202,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     divergence: chooser.divergence,
     outcome: ex.dead ? 'inconsistent' : r.complete ? 'complete' : 'blocked',
     violation: r.violation && !chooser.divergence ? report(inst, model, r.violation) : undefined,
-    trace: renderColumns(inst, g, order, names),
+    trace: renderColumns(inst, g, order, names, true),
     memory: renderMemory(inst, g),
     schedule,
     graph: g,
