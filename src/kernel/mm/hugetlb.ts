@@ -45,3 +45,9 @@ export const huge_pmd_unshare = kernelFunction({ name: 'huge_pmd_unshare', file:
     yield* t.call('ptdesc_pmd_pts_dec', (function* (): ThreadGen<void> { yield t.fetchSub(S.pt_share_count, 1); })());
     return true;
   });
+
+/** huge_ptep_get_and_clear(): the hugetlb entry, cleared (the caller holds the PTL). */
+export const huge_ptep_get_and_clear = kernelFunction({ name: 'huge_ptep_get_and_clear', file: 'include/asm-generic/hugetlb.h', version: V },
+  function* (t: Ctx, S: PmdTable, idx: number): ThreadGen<number> {
+    return yield t.xchg(S.entries[idx], 0);
+  });
