@@ -9,6 +9,7 @@ import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { report } from './report.ts';
 import type { Graph, Ev } from './graph.ts';
 
 /** How `check` explores: parameters, memory model, bounds, random sampling, progress callbacks. */
@@ -84,37 +85,6 @@ export interface CheckResult {
 /** A violation's one-line statement: its invariant id (when it names one), then its message. */
 export function violationHeadline(v: { invariant: string | null; message: string }): string {
   return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
-}
-
-function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
-  const { schedule, order } = scheduleFor(inst, model, v.graph);
-  checkReplays(inst, model, v, schedule);
-  return {
-    property: v.property,
-    invariant: v.invariant,
-    message: v.message,
-    schedule,
-    trace: renderColumns(inst, v.graph, order, v.threadNames),
-    memory: renderMemory(inst, v.graph),
-    graph: v.graph,
-    order,
-    threadNames: v.threadNames,
-  };
-}
-
-/**
- * A printed counterexample must replay: runs its schedule as `mmcheck replay` would and checks
- * that it rebuilds the same graph with the same violation. A body that behaves differently on
- * the same values is reported as nondeterministic; any other failure is mmcheck's own.
- */
-function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule: string): void {
-  const chooser = new ScheduleChooser(parseSchedule(schedule));
-  const ex = new Explorer(inst, { model, chooser });
-  const r = ex.run();
-  const same = !ex.dead && !chooser.divergence && chooser.finished && graphDifference(v.graph, ex.g) === null;
-  if (same && r.violation && r.violation.property === v.property && r.violation.message === v.message) return;
-  const why = chooser.divergence ?? (r.violation ? `it reports ${r.violation.property}: ${r.violation.message}` : 'it reports no violation');
-  throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
 }
 
 /**
