@@ -4,7 +4,7 @@
 // (include/linux/page_ref.ts). The PMD split turns a huge PMD into a PTE table.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
-import { PMD_INVALID, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_table, pmd_trans_huge, type PageTable } from '../include/linux/pgtable.ts';
+import { _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_mkinvalid, pmd_pfn, pmd_table, pmd_trans_huge, type PageTable } from '../include/linux/pgtable.ts';
 import { pmd_populate, pmdp_huge_get_and_clear } from '../arch/x86/include/asm/pgtable.ts';
 import { pmdp_invalidate } from './pgtable-generic.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
@@ -25,9 +25,9 @@ export const __split_huge_pmd_locked = kernelFunction({ name: '__split_huge_pmd_
   function* (t: Ctx, mm: Mm, T: PageTable, opts: { viaPmdNone?: boolean; noWmb?: boolean } = {}): ThreadGen<void> {
     const pmd = yield t.load(mm.pmd);
     if (!pmd_trans_huge(pmd)) return;
-    const pfn = pmd & 0xff;
+    const pfn = pmd_pfn(pmd);
     if (opts.viaPmdNone) yield* pmdp_huge_get_and_clear(t, mm);
-    else yield* pmdp_invalidate(t, mm, PMD_INVALID | pfn);
+    else yield* pmdp_invalidate(t, mm, pmd_mkinvalid(pmd));
     yield t.store(T.entries[0], mk_pte(pfn, _PAGE_PRESENT | _PAGE_RW)); // fill the deposited table
     if (!opts.noWmb) yield smp_wmb(t); // "make pte visible before pmd"
     yield* pmd_populate(t, mm, pmd_table(T.id));

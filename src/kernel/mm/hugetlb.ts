@@ -6,29 +6,24 @@
 // in which it may then map anything. A lockless walker (GUP-fast) of another mm that read the PUD
 // before it was cleared must be done with the table before that happens (B18).
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
 import { kernelFunction } from '../kfn.ts';
-import { smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
-import { showPmd } from '../include/linux/pgtable.ts';
-
-/** A page of PMD entries that PUDs of several mms may point to. */
-export interface PmdTable {
-  id: number;
-  name: string;
-  entries: Loc[];
-  /** ptdesc->pt_share_count: how many mms share the table besides its first user. */
-  pt_share_count: Loc;
-}
-
-export function newPmdTable(b: Builder, id: number, name: string, init: number[], shareCount: number): PmdTable {
-  return {
-    id, name,
-    entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, showPmd)),
-    pt_share_count: b.loc(`${name}.pt_share_count`, shareCount),
-  };
-}
+import type { PmdTable } from '../include/linux/pgtable.ts';
+import { tlb_remove_table_sync_one } from './mmu_gather.ts';
 
 const V = 'v6.13–v6.18';
+
+/** pud_clear(): this mm's PUD no longer points to the table. */
+const pud_clear = kernelFunction({ name: 'pud_clear', file: 'include/asm-generic/pgtable-nopud.h', version: V },
+  function* (t: Ctx, pud: Loc): ThreadGen<void> {
+    yield t.store(pud, 0);
+  });
+
+/** ptdesc_pmd_pts_dec(): one sharer fewer (an atomic_dec). */
+const ptdesc_pmd_pts_dec = kernelFunction({ name: 'ptdesc_pmd_pts_dec', file: 'include/linux/mm_types.h', version: V },
+  function* (t: Ctx, S: PmdTable): ThreadGen<void> {
+    yield t.fetchSub(S.pt_share_count, 1);
+  });
 
 /**
  * huge_pmd_unshare(): with i_mmap_rwsem held for write (and the hugetlb VMA lock), if the PMD
@@ -40,9 +35,9 @@ const V = 'v6.13–v6.18';
 export const huge_pmd_unshare = kernelFunction({ name: 'huge_pmd_unshare', file: 'mm/hugetlb.c', version: V },
   function* (t: Ctx, cpus: Cpus, self: Cpu, pud: Loc, S: PmdTable, opts: { syncOne: boolean }): ThreadGen<boolean> {
     if ((yield t.load(S.pt_share_count)) === 0) return false; // ptdesc_pmd_pts_count()
-    yield* t.call('pud_clear', (function* (): ThreadGen<void> { yield t.store(pud, 0); })());
-    if (opts.syncOne) yield* t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, self));
-    yield* t.call('ptdesc_pmd_pts_dec', (function* (): ThreadGen<void> { yield t.fetchSub(S.pt_share_count, 1); })());
+    yield* pud_clear(t, pud);
+    if (opts.syncOne) yield* tlb_remove_table_sync_one(t, cpus, self);
+    yield* ptdesc_pmd_pts_dec(t, S);
     return true;
   });
 

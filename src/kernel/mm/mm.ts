@@ -1,9 +1,11 @@
 // One process's address space as the scenarios need it: a PMD entry (with its lock), the PTE
-// tables it may point to, and the folios a pfn can name (docs/design/protocols.md §M.1).
+// tables it may point to, and the folios a pfn can name (docs/design/protocols.md §M.1). An mm
+// whose walks start one level up has a PUD entry and the PMD tables it may point to (hugetlb PMD
+// sharing: mm/hugetlb.ts).
 import type { Loc } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
-import { newPmd, type PageTable, type Pmd } from '../include/linux/pgtable.ts';
+import { newPmd, pmd_high, pmd_is_table, pmd_low, pmd_table_id, showPud, type PageTable, type Pmd, type PmdTable } from '../include/linux/pgtable.ts';
 
 /** One address space: a PMD entry and its lock, the PTE tables and folios it can reach. */
 export interface Mm extends Pmd {
@@ -13,17 +15,41 @@ export interface Mm extends Pmd {
   compound_head: Map<number, Loc>;
   /** mm->write_protect_seq (fork), when modeled. */
   write_protect_seq?: Loc;
+  /** 32-bit x86 PAE: the PMD is read as two 32-bit words (pmdp_get_lockless()'s loop). */
+  pae?: boolean;
+  /** The PUD entry walks start from, when modeled (then `pmd` is unused). */
+  pud?: Loc;
+  /** The PMD tables the PUD may point to. */
+  pmdTables?: PmdTable[];
+}
+
+/** What newMm() models beyond one PMD: a PUD (named after the mm) and its PMD tables. */
+export interface MmOptions {
+  name?: string;
+  pae?: boolean;
+  pud?: number;
+  pmdTables?: PmdTable[];
 }
 
 /** An mm whose PMD holds `pmdInit`, with the PTE tables and folios its entries may name (traces then name the folio an entry maps). */
-export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[]): Mm {
+export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[], opts: MmOptions = {}): Mm {
   const mm: Mm = { ...newPmd(b, pmdInit), tables, folios, compound_head: new Map() };
-  // Traces name the folio an entry maps: "T0[0] → pte(pfn 1 PW, P)", "*pmd → huge(pfn 9, HP)".
-  for (const loc of [mm.pmd, ...tables.flatMap((T) => T.entries)]) {
+  if (opts.pae) mm.pae = true;
+  if (opts.pud !== undefined) {
+    mm.pud = b.loc(opts.name ? `${opts.name}: *pud` : '*pud', opts.pud, showPud);
+    mm.pmdTables = opts.pmdTables ?? [];
+  }
+  // Traces name the folio an entry maps: "T0[0] → pte(pfn 1 PW, P)", "*pmd → huge(pfn 9 W, HP)".
+  for (const loc of [mm.pmd, ...tables.flatMap((T) => T.entries), ...(mm.pmdTables ?? []).flatMap((S) => S.entries)]) {
     const info = b.locs[loc];
     const show = info.show;
     if (!show) continue;
     info.show = (v) => {
+      if (loc === mm.pmd && pmd_is_table(v)) {
+        const T = tables.find((x) => x.id === pmd_table_id(v));
+        const halves = `high 0x${pmd_high(v).toString(16)}, low 0x${pmd_low(v).toString(16)}`;
+        return T ? `table(${T.name}${opts.pae ? `: ${halves}` : ''})` : `pmd(${halves}: no table)`;
+      }
       const text = show(v);
       const m = /^(?:pte|huge|invalidated huge)\(pfn (\d+)/.exec(text);
       const f = m ? folios.find((x) => x.pfn === Number(m[1])) : undefined;
@@ -38,6 +64,13 @@ export function table(mm: Mm, id: number): PageTable {
   const T = mm.tables.find((x) => x.id === id);
   if (!T) throw new Error(`no page table T${id}`);
   return T;
+}
+
+/** The PMD table with id `id` (a PUD names it). */
+export function pmdTable(mm: Mm, id: number): PmdTable {
+  const S = mm.pmdTables?.find((x) => x.id === id);
+  if (!S) throw new Error(`no PMD table S${id}`);
+  return S;
 }
 
 /** The folio at `pfn` (a PTE names it). */

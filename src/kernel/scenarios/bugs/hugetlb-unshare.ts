@@ -6,12 +6,13 @@
 // huge_pmd_unshare() after pud_clear(), as khugepaged does before it frees a table.
 import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
-import { Cpus } from '../../rcu.ts';
-import { alloc_folio, folio_put, newFolio } from '../../include/linux/page_ref.ts';
-import { PMD_NONE, pmd_leaf, pud_table } from '../../include/linux/pgtable.ts';
+import { Cpus } from '../../cpus.ts';
+import { folio_put, newFolio } from '../../include/linux/page_ref.ts';
+import { folio_alloc } from '../../include/linux/gfp.ts';
+import { PMD_NONE, newPmdTable, pmd_leaf, pud_table } from '../../include/linux/pgtable.ts';
 import { newMm } from '../../mm/mm.ts';
 import { gup_fast, put_page } from '../../mm/gup.ts';
-import { huge_pmd_unshare, huge_ptep_get_and_clear, newPmdTable } from '../../mm/hugetlb.ts';
+import { huge_pmd_unshare, huge_ptep_get_and_clear } from '../../mm/hugetlb.ts';
 import { variants, type Scenario } from '../../scenario.ts';
 import { I8 } from '../../invariants.ts';
 
@@ -22,7 +23,7 @@ function make(knob: Knob | undefined) {
     const cpus = new Cpus(b, 3);
     const H = newFolio(b, 'H', 9, 3); // the hugetlbfs page: page cache + A's and B's mappings
     const X = newFolio(b, 'X', 17, 0); // the page B maps there afterwards (free for now)
-    const S = newPmdTable(b, 1, 'S', [pmd_leaf(9)], 1); // A and B share S: one extra sharer
+    const S = newPmdTable(b, 1, [pmd_leaf(9)], 1); // A and B share S: one extra sharer
     const A = newMm(b, PMD_NONE, [], [H, X], { pud: pud_table(1), pmdTables: [S], name: 'A' });
     const i_mmap = b.loc('i_mmap_rwsem', 0, (v) => (v ? 'write-locked' : 'unlocked'));
     const syncOne = knob !== 'pre-fix';
@@ -30,7 +31,7 @@ function make(knob: Knob | undefined) {
       // A thread of A: get_user_pages_fast() on the hugetlb address.
       const g = yield* gup_fast(t, cpus.cpu[0], A, 0, { write: false });
       if (g) {
-        yield t.assert(g.folio === H, I8, () => `gup_fast in A returns page ${g.page} (${g.folio.name}), which A never mapped: it walked S after huge_pmd_unshare() gave S to B`);
+        yield t.assert(g.folio === H, I8, () => `gup_fast in A returns page ${g.page} (${g.folio.name}), which A never mapped: it walked ${S.name} after huge_pmd_unshare() gave ${S.name} to B`);
         yield* put_page(t, A, g);
       }
     });
@@ -49,7 +50,7 @@ function make(knob: Knob | undefined) {
       yield* huge_ptep_get_and_clear(t, S, 0);
       yield* folio_put(t, H); // B's mapping of H
       yield t.unlock(i_mmap);
-      yield t.assume(yield* alloc_folio(t, X));
+      yield t.assume(yield* folio_alloc(t, X));
       yield t.store(S.entries[0], pmd_leaf(17)); // do_huge_pmd_anonymous_page() -> set_pmd_at()
     });
   };

@@ -8,10 +8,9 @@
 import type { Ctx, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { kernelFunction } from '../../kfn.ts';
-import {
-  checkPmdUntorn, native_set_pmd, newPaePmd, pae_pmd_none, pae_pmd_table, pmd_plain_read32, pmd_read_atomic,
-  type PaePmd, type PaeTablePage,
-} from '../../mm/pae-pmd.ts';
+import { checkPmdUntorn, native_set_pmd, pmdPlainRead32, pmd_read_atomic } from '../../arch/x86/include/asm/pgtable-3level.ts';
+import { newPageTable, pmd_none, pmd_table } from '../../include/linux/pgtable.ts';
+import { newMm, type Mm } from '../../mm/mm.ts';
 import { variants, type Scenario } from '../../scenario.ts';
 
 type Knob = 'pre-fix' | 'fixed';
@@ -26,44 +25,44 @@ const V = 'v3.4–v3.5';
  */
 const pmd_none_or_trans_huge_or_clear_bad = kernelFunction(
   { name: 'pmd_none_or_trans_huge_or_clear_bad', file: 'include/asm-generic/pgtable.h', version: V },
-  function* (t: Ctx, p: PaePmd, fixed: boolean): ThreadGen<number> {
-    return fixed ? yield* pmd_read_atomic(t, p) : yield* pmd_plain_read32(t, p, 'high-low');
+  function* (t: Ctx, mm: Mm, fixed: boolean): ThreadGen<number> {
+    return fixed ? yield* pmd_read_atomic(t, mm.pmd) : yield* pmdPlainRead32(t, mm.pmd, 'high-low');
   });
 
 /** mincore_pmd_range() for one PMD: unmapped if none, else pte_offset_map_lock() on pmdval. */
 const mincore_pmd_range = kernelFunction({ name: 'mincore_pmd_range', file: 'mm/mincore.c', version: V },
-  function* (t: Ctx, p: PaePmd, fixed: boolean, whole: number[]): ThreadGen<void> {
-    const pmdval = yield* pmd_none_or_trans_huge_or_clear_bad(t, p, fixed);
-    if (pae_pmd_none(pmdval)) return; // mincore_unmapped_range()
+  function* (t: Ctx, mm: Mm, fixed: boolean): ThreadGen<void> {
+    const pmdval = yield* pmd_none_or_trans_huge_or_clear_bad(t, mm, fixed);
+    if (pmd_none(pmdval)) return; // mincore_unmapped_range()
     // mincore_pte_range() -> pte_offset_map_lock(mm, pmd, addr): pmd_page(pmdval) and its PTL.
-    yield* checkPmdUntorn(t, p, pmdval, whole, 'maps as its PTE table in pte_offset_map_lock()');
+    yield* checkPmdUntorn(t, mm, pmdval, 'uses as its PTE table in pte_offset_map_lock()');
   });
 
 /** pmd_populate() of a new PTE table: set_pmd() -> native_set_pmd(), one cmpxchg8b. */
 const pmd_populate = kernelFunction({ name: 'pmd_populate', file: 'arch/x86/include/asm/pgalloc.h', version: V },
-  (t: Ctx, p: PaePmd, v: number): ThreadGen<void> => native_set_pmd(t, p, v));
+  (t: Ctx, mm: Mm, v: number): ThreadGen<void> => native_set_pmd(t, mm.pmd, v));
 
 /** __pte_alloc(): under mm->page_table_lock, populate the PMD if it is still none. */
 const __pte_alloc = kernelFunction({ name: '__pte_alloc', file: 'mm/memory.c', version: V },
-  function* (t: Ctx, p: PaePmd, v: number): ThreadGen<void> {
-    yield t.lock(p.pml);
-    if (pae_pmd_none(yield t.load(p.pmd))) yield* pmd_populate(t, p, v);
-    yield t.unlock(p.pml);
+  function* (t: Ctx, mm: Mm, v: number): ThreadGen<void> {
+    yield t.lock(mm.pml);
+    if (pmd_none(yield t.load(mm.pmd))) yield* pmd_populate(t, mm, v);
+    yield t.unlock(mm.pml);
   });
 
 function make(knob: Knob | undefined) {
   return (b: Builder) => {
-    // The PTE table the fault allocates lives above 4 GiB (CONFIG_HIGHPTE): its pfn's high word is 1.
-    const T: PaeTablePage = { name: 'T1', high: 1, low: 5 };
-    const p = newPaePmd(b, 0, [T]);
+    // The PTE table the fault allocates lives above 4 GiB (CONFIG_HIGHPTE): its id (pfn) is 0x105,
+    // so the PMD's high word is 1 and its low word names 0x05.
+    const T = newPageTable(b, 0x105, [0], 'T1');
+    const mm = newMm(b, 0, [T], [], { pae: true });
     const fixed = knob !== 'pre-fix';
     // mincore() under mmap_sem (read).
-    b.thread('CPU0', (t: Ctx) => mincore_pmd_range(t, p, fixed, [pae_pmd_table(T)]));
+    b.thread('CPU0', (t: Ctx) => mincore_pmd_range(t, mm, fixed));
     // A page fault in the range, also under mmap_sem (read).
-    b.thread('CPU1', (t: Ctx) => __pte_alloc(t, p, pae_pmd_table(T)));
+    b.thread('CPU1', (t: Ctx) => __pte_alloc(t, mm, pmd_table(T.id)));
   };
 }
-
 export const pmdReadAtomicScenario: Scenario = {
   name: 'pae-pmd-walk-vs-pmd-populate',
   description: 'mincore() reading a 32-bit PAE *pmd under mmap_sem (read) while a page fault populates it (B10, 26c191788f18)',
