@@ -5,7 +5,7 @@
 import type { Loc } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
-import { newPmd, pmd_high, pmd_is_table, pmd_low, pmd_table_id, showPud, type PageTable, type Pmd, type PmdTable } from '../include/linux/pgtable.ts';
+import { newPmd, pmd_high, pmd_is_table, pmd_low, pmd_table_id, showPmd, showPud, type PageTable, type Pmd, type PmdTable } from '../include/linux/pgtable.ts';
 
 /** One address space: a PMD entry and its lock, the PTE tables and folios it can reach. */
 export interface Mm extends Pmd {
@@ -23,40 +23,64 @@ export interface Mm extends Pmd {
   pmdTables?: PmdTable[];
 }
 
-/** What newMm() models beyond one PMD: a PUD (named after the mm) and its PMD tables. */
+/** What newMm() models beyond one PMD. */
 export interface MmOptions {
-  name?: string;
+  /** Names the PMD entry and its lock (`*pmd`, `pmd_lock`) where a scenario has several mms. */
+  pmdName?: string;
+  /** 32-bit PAE (Mm.pae). */
   pae?: boolean;
+  /** A PUD with this value (named `<name>: *pud`), pointing into `pmdTables`. */
   pud?: number;
+  name?: string;
   pmdTables?: PmdTable[];
 }
 
-/** An mm whose PMD holds `pmdInit`, with the PTE tables and folios its entries may name (traces then name the folio an entry maps). */
+/**
+ * An mm whose PMD holds `pmdInit`, with the PTE tables and folios its entries may name (traces then
+ * name the folio an entry maps); `opts` for what more it models.
+ */
 export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[], opts: MmOptions = {}): Mm {
-  const mm: Mm = { ...newPmd(b, pmdInit), tables, folios, compound_head: new Map() };
+  const mm: Mm = { ...newPmd(b, pmdInit, opts.pmdName), tables, folios, compound_head: new Map() };
   if (opts.pae) mm.pae = true;
   if (opts.pud !== undefined) {
     mm.pud = b.loc(opts.name ? `${opts.name}: *pud` : '*pud', opts.pud, showPud);
     mm.pmdTables = opts.pmdTables ?? [];
   }
-  // Traces name the folio an entry maps: "T0[0] → pte(pfn 1 PW, P)", "*pmd → huge(pfn 9 W, HP)".
-  for (const loc of [mm.pmd, ...tables.flatMap((T) => T.entries), ...(mm.pmdTables ?? []).flatMap((S) => S.entries)]) {
-    const info = b.locs[loc];
-    const show = info.show;
-    if (!show) continue;
-    info.show = (v) => {
-      if (loc === mm.pmd && pmd_is_table(v)) {
-        const T = tables.find((x) => x.id === pmd_table_id(v));
-        const halves = `high 0x${pmd_high(v).toString(16)}, low 0x${pmd_low(v).toString(16)}`;
-        return T ? `table(${T.name}${opts.pae ? `: ${halves}` : ''})` : `pmd(${halves}: no table)`;
-      }
-      const text = show(v);
-      const m = /^(?:pte|huge|invalidated huge)\(pfn (\d+)/.exec(text);
-      const f = m ? folios.find((x) => x.pfn === Number(m[1])) : undefined;
-      return f && text.endsWith(')') ? `${text.slice(0, -1)}, ${f.name})` : text;
-    };
-  }
+  decorate(b, mm, mm.pmd, true);
+  for (const loc of tables.flatMap((T) => T.entries)) decorate(b, mm, loc);
+  for (const loc of (mm.pmdTables ?? []).flatMap((S) => S.entries)) decorate(b, mm, loc, true);
   return mm;
+}
+
+/**
+ * A further PMD entry of `mm`, on the same PMD page (it shares the PMD lock): mremap's source and
+ * destination, two VMAs of one process.
+ */
+export function mmPmd(b: Builder, mm: Mm, name: string, init: number, show: (v: number) => string = showPmd): Pmd {
+  const pmd: Pmd = { pmd: b.loc(`*${name}`, init, show), pml: mm.pml };
+  decorate(b, mm, pmd.pmd, true);
+  return pmd;
+}
+
+// Traces name the folio an entry maps and the table a PMD points to: "T0[0] → pte(pfn 1 PW, P)",
+// "*pmd → huge(pfn 9 W, HP)", "*new_pmd → table(page0)"; on PAE a PMD's two words too, and a value
+// that names no table of the mm (a torn read) as its words.
+function decorate(b: Builder, mm: Mm, loc: Loc, isPmd = false): void {
+  const info = b.locs[loc];
+  const show = info.show;
+  if (!show) return;
+  info.show = (v) => {
+    const text = show(v);
+    if (isPmd && pmd_is_table(v)) {
+      const T = mm.tables.find((x) => x.id === pmd_table_id(v));
+      const halves = `high 0x${pmd_high(v).toString(16)}, low 0x${pmd_low(v).toString(16)}`;
+      if (T) return `table(${T.name}${mm.pae ? `: ${halves}` : ''})`;
+      if (mm.pae) return `pmd(${halves}: no table)`;
+    }
+    const m = /^(?:pte|huge|invalidated huge|splitting huge)\(pfn (\d+)/.exec(text);
+    const f = m ? mm.folios.find((x) => x.pfn === Number(m[1])) : undefined;
+    return f && text.endsWith(')') ? `${text.slice(0, -1)}, ${f.name})` : text;
+  };
 }
 
 /** The PTE table with id `id` (a table PMD names it). */
