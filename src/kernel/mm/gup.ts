@@ -9,7 +9,7 @@ import type { Cpu } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
 import { folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
 import {
-  checkTableAlive, pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present, pte_write, showPmd, showPte,
+  pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present, pte_write, showPmd, showPte,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
@@ -180,7 +180,6 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
   // pmd value just read, so the PTE load carries an address dependency on it (LKMM: addr).
   t.depends('addr', mm.pmd);
   const pte = yield t.load(T.entries[idx]); // ptep_get_lockless
-  yield* checkTableAlive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
   if (!pte_present(pte) || (flags.write && !pte_write(pte))) return null;
   const pfn = pte_pfn(pte);
   const ghostPmd = yield* ghostLoad(t, mm.pmd);
@@ -196,7 +195,6 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
   }
   if (!knobs.noPteRecheck) {
     const again = yield t.load(T.entries[idx]);
-    yield* checkTableAlive(t, T, `rereads ${T.name}[${idx}] in gup_fast_pte_range`);
     if (again !== pte) { yield* gup_put_folio(t, mm, got); return null; }
     pteSeen = true;
   }
