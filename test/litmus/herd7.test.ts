@@ -115,6 +115,8 @@ test('bad input: clear messages, exit 2, no stack trace', () => {
   check([SB], /no model: herd7's default model for C tests is c11_partialSC\.cat/);
   writeFileSync(join(d, 'bad.cfg'), 'macros linux-kernel.def\nfrobnicate yes\n');
   check(['-conf', 'bad.cfg', SB], /bad\.cfg:2:1: unknown key 'frobnicate'/);
+  writeFileSync(join(d, 'badval.cfg'), 'show  sometimes\n');
+  check(['-conf', 'badval.cfg', SB], /badval\.cfg:1:7: -show sometimes: expected one of/);
   writeFileSync(join(d, 'nocat.cfg'), 'bell linux-kernel.bell\nmodel nothere.cat\n');
   check(['-conf', 'nocat.cfg', SB], /cannot find cat file nothere\.cat/);
   writeFileSync(join(d, 'broken.cat'), readFileSync(join(d, 'linux-kernel.cat'), 'utf8').replace('acyclic hb as happens-before', 'acyclic hb as'));

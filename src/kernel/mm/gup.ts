@@ -15,7 +15,7 @@ import type { Cpu } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
 import { folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
 import {
-  checkTableAlive, pmd_access_permitted, pmd_is_table, pmd_pfn, pmd_table_id, pmd_trans_huge, pmd_write, pte_pfn,
+  pmd_access_permitted, pmd_is_table, pmd_pfn, pmd_table_id, pmd_trans_huge, pmd_write, pte_pfn,
   pmdp_get_lockless, pte_present, pte_write, pud_none, pud_table_id, showPmd, showPte,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
@@ -266,7 +266,6 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
   // the PTE load carries an address dependency on it (LKMM: addr).
   t.depends('addr', pmdp.loc);
   const pte = yield t.load(T.entries[idx]); // ptep_get_lockless
-  yield* checkTableAlive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
   if (!pte_present(pte) || (flags.write && !pte_write(pte))) return null; // pte_access_permitted()
   const pfn = pte_pfn(pte);
   const walked = [...path, { loc: T.entries[idx], val: pte, name: `${T.name}[${idx}]`, show: showPte }];
@@ -281,7 +280,6 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
   }
   if (!knobs.noPteRecheck) {
     const again = yield t.load(T.entries[idx]);
-    yield* checkTableAlive(t, T, `rereads ${T.name}[${idx}] in gup_fast_pte_range`);
     if (again !== pte) { yield* gup_put_folio(t, mm, got); return null; }
     rechecked[walked.length - 1] = true;
   }

@@ -14,7 +14,7 @@
 //       id or pfn in the high word (a table "above 4 GiB" has a non-zero high word). Only the PAE
 //       readers (arch/x86/include/asm/pgtable-3level.ts) look at the halves separately.
 // PUD:  0 = none; 0x1000 | S = points to PMD table S (mm/hugetlb.ts shares those).
-import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import { FREED, Mode, type Ctx, type Loc, type ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
 import { I1 } from '../../invariants.ts';
@@ -129,36 +129,46 @@ export const pud_table_id = (v: number): number => v & 0xff;
 /** A PUD value as traces print it: "none", "table(S1)". */
 export const showPud = (v: number): string => (v === PUD_NONE ? 'none' : `table(S${pud_table_id(v)})`);
 
-/** Lifecycle of a page-table page (ghost, docs/design/protocols.md §M.1). */
-export const PT_LIVE = 0;
-/** Ghost lifecycle: detached from the PMD, not yet freed. */
-export const PT_DETACHED = 1;
-/** Ghost lifecycle: freed (pte_free()). */
-export const PT_FREED = 2;
-/** Ghost lifecycle: reused as a data page after the free. */
-export const PT_REUSED = 3;
-/** Memory a bogus PMD can name that never was a page table (pmd_pgtable() of a none PMD: page 0). */
-export const PT_NOT_A_TABLE = 4;
-/** A table's ghost lifecycle word as traces print it. */
-export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page', 'not a page table'][v] ?? String(v);
-
-/** A PTE table: its entries, its split PTL, and its ghost lifecycle word. */
+/**
+ * A PTE table: its entries and its split PTL, one page-table page. It is an object of the
+ * program (Builder.object, kind 'pagetable'): freeing it (pte_free(), __tlb_remove_table()) frees
+ * that memory, and a later access to it — a walker's load, a store, an MMU walk, a lock of its
+ * PTL — is an I1 use-after-free reported at the access.
+ */
 export interface PageTable {
   id: number;
   name: string;
   entries: Loc[];
   ptl: Loc;
-  life: Loc;
 }
 
 /** PTE table T`id` (or `name`) with entries `init` (PTE values), its PTL unlocked, attached. */
 export function newPageTable(b: Builder, id: number, init: number[], name = `T${id}`): PageTable {
-  return {
-    id, name,
-    entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, showPte)),
-    ptl: b.loc(`${name}.ptl`, 0, (v) => (v ? 'locked' : 'unlocked')),
-    life: b.loc(`${name}.life`, PT_LIVE, showPtLife),
-  };
+  const entries = init.map((v, i) => b.loc(`${name}[${i}]`, v, showPte));
+  const ptl = b.loc(`${name}.ptl`, 0, (v) => (v ? 'locked' : 'unlocked'));
+  b.object('pagetable', name, { entries, ptl }, { invariant: I1 });
+  return { id, name, entries, ptl };
+}
+
+/**
+ * pagetable_free() in the model: the table's memory goes back to the page allocator. What frees a
+ * table (pte_free, __tlb_remove_table …) ends here. The entries are freed, the first one last and
+ * with a release (the allocator's own locking), so an allocator that takes the page back (with an
+ * acquire: alloc_pages()) sees all of it freed. The PTL's word is not freed: under the LKMM a lock
+ * location has a coherence order of its own (lock.cat) that a plain free cannot join, so a lock of
+ * a freed table's PTL is checked where it is taken (tableLockFault).
+ */
+export function* freeTablePage(t: Ctx, T: PageTable): ThreadGen<void> {
+  for (let i = T.entries.length - 1; i >= 0; i--) yield t.free(T.entries[i], i === 0 ? Mode.Release : Mode.Once);
+}
+
+/**
+ * The PTL of a table taken after the table was freed (spin_lock(ptl) of a table found under RCU
+ * or through a stale pmd): an I1 use-after-free at the lock, as KASAN reports it.
+ */
+export function* tableLockFault(t: Ctx, T: PageTable): ThreadGen<void> {
+  const v = yield* ghostLoad(t, T.entries[0]);
+  yield t.assert(v !== FREED, I1, () => `use-after-free: CPU${t.tid} takes ${T.name}.ptl; ${T.name} is not an allocated page table`);
 }
 
 /**
@@ -189,12 +199,10 @@ export function newPmdTable(b: Builder, id: number, init: number[], shareCount =
  * or a free to page 0, where it is caught (I1).
  */
 export function newPageZero(b: Builder): PageTable {
-  return {
-    id: 0, name: 'page0',
-    entries: [b.loc('page0[0]', PTE_NONE, showPte)],
-    ptl: b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked')),
-    life: b.loc('page0.life', PT_NOT_A_TABLE, showPtLife),
-  };
+  const entries = [b.loc('page0[0]', PTE_NONE, showPte)];
+  const ptl = b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked'));
+  b.object('pagetable', 'page0', { entries, ptl }, { invariant: I1, unallocated: 'physical page 0 is not a page table' });
+  return { id: 0, name: 'page0', entries, ptl };
 }
 
 /** A PMD entry with its PMD lock (pmd_lock / PML). */
@@ -209,17 +217,6 @@ export function newPmd(b: Builder, init: number, name = 'pmd'): Pmd {
     pmd: b.loc(`*${name}`, init, showPmd),
     pml: b.loc(`${name}_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
   };
-}
-
-/**
- * I1 on the software-walker side: the table the walker reached must not have been freed.
- * Called right after an access, while the walker is still inside its IRQs-off / RCU window.
- */
-export function* checkTableAlive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
-  const life = yield* ghostLoad(t, T.life);
-  yield t.assert(life < PT_FREED, I1, () => life === PT_NOT_A_TABLE
-    ? `CPU${t.tid} ${what}: ${T.name} is not a page table`
-    : `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }
 
 /** The PAE reader's shape: the kernel's loop, or one of the broken two-load readers (U2.a/b). */
@@ -273,13 +270,13 @@ export const pmdp_get_lockless = kernelFunction({ name: 'pmdp_get_lockless', fil
 /** pmdp_get_lockless_start() (v6.5+): local_irq_save() on PAE, so pmdp_get_lockless_sync() waits for the read; nothing elsewhere. */
 export const pmdp_get_lockless_start = kernelFunction({ name: 'pmdp_get_lockless_start', file: 'include/linux/pgtable.h', version: 'v6.5–v6.18' },
   function* (t: Ctx, cpu: Cpu, pae = false): ThreadGen<void> {
-    if (pae) yield* t.call('local_irq_save', local_irq_disable(t, cpu));
+    if (pae) yield* local_irq_disable(t, cpu); // local_irq_save()
   });
 
 /** pmdp_get_lockless_end() (v6.5+): local_irq_restore() on PAE. */
 export const pmdp_get_lockless_end = kernelFunction({ name: 'pmdp_get_lockless_end', file: 'include/linux/pgtable.h', version: 'v6.5–v6.18' },
   function* (t: Ctx, cpu: Cpu, pae = false): ThreadGen<void> {
-    if (pae) yield* t.call('local_irq_restore', local_irq_enable(t, cpu));
+    if (pae) yield* local_irq_enable(t, cpu); // local_irq_restore()
   });
 
 /**
