@@ -127,7 +127,7 @@ function printViolationCounts(run: Run, r: CheckResult, b: Bounds): void {
 
 /** ' (deadlock)', ' (final state)', or nothing for a failed assertion. */
 export function violationKindNote(v: { property: string }): string {
-  return v.property === 'assertion' ? '' : v.property === 'final' ? ' (final state)' : ` (${v.property})`;
+  return v.property === 'assertion' || v.property === 'use-after-free' ? '' : v.property === 'final' ? ' (final state)' : ` (${v.property})`;
 }
 
 /**
