@@ -76,9 +76,11 @@ export const I11 = defineInvariant('I11', 'No entry written into a detached tabl
 export const I12 = defineInvariant('I12', 'Lock discipline.',
   'A software store to a PTE holds that table\'s own PTL; PML nests outside PTL (the reverse only by trylock); no ' +
   'IPI wait with IRQs off, no synchronize_rcu() inside a read-side section; no deadlock.');
-export const I13 = defineInvariant('I13', 'PAE untorn reads.',
-  'A present value that ptep_get_lockless() / pmdp_get_lockless() returns to a caller that uses it without a ' +
-  'recheck under the lock was the entry\'s whole 64-bit content at some instant during the call.');
+export const I13 = defineInvariant('I13', 'PAE: no torn entry is used.',
+  'On 32-bit PAE a 64-bit entry read as two 32-bit words (ptep_get_lockless(), pmdp_get_lockless(), a plain *pmd) ' +
+  'can be torn. A caller that uses the value without a recheck under the lock (GUP-fast, __pte_offset_map()) must ' +
+  'get a whole value the entry held; a caller that revalidates under the PTL (handle_pte_fault(): pte_same(), ' +
+  'pte_unmap_same()) may read a torn value but never acts on one.');
 export const I14 = defineInvariant('I14', 'RCU.',
   'A grace period (synchronize_rcu(), or a call_rcu() callback) ends only after every CPU that was in a read-side ' +
   'section, or had IRQs or preemption off, when it started has left that section.');
