@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
 import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
-import { scenarioTrace, type FunctionSource, type ScenarioTrace } from '../engine/trace-json.ts';
+import { scenarioTrace } from '../engine/trace-json.ts';
+import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';

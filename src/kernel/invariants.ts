@@ -1,4 +1,4 @@
-// The invariants the kernel model checks, I1–I16: one home for each id, its title and what it
+// The invariants the kernel model checks, I1–I18: one home for each id, its title and what it
 // means. Checks name them as typed values (`t.assert(ok, I5, () => …)`, a final check's
 // `{ invariant: I6, message }`), so a violation carries its invariant as a field, never as text
 // to be parsed back out of a message. A user's scenario may define invariants of its own with
@@ -90,3 +90,11 @@ export const I15 = defineInvariant('I15', 'Pinned anon page stays exclusive and 
 export const I16 = defineInvariant('I16', 'TLB coherence on free.',
   'When a data page or a table is freed, no TLB or paging-structure cache holds a translation to or through it; ' +
   'a CPU writes through a cached translation only to a page that is neither freed nor being copied.');
+export const I17 = defineInvariant('I17', 'No use-after-free of swap metadata.',
+  'A swap device\'s swap_map, and the swap cache of its entries, are read and written only while they are allocated: ' +
+  'after swapoff() freed them (vfree(swap_map), exit_swap_address_space()), an access by a thread that did not pin ' +
+  'the device (get_swap_device(), or an RCU read-side section swapoff\'s synchronize_rcu() waits for) is a crash.');
+export const I18 = defineInvariant('I18', 'A swap entry and its swap-cache folio move together.',
+  'A folio in the swap cache for swap entry S that has an anon identity (folio->mapping, ->index) has the identity of ' +
+  'the page-table entry that holds S: moving a swap PTE (UFFDIO_MOVE) re-homes exactly the folio the swap cache holds ' +
+  'for S, re-homes no other folio, and leaves no folio in the swap cache for S with the source\'s identity.');

@@ -46,6 +46,18 @@ export const pte_pfn = (v: number): number => v & 0xff;
 export const pte_present = (v: number): boolean => (v & _PAGE_PRESENT) !== 0;
 /** pte_none() */
 export const pte_none = (v: number): boolean => v === PTE_NONE;
+/**
+ * PTE flag: a swap entry (non-present; include/linux/swapops.ts encodes and decodes it). The swap
+ * offset is in bits 0-7 and the swap type (the device) in bits 20-23.
+ */
+export const _PAGE_SWP = 0x20000;
+/** In a swap entry: pte_swp_exclusive() (the page was exclusive to this PTE when it was unmapped). */
+export const _PAGE_SWP_EXCLUSIVE = 0x80000;
+/** A swap PTE as traces print it: "swap entry(offset 1 E)", "swap entry(type 1 offset 2)". */
+export function showSwpPte(v: number): string {
+  const type = (v >> 20) & 0xf;
+  return `swap entry(${type ? `type ${type} ` : ''}offset ${v & 0xff}${v & _PAGE_SWP_EXCLUSIVE ? ' E' : ''})`;
+}
 /** pte_write() */
 export const pte_write = (v: number): boolean => (v & _PAGE_RW) !== 0;
 /** pte_dirty() */
@@ -56,6 +68,7 @@ export const is_migration_entry = (v: number): boolean => (v & _PAGE_MIGRATION) 
 /** A PTE value as traces print it: "none", "pte(pfn 1 PW)", "migration entry(pfn 1)". */
 export function showPte(v: number): string {
   if (v === PTE_NONE) return 'none';
+  if (v & _PAGE_SWP) return showSwpPte(v);
   const f: string[] = [];
   if (v & _PAGE_MIGRATION) return `migration entry(pfn ${pte_pfn(v)})`;
   if (v & _PAGE_PRESENT) f.push('P');
