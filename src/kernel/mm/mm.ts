@@ -13,6 +13,8 @@ export interface Mm extends Pmd {
   compound_head: Map<number, Loc>;
   /** mm->write_protect_seq (fork), when modeled. */
   write_protect_seq?: Loc;
+  /** mm->tlb_flush_pending (mmu_gather batching in progress), when modeled (newTlbFlushPending). */
+  tlb_flush_pending?: Loc;
 }
 
 /**
