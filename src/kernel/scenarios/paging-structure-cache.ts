@@ -68,6 +68,7 @@ export const pagingStructureCacheScenario: Scenario = {
     { name: 'safe', ref: '§3', expected: 'ok', description: 'unhook, then invalidate the TLB and paging-structure caches (waiting for walks in flight), then free' },
     { name: 'free-before-flush', kernels: 'a hypothetical change to v6.12', ref: 'U3.d', expected: 'I16', description: 'the table is freed before the invalidation: the CPU\'s cached walk goes through freed memory' },
     { name: 'pre-fix', commit: 'd86564a2f085', kernels: 'v4.14–v4.18 (x86 with HAVE_RCU_TABLE_FREE, before d86564a2f085)', ref: '§3', expected: 'I16',
+      origin: 'the x86 kernel before d86564a2f085 (v4.14–v4.18): HAVE_RCU_TABLE_FREE without tlb_table_invalidate()',
       description: 'x86, batch allocation failed: tlb_remove_table_one() sends an IPI (which waits for instructions, not for cached walks) and frees the table; the TLB and paging-structure caches are flushed only later, at tlb_finish_mmu(): CPU0\'s cached walk goes through the freed table' },
     { name: 'fixed', commit: 'd86564a2f085', kernels: 'v4.19+', ref: '§3', expected: 'ok',
       description: 'd86564a2f085: tlb_table_invalidate() — tlb_flush_mmu_tlbonly(), x86\'s IPI flush that empties the paging-structure caches — before tlb_remove_table_one() frees the table' },

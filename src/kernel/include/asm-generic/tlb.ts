@@ -85,8 +85,9 @@ export interface MmuGather {
   batchAllocFails: boolean;
 }
 
-/** TASK_SIZE and ~0 in the model's page numbers: an empty and a full-mm range. */
+/** TASK_SIZE in the model's page numbers: the start of an empty range (__tlb_reset_range()). */
 export const TASK_SIZE = 512;
+/** ~0 in the model's page numbers: start and end of a full-mm range. */
 export const RANGE_ALL = 0x7fffffff;
 
 /** __tlb_adjust_range(): widen the range to [address, address + size). */
