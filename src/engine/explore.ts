@@ -7,7 +7,7 @@ import { OpKind, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
-import { Due, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
+import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
 /** How far past the tids in use a replayed schedule may number a spawned thread. */
@@ -105,7 +105,10 @@ export interface ExploreOptions {
 export interface ExploreResult {
   complete: number;
   blocked: number;
-  /** Leaves rejected by the model's full check (consistentComplete). */
+  /**
+   * Leaves rejected by the model's full check (consistentComplete), and prefixes it rejected
+   * where the user's code threw (see Explorer.rejectPrefix).
+   */
   rejected: number;
   violation: Violation | null;
   /** With keepGoing: leaves with a violation, per class, each with the first one found. */
@@ -133,6 +136,8 @@ export class Explorer {
   /** Flags the model raised on counted leaves (e.g. 'data-race' under the LKMM). */
   readonly flags = new Set<string>();
   rejected = 0;
+  /** Leaves reached (counted or rejected), for the re-runs of rerun(). */
+  private leaves = 0;
   violation: Violation | null = null;
   private readonly classes = new Map<string, ViolationClass>();
   private stop = false;
@@ -163,7 +168,7 @@ export class Explorer {
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
     if (this.chooser) {
-      if (this.extend()) this.leaf();
+      if (this.extendOrReject()) this.leaf();
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
@@ -172,7 +177,7 @@ export class Explorer {
     }
     let more = true;
     while (more) {
-      if (this.extend()) this.leaf();
+      if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
       more = this.backtrack();
     }
@@ -590,8 +595,40 @@ export class Explorer {
         this.g.ensureThreads(this.rts.length);
         for (const rt of this.rts) rt.dirty = true;
       }
-      if (this.apply(item)) return true;
+      let ok: boolean;
+      try {
+        ok = this.apply(item);
+      } catch (e) {
+        ok = this.rejectPrefix(e);
+      }
+      if (ok) return true;
     }
+  }
+
+  private extendOrReject(): boolean {
+    try {
+      return this.extend();
+    } catch (e) {
+      return this.rejectPrefix(e);
+    }
+  }
+
+  /**
+   * The user's code threw (or looped past maxEvents) while the search built the current graph.
+   * Under a model whose full check runs only at leaves (the LKMM), that graph may be a prefix
+   * the model rejects, fed values no consistent execution gives: then it is not the user's
+   * error, and the branch is dropped as the leaves below it would be. The LKMM's constraints
+   * (acyclic, irreflexive, empty) are on relations that only grow as threads are extended, so a
+   * prefix it rejects has no consistent extension. A prefix it accepts: the error is the user's.
+   * Nondeterminism is the user's error whatever the values.
+   */
+  private rejectPrefix(e: unknown): false {
+    const full = this.opts.model.consistentComplete;
+    if (!(e instanceof ModelError) || e instanceof NondeterminismError || !full || full(this.g)) throw e;
+    // The body that threw is mid-run, and others may be: every thread re-runs from its events.
+    for (const rt of this.rts) rt.dirty = true;
+    if (!this.chooser) this.rejected++; // a linear run is counted by its caller (dead)
+    return false;
   }
 
   private restrict(s: number): void {
@@ -686,6 +723,7 @@ export class Explorer {
   private leaf(): void {
     const g = this.g;
     const model = this.opts.model;
+    if ((++this.leaves & (this.leaves - 1)) === 0) this.rerun();
     if (model.consistentComplete && !model.consistentComplete(g)) { this.rejected++; return; }
     if (model.flags) for (const f of model.flags(g)) this.flags.add(f);
     let blocked = false, assumeBlocked = false;
@@ -726,6 +764,23 @@ export class Explorer {
         this.opts.onProgress(this.complete, this.blocked, (now - this.started) / 1000);
         this.lastProgress = now;
       }
+    }
+  }
+
+  /**
+   * A body must behave the same on the same values. Re-running threads against their events
+   * (sync) checks that wherever the search re-runs them anyway; at leaves 1, 2, 4, 8… every
+   * thread is re-run against the whole execution, so a body with state outside the engine (a
+   * module-level counter) is caught even when the search never had to re-run it. log2(leaves)
+   * re-runs: nothing on the hot path.
+   */
+  private rerun(): void {
+    const g = this.g;
+    for (let t = 0; t < g.threads.length; t++) {
+      if (!g.exists(t)) continue;
+      const rt = this.rts[t];
+      rt.dirty = true;
+      rt.sync(g);
     }
   }
 

@@ -224,3 +224,21 @@ export default defineProgram({ name: 'spawn-deadlock', setup(b) {
     }
   }
 });
+
+test('issue 12: a body with a module-level counter is refused as nondeterministic at the user\'s file:line', () => {
+  const nd = file('counter.ts', `import { defineProgram } from '${engine}';
+let n = 0;
+export default defineProgram({ name: 'counter', setup(b) {
+  const x = b.loc('x');
+  b.thread('T0', function* (t) {
+    n++;
+    yield t.store(x, n);
+  });
+  b.thread('T1', function* (t) { yield t.load(x); });
+} });
+`);
+  const r = mm('check', nd);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.doesNotMatch(r.out, /OK/);
+  assert.match(r.err, new RegExp(`${nd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: error in the model: the model is nondeterministic at thread T0, step 1: expected a store of 1, got 2`));
+});

@@ -1,7 +1,7 @@
 // The LKMM as an engine model for scenarios: classic shapes against herd7's verdicts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { check, defineProgram, Mode } from '../../src/engine/index.ts';
+import { check, defineProgram, Mode, ModelError } from '../../src/engine/index.ts';
 
 const sb = (fence: boolean) => defineProgram({
   name: 'SB', setup(b) {
@@ -73,4 +73,40 @@ test('racing plain accesses raise the LKMM data-race flag; marked accesses do no
   assert.deepEqual(check(race(Mode.Plain), { model: 'lkmm' }).flags, ['data-race']);
   assert.deepEqual(check(race(Mode.Once), { model: 'lkmm' }).flags, []);
   assert.deepEqual(check(race(Mode.Plain), { model: 'sc' }).flags, []);
+});
+
+/**
+ * Message passing whose reader throws when it sees the flag without the data. With release and
+ * acquire that happens only in prefixes the LKMM rejects (the explorer builds them and checks
+ * the full model at leaves); without, in executions the LKMM allows.
+ */
+const mpThrows = (ordered: boolean) => defineProgram({
+  name: `MP-throws${ordered ? '+rel+acq' : ''}`, setup(b) {
+    const data = b.loc('data'), flag = b.loc('flag');
+    b.thread('P0', function* (t) { yield t.store(data, 1); yield t.store(flag, 1, ordered ? Mode.Release : Mode.Once); });
+    b.thread('P1', function* (t) {
+      const f = yield t.load(flag, ordered ? Mode.Acquire : Mode.Once);
+      if (f === 1) {
+        const d = yield t.load(data);
+        if (d !== 1) throw new Error('flag without data');
+      }
+    });
+  },
+});
+
+test('issue 12: a body that throws only in prefixes the LKMM rejects is not the user\'s error; in an allowed execution it is', () => {
+  const r = check(mpThrows(true), { model: 'lkmm' });
+  assert.equal(r.verdict, 'ok');
+  assert.equal(r.executions, 2);
+  assert.ok(r.rejected >= 1, 'the prefix where the body threw is counted as rejected');
+  // The same exception in an execution the LKMM allows is the model's error, reported as such.
+  assert.throws(() => check(mpThrows(false), { model: 'lkmm' }), (e: Error) => e instanceof ModelError && /thread P1 threw: flag without data/.test(e.message));
+  // SC and TSO never build such a prefix.
+  assert.equal(check(mpThrows(true), { model: 'sc' }).verdict, 'ok');
+  assert.equal(check(mpThrows(true), { model: 'tso' }).verdict, 'ok');
+  // Random sampling drops such a run too.
+  const sampled = check(mpThrows(true), { model: 'lkmm', random: { samples: 50, seed: 3 } });
+  assert.equal(sampled.verdict, 'bounded');
+  assert.ok(sampled.rejected > 0, 'some samples built the rejected prefix');
+  assert.equal(sampled.executions + sampled.rejected, 50);
 });
