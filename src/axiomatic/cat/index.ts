@@ -37,7 +37,8 @@ import { parseCat } from './parser.ts';
 
 export { CatSyntaxError, parseCat, tokenize } from './parser.ts';
 export { CatRuntimeError, type CatVal } from './values.ts';
-export { CompiledModel, type CatOutcomeRaw, type RunOptions } from './run.ts';
+export { CompiledModel, type CatOutcomeRaw, type RejectedBranch, type RunOptions } from './run.ts';
+export { baseEdges, formatRejection, rotate, type Derivation, type NamedEdge, type Rejection } from './explain.ts';
 export type { CatFile } from './ast.ts';
 
 export interface LoadOptions {

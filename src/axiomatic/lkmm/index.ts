@@ -2,7 +2,7 @@
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
-import { loadCatModel, type CompiledModel, type CatVal } from '../cat/index.ts';
+import { CatRuntimeError, loadCatModel, type CompiledModel, type CatVal, type Rejection, type RejectedBranch } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
 import { LKMM_MODEL_DIR } from './model-dir.ts';
 
@@ -140,4 +140,55 @@ export function loadLkmm(): LkmmModel {
     },
   };
   return cached;
+}
+
+/** One completion of a candidate (one choice of the model's `with` clauses), kept or rejected. */
+export interface LkmmBranch {
+  /** null when the model keeps the branch; otherwise what rejected it (LkmmExplainer.explain). */
+  rejected: RejectedBranch | null;
+  /** co and rf as far as the branch got (null when it was rejected before binding them). */
+  co: [number, number][] | null;
+  rf: [number, number][] | null;
+  flags: string[];
+}
+
+export interface LkmmExplainer {
+  /** Every completion of x that herd7 would try (every co with the initial writes first, as
+   * herd's cos.cat enumerates them: the model's variant "all-co"), the rejected ones included. */
+  branches(x: Execution): LkmmBranch[];
+  /** Why the model rejects a branch: the failing axiom, its cycle, each edge derived. */
+  explain(r: RejectedBranch): Rejection;
+}
+
+let explainer: LkmmExplainer | null = null;
+
+/** The LKMM for explanations (compiled once, on first use: it costs a second compilation). */
+export function loadLkmmExplainer(): LkmmExplainer {
+  if (explainer) return explainer;
+  const compiled = loadCatModel([join(LKMM_MODEL_DIR, 'linux-kernel.bell'), join(LKMM_MODEL_DIR, 'linux-kernel.cat')], {
+    searchPath: [LKMM_MODEL_DIR],
+    variants: ['lkmmv2', 'all-co'],
+  });
+  const pairs = (x: Execution, get: () => CatVal): [number, number][] | null => {
+    let v: CatVal;
+    try {
+      v = get();
+    } catch (e) {
+      if (e instanceof CatRuntimeError) return null;
+      throw e;
+    }
+    return v.k === 'rel' ? new Universe(x.events.length).pairs(v.b) : v.k === 'empty' ? [] : null;
+  };
+  explainer = {
+    branches(x) {
+      const rejected: RejectedBranch[] = [];
+      const kept = compiled.run(x, { onReject: (r) => rejected.push(r) });
+      return [
+        ...kept.map((o) => ({ rejected: null, co: pairs(x, () => o.get('co')), rf: pairs(x, () => o.get('rf')), flags: o.flags })),
+        ...rejected.map((r) => ({ rejected: r, co: pairs(x, () => r.get('co')), rf: pairs(x, () => r.get('rf')), flags: [] })),
+      ];
+    },
+    explain: (r) => compiled.explain(r),
+  };
+  return explainer;
 }
