@@ -4,7 +4,7 @@
 import type { Builder, Ctx } from 'mmcheck';
 import {
   Cpus, rcu_read_lock, rcu_read_unlock, alloc_folio, folio_put, folio_try_get, newFolio,
-  newAddressSpace, slot_pfn, xas_store, variants, type Scenario,
+  newAddressSpace, slot_pfn, xas_store, variants, I9, type Scenario,
 } from 'mmcheck/kernel';
 
 function make(knob: 'skip-reload' | undefined) {
@@ -19,7 +19,7 @@ function make(knob: 'skip-reload' | undefined) {
         const mine = knob === 'skip-reload' || slot_pfn(yield t.load(A.slots[0])) === 1;
         if (mine) {
           const d = yield t.load(F.data);
-          yield t.assert(d === 7, () => `I9: my_peek(A, 0) read ${d}, which is not A[0]'s data`);
+          yield t.assert(d === 7, I9, () => `my_peek(A, 0) read ${d}, which is not A[0]'s data`);
         }
         yield* t.call('folio_put', folio_put(t, F));
       }

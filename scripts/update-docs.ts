@@ -5,7 +5,7 @@
 //                                                      output (file:line and a short diff)
 //   (npm run docs:update [-- --check])
 //
-// What it looks at: every fenced code block in README.md and docs/*.md whose first non-empty line
+// What it looks at: every fenced code block in README.md and docs/**/*.md whose first non-empty line
 // starts with `$ npx mmcheck ` (or `$ node bin/mmcheck.js `, the same command spelt for a
 // checkout). A block may hold several commands: each `$ ` line starts one, the lines after it up
 // to the next `$ ` line are its output, and one blank line separates a command's output from the
@@ -89,10 +89,11 @@ export interface RunResult {
 }
 export type Runner = (args: string[]) => Promise<RunResult>;
 
-/** The documentation files: README.md and docs/*.md, relative to the repository root. */
+/** The documentation files: README.md and every .md file under docs/, relative to the repository root. */
 export function docFiles(root = ROOT): string[] {
-  const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
-  return ['README.md', ...docs];
+  const walk = (dir: string): string[] => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(`${dir}/${d.name}`) : d.name.endsWith('.md') ? [`${dir}/${d.name}`] : []);
+  return ['README.md', ...walk('docs').sort()];
 }
 
 /** Splits a command line into words: whitespace-separated, '…' and "…" quoting. Undefined for shell syntax. */

@@ -2,8 +2,9 @@
 // trace file. The commands decide; this file only shapes what they decided into output.
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
+import { violationHeadline } from '../engine/index.ts';
 import { scenarioTrace } from '../engine/trace-json.ts';
-import { asExpected, invariantOf, invariantsOf, variantModel } from '../kernel/expect.ts';
+import { asExpected, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
 import type { Run } from './targets.ts';
@@ -41,7 +42,7 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
   const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
   if (r.violation) {
     const v = r.violation;
-    out(`\nVIOLATION${v.property === 'assertion' ? '' : ` (${v.property})`}: ${v.message}`);
+    out(`\nVIOLATION${violationKindNote(v)}: ${violationHeadline(v)}`);
     if (!r.violations) out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.mode === 'sample' ? ' of random sampling' : ''}\n`);
     else out('');
     out(v.trace);
@@ -76,13 +77,18 @@ function printViolationCounts(run: Run, r: CheckResult, b: Bounds): void {
   for (const c of r.violations!) {
     out(`  ${c.key}: ${fmt(c.count)} execution${c.count === 1 ? '' : 's'}${c === r.violations![0] ? ' (the trace above)' : ''}`);
     if (c !== r.violations![0]) {
-      out(`    first: ${c.first.message}`);
+      out(`    first: ${violationHeadline(c.first)}`);
       out(`    replay: ${replayCommand(run, r.model, b.params, c.first.schedule)}`);
     }
   }
 }
 
 /** One result of `check --json`. */
+/** ' (deadlock)', ' (final state)', or nothing for a failed assertion. */
+export function violationKindNote(v: { property: string }): string {
+  return v.property === 'assertion' ? '' : v.property === 'final' ? ' (final state)' : ` (${v.property})`;
+}
+
 export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
   const o: Record<string, unknown> = {
     target: run.target, params: r.params, model: r.model, verdict: r.verdict,
@@ -96,11 +102,10 @@ export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     o.ref = run.variant.ref;
     o.expected = run.variant.expected;
     if (run.variant.also) o.alsoExpected = run.variant.also;
-    const inv = invariantOf(r);
-    if (inv) o.invariant = inv;
   }
   if (r.violation) {
-    o.property = invariantOf(r);
+    o.property = r.violation.property;
+    o.invariant = r.violation.invariant;
     o.message = r.violation.message;
     o.schedule = r.violation.schedule;
   }
@@ -137,7 +142,7 @@ export interface TracedExecution {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
-  violation?: { property: string; message: string };
+  violation?: { property: string; invariant: string | null; message: string };
   schedule: string;
 }
 
@@ -146,7 +151,7 @@ export function writeTrace(file: string, run: Run, model: string, params: Record
   const t = scenarioTrace({
     inst: x.instance, graph: x.graph, order: x.order, threadNames: x.threadNames, target: run.target,
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
-    violation: x.violation ? { property: x.violation.property, message: x.violation.message } : null,
+    violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
   });
   writeFileSync(file, JSON.stringify(t, null, 1) + '\n');

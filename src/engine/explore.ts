@@ -3,7 +3,7 @@
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
 import { Ev, EvKind, Graph, BlockReason, inView, joinView } from './graph.ts';
-import { OpKind, type Op, type Val } from './ops.ts';
+import { OpKind, propertyId, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
@@ -48,8 +48,11 @@ export interface ViolationClass {
 }
 
 export interface Violation {
-  /** 'assertion', 'deadlock', or the property a final check names. */
+  /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
+  /** The id of the property (invariant) broken, when the check named one. */
+  invariant: string | null;
+  /** What broke, in one sentence (without the invariant id). */
   message: string;
   /** The thread whose assertion failed, if any. */
   tid: number;
@@ -87,13 +90,11 @@ export interface ExploreOptions {
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
-  /** Keep exploring after a violation (default: stop at the first). */
-  keepGoing?: boolean;
   /**
-   * With keepGoing: the class a violation is counted under (default: its property). The kernel
-   * layer passes the invariant id, so each invariant keeps its own first counterexample.
+   * Keep exploring after a violation (default: stop at the first), counting the violating leaves
+   * per class: the invariant a violation names, else its kind ('deadlock', …).
    */
-  violationKey?: (property: string, message: string) => string;
+  keepGoing?: boolean;
   /** Called about once a second with the counts so far (for a progress line). */
   onProgress?: (complete: number, blocked: number, seconds: number) => void;
   /** Refuse executions with more events than this (a loop without t.await); default 10,000. */
@@ -296,6 +297,7 @@ export class Explorer {
       case OpKind.Fence: {
         const e = this.newFromOp(EvKind.Fence, tid, op);
         e.tag = op.tag as string;
+        e.label = op.name;
         g.push(e);
         rt.advance(0);
         return true;
@@ -334,6 +336,7 @@ export class Explorer {
         const e = this.newFromOp(EvKind.Error, tid, op);
         const m = op.tag;
         e.tag = typeof m === 'function' ? userCall('an assertion message', m) : (m ?? 'assertion failed');
+        e.inv = op.inv;
         g.push(e);
         return true;
       }
@@ -744,7 +747,7 @@ export class Explorer {
     // assume event has no successors, so it is in no error's porf-prefix, and the execution that
     // never takes that thread's step past its read has the same error. (A thread that stops at a
     // failed assertion can leave the others waiting for something it would have done next.)
-    if (error) this.report('assertion', error.tag ?? 'assertion failed', error.tid);
+    if (error) this.report('assertion', error.inv, error.tag ?? 'assertion failed', error.tid);
     else if (!assumeBlocked) {
       if (blocked) this.checkDeadlock();
       else this.checkFinals();
@@ -803,7 +806,7 @@ export class Explorer {
         stuck.push(`${this.rts[t].name} waits to join ${op ? this.rts[op.a].name : '?'}`);
       }
     }
-    this.report('deadlock', `every unfinished thread is blocked: ${stuck.join('; ')}`, -1);
+    this.report('deadlock', null, `every unfinished thread is blocked: ${stuck.join('; ')}`, -1);
   }
 
   /** What final-state checks see: the current graph's final memory and thread results. */
@@ -818,22 +821,22 @@ export class Explorer {
     for (const f of this.inst.finals) {
       const v = userCall('a final-state check', () => f(state));
       if (v === null || v === undefined) continue;
-      if (typeof v === 'string') this.report('final', v, -1);
-      else this.report(v.property, v.message, -1);
+      if (typeof v === 'string') this.report('final', null, v, -1);
+      else this.report('final', propertyId(v.invariant), v.message, -1);
       return;
     }
   }
 
-  private report(property: string, message: string, tid: number): void {
+  private report(property: string, invariant: string | null, message: string, tid: number): void {
     if (!this.opts.keepGoing) {
-      this.violation ??= { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+      this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;
       return;
     }
-    const key = this.opts.violationKey ? this.opts.violationKey(property, message) : property;
+    const key = invariant ?? property;
     const c = this.classes.get(key);
     if (c) { c.count++; return; }
-    const first = { property, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+    const first: Violation = { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
     this.violation ??= first;
     this.classes.set(key, { key, count: 1, first });
   }

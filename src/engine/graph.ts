@@ -43,6 +43,10 @@ export class Ev {
   rmw: RmwKind = 0 as RmwKind;
   /** Fence kind; Error: the assertion message; Block: the reason's name; Spawn: the child's name. */
   tag: string | null = null;
+  /** Error: the id of the property the failed assertion checks (an invariant id), or null. */
+  inv: string | null = null;
+  /** Fence: the primitive's name for traces (smp_mb__after_atomic …), or null. */
+  label: string | null = null;
   /**
    * Spawn: the child's body, as the parent's run that made this event yielded it. Kept on the
    * event, not on the child's runtime, because the closure may capture what the parent read: a
@@ -89,7 +93,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
   if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;

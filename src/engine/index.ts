@@ -21,11 +21,10 @@ export interface CheckOptions {
   onLeaf?: ExploreOptions['onLeaf'];
   onProgress?: ExploreOptions['onProgress'];
   /**
-   * Explore every execution even after a violation, counting the violating ones per class
-   * (`violationKey`, default the property), each class with its first counterexample.
+   * Explore every execution even after a violation, counting the violating ones per class (the
+   * invariant a violation names, else its kind), each class with its first counterexample.
    */
   allViolations?: boolean;
-  violationKey?: ExploreOptions['violationKey'];
 }
 
 export interface ViolationCount {
@@ -36,7 +35,11 @@ export interface ViolationCount {
 }
 
 export interface ViolationReport {
+  /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
+  /** The id of the property (invariant) broken, when the check named one. */
+  invariant: string | null;
+  /** What broke, in one sentence (the invariant id is not part of it: see `headline`). */
   message: string;
   /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
   schedule: string;
@@ -74,11 +77,17 @@ export interface CheckResult {
   instance: Instance;
 }
 
+/** A violation's one-line statement: its invariant id (when it names one), then its message. */
+export function violationHeadline(v: { invariant: string | null; message: string }): string {
+  return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
+}
+
 function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
   checkReplays(inst, model, v, schedule);
   return {
     property: v.property,
+    invariant: v.invariant,
     message: v.message,
     schedule,
     trace: renderColumns(inst, v.graph, order, v.threadNames),
@@ -110,7 +119,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
-    keepGoing: opts.allViolations, violationKey: opts.violationKey,
+    keepGoing: opts.allViolations,
   });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';

@@ -48,10 +48,17 @@ export const RmwKind = {
 export type RmwKind = (typeof RmwKind)[keyof typeof RmwKind];
 export const rmwName = ['xchg', 'cmpxchg', 'fetch_add', 'add_unless', 'rmw'] as const;
 
-/** Fence kinds understood by the built-in models. Any other string is kept as a tag for models
- * that know it (LKMM: 'before-atomic', 'after-atomic', 'after-spinlock', 'after-unlock-lock',
- * 'rcu-lock', 'rcu-unlock', 'sync-rcu', ...); SC and TSO treat unknown tags as no-ops. */
-export type FenceKind = 'mb' | 'rmb' | 'wmb' | string;
+/**
+ * Fence kinds: the fence tags of the kernel's linux-kernel.def (the LKMM orders by each; SC
+ * ignores them all; TSO honours 'mb', the others being no-ops or implied on x86). A closed set,
+ * so a misspelt barrier is a type error rather than a fence that silently orders nothing. The
+ * kernel layer names them as the kernel does (include/asm-generic/barrier.ts: smp_mb() …).
+ */
+export const FENCE_KINDS = [
+  'mb', 'rmb', 'wmb', 'before-atomic', 'after-atomic', 'after-spinlock', 'after-unlock-lock',
+  'after-srcu-read-unlock', 'barrier', 'rcu-lock', 'rcu-unlock', 'sync-rcu',
+] as const;
+export type FenceKind = (typeof FENCE_KINDS)[number];
 
 export interface Op {
   kind: OpKind;
@@ -66,9 +73,11 @@ export interface Op {
   cond: boolean;
   /** Fence kind, or an assertion message (string or thunk). */
   tag: string | (() => string) | null;
+  /** Assert: the id of the property it checks (e.g. an invariant id), or null. */
+  inv: string | null;
   /** Spawn: the child's body. Join: unused (the tid is in `a`). */
   body: ThreadFn | null;
-  /** Spawn: the child's name. */
+  /** Spawn: the child's name. Fence: the primitive's name for traces (e.g. smp_mb__after_atomic). */
   name: string | null;
   /** The function the thread was in when it yielded this op (for traces). */
   fn: string | null;
@@ -80,6 +89,10 @@ export interface Op {
 /** Syntactic dependencies, for models that order by them (the LKMM); SC and TSO ignore them. */
 export const DepKind = { None: 0, Addr: 1, Data: 2, Ctrl: 3 } as const;
 export type DepKind = (typeof DepKind)[keyof typeof DepKind];
+
+/** A property a violation can name: an id string, or an object with one (a kernel invariant). */
+export type PropertyRef = string | { readonly id: string };
+export const propertyId = (p: PropertyRef): string => (typeof p === 'string' ? p : p.id);
 
 export type ThreadGen<R = unknown> = Generator<Op, R, Val>;
 export type ThreadFn = (t: Ctx) => ThreadGen;
@@ -94,7 +107,7 @@ export class Ctx {
   fn: string | null = null;
   readonly op: Op = {
     kind: OpKind.Load, loc: 0, mode: Mode.Plain, rmw: RmwKind.Xchg, a: 0, b: 0,
-    f: null, cond: true, tag: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
+    f: null, cond: true, tag: null, inv: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
   };
   private pendingDep: DepKind = DepKind.None;
   private pendingDepLoc: Loc = -1;
@@ -164,7 +177,10 @@ export class Ctx {
   rmw(loc: Loc, f: (old: Val) => Val | undefined, mode: Mode = Mode.Mb): Op {
     const op = this.rmwOp(RmwKind.Fn, loc, 0, 0, mode); op.f = f; return op;
   }
-  fence(kind: FenceKind = 'mb'): Op { const op = this.set(OpKind.Fence, 0, Mode.Mb); op.tag = kind; return op; }
+  /** A memory barrier of `kind`; `name` is what traces call it (default: `fence <kind>`). */
+  fence(kind: FenceKind = 'mb', name?: string): Op {
+    const op = this.set(OpKind.Fence, 0, Mode.Mb); op.tag = kind; op.name = name ?? null; return op;
+  }
   /** Spinlock acquire: blocks while the lock word is non-zero. */
   lock(l: Loc): Op { return this.set(OpKind.Lock, this.at(l), Mode.Acquire); }
   unlock(l: Loc): Op { return this.set(OpKind.Unlock, this.at(l), Mode.Release); }
@@ -181,9 +197,19 @@ export class Ctx {
   await(loc: Loc, pred: (v: Val) => boolean, mode: Mode = Mode.Once): Op {
     const op = this.set(OpKind.Await, this.at(loc), mode); op.f = pred; return op;
   }
-  /** A violation when `cond` is false; `message` should say what broke in one sentence. */
-  assert(cond: boolean, message: string | (() => string)): Op {
-    const op = this.set(OpKind.Assert, 0, Mode.Plain); op.cond = cond; op.tag = message; return op;
+  /**
+   * A violation when `cond` is false; `message` should say what broke in one sentence. With a
+   * property (an invariant such as the kernel's I5, or any `{ id }` of the user's), the violation
+   * carries its id as a typed field and is counted under it.
+   */
+  assert(cond: boolean, message: string | (() => string)): Op;
+  assert(cond: boolean, property: PropertyRef, message: string | (() => string)): Op;
+  assert(cond: boolean, a: PropertyRef | string | (() => string), b?: string | (() => string)): Op {
+    const op = this.set(OpKind.Assert, 0, Mode.Plain);
+    op.cond = cond;
+    if (b === undefined) { op.tag = a as string | (() => string); op.inv = null; }
+    else { op.tag = b; op.inv = typeof a === 'string' ? a : (a as { id: string }).id; }
+    return op;
   }
 
   /** Runs `g` with `name` as the current function, so its events are labelled with it. */

@@ -1,7 +1,7 @@
 // What a program given to the engine looks like: a setup that creates locations and threads
 // from parameters, and optional checks on the final state. Thread bodies must communicate only
 // through yields: any state shared outside the engine makes the model nondeterministic.
-import type { Loc, ThreadFn, Val } from './ops.ts';
+import type { Loc, PropertyRef, ThreadFn, Val } from './ops.ts';
 import { userCall } from './errors.ts';
 
 export type Params = Record<string, number>;
@@ -14,9 +14,9 @@ export interface FinalState {
   result(tid: number): unknown;
 }
 
-/** A violation found by a final-state check: `property` is a short id (e.g. an invariant id). */
+/** A violation found by a final-state check, naming the property (e.g. an invariant) it breaks. */
 export interface FinalViolation {
-  property: string;
+  invariant: PropertyRef;
   message: string;
 }
 
@@ -57,7 +57,7 @@ export class Builder {
   }
   /**
    * A check on the final state of every complete execution. Return null/undefined when it
-   * holds; a string (or {property, message}) names the violation.
+   * holds; a string (or { invariant, message }) names the violation.
    */
   final(check: (s: FinalState) => FinalViolation | string | null | undefined | void): void {
     this.finals.push(check);

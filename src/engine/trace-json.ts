@@ -68,7 +68,7 @@ export function scenarioTrace(opts: {
   scenario?: string | null;
   variant?: string | null;
   model: string;
-  violation?: { property: string; message: string } | null;
+  violation?: { property: string; invariant: string | null; message: string } | null;
   replay?: string | null;
   schedule?: string | null;
 }): ScenarioTrace {
@@ -129,7 +129,6 @@ export function scenarioTrace(opts: {
     for (let i = steps.length - 1; i >= 0; i--) if (steps[i].kind !== 'end') { violationStep = i; break; }
   }
   if (violationStep !== null && opts.violation) steps[violationStep].violation = true;
-  const inv = opts.violation ? /^(I\d+[a-z]?)\b/.exec(opts.violation.message)?.[1] ?? null : null;
   return {
     schema: TRACE_SCHEMA,
     version: TRACE_VERSION,
@@ -142,7 +141,7 @@ export function scenarioTrace(opts: {
     threads: threadNames.map((name, tid) => ({ tid, name })),
     locations,
     steps,
-    violation: opts.violation ? { property: opts.violation.property, invariant: inv, message: opts.violation.message, step: violationStep } : null,
+    violation: opts.violation ? { property: opts.violation.property, invariant: opts.violation.invariant, message: opts.violation.message, step: violationStep } : null,
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
   };

@@ -304,12 +304,12 @@ export function describeStep(inst: Instance, g: Graph, e: Ev, names: readonly st
     case EvKind.Write:
       if (e.opKind === OpKind.Unlock) return `spin_unlock(${ln(e.loc)})`;
       return `${ln(e.loc)} := ${show(inst, e.loc, e.val)} (${modeName[e.mode]})`;
-    case EvKind.Fence: return `fence ${e.tag}`;
+    case EvKind.Fence: return e.label ? `${e.label}()` : `fence ${e.tag}`;
     case EvKind.Spawn: return `spawn ${names[e.val] ?? e.val}`;
     case EvKind.Join: return `join ${names[e.val] ?? e.val}`;
     case EvKind.End: return 'returns';
     case EvKind.Block: return e.block === BlockReason.Assume ? 'assume fails: this path is not taken' : 'blocked';
-    case EvKind.Error: return `ASSERTION FAILED: ${e.tag}`;
+    case EvKind.Error: return `ASSERTION FAILED: ${e.inv ? `${e.inv}: ` : ''}${e.tag}`;
     default: return '?';
   }
 }

@@ -2,6 +2,8 @@
 // verdict exploration must reach. `mmcheck list` / `mmcheck check` read this registry.
 export type { Scenario, Variant } from './scenario.ts';
 import type { Scenario, Variant } from './scenario.ts';
+import { bugs } from './bugs/index.ts';
+export { bugs, findBug, type Bug, type BugVariant } from './bugs/index.ts';
 import { paeScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
@@ -74,8 +76,15 @@ export function missingRows(): string[] {
   return Object.keys(SPEC_ROWS).filter((r) => !covered.has(r));
 }
 
+/** The bug-history scenarios that are not seed catalog scenarios (bugs/ reuses those it can). */
+export function bugScenarios(): Scenario[] {
+  const out: Scenario[] = [];
+  for (const b of bugs) for (const v of b.variants) if (!catalog.includes(v.scenario) && !out.includes(v.scenario)) out.push(v.scenario);
+  return out;
+}
+
 export function findScenario(name: string): Scenario | undefined {
-  return catalog.find((s) => s.name === name);
+  return catalog.find((s) => s.name === name) ?? bugScenarios().find((s) => s.name === name);
 }
 
 export function findVariant(scenario: string, variant: string): Variant | undefined {

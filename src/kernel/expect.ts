@@ -1,16 +1,16 @@
 // What the catalog expects of a variant, and whether a check's result meets it. The CLI's table,
 // its exit code for `check --all` and the tests all ask here, so "as expected" means one thing.
 import { DEFAULT_MODEL, type CheckResult } from '../engine/index.ts';
-import { invariantKey, type Variant } from './scenario.ts';
+import type { Variant } from './scenario.ts';
 
 /** The model a variant's expectation is stated for (the variant's own, else the default). */
 export function variantModel(v: Variant | undefined): string {
   return v?.model ?? DEFAULT_MODEL;
 }
 
-/** The invariant the (first) violation broke, if there is one. */
+/** The invariant the (first) violation broke (else its kind, e.g. 'deadlock'), if there is one. */
 export function invariantOf(r: CheckResult): string | undefined {
-  return r.violation ? invariantKey(r.violation.property, r.violation.message) : undefined;
+  return r.violation ? r.violation.invariant ?? r.violation.property : undefined;
 }
 
 /** Every invariant found: all classes with --all-violations, else the first violation's. */

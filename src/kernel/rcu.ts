@@ -8,6 +8,7 @@
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
 import { ghostLoad } from './ghost.ts';
+import { I12, I14 } from './invariants.ts';
 
 const NEST = 0xf;
 const IRQOFF = 0x10;
@@ -84,7 +85,7 @@ const rcuDepth = (v: number): number => (v & NEST) - (v & IRQOFF ? 1 : 0);
  */
 export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> {
   const me = yield t.load(self.state);
-  yield t.assert((me & NEST) === 0, () => `I12: CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
+  yield t.assert((me & NEST) === 0, I12, () => `CPU${self.id} calls synchronize_rcu() inside an RCU read-side section or with IRQs off`);
   yield t.fence('mb'); // synchronize_rcu() has full-barrier semantics at both ends
   let unwaited: { cpu: Cpu; gen: number; irqsOff: boolean }[] | null = null;
   for (const c of cpus.others(self)) {
@@ -97,7 +98,7 @@ export function* synchronize_rcu(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlav
   yield t.fence('mb');
   for (const u of unwaited ?? []) {
     const w = yield* ghostLoad(t, u.cpu.state);
-    yield t.assert(w >> 5 !== u.gen, () => `I14: the grace period CPU${self.id} waited for (${flavour}) ended while CPU${u.cpu.id} is still in the ${u.irqsOff ? 'IRQs-off region' : 'read-side section'} it was in when the grace period started`);
+    yield t.assert(w >> 5 !== u.gen, I14, () => `the grace period CPU${self.id} waited for (${flavour}) ended while CPU${u.cpu.id} is still in the ${u.irqsOff ? 'IRQs-off region' : 'read-side section'} it was in when the grace period started`);
   }
 }
 
@@ -119,7 +120,7 @@ export function* call_rcu(t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<voi
  */
 export function* smp_call_function(t: Ctx, cpus: Cpus, self: Cpu, targets?: Cpu[]): ThreadGen<void> {
   const me = yield t.load(self.state);
-  yield t.assert((me & IRQOFF) === 0, () => `I12: CPU${self.id} waits for an IPI with IRQs disabled`);
+  yield t.assert((me & IRQOFF) === 0, I12, () => `CPU${self.id} waits for an IPI with IRQs disabled`);
   yield t.fence('mb'); // queuing the IPI (csd llist_add) and waiting for it order like smp_mb()
   for (const c of targets ?? cpus.others(self)) {
     yield t.await(c.state, (w) => (w & IRQOFF) === 0);

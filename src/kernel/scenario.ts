@@ -30,6 +30,15 @@ export interface Variant {
    * invariant the kernel's code breaks under `model`. `finding` is the doc's section, e.g. '§1'.
    */
   finding?: string;
+  /** A bug-history variant (bugs/): the fixing commit (12 hex) this variant is before or after. */
+  commit?: string;
+  /** The commit the fix's Fixes: tag names (12 hex). */
+  fixes?: string;
+  /**
+   * The kernel versions whose code this variant is, e.g. 'v5.8–v6.0', 'v6.1+', or 'a rejected
+   * design' / 'a hypothetical change to v6.12' for a variant that is no kernel's code.
+   */
+  kernels?: string;
   program: Program;
 }
 
@@ -43,24 +52,7 @@ export interface Scenario {
   variants: Variant[];
 }
 
-interface VariantSpecBase {
-  description: string;
-  ref: string;
-  expected: 'ok' | string;
-  also?: string[];
-  model?: 'sc' | 'tso' | 'lkmm';
-  barrierDrop?: boolean;
-  origin?: string;
-}
-
-/**
- * The invariant a violation message names: kernel checks start with the id ("I6: ..."). Other
- * violations (a deadlock, a user's own assertion) are classed by their property.
- */
-export function invariantKey(property: string, message: string): string {
-  const m = /^(I\d+[a-z]?)\b/.exec(message);
-  return m ? m[1] : property;
-}
+type VariantSpecBase = Omit<Variant, 'program' | 'name' | 'finding'>;
 
 /** A knob variant names its knob; a finding variant (the safe program under another model) any name. */
 export type VariantSpec<K extends string> = VariantSpecBase &

@@ -150,8 +150,8 @@ export default defineProgram({
   name: 'sb-both',
   setup(b) {
     const x = b.loc('x'), y = b.loc('y');
-    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1: CPU0 read y = 0'); });
-    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2: CPU1 read x = 0'); });
+    b.thread('CPU0', function* (t) { yield t.store(x, 1); const r = yield t.load(y); yield t.assert(r === 1, 'I1', 'CPU0 read y = 0'); });
+    b.thread('CPU1', function* (t) { yield t.store(y, 1); const r = yield t.load(x); yield t.assert(r === 1, 'I2', 'CPU1 read x = 0'); });
   },
 });
 `);
@@ -211,7 +211,7 @@ export default defineProgram({ name: 'spawn-deadlock', setup(b) {
   b.thread('T2', function* (t) { yield t.store(y, 2); });
 } });
 `);
-  for (const [f, what] of [[finalSpawn, /VIOLATION \(final\): x ends 1/], [deadlock, /VIOLATION \(deadlock\): every unfinished thread is blocked: T0 waits/]] as const) {
+  for (const [f, what] of [[finalSpawn, /VIOLATION \(final state\): x ends 1/], [deadlock, /VIOLATION \(deadlock\): every unfinished thread is blocked: T0 waits/]] as const) {
     for (const model of ['sc', 'tso', 'lkmm']) {
       const r = mm('check', f, '--model', model);
       assert.equal(r.code, 1, `${f} ${model}: ${r.err}`);

@@ -8,6 +8,6 @@ for (const v of peekExample.variants) {
   test(`example-peek-page-cache/${v.name} -> ${v.expected}`, () => {
     const r = check(v.program);
     if (v.expected === 'ok') assert.equal(r.verdict, 'ok', r.violation?.message);
-    else assert.equal(r.violation?.message.split(':')[0], v.expected, `verdict ${r.verdict}`);
+    else assert.equal(r.violation?.invariant, v.expected, `verdict ${r.verdict}`);
   });
 }

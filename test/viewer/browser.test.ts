@@ -65,7 +65,7 @@ test('step through a catalog violation with the keyboard to the highlighted inva
     assert.match((await page.locator('#steps tr.current').getAttribute('class'))!, /violation/);
     const inv = await page.locator('#violation-here .invariant').textContent();
     assert.equal(inv, 'I8 — GUP validity.');
-    assert.match((await page.locator('#violation-here .message').textContent())!, /^I8: gup_fast on CPU0 returns page 1/);
+    assert.match((await page.locator('#violation-here .message').textContent())!, /^gup_fast on CPU0 returns page 1/);
     // The state panel: page table with the cleared PTE, the folio's refcount, CPU0 with IRQs off.
     assert.match((await page.locator('#pagetables').textContent())!, /PTE table T0\s*attached/);
     assert.equal(await page.locator('#pagetables [data-loc="T0[0]"]').textContent(), 'none');

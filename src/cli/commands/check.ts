@@ -3,11 +3,13 @@
 // catalog expects (0), a violation (1).
 import { check, type CheckResult } from '../../engine/index.ts';
 import { modelNames } from '../../engine/models/index.ts';
-import { invariantKey } from '../../kernel/scenario.ts';
 import { asExpected, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printTable, writeTrace, type Bounds } from '../print.ts';
+import { bugs } from '../../kernel/catalog.ts';
+import { bugVariant } from '../../kernel/bugs/bug.ts';
+import { bugRowJson, printBugTable, type BugRow } from '../bug-table.ts';
 
 function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -36,13 +38,13 @@ function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: numbe
     random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined,
     onProgress,
     allViolations,
-    violationKey: invariantKey,
   });
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;
 }
 
 export async function checkCmd(p: Parsed): Promise<number> {
+  if (p.opts.bugs) return checkBugs(p);
   let runs: Run[];
   const table = !!p.opts.all || !!p.opts['all-variants'];
   if (p.opts.all) {
@@ -79,4 +81,36 @@ function traceFirstViolation(file: string, results: [Run, CheckResult][], b: Bou
   const v = r.violation!;
   writeTrace(file, run, r.model, b.params, { instance: r.instance, graph: v.graph, order: v.order, threadNames: v.threadNames, violation: v, schedule: v.schedule });
   err(`mmcheck: trace written to ${file} (open it with: mmcheck view ${file})`);
+}
+
+/** `check --bugs` (with --all: the seed catalog's table first): every bug variant explored completely. */
+function checkBugs(p: Parsed): number {
+  if (p.positional.length) throw new UsageError('--bugs checks the whole bug-history catalog; give no target');
+  const b = boundsOf(p);
+  const model = p.opts.model as string | undefined;
+  let status = 0;
+  const seed: [Run, CheckResult][] = [];
+  if (p.opts.all) {
+    for (const run of catalogRuns()) seed.push([run, runOne(run, b, model, undefined, true)]);
+    if (!seed.every(([run, r]) => asExpected(run.variant, r) !== false)) status = 1;
+  }
+  const rows: BugRow[] = [];
+  for (const bug of bugs) {
+    if (bug.notModelled) { rows.push({ bug, role: null, scenario: null, variant: null, result: null, asExpected: null }); continue; }
+    for (const bv of bug.variants) {
+      const v = bugVariant(bv);
+      const run: Run = { target: bv.scenario.name, scenario: bv.scenario.name, variant: v, program: v.program };
+      const r = runOne(run, b, model, undefined, true);
+      const ok = asExpected(v, r);
+      if (ok === false) status = 1;
+      rows.push({ bug, role: bv.role, scenario: bv.scenario.name, variant: v.name, result: r, asExpected: ok });
+    }
+  }
+  if (p.opts.json) {
+    out(JSON.stringify({ ...(p.opts.all ? { results: seed.map(([run, r]) => jsonOf(run, r)) } : {}), bugs: rows.map(bugRowJson) }, null, 2));
+  } else {
+    if (p.opts.all) { printTable(seed); out(''); }
+    printBugTable(rows);
+  }
+  return status;
 }

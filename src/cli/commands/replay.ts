@@ -1,10 +1,10 @@
 // `mmcheck replay <target> --schedule S`: runs exactly the execution a violation printed and
 // prints it; a schedule the program no longer follows is reported as such (exit 2).
-import { replay } from '../../engine/index.ts';
+import { replay, violationHeadline } from '../../engine/index.ts';
 import { variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { resolveTarget } from '../targets.ts';
-import { err, out, writeTrace } from '../print.ts';
+import { err, out, violationKindNote, writeTrace } from '../print.ts';
 
 export async function replayCmd(p: Parsed): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError('usage: mmcheck replay <file.ts|scenario|program> --schedule S [--variant V] [--param K=V] [--model M]');
@@ -22,7 +22,7 @@ export async function replayCmd(p: Parsed): Promise<number> {
   out(`\nfinal memory: ${r.memory}`);
   if (typeof p.opts.trace === 'string') writeTrace(p.opts.trace, run, model, params, r);
   if (r.violation) {
-    out(`\nVIOLATION${r.violation.property === 'assertion' ? '' : ` (${r.violation.property})`}: ${r.violation.message}`);
+    out(`\nVIOLATION${violationKindNote(r.violation)}: ${violationHeadline(r.violation)}`);
     return 1;
   }
   out(`\nThis execution is ${r.outcome === 'complete' ? 'complete' : r.outcome} and violates nothing.`);

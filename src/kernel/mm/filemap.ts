@@ -8,6 +8,7 @@ import type { Cpu } from '../rcu.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
 import { ghostLoad } from '../ghost.ts';
 import { check_not_frozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
+import { I9 } from '../invariants.ts';
 
 export interface AddressSpace {
   name: string;
@@ -110,7 +111,7 @@ export function* filemap_get_entry_at(t: Ctx, cpu: Cpu, xas: XaCursor, what: str
       }
     }
     yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-    yield t.assert(truth.pfn === pfn, () => `I9: filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
+    yield t.assert(truth.pfn === pfn, I9, () => `filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
     return folio;
   }
 }

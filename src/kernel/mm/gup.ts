@@ -1,6 +1,8 @@
 // GUP-fast (mm/gup.c: gup_fast, gup_fast_pte_range, try_grab_folio_fast, try_get_folio,
 // gup_put_folio; kernel-spec §1). Walks current->mm with IRQs off, grabs a folio reference with
 // add-unless-zero, then rechecks that the page is still in that folio, the PMD and the PTE.
+// Each function is declared with kernelFunction() (kfn.ts): its kernel file and the versions
+// the model follows, and the label its steps carry in traces.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { local_irq_disable, local_irq_enable, type Cpu } from '../rcu.ts';
 import { folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
@@ -8,7 +10,10 @@ import {
   check_table_alive, pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present, pte_write, showPmd, showPte,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
+import { kernelFunction } from '../kfn.ts';
+import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
+import { I6, I8 } from '../invariants.ts';
 
 export const GUP_PIN_COUNTING_BIAS = 1024;
 
@@ -35,6 +40,8 @@ export interface Gotten {
   refs: number;
 }
 
+const V = 'v6.12–v6.18';
+
 /** page_folio(): follows page->compound_head where the scenario models it. */
 export function* page_folio(t: Ctx, mm: Mm, pfn: number): ThreadGen<Folio> {
   const ch = mm.compound_head.get(pfn);
@@ -44,7 +51,8 @@ export function* page_folio(t: Ctx, mm: Mm, pfn: number): ThreadGen<Folio> {
 }
 
 /** try_get_folio(): grab, then recheck that the page is still in the folio that was grabbed. */
-export function* try_get_folio(t: Ctx, mm: Mm, pfn: number, refs: number, knobs: GupKnobs): ThreadGen<Folio | null> {
+export const try_get_folio = kernelFunction({ name: 'try_get_folio', file: 'mm/gup.c', version: V },
+  function* (t: Ctx, mm: Mm, pfn: number, refs: number, knobs: GupKnobs): ThreadGen<Folio | null> {
   for (;;) {
     const folio = yield* page_folio(t, mm, pfn);
     if (!(yield* t.call('folio_ref_try_add', folio_try_get(t, folio, refs)))) return null;
@@ -54,26 +62,28 @@ export function* try_get_folio(t: Ctx, mm: Mm, pfn: number, refs: number, knobs:
     // Split or freed+reused between the two reads: drop the ref on the folio it was taken on.
     yield* t.call('folio_put_refs', folio_put(t, folio, refs));
   }
-}
+});
 
 /** try_grab_folio_fast(): FOLL_GET takes 1; FOLL_PIN on a small folio takes GUP_PIN_COUNTING_BIAS. */
-export function* try_grab_folio_fast(t: Ctx, mm: Mm, pfn: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
-  const folio = yield* try_get_folio(t, mm, pfn, 1, knobs);
-  if (!folio) return null;
-  if (flags.pin) {
-    yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1);
-    yield t.fence('mb'); // smp_mb__after_atomic(): pin visible before the rechecks
-    return { page: pfn, folio, refs: GUP_PIN_COUNTING_BIAS };
-  }
-  return { page: pfn, folio, refs: 1 };
-}
+export const try_grab_folio_fast = kernelFunction({ name: 'try_grab_folio_fast', file: 'mm/gup.c', version: V },
+  function* (t: Ctx, mm: Mm, pfn: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
+    const folio = yield* try_get_folio(t, mm, pfn, 1, knobs);
+    if (!folio) return null;
+    if (flags.pin) {
+      yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1);
+      yield smp_mb__after_atomic(t); // the pin is visible before the rechecks
+      return { page: pfn, folio, refs: GUP_PIN_COUNTING_BIAS };
+    }
+    return { page: pfn, folio, refs: 1 };
+  });
 
 /** gup_put_folio(): the put goes to page_folio(page) of *now*; I6 requires it is the one gotten. */
-export function* gup_put_folio(t: Ctx, mm: Mm, g: Gotten): ThreadGen<void> {
-  const now = yield* page_folio(t, mm, g.page);
-  yield t.assert(now === g.folio, () => `I6: CPU${t.tid} drops its reference on page ${g.page} through ${now.name}, but took it on ${g.folio.name}`);
-  yield* folio_put(t, now, g.refs);
-}
+export const gup_put_folio = kernelFunction({ name: 'gup_put_folio', file: 'mm/gup.c', version: V },
+  function* (t: Ctx, mm: Mm, g: Gotten): ThreadGen<void> {
+    const now = yield* page_folio(t, mm, g.page);
+    yield t.assert(now === g.folio, I6, () => `CPU${t.tid} drops its reference on page ${g.page} through ${now.name}, but took it on ${g.folio.name}`);
+    yield* folio_put(t, now, g.refs);
+  });
 
 /**
  * gup_fast() for one address (index `idx` in the PTE table): returns the grabbed page or null
@@ -112,7 +122,7 @@ function* gup_fast_pmd_leaf(t: Ctx, mm: Mm, orig: number, flags: GupFlags, knobs
     if ((yield t.load(mm.pmd)) !== orig) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
     seen = true;
   }
-  yield t.assert(seen, () => `I8: gup_fast on CPU${t.tid} returns huge page ${pfn}, but when it took the reference *pmd was already ${showPmd(ghostPmd)}`);
+  yield t.assert(seen, I8, () => `gup_fast on CPU${t.tid} returns huge page ${pfn}, but when it took the reference *pmd was already ${showPmd(ghostPmd)}`);
   return got;
 }
 
@@ -146,6 +156,6 @@ function* gup_fast_pte_range(t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs
     pteSeen = true;
   }
   yield t.assert(pmdSeen && pteSeen,
-    () => `I8: gup_fast on CPU${t.tid} returns page ${pfn}, but when it took the reference ${ghostPmd !== pmd ? `*pmd was already ${showPmd(ghostPmd)}, no longer ${showPmd(pmd)}` : `${T.name}[${idx}] was already ${showPte(ghostPte)}, no longer ${showPte(pte)}`}`);
+    I8, () => `gup_fast on CPU${t.tid} returns page ${pfn}, but when it took the reference ${ghostPmd !== pmd ? `*pmd was already ${showPmd(ghostPmd)}, no longer ${showPmd(pmd)}` : `${T.name}[${idx}] was already ${showPte(ghostPte)}, no longer ${showPte(pte)}`}`);
   return got;
 }

@@ -10,6 +10,7 @@ import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
 import { insn_begin, insn_end } from '../tlb.ts';
+import { I2 } from '../invariants.ts';
 
 export const VMEMMAP_RO = 0x10;
 export const PG_head = 1;
@@ -60,7 +61,7 @@ function* translate(t: Ctx, vm: Vmemmap, page: number): ThreadGen<[PhysMemmap | 
 export function* sp_load(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field): ThreadGen<number> {
   yield* insn_begin(t, cpu);
   const [ph] = yield* translate(t, vm, page);
-  yield t.assert(ph !== null, () => `I2: CPU${t.tid} reads struct page ${page} (${field}) whose vmemmap is unmapped`);
+  yield t.assert(ph !== null, I2, () => `CPU${t.tid} reads struct page ${page} (${field}) whose vmemmap is unmapped`);
   const v = yield t.load(ph![field][page & 1]);
   yield* insn_end(t, cpu);
   return v;
@@ -79,7 +80,7 @@ export function* sp_rmw(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: numb
 export function* sp_rmw_at(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<{ old: number; home: number }> {
   yield* insn_begin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
-  yield t.assert(ph !== null && !ro, () => `I2: CPU${t.tid} ${what} on struct page ${page}, whose vmemmap is ${ph ? 'read-only' : 'unmapped'}: the kernel oopses`);
+  yield t.assert(ph !== null && !ro, I2, () => `CPU${t.tid} ${what} on struct page ${page}, whose vmemmap is ${ph ? 'read-only' : 'unmapped'}: the kernel oopses`);
   const old = yield t.rmw(ph!.ref[page & 1], f);
   yield* insn_end(t, cpu);
   return { old, home: 2 * vm.boot.indexOf(ph!.id) + (page & 1) };
@@ -89,7 +90,7 @@ export function* sp_rmw_at(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: n
 export function* sp_store(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field, v: number): ThreadGen<void> {
   yield* insn_begin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
-  yield t.assert(ph !== null && !ro, () => `I2: CPU${t.tid} stores to struct page ${page} through a ${ph ? 'read-only' : 'missing'} vmemmap mapping`);
+  yield t.assert(ph !== null && !ro, I2, () => `CPU${t.tid} stores to struct page ${page} through a ${ph ? 'read-only' : 'missing'} vmemmap mapping`);
   yield t.store(ph![field][page & 1], v);
   yield* insn_end(t, cpu);
 }

@@ -9,6 +9,7 @@ import {
 } from '../include/linux/pgtable.ts';
 import { table, type Mm } from './mm.ts';
 import { ghostLoad } from '../ghost.ts';
+import { I11 } from '../invariants.ts';
 
 export interface Mapped {
   T: PageTable;
@@ -64,13 +65,13 @@ export function* set_pte_at(t: Ctx, mm: Mm, T: PageTable, idx: number, pte: numb
   yield t.store(T.entries[idx], pte);
   const pmd = yield* ghostLoad(t, mm.pmd);
   yield t.assert(pmd_is_table(pmd) && pmd_table_id(pmd) === T.id,
-    () => `I11: CPU${t.tid} installs ${showPte(pte)} into ${T.name}[${idx}] but ${T.name} is detached (*pmd no longer points to it)`);
+    I11, () => `CPU${t.tid} installs ${showPte(pte)} into ${T.name}[${idx}] but ${T.name} is detached (*pmd no longer points to it)`);
 }
 
 /** Checks, when a table goes back to the allocator, that it holds no live entry (I11). */
 export function* check_table_empty(t: Ctx, T: PageTable): ThreadGen<void> {
   for (let i = 0; i < T.entries.length; i++) {
     const v = yield* ghostLoad(t, T.entries[i]);
-    yield t.assert(v === PTE_NONE, () => `I11: ${T.name} is freed by CPU${t.tid} with a live entry ${T.name}[${i}] = ${showPte(v)} (a mapping and its references are lost)`);
+    yield t.assert(v === PTE_NONE, I11, () => `${T.name} is freed by CPU${t.tid} with a live entry ${T.name}[${i}] = ${showPte(v)} (a mapping and its references are lost)`);
   }
 }

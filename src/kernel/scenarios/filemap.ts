@@ -7,6 +7,7 @@ import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, newFolio } from '../include/linux/page_ref.ts';
 import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I6 } from '../invariants.ts';
 
 type Knob = 'no-xas-reload';
 
@@ -47,7 +48,7 @@ function make(knob: Knob | undefined) {
       const inB = slot_pfn(s.value(B.slots[0])) === 1;
       const want = inB ? 1 : 0;
       const got = s.value(F._refcount);
-      return got === want ? null : { property: 'I6', message: `I6: at the end F's refcount is ${got}, expected ${want} (${inB ? "B's page-cache reference" : 'free'})` };
+      return got === want ? null : { invariant: I6, message: `at the end F's refcount is ${got}, expected ${want} (${inB ? "B's page-cache reference" : 'free'})` };
     });
   };
 }

@@ -12,6 +12,7 @@ import { gup_fast, gup_put_folio } from '../mm/gup.ts';
 import { zap_pte } from '../mm/memory.ts';
 import { collapse_huge_page, data_at_address, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I10, I15 } from '../invariants.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
 function makeZap(knob: 'no-pte-recheck' | undefined) {
@@ -118,7 +119,7 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
-      return data_at_address(s, range) === 1 ? null : { property: 'I10', message: 'I10: the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
+      return data_at_address(s, range) === 1 ? null : { invariant: I10, message: 'the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
     });
   };
 }
@@ -182,7 +183,7 @@ function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
       const p = s.value(pinned);
       const mapped = pte_pfn(s.value(T.entries[0]));
       if (mapped === p && (p !== 1 || s.value(excl) === 1)) return null;
-      return { property: 'I15', message: `I15: CPU0 holds a write pin on pfn ${p}, but ${mapped === p ? 'it is no longer AnonExclusive' : `the parent's address now maps pfn ${mapped}`}: DMA into the pinned page is invisible to the parent` };
+      return { invariant: I15, message: `CPU0 holds a write pin on pfn ${p}, but ${mapped === p ? 'it is no longer AnonExclusive' : `the parent's address now maps pfn ${mapped}`}: DMA into the pinned page is invisible to the parent` };
     });
   };
 }

@@ -13,6 +13,7 @@ import {
 import { newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
 import type { Cpu } from '../rcu.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I6 } from '../invariants.ts';
 
 type Knob = 'no-synchronize-rcu' | 'fake-head-check-first';
 
@@ -117,7 +118,7 @@ function* folio_put_sp(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, name: (p: nu
   const { old, home } = yield* t.call('folio_put_testzero', sp_rmw_at(t, cpu, vm, page, (v) => v - 1, 'folio_put'));
   if (old !== 1) return;
   yield* t.call('__folio_put', (function* (): ThreadGen<void> {
-    yield t.assert(home === page, () => `I6: CPU${t.tid}'s folio_put(struct page ${page}) dropped the last reference of ${name(home)} (struct page ${home}'s refcount, reached through a read-write vmemmap alias): __folio_put() frees struct page ${page} as a folio while the folio whose count reached zero is ${name(home)}`);
+    yield t.assert(home === page, I6, () => `CPU${t.tid}'s folio_put(struct page ${page}) dropped the last reference of ${name(home)} (struct page ${home}'s refcount, reached through a read-write vmemmap alias): __folio_put() frees struct page ${page} as a folio while the folio whose count reached zero is ${name(home)}`);
   })());
 }
 

@@ -16,9 +16,10 @@ import { flush_tlb_page, insn_begin, insn_end, newTlb } from '../tlb.ts';
 import { smp_call_function } from '../rcu.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { ghostLoad } from '../ghost.ts';
+import { I6, I10, I16 } from '../invariants.ts';
 
 function lostWrite(wrote: number, seen: number, where: string) {
-  return wrote && seen !== 1 ? { property: 'I10', message: `I10: the write of 1 is lost: ${where} reads ${seen} after migration` } : null;
+  return wrote && seen !== 1 ? { invariant: I10, message: `the write of 1 is lost: ${where} reads ${seen} after migration` } : null;
 }
 
 // ---------------------------------------------------------------- U5.b, U7.f: file folio vs lookup
@@ -49,7 +50,7 @@ function makeFile(knob: FileKnob | undefined) {
       const [a, bb] = [s.value(src._refcount), s.value(dst._refcount)];
       const want = inDst ? [0, 1] : [1, 0];
       return a === want[0] && bb === want[1] ? null
-        : { property: 'I6', message: `I6: at the end src/dst refcounts are ${a}/${bb}, expected ${want[0]}/${want[1]}` };
+        : { invariant: I6, message: `at the end src/dst refcounts are ${a}/${bb}, expected ${want[0]}/${want[1]}` };
     });
   };
 }
@@ -172,7 +173,7 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
           const f = folioAt(mm, pte_pfn(e));
           if (f === src) {
             const c = yield* ghostLoad(t, copying);
-            yield t.assert(!c, () => 'I16: CPU0 writes src through a TLB entry that is stale: src is being copied for migration');
+            yield t.assert(!c, I16, () => 'CPU0 writes src through a TLB entry that is stale: src is being copied for migration');
           }
           t.depends('addr', from); // the store's physical address is the translation's pfn
           yield t.store(f.data, 1);
@@ -333,7 +334,7 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
     b.final((s) => {
       if (!s.value(wrote)) return null;
       const seen = s.value(swapped) ? s.value(backing) : s.value(p.data);
-      return seen === 1 ? null : { property: 'I10', message: `I10: the user's write is lost: a reads ${seen} after reclaim dropped the folio as clean` };
+      return seen === 1 ? null : { invariant: I10, message: `the user's write is lost: a reads ${seen} after reclaim dropped the folio as clean` };
     });
   };
 }

@@ -5,6 +5,7 @@ import type { Ctx } from '../../engine/ops.ts';
 import { Cpus, local_irq_disable, local_irq_enable, rcu_read_lock, rcu_read_unlock, smp_call_function } from '../rcu.ts';
 import { PAE_PRESENT, newPaePte, native_pte_clear, native_set_pte, ptep_get_lockless, type PaeReader } from '../mm/pae.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I13 } from '../invariants.ts';
 
 type Knob = 'two-loads-low-high' | 'two-loads-high-low' | 'writer-present-to-present' | 'reader-irqs-on';
 
@@ -27,7 +28,7 @@ function make(knob: Knob | undefined) {
       if (knob === 'reader-irqs-on') yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
       else yield* t.call('local_irq_enable', local_irq_enable(t, cpu));
       const ok = !(lo & PAE_PRESENT) || stored.some(([l, h]) => l === lo && h === hi);
-      yield t.assert(ok, () => `I13: ptep_get_lockless() on CPU0 returned present (low 0x${lo.toString(16)}, high 0x${hi.toString(16)}), a value never stored in the PTE`);
+      yield t.assert(ok, I13, () => `ptep_get_lockless() on CPU0 returned present (low 0x${lo.toString(16)}, high 0x${hi.toString(16)}), a value never stored in the PTE`);
     });
 
     b.thread('CPU1', function* (t: Ctx) {

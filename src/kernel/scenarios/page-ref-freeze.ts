@@ -7,6 +7,7 @@ import type { Builder } from '../../engine/program.ts';
 import { check_not_frozen, folio_put, folio_ref_freeze, folio_ref_unfreeze, folio_try_get, newFolio } from '../include/linux/page_ref.ts';
 import { newAddressSpace, slot_pfn } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I6 } from '../invariants.ts';
 
 type Knob = 'freeze-load-compare-store' | 'unfreeze-forgets-own-ref';
 
@@ -46,7 +47,7 @@ function make(knob: Knob | undefined) {
     });
     b.final((s) => {
       const got = s.value(F._refcount);
-      return got === 1 ? null : { property: 'I6', message: `I6: at the end F's refcount is ${got}, expected 1 (the page cache's reference)` };
+      return got === 1 ? null : { invariant: I6, message: `at the end F's refcount is ${got}, expected 1 (the page cache's reference)` };
     });
   };
 }

@@ -10,6 +10,7 @@ import { free_table } from '../mm/mmu_gather.ts';
 import { hw_access_begin, hw_access_end, newHwInsn, tlbie } from '../tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { ghostLoad } from '../ghost.ts';
+import { I16 } from '../invariants.ts';
 
 type Knob = 'free-before-flush';
 
@@ -35,7 +36,7 @@ function make(knob: Knob | undefined) {
         if (!c) t.depends('addr', mm.pmd); // the MMU's walk: the PTE address comes from the PMD entry read
         yield t.load(T2.entries[0]);
         const life = yield* ghostLoad(t, T2.life);
-        yield t.assert(life < PT_FREED, () => `I16: CPU0's MMU walks ${T2.name}[0] through its paging-structure cache after ${T2.name} was ${showPtLife(life)}`);
+        yield t.assert(life < PT_FREED, I16, () => `CPU0's MMU walks ${T2.name}[0] through its paging-structure cache after ${T2.name} was ${showPtLife(life)}`);
       }
       yield* hw_access_end(t, insn);
     });

@@ -13,6 +13,7 @@ import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_none, pmd_
 import { newMm } from '../mm/mm.ts';
 import { gup_fast, gup_put_folio } from '../mm/gup.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I8 } from '../invariants.ts';
 
 function make(knob: 'no-wmb-in-pmd-install' | undefined) {
   return (b: Builder) => {
@@ -36,7 +37,7 @@ function make(knob: 'no-wmb-in-pmd-install' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       const g = yield* t.call('get_user_pages_fast', gup_fast(t, cpus.cpu[1], mm, 0, { write: true }));
       if (g) {
-        yield t.assert(g.page !== 7, () => `I8: gup_fast on CPU1 returns page 7, which was never mapped at the address: it read ${T.name}[0] as it was before pte_alloc_one() cleared it`);
+        yield t.assert(g.page !== 7, I8, () => `gup_fast on CPU1 returns page 7, which was never mapped at the address: it read ${T.name}[0] as it was before pte_alloc_one() cleared it`);
         yield* t.call('put_page', gup_put_folio(t, mm, g));
       }
     });

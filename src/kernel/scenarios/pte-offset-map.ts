@@ -13,6 +13,7 @@ import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set
 import { variants, type Scenario } from '../scenario.ts';
 import { retract_page_tables } from '../mm/khugepaged.ts';
 import { try_to_free_pte, zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
+import { I12 } from '../invariants.ts';
 
 /**
  * The world of the detaching scenarios: *pmd points to T0, whose entry is still none, and P
@@ -92,7 +93,7 @@ function makeWrongPtl(knob: 'ptl-from-fresh-pmd' | undefined) {
         if (knob === 'ptl-from-fresh-pmd') locked = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_lockptr(mm, *pmd)
         yield* t.call('spin_lock', lock_ptl(t, locked));
         if ((yield t.load(m.T.entries[0])) === orig) { // pte_same()
-          yield t.assert(locked === m.T, () => `I12: CPU0 writes ${m.T.name}[0] holding the PTL of ${locked.name}, not of ${m.T.name}: writers of ${m.T.name} are not excluded`);
+          yield t.assert(locked === m.T, I12, () => `CPU0 writes ${m.T.name}[0] holding the PTL of ${locked.name}, not of ${m.T.name}: writers of ${m.T.name} are not excluded`);
           yield t.store(m.T.entries[0], orig & ~_PAGE_RW);
         }
         yield t.unlock(locked.ptl);

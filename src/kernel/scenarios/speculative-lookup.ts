@@ -11,6 +11,7 @@ import { Cpus } from '../rcu.ts';
 import { alloc_folio, folio_put, newFolio } from '../include/linux/page_ref.ts';
 import { filemap_get_entry, newAddressSpace, xas_store } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I9 } from '../invariants.ts';
 
 function make(knob: 'xas-store-without-release' | undefined) {
   return (b: Builder) => {
@@ -36,7 +37,7 @@ function make(knob: 'xas-store-without-release' | undefined) {
       // The caller checks the folio it got: folio->mapping / folio->index (e.g. filemap_get_folio's
       // callers, find_lock_entries()).
       const i = yield t.load(index);
-      yield t.assert(i === 0, () => `I9: filemap_get_entry(A, 0) on CPU1 returned F holding a reference, but F's index reads ${i}: the identity of the folio's previous life`);
+      yield t.assert(i === 0, I9, () => `filemap_get_entry(A, 0) on CPU1 returned F holding a reference, but F's index reads ${i}: the identity of the folio's previous life`);
       yield* t.call('folio_put', folio_put(t, f));
     });
   };

@@ -16,6 +16,7 @@ import { free_table } from '../mm/mmu_gather.ts';
 import { collapse_huge_page, data_at_address, newCollapseRange } from '../mm/khugepaged.ts';
 import { hw_access_begin, hw_access_end, newHwInsn, tlbie } from '../tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I10 } from '../invariants.ts';
 
 // ---------------------------------------------------------------- U8.b: hash MMU collapse
 function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
@@ -87,7 +88,7 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
-      return data_at_address(s, range) === 1 ? null : { property: 'I10', message: 'I10: the user\'s store went to the small page through an HPTE inserted after khugepaged flushed them; the huge page was copied without it' };
+      return data_at_address(s, range) === 1 ? null : { invariant: I10, message: 'the user\'s store went to the small page through an HPTE inserted after khugepaged flushed them; the huge page was copied without it' };
     });
   };
 }

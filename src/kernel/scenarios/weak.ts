@@ -9,6 +9,7 @@ import { PTE_NONE, _PAGE_PRESENT, check_table_alive, mk_pte, newPageTable, pmd_i
 import { newMm, table } from '../mm/mm.ts';
 import { free_table } from '../mm/mmu_gather.ts';
 import { variants, type Scenario } from '../scenario.ts';
+import { I5, I15 } from '../invariants.ts';
 
 // ---------------------------------------------------------------- U1.d: FOLL_PIN vs try_to_migrate
 function makePin(knob: 'no-mb-after-pin' | undefined) {
@@ -53,7 +54,7 @@ function makePin(knob: 'no-mb-after-pin' | undefined) {
       yield t.unlock(T.ptl);
     });
     b.final((s) => (s.value(pinned) && s.value(shared)
-      ? { property: 'I15', message: 'I15: CPU0 holds a FOLL_PIN on P while try_to_migrate unmapped it and cleared AnonExclusive (the pin check saw no pin)' }
+      ? { invariant: I15, message: 'CPU0 holds a FOLL_PIN on P while try_to_migrate unmapped it and cleared AnonExclusive (the pin check saw no pin)' }
       : null));
     void mm;
   };
@@ -133,7 +134,7 @@ function makeUnfreeze(knob: 'unfreeze-without-release' | undefined) {
       const old = yield t.addUnless(F._refcount, 1, 0);
       if (old === 0) return;
       const o = yield t.load(order);
-      yield t.assert(!(old === 1 && o !== 0), () => `I5: CPU1's reference was granted by CPU0's unfreeze, yet it reads the pre-freeze order ${o}`);
+      yield t.assert(!(old === 1 && o !== 0), I5, () => `CPU1's reference was granted by CPU0's unfreeze, yet it reads the pre-freeze order ${o}`);
     });
   };
 }

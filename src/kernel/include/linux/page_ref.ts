@@ -7,6 +7,7 @@ import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
+import { I3, I4, I5, I7 } from '../../invariants.ts';
 
 export interface Holder {
   /** A location that keeps a structural reference to the folio while `holds(value)` is true. */
@@ -60,14 +61,14 @@ export function* folio_try_get(t: Ctx, f: Folio, nr = 1): ThreadGen<boolean> {
  */
 export function* folio_get(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
   const old = yield t.fetchAdd(f._refcount, nr, Mode.Relaxed);
-  yield t.assert(old !== 0, () => `I3: ${f.name} refcount incremented from 0 by CPU${t.tid} in folio_get`);
+  yield t.assert(old !== 0, I3, () => `${f.name} refcount incremented from 0 by CPU${t.tid} in folio_get`);
 }
 
 /** Frees the folio to the allocator; checks that no structural reference remains (I7). */
 export function* free_folio(t: Ctx, f: Folio): ThreadGen<void> {
   for (const h of f.holders) {
     const v = yield* ghostLoad(t, h.loc);
-    yield t.assert(!h.holds(v), () => `I7: ${f.name} freed by CPU${t.tid} while ${h.what} still references it`);
+    yield t.assert(!h.holds(v), I7, () => `${f.name} freed by CPU${t.tid} while ${h.what} still references it`);
   }
   yield t.store(f.freed, 1);
 }
@@ -78,9 +79,9 @@ export function* folio_put(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
   if (old - nr < 0) {
     // A reference that a freezer did not count: report the broken freeze, not only the underflow.
     const fz = yield* ghostLoad(t, f.frozen);
-    yield t.assert(fz === 0 || fz === t.tid + 1, () => `I5: CPU${t.tid} drops a reference on ${f.name} that CPU${fz - 1}'s freeze did not count (refcount ${old} while frozen)`);
+    yield t.assert(fz === 0 || fz === t.tid + 1, I5, () => `CPU${t.tid} drops a reference on ${f.name} that CPU${fz - 1}'s freeze did not count (refcount ${old} while frozen)`);
   }
-  yield t.assert(old - nr >= 0, () => `I4: ${f.name} refcount went negative (${old} - ${nr}) in folio_put on CPU${t.tid}`);
+  yield t.assert(old - nr >= 0, I4, () => `${f.name} refcount went negative (${old} - ${nr}) in folio_put on CPU${t.tid}`);
   if (old === nr) yield* t.call('free_folio', free_folio(t, f));
 }
 
@@ -105,7 +106,7 @@ export function* folio_ref_unfreeze(t: Ctx, f: Folio, count: number): ThreadGen<
 export function* check_not_frozen(t: Ctx, f: Folio, where: string): ThreadGen<void> {
   const fz = yield* ghostLoad(t, f.frozen);
   yield t.assert(fz === 0 || fz === t.tid + 1,
-    () => `I5: CPU${t.tid} holds a reference on ${f.name} (${where}) while CPU${fz - 1} has it frozen`);
+    I5, () => `CPU${t.tid} holds a reference on ${f.name} (${where}) while CPU${fz - 1} has it frozen`);
 }
 
 /**

@@ -10,6 +10,7 @@
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
+import { I1 } from '../../invariants.ts';
 
 export const PTE_NONE = 0;
 export const _PAGE_PRESENT = 0x100;
@@ -101,5 +102,5 @@ export function newPmd(b: Builder, init: number): Pmd {
  */
 export function* check_table_alive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
   const life = yield* ghostLoad(t, T.life);
-  yield t.assert(life < PT_FREED, () => `I1: CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
+  yield t.assert(life < PT_FREED, I1, () => `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }

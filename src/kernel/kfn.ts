@@ -1,0 +1,64 @@
+// Where each modeled kernel function comes from: one declaration per function, naming the
+// kernel file and function it follows and the kernel versions the model is faithful to. The
+// declaration also labels the function's steps in traces (it wraps the body in `t.call(name)`),
+// so the name a trace prints and the name a reviewer greps the kernel for are one string.
+// `mmcheck list --functions` prints the registry; a trace step can name file:function.
+import type { Ctx, ThreadGen } from '../engine/ops.ts';
+
+export interface KernelSource {
+  /** The kernel function's name, exactly as in the kernel (the trace label). */
+  name: string;
+  /** The kernel file it lives in, e.g. 'mm/gup.c' (for a macro or inline, the header). */
+  file: string;
+  /**
+   * The kernel versions the model follows, e.g. 'v6.12–v6.18' or 'v5.19 (before 2ba99c5e0881)'.
+   * A function whose modeled code changed across versions is declared once per version it models
+   * (see `variantOf`).
+   */
+  version: string;
+  /** What the model leaves out or simplifies, in one line (optional). */
+  note?: string;
+}
+
+const registry = new Map<string, KernelSource[]>();
+
+function register(src: KernelSource): void {
+  const list = registry.get(src.name);
+  if (!list) { registry.set(src.name, [src]); return; }
+  if (!list.some((s) => s.file === src.file && s.version === src.version)) list.push(src);
+}
+
+/**
+ * Declares a modeled kernel function: `export const gup_fast = kernelFunction({ name: 'gup_fast',
+ * file: 'mm/gup.c', version: 'v6.12–v6.18' }, function* (t, …) { … })`. Calling it runs the body
+ * with its steps labelled `gup_fast` in traces: `yield* gup_fast(t, …)`.
+ */
+export function kernelFunction<A extends unknown[], R>(
+  src: KernelSource,
+  body: (t: Ctx, ...args: A) => ThreadGen<R>,
+): (t: Ctx, ...args: A) => ThreadGen<R> {
+  register(src);
+  const name = src.name;
+  return (t: Ctx, ...args: A): ThreadGen<R> => t.call(name, body(t, ...args));
+}
+
+/**
+ * A step of the model that is not kernel code (a ghost check, the bracket that makes one access a
+ * single instruction): its label is parenthesized, `(check)`, so no reader greps the kernel for it.
+ */
+export function modelStep<A extends unknown[], R>(
+  label: `(${string})`,
+  body: (t: Ctx, ...args: A) => ThreadGen<R>,
+): (t: Ctx, ...args: A) => ThreadGen<R> {
+  return (t: Ctx, ...args: A): ThreadGen<R> => t.call(label, body(t, ...args));
+}
+
+/** Every declared kernel function, sorted by file then name. */
+export function kernelFunctions(): KernelSource[] {
+  return [...registry.values()].flat().sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
+}
+
+/** The declaration(s) of the function a trace step names, if it is a modeled kernel function. */
+export function kernelSource(name: string | null | undefined): KernelSource[] {
+  return (name && registry.get(name)) || [];
+}
