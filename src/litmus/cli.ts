@@ -7,17 +7,21 @@ import { loadLitmusModel, coherenceStub, type LitmusModel } from './model.ts';
 import { herdOutput, jsonResult, type JsonResult } from './output.ts';
 import { Refused, runText } from './run.ts';
 import { TraceCollector, litmusTrace } from './trace.ts';
+import { explainOutcome, explanationJson } from './explain.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-const USAGE = `usage: mmcheck litmus <file.litmus|dir>... [--json] [--stub] [--timeout S]
+const USAGE = `usage: mmcheck litmus <file.litmus|dir>... [--json] [--explain] [--stub] [--timeout S] [--trace DIR]
   Checks C litmus tests (tools/memory-model dialect) against the Linux-kernel memory model and
   prints herd7-style results. Directories are searched recursively for *.litmus files.
   --json   print {"results":[{path,name,verdict,positive,negative,states,flags,seconds}]}
+  --explain  say why the condition's outcome is allowed or forbidden: the axiom that rejects it
+           and the cycle of the model's relations that closes (in --json: "explanation")
   --stub   use the coherence-only model instead of the LKMM (front-end debugging)
   --timeout S  give up on a test after S seconds (reported like a refused file)
   --trace DIR  write one JSON trace per test into DIR (a witness or counterexample execution and
-               an ordinary one, as graphs), for mmcheck view`;
+               an ordinary one, as graphs; with --explain, a forbidden outcome's rejected
+               execution with its cycle), for mmcheck view`;
 
 /** Expands directories into their *.litmus files (sorted); plain files are kept as given. */
 export function collectFiles(args: string[]): string[] {
@@ -46,12 +50,14 @@ export function collectFiles(args: string[]): string[] {
 export async function litmusMain(args: string[]): Promise<number> {
   const files: string[] = [];
   let json = false;
+  let explain = false;
   let stub = false;
   let timeout: number | undefined;
   let traceDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') json = true;
+    else if (a === '--explain') explain = true;
     else if (a === '--timeout') {
       timeout = Number(args[++i]);
       if (!(timeout > 0)) {
@@ -79,6 +85,10 @@ export async function litmusMain(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  if (explain && stub) {
+    console.error(`mmcheck litmus: --explain needs the LKMM, not --stub\n${USAGE}`);
+    return 2;
+  }
   let model: LitmusModel;
   try {
     model = stub ? coherenceStub() : await loadLitmusModel();
@@ -99,13 +109,15 @@ export async function litmusMain(args: string[]): Promise<number> {
     }
     try {
       const coll = traceDir ? new TraceCollector() : undefined;
-      const r = runText(f, text, model, timeout ? { deadline: performance.now() + timeout * 1000 } : {}, coll?.capture);
+      const deadline = () => (timeout ? performance.now() + timeout * 1000 : undefined);
+      const r = runText(f, text, model, { deadline: deadline() }, coll?.capture);
+      const why = explain ? explainOutcome(r, deadline()) : undefined;
       if (traceDir && coll) {
         mkdirSync(traceDir, { recursive: true });
-        writeFileSync(`${traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll), null, 1) + '\n');
+        writeFileSync(`${traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll, why), null, 1) + '\n');
       }
-      if (json) results.push(jsonResult(r));
-      else process.stdout.write(herdOutput(r) + '\n');
+      if (json) results.push(why ? { ...jsonResult(r), explanation: explanationJson(r, why) } : jsonResult(r));
+      else process.stdout.write(herdOutput(r) + (why ? `Explanation\n${why.text.join('\n')}\n` : '') + '\n');
     } catch (e) {
       if (e instanceof Refused) {
         console.error(e.message);

@@ -4,7 +4,7 @@
 // The one rejected by the latest axiom of the model (the one that passed the most checks) is
 // shown: the axiom, its cycle in the model's relations, and how each edge is derived.
 // herd7's `-show prop` and the viewer use the same result (explainOutcome).
-import { baseEdges, formatRejection, rotate, type NamedEdge, type Rejection } from '../axiomatic/cat/index.ts';
+import { baseEdges, formatRejection, rotate, type Derivation, type NamedEdge, type Rejection } from '../axiomatic/cat/index.ts';
 import type { Execution, XEvent } from '../axiomatic/execution.ts';
 import { loadLkmmExplainer, type LkmmBranch } from '../axiomatic/lkmm/index.ts';
 import { enumerate, type Candidate } from './candidates.ts';
@@ -12,6 +12,7 @@ import { evalProp, showCondition, showProp } from './condition.ts';
 import type { ModelOutcome } from './model.ts';
 import { finalState, registerPrefilter, type LitmusResult } from './run.ts';
 import { showVal, type Setup } from './setup.ts';
+import { finalRecord } from './trace.ts';
 
 export interface OutcomeExplanation {
   /** The test's condition as herd7 prints it. */
@@ -28,7 +29,15 @@ export interface OutcomeExplanation {
   /** forbidden: how many of them each axiom rejects (the first axiom each one fails). */
   rejectedBy: Record<string, number>;
   /** forbidden: the candidate shown, and why the model rejects it. */
-  example?: { x: Execution; co: [number, number][]; rf: [number, number][]; rejection: Rejection; cycle: NamedEdge[] };
+  example?: {
+    x: Execution;
+    co: [number, number][];
+    rf: [number, number][];
+    /** Its final state (observed registers and locations). */
+    final: Record<string, number | string>;
+    rejection: Rejection;
+    cycle: NamedEdge[];
+  };
   /** The explanation in words. */
   text: string[];
 }
@@ -58,7 +67,7 @@ export function explainOutcome(r: LitmusResult, deadline?: number): OutcomeExpla
   const ex = loadLkmmExplainer();
   const rejectedBy: Record<string, number> = {};
   let candidates = 0;
-  type Found = { order: number; cand: Candidate; b: LkmmBranch };
+  type Found = { order: number; cand: Candidate; b: LkmmBranch; final: Record<string, number | string> };
   const found: { best: Found | null } = { best: null };
   const model = {
     name: 'LKMM (explaining)',
@@ -73,12 +82,12 @@ export function explainOutcome(r: LitmusResult, deadline?: number): OutcomeExpla
     candidates++;
     const name = b.rejected.step.k === 'with' ? 'coherence' : (b.rejected.step.name ?? 'unnamed check');
     rejectedBy[name] = (rejectedBy[name] ?? 0) + 1;
-    if (!found.best || b.rejected.order > found.best.order) found.best = { order: b.rejected.order, cand, b };
+    if (!found.best || b.rejected.order > found.best.order) found.best = { order: b.rejected.order, cand, b, final: finalRecord(s, look) };
   }, { unpruned: true, prefilter: registerPrefilter(s), deadline });
   if (!found.best) {
     return { ...base, verdict: 'unreached', text: [`${outcome}: no candidate execution ends so (no choice of reads-from gives these values); there is nothing for the model to forbid`] };
   }
-  const { cand, b } = found.best;
+  const { cand, b, final } = found.best;
   const x = cand.x;
   const rejection = ex.explain(b.rejected!);
   const tidOf = (id: number) => x.events[id]!.tid;
@@ -92,5 +101,39 @@ export function explainOutcome(r: LitmusResult, deadline?: number): OutcomeExpla
     ...formatRejection(rejection, describe, tidOf, order).map((l) => '  ' + l),
   ];
   const cycle = rotate(rejection.witness.flatMap((w) => baseEdges(w, tidOf)), order);
-  return { ...base, verdict: 'forbidden', candidates, rejectedBy, example: { x, co: b.co!, rf: b.rf ?? x.rf, rejection, cycle }, text };
+  return { ...base, verdict: 'forbidden', candidates, rejectedBy, example: { x, co: b.co!, rf: b.rf ?? x.rf, final, rejection, cycle }, text };
+}
+
+/** A derivation with its events named (for JSON). */
+export interface DerivationJson {
+  rel: string;
+  from: string;
+  to: string;
+  steps: DerivationJson[];
+}
+
+/** The explanation as `mmcheck litmus --explain --json` prints it. */
+export function explanationJson(r: LitmusResult, e: OutcomeExplanation): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    outcome: e.outcome,
+    verdict: e.verdict,
+    executions: e.executions,
+    candidates: e.candidates,
+    rejectedBy: e.rejectedBy,
+  };
+  if (e.example) {
+    const { x, rejection: rj } = e.example;
+    const name = (id: number) => describeEvent(r.setup, x.events[id]!);
+    const tree = (d: Derivation): DerivationJson => ({ rel: d.rel, from: name(d.from), to: name(d.to), steps: d.steps.map(tree) });
+    Object.assign(out, {
+      axiom: rj.test === 'with' ? 'coherence' : rj.check,
+      test: rj.test,
+      relation: rj.expr,
+      at: rj.at,
+      cycle: e.example.cycle.map((c) => ({ from: name(c.from), rel: c.rel, to: name(c.to) })),
+      derivation: rj.witness.map(tree),
+    });
+  }
+  out.text = e.text;
+  return out;
 }

@@ -1,15 +1,25 @@
-// `mmcheck litmus --trace DIR/`: one JSON trace per test (kind 'litmus', docs/trace-format.md)
-// with a witness or counterexample execution and an ordinary one, as graphs of events with their
-// po, rf, co and fr edges, for `mmcheck view`.
+// `mmcheck litmus --trace DIR/`: one JSON trace per test (kind 'litmus', version 2,
+// docs/trace-format.md) with a witness or counterexample execution and an ordinary one, as
+// graphs of events with their po, rf, co and fr edges, for `mmcheck view`; with --explain, a
+// forbidden outcome's rejected execution too, with the axiom and the cycle that rejects it.
 import type { Execution } from '../axiomatic/execution.ts';
 import type { CLoc } from './ast.ts';
 import type { ModelOutcome } from './model.ts';
 import type { Capture, LitmusResult } from './run.ts';
 import { showVal, type Setup } from './setup.ts';
+import type { OutcomeExplanation } from './explain.ts';
 
 interface Edge { type: 'po' | 'rf' | 'co' | 'fr'; from: string; to: string }
 interface TraceEvent { id: string; tid: number; poIndex: number; kind: 'R' | 'W' | 'F'; loc: string | null; value: number | string | null; annotation: string }
-interface TraceExecution { kind: 'witness' | 'counterexample' | 'execution'; label?: string; final?: Record<string, number | string>; events: TraceEvent[]; edges: Edge[] }
+interface TraceExplanation { axiom: string; test: string; relation: string; text: string[]; cycle: { from: string; to: string; rel: string }[] }
+interface TraceExecution {
+  kind: 'witness' | 'counterexample' | 'execution' | 'forbidden';
+  label?: string;
+  final?: Record<string, number | string>;
+  events: TraceEvent[];
+  edges: Edge[];
+  explanation?: TraceExplanation;
+}
 
 interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
 
@@ -18,14 +28,19 @@ export class TraceCollector {
   readonly kept: Kept[] = [];
   readonly capture: Capture = (sat, x, out, look, s) => {
     if (this.kept.some((k) => k.sat === sat)) return;
-    const final: Record<string, number | string> = {};
-    for (const l of s.observed as CLoc[]) {
-      const name = l.k === 'reg' ? `${l.tid}:${l.reg}` : l.name;
-      const shown = showVal(s, look(l));
-      final[name] = /^-?\d+$/.test(shown) ? Number(shown) : shown;
-    }
-    this.kept.push({ sat, x, out, final });
+    this.kept.push({ sat, x, out, final: finalRecord(s, look) });
   };
+}
+
+/** The observed registers and locations of a final state, as the trace writes them. */
+export function finalRecord(s: Setup, look: (l: CLoc) => number): Record<string, number | string> {
+  const final: Record<string, number | string> = {};
+  for (const l of s.observed as CLoc[]) {
+    const name = l.k === 'reg' ? `${l.tid}:${l.reg}` : l.name;
+    const shown = showVal(s, look(l));
+    final[name] = /^-?\d+$/.test(shown) ? Number(shown) : shown;
+  }
+  return final;
 }
 
 function pairs(v: unknown): [number, number][] {
@@ -78,7 +93,7 @@ function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceExecutio
   return { kind, label, final: k.final, events, edges };
 }
 
-export function litmusTrace(res: LitmusResult, coll: TraceCollector): object {
+export function litmusTrace(res: LitmusResult, coll: TraceCollector, why?: OutcomeExplanation): object {
   const s = res.setup;
   const quant = s.test.quant;
   const execs: TraceExecution[] = [];
@@ -90,10 +105,23 @@ export function litmusTrace(res: LitmusResult, coll: TraceCollector): object {
     if (quant === 'forall' && !k.sat) kind = 'counterexample';
     execs.push(graphOf(s, k, kind));
   }
+  if (why?.example) {
+    const { x, co, rf, rejection, cycle, final } = why.example;
+    const g = graphOf(s, { sat: true, x, out: { co, rf, flags: [] }, final }, 'forbidden');
+    const name = (id: number): string => `e${id}`;
+    g.explanation = {
+      axiom: rejection.test === 'with' ? 'coherence' : rejection.check,
+      test: rejection.test,
+      relation: rejection.expr,
+      text: why.text,
+      cycle: cycle.map((c) => ({ from: name(c.from), to: name(c.to), rel: c.rel })),
+    };
+    execs.push(g);
+  }
   const threads = [...new Set(execs.flatMap((e) => e.events.map((v) => v.tid)).filter((t) => t >= 0))].sort((a, b) => a - b);
   return {
     schema: 'mmcheck-trace',
-    version: 1,
+    version: 2,
     kind: 'litmus',
     test: res.name,
     path: res.path,

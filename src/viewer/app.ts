@@ -287,6 +287,7 @@ function renderLitmus(t: LitmusTrace): void {
     const fin = x.final ? Object.entries(x.final).map(([k, v]) => `${k}=${v}`).join('; ') : '';
     parts.push(`<section class="execution" data-kind="${esc(x.kind)}"><h2>Execution ${i + 1}: ${esc(x.kind)}${x.label ? ` — <code>${esc(x.label)}</code>` : ''}</h2>` +
       (fin ? `<div class="final">final: <code>${esc(fin)}</code></div>` : '') +
+      (x.explanation ? `<pre class="explanation">${esc(x.explanation.text.join('\n'))}</pre>` : '') +
       `<div class="graph">${litmusSvg(x, t.threads)}</div></section>`);
   });
   $('#app')!.innerHTML = parts.join('');

@@ -6,7 +6,7 @@ export type { ScenarioTrace, TraceLocation, TraceStep };
 
 export const SCHEMA = 'mmcheck-trace';
 /** The versions of each kind this viewer understands. A new version is a breaking change. */
-export const SUPPORTED: Record<string, number[]> = { scenario: [1], litmus: [1] };
+export const SUPPORTED: Record<string, number[]> = { scenario: [1], litmus: [1, 2] };
 
 /** One event of a litmus execution (an init write has tid -1). */
 export interface LitmusEvent {
@@ -34,20 +34,38 @@ export interface LitmusEdge {
   to: string;
 }
 
+/** Why the model rejects a 'forbidden' execution (litmus version 2): the axiom, and its cycle
+ * as edges of the model's relations ('wmb', 'rfe', 'ppo' …) between events of the execution. */
+export interface LitmusExplanation {
+  /** The failing check of the model, e.g. 'happens-before'. */
+  axiom: string;
+  /** 'acyclic' | 'irreflexive' | 'empty' (or 'with': no coherence order was possible). */
+  test: string;
+  /** The checked relation as the model writes it, e.g. 'hb'. */
+  relation: string;
+  /** The explanation in words, as `mmcheck litmus --explain` prints it. */
+  text: string[];
+  cycle: { from: string; to: string; rel: string }[];
+}
+
 export interface LitmusExecution {
-  /** 'witness': satisfies the test's exists clause; 'counterexample': violates a forall / ~exists. */
-  kind: 'witness' | 'counterexample' | 'execution';
+  /** 'witness': satisfies the test's exists clause; 'counterexample': violates a forall / ~exists;
+   * 'forbidden' (version 2): ends in the condition's state but the model rejects it. */
+  kind: 'witness' | 'counterexample' | 'execution' | 'forbidden';
   /** Optional caption, e.g. 'r0=1 /\ r1=0'. */
   label?: string;
   /** Final register and memory values, e.g. {"0:r0": 1, "x": 1}. */
   final?: Record<string, number | string>;
   events: LitmusEvent[];
   edges: LitmusEdge[];
+  /** For a 'forbidden' execution: what rejects it. */
+  explanation?: LitmusExplanation;
 }
 
 export interface LitmusTrace {
   schema: typeof SCHEMA;
-  version: 1;
+  /** 2 adds 'forbidden' executions with their explanation. */
+  version: 1 | 2;
   kind: 'litmus';
   /** The test's name (from its header line). */
   test: string;
@@ -123,6 +141,17 @@ export function checkTrace(v: unknown): Checked {
         }
         if (!isObj(e) || !ids.has(e.from) || !ids.has(e.to)) {
           return { ok: false, error: `malformed litmus trace: edge ${JSON.stringify(e)} names an event that does not exist` };
+        }
+      }
+      if ('explanation' in x) {
+        const ex = x.explanation;
+        if (!isObj(ex) || !Array.isArray(ex.cycle) || !Array.isArray(ex.text)) {
+          return { ok: false, error: 'malformed litmus trace: an explanation needs "cycle" and "text" arrays' };
+        }
+        for (const e of ex.cycle as unknown[]) {
+          if (!isObj(e) || typeof e.rel !== 'string' || !ids.has(e.from) || !ids.has(e.to)) {
+            return { ok: false, error: `malformed litmus trace: cycle edge ${JSON.stringify(e)} names an event that does not exist` };
+          }
         }
       }
     }
