@@ -8,7 +8,8 @@ import { instantiate, type Params, type Program, type Instance } from './program
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
-import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { ScheduleChooser, describeStep, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import type { WeakExplanation } from './models/lkmm-explain.ts';
 import type { Graph, Ev } from './graph.ts';
 
 export interface CheckOptions {
@@ -50,6 +51,10 @@ export interface ViolationReport {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
+  /** Why the counterexample needs the model's weak behaviour (which reads were stale, what
+   * ordering the code lacks), computed on first call; null under a model that has no weak
+   * behaviour to explain (SC). */
+  explain(): WeakExplanation | null;
 }
 
 export interface CheckResult {
@@ -85,7 +90,16 @@ export function violationHeadline(v: { invariant: string | null; message: string
 function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
   checkReplays(inst, model, v, schedule);
+  let why: WeakExplanation | null | undefined;
+  const explain = (): WeakExplanation | null => {
+    if (why === undefined) {
+      const describe = (e: Ev): string => describeStep(inst, v.graph, e, v.threadNames);
+      why = model.explainViolation ? model.explainViolation(v.graph, describe, (t) => v.threadNames[t] ?? `T${t}`) : null;
+    }
+    return why;
+  };
   return {
+    explain,
     property: v.property,
     invariant: v.invariant,
     message: v.message,
@@ -206,5 +220,6 @@ export { DEFAULT_MODEL, modelNames, UnknownModelError } from './models/index.ts'
 export { ScheduleError } from './trace.ts';
 export type { ViolationClass } from './explore.ts';
 export type { Graph, Ev } from './graph.ts';
+export type { WeakExplanation, MissingOrdering, OrderingFix } from './models/lkmm-explain.ts';
 export * from './program.ts';
 export * from './ops.ts';

@@ -40,6 +40,9 @@ export interface LkmmModel {
    * most one outcome per choice of the lock-related rf (normally zero or one outcome).
    */
   checkWithCo(x: Execution, co: [number, number][]): CatOutcome[];
+  /** The model's relations (any top-level name: 'ppo', 'hb', 'mb' …) in the completion of x
+   * with the given co, as pairs; null when the model rejects that completion. */
+  relationsWithCo(x: Execution, co: [number, number][]): ((name: string) => [number, number][]) | null;
   /** check without the forcedCoAcyclic prefilter (for testing that the prefilter is exact). */
   checkUnfiltered(x: Execution): CatOutcome[];
   /** The compiled model, for tools that want other bindings (e.g. hb, pb). */
@@ -104,6 +107,11 @@ export function loadLkmm(): LkmmModel {
     searchPath: [LKMM_MODEL_DIR],
     variants: ['lkmmv2'],
   });
+  /** The `with co from …` choice fixed to the given co (transitively closed, writes only). */
+  const fixCo = (x: Execution, co: [number, number][]) => {
+    const isW = (i: number) => x.events[i]?.kind === 'W' || x.events[i]?.kind === 'LKW';
+    return new Map([['co', (u: Universe): CatVal => ({ k: 'rel', b: u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b)))) })]]);
+  };
   const toPairs = (x: Execution, v: CatVal): [number, number][] => {
     if (v.k === 'empty') return [];
     if (v.k !== 'rel') throw new Error(`lkmm: expected a relation, got ${v.k}`);
@@ -123,20 +131,12 @@ export function loadLkmm(): LkmmModel {
       return { outcomes, rejectedBy };
     },
     checkUnfiltered: (x) => convert(x, compiled.run(x)),
-    checkWithCo: (x, co) => {
-      // No forcedCoAcyclic prefilter here: with co fixed, the model checks one completion, and
-      // its coherence axiom rejects what the prefilter would (the explorer's leaves are coherent).
-      const isW = (i: number) => x.events[i]?.kind === 'W' || x.events[i]?.kind === 'LKW';
-      const fix = new Map([
-        [
-          'co',
-          (u: Universe): CatVal => {
-            const r = u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b))));
-            return { k: 'rel', b: r };
-          },
-        ],
-      ]);
-      return convert(x, compiled.run(x, { fix }));
+    // No forcedCoAcyclic prefilter here: with co fixed, the model checks one completion, and
+    // its coherence axiom rejects what the prefilter would (the explorer's leaves are coherent).
+    checkWithCo: (x, co) => convert(x, compiled.run(x, { fix: fixCo(x, co) })),
+    relationsWithCo: (x, co) => {
+      const [o] = compiled.run(x, { fix: fixCo(x, co), stopAtFirst: true });
+      return o ? (name) => toPairs(x, o.get(name)) : null;
     },
   };
   return cached;
