@@ -113,7 +113,12 @@ function shortestScCycle(g: Graph): { from: Ev; to: Ev; rel: ScRel }[] {
   return best;
 }
 
-export function explainWeak(g: Graph, toExecution: ToExecution, describe: (e: Ev) => string, thread: (tid: number) => string): WeakExplanation {
+export function explainWeak(g: Graph, toExecution: ToExecution, describeStep: (e: Ev) => string, thread: (tid: number) => string): WeakExplanation {
+  // the write of a read-modify-write reads as the whole operation ("fetch_add(x): 2 → 1")
+  const describe = (e: Ev): string => {
+    const prev = e.kind === EvKind.Write && e.excl ? g.threads[e.tid]?.[e.idx - 1] : undefined;
+    return describeStep(prev && prev.kind === EvKind.Read ? prev : e);
+  };
   const cycle = shortestScCycle(g);
   if (cycle.length === 0) {
     return {
