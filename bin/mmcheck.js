@@ -52,7 +52,7 @@ async function bundled() {
       };
       const r = await build({
         entryPoints: [join(src, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-        packages: 'external', sourcemap: 'inline', sourceRoot: root, write: false, logLevel: 'silent', plugins: [keepUrl],
+        packages: 'external', sourcemap: 'inline', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
       });
       mkdirSync(dirname(out), { recursive: true });
       const tmp = `${out}.${process.pid}.tmp`;

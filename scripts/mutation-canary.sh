@@ -1,6 +1,6 @@
 #!/bin/bash
-# Mutation canary (engine-notes §6.2): breaks one line of the explorer, runs the differential
-# tests, restores the file. The suite must fail for every item of §2.3 / §6.1 (1–4), e.g.
+# Mutation canary (docs/design/exploration.md §6): breaks one line of the explorer, runs the differential
+# tests, restores the file. The suite must fail for every clause of docs/design/exploration.md §2.3–§2.4, e.g.
 #   scripts/mutation-canary.sh "e.revisitable = false;" ";" "no non-revisitable marking of P"
 # usage: mutation-canary.sh "<text to replace>" "<replacement>" label
 set -u

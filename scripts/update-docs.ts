@@ -18,7 +18,7 @@
 //   - durations with a fractional part followed by " s": "; 0.02 s.", "in 0.05 s",
 //     "1.2 s exploring", "(0.51 s)";
 //   - the seconds column of a `check --all`/`--all-variants` table (the number just before
-//     "as expected" / "UNEXPECTED" / "n/a"), whatever its padding;
+//     "as expected" / "finding" / "UNEXPECTED" / "n/a"), whatever its padding;
 //   - rates "N/s" (executions per second).
 // An output that differs only in those is left as it is in the docs (no churn); one that differs
 // in anything else is rewritten with the real output, timings included, so the docs stay readable.
@@ -183,7 +183,7 @@ export function findBlocks(root = ROOT): DocBlock[] {
 export function normalize(line: string): string {
   return line
     // the seconds column of a check table, before the verdict column
-    .replace(/ +\d+\.\d+(?= {2}(?:as expected|UNEXPECTED|n\/a))/, ' <secs>')
+    .replace(/ +\d+\.\d+(?= {2}(?:as expected|UNEXPECTED|n\/a|finding))/, ' <secs>')
     // durations: "0.02 s", "in 0.05 s", "1.2 s exploring"
     .replace(/\b\d+\.\d+ s\b/g, '<secs> s')
     // rates: "12,345/s", "6081.5/s"

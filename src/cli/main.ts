@@ -4,7 +4,7 @@
 import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
-import { UsageError, helpText, parseArgs } from './options.ts';
+import { UsageError, commandHelp, helpText, parseArgs, version } from './options.ts';
 import { InputError } from './targets.ts';
 import { userLocation } from './user-file.ts';
 import { err, out } from './print.ts';
@@ -16,11 +16,14 @@ import { litmusCmd } from './commands/litmus.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (argv[0] === '--version' || argv[0] === '-V') { out(`mmcheck ${version()}`); return 0; }
+    if (argv[0] === '--help' || argv[0] === '-h') { out(helpText()); return 0; }
     // litmus parses its own options (herd7's are not ours).
     if (argv[0] === 'litmus') return await litmusCmd(argv.slice(1));
+    if (argv.slice(1).some((a) => a === '--help' || a === '-h')) { out(commandHelp(argv[0])); return 0; }
     const parsed = parseArgs(argv);
     switch (parsed.command) {
-      case 'help': out(helpText()); return 0;
+      case 'help': out(parsed.positional.length ? commandHelp(parsed.positional[0]) : helpText()); return 0;
       case 'list': return listCmd(parsed);
       case 'check': return await checkCmd(parsed);
       case 'replay': return await replayCmd(parsed);

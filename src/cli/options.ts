@@ -1,4 +1,6 @@
 // The one typed table of command-line options; parsing and `mmcheck help` both come from it.
+import { readFileSync } from 'node:fs';
+import { didYouMean } from './suggest.ts';
 
 export interface OptionSpec {
   name: string;
@@ -38,7 +40,7 @@ export const COMMANDS: Record<string, string> = {
   bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
   litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
   view: 'view <trace.json|dir> [--port P] — step through a trace (or every trace in a directory) in the browser, served on 127.0.0.1',
-  help: 'help — this text',
+  help: 'help [command] — this text, or one command\'s usage and options (also: mmcheck <command> --help)',
 };
 
 export class UsageError extends Error {}
@@ -51,7 +53,7 @@ export interface Parsed {
 
 export function parseArgs(argv: string[]): Parsed {
   const command = argv[0] ?? 'help';
-  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const positional: string[] = [];
   const opts: Parsed['opts'] = {};
   for (let i = 1; i < argv.length; i++) {
@@ -60,7 +62,10 @@ export function parseArgs(argv: string[]): Parsed {
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     const spec = OPTIONS.find((o) => o.name === name);
-    if (!spec || !spec.commands.includes(command)) throw new UsageError(`unknown option --${name} for '${command}' (see: mmcheck help)`);
+    if (!spec || !spec.commands.includes(command)) {
+      const known = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => o.name);
+      throw new UsageError(`unknown option --${name} for '${command}'${didYouMean(name, known, (k) => `--${k}`)} (see: mmcheck help ${command})`);
+    }
     if (spec.type === 'flag') { opts[name] = true; continue; }
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`--${name} needs a value (${spec.arg})`);
@@ -93,6 +98,28 @@ export function helpText(): string {
   for (const c of Object.values(COMMANDS)) lines.push(`  mmcheck ${c}`);
   lines.push('', 'Options:');
   for (const o of OPTIONS) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + `${o.help} [${o.commands.join(', ')}]`);
-  lines.push('', 'Exit codes: 0 no violation (check --all: every verdict as expected), 1 violation, 2 bad input or usage, 3 internal error.');
+  lines.push('', EXIT_CODES, '', 'mmcheck --version prints the version.');
   return lines.join('\n');
+}
+
+const EXIT_CODES = 'Exit codes: 0 no violation (check --all: no verdict unexpected; documented findings included), 1 violation, 2 bad input or usage, 3 internal error.';
+
+/** `mmcheck help <command>`: its usage line, what it does, and its options. */
+export function commandHelp(command: string): string {
+  const line = COMMANDS[command];
+  if (!line) throw new UsageError(`no command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const [usage, what] = line.split(' — ');
+  const opts = OPTIONS.filter((o) => o.commands.includes(command));
+  const lines = [`usage: mmcheck ${usage}${opts.length ? ' [options]' : ''}`, '', `  ${what}`];
+  if (opts.length) {
+    lines.push('', 'Options:');
+    for (const o of opts) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + o.help);
+  }
+  lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+/** mmcheck's version, from its package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

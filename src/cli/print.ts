@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance, WeakExplanation } from '../engine/index.ts';
 import { violationHeadline } from '../engine/index.ts';
 import { describeStep } from '../engine/trace.ts';
-import { scenarioTrace } from '../engine/trace-json.ts';
-import { asExpected, invariantsOf, variantModel } from '../kernel/expect.ts';
+import { scenarioTrace, type ScenarioTrace } from '../engine/trace-json.ts';
+import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
 import type { Run } from './targets.ts';
@@ -86,16 +86,21 @@ function printViolationCounts(run: Run, r: CheckResult, b: Bounds): void {
   }
 }
 
-/** One result of `check --json`. */
 /** ' (deadlock)', ' (final state)', or nothing for a failed assertion. */
 export function violationKindNote(v: { property: string }): string {
   return v.property === 'assertion' ? '' : v.property === 'final' ? ' (final state)' : ` (${v.property})`;
 }
 
-export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
+/**
+ * One result of `check --json`: the verdict and counts (`rejected`: executions the model's
+ * full check discarded), and for a violation its counterexample — the schedule, the replay
+ * command and the steps as the text trace prints them (every step, `violation` on the one
+ * where it shows).
+ */
+export function jsonOf(run: Run, r: CheckResult, b: Bounds): Record<string, unknown> {
   const o: Record<string, unknown> = {
     target: run.target, params: r.params, model: r.model, verdict: r.verdict,
-    executions: r.executions, blocked: r.blocked, seconds: Number(r.seconds.toFixed(4)), mode: r.mode,
+    executions: r.executions, blocked: r.blocked, rejected: r.rejected, seconds: Number(r.seconds.toFixed(4)), mode: r.mode,
   };
   if (r.flags.length) o.flags = r.flags;
   if (r.cutBy) o.cutBy = r.cutBy;
@@ -107,15 +112,21 @@ export function jsonOf(run: Run, r: CheckResult): Record<string, unknown> {
     if (run.variant.also) o.alsoExpected = run.variant.also;
   }
   if (r.violation) {
-    o.property = r.violation.property;
-    o.invariant = r.violation.invariant;
-    o.message = r.violation.message;
-    o.schedule = r.violation.schedule;
-    const why = r.violation.explain();
+    const v = r.violation;
+    o.property = v.property;
+    o.invariant = v.invariant;
+    o.message = v.message;
+    o.schedule = v.schedule;
+    const t = traceOf(run, r.model, b.params, { instance: r.instance, graph: v.graph, order: v.order, threadNames: v.threadNames, violation: v, schedule: v.schedule });
+    o.counterexample = {
+      schedule: v.schedule, replay: t.replay, memory: v.memory,
+      steps: t.steps.map((x) => ({ index: x.index, thread: x.thread, fn: x.fn, text: x.text, kind: x.kind, ...(x.violation ? { violation: true } : {}) })),
+    };
+    const why = v.explain();
     if (why) o.weakMemory = weakJson(r, why);
   }
   if (r.violations) {
-    o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule }));
+    o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule, replay: replayCommand(run, r.model, b.params, c.first.schedule) }));
   }
   return o;
 }
@@ -139,18 +150,21 @@ export function printTable(results: [Run, CheckResult][]): void {
   const rows = [['scenario', 'variant', 'ref', 'model', 'expected', 'found', 'executions', 'blocked', 'violating', 'seconds', '']];
   let bad = 0;
   let na = 0;
+  let findings = 0;
   for (const [run, r] of results) {
     const found = r.verdict === 'violation' ? invariantsOf(r).join(',') : r.verdict;
-    const okv = asExpected(run.variant, r);
-    if (okv === false) bad++;
-    if (okv === 'n/a') na++;
+    const j = judge(run.variant, r, run.findings);
+    if (j === 'unexpected') bad++;
+    if (j === 'n/a') na++;
+    if (j.startsWith('finding')) findings++;
     rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, [run.variant?.expected ?? 'ok', ...(run.variant?.also ?? [])].join(','), found,
-      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), okv === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : okv ? 'as expected' : 'UNEXPECTED']);
+      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), j === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : j === 'unexpected' ? 'UNEXPECTED' : j]);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
-  out(`\n${results.length} variants, ${results.length - bad - na} as expected, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
+  const documented = findings ? `, ${findings} documented finding${findings === 1 ? '' : 's'} (docs/weak-memory-findings.md)` : '';
+  out(`\n${results.length} variants, ${results.length - bad - na - findings} as expected${documented}, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
   if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
   else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
@@ -165,15 +179,19 @@ export interface TracedExecution {
   schedule: string;
 }
 
-/** Writes the JSON trace `mmcheck view` reads (docs/trace-format.md). */
-export function writeTrace(file: string, run: Run, model: string, params: Record<string, number>, x: TracedExecution): void {
-  const t = scenarioTrace({
+/** The JSON trace of one execution (docs/trace-format.md). */
+function traceOf(run: Run, model: string, params: Record<string, number>, x: TracedExecution): ScenarioTrace {
+  return scenarioTrace({
     inst: x.instance, graph: x.graph, order: x.order, threadNames: x.threadNames, target: run.target,
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
     violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
   });
-  writeFileSync(file, JSON.stringify(t, null, 1) + '\n');
+}
+
+/** Writes the JSON trace `mmcheck view` reads. */
+export function writeTrace(file: string, run: Run, model: string, params: Record<string, number>, x: TracedExecution): void {
+  writeFileSync(file, JSON.stringify(traceOf(run, model, params, x), null, 1) + '\n');
 }
 
 /** `mmcheck list --json`: every scenario with its variants, and every benchmark program. */

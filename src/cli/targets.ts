@@ -8,12 +8,15 @@ import type { Scenario, Variant } from '../kernel/catalog.ts';
 import { programs } from '../programs/index.ts';
 import { UsageError } from './options.ts';
 import { importUserFile, userMessage, userLocation } from './user-file.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface Run {
   /** What `replay` needs to find this program again. */
   target: string;
   scenario?: string;
   variant?: Variant;
+  /** The documented weak-memory findings of the run's scenario (its variants with `finding`). */
+  findings?: Variant[];
   program: Program;
 }
 
@@ -52,11 +55,12 @@ async function loadFile(file: string): Promise<unknown> {
 }
 
 function scenarioRuns(target: string, s: Scenario, variant: string | undefined, all: boolean): Run[] {
-  if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, program: v.program }));
+  const findings = s.variants.filter((v) => v.finding);
+  if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, findings, program: v.program }));
   const name = variant ?? 'safe';
   const v = s.variants.find((x) => x.name === name);
-  if (!v) throw new UsageError(`scenario ${s.name} has no variant '${name}' (variants: ${s.variants.map((x) => x.name).join(', ')})`);
-  return [{ target, scenario: s.name, variant: v, program: v.program }];
+  if (!v) throw new UsageError(`scenario ${s.name} has no variant '${name}'${didYouMean(name, s.variants.map((x) => x.name))} (variants: ${s.variants.map((x) => x.name).join(', ')})`);
+  return [{ target, scenario: s.name, variant: v, findings, program: v.program }];
 }
 
 export async function resolveTarget(target: string, variant: string | undefined, allVariants: boolean): Promise<Run[]> {
@@ -80,9 +84,10 @@ export async function resolveTarget(target: string, variant: string | undefined,
     if (variant || allVariants) throw new UsageError(`${target} is a benchmark program; it has no variants`);
     return [{ target, program: p }];
   }
-  throw new UsageError(`unknown target '${target}': not a file, a catalog scenario or a program (see: mmcheck list)`);
+  const names = [...catalog.map((x) => x.name), ...programs.map((x) => x.name)];
+  throw new UsageError(`unknown target '${target}': not a file, a catalog scenario or a program${didYouMean(target, names)} (see: mmcheck list)`);
 }
 
 export function catalogRuns(): Run[] {
-  return catalog.flatMap((s) => s.variants.map((v) => ({ target: s.name, scenario: s.name, variant: v, program: v.program })));
+  return catalog.flatMap((s) => scenarioRuns(s.name, s, undefined, true));
 }

@@ -3,6 +3,7 @@
 // assertion messages, final checks — is called through `userCall`, so its exceptions arrive
 // as ModelError with the user's original error attached.
 
+/** Bad input in a model (a thread body threw, a loop never ends, …): exit 2, with `original` the user's own error when there is one. */
 export class ModelError extends Error {
   constructor(message: string, readonly original?: unknown) {
     super(message);

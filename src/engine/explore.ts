@@ -1,4 +1,4 @@
-// TruSt-style optimal exploration of execution graphs (engine-notes §2), in worklist form:
+// TruSt-style optimal exploration of execution graphs (docs/design/exploration.md §2), in worklist form:
 // a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
@@ -16,7 +16,7 @@ const MAX_SPAWN_GAP = 4096;
 function* noBody(): Generator<never, void, number> {}
 
 /**
- * The events a backward revisit of r keeps (engine-notes §2.2): those added before r, r, and
+ * The events a backward revisit of r keeps (docs/design/exploration.md §2.3): those added before r, r, and
  * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
  * creation of a named closure in an Object.defineProperty call.
  */
@@ -40,6 +40,7 @@ interface Frame {
 
 export type LeafKind = 'complete' | 'blocked';
 
+/** One class of violation (an invariant id, or the property) with how many executions broke it and the first that did. */
 export interface ViolationClass {
   key: string;
   /** Leaves (executions) that ended in a violation of this class. */
@@ -75,6 +76,8 @@ export interface Chooser {
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
   /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
   readonly parks?: boolean;
+  /** Set when the chooser gave up before a leaf (a schedule that does not fit the program). */
+  readonly diverged?: boolean;
   /**
    * The tid to give the thread that `parent` spawns with its event number `idx`, or 0 for the
    * default (the next tid after every one in use). Replay follows the ids the exploration gave.
@@ -90,6 +93,8 @@ export interface ExploreOptions {
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
   onLeaf?: (g: Graph, kind: LeafKind, ex: Explorer) => void;
+  /** Called for every violating leaf, after onLeaf for it (tests check each one replays). */
+  onViolation?: (property: string, invariant: string | null, message: string) => void;
   /**
    * Keep exploring after a violation (default: stop at the first), counting the violating leaves
    * per class: the invariant a violation names, else its kind ('deadlock', …).
@@ -169,7 +174,8 @@ export class Explorer {
     if (this.opts.timeoutMs !== undefined) this.deadline = Date.now() + this.opts.timeoutMs;
     this.frames.push({ g: this.g, items: [] });
     if (this.chooser) {
-      if (this.extendOrReject()) this.leaf();
+      // A chooser that gave up (a schedule that does not fit) leaves a prefix, not a leaf.
+      if (this.extendOrReject()) { if (!this.chooser.diverged) this.leaf(); }
       else this.dead = true;
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
@@ -235,7 +241,7 @@ export class Explorer {
   /**
    * Linear mode with a parking chooser (random sampling): a thread whose wait (await, lock)
    * the current memory cannot satisfy is parked — not offered to the chooser — while another
-   * thread can run, as a spinning CPU makes no progress (engine-notes §3.2). Counts the steps
+   * thread can run, as a spinning CPU makes no progress (docs/design/exploration.md §3.2). Counts the steps
    * each thread spends parked.
    */
   private park(runnable: number[]): void {
@@ -528,11 +534,15 @@ export class Explorer {
   }
 
   /**
-   * Blocked-branch pruning (engine-notes §3.1): a thread blocked after a read that no revisit
+   * Blocked-branch pruning (docs/design/exploration.md §3.1): a thread blocked after a read that no revisit
    * can ever change stays blocked in every leaf below, which are then not worth visiting.
-   * Await/lock blocks are pruned only when the read is stale (not a possible hang).
+   * Await/lock blocks are pruned only when the read is stale (not a possible hang). Never in
+   * linear mode: there is no search to spare, and the run must reach the leaf it follows (a
+   * replay adds events in another order than the search did, so a read the search did not find
+   * stale can look stale to it).
    */
   private prunable(tid: number, isAssume: boolean): boolean {
+    if (this.chooser) return false;
     const th = this.g.threads[tid];
     for (let i = th.length - 2; i >= 0; i--) {
       const e = th[i];
@@ -568,7 +578,7 @@ export class Explorer {
     }
   }
 
-  /** engine-notes §2.3: e was added maximally w.r.t. the events before it and w's prefix. */
+  /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
   private maximal(e: Ev, w: Ev): boolean {
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
@@ -828,6 +838,7 @@ export class Explorer {
   }
 
   private report(property: string, invariant: string | null, message: string, tid: number): void {
+    if (this.opts.onViolation) this.opts.onViolation(property, invariant, message);
     if (!this.opts.keepGoing) {
       this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;

@@ -21,6 +21,12 @@ export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
 /** The view of Init events (never read: inView treats tid -1 as always inside). */
 const NO_VIEW: number[] = [];
 
+/**
+ * One event of an execution graph: an access, fence, spawn, join, end, block or failed
+ * assertion of one thread. Exposed read-only in results (the trace writer reads it); its shape
+ * follows the explorer's needs and may change.
+ * @opaque
+ */
 export class Ev {
   /** Position in the graph's stamp order (the order events were added). Init events: -1. */
   stamp = -1;
@@ -116,6 +122,11 @@ export interface ThreadSlot {
   spawn: Ev | null;
 }
 
+/**
+ * An execution graph: events per thread (po), reads-from and coherence order per location. A
+ * violation's graph is handed out read-only for rendering; its shape may change.
+ * @opaque
+ */
 export class Graph {
   threads: Ev[][] = [];
   slots: ThreadSlot[] = [];

@@ -12,6 +12,7 @@ import { ScheduleChooser, describeStep, graphDifference, orderOf, parseSchedule,
 import type { WeakExplanation } from './models/lkmm-explain.ts';
 import type { Graph, Ev } from './graph.ts';
 
+/** How `check` explores: parameters, memory model, bounds, random sampling, progress callbacks. */
 export interface CheckOptions {
   params?: Params;
   model?: string;
@@ -28,6 +29,7 @@ export interface CheckOptions {
   allViolations?: boolean;
 }
 
+/** With `allViolations`: one class of violation, how many executions broke it, and the first counterexample. */
 export interface ViolationCount {
   key: string;
   /** Executions (leaves) that ended in this class of violation. */
@@ -35,6 +37,7 @@ export interface ViolationCount {
   first: ViolationReport;
 }
 
+/** A counterexample: what broke, the interleaving as text, and the schedule that replays it. */
 export interface ViolationReport {
   /** What kind of check failed: 'assertion', 'deadlock' or 'final'. */
   property: string;
@@ -57,6 +60,7 @@ export interface ViolationReport {
   explain(): WeakExplanation | null;
 }
 
+/** What `check` found: the verdict, the counts, and the first counterexample (or every class of them). */
 export interface CheckResult {
   program: string;
   params: Params;
@@ -127,6 +131,11 @@ function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule
   throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
 }
 
+/**
+ * Explores every execution of `program` under the memory model (default sc) and reports the
+ * first violation, or every class of them with `allViolations`; with `random`, samples instead.
+ * A bound (`maxExecutions`, `timeoutMs`) makes the verdict 'bounded', never 'ok'.
+ */
 export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? DEFAULT_MODEL);
@@ -175,6 +184,7 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
   };
 }
 
+/** One replayed execution: the trace, final memory and graph, its violation if any, or where the schedule stopped fitting. */
 export interface ReplayResult {
   /** Set when the program no longer follows the schedule. */
   divergence: string | null;
@@ -206,7 +216,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
     divergence: chooser.divergence,
     outcome: ex.dead ? 'inconsistent' : r.complete ? 'complete' : 'blocked',
     violation: r.violation && !chooser.divergence ? report(inst, model, r.violation) : undefined,
-    trace: renderColumns(inst, g, order, names),
+    trace: renderColumns(inst, g, order, names, true),
     memory: renderMemory(inst, g),
     schedule,
     graph: g,

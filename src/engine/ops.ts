@@ -35,6 +35,7 @@ export const Mode = {
   Mb: 6,
 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
+/** The name of each access mode, as traces print it (indexed by Mode). */
 export const modeName = ['plain', 'once', 'relaxed', 'acquire', 'release', 'acq_rel', 'mb'] as const;
 
 /** Read-modify-write flavours; the engine computes the new value from the old one. */
@@ -46,6 +47,7 @@ export const RmwKind = {
   Fn: 4, // new = f(old), or no write when f returns undefined
 } as const;
 export type RmwKind = (typeof RmwKind)[keyof typeof RmwKind];
+/** The name of each RMW flavour, as traces print it (indexed by RmwKind). */
 export const rmwName = ['xchg', 'cmpxchg', 'fetch_add', 'add_unless', 'rmw'] as const;
 
 /**
@@ -58,8 +60,10 @@ export const FENCE_KINDS = [
   'mb', 'rmb', 'wmb', 'before-atomic', 'after-atomic', 'after-spinlock', 'after-unlock-lock',
   'after-srcu-read-unlock', 'barrier', 'rcu-lock', 'rcu-unlock', 'sync-rcu',
 ] as const;
+/** One of FENCE_KINDS: what `t.fence()` takes. */
 export type FenceKind = (typeof FENCE_KINDS)[number];
 
+/** The operation a thread yields (filled in by a Ctx method; one reused object per thread). */
 export interface Op {
   kind: OpKind;
   loc: Loc;
@@ -92,9 +96,12 @@ export type DepKind = (typeof DepKind)[keyof typeof DepKind];
 
 /** A property a violation can name: an id string, or an object with one (a kernel invariant). */
 export type PropertyRef = string | { readonly id: string };
+/** The id of a PropertyRef. */
 export const propertyId = (p: PropertyRef): string => (typeof p === 'string' ? p : p.id);
 
+/** A thread body or kernel function: a generator yielding Ops, fed the engine's answers, returning R. */
 export type ThreadGen<R = unknown> = Generator<Op, R, Val>;
+/** A thread's body: called with its context, returns the generator the engine drives. */
 export type ThreadFn = (t: Ctx) => ThreadGen;
 
 /**

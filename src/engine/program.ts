@@ -4,6 +4,7 @@
 import type { Loc, PropertyRef, ThreadFn, Val } from './ops.ts';
 import { userCall } from './errors.ts';
 
+/** A program's integer parameters by name (`--param K=V`). */
 export type Params = Record<string, number>;
 
 /** The final state of a complete execution, for `Builder.final` checks. */
@@ -20,6 +21,7 @@ export interface FinalViolation {
   message: string;
 }
 
+/** A shared location as declared with `Builder.loc`. */
 export interface LocInfo {
   name: string;
   init: Val;
@@ -27,11 +29,13 @@ export interface LocInfo {
   show?: (v: Val) => string;
 }
 
+/** A thread declared with `Builder.thread`. */
 export interface ThreadInfo {
   name: string;
   body: ThreadFn;
 }
 
+/** What a program's `setup` builds: its shared locations, threads, final checks and quiet labels. */
 export class Builder {
   readonly locs: LocInfo[] = [];
   readonly threads: ThreadInfo[] = [];
@@ -72,6 +76,7 @@ export class Builder {
   }
 }
 
+/** A program for the engine: a name and a `setup` that builds it from its parameters (see defineProgram). */
 export interface Program {
   name: string;
   /** One line for `mmcheck list`. */
@@ -96,6 +101,7 @@ export interface Instance {
   quiet: Builder['quiet'];
 }
 
+/** Runs `setup` with the program's parameter defaults overridden by `overrides`: the locations and threads to explore. */
 export function instantiate(program: Program, overrides: Params = {}): Instance {
   const params: Params = { ...(program.params ?? {}) };
   for (const [k, v] of Object.entries(overrides)) {
@@ -110,5 +116,6 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet };
 }
 
+/** A `--param` the program does not declare, or a bad value (exit 2). */
 export class ParamError extends Error {}
 export { ModelError } from './errors.ts';

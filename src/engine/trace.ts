@@ -85,6 +85,7 @@ export function formatSchedule(steps: readonly number[]): string {
   return out.join('.');
 }
 
+/** A `--schedule` that is not a schedule (a token other than TID or TID~K): exit 2. */
 export class ScheduleError extends Error {}
 
 export function parseSchedule(s: string): number[] {
@@ -98,7 +99,11 @@ export function parseSchedule(s: string): number[] {
   return out;
 }
 
-/** A chooser that follows a schedule, noting where the program no longer matches it. */
+/**
+ * A chooser that follows a schedule, noting where the program no longer matches it (a schedule
+ * that does not fit: mistyped, or printed for another target, variant, parameter or model — or,
+ * when it was printed for this very run, a nondeterministic model).
+ */
 export class ScheduleChooser implements Chooser {
   private i = 0;
   private k = 0;
@@ -107,6 +112,7 @@ export class ScheduleChooser implements Chooser {
   /** Steps taken so far. */
   get taken(): number { return this.i / 2; }
   get finished(): boolean { return this.i >= this.steps.length; }
+  get diverged(): boolean { return this.divergence !== null; }
   thread(runnable: readonly number[]): number {
     if (this.divergence) return -1;
     if (this.i >= this.steps.length) {
@@ -117,7 +123,7 @@ export class ScheduleChooser implements Chooser {
     this.k = this.steps[this.i + 1];
     this.i += 2;
     if (!runnable.includes(t)) {
-      this.divergence = `the model is nondeterministic at step ${this.i / 2}: thread ${t} cannot run there (runnable: ${runnable.join(', ') || 'none'})`;
+      this.divergence = `at step ${this.i / 2}, thread ${t} cannot run (runnable: ${runnable.join(', ') || 'none'})`;
       return -1;
     }
     return t;
@@ -130,7 +136,7 @@ export class ScheduleChooser implements Chooser {
   }
   order(_e: Ev, c: readonly Ev[]): readonly number[] {
     if (this.k >= c.length) {
-      this.divergence ??= `the model is nondeterministic at step ${this.i / 2}: choice ${this.k} does not exist (${c.length} candidates)`;
+      this.divergence ??= `at step ${this.i / 2}, choice ~${this.k} does not exist (${c.length} candidate${c.length === 1 ? '' : 's'})`;
       return [];
     }
     return [this.k];
@@ -314,15 +320,19 @@ export function describeStep(inst: Instance, g: Graph, e: Ev, names: readonly st
   }
 }
 
-/** The interleaving as columns, one per thread, each row a step labelled with its function. */
-export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], names: readonly string[]): string {
+/**
+ * The interleaving as columns, one per thread, each row a step labelled with its function. A
+ * counterexample stops at the failed assertion (`whole` false: the later steps do not explain
+ * it, and a footer counts them); a replay shows the whole execution.
+ */
+export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], names: readonly string[], whole = false): string {
   const threads = [...new Set(order.map((e) => e.tid))].sort((a, b) => a - b);
   const col = new Map<number, number>();
   threads.forEach((t, i) => col.set(t, i));
   const rows: string[][] = [];
   const lastFn = new Map<number, string | null>();
   // Steps after a failed assertion do not explain it: stop the picture there.
-  const errAt = order.findIndex((e) => e.kind === EvKind.Error);
+  const errAt = whole ? -1 : order.findIndex((e) => e.kind === EvKind.Error);
   const shown = errAt >= 0 ? order.slice(0, errAt + 1) : order;
   const hidden = order.length - shown.length - order.slice(shown.length).filter((e) => e.kind === EvKind.End).length;
   const quietCount = new Map<string, number>();
@@ -346,7 +356,7 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, width[i]))).join('   ').trimEnd();
   const lines = [line(headers), ...rows.map(line)];
   for (const [fn, n] of quietCount) lines.push(`(${n} step${n === 1 ? '' : 's'} of ${fn} not shown: ${inst.quiet.get(fn)})`);
-  if (hidden > 0) lines.push(`(${hidden} later step${hidden === 1 ? '' : 's'} of the other threads not shown; replay prints them)`);
+  if (hidden > 0) lines.push(`(${hidden} later step${hidden === 1 ? '' : 's'} of the other threads not shown; mmcheck replay prints the whole execution)`);
   return lines.join('\n');
 }
 

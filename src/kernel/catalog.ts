@@ -1,4 +1,4 @@
-// The catalog of seed scenarios: every kernel-spec §12 row as a variant of a scenario, with the
+// The catalog of seed scenarios: every unsafe row of docs/design/variants.md as a variant of a scenario, with the
 // verdict exploration must reach. `mmcheck list` / `mmcheck check` read this registry.
 export type { Scenario, Variant } from './scenario.ts';
 import type { Scenario, Variant } from './scenario.ts';
@@ -20,6 +20,7 @@ import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-fr
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
 
+/** Every scenario of the catalog, in the order `mmcheck list` and `check --all` show them. */
 export const catalog: Scenario[] = [
   paeScenario,
   pageRefFreezeScenario,
@@ -56,7 +57,7 @@ export const catalog: Scenario[] = [
   speculativeLookupScenario,
 ];
 
-/** kernel-spec §12: every row id with the model its unsafe variant needs (U1.c = U8.a, U3.c = U4.d). */
+/** docs/design/variants.md: every row id with the model its unsafe variant needs (U1.c = U8.a, U3.c = U4.d). */
 export const SPEC_ROWS: Record<string, 'sc' | 'tso' | 'weak'> = {
   'U1.a': 'sc', 'U1.b': 'sc', 'U1.c': 'sc', 'U1.d': 'tso', 'U1.e': 'sc',
   'U2.a/b': 'sc', 'U2.c': 'sc', 'U2.d': 'sc',
@@ -83,10 +84,12 @@ export function bugScenarios(): Scenario[] {
   return out;
 }
 
+/** The catalog scenario (or bug-history scenario) named `name`. */
 export function findScenario(name: string): Scenario | undefined {
   return catalog.find((s) => s.name === name) ?? bugScenarios().find((s) => s.name === name);
 }
 
+/** Variant `variant` of the catalog scenario `scenario`. */
 export function findVariant(scenario: string, variant: string): Variant | undefined {
   return findScenario(scenario)?.variants.find((v) => v.name === variant);
 }

@@ -21,16 +21,34 @@ export function invariantsOf(r: CheckResult): string[] {
 }
 
 /**
- * Does the verdict match the catalog's expectation? An unsafe variant's expectation holds for its
- * own model; run under another one (--model) it has none ('n/a'). A safe variant, or a program
- * outside the catalog (no variant), is expected to hold under any model.
+ * How a result stands against the catalog's expectation:
+ * - 'as expected': the verdict the catalog states for the variant under its model;
+ * - `finding §n`: a documented weak-memory finding (docs/weak-memory-findings.md) reproduced —
+ *   the finding variant itself, or the scenario's `safe` variant under the finding's model;
+ * - 'n/a': an unsafe variant run under another model than its own (no expectation there);
+ * - 'unexpected': anything else (including a documented finding that no longer reproduces).
+ * `findings` are the finding variants of the run's scenario.
  */
-export function asExpected(variant: Variant | undefined, r: CheckResult): boolean | 'n/a' {
-  if (!variant) return r.verdict === 'ok';
-  if (variant.expected === 'ok') return r.verdict === 'ok';
-  if (r.model !== variantModel(variant)) return 'n/a';
+export type Judgement = 'as expected' | 'unexpected' | 'n/a' | `finding ${string}`;
+
+/** Judges result `r` of `variant` (undefined: a program outside the catalog) as described at Judgement. */
+export function judge(variant: Variant | undefined, r: CheckResult, findings: readonly Variant[] = []): Judgement {
+  if (!variant) return r.verdict === 'ok' ? 'as expected' : 'unexpected';
   const found = invariantsOf(r);
   // Without --all-violations only the first violation is known: the row's other ids cannot be asked for.
-  const want = r.violations ? [variant.expected, ...(variant.also ?? [])] : [variant.expected];
-  return r.verdict === 'violation' && want.every((id) => found.includes(id));
+  const breaks = (v: Variant): boolean => r.verdict === 'violation' && (r.violations ? [v.expected, ...(v.also ?? [])] : [v.expected]).every((id) => found.includes(id));
+  if (variant.expected === 'ok') {
+    const f = variant.name === 'safe' ? findings.find((x) => variantModel(x) === r.model) : undefined;
+    if (f) return breaks(f) ? `finding ${f.finding}` : 'unexpected';
+    return r.verdict === 'ok' ? 'as expected' : 'unexpected';
+  }
+  if (r.model !== variantModel(variant)) return 'n/a';
+  if (!breaks(variant)) return 'unexpected';
+  return variant.finding ? `finding ${variant.finding}` : 'as expected';
+}
+
+/** judge() as true (as expected, or a documented finding), false (unexpected) or 'n/a'. */
+export function asExpected(variant: Variant | undefined, r: CheckResult, findings: readonly Variant[] = []): boolean | 'n/a' {
+  const j = judge(variant, r, findings);
+  return j === 'n/a' ? 'n/a' : j !== 'unexpected';
 }

@@ -6,6 +6,7 @@ function* load(t: Ctx, loc: Loc): ThreadGen<number> {
   return yield t.load(loc);
 }
 
+/** A load that only feeds an invariant check: traces label it "(check)". */
 export function ghostLoad(t: Ctx, loc: Loc): ThreadGen<number> {
   return t.call('(check)', load(t, loc));
 }

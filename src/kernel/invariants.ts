@@ -5,6 +5,7 @@
 // `defineInvariant` (any id); the catalog's are registered here.
 import type { PropertyRef } from '../engine/ops.ts';
 
+/** An invariant: its id (I1…I16, or a user's own), a one-line title and what it means. */
 export interface Invariant {
   readonly id: string;
   /** One line, shown with a violation. */
@@ -33,6 +34,7 @@ export function invariants(): Invariant[] {
   return [...registry.values()];
 }
 
+/** The declared invariant a violation names (by id or by value), if any. */
 export function findInvariant(ref: PropertyRef | null | undefined): Invariant | undefined {
   if (ref === null || ref === undefined) return undefined;
   return registry.get(typeof ref === 'string' ? ref : ref.id);

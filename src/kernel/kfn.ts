@@ -5,6 +5,7 @@
 // `mmcheck list --functions` prints the registry; a trace step can name file:function.
 import type { Ctx, ThreadGen } from '../engine/ops.ts';
 
+/** Where a modeled kernel function comes from: its kernel name, file and the versions followed. */
 export interface KernelSource {
   /** The kernel function's name, exactly as in the kernel (the trace label). */
   name: string;

@@ -1,4 +1,4 @@
-// Per-CPU state shared by RCU, interrupts and IPIs (kernel-spec §M.2), built from engine locations.
+// Per-CPU state shared by RCU, interrupts and IPIs (docs/design/protocols.md §M.2), built from engine locations.
 //
 // One word per CPU: bits 0-3 = read-side nesting (rcu_read_lock() and local_irq_disable() both
 // count: since the v5.0 flavour consolidation an IRQs-off region is an RCU reader), bit 4 = IRQs
@@ -14,6 +14,7 @@ const NEST = 0xf;
 const IRQOFF = 0x10;
 const GEN = 0x20;
 
+/** A CPU's word as traces print it: "gen 1, IRQs off, reader depth 1". */
 export function showCpuState(v: number): string {
   const parts = [`gen ${v >> 5}`];
   if (v & IRQOFF) parts.push('IRQs off');
@@ -22,6 +23,7 @@ export function showCpuState(v: number): string {
   return parts.join(', ');
 }
 
+/** One CPU: its id and its RCU/IRQ state word. */
 export interface Cpu {
   id: number;
   /** The per-CPU word described above. */
@@ -45,10 +47,12 @@ function leave(v: number): number {
   return n === 0 ? ((v >> 5) + 1) * GEN | (v & IRQOFF) : (v & ~NEST) | n;
 }
 
+/** rcu_read_lock(): enters (or nests) a read-side critical section on `cpu`. */
 export function* rcu_read_lock(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, (v) => v + 1);
 }
 
+/** rcu_read_unlock(): leaves it; leaving the outermost one ends the reader a grace period waits for. */
 export function* rcu_read_unlock(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, leave);
 }

@@ -2,11 +2,12 @@
 // one program factory: every variant is the same model with one knob turned.
 import type { Program } from '../engine/program.ts';
 
+/** One variant of a scenario: a program and the verdict exploration must reach under its model. */
 export interface Variant {
   /** 'safe' or a knob name. */
   name: string;
   description: string;
-  /** kernel-spec §12 row id such as 'U4.a' ('safe' variants: the section, e.g. '§1'). */
+  /** Row id of docs/design/variants.md such as 'U4.a' ('safe' variants: the section, e.g. '§1'). */
   ref: string;
   /** 'ok', or the invariant id the exploration must report (e.g. 'I3'). */
   expected: 'ok' | string;
@@ -21,7 +22,7 @@ export interface Variant {
    */
   barrierDrop?: boolean;
   /**
-   * An unsafe variant that is not a kernel-spec §12 row: where it comes from (the kernel's code
+   * An unsafe variant that is not a row of docs/design/variants.md: where it comes from (the kernel's code
    * at an earlier point of its history, or a change a patch could make). Its `ref` is the section.
    */
   origin?: string;
@@ -42,12 +43,13 @@ export interface Variant {
   program: Program;
 }
 
+/** A scenario of the catalog (or a user's file): one protocol with its safe variant and its unsafe ones. */
 export interface Scenario {
   name: string;
   description: string;
   /** Seed thread file, e.g. '002'. */
   seed: string;
-  /** kernel-spec section, e.g. '§7'. */
+  /** Section of docs/design/protocols.md, e.g. '§7'. */
   section: string;
   variants: Variant[];
 }

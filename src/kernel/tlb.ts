@@ -1,4 +1,4 @@
-// Per-CPU TLBs and user instructions (kernel-spec §M.2, §11 I16). A TLB holds at most one cached
+// Per-CPU TLBs and user instructions (docs/design/protocols.md §M.2; I16). A TLB holds at most one cached
 // translation (a PTE value, 0 = empty). A user access is one instruction: it looks up the TLB,
 // on a miss walks the page table and fills it, and performs the access, all without being
 // interrupted, so it is modeled as an IRQs-off window on its CPU. A TLB flush empties the target
@@ -10,6 +10,7 @@ import type { Builder } from '../engine/program.ts';
 import { local_irq_disable, local_irq_enable, smp_call_function, type Cpu, type Cpus } from './rcu.ts';
 import { showPte } from './include/linux/pgtable.ts';
 
+/** `cpu`'s TLB, caching the PTE value `init` (0: empty). */
 export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
   return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
 }
@@ -19,6 +20,7 @@ export function* insn_begin(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield* t.call('(insn)', local_irq_disable(t, cpu));
 }
 
+/** End of the instruction insn_begin() started. */
 export function* insn_end(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield* t.call('(insn)', local_irq_enable(t, cpu));
 }
@@ -39,10 +41,12 @@ export function newHwInsn(b: Builder, cpu: Cpu): Loc {
   return b.loc(`cpu${cpu.id}.hw_access`, 0, (v) => (v ? 'in flight' : 'idle'));
 }
 
+/** A hardware access begins: the invalidation (tlbie) now waits for it. */
 export function* hw_access_begin(t: Ctx, insn: Loc): ThreadGen<void> {
   yield t.xchg(insn, 1); // the access is synchronous with invalidations: ordered like a locked op
 }
 
+/** The hardware access is performed (ordered before the "idle" the invalidator waits for). */
 export function* hw_access_end(t: Ctx, insn: Loc): ThreadGen<void> {
   // Hardware, not kernel code: an invalidation completes (powerpc tlbie; eieio; tlbsync; ptesync,
   // arm64 TLBI; DSB) only once every access that used the old translation is performed, so the

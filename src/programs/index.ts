@@ -1,6 +1,6 @@
 // The registry of built-in programs: GenMC's classic SMC benchmark families, each with the sizes
 // `npm run bench` runs and GenMC's SC (`-sc`, with `-mo`) complete-execution counts for them, as
-// listed in shared/anchors.md §5.1 (GenMC v0.11 tests/correct/synthetic/<name>/expected.sc.mo.in).
+// listed in docs/design/benchmarks.md §1 (GenMC v0.11 tests/correct/synthetic/<name>/expected.sc.mo.in).
 import type { Params, Program } from '../engine/program.ts';
 import lastzero from './genmc/lastzero.ts';
 import readers from './genmc/readers.ts';
@@ -25,9 +25,9 @@ import big2 from './genmc/big2.ts';
 
 export interface Benchmark {
   program: Program;
-  /** The sizes of anchors.md §5.1 that `npm run bench` runs. */
+  /** The sizes of docs/design/benchmarks.md §1 that `npm run bench` runs. */
   sizes: Params[];
-  /** GenMC's SC complete-execution counts for those sizes (anchors.md §5.1), in the same order. */
+  /** GenMC's SC complete-execution counts for those sizes (docs/design/benchmarks.md §1), in the same order. */
   expected: number[];
   /** Takes minutes (millions of executions): a bench may leave it out unless asked for. */
   heavy?: boolean;
@@ -54,7 +54,7 @@ export const benchmarks: Benchmark[] = [
   { program: szymanski, sizes: [{ N: 1 }], expected: [6] },
   { program: peterson, sizes: [{}], expected: [4] },
   { program: petersonSc, sizes: [{}], expected: [4] },
-  // Throughput anchors (anchors.md §5.5): minutes, not seconds.
+  // Throughput programs (docs/design/benchmarks.md §2): minutes, not seconds.
   { program: big1, sizes: [{}], expected: [1_820_474], heavy: true },
   { program: big2, sizes: [{}], expected: [5_284_890], heavy: true },
 ];

@@ -1,4 +1,4 @@
-// Short titles of the invariants the kernel scenarios check (kernel-spec §11), shown with a violation.
+// Short titles of the invariants the kernel scenarios check (docs/design/invariants.md), shown with a violation.
 export const INVARIANTS: Record<string, string> = {
   I1: "No use-after-free of page-table pages.",
   I2: "No write to read-only, and no access to unmapped, struct-page memory.",

@@ -84,7 +84,7 @@ test('LB+fencembonceonce+ctrlonceonce: Never (2 executions)', () => {
   assert.equal(count(r, (g) => g.r0 === 1 && g.r1 === 1), 0);
 });
 
-test('R+fencembonceonces: 3 of 4 (rf, co) candidates are consistent (engine-notes §7)', () => {
+test('R+fencembonceonces: 3 of 4 (rf, co) candidates are consistent (docs/design/exploration.md §7.3)', () => {
   const r = check(
     {
       threads: [

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -223,6 +223,95 @@ export default defineProgram({ name: 'spawn-deadlock', setup(b) {
       assert.match(rp.out, what);
     }
   }
+});
+
+test('help: mmcheck --help, -h, help <command>, <command> --help; --version', () => {
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    const r = mm(...args);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Commands:$/m);
+    assert.match(r.out, /mmcheck check <file\.ts\|scenario\|program>/);
+  }
+  for (const args of [['help', 'replay'], ['replay', '--help'], ['replay', '-h']]) {
+    const r = mm(...args);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^usage: mmcheck replay <file\.ts\|scenario\|program> --schedule S \[options\]$/m);
+    assert.match(r.out, /^ {2}--schedule S +the schedule a violation printed$/m);
+    assert.doesNotMatch(r.out, /--all-variants/, 'only the options of replay');
+  }
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  const v = mm('--version');
+  assert.equal(v.code, 0);
+  assert.equal(v.out, `mmcheck ${version}\n`);
+  const bad = mm('help', 'chek');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /did you mean 'check'\?/);
+});
+
+test('did you mean: a mistyped command, option, scenario, variant or program (exit 2)', () => {
+  for (const [args, hint] of [
+    [['chek', 'readers'], /unknown command 'chek'; did you mean 'check'\?/],
+    [['check', 'readers', '--modle', 'sc'], /unknown option --modle for 'check'; did you mean --model\?/],
+    [['check', 'gup-fast-vs-zpa'], /unknown target 'gup-fast-vs-zpa'.*; did you mean one of 'gup-fast-vs-zap'/],
+    [['check', 'readerz'], /did you mean 'readers'\?/],
+    [['check', 'page-ref-freeze', '--variant', 'freeze-load-compare'], /no variant 'freeze-load-compare'; did you mean 'freeze-load-compare-store'\?/],
+  ] as const) {
+    const r = mm(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, hint);
+  }
+});
+
+test('replay: a schedule that does not fit is a bad schedule (exit 2), never a crash or "nondeterministic"', () => {
+  const sched = /--schedule (\S+)/.exec(mm('check', mpBug).out)?.[1];
+  assert.ok(sched);
+  for (const s of ['9', `${sched}.1`, sched.replace(/\.[^.]*$/, ''), '1.0~5.0', '1.0.0.7.1']) {
+    const r = mm('replay', mpBug, '--schedule', s);
+    assert.equal(r.code, 2, `${s}: ${r.err}`);
+    assert.match(r.err, /^mmcheck replay: bad schedule: /m, s);
+    assert.doesNotMatch(r.err, /internal error|the model is nondeterministic at/, s);
+  }
+  const typo = mm('replay', mpBug, '--schedule', '1.x');
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /bad schedule token 'x'/);
+});
+
+test('replay prints the whole execution: the steps a counterexample leaves out after the failed assertion', () => {
+  const c = mm('check', 'page-ref-freeze', '--variant', 'freeze-load-compare-store');
+  const hidden = Number(/\((\d+) later steps? of the other threads not shown; mmcheck replay prints the whole execution\)/.exec(c.out)?.[1]);
+  assert.ok(hidden > 0, c.out);
+  const cmd = /^replay: mmcheck replay (.*)$/m.exec(c.out)![1];
+  const r = mm('replay', ...cmd.split(' '));
+  assert.equal(r.code, 1, r.err);
+  const rows = (s: string) => s.split('\n\nfinal memory')[0].split('\n').filter((l) => l && !l.startsWith('('));
+  const shown = rows(c.out.slice(c.out.indexOf('CPU0:')));
+  const replayed = rows(r.out);
+  assert.deepEqual(replayed.slice(0, shown.length), shown, 'the same steps first, in the same order');
+  assert.equal(replayed.length - shown.length, hidden, 'then the steps the counterexample left out');
+});
+
+test('--json carries the counterexample (schedule, replay, steps) and the rejected count', () => {
+  const j = JSON.parse(mm('check', 'page-ref-freeze', '--variant', 'freeze-load-compare-store', '--json').out).results[0];
+  assert.equal(typeof j.rejected, 'number');
+  const cx = j.counterexample;
+  assert.equal(cx.schedule, j.schedule);
+  assert.equal(cx.replay, `mmcheck replay page-ref-freeze --variant freeze-load-compare-store --schedule ${j.schedule}`);
+  const bad = cx.steps.filter((s: { violation?: boolean }) => s.violation);
+  assert.equal(bad.length, 1);
+  assert.match(bad[0].text, /^ASSERTION FAILED: I5: /);
+  assert.ok(cx.steps.every((s: { thread: string; text: string }) => /^CPU[01]$/.test(s.thread) && s.text));
+  const ok = JSON.parse(mm('check', 'readers', '--param', 'N=2', '--json').out).results[0];
+  assert.equal(ok.counterexample, undefined);
+  assert.equal(ok.rejected, 0);
+});
+
+test('check --all-variants --model lkmm: a documented weak-memory finding is a finding, not UNEXPECTED (exit 0)', () => {
+  const r = mm('check', 'migrate-vs-reference-holder', '--all-variants', '--model', 'lkmm');
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /^migrate-vs-reference-holder\s+safe\s.*\bI10\b.*finding §1$/m);
+  assert.match(r.out, /^migrate-vs-reference-holder\s+lkmm-early-refcount-check\s.*finding §1$/m);
+  assert.doesNotMatch(r.out, /UNEXPECTED/);
+  assert.match(r.out, /, 2 documented findings \(docs\/weak-memory-findings\.md\), 0 unexpected/);
 });
 
 test('issue 12: a body with a module-level counter is refused as nondeterministic at the user\'s file:line', () => {

@@ -1,5 +1,5 @@
 // Soundness and optimality of the explorer against brute-force enumeration of interleavings,
-// on thousands of random small programs (engine-notes §6.2).
+// on thousands of random small programs (docs/design/exploration.md §6).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -63,6 +63,28 @@ test('TSO: with assume, await, assertions and spinlocks', () => {
   property({ blocking: true, locks: true, maxThreads: 3 }, 'tso', 400);
 });
 
+test('SC: spawn and join, with RMWs that fail and succeed before the spawn, agree with brute force', (t) => {
+  property({ spawns: true, blocking: true, maxTotal: 10 }, 'sc', 600);
+  t.diagnostic('600 random spawn/join programs against the SC oracle');
+});
+
+test('TSO: spawn and join agree with the store-buffer machine', (t) => {
+  property({ spawns: true, maxTotal: 9 }, 'tso', 400);
+  t.diagnostic('400 random spawn/join programs against the TSO oracle');
+});
+
+test('LKMM with spawn and join: no duplicates, every TSO execution allowed', () => {
+  fc.assert(
+    fc.property(randProg({ spawns: true, maxTotal: 7 }), (p) => {
+      const lk = explore(p, 'lkmm').complete;
+      assert.equal(new Set(lk).size, lk.length, `an LKMM graph was explored twice: ${JSON.stringify(p)}`);
+      const lks = new Set(lk);
+      for (const s of explore(p, 'tso').complete) assert.ok(lks.has(s), `a TSO execution is missing under LKMM: ${JSON.stringify(p)}`);
+    }),
+    runs(150) as fc.Parameters<[RandProg]>,
+  );
+});
+
 test('metamorphic: every SC execution is a TSO execution; with a full fence between accesses they coincide', () => {
   fc.assert(
     fc.property(randProg({}), (p) => {
@@ -90,7 +112,7 @@ test('LKMM (porf-acyclic fragment): no duplicates, every TSO execution allowed, 
   );
 });
 
-test('worked examples of engine-notes §2.6: SB has 3 SC executions, R+2W has 6', () => {
+test('worked examples of docs/design/exploration.md §2.6: SB has 3 SC executions, R+2W has 6', () => {
   const sb: RandProg = { nlocs: 2, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'load', loc: 1 }], [{ k: 'store', loc: 1, v: 1 }, { k: 'load', loc: 0 }]] };
   assert.equal(explore(sb, 'sc').complete.length, 3);
   assert.equal(explore(sb, 'tso').complete.length, 4);

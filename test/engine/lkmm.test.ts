@@ -53,7 +53,7 @@ test('MP: needs ordering on both sides; an address dependency orders the reader'
   assert.equal(check(mp('po', 'po'), { model: 'tso' }).verdict, 'ok');
 });
 
-test('R+fencembonceonces counts 3 executions, as herd7 does (engine-notes §7)', () => {
+test('R+fencembonceonces counts 3 executions, as herd7 does (docs/design/exploration.md §7.3)', () => {
   const p = defineProgram({ name: 'R', setup(b) {
     const x = b.loc('x'), y = b.loc('y');
     b.thread('P0', function* (t) { yield t.store(x, 1); yield t.fence('mb'); yield t.store(y, 1); });

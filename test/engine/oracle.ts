@@ -1,7 +1,11 @@
-// Brute-force oracles for differential testing (engine-notes §6.2). They run the same mmcheck
+// Brute-force oracles for differential testing (docs/design/exploration.md §6). They run the same mmcheck
 // program through the same thread API but explore every interleaving of whole operations
 // (SC), or every interleaving of operations and store-buffer flushes (TSO), memoised on state.
 // They share no code with the explorer beyond the thread API and the Program type.
+// Spawned threads are named by their place in the spawn tree (`1/0`: thread 1's first child),
+// as test/engine/signature.ts names the explorer's, so tids need not agree. Under TSO a spawn
+// and a join order like a full fence (x86: thread creation and joining are serialising), and a
+// join waits for the child's store buffer to drain: the explorer's TSO has Spawn and Join in ppo.
 import { instantiate, type Program } from '../../src/engine/program.ts';
 import { Ctx, OpKind, type Op } from '../../src/engine/ops.ts';
 import { rmwNewValue } from '../../src/engine/runtime.ts';
@@ -20,7 +24,12 @@ interface TState {
   inputs: number[];
   nev: number;
   status: 'run' | 'done' | 'blocked' | 'error';
+  /** Static threads: their tid; spawned ones: `parent/k` (the parent's k-th spawn). */
+  name: string;
+  spawns: number;
 }
+
+type Body = (t: Ctx) => Generator<Op, unknown, number>;
 
 interface Buffered { loc: number; val: number; id: string }
 
@@ -32,10 +41,12 @@ interface State {
   rf: string[];
   /** TSO store buffers. */
   sb: Buffered[][];
+  /** Each thread's body (not part of the state's key: the parent's inputs determine it). */
+  bodies: Body[];
 }
 
 /** Re-runs a thread body on recorded inputs and returns its pending op (or null when done). */
-function pendingOp(body: (t: Ctx) => Generator<Op, unknown, number>, tid: number, inputs: number[]): Op | null {
+function pendingOp(body: Body, tid: number, inputs: number[]): Op | null {
   const ctx = new Ctx(tid);
   const g = body(ctx);
   let r = g.next(0);
@@ -51,11 +62,11 @@ function pendingOp(body: (t: Ctx) => Generator<Op, unknown, number>, tid: number
 
 export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleResult {
   const inst = instantiate(program);
-  const n = inst.threads.length;
   const res: OracleResult = { complete: new Set(), blocked: new Set(), finals: new Set(), errors: new Set() };
   const seen = new Set<string>();
   const init: State = {
-    th: inst.threads.map(() => ({ inputs: [], nev: 0, status: 'run' as const })),
+    th: inst.threads.map((_, i) => ({ inputs: [], nev: 0, status: 'run' as const, name: String(i), spawns: 0 })),
+    bodies: inst.threads.map((t) => t.body as never),
     mem: inst.locs.map((l) => l.init),
     lastW: inst.locs.map(() => 'init'),
     co: inst.locs.map(() => []),
@@ -63,12 +74,13 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
     sb: inst.threads.map(() => []),
   };
   const clone = (s: State): State => ({
-    th: s.th.map((t) => ({ inputs: [...t.inputs], nev: t.nev, status: t.status })),
-    mem: [...s.mem], lastW: [...s.lastW], co: s.co.map((c) => [...c]), rf: [...s.rf], sb: s.sb.map((b) => [...b]),
+    th: s.th.map((t) => ({ inputs: [...t.inputs], nev: t.nev, status: t.status, name: t.name, spawns: t.spawns })),
+    mem: [...s.mem], lastW: [...s.lastW], co: s.co.map((c) => [...c]), rf: [...s.rf], sb: s.sb.map((b) => [...b]), bodies: [...s.bodies],
   });
   const key = (s: State): string => JSON.stringify([s.th, s.mem, s.co, s.rf.slice().sort(), s.sb]);
   const sig = (s: State): string => {
-    const blocked = s.th.map((t, i) => (t.status === 'blocked' || t.status === 'error' ? i : -1)).filter((i) => i >= 0);
+    // At a leaf a thread still 'run' waits to join a thread that never ends.
+    const blocked = s.th.filter((t) => t.status !== 'done').map((t) => t.name).sort();
     return JSON.stringify({ rf: s.rf.slice().sort(), co: s.co, blocked });
   };
   const flush = (s: State, tid: number): void => {
@@ -92,6 +104,7 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
     if (seen.has(k)) return;
     seen.add(k);
     let moved = false;
+    const n = s.th.length;
     if (mode === 'tso') {
       for (let t = 0; t < n; t++) {
         if (s.sb[t].length) { const s2 = clone(s); flush(s2, t); moved = true; dfs(s2); }
@@ -100,10 +113,10 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
     for (let t = 0; t < n; t++) {
       const ts = s.th[t];
       if (ts.status !== 'run') continue;
-      const op = pendingOp(inst.threads[t].body as never, t, ts.inputs);
+      const op = pendingOp(s.bodies[t], t, ts.inputs);
       const s2 = clone(s);
       const t2 = s2.th[t];
-      const id = (): string => `${t}.${t2.nev++}`;
+      const id = (): string => `${t2.name}.${t2.nev++}`;
       const fenced = mode === 'tso' && s.sb[t].length > 0;
       if (op === null) { id(); t2.status = 'done'; moved = true; dfs(s2); continue; }
       switch (op.kind) {
@@ -132,6 +145,22 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
           if (fenced) continue;
           id(); t2.inputs.push(0);
           break;
+        case OpKind.Spawn: {
+          if (fenced) continue;
+          id();
+          const child = s2.th.length;
+          s2.th.push({ inputs: [], nev: 0, status: 'run', name: `${t2.name}/${t2.spawns++}`, spawns: 0 });
+          s2.bodies.push(op.body as never);
+          s2.sb.push([]);
+          t2.inputs.push(child);
+          break;
+        }
+        case OpKind.Join: {
+          const c = s2.th[op.a];
+          if (!c || c.status !== 'done' || s2.sb[op.a].length || fenced) continue;
+          id(); t2.inputs.push(0);
+          break;
+        }
         case OpKind.Assume:
           id(); t2.status = 'blocked';
           break;
@@ -150,7 +179,7 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
       const sg = sig(s);
       if (blocked) res.blocked.add(sg);
       else { res.complete.add(sg); res.finals.add(s.mem.join(',')); }
-      s.th.forEach((t, i) => { if (t.status === 'error') res.errors.add(`${i}:${sg}`); });
+      s.th.forEach((t) => { if (t.status === 'error') res.errors.add(`${t.name}:${sg}`); });
     }
   };
   dfs(init);

@@ -15,12 +15,19 @@ export type Instr =
   | { k: 'await'; loc: number; c: number }
   | { k: 'assert'; c: number }
   | { k: 'locked'; body: Instr }
-  | { k: 'if'; c: number; then: Instr; else: Instr };
+  | { k: 'if'; c: number; then: Instr; else: Instr }
+  /** Spawns a thread running `body` (with its own `last`); join joins the oldest unjoined one. */
+  | { k: 'spawn'; body: Instr[] }
+  | { k: 'join' };
 
 export interface RandProg {
   nlocs: number;
   threads: Instr[][];
+  /** A final-state check: a violation when location `loc` ends holding `v`. */
+  final?: { loc: number; v: number };
 }
+
+interface TState { last: number; kids: number[] }
 
 /** The lock word used by `locked` sits after the data locations. */
 export function lockLoc(p: RandProg): number {
@@ -34,16 +41,22 @@ export function toProgram(p: RandProg, name = 'random'): Program {
       const locs = [...Array(p.nlocs).keys()].map((i) => b.loc(`x${i}`));
       const lk = b.loc('lock');
       p.threads.forEach((body, tid) => {
-        b.thread(`T${tid}`, function* (t: Ctx): ThreadGen<void> {
-          const st = { last: 0 };
-          for (const ins of body) yield* run(t, ins, st, locs, lk);
-        });
+        b.thread(`T${tid}`, threadBody(body, locs, lk));
       });
+      const f = p.final;
+      if (f) b.final((s) => (s.value(locs[f.loc]) === f.v ? `x${f.loc} ends ${f.v}` : null));
     },
   });
 }
 
-function* run(t: Ctx, ins: Instr, st: { last: number }, locs: number[], lk: number): ThreadGen<void> {
+function threadBody(body: Instr[], locs: number[], lk: number): (t: Ctx) => ThreadGen<void> {
+  return function* (t: Ctx): ThreadGen<void> {
+    const st: TState = { last: 0, kids: [] };
+    for (const ins of body) yield* run(t, ins, st, locs, lk);
+  };
+}
+
+function* run(t: Ctx, ins: Instr, st: TState, locs: number[], lk: number): ThreadGen<void> {
   switch (ins.k) {
     case 'load': st.last = yield t.load(locs[ins.loc]); break;
     case 'store': yield t.store(locs[ins.loc], ins.v); break;
@@ -62,6 +75,14 @@ function* run(t: Ctx, ins: Instr, st: { last: number }, locs: number[], lk: numb
     case 'if':
       yield* run(t, st.last === ins.c ? ins.then : ins.else, st, locs, lk);
       break;
+    case 'spawn':
+      st.kids.push(yield t.spawn(threadBody(ins.body, locs, lk)));
+      break;
+    case 'join': {
+      const kid = st.kids.shift();
+      if (kid !== undefined) yield t.join(kid);
+      break;
+    }
   }
 }
 
@@ -95,6 +116,12 @@ function instr(nlocs: number, depth: number, opts: GenOpts): fc.Arbitrary<Instr>
 export interface GenOpts {
   blocking?: boolean;
   locks?: boolean;
+  /**
+   * Spawn-heavy threads: a prefix biased to RMWs (so the parent's cmpxchg fails in some
+   * executions and writes in others before the spawn), a spawn, maybe a join, a suffix; and a
+   * final-state check on one location.
+   */
+  spawns?: boolean;
   maxThreads?: number;
   maxOps?: number;
   /** Upper bound on the instructions of all threads together (keeps brute force fast). */
@@ -104,11 +131,50 @@ export interface GenOpts {
 function size(i: Instr): number {
   if (i.k === 'if') return 1 + Math.max(size(i.then), size(i.else));
   if (i.k === 'locked') return 2 + size(i.body);
+  if (i.k === 'spawn') return 2 + i.body.reduce((n, x) => n + size(x), 0); // the spawn and the child's end
   return 1;
+}
+
+/** A thread of a spawn-heavy program: RMW-biased prefix, spawn, maybe a join, suffix. */
+function spawnThread(nlocs: number, opts: GenOpts): fc.Arbitrary<Instr[]> {
+  const loc = fc.integer({ min: 0, max: nlocs - 1 });
+  const v = fc.integer({ min: 1, max: 3 });
+  // cmpxchg expecting 0 or the value another thread stores: it fails and succeeds across executions.
+  const rmw: fc.Arbitrary<Instr> = fc.oneof(
+    fc.record({ k: fc.constant('cas' as const), loc, exp: fc.integer({ min: 0, max: 1 }), nv: v }),
+    fc.record({ k: fc.constant('cas' as const), loc, exp: fc.integer({ min: 0, max: 1 }), nv: v }),
+    fc.record({ k: fc.constant('faa' as const), loc, v }),
+    fc.record({ k: fc.constant('xchg' as const), loc, v }),
+  );
+  const any = instr(nlocs, 0, { blocking: opts.blocking });
+  return fc.record({
+    pre: fc.array(fc.oneof(rmw, rmw, any), { minLength: 0, maxLength: 2 }),
+    spawn: fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+    child: fc.array(any, { minLength: 0, maxLength: 2 }),
+    join: fc.boolean(),
+    post: fc.array(any, { minLength: 0, maxLength: 2 }),
+  }).map(({ pre, spawn, child, join, post }) => [
+    ...pre,
+    ...(spawn ? [{ k: 'spawn' as const, body: child }, ...(join ? [{ k: 'join' as const }] : [])] : []),
+    ...post,
+  ]).filter((th) => th.length > 0);
 }
 
 export function randProg(opts: GenOpts = {}): fc.Arbitrary<RandProg> {
   const max = opts.maxTotal ?? 9;
+  if (opts.spawns) {
+    return fc
+      .integer({ min: 1, max: 2 })
+      .chain((nlocs) =>
+        fc.record({
+          nlocs: fc.constant(nlocs),
+          threads: fc.array(spawnThread(nlocs, opts), { minLength: 1, maxLength: opts.maxThreads ?? 3 }),
+          final: fc.record({ loc: fc.integer({ min: 0, max: nlocs - 1 }), v: fc.integer({ min: 0, max: 3 }) }),
+        }),
+      )
+      .filter((p) => p.threads.some((th) => th.some((i) => i.k === 'spawn')))
+      .filter((p) => p.threads.reduce((n, th) => n + th.reduce((m, i) => m + size(i), 0), 0) <= max);
+  }
   return fc
     .integer({ min: 1, max: 3 })
     .chain((nlocs) =>

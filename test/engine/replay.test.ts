@@ -38,9 +38,55 @@ test('schedules replay to the same graph (SC)', () => {
 });
 
 test('schedules replay to the same graph (TSO)', () => {
-  fc.assert(fc.property(randProg({ maxTotal: 8 }), (p) => roundTrip(p, 'tso')), { numRuns: 200, seed: 8 });
+  fc.assert(fc.property(randProg({ blocking: true, maxTotal: 8 }), (p) => roundTrip(p, 'tso')), { numRuns: 200, seed: 8 });
 });
 
 test('schedules replay to the same graph (LKMM)', () => {
-  fc.assert(fc.property(randProg({ maxTotal: 6 }), (p) => roundTrip(p, 'lkmm')), { numRuns: 80, seed: 9 });
+  fc.assert(fc.property(randProg({ blocking: true, maxTotal: 6 }), (p) => roundTrip(p, 'lkmm')), { numRuns: 80, seed: 9 });
 });
+
+/**
+ * Every leaf of a spawn-heavy program replays: its schedule rebuilds the same graph (tids
+ * included), and a violating leaf's replay reports the same violation the search found there.
+ * Returns the number of replays and of violating ones.
+ */
+function roundTripAll(p: RandProg, model: string): [number, number] {
+  const prog = toProgram(p);
+  const inst = instantiate(prog);
+  const m = getModel(model);
+  const leaves: { sig: string; schedule: string; violation: string | null }[] = [];
+  const ex = new Explorer(inst, {
+    model: m,
+    keepGoing: true,
+    onLeaf: (g) => {
+      const copy = g.clone();
+      leaves.push({ sig: signature(copy), schedule: scheduleFor(inst, m, copy).schedule, violation: null });
+    },
+    onViolation: (property, invariant, message) => {
+      leaves[leaves.length - 1].violation = `${property} ${invariant}: ${message}`;
+    },
+  });
+  ex.run();
+  let bad = 0;
+  for (const l of leaves) {
+    const r = replay(prog, l.schedule, { model });
+    const label = `${model} ${l.schedule} in ${JSON.stringify(p)}`;
+    assert.equal(r.divergence, null, `replay diverged: ${label}`);
+    assert.equal(signature(r.graph), l.sig, `replay built another graph: ${label}`);
+    assert.equal(r.violation ? `${r.violation.property} ${r.violation.invariant}: ${r.violation.message}` : null, l.violation, `replay reports another verdict: ${label}`);
+    if (l.violation) bad++;
+  }
+  return [leaves.length, bad];
+}
+
+for (const [model, runs, seed] of [['sc', 600, 12], ['tso', 400, 13], ['lkmm', 200, 14]] as const) {
+  test(`spawn/join: every schedule of every execution replays to the same graph and verdict (${model.toUpperCase()})`, (t) => {
+    let replays = 0, violating = 0, programs = 0;
+    fc.assert(fc.property(randProg({ spawns: true, blocking: true, maxTotal: 10 }), (p) => {
+      const [n, bad] = roundTripAll(p, model);
+      replays += n; violating += bad; programs++;
+    }), { numRuns: runs, seed });
+    assert.ok(violating > 0, 'some executions violate');
+    t.diagnostic(`${programs} spawn/join programs, ${replays} schedules replayed, ${violating} of them violating`);
+  });
+}

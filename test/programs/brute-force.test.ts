@@ -1,6 +1,6 @@
 // Two checks that do not trust the engine alone:
 // 1. The programs themselves: a brute-force SC enumerator (every interleaving, distinct graphs
-//    counted) gives GenMC's counts (anchors.md §5.1) on the small sizes, so a count the engine
+//    counted) gives GenMC's counts (docs/design/benchmarks.md §1) on the small sizes, so a count the engine
 //    gets wrong is the engine's fault, not a transcription error in the program.
 // 2. Differential: the engine and the brute force agree on sizes and variants GenMC has no
 //    expected count for (complete and, where GenMC's rules are the same, verdicts).
@@ -11,7 +11,7 @@ import { findProgram } from '../../src/programs/index.ts';
 import type { Params } from '../../src/engine/program.ts';
 import { bruteForce } from './brute-force.ts';
 
-/** [program, params, GenMC `-sc` complete executions (anchors.md §5.1)] */
+/** [program, params, GenMC `-sc` complete executions (docs/design/benchmarks.md §1)] */
 const anchored: [string, Params, number][] = [
   ['lastzero', { N: 5 }, 64],
   ['readers', { N: 2 }, 4],

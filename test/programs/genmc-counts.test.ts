@@ -1,5 +1,5 @@
 // The engine must reproduce GenMC's SC complete-execution counts exactly on the classic SMC
-// benchmark families. Expected counts: shared/anchors.md §5.1 (GenMC v0.11
+// benchmark families. Expected counts: docs/design/benchmarks.md §1 (GenMC v0.11
 // tests/correct/synthetic/<name>/expected.sc.mo.in). Only the sizes that take at most a few
 // seconds are here; the large ones (lastzero 15, readers 13, indexer 15, casrot 9, fib_bench,
 // big0, ...) run in `npm run bench` from the registry in src/programs/index.ts.
@@ -9,7 +9,7 @@ import { check } from '../../src/engine/index.ts';
 import { benchmarks, findProgram } from '../../src/programs/index.ts';
 import type { Params } from '../../src/engine/program.ts';
 
-/** [program, params, GenMC `-sc` complete executions (anchors.md §5.1, unless noted)] */
+/** [program, params, GenMC `-sc` complete executions (docs/design/benchmarks.md §1, unless noted)] */
 const table: [string, Params, number][] = [
   ['lastzero', { N: 5 }, 64],
   ['lastzero', { N: 10 }, 3_328],
@@ -59,7 +59,7 @@ const table: [string, Params, number][] = [
   ['szymanski', { N: 1 }, 6],
   ['peterson', {}, 4],
   ['peterson-sc', {}, 4],
-  // Not GenMC rows: anchors.md §5.6's brute-force recomputation of lastzero(1…4).
+  // Not GenMC rows: the brute-force recomputation of docs/design/benchmarks.md §3 of lastzero(1…4).
   ['lastzero', { N: 1 }, 2],
   ['lastzero', { N: 2 }, 5],
   ['lastzero', { N: 3 }, 12],

@@ -1,6 +1,6 @@
 // `mmcheck bench`: executions, seconds, executions per second and peak memory per benchmark
 // program (each in a child process), then the whole LKMM litmus corpus; printed as a table
-// and written as JSON. Counts are compared with GenMC's (anchors.md §5.1) as they go.
+// and written as JSON. Counts are compared with GenMC's (docs/design/benchmarks.md §1) as they go.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CORPUS_ROOT } from '../../litmus/corpus.ts';
 import { benchmarks } from '../../programs/index.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
+import { didYouMean } from '../suggest.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -34,7 +35,7 @@ function child(args: string[]): { stdout: string; stderr: string; status: number
 export async function benchCmd(p: Parsed): Promise<number> {
   const names = p.positional;
   const known = new Set(benchmarks.map((b) => b.program.name).concat(['litmus-corpus']));
-  for (const n of names) if (!known.has(n)) throw new UsageError(`unknown benchmark '${n}' (known: ${[...known].join(', ')})`);
+  for (const n of names) if (!known.has(n)) throw new UsageError(`unknown benchmark '${n}'${didYouMean(n, [...known])} (known: ${[...known].join(', ')})`);
   const only = parseParams(p.opts.param as string[] | undefined);
   const rows: Row[] = [];
   const json = !!p.opts.json;

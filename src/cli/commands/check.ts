@@ -3,7 +3,7 @@
 // catalog expects (0), a violation (1).
 import { check, type CheckResult } from '../../engine/index.ts';
 import { modelNames } from '../../engine/models/index.ts';
-import { asExpected, variantModel } from '../../kernel/expect.ts';
+import { asExpected, judge, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printTable, writeTrace, type Bounds } from '../print.ts';
@@ -65,9 +65,9 @@ export async function checkCmd(p: Parsed): Promise<number> {
     if (!p.opts.json && !many) printResult(run, r, b);
   }
   if (typeof p.opts.trace === 'string') traceFirstViolation(p.opts.trace, results, b);
-  if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r)) }, null, 2));
+  if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r, b)) }, null, 2));
   else if (many) printTable(results);
-  if (many) return results.every(([run, r]) => asExpected(run.variant, r) !== false) ? 0 : 1;
+  if (many) return results.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected') ? 0 : 1;
   return results[0][1].verdict === 'violation' ? 1 : 0;
 }
 
@@ -92,7 +92,7 @@ function checkBugs(p: Parsed): number {
   const seed: [Run, CheckResult][] = [];
   if (p.opts.all) {
     for (const run of catalogRuns()) seed.push([run, runOne(run, b, model, undefined, true)]);
-    if (!seed.every(([run, r]) => asExpected(run.variant, r) !== false)) status = 1;
+    if (!seed.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected')) status = 1;
   }
   const rows: BugRow[] = [];
   for (const bug of bugs) {
@@ -107,7 +107,7 @@ function checkBugs(p: Parsed): number {
     }
   }
   if (p.opts.json) {
-    out(JSON.stringify({ ...(p.opts.all ? { results: seed.map(([run, r]) => jsonOf(run, r)) } : {}), bugs: rows.map(bugRowJson) }, null, 2));
+    out(JSON.stringify({ ...(p.opts.all ? { results: seed.map(([run, r]) => jsonOf(run, r, b)) } : {}), bugs: rows.map(bugRowJson) }, null, 2));
   } else {
     if (p.opts.all) { printTable(seed); out(''); }
     printBugTable(rows);

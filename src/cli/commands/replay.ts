@@ -14,7 +14,8 @@ export async function replayCmd(p: Parsed): Promise<number> {
   const params = parseParams(p.opts.param as string[] | undefined);
   const r = replay(run.program, p.opts.schedule, { params, model });
   if (r.divergence) {
-    err(`mmcheck replay: ${r.divergence}`);
+    err(`mmcheck replay: bad schedule: ${r.divergence}`);
+    err('A schedule replays the target, --variant, --param and --model it was printed for; if it was, the model is nondeterministic (thread bodies must depend only on the values their yields return).');
     out(r.trace);
     return 2;
   }
@@ -25,6 +26,12 @@ export async function replayCmd(p: Parsed): Promise<number> {
     out(`\nVIOLATION${violationKindNote(r.violation)}: ${violationHeadline(r.violation)}`);
     return 1;
   }
-  out(`\nThis execution is ${r.outcome === 'complete' ? 'complete' : r.outcome} and violates nothing.`);
+  if (r.outcome === 'inconsistent') {
+    err(`mmcheck replay: bad schedule: ${model.toUpperCase()} does not allow the execution it describes (the steps above are the prefix it rejected)`);
+    return 2;
+  }
+  out(r.outcome === 'complete'
+    ? '\nThis execution is complete: every thread returned, and no invariant is broken.'
+    : '\nThis execution ends with a thread blocked (a failed assume(), or a wait that read a stale value: not a deadlock), and no invariant is broken.');
   return 0;
 }

@@ -17,6 +17,7 @@ export function registerModel(name: string, make: () => MemoryModel): void {
   models.set(name, make);
 }
 
+/** The names `model` / `--model` accepts: sc, tso, lkmm. */
 export function modelNames(): string[] {
   return [...models.keys()];
 }
@@ -27,6 +28,7 @@ export function getModel(name: string): MemoryModel {
   return make();
 }
 
+/** A model name that is not registered (exit 2). */
 export class UnknownModelError extends Error {
   constructor(readonly modelName: string) {
     super(`unknown memory model '${modelName}' (known: ${[...models.keys()].join(', ')})`);

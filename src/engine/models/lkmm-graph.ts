@@ -1,4 +1,4 @@
-// The LKMM as a memory model of the explorer (engine-notes §7, "porf-acyclic fragment"):
+// The LKMM as a memory model of the explorer (docs/design/exploration.md §7.3, "porf-acyclic fragment"):
 // exploration runs under coherence + atomicity with porf acyclic by construction, and every
 // leaf is checked against the full linux-kernel.cat with the graph's own co. What this does not
 // cover, and the output says so: load-buffering executions (po ∪ rf cycles), which a

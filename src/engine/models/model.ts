@@ -14,7 +14,7 @@ export interface MemoryModel {
   readonly porfCoherent: boolean;
   /**
    * Incremental check after the events in `changed` were added or changed in a graph that was
-   * consistent before. Must be monotone and prefix-closed (engine-notes §7).
+   * consistent before. Must be monotone and prefix-closed (docs/design/exploration.md §7.4).
    */
   consistentStep(g: Graph, changed: readonly Ev[]): boolean;
   /** The full check run on every leaf before it is counted; null when consistentStep suffices. */

@@ -1,4 +1,4 @@
-// x86-TSO (engine-notes §1.3): coherence, acyclic(po-loc ∪ rf ∪ co ∪ fr), and
+// x86-TSO (docs/design/exploration.md §7.2): coherence, acyclic(po-loc ∪ rf ∪ co ∪ fr), and
 // acyclic(ppo ∪ rfe ∪ co ∪ fr) where ppo drops only (plain write → plain read) pairs: a store
 // may sit in the store buffer while later loads go ahead. Locked RMWs (lock and failed
 // cmpxchg included) and smp_mb() order everything; smp_rmb()/smp_wmb() are compiler barriers.

@@ -6,6 +6,7 @@
 // twice. A bug that cannot be modelled faithfully says why in `notModelled` and stays listed.
 import type { Scenario, Variant } from '../scenario.ts';
 
+/** A catalog variant that reproduces a bug: before the fix, after it, or a step of it. */
 export interface BugVariant {
   role: 'pre-fix' | 'fixed' | 'step';
   scenario: Scenario;
@@ -13,6 +14,7 @@ export interface BugVariant {
   variant: string;
 }
 
+/** One real race fixed in mainline (see the header). */
 export interface Bug {
   /** 'B1' … as in the bug-history list. */
   id: string;

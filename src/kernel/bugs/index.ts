@@ -27,8 +27,10 @@ import { B30 } from './B30.ts';
 
 export type { Bug, BugVariant } from './bug.ts';
 
+/** The bug history: real mainline races, each with its fixing commit and the variants that reproduce it. */
 export const bugs: Bug[] = [B1, B2, B3, B4, B5, B6, B7, B8, B10, B11, B12, B14, B15, B16, B17, B18, B19, B20, B25, B26, B28, B30];
 
+/** The bug with id `id` (B1 …), any case. */
 export function findBug(id: string): Bug | undefined {
   return bugs.find((b) => b.id.toLowerCase() === id.toLowerCase());
 }

@@ -1,5 +1,5 @@
-// The xarray below a page cache with one level of nodes (lib/xarray.c; kernel-spec §M "page
-// cache: an xarray per mapping, the i_pages lock, RCU-freed nodes"). xa_head points to a node
+// The xarray below a page cache with one level of nodes (lib/xarray.c; docs/design/protocols.md §M.1,
+// "page cache": an xarray per mapping, the i_pages lock, RCU-freed nodes). xa_head points to a node
 // (or is empty); a node holds slots of folio pfns. A lookup walks head -> node -> slot under
 // rcu_read_lock() and xas_reload() rereads the slot *in the node it walked*, not from the head.
 // When the last entry goes, xas_delete_node() unlinks the node and frees it through call_rcu()
@@ -11,11 +11,15 @@ import { call_rcu, type Cpu, type Cpus } from '../rcu.ts';
 import { ghostLoad } from '../ghost.ts';
 import type { XaCursor } from '../mm/filemap.ts';
 
+/** Ghost slab lifecycle of an xa_node: in use. */
 export const NODE_LIVE = 0;
+/** Ghost slab lifecycle of an xa_node: freed (after its RCU grace period). */
 export const NODE_FREED = 1;
+/** Ghost slab lifecycle of an xa_node: reused by the slab for another object. */
 export const NODE_REUSED = 2;
 const showLife = (v: number): string => ['in use', 'freed', 'reused by the slab'][v] ?? String(v);
 
+/** struct xa_node: its slots (folio pfns, 0 = empty) and a ghost lifecycle word. */
 export interface XaNode {
   id: number;
   name: string;
@@ -24,6 +28,7 @@ export interface XaNode {
   life: Loc;
 }
 
+/** struct xarray: xa_head (one node deep in the model) and xa_lock. */
 export interface Xarray {
   name: string;
   /** xa_head: a node id, 0 = empty. */
@@ -31,6 +36,7 @@ export interface Xarray {
   xa_lock: Loc;
 }
 
+/** An xa_node with id `id` and slots `slots` (folio pfns). */
 export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   const name = `xa_node#${id}`;
   return {
@@ -40,6 +46,7 @@ export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   };
 }
 
+/** An xarray whose head is `head` (null: empty). */
 export function newXarray(b: Builder, name: string, head: XaNode | null): Xarray {
   return {
     name,

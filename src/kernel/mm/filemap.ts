@@ -1,5 +1,5 @@
 // The page cache and its speculative lookup (mm/filemap.c filemap_get_entry, the xarray
-// i_pages; kernel-spec §5). A slot holds a folio's pfn, plus a ghost version in bits 8+ that
+// i_pages; docs/design/protocols.md §5). A slot holds a folio's pfn, plus a ghost version in bits 8+ that
 // changes on every store so the invariant checks cannot be fooled by ABA.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
@@ -10,6 +10,7 @@ import { ghostLoad } from '../ghost.ts';
 import { check_not_frozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
 import { I9 } from '../invariants.ts';
 
+/** struct address_space as a flat page cache: i_pages slots (folio pfn plus a ghost version) and the i_pages lock. */
 export interface AddressSpace {
   name: string;
   /** i_pages[index] */
@@ -18,9 +19,12 @@ export interface AddressSpace {
   xa_lock: Loc;
 }
 
+/** The folio pfn a page-cache slot holds (0: empty), without its ghost version. */
 export const slot_pfn = (v: number): number => v & 0xff;
+/** A slot value as traces print it: "folio pfn 1 #2" or "empty". */
 export const showSlot = (v: number): string => (slot_pfn(v) ? `folio pfn ${slot_pfn(v)}${v >> 8 ? ` #${v >> 8}` : ''}` : 'empty');
 
+/** An address space `name` whose slots hold the pfns `init` (0: empty). */
 export function newAddressSpace(b: Builder, name: string, init: number[]): AddressSpace {
   return {
     name,
@@ -40,6 +44,7 @@ export function* xas_store(t: Ctx, m: AddressSpace, index: number, pfn: number, 
   yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
 }
 
+/** The unsafe variants of filemap_get_entry() (rows U5 of docs/design/variants.md). */
 export interface LookupKnobs {
   /** U5.a: return the folio without xas_reload(). */
   noReload?: boolean;

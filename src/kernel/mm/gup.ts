@@ -1,5 +1,5 @@
 // GUP-fast (mm/gup.c: gup_fast, gup_fast_pte_range, try_grab_folio_fast, try_get_folio,
-// gup_put_folio; kernel-spec §1). Walks current->mm with IRQs off, grabs a folio reference with
+// gup_put_folio; docs/design/protocols.md §1). Walks current->mm with IRQs off, grabs a folio reference with
 // add-unless-zero, then rechecks that the page is still in that folio, the PMD and the PTE.
 // Each function is declared with kernelFunction() (kfn.ts): its kernel file and the versions
 // the model follows, and the label its steps carry in traces.
@@ -15,8 +15,10 @@ import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { I6, I8 } from '../invariants.ts';
 
+/** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what a FOLL_PIN adds to the refcount of an order-0 folio. */
 export const GUP_PIN_COUNTING_BIAS = 1024;
 
+/** The unsafe variants of gup_fast() (rows U1 of docs/design/variants.md). */
 export interface GupKnobs {
   /** U1.a: no PTE recheck after the grab. */
   noPteRecheck?: boolean;
@@ -28,11 +30,13 @@ export interface GupKnobs {
   ignoreWriteProtectSeq?: boolean;
 }
 
+/** The FOLL_* flags the model knows: FOLL_WRITE and FOLL_PIN. */
 export interface GupFlags {
   write?: boolean;
   pin?: boolean;
 }
 
+/** A page gup_fast() returned, with the folio its references were taken on. */
 export interface Gotten {
   page: number;
   /** The folio the reference was taken on (gup_put_folio must drop it there: I6). */

@@ -1,5 +1,5 @@
 // The vmemmap and HugeTLB Vmemmap Optimization (mm/hugetlb_vmemmap.c, include/linux/page_ref.h
-// page_ref_add_unless, include/linux/page-flags.h page_count_writable; kernel-spec §9, §10).
+// page_ref_add_unless, include/linux/page-flags.h page_count_writable; docs/design/protocols.md §9, §10).
 //
 // Struct pages live in virtual vmemmap pages of two struct pages each; a vmemmap PTE maps each
 // virtual page to a physical page of struct pages, read-write or read-only (or not at all). A
@@ -12,7 +12,9 @@ import { smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
 import { insn_begin, insn_end } from '../tlb.ts';
 import { I2 } from '../invariants.ts';
 
+/** vmemmap PTE flag: the mapping is read-only (HVO maps the tail struct pages read-only). */
 export const VMEMMAP_RO = 0x10;
+/** struct page flag PG_head. */
 export const PG_head = 1;
 /** compound_head value of a tail page: 0x100 | head index. */
 export const TAIL = 0x100;
@@ -25,6 +27,7 @@ export interface PhysMemmap {
   flags: Loc[];
 }
 
+/** The vmemmap: virtual struct pages, mapped by PTEs onto physical pages of struct pages. */
 export interface Vmemmap {
   phys: PhysMemmap[];
   /** vmemmap PTE per virtual page: phys id | VMEMMAP_RO, 0 = unmapped. */
@@ -36,6 +39,7 @@ export interface Vmemmap {
 
 const showFlags = (v: number): string => (v & TAIL ? `tail of page ${v & 0xff}` : v & PG_head ? 'PG_head' : 'order-0');
 
+/** A physical page of struct pages with their refcounts and flags. */
 export function newPhysMemmap(b: Builder, id: number, name: string, refs: number[], flags: number[]): PhysMemmap {
   return {
     id, name,
@@ -44,6 +48,7 @@ export function newPhysMemmap(b: Builder, id: number, name: string, refs: number
   };
 }
 
+/** The vmemmap over `phys`, with its PTEs `ptes` (physical page id | VMEMMAP_RO, 0 = unmapped). */
 export function newVmemmap(b: Builder, cpus: Cpus, phys: PhysMemmap[], ptes: number[]): Vmemmap {
   const show = (v: number) => (v === 0 ? 'unmapped' : `-> ${phys.find((p) => p.id === (v & 0xf))?.name ?? v}${v & VMEMMAP_RO ? ' (read-only)' : ''}`);
   return { phys, pte: ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show)), cpus, boot: ptes.map((v) => v & 0xf) };
@@ -116,6 +121,7 @@ export function* is_fake_head(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number): Thre
   return (next & TAIL) !== 0;
 }
 
+/** The orders of page_count_writable()'s two reads (2025 fix, the order before it) or no check at all. */
 export type WritableCheck = 'refcount-then-fake-head' | 'fake-head-then-refcount' | 'none';
 
 /** page_count_writable(): the 2025 order reads the refcount (acquire) first, then the fake-head check. */

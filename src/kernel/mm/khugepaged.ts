@@ -1,4 +1,4 @@
-// khugepaged (mm/khugepaged.c; kernel-spec §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
+// khugepaged (mm/khugepaged.c; docs/design/protocols.md §3.6, §4.4(a)(b), §8.3): collapsing the small pages of
 // one PTE table into a huge page, and detaching PTE tables of file THPs.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder, FinalState } from '../../engine/program.ts';
@@ -17,6 +17,7 @@ export interface CollapseRange {
   mm: Mm;
 }
 
+/** The objects of a collapse: P mapped writable at T0[0], the huge folio HP, and the mm. */
 export function newCollapseRange(b: Builder): CollapseRange {
   const P = newFolio(b, 'P', 1, 1);
   const HP = newFolio(b, 'HP', 9, 1);
@@ -30,6 +31,7 @@ export function data_at_address(s: FinalState, r: CollapseRange): number {
   return s.value(r.mm.pmd) === pmd_leaf(r.HP.pfn) ? s.value(r.HP.data) : s.value(r.P.data);
 }
 
+/** Where a scenario adds to collapse_huge_page() (a TLB flush and what the arch does with it). */
 export interface CollapseHooks {
   /** Runs right after the PMD is cleared: the TLB flush and whatever serialization the arch adds. */
   afterClear?: () => ThreadGen<void>;

@@ -1,4 +1,4 @@
-// Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; kernel-spec §1, §4).
+// Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; docs/design/protocols.md §1, §4).
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { folio_put } from '../include/linux/page_ref.ts';
 import { PTE_NONE, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';

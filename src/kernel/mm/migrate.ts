@@ -1,11 +1,12 @@
 // Folio migration (mm/migrate.c: migrate_folio_unmap, __migrate_folio, __folio_migrate_mapping,
-// remove_migration_ptes; mm/rmap.c try_to_migrate_one; kernel-spec §7). One order-0 folio `src`
+// remove_migration_ptes; mm/rmap.c try_to_migrate_one; docs/design/protocols.md §7). One order-0 folio `src`
 // mapped by one PTE (anon) or held in one page-cache slot (file), moved to `dst`.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { folio_get, folio_put, folio_ref_freeze, folio_ref_unfreeze, type Folio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, mk_pte, type PageTable } from '../include/linux/pgtable.ts';
 import { xas_store, type AddressSpace } from './filemap.ts';
 
+/** -EAGAIN: migration backed off (the refcount did not match). */
 export const EAGAIN = -11;
 
 /** Ghost marker of "the copy of src has started" (I10/I16). */
@@ -38,6 +39,7 @@ export function* remove_migration_ptes(t: Ctx, T: PageTable, idx: number, to: Fo
   yield t.unlock(T.ptl);
 }
 
+/** The unsafe variants and the TLB flush of migrate_anon_folio() (rows U7 of docs/design/variants.md). */
 export interface AnonKnobs {
   /** U7.a: no refcount check at all. */
   noRefcountCheck?: boolean;
@@ -86,6 +88,7 @@ export function* migrate_anon_folio(t: Ctx, T: PageTable, idx: number, src: Foli
   return false;
 }
 
+/** The unsafe variant of migrate_file_folio() (row U7.f of docs/design/variants.md). */
 export interface FileKnobs {
   /** U7.f: a plain comparison instead of the freeze under the i_pages lock, and a plain set after. */
   checkWithoutFreeze?: boolean;

@@ -1,10 +1,11 @@
 // One process's address space as the scenarios need it: a PMD entry (with its lock), the PTE
-// tables it may point to, and the folios a pfn can name (kernel-spec §M.1).
+// tables it may point to, and the folios a pfn can name (docs/design/protocols.md §M.1).
 import type { Loc } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
 import { newPmd, type PageTable, type Pmd } from '../include/linux/pgtable.ts';
 
+/** One address space: a PMD entry and its lock, the PTE tables and folios it can reach. */
 export interface Mm extends Pmd {
   tables: PageTable[];
   folios: Folio[];
@@ -14,6 +15,7 @@ export interface Mm extends Pmd {
   write_protect_seq?: Loc;
 }
 
+/** An mm whose PMD holds `pmdInit`, with the PTE tables and folios its entries may name (traces then name the folio an entry maps). */
 export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[]): Mm {
   const mm: Mm = { ...newPmd(b, pmdInit), tables, folios, compound_head: new Map() };
   // Traces name the folio an entry maps: "T0[0] → pte(pfn 1 PW, P)", "*pmd → huge(pfn 9, HP)".
@@ -31,12 +33,14 @@ export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: 
   return mm;
 }
 
+/** The PTE table with id `id` (a table PMD names it). */
 export function table(mm: Mm, id: number): PageTable {
   const T = mm.tables.find((x) => x.id === id);
   if (!T) throw new Error(`no page table T${id}`);
   return T;
 }
 
+/** The folio at `pfn` (a PTE names it). */
 export function folio(mm: Mm, pfn: number): Folio {
   const f = mm.folios.find((x) => x.pfn === pfn);
   if (!f) throw new Error(`no folio at pfn ${pfn}`);

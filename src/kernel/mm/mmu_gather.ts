@@ -1,5 +1,5 @@
-// Freeing page-table pages (mm/mmu_gather.c tlb_remove_table & co, pte_free_defer; kernel-spec
-// §3). A table is freed only after software walkers are done with it: after an RCU grace period
+// Freeing page-table pages (mm/mmu_gather.c tlb_remove_table & co, pte_free_defer;
+// docs/design/protocols.md §3). A table is freed only after software walkers are done with it: after an RCU grace period
 // (MMU_GATHER_RCU_TABLE_FREE; IRQs-off GUP-fast counts as a reader) or, in the old single-table
 // fallback, after an IPI that IRQs-off walkers delay (but RCU-only walkers do not).
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
@@ -34,6 +34,7 @@ export function* free_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, how: Ta
   }
 }
 
+/** struct mmu_gather as table freeing needs it: whether the batch allocation fails, and what happens then. */
 export interface MmuGather {
   /** Whether allocating the batch page (GFP_NOWAIT) fails. */
   batchAllocFails: boolean;

@@ -1,4 +1,4 @@
-// pte_offset_map() and friends (mm/pgtable-generic.c, include/linux/pgtable.h; kernel-spec §4).
+// pte_offset_map() and friends (mm/pgtable-generic.c, include/linux/pgtable.h; docs/design/protocols.md §4).
 // The table is located from a *snapshot* of *pmd taken inside rcu_read_lock(); pte_unmap() is
 // rcu_read_unlock(). Only pte_offset_map_lock() rechecks pmd_same() after taking the PTL;
 // the _nolock variants leave that to the caller.
@@ -11,6 +11,7 @@ import { table, type Mm } from './mm.ts';
 import { ghostLoad } from '../ghost.ts';
 import { I11 } from '../invariants.ts';
 
+/** What __pte_offset_map() returns: the table the PMD pointed to and the PMD value read. */
 export interface Mapped {
   T: PageTable;
   pmdval: number;

@@ -1,5 +1,5 @@
 // Reclaiming empty PTE tables on MADV_DONTNEED (mm/pt_reclaim.c, folded into mm/memory.c in
-// 2026; kernel-spec §4.4(c)). Needs MMU_GATHER_RCU_TABLE_FREE: the table is freed through RCU
+// 2026; docs/design/protocols.md §4.4(c)). Needs MMU_GATHER_RCU_TABLE_FREE: the table is freed through RCU
 // because pte_offset_map() users hold only rcu_read_lock().
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Cpu, Cpus } from '../rcu.ts';

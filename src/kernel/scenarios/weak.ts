@@ -1,4 +1,4 @@
-// The §12 rows that need a weaker memory model than SC (kernel-spec §M.3, §14.3): their unsafe
+// The rows of docs/design/variants.md that need a weaker memory model than SC (docs/design/protocols.md §M.3, §14.3): their unsafe
 // variants are store-buffering or message-passing shapes that SC cannot exhibit.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';

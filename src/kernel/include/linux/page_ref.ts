@@ -1,4 +1,4 @@
-// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; kernel-spec §6).
+// struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; docs/design/protocols.md §6).
 //
 // A folio is a handful of engine locations: the refcount, plus ghost words the invariants need
 // (a generation bumped when the allocator hands the memory to a new owner, a "frozen by" word,
@@ -9,6 +9,7 @@ import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
 import { I3, I4, I5, I7 } from '../../invariants.ts';
 
+/** A structural reference to a folio (a PTE, a page-cache slot) that must be gone when the folio is freed (I7). */
 export interface Holder {
   /** A location that keeps a structural reference to the folio while `holds(value)` is true. */
   loc: Loc;
@@ -16,6 +17,7 @@ export interface Holder {
   what: string;
 }
 
+/** struct folio as the model needs it: the refcount, the data, and ghost words for the invariants. */
 export interface Folio {
   name: string;
   pfn: number;
@@ -32,6 +34,7 @@ export interface Folio {
   holders: Holder[];
 }
 
+/** A folio at `pfn` with `refcount` references (0: free in the allocator) and, optionally, its data. */
 export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number } = {}): Folio {
   return {
     name, pfn,
@@ -124,4 +127,5 @@ export function* alloc_folio(t: Ctx, f: Folio): ThreadGen<boolean> {
 
 /** page_ref_freeze() / page_ref_unfreeze(): the struct-page spellings of the folio helpers. */
 export const page_ref_freeze = folio_ref_freeze;
+/** page_ref_unfreeze(): the struct-page spelling of folio_ref_unfreeze(). */
 export const page_ref_unfreeze = folio_ref_unfreeze;

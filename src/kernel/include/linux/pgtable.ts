@@ -1,5 +1,5 @@
-// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h; kernel-spec
-// §M.1, §2). Entries are small integers so a trace can decode them.
+// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h;
+// docs/design/protocols.md §M.1, §2). Entries are small integers so a trace can decode them.
 //
 // PTE:  0 = none; bit 0x100 present, 0x200 writable, 0x400 dirty, 0x800 migration entry;
 //       bits 0-7 the pfn; bits 12+ a ghost "mapping generation" (changes each time the entry is
@@ -12,22 +12,35 @@ import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
 import { I1 } from '../../invariants.ts';
 
+/** The empty PTE (pte_none()). */
 export const PTE_NONE = 0;
+/** PTE flag: present. */
 export const _PAGE_PRESENT = 0x100;
+/** PTE flag: writable. */
 export const _PAGE_RW = 0x200;
+/** PTE flag: dirty. */
 export const _PAGE_DIRTY = 0x400;
+/** PTE flag: a migration entry (non-present; the pfn is the folio being migrated). */
 export const _PAGE_MIGRATION = 0x800;
 
+/** mk_pte(): the entry mapping `pfn` with `flags`; `gen` is the ghost mapping generation (see the header). */
 export function mk_pte(pfn: number, flags = _PAGE_PRESENT, gen = 0): number {
   return (pfn & 0xff) | flags | (gen << 12);
 }
+/** pte_pfn() */
 export const pte_pfn = (v: number): number => v & 0xff;
+/** pte_present() */
 export const pte_present = (v: number): boolean => (v & _PAGE_PRESENT) !== 0;
+/** pte_none() */
 export const pte_none = (v: number): boolean => v === PTE_NONE;
+/** pte_write() */
 export const pte_write = (v: number): boolean => (v & _PAGE_RW) !== 0;
+/** pte_dirty() */
 export const pte_dirty = (v: number): boolean => (v & _PAGE_DIRTY) !== 0;
+/** is_migration_entry() */
 export const is_migration_entry = (v: number): boolean => (v & _PAGE_MIGRATION) !== 0;
 
+/** A PTE value as traces print it: "none", "pte(pfn 1 PW #2)", "migration entry(pfn 1)". */
 export function showPte(v: number): string {
   if (v === PTE_NONE) return 'none';
   const f: string[] = [];
@@ -38,17 +51,28 @@ export function showPte(v: number): string {
   return `pte(pfn ${pte_pfn(v)}${f.length ? ' ' + f.join('') : ''}${v >> 12 ? ` #${v >> 12}` : ''})`;
 }
 
+/** The empty PMD (pmd_none()). */
 export const PMD_NONE = 0;
+/** PMD tag: points to a PTE table (the low bits are its id). */
 export const PMD_TABLE = 0x1000;
+/** PMD tag: a huge leaf (the low bits are its pfn). */
 export const PMD_LEAF = 0x2000;
+/** PMD tag: an invalidated huge leaf (pmdp_invalidate(): non-present, non-none). */
 export const PMD_INVALID = 0x4000;
+/** The PMD value pointing to PTE table `id` (pmd_populate()). */
 export const pmd_table = (id: number): number => PMD_TABLE | id;
+/** The PMD value of a huge leaf mapping `pfn`. */
 export const pmd_leaf = (pfn: number): number => PMD_LEAF | pfn;
+/** pmd_none() */
 export const pmd_none = (v: number): boolean => v === PMD_NONE;
+/** Does the PMD point to a PTE table (not none, not a huge leaf)? */
 export const pmd_is_table = (v: number): boolean => (v & PMD_TABLE) !== 0;
+/** pmd_trans_huge() */
 export const pmd_trans_huge = (v: number): boolean => (v & PMD_LEAF) !== 0;
+/** The id of the PTE table a table PMD points to (pmd_page()). */
 export const pmd_table_id = (v: number): number => v & 0xff;
 
+/** A PMD value as traces print it: "none", "table(T0)", "huge(pfn 9)". */
 export function showPmd(v: number): string {
   if (v === PMD_NONE) return 'none';
   if (v & PMD_TABLE) return `table(T${v & 0xff})`;
@@ -57,11 +81,15 @@ export function showPmd(v: number): string {
   return `pmd(${v})`;
 }
 
-/** Lifecycle of a page-table page (ghost, kernel-spec §M.1). */
+/** Lifecycle of a page-table page (ghost, docs/design/protocols.md §M.1). */
 export const PT_LIVE = 0;
+/** Ghost lifecycle: detached from the PMD, not yet freed. */
 export const PT_DETACHED = 1;
+/** Ghost lifecycle: freed (pte_free()). */
 export const PT_FREED = 2;
+/** Ghost lifecycle: reused as a data page after the free. */
 export const PT_REUSED = 3;
+/** A table's ghost lifecycle word as traces print it. */
 export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page'][v] ?? String(v);
 
 /** A PTE table: its entries, its split PTL, and its ghost lifecycle word. */
@@ -73,6 +101,7 @@ export interface PageTable {
   life: Loc;
 }
 
+/** PTE table T`id` with entries `init` (PTE values), its PTL unlocked, attached. */
 export function newPageTable(b: Builder, id: number, init: number[]): PageTable {
   const name = `T${id}`;
   return {
@@ -89,6 +118,7 @@ export interface Pmd {
   pml: Loc;
 }
 
+/** The PMD entry `*pmd` with value `init`, and its lock. */
 export function newPmd(b: Builder, init: number): Pmd {
   return {
     pmd: b.loc('*pmd', init, showPmd),
