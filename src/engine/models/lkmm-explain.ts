@@ -21,6 +21,7 @@ export type ToExecution = (g: Graph) => { x: Execution; co: [number, number][]; 
 
 export type ScRel = 'po' | 'rf' | 'co' | 'fr';
 
+/** One way to order a po pair that makes the LKMM reject the counterexample. */
 export interface OrderingFix {
   /** What would be added: 'smp_mb()', 'smp_rmb()', 'smp_wmb()', 'smp_load_acquire()',
    * 'smp_store_release()', or a dependency 'addr' / 'data' / 'ctrl' (declared with t.depends()). */
@@ -28,6 +29,7 @@ export interface OrderingFix {
   kind: 'barrier' | 'dependency';
 }
 
+/** A program-order edge of the counterexample's SC cycle: whether the LKMM orders it, and what would. */
 export interface MissingOrdering {
   from: Ev;
   to: Ev;
@@ -46,6 +48,8 @@ const ORDERING = ['mb', 'gp', 'rmb', 'wmb', 'po-rel', 'acq-po', 'po-unlock-lock-
 const DEPS = ['addr', 'data', 'ctrl'] as const;
 const an = (dep: string): string => (dep === 'addr' ? 'an addr' : `a ${dep}`);
 
+/** Why a counterexample found under the LKMM needs weak memory: its SC cycle, the stale reads
+ * on it, and the orderings the code lacks (ViolationReport.explain()). */
 export interface WeakExplanation {
   /** True when the execution is sequentially consistent (no cycle below). */
   sc: boolean;
