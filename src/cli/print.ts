@@ -175,7 +175,7 @@ export interface TracedExecution {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
-  violation?: { property: string; invariant: string | null; message: string };
+  violation?: { property: string; invariant: string | null; message: string; explain?: () => WeakExplanation | null };
   schedule: string;
 }
 
@@ -186,6 +186,7 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
     violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
+    weak: x.violation?.explain?.() ?? null,
   });
 }
 

@@ -4,6 +4,7 @@
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
 import { describeStep } from './trace.ts';
+import type { WeakExplanation } from './models/lkmm-explain.ts';
 
 export const TRACE_SCHEMA = 'mmcheck-trace';
 export const TRACE_VERSION = 1;
@@ -52,6 +53,22 @@ export interface ScenarioTrace {
   violation: { property: string; invariant: string | null; message: string; step: number | null } | null;
   replay: string | null;
   schedule: string | null;
+  /** Under a weak model: why the counterexample needs weak memory (optional; see
+   * docs/explain.md). Steps are indices into `steps`; null for an initial write. */
+  weakMemory?: TraceWeakMemory;
+}
+
+export interface TraceWeakMemory {
+  /** True when the execution is sequentially consistent (nothing below). */
+  sc: boolean;
+  /** The reads that saw a stale value. */
+  staleReads: number[];
+  /** The cycle of po, rf, co and fr. */
+  cycle: { from: number | null; to: number | null; rel: string }[];
+  /** The po edges the code leaves unordered, with what would order them. */
+  unordered: { from: number; to: number; fixes: string[] }[];
+  /** The explanation as the command line prints it. */
+  text: string[];
 }
 
 function group(name: string): string {
@@ -71,6 +88,7 @@ export function scenarioTrace(opts: {
   violation?: { property: string; invariant: string | null; message: string } | null;
   replay?: string | null;
   schedule?: string | null;
+  weak?: WeakExplanation | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
   const show = (loc: number, v: number): string => (inst.locs[loc]?.show ? (inst.locs[loc].show as (v: number) => string)(v) : String(v));
@@ -129,6 +147,16 @@ export function scenarioTrace(opts: {
     for (let i = steps.length - 1; i >= 0; i--) if (steps[i].kind !== 'end') { violationStep = i; break; }
   }
   if (violationStep !== null && opts.violation) steps[violationStep].violation = true;
+  const w = opts.weak;
+  const stepOf = (e: Ev): number | null => stepOfEvent.get(e) ?? null;
+  const weakMemory: TraceWeakMemory | undefined = w ? {
+    sc: w.sc,
+    staleReads: w.stale.map((x) => stepOf(x.read)).filter((i): i is number => i !== null),
+    cycle: w.cycle.map((c) => ({ from: stepOf(c.from), to: stepOf(c.to), rel: c.rel })),
+    unordered: w.orderings.filter((o) => o.fixes.length && stepOf(o.from) !== null && stepOf(o.to) !== null)
+      .map((o) => ({ from: stepOf(o.from)!, to: stepOf(o.to)!, fixes: o.fixes.map((f) => f.fix) })),
+    text: w.text,
+  } : undefined;
   return {
     schema: TRACE_SCHEMA,
     version: TRACE_VERSION,
@@ -144,5 +172,6 @@ export function scenarioTrace(opts: {
     violation: opts.violation ? { property: opts.violation.property, invariant: opts.violation.invariant, message: opts.violation.message, step: violationStep } : null,
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
+    ...(weakMemory ? { weakMemory } : {}),
   };
 }

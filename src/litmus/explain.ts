@@ -80,7 +80,7 @@ export function explainOutcome(r: LitmusResult, deadline?: number): OutcomeExpla
     if (s.test.filter && !evalProp(s, s.test.filter, look)) return;
     if (!wanted(evalProp(s, s.test.cond, look))) return;
     candidates++;
-    const name = b.rejected.step.k === 'with' ? 'coherence' : (b.rejected.step.name ?? 'unnamed check');
+    const name = b.rejected.step.k === 'with' ? `with ${b.rejected.step.name}` : (b.rejected.step.name ?? 'unnamed check');
     rejectedBy[name] = (rejectedBy[name] ?? 0) + 1;
     if (!found.best || b.rejected.order > found.best.order) found.best = { order: b.rejected.order, cand, b, final: finalRecord(s, look) };
   }, { unpruned: true, prefilter: registerPrefilter(s), deadline });
@@ -126,7 +126,7 @@ export function explanationJson(r: LitmusResult, e: OutcomeExplanation): Record<
     const name = (id: number) => describeEvent(r.setup, x.events[id]!);
     const tree = (d: Derivation): DerivationJson => ({ rel: d.rel, from: name(d.from), to: name(d.to), steps: d.steps.map(tree) });
     Object.assign(out, {
-      axiom: rj.test === 'with' ? 'coherence' : rj.check,
+      axiom: rj.check,
       test: rj.test,
       relation: rj.expr,
       at: rj.at,

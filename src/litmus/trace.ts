@@ -110,7 +110,7 @@ export function litmusTrace(res: LitmusResult, coll: TraceCollector, why?: Outco
     const g = graphOf(s, { sat: true, x, out: { co, rf, flags: [] }, final }, 'forbidden');
     const name = (id: number): string => `e${id}`;
     g.explanation = {
-      axiom: rejection.test === 'with' ? 'coherence' : rejection.check,
+      axiom: rejection.check,
       test: rejection.test,
       relation: rejection.expr,
       text: why.text,

@@ -39,7 +39,7 @@ export interface LitmusEdge {
 export interface LitmusExplanation {
   /** The failing check of the model, e.g. 'happens-before'. */
   axiom: string;
-  /** 'acyclic' | 'irreflexive' | 'empty' (or 'with': no coherence order was possible). */
+  /** 'acyclic' | 'irreflexive' | 'empty' (or 'with': a `with x from S` had no choice). */
   test: string;
   /** The checked relation as the model writes it, e.g. 'hb'. */
   relation: string;

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatRejection, loadCatModel, type RejectedBranch } from '../../src/axiomatic/cat/index.ts';
-import { baseEdges } from '../../src/axiomatic/cat/explain.ts';
+import { baseEdges } from '../../src/axiomatic/cat/explain-format.ts';
 import type { Execution, XEvent } from '../../src/axiomatic/execution.ts';
 
 // Store buffering: P0: W x=1 ; R y   P1: W y=1 ; R x, both reads from the initial writes.

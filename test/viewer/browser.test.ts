@@ -188,6 +188,26 @@ test('a forbidden outcome (mmcheck litmus --explain --trace) is drawn with the c
   }
 });
 
+test('a counterexample under the LKMM marks its stale read and the unordered pair', async () => {
+  const trace = join(dir, 'lwc.json');
+  const r = cli(['check', 'lockless-walk-counter', '--variant', 'no-mb-around-counter', '--model', 'lkmm', '--trace', trace]);
+  assert.equal(r.status, 1, r.stderr);
+  const t = JSON.parse(readFileSync(trace, 'utf8'));
+  assert.equal(t.weakMemory.sc, false);
+  assert.equal(t.weakMemory.staleReads.length, 2);
+  const { page, stop } = await open(trace);
+  try {
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+    assert.match((await page.locator('#weak-memory pre').textContent())!, /not sequentially consistent/);
+    assert.deepEqual(await page.locator('tr.step-row.stale-read').evaluateAll((rs) => rs.map((x) => Number(x.getAttribute('data-index')))),
+      [...t.weakMemory.staleReads].sort((a: number, b: number) => a - b));
+    const un = t.weakMemory.unordered[0];
+    assert.match((await page.locator(`tr.step-row[data-index="${un.from}"] .row-weak.unordered`).textContent())!, new RegExp(`not ordered before step ${un.to}; smp_mb\\(\\)`));
+  } finally {
+    await stop();
+  }
+});
+
 test('a trace of an unknown version is refused on the page with a clear message', async () => {
   const t = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   const file = join(dir, 'v99.json');
