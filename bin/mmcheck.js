@@ -4,8 +4,9 @@
 // - For the catalog, the benchmark programs and litmus files, the sources are bundled once by
 //   esbuild into node_modules/.cache/mmcheck/ and rebundled whenever a source is newer than the
 //   bundle. Loading one bundle takes about 0.25 s; loading every module through tsx about 0.9 s.
-// - When a command names a user's own .ts/.js file, that file imports the engine by path, so the
-//   whole CLI runs from the sources through tsx instead: one copy of the engine, not two.
+// - When a command names a user's own .ts/.js file, that file imports the engine ('mmcheck',
+//   'mmcheck/kernel', bound to these sources by src/cli/user-file.ts), so the whole CLI runs from
+//   the sources through tsx instead: one copy of the engine, not two.
 // - If the bundle cannot be built or written, the tsx path is taken; it behaves the same.
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,16 +51,26 @@ async function bundled() {
           });
         },
       };
+      // Two bundles: the CLI, and the smaller module --jobs worker threads start from (it loads
+      // several times faster than the CLI's, which a short parallel run feels).
       const r = await build({
-        entryPoints: [join(src, 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+        entryPoints: { main: join(src, 'cli', 'main.ts'), worker: join(src, 'cli', 'worker.ts') }, outdir: dirname(out),
+        bundle: true, platform: 'node', format: 'esm', target: 'node20', outExtension: { '.js': '.mjs' },
         packages: 'external', sourcemap: 'inline', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
       });
       mkdirSync(dirname(out), { recursive: true });
-      const tmp = `${out}.${process.pid}.tmp`;
-      writeFileSync(tmp, r.outputFiles[0].contents);
-      renameSync(tmp, out); // atomic: concurrent runs never see half a bundle
+      // The worker's first: a fresh main.mjs (what the check above looks at) means a fresh worker.mjs.
+      const files = [...r.outputFiles].sort((a, b) => (a.path.endsWith('worker.mjs') ? -1 : b.path.endsWith('worker.mjs') ? 1 : 0));
+      for (const f of files) {
+        const tmp = `${f.path}.${process.pid}.tmp`;
+        writeFileSync(tmp, f.contents);
+        renameSync(tmp, f.path); // atomic: concurrent runs never see half a bundle
+      }
     }
-    return await import(pathToFileURL(out).href);
+    const mod = await import(pathToFileURL(out).href);
+    // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
+    globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(dirname(out), 'worker.mjs')).href;
+    return mod;
   } catch {
     return null;
   }

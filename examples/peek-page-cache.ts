@@ -3,8 +3,8 @@
 // imports mmcheck as any scenario outside the repository does: `npx mmcheck check this-file.ts`.
 import type { Builder, Ctx } from 'mmcheck';
 import {
-  Cpus, rcu_read_lock, rcu_read_unlock, alloc_folio, folio_put, folio_try_get, newFolio,
-  newAddressSpace, slot_pfn, xas_store, variants, I9, type Scenario,
+  Cpus, rcu_read_lock, rcu_read_unlock, folio_alloc, folio_put, folio_try_get, newFolio,
+  newAddressSpace, slotPfn, xas_store, variants, I9, type Scenario,
 } from 'mmcheck/kernel';
 
 function make(knob: 'skip-reload' | undefined) {
@@ -13,24 +13,24 @@ function make(knob: 'skip-reload' | undefined) {
     const F = newFolio(b, 'F', 1, 1, { data: 7 }); // A[0], refcount 1: the page cache's reference
     const A = newAddressSpace(b, 'A', [1]);
     b.thread('CPU0', function* (t: Ctx) { // the patch under review: my_peek(A, 0)
-      yield* t.call('rcu_read_lock', rcu_read_lock(t, cpus.cpu[0]));
+      yield* rcu_read_lock(t, cpus.cpu[0]);
       const e = yield t.load(A.slots[0]);
-      if (slot_pfn(e) === 1 && (yield* t.call('folio_try_get', folio_try_get(t, F)))) {
-        const mine = knob === 'skip-reload' || slot_pfn(yield t.load(A.slots[0])) === 1;
+      if (slotPfn(e) === 1 && (yield* folio_try_get(t, F))) {
+        const mine = knob === 'skip-reload' || slotPfn(yield t.load(A.slots[0])) === 1;
         if (mine) {
           const d = yield t.load(F.data);
           yield t.assert(d === 7, I9, () => `my_peek(A, 0) read ${d}, which is not A[0]'s data`);
         }
-        yield* t.call('folio_put', folio_put(t, F));
+        yield* folio_put(t, F);
       }
-      yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpus.cpu[0]));
+      yield* rcu_read_unlock(t, cpus.cpu[0]);
     });
     b.thread('CPU1', function* (t: Ctx) { // truncate A[0]; the page is reused for other data
       yield t.lock(A.xa_lock);
       yield* xas_store(t, A, 0, 0);
       yield t.unlock(A.xa_lock);
-      yield* t.call('folio_put', folio_put(t, F));
-      if (yield* t.call('folio_alloc', alloc_folio(t, F))) yield t.store(F.data, 99);
+      yield* folio_put(t, F);
+      if (yield* folio_alloc(t, F)) yield t.store(F.data, 99);
     });
   };
 }

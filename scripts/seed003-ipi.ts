@@ -15,7 +15,10 @@ import { Explorer } from '../src/engine/explore.ts';
 import { prng } from '../src/engine/random.ts';
 import type { Chooser } from '../src/engine/explore.ts';
 import type { Ev } from '../src/engine/graph.ts';
-import { Cpus, call_rcu, local_irq_disable, local_irq_enable, smp_call_function } from '../src/kernel/rcu.ts';
+import { Cpus } from '../src/kernel/cpus.ts';
+import { call_rcu } from '../src/kernel/kernel/rcu/tree.ts';
+import { ipiRoundTrip } from '../src/kernel/kernel/smp.ts';
+import { local_irq_disable, local_irq_enable } from '../src/kernel/include/linux/irqflags.ts';
 import { getModel } from '../src/engine/models/index.ts';
 
 type Policy = 'accurate' | 'growing' | 'rcu' | 'none';
@@ -43,7 +46,7 @@ function scenario(policy: Policy, N: number, K: number, W: number): Program {
           yield* t.call('tlb_remove_table', call_rcu(t, cpus, me, free));
         } else {
           const targets = policy === 'accurate' ? cpus.cpu.slice(1, K + 1) : cpus.cpu.slice(1);
-          yield* t.call('serialize_against_pte_lookup', smp_call_function(t, cpus, me, targets));
+          yield* t.call('serialize_against_pte_lookup', ipiRoundTrip(t, cpus, me, targets));
           yield* t.call('pte_free', free());
         }
       });

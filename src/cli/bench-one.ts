@@ -1,8 +1,12 @@
 // Runs one benchmark program in a process of its own, so its peak memory is its own, and
-// prints {executions, blocked, seconds, peakRssMB} as JSON. Used by `mmcheck bench`.
-//   node --import tsx src/cli/bench-one.ts <program> [K=V ...]
-import { check } from '../engine/index.ts';
+// prints {executions, blocked, seconds, peakRssMB} as JSON. Used by `mmcheck bench`. With
+// jobs > 1 the search is shared out over that many threads (src/engine/parallel); the worker
+// threads load the worker bundle when the parent names it in MMCHECK_WORKER_BUNDLE (cli/parallel.ts).
+//   node --import tsx src/cli/bench-one.ts <program> [jobs=N] [K=V ...]
+import { check, type CheckResult } from '../engine/index.ts';
+import { checkSplit } from '../engine/parallel/run.ts';
 import { programs } from '../programs/index.ts';
+import { closeWorkerPool, workerPool } from './parallel.ts';
 
 const [name, ...kvs] = process.argv.slice(2);
 const program = programs.find((p) => p.name === name);
@@ -11,11 +15,20 @@ if (!program) {
   process.exit(2);
 }
 const params: Record<string, number> = {};
+let jobs = 1;
 for (const kv of kvs) {
   const [k, v] = kv.split('=');
-  params[k] = Number(v);
+  if (k === 'jobs') jobs = Number(v);
+  else params[k] = Number(v);
 }
-const r = check(program, { params });
+let r: CheckResult;
+if (jobs > 1) {
+  const o = await checkSplit(program, { params, jobs, workers: { pool: workerPool(), program: { target: name, variant: null, allVariants: false, index: 0 } } });
+  await closeWorkerPool();
+  r = o.result;
+} else {
+  r = check(program, { params });
+}
 console.log(JSON.stringify({
   executions: r.executions,
   blocked: r.blocked,

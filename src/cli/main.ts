@@ -13,6 +13,8 @@ import { replayCmd } from './commands/replay.ts';
 import { listCmd } from './commands/list.ts';
 import { benchCmd } from './commands/bench.ts';
 import { litmusCmd } from './commands/litmus.ts';
+import { mergeCmd } from './commands/merge.ts';
+import { SplitFileError } from '../engine/parallel/split-file.ts';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -28,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': return await checkCmd(parsed);
       case 'replay': return await replayCmd(parsed);
       case 'bench': return await benchCmd(parsed);
+      case 'merge': return await mergeCmd(parsed);
       case 'view': {
         const { viewCmd } = await import('./commands/view.ts');
         return await viewCmd(parsed);
@@ -43,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
 export function failure(e: unknown): number {
   if (e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError || e instanceof ScheduleError) {
     err(`mmcheck: ${(e as Error).message}`);
+    return 2;
+  }
+  if (e instanceof SplitFileError) {
+    err(`mmcheck: ${e.message}`);
     return 2;
   }
   if (e instanceof InputError) {

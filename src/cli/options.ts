@@ -26,11 +26,16 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
-  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list'] },
-  { name: 'trace', type: 'string', arg: 'FILE', help: 'write the counterexample (check) or the replayed execution (replay) as a JSON trace for `mmcheck view`', commands: ['check', 'replay'] },
+  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list', 'merge'] },
+  { name: 'trace', type: 'string', arg: 'FILE', help: 'write the counterexample (check, merge) or the replayed execution (replay) as a JSON trace for `mmcheck view`', commands: ['check', 'replay', 'merge'] },
   { name: 'port', type: 'int', arg: 'P', help: 'port for the viewer (default: a free one)', commands: ['view'] },
-  { name: 'out', type: 'string', arg: 'FILE', help: 'also write the JSON results to FILE', commands: ['bench'] },
-  { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2)', commands: ['bench'] },
+  { name: 'jobs', type: 'int', arg: 'N', help: 'explore on N threads (default: the machine\'s cores; 1 with --max-executions, which then counts the first N executions of the search order); bench: also time each program on N threads against one', commands: ['check', 'bench'] },
+  { name: 'shard', type: 'string', arg: 'I/N', help: 'explore a deterministic 1/N of the search (I from 1 to N) and write it to --out (default shard-I.json); `mmcheck merge` sums the N shards', commands: ['check'] },
+  { name: 'checkpoint', type: 'string', arg: 'FILE', help: 'write the run\'s position to FILE now and then (atomically), so that --resume FILE can finish a killed run', commands: ['check'] },
+  { name: 'checkpoint-every', type: 'number', arg: 'S', help: 'seconds between checkpoints (default 30)', commands: ['check'] },
+  { name: 'resume', type: 'string', arg: 'FILE', help: 'continue the run a checkpoint holds (and keep checkpointing to FILE unless --checkpoint names another)', commands: ['check'] },
+  { name: 'out', type: 'string', arg: 'FILE', help: 'bench: also write the JSON results to FILE; check --shard: where the shard\'s result goes', commands: ['bench', 'check'] },
+  { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2; with --jobs: big1)', commands: ['bench'] },
 ];
 
 export const COMMANDS: Record<string, string> = {
@@ -38,6 +43,7 @@ export const COMMANDS: Record<string, string> = {
   replay: 'replay <file.ts|scenario|program> --schedule S — run exactly the execution a violation printed',
   list: 'list — the scenario catalog (with variants and seed threads) and the benchmark programs',
   bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
+  merge: 'merge <shard-1.json> … <shard-N.json> — the result one run would print, from the N shards of a `check --shard I/N` run',
   litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
   view: 'view <trace.json|dir> [--port P] — step through a trace (or every trace in a directory) in the browser, served on 127.0.0.1',
   help: 'help [command] — this text, or one command\'s usage and options (also: mmcheck <command> --help)',

@@ -9,6 +9,7 @@ import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
 import type { Run } from './targets.ts';
+import type { SplitInfo } from '../engine/parallel/run.ts';
 
 export const out = (s = ''): void => { process.stdout.write(s + '\n'); };
 export const err = (s: string): void => { process.stderr.write(s + '\n'); };
@@ -60,10 +61,43 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
     out(`BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
     out('The search is NOT exhaustive: no violation among the executions explored; the rest were not explored.');
+    const sp = splitOf(r);
+    if (sp && sp.tasks) out(`(${fmt(sp.finished)} of the ${fmt(sp.owned)} parts the search was split into were explored to the end, the others partly or not at all)`);
   } else {
     out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
     out(`(counted: ${r.counts})`);
   }
+  const sp = splitOf(r);
+  if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);
+}
+
+/** How a shared-out search was split (src/engine/parallel/run.ts), when it was. */
+function splitOf(r: CheckResult): SplitInfo | undefined {
+  return (r as CheckResult & { split?: SplitInfo }).split;
+}
+
+/** One shard of a search (check --shard I/N): what it explored and where it wrote it. */
+export function printShard(run: Run, r: CheckResult, b: Bounds, shard: { index: number; count: number }, file: string): void {
+  const sp = splitOf(r) as SplitInfo;
+  const of = `shard ${shard.index}/${shard.count}`;
+  const label = run.variant ? `${run.scenario} --variant ${run.variant.name}` : run.program.name;
+  const ps = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  out(`mmcheck check ${label}${ps ? ` (${ps})` : ''} under ${r.model.toUpperCase()}, ${of}`);
+  const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
+  const parts = `${fmt(sp.finished)} of its ${fmt(sp.owned)} parts of the search (of ${fmt(sp.tasks)})`;
+  if (r.verdict === 'violation') {
+    for (const v of sp.found) out(`VIOLATION in this shard: ${v.key === v.message ? v.message : `${v.key}: ${v.message}`}${sp.found.length > 1 || v.count > 1 ? ` (${fmt(v.count)} execution${v.count === 1 ? '' : 's'})` : ''}`);
+    out(`explored ${fmt(r.executions)} complete executions${blocked}, ${parts}, in ${r.seconds.toFixed(2)} s.`);
+    out(`Written to ${file}. mmcheck merge with the other shards' files prints the first violation of the whole search, with its trace and replay.`);
+    return;
+  }
+  if (r.verdict === 'bounded') {
+    const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
+    out(`SHARD BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}: ${parts} explored to the end.`);
+  } else {
+    out(`SHARD DONE: no violation in its ${fmt(r.executions)} executions${blocked}, ${parts}; ${r.seconds.toFixed(2)} s.`);
+  }
+  out(`Written to ${file}. This is 1/${shard.count} of the search, not a verdict: mmcheck merge with the other shards' files gives the result of the whole search.`);
 }
 
 /** Executions that ended in a violation (all of them with --all-violations, else the first). */

@@ -9,13 +9,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 /** mmcheck's own directory (the package root): its sources are never "the user's file". */
 export const OWN_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OWN_CODE = [join(OWN_ROOT, 'src') + sep, join(OWN_ROOT, 'bin') + sep];
 
 /** The temporary module's name marks it, so a message naming it can be turned back into the user's file. */
-const TMP = /\.([^/\\\s]+?)\.\d+\.mmcheck\.mjs/;
+const TMP = /\.([^/\\\s]+?)\.\d+(?:-\d+)?\.mmcheck\.mjs/;
 
 /** The running package's "exports": specifier ('mmcheck', 'mmcheck/kernel', …) → file URL. */
 function ownExports(): Map<string, string> {
@@ -52,7 +53,8 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
   };
   // Beside the file, so its own packages resolve from where it is; else in the temporary directory.
   for (const dir of [dirname(abs), tmpdir()]) {
-    const tmp = join(dir, `.${basename(abs)}.${process.pid}.mmcheck.mjs`);
+    // The thread's id too: --jobs worker threads of one process load the same file at once.
+    const tmp = join(dir, `.${basename(abs)}.${process.pid}${threadId ? `-${threadId}` : ''}.mmcheck.mjs`);
     const code = await bundle(tmp);
     try {
       writeFileSync(tmp, code);

@@ -32,6 +32,8 @@ interface Item {
   pos: number;
   /** Lowest admissible co position (coherence with the event's porf-prefix). */
   lo: number;
+  /** Depth in the search tree: 1 + the depth of the alternative whose exploration pushed it (root: 0). */
+  d: number;
 }
 interface Frame {
   g: Graph;
@@ -87,8 +89,28 @@ export interface Chooser {
   refuse?(why: string): void;
 }
 
+/**
+ * Splits the search into subtrees for parallel, sharded and resumable runs (parallel/split.ts).
+ * Every alternative popped at depth ≤ `depth` is shown to `task` first, in the order the search
+ * pops them, which is the same in every run of the same program: that order names the subtrees.
+ */
+export interface SplitHook {
+  readonly depth: number;
+  /**
+   * The search is about to take an alternative at depth d (0: the root, before the first step).
+   * TASK_SKIP leaves out its whole subtree; TASK_MUTED explores it but counts and checks no leaf
+   * reached directly (another run counts it); TASK_STOP ends the run.
+   */
+  task(d: number, ex: Explorer): number;
+  /** Called on every counted leaf; true stops the run (a shared bound or a stop request). */
+  counted(ex: Explorer): boolean;
+}
+export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
+
 export interface ExploreOptions {
   model: MemoryModel;
+  /** Explore only the subtrees this hook chooses (parallel/ and sharded runs). */
+  split?: SplitHook;
   maxExecutions?: number;
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
@@ -157,12 +179,25 @@ export class Explorer {
   readonly steps: number[] = [];
   dead = false;
   private choice = 0;
+  /** Depth of the alternative being explored (see Item.d), and the split hook's view of it. */
+  private depth = 0;
+  private readonly split: SplitHook | null;
+  private readonly splitDepth: number;
+  /** The current alternative's own leaf belongs to another run (SplitHook: TASK_MUTED). */
+  private muted = false;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
+    this.split = opts.split ?? null;
+    this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
     inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
+  }
+
+  /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
+  get violationClasses(): ReadonlyMap<string, ViolationClass> {
+    return this.classes;
   }
 
   get threadNames(): string[] {
@@ -183,6 +218,11 @@ export class Explorer {
       };
     }
     let more = true;
+    if (this.split) {
+      const a = this.split.task(0, this);
+      this.muted = a === TASK_MUTED;
+      more = a !== TASK_STOP && a !== TASK_SKIP;
+    }
     while (more) {
       if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
@@ -440,7 +480,7 @@ export class Explorer {
       return false;
     }
     g.setRf(r, list[pos]);
-    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo });
+    if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo, d: this.depth + 1 });
     return this.completeRead(r);
   }
 
@@ -517,7 +557,7 @@ export class Explorer {
     }
     const next = this.nextPlacement(list, pos - 1, lo);
     g.insertCo(w, pos);
-    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo });
+    if (next >= 0) this.top().items.push({ type: WRITE, s: w.stamp, pos: next, lo, d: this.depth + 1 });
     this.pushRevisits(w);
     this.rts[tid].advance(0);
     return true;
@@ -574,7 +614,7 @@ export class Explorer {
         if (!inView(wv, e) && !this.maximal(e, w)) return;
       }
       if (!this.maximal(r, w)) return;
-      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0 });
+      items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0, d: this.depth + 1 });
     }
   }
 
@@ -608,6 +648,13 @@ export class Explorer {
         this.g.ensureThreads(this.rts.length);
         for (const rt of this.rts) rt.dirty = true;
       }
+      if (item.d <= this.splitDepth) {
+        const a = (this.split as SplitHook).task(item.d, this);
+        if (a === TASK_STOP) return false;
+        if (a === TASK_SKIP) { this.skip(item); continue; }
+        this.muted = a === TASK_MUTED;
+      }
+      this.depth = item.d;
       let ok: boolean;
       try {
         ok = this.apply(item);
@@ -615,6 +662,18 @@ export class Explorer {
         ok = this.rejectPrefix(e);
       }
       if (ok) return true;
+    }
+  }
+
+  /**
+   * Leaves out the subtree of the alternative `it` names, keeping its later siblings: a read's
+   * next source or a write's next co placement goes back on the worklist as apply would put it.
+   */
+  private skip(it: Item): void {
+    if (it.type === READ) {
+      if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
+    } else if (it.type === WRITE) {
+      this.apply(it); // pushes nothing but the next placement, which it computes on the restricted graph
     }
   }
 
@@ -640,7 +699,7 @@ export class Explorer {
     if (!(e instanceof ModelError) || e instanceof NondeterminismError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
-    if (!this.chooser) this.rejected++; // a linear run is counted by its caller (dead)
+    if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
     return false;
   }
 
@@ -711,7 +770,7 @@ export class Explorer {
       const pos = list.length - 1;
       const next = this.nextPlacement(list, pos - 1, lo);
       h.insertCo(w2, pos);
-      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo });
+      if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo, d: this.depth + 1 });
     }
     if (!model.consistentStep(h, [r2, w2])) return false;
     return this.finishDue(r2);
@@ -734,6 +793,7 @@ export class Explorer {
   // ---------------------------------------------------------------- leaves
 
   private leaf(): void {
+    if (this.muted) return;
     const g = this.g;
     const model = this.opts.model;
     if ((++this.leaves & (this.leaves - 1)) === 0) this.rerun();
@@ -762,6 +822,7 @@ export class Explorer {
       if (blocked) this.checkDeadlock();
       else this.checkFinals();
     }
+    if (this.split !== null && this.split.counted(this)) this.stop = true;
     const n = this.complete + this.blocked;
     if (this.opts.maxExecutions !== undefined && n >= this.opts.maxExecutions && !this.stop) {
       this.stop = true;

@@ -8,7 +8,8 @@ import { instantiate, type Params, type Program, type Instance } from './program
 import { DEFAULT_MODEL, getModel } from './models/index.ts';
 import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
-import { ScheduleChooser, describeStep, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { report } from './report.ts';
 import type { WeakExplanation } from './models/lkmm-explain.ts';
 import type { Graph, Ev } from './graph.ts';
 
@@ -89,46 +90,6 @@ export interface CheckResult {
 /** A violation's one-line statement: its invariant id (when it names one), then its message. */
 export function violationHeadline(v: { invariant: string | null; message: string }): string {
   return v.invariant ? `${v.invariant}: ${v.message}` : v.message;
-}
-
-function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
-  const { schedule, order } = scheduleFor(inst, model, v.graph);
-  checkReplays(inst, model, v, schedule);
-  let why: WeakExplanation | null | undefined;
-  const explain = (): WeakExplanation | null => {
-    if (why === undefined) {
-      const describe = (e: Ev): string => describeStep(inst, v.graph, e, v.threadNames);
-      why = model.explainViolation ? model.explainViolation(v.graph, describe, (t) => v.threadNames[t] ?? `T${t}`) : null;
-    }
-    return why;
-  };
-  return {
-    explain,
-    property: v.property,
-    invariant: v.invariant,
-    message: v.message,
-    schedule,
-    trace: renderColumns(inst, v.graph, order, v.threadNames),
-    memory: renderMemory(inst, v.graph),
-    graph: v.graph,
-    order,
-    threadNames: v.threadNames,
-  };
-}
-
-/**
- * A printed counterexample must replay: runs its schedule as `mmcheck replay` would and checks
- * that it rebuilds the same graph with the same violation. A body that behaves differently on
- * the same values is reported as nondeterministic; any other failure is mmcheck's own.
- */
-function checkReplays(inst: Instance, model: MemoryModel, v: Violation, schedule: string): void {
-  const chooser = new ScheduleChooser(parseSchedule(schedule));
-  const ex = new Explorer(inst, { model, chooser });
-  const r = ex.run();
-  const same = !ex.dead && !chooser.divergence && chooser.finished && graphDifference(v.graph, ex.g) === null;
-  if (same && r.violation && r.violation.property === v.property && r.violation.message === v.message) return;
-  const why = chooser.divergence ?? (r.violation ? `it reports ${r.violation.property}: ${r.violation.message}` : 'it reports no violation');
-  throw rebuildFailure(ex, v.graph, `internal: the counterexample's schedule ${schedule} does not replay (${why})`);
 }
 
 /**

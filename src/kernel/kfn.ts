@@ -21,6 +21,9 @@ export interface KernelSource {
   note?: string;
 }
 
+/** The versions most of the model follows: today's mainline. */
+export const MAINLINE = 'v6.12–v6.18';
+
 const registry = new Map<string, KernelSource[]>();
 
 function register(src: KernelSource): void {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, workerData as startData } from 'node:worker_threads';
 import { loadLitmusModel, type LitmusModel } from './model.ts';
 import { Refused, runText } from './run.ts';
 
@@ -148,7 +148,7 @@ export async function runCorpus(opt: CorpusOptions = {}): Promise<CorpusReport> 
       for (let j = 0; j < Math.min(jobs, queue.length); j++) {
         // Workers do not inherit tsx's loader: register it, then load this module.
         const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-        const w = new Worker(boot, { eval: true, workerData: { root } });
+        const w = new Worker(boot, { eval: true, workerData: { root, litmusCorpus: true } });
         live++;
         const feed = (): void => {
           const p = queue.shift();
@@ -245,7 +245,8 @@ async function main(argv: string[]): Promise<number> {
   return rep.disagreements.length === 0 ? 0 : 1;
 }
 
-if (!isMainThread) {
+// Only the corpus's own workers: other worker threads (check --jobs) load this module in a bundle.
+if (!isMainThread && (startData as { litmusCorpus?: boolean } | null)?.litmusCorpus) {
   void workerMain();
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main(process.argv.slice(2)).then((c) => process.exit(c), (e) => {

@@ -31,13 +31,15 @@ export interface Benchmark {
   expected: number[];
   /** Takes minutes (millions of executions): a bench may leave it out unless asked for. */
   heavy?: boolean;
+  /** The size `mmcheck bench --jobs N` times on one thread and on N (issue 11's speed-up programs). */
+  jobsSize?: Params;
 }
 
 const ns = (...n: number[]): Params[] => n.map((N) => ({ N }));
 
 export const benchmarks: Benchmark[] = [
-  { program: lastzero, sizes: ns(5, 10, 15), expected: [64, 3_328, 147_456] },
-  { program: readers, sizes: ns(2, 8, 13), expected: [4, 256, 8_192] },
+  { program: lastzero, sizes: ns(5, 10, 15), expected: [64, 3_328, 147_456], jobsSize: { N: 15 } },
+  { program: readers, sizes: ns(2, 8, 13), expected: [4, 256, 8_192], jobsSize: { N: 15 } },
   { program: indexer, sizes: ns(12, 15), expected: [8, 4_096] },
   { program: casrot, sizes: ns(2, 3, 4, 5, 6, 7, 8, 9), expected: [2, 5, 14, 43, 144, 523, 2_048, 8_597] },
   { program: ainc, sizes: ns(2, 3, 4, 5, 6, 7), expected: [2, 6, 24, 120, 720, 5_040] },
@@ -49,13 +51,13 @@ export const benchmarks: Benchmark[] = [
   { program: inc, sizes: ns(2, 3, 4), expected: [4, 36, 576] },
   { program: casw, sizes: ns(2, 3, 4, 5), expected: [6, 66, 1_200, 32_880] },
   { program: coa, sizes: ns(1, 2, 3, 4, 5), expected: [4, 15, 130, 2_028, 49_776] },
-  { program: fibBench, sizes: [{ NUM: 5 }], expected: [218_243] },
+  { program: fibBench, sizes: [{ NUM: 5 }], expected: [218_243], jobsSize: { NUM: 5 } },
   { program: big0, sizes: [{}], expected: [69_112] },
   { program: szymanski, sizes: [{ N: 1 }], expected: [6] },
   { program: peterson, sizes: [{}], expected: [4] },
   { program: petersonSc, sizes: [{}], expected: [4] },
   // Throughput programs (docs/design/benchmarks.md §2): minutes, not seconds.
-  { program: big1, sizes: [{}], expected: [1_820_474], heavy: true },
+  { program: big1, sizes: [{}], expected: [1_820_474], heavy: true, jobsSize: {} },
   { program: big2, sizes: [{}], expected: [5_284_890], heavy: true },
 ];
 

@@ -14,11 +14,14 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve('.');
 const transcript: string[] = [];
 
-function run(cmd: string, args: string[], cwd: string): { code: number; out: string; err: string } {
+/** Runs a command, noting it and its output in the transcript (`quiet`: the command only). */
+function run(cmd: string, args: string[], cwd: string, quiet = false): { code: number; out: string; err: string } {
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, MMCHECK_DEBUG: '', npm_config_update_notifier: 'false' } });
   const res = { code: r.status ?? -1, out: r.stdout ?? '', err: r.stderr ?? '' };
-  transcript.push(`$ (cd ${cwd} && ${cmd} ${args.join(' ')})   # exit ${res.code}, ${((Date.now() - t0) / 1000).toFixed(1)} s`, res.out.trimEnd(), res.err.trimEnd(), '');
+  transcript.push(`$ (cd ${cwd} && ${cmd} ${args.join(' ')})   # exit ${res.code}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (!quiet) transcript.push(res.out.trimEnd(), res.err.trimEnd());
+  transcript.push('');
   return res;
 }
 
@@ -67,11 +70,11 @@ export default defineProgram({ name: 'missing', setup(b) { void folio_try_get; v
 test('npm pack, npm install the tarball, npx mmcheck check a user\'s .ts and .mts scenarios', { timeout: 180_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'mmcheck-pkg-'));
   try {
-    const pack = run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT);
+    const pack = run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT, true);
     assert.equal(pack.code, 0, pack.err);
     const info = JSON.parse(pack.out)[0] as { filename: string; size: number; files: { path: string }[] };
     const paths = info.files.map((f) => f.path);
-    transcript.push(`# ${info.filename}: ${info.size} bytes packed, ${paths.length} files`, '');
+    transcript.push(`# ${info.filename}: ${info.size} bytes packed, ${(info as { unpackedSize?: number }).unpackedSize} unpacked, ${paths.length} files`, '');
     for (const p of ['bin/mmcheck.js', 'src/engine/index.ts', 'src/kernel/index.ts', 'src/viewer/index.html', 'examples/peek-page-cache.ts']) {
       assert.ok(paths.includes(p), `the tarball holds ${p}`);
     }

@@ -22,7 +22,7 @@ test("'mmcheck' and 'mmcheck/kernel' export what a scenario file needs", async (
   for (const n of ['defineProgram', 'Mode', 'Builder', 'Ctx', 'check', 'replay', 'DEFAULT_MODEL']) assert.ok(n in engine, `mmcheck exports ${n}`);
   for (const n of ['Explorer', 'Graph', 'prng', 'RandomChooser', 'scenarioTrace']) assert.ok(!(n in engine), `mmcheck keeps ${n} private`);
   for (const n of ['variants', 'Cpus', 'newFolio', 'newPageTable', 'newMm', 'newAddressSpace', 'folio_try_get', 'folio_put',
-    'gup_fast', 'free_table', 'filemap_get_entry', 'synchronize_rcu', 'call_rcu', 'smp_call_function', 'migrate_anon_folio', 'ghostLoad', 'judge']) {
+    'gup_fast', 'tlb_remove_table', 'filemap_get_entry', 'synchronize_rcu', 'call_rcu', 'smp_call_function', 'migrateAnonFolio', 'ghostLoad', 'judge', 'kernelFunction', 'smp_mb']) {
     assert.ok(n in kernel, `mmcheck/kernel exports ${n}`);
   }
 });

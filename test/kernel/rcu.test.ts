@@ -1,11 +1,15 @@
-// The RCU / IRQ / IPI model of src/kernel/rcu.ts: grace periods wait for the readers that were
+// The RCU / IRQ / IPI model (src/kernel/cpus.ts, kernel/rcu/tree.ts, kernel/smp.ts): grace periods wait for the readers that were
 // active when they started, and only for those; an IPI waits for IRQs-off CPUs, not RCU readers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from '../../src/engine/index.ts';
 import { defineProgram } from '../../src/engine/program.ts';
 import type { Ctx } from '../../src/engine/ops.ts';
-import { Cpus, local_irq_disable, local_irq_enable, rcu_read_lock, rcu_read_unlock, smp_call_function, synchronize_rcu, type RcuFlavour } from '../../src/kernel/rcu.ts';
+import { Cpus } from '../../src/kernel/cpus.ts';
+import { local_irq_disable, local_irq_enable } from '../../src/kernel/include/linux/irqflags.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../../src/kernel/include/linux/rcupdate.ts';
+import { synchronize_rcu, type RcuFlavour } from '../../src/kernel/kernel/rcu/tree.ts';
+import { smp_call_function } from '../../src/kernel/kernel/smp.ts';
 
 function outcomes(reader: 'rcu' | 'irqoff', updater: 'sync' | 'ipi'): Set<string> {
   const seen = new Set<string>();

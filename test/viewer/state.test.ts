@@ -125,7 +125,7 @@ test('waits: a thread inside an IPI/grace-period wait is listed with the readers
   assert.ok(w >= 0);
   const s = deriveState(t, w);
   assert.equal(s.waits.length, 1, JSON.stringify(s.waits));
-  assert.equal(s.waits[0].fn, 'tlb_remove_table_sync_one');
+  assert.equal(s.waits[0].fn, 'smp_call_function'); // tlb_remove_table_sync_one()'s IPI
   assert.equal(s.waits[0].kind, 'IPI');
   assert.equal(s.waits[0].pending, true);
   // The IPI completes although CPU0 is still in rcu_read_lock(): IRQs on, it takes the IPI at once.

@@ -2,6 +2,7 @@
 // program (each in a child process), then the whole LKMM litmus corpus; printed as a table
 // and written as JSON. Counts are compared with GenMC's (docs/design/benchmarks.md §1) as they go.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,10 @@ interface Row {
 
 function child(args: string[]): { stdout: string; stderr: string; status: number | null; wall: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20 });
+  // A --jobs child's worker threads load the bundle this command runs from, as `check` would.
+  const bundle = (globalThis as Record<symbol, unknown>)[Symbol.for('mmcheck.workerBundle')] as string | undefined;
+  const env = bundle ? { ...process.env, MMCHECK_WORKER_BUNDLE: bundle } : process.env;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: repo, encoding: 'utf8', maxBuffer: 64 << 20, env });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status, wall: (performance.now() - t0) / 1000 };
 }
 
@@ -37,6 +41,7 @@ export async function benchCmd(p: Parsed): Promise<number> {
   const known = new Set(benchmarks.map((b) => b.program.name).concat(['litmus-corpus']));
   for (const n of names) if (!known.has(n)) throw new UsageError(`unknown benchmark '${n}'${didYouMean(n, [...known])} (known: ${[...known].join(', ')})`);
   const only = parseParams(p.opts.param as string[] | undefined);
+  if (p.opts.jobs !== undefined) return benchJobs(p, names, only);
   const rows: Row[] = [];
   const json = !!p.opts.json;
   const say = (s: string): void => { if (!json) process.stdout.write(s + '\n'); };
@@ -82,4 +87,66 @@ export async function benchCmd(p: Parsed): Promise<number> {
   if (typeof p.opts.out === 'string') writeFileSync(p.opts.out, JSON.stringify(result, null, 2) + '\n');
   if (mismatches) say(`\n${mismatches} count(s) differ from GenMC's`);
   return mismatches ? 1 : 0;
+}
+
+interface JobsRow {
+  program: string;
+  params: Record<string, number>;
+  jobs: number;
+  executions: number;
+  blocked: number;
+  /** Exploration seconds (check's own figure) on one thread and on `jobs`, and whole-process wall seconds. */
+  seconds1: number;
+  secondsN: number;
+  wall1: number;
+  wallN: number;
+  speedup: number;
+  sameCounts: boolean;
+}
+
+/**
+ * `bench --jobs N`: each program of issue 11's list (or those named) on one thread and on N, one
+ * after the other in processes of their own; the counts must be equal. The machine's load average
+ * is printed before and after: on a shared machine a speed-up is only as good as the quiet it had.
+ */
+async function benchJobs(p: Parsed, names: string[], only: Record<string, number>): Promise<number> {
+  const jobs = p.opts.jobs as number;
+  if (jobs < 2) throw new UsageError('bench --jobs N times N threads against one: N must be at least 2');
+  const json = !!p.opts.json;
+  const say = (s: string): void => { if (!json) process.stdout.write(s + '\n'); };
+  const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadBefore = load();
+  say(`load average before: ${loadBefore} (${availableParallelism()} cores)`);
+  say(`program        params      executions   blocked  1 thread s  ${jobs} threads s   speed-up  process s (1 / ${jobs})`);
+  const rows: JobsRow[] = [];
+  let bad = 0;
+  for (const b of benchmarks) {
+    if (names.length ? !names.includes(b.program.name) : !b.jobsSize || (b.heavy && !p.opts.heavy)) continue;
+    const params = { ...(b.jobsSize ?? b.sizes[0]), ...only };
+    const kv = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+    const run = (j: number): { o: { executions: number; blocked: number; seconds: number }; wall: number } => {
+      const r = child([join(here, '..', 'bench-one.ts'), b.program.name, `jobs=${j}`, ...kv]);
+      if (r.status !== 0) throw new Error(`benchmark ${b.program.name} --jobs ${j} failed: ${r.stderr.trim()}`);
+      return { o: JSON.parse(r.stdout.trim().split('\n').pop() as string), wall: r.wall };
+    };
+    const one = run(1);
+    const many = run(jobs);
+    const row: JobsRow = {
+      program: b.program.name, params, jobs, executions: one.o.executions, blocked: one.o.blocked,
+      seconds1: Number(one.o.seconds.toFixed(3)), secondsN: Number(many.o.seconds.toFixed(3)),
+      wall1: Number(one.wall.toFixed(2)), wallN: Number(many.wall.toFixed(2)),
+      speedup: Number((one.o.seconds / Math.max(many.o.seconds, 1e-6)).toFixed(2)),
+      sameCounts: one.o.executions === many.o.executions && one.o.blocked === many.o.blocked,
+    };
+    if (!row.sameCounts) bad++;
+    rows.push(row);
+    say(`${row.program.padEnd(14)} ${kv.join(' ').padEnd(10)} ${String(row.executions).padStart(11)} ${String(row.blocked).padStart(9)} ${row.seconds1.toFixed(2).padStart(11)} ${row.secondsN.toFixed(2).padStart(12)} ${(row.speedup.toFixed(2) + 'x').padStart(10)}  ${row.wall1.toFixed(2)} / ${row.wallN.toFixed(2)}${row.sameCounts ? '' : `  COUNTS DIFFER (${many.o.executions} complete, ${many.o.blocked} blocked on ${jobs} threads)`}`);
+  }
+  const loadAfter = load();
+  say(`load average after: ${loadAfter}`);
+  const result = { jobs, loadBefore, loadAfter, results: rows };
+  if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (typeof p.opts.out === 'string') writeFileSync(p.opts.out, JSON.stringify(result, null, 2) + '\n');
+  if (bad) say(`\n${bad} program(s) counted differently on ${jobs} threads`);
+  return bad ? 1 : 0;
 }

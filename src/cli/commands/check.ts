@@ -6,7 +6,10 @@ import { modelNames } from '../../engine/models/index.ts';
 import { asExpected, judge, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
-import { err, jsonOf, out, printResult, printTable, writeTrace, type Bounds } from '../print.ts';
+import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type Bounds } from '../print.ts';
+import { checkSplit } from '../../engine/parallel/run.ts';
+import { writeSplitFile } from '../../engine/parallel/split-file.ts';
+import { closeWorkerPool, runRef, splitOptions, workerPool, type SplitOptions } from '../parallel.ts';
 import { bugs } from '../../kernel/catalog.ts';
 import { bugVariant } from '../../kernel/bugs/bug.ts';
 import { bugRowJson, printBugTable, type BugRow } from '../bug-table.ts';
@@ -25,20 +28,39 @@ function boundsOf(p: Parsed): Bounds {
   };
 }
 
-function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: number | undefined, allViolations: boolean): CheckResult {
+/** How one run is explored: on its own, or shared out (threads, a shard, a checkpoint). */
+interface Way {
+  split: SplitOptions | null;
+  /** What a worker thread needs to find the run's program. */
+  ref?: unknown;
+}
+
+async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: number | undefined, allViolations: boolean, way: Way): Promise<CheckResult> {
   const model = modelOpt ?? variantModel(run.variant);
   if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
   const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
   const onProgress = progress(label);
-  const r = check(run.program, {
+  const common = {
     params: b.params,
     model,
     maxExecutions: b.maxExecutions,
     timeoutMs: b.timeout !== undefined ? b.timeout * 1000 : undefined,
-    random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined,
     onProgress,
     allViolations,
-  });
+  };
+  let r: CheckResult;
+  const sp = way.split;
+  if (sp) {
+    const o = await checkSplit(run.program, {
+      ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume,
+      workers: sp.jobs > 1 ? { pool: workerPool(), program: way.ref } : undefined,
+      source: { target: run.target, variant: run.variant?.name ?? null },
+    });
+    if (sp.out) writeSplitFile(sp.out, o.file);
+    r = o.result;
+  } else {
+    r = check(run.program, { ...common, random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined });
+  }
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;
 }
@@ -58,11 +80,19 @@ export async function checkCmd(p: Parsed): Promise<number> {
   // A table explores every variant completely, counting the violating executions per invariant.
   const allViolations = !!p.opts['all-violations'] || many;
   const b = boundsOf(p);
+  const split = splitOptions(p, runs.length);
   const results: [Run, CheckResult][] = [];
-  for (const run of runs) {
-    const r = runOne(run, b, p.opts.model as string | undefined, p.opts.random as number | undefined, allViolations);
-    results.push([run, r]);
-    if (!p.opts.json && !many) printResult(run, r, b);
+  try {
+    for (const run of runs) {
+      const r = await runOne(run, b, p.opts.model as string | undefined, p.opts.random as number | undefined, allViolations, { split, ref: runRef(p, runs, run) });
+      results.push([run, r]);
+      if (!p.opts.json && !many) {
+        if (split?.shard) printShard(run, r, b, split.shard, split.out as string);
+        else printResult(run, r, b);
+      }
+    }
+  } finally {
+    await closeWorkerPool();
   }
   if (typeof p.opts.trace === 'string') traceFirstViolation(p.opts.trace, results, b);
   if (p.opts.json) out(JSON.stringify({ results: results.map(([run, r]) => jsonOf(run, r, b)) }, null, 2));
@@ -84,14 +114,14 @@ function traceFirstViolation(file: string, results: [Run, CheckResult][], b: Bou
 }
 
 /** `check --bugs` (with --all: the seed catalog's table first): every bug variant explored completely. */
-function checkBugs(p: Parsed): number {
+async function checkBugs(p: Parsed): Promise<number> {
   if (p.positional.length) throw new UsageError('--bugs checks the whole bug-history catalog; give no target');
   const b = boundsOf(p);
   const model = p.opts.model as string | undefined;
   let status = 0;
   const seed: [Run, CheckResult][] = [];
   if (p.opts.all) {
-    for (const run of catalogRuns()) seed.push([run, runOne(run, b, model, undefined, true)]);
+    for (const run of catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null })]);
     if (!seed.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected')) status = 1;
   }
   const rows: BugRow[] = [];
@@ -100,7 +130,7 @@ function checkBugs(p: Parsed): number {
     for (const bv of bug.variants) {
       const v = bugVariant(bv);
       const run: Run = { target: bv.scenario.name, scenario: bv.scenario.name, variant: v, program: v.program };
-      const r = runOne(run, b, model, undefined, true);
+      const r = await runOne(run, b, model, undefined, true, { split: null });
       const ok = asExpected(v, r);
       if (ok === false) status = 1;
       rows.push({ bug, role: bv.role, scenario: bv.scenario.name, variant: v.name, result: r, asExpected: ok });

@@ -1,5 +1,6 @@
-// The xarray below a page cache with one level of nodes (lib/xarray.c; docs/design/protocols.md §M.1,
-// "page cache": an xarray per mapping, the i_pages lock, RCU-freed nodes). xa_head points to a node
+// The xarray below a page cache (lib/xarray.c; docs/design/protocols.md §M "page cache: an xarray per mapping,
+// the i_pages lock, RCU-freed nodes"): xas_store() on a flat AddressSpace (mm/filemap.ts), and
+// an xarray with one level of nodes. xa_head points to a node
 // (or is empty); a node holds slots of folio pfns. A lookup walks head -> node -> slot under
 // rcu_read_lock() and xas_reload() rereads the slot *in the node it walked*, not from the head.
 // When the last entry goes, xas_delete_node() unlinks the node and frees it through call_rcu()
@@ -7,9 +8,26 @@
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { call_rcu, type Cpu, type Cpus } from '../rcu.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import { call_rcu } from '../kernel/rcu/tree.ts';
 import { ghostLoad } from '../ghost.ts';
-import type { XaCursor } from '../mm/filemap.ts';
+import type { AddressSpace, XaCursor } from '../mm/filemap.ts';
+import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
+
+const xarrayC = (name: string, note?: string) => ({ name, file: 'lib/xarray.c', version: MAINLINE, ...(note ? { note } : {}) });
+
+/**
+ * xas_store() of a flat AddressSpace's slot, under the i_pages lock; bumps the slot's ghost
+ * version. The slot is written with rcu_assign_pointer() (lib/xarray.c xas_store()), a
+ * store-release: everything the writer did to the folio before (its mapping, index, reference)
+ * is visible to a lookup that finds it. `release: false` is the barrier-drop knob (a plain
+ * WRITE_ONCE).
+ */
+export const xas_store = kernelFunction(xarrayC('xas_store'),
+  function* (t: Ctx, m: AddressSpace, index: number, pfn: number, release = true): ThreadGen<void> {
+    const old = yield t.load(m.slots[index]);
+    yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
+  });
 
 /** Ghost slab lifecycle of an xa_node: in use. */
 export const NODE_LIVE = 0;
@@ -55,20 +73,35 @@ export function newXarray(b: Builder, name: string, head: XaNode | null): Xarray
   };
 }
 
+const XAS_LOAD = xarrayC('xas_load');
+const XAS_RELOAD = { name: 'xas_reload', file: 'include/linux/xarray.h', version: MAINLINE };
+
+/** xas_load() of a flat AddressSpace's slot: the folio pfn it holds (0 = empty). */
+export const xasLoadSlot = kernelFunction(XAS_LOAD, function* (t: Ctx, slot: Loc): ThreadGen<number> {
+  return (yield t.load(slot)) & 0xff; // slotPfn(): without the ghost version
+});
+
+/** xas_reload() of a flat AddressSpace's slot. */
+export const xasReloadSlot = kernelFunction(XAS_RELOAD, function* (t: Ctx, slot: Loc): ThreadGen<number> {
+  return (yield t.load(slot)) & 0xff;
+});
+
 /** xas_load(): head, then the slot in that node; returns the node walked and the entry. */
-export function* xas_load(t: Ctx, xa: Xarray, nodes: XaNode[], index: number): ThreadGen<{ node: XaNode | null; pfn: number }> {
-  const h = yield t.load(xa.head); // rcu_dereference(xa->xa_head)
-  if (h === 0) return { node: null, pfn: 0 };
-  const node = nodes.find((n) => n.id === h)!;
-  t.depends('addr', xa.head); // the slot's address is computed from the node pointer
-  return { node, pfn: yield t.load(node.slots[index]) };
-}
+export const xas_load = kernelFunction(XAS_LOAD,
+  function* (t: Ctx, xa: Xarray, nodes: XaNode[], index: number): ThreadGen<{ node: XaNode | null; pfn: number }> {
+    const h = yield t.load(xa.head); // rcu_dereference(xa->xa_head)
+    if (h === 0) return { node: null, pfn: 0 };
+    const node = nodes.find((n) => n.id === h)!;
+    t.depends('addr', xa.head); // the slot's address is computed from the node pointer
+    return { node, pfn: yield t.load(node.slots[index]) };
+  });
 
 /** xas_reload(): the slot again, in the node xas_load() walked. */
-export function* xas_reload(t: Ctx, node: XaNode | null, index: number): ThreadGen<number> {
-  if (!node) return 0;
-  return yield t.load(node.slots[index]);
-}
+export const xas_reload = kernelFunction(XAS_RELOAD,
+  function* (t: Ctx, node: XaNode | null, index: number): ThreadGen<number> {
+    if (!node) return 0;
+    return yield t.load(node.slots[index]);
+  });
 
 /**
  * The ghost truth for I9: what xa[index] holds now, read in the node the lookup walked. A's
@@ -77,52 +110,78 @@ export function* xas_reload(t: Ctx, node: XaNode | null, index: number): ThreadG
  * head instead would compare against a different location, which the LKMM does not order with
  * the lookup's own slot loads.)
  */
-export function* xa_ghost_entry(t: Ctx, node: XaNode, index: number): ThreadGen<number> {
+const xaGhostEntry = modelStep('(check)', function* (t: Ctx, node: XaNode, index: number): ThreadGen<number> {
   if ((yield* ghostLoad(t, node.life)) === NODE_REUSED) return 0;
   return yield* ghostLoad(t, node.slots[index]);
-}
+});
 
-/** The lookup cursor filemap_get_entry_at() walks with: remembers the node xas_load() walked. */
-export function xaCursor(t: Ctx, xa: Xarray, nodes: XaNode[], index: number): XaCursor {
+/**
+ * The lookup cursor filemap_get_entry() walks with: remembers the node xas_load() walked. `what`
+ * names the lookup in messages, e.g. 'A, 1'.
+ */
+export function xaCursor(t: Ctx, xa: Xarray, nodes: XaNode[], index: number, what = `${xa.name}, ${index}`): XaCursor {
   let node: XaNode | null = null;
   return {
     name: `${xa.name}[${index}]`,
+    what,
     *xas_load() {
-      const r = yield* t.call('xas_load', xas_load(t, xa, nodes, index));
+      const r = yield* xas_load(t, xa, nodes, index);
       node = r.node;
       return r.pfn;
     },
-    xas_reload: () => t.call('xas_reload', xas_reload(t, node, index)),
+    xas_reload: () => xas_reload(t, node, index),
     *truth() {
-      const pfn = node ? yield* t.call('(check)', xa_ghost_entry(t, node, index)) : 0;
+      const pfn = node ? yield* xaGhostEntry(t, node, index) : 0;
       return { pfn, text: pfn ? `folio pfn ${pfn}` : 'empty' };
     },
   };
 }
 
-/**
- * Erasing the last entry of a node, under xa_lock: clear the slot, unlink the node from the head
- * (xas_delete_node), then free it: through call_rcu() (radix_tree_node_rcu_free), or at once
- * (the unsafe knob).
- */
-export function* xa_erase_last(t: Ctx, cpus: Cpus, self: Cpu, xa: Xarray, node: XaNode, index: number, rcuFree: boolean): ThreadGen<void> {
-  yield t.lock(xa.xa_lock);
-  yield t.store(node.slots[index], 0);
-  yield* t.call('xas_delete_node', (function* (): ThreadGen<void> { yield t.store(xa.head, 0); })());
-  yield t.unlock(xa.xa_lock);
-  const free = () => t.call('kmem_cache_free', (function* (): ThreadGen<void> { yield t.store(node.life, NODE_FREED); })());
-  if (rcuFree) yield* t.call('xa_node_free', call_rcu(t, cpus, self, free));
-  else yield* t.call('xa_node_free', free());
-}
+/** xas_delete_node(): the emptied node is unlinked from the head. */
+const xas_delete_node = kernelFunction(xarrayC('xas_delete_node'), function* (t: Ctx, xa: Xarray): ThreadGen<void> {
+  yield t.store(xa.head, 0);
+});
 
-/** The slab handing a freed node to another xarray, which stores an entry in it. */
-export function* xa_node_reuse(t: Ctx, xa: Xarray, node: XaNode, index: number, pfn: number): ThreadGen<void> {
-  const life = yield t.load(node.life);
-  yield t.assume(life === NODE_FREED); // the slab only hands out free objects
-  yield t.store(node.life, NODE_REUSED);
-  yield t.lock(xa.xa_lock);
-  for (const s of node.slots) yield t.store(s, 0); // xas_alloc(): a zeroed node
-  yield t.store(node.slots[index], pfn, Mode.Release); // rcu_assign_pointer(*slot, folio)
-  yield t.store(xa.head, node.id, Mode.Release); // rcu_assign_pointer(xa->xa_head, node)
-  yield t.unlock(xa.xa_lock);
-}
+/** kmem_cache_free() of an xa_node (radix_tree_node_rcu_free()'s free): back to the slab. */
+const kmem_cache_free = kernelFunction({ name: 'kmem_cache_free', file: 'mm/slub.c', version: MAINLINE }, function* (t: Ctx, node: XaNode): ThreadGen<void> {
+  yield t.store(node.life, NODE_FREED);
+});
+
+/**
+ * xa_node_free(): call_rcu(radix_tree_node_rcu_free), so a lookup still inside the node never
+ * sees it reused; `rcuFree: false` frees it at once (a hypothetical change).
+ */
+const xa_node_free = kernelFunction(xarrayC('xa_node_free', 'rcuFree false is a hypothetical change'),
+  function* (t: Ctx, cpus: Cpus, self: Cpu, node: XaNode, rcuFree: boolean): ThreadGen<void> {
+    if (rcuFree) yield* call_rcu(t, cpus, self, () => kmem_cache_free(t, node));
+    else yield* kmem_cache_free(t, node);
+  });
+
+/**
+ * xa_erase() of the last entry of a node, under xa_lock: clear the slot, unlink the node from the
+ * head (xas_delete_node), then free it (xa_node_free; the model runs the free after the unlock).
+ */
+export const xa_erase = kernelFunction(xarrayC('xa_erase', 'the last entry of a one-level node'),
+  function* (t: Ctx, cpus: Cpus, self: Cpu, xa: Xarray, node: XaNode, index: number, rcuFree: boolean): ThreadGen<void> {
+    yield t.lock(xa.xa_lock);
+    yield t.store(node.slots[index], 0);
+    yield* xas_delete_node(t, xa);
+    yield t.unlock(xa.xa_lock);
+    yield* xa_node_free(t, cpus, self, node, rcuFree);
+  });
+
+/**
+ * xa_store() into an empty xarray whose new node (xas_alloc()) the slab hands out: the node `node`
+ * if it is free now, zeroed, then the entry and the head published with rcu_assign_pointer().
+ */
+export const xa_store = kernelFunction(xarrayC('xa_store', 'the new node is a given freed one, reused by the slab'),
+  function* (t: Ctx, xa: Xarray, node: XaNode, index: number, pfn: number): ThreadGen<void> {
+    const life = yield t.load(node.life);
+    yield t.assume(life === NODE_FREED); // the slab only hands out free objects
+    yield t.store(node.life, NODE_REUSED);
+    yield t.lock(xa.xa_lock);
+    for (const s of node.slots) yield t.store(s, 0); // xas_alloc(): a zeroed node
+    yield t.store(node.slots[index], pfn, Mode.Release); // rcu_assign_pointer(*slot, folio)
+    yield t.store(xa.head, node.id, Mode.Release); // rcu_assign_pointer(xa->xa_head, node)
+    yield t.unlock(xa.xa_lock);
+  });

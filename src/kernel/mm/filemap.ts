@@ -1,14 +1,17 @@
 // The page cache and its speculative lookup (mm/filemap.c filemap_get_entry, the xarray
-// i_pages; docs/design/protocols.md §5). A slot holds a folio's pfn, plus a ghost version in bits 8+ that
-// changes on every store so the invariant checks cannot be fooled by ABA.
+// i_pages; docs/design/protocols.md §5). A flat AddressSpace has one slot per index; a slot holds a folio's
+// pfn, plus a ghost version in bits 8+ that changes on every store so the invariant checks
+// cannot be fooled by ABA. lib/xarray.ts has the stores (xas_store) and the xarray with nodes.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import type { Cpu } from '../rcu.ts';
-import { rcu_read_lock, rcu_read_unlock } from '../rcu.ts';
+import { xasLoadSlot, xasReloadSlot, xas_store } from '../lib/xarray.ts';
+import type { Cpu } from '../cpus.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import { ghostLoad } from '../ghost.ts';
-import { check_not_frozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
+import { checkNotFrozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
 import { I9 } from '../invariants.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 
 /** struct address_space as a flat page cache: i_pages slots (folio pfn plus a ghost version) and the i_pages lock. */
 export interface AddressSpace {
@@ -19,10 +22,10 @@ export interface AddressSpace {
   xa_lock: Loc;
 }
 
-/** The folio pfn a page-cache slot holds (0: empty), without its ghost version. */
-export const slot_pfn = (v: number): number => v & 0xff;
+/** The folio pfn a slot holds (0 = empty), without the ghost version. */
+export const slotPfn = (v: number): number => v & 0xff;
 /** A slot value as traces print it: "folio pfn 1 #2" or "empty". */
-export const showSlot = (v: number): string => (slot_pfn(v) ? `folio pfn ${slot_pfn(v)}${v >> 8 ? ` #${v >> 8}` : ''}` : 'empty');
+export const showSlot = (v: number): string => (slotPfn(v) ? `folio pfn ${slotPfn(v)}${v >> 8 ? ` #${v >> 8}` : ''}` : 'empty');
 
 /** An address space `name` whose slots hold the pfns `init` (0: empty). */
 export function newAddressSpace(b: Builder, name: string, init: number[]): AddressSpace {
@@ -31,17 +34,6 @@ export function newAddressSpace(b: Builder, name: string, init: number[]): Addre
     slots: init.map((v, i) => b.loc(`${name}.i_pages[${i}]`, v, showSlot)),
     xa_lock: b.loc(`${name}.i_pages.xa_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
   };
-}
-
-/**
- * xas_store() under the i_pages lock; bumps the slot's ghost version. The slot is written with
- * rcu_assign_pointer() (lib/xarray.c xas_store()), a store-release: everything the writer did to
- * the folio before (its mapping, index, reference) is visible to a lookup that finds it.
- * `release: false` is the barrier-drop knob (a plain WRITE_ONCE).
- */
-export function* xas_store(t: Ctx, m: AddressSpace, index: number, pfn: number, release = true): ThreadGen<void> {
-  const old = yield t.load(m.slots[index]);
-  yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
 }
 
 /** The unsafe variants of filemap_get_entry() (rows U5 of docs/design/variants.md). */
@@ -53,13 +45,16 @@ export interface LookupKnobs {
 }
 
 /**
- * Where a lookup finds index's entry (an xa_state): the i_pages slot of a flat AddressSpace, or a
- * node of lib/xarray.ts. `xas_reload()` rereads the place `xas_load()` read; `truth()` is the
- * ghost view of what the mapping holds now, for I9.
+ * Where a lookup finds index's entry (its XA_STATE(xas, &mapping->i_pages, index)): the i_pages
+ * slot of a flat AddressSpace (slotCursor), or a node of lib/xarray.ts (xaCursor). `xas_reload()`
+ * rereads the place `xas_load()` read; `truth()` is the ghost view of what the mapping holds now,
+ * for I9.
  */
 export interface XaCursor {
   /** e.g. 'A.i_pages[0]', for messages. */
   name: string;
+  /** The lookup's (mapping, index) for messages, e.g. 'A, 0'. */
+  what: string;
   /** The entry's pfn, 0 = empty. */
   xas_load(): ThreadGen<number>;
   xas_reload(): ThreadGen<number>;
@@ -71,52 +66,85 @@ export function slotCursor(t: Ctx, m: AddressSpace, index: number): XaCursor {
   const slot = m.slots[index];
   return {
     name: `${m.name}.i_pages[${index}]`,
-    *xas_load() { return slot_pfn(yield t.load(slot)); },
-    *xas_reload() { return slot_pfn(yield t.load(slot)); },
-    *truth() { const v = yield* ghostLoad(t, slot); return { pfn: slot_pfn(v), text: showSlot(v) }; },
+    what: `${m.name}, ${index}`,
+    xas_load: () => xasLoadSlot(t, slot),
+    xas_reload: () => xasReloadSlot(t, slot),
+    *truth() { const v = yield* ghostLoad(t, slot); return { pfn: slotPfn(v), text: showSlot(v) }; },
   };
 }
 
 /**
- * filemap_get_entry(mapping, index): RCU{ load slot; try-get; reload slot == folio else put and
+ * filemap_get_entry(mapping, index), the index's place given as its xa_state (slotCursor(t, m,
+ * index) for a flat AddressSpace): RCU{ load slot; try-get; reload slot == folio else put and
  * retry }. Returns the folio with a reference held, or null for an empty slot.
  * I9 instrumentation: a ghost read of the slot right before the reference is taken; at return
  * the slot must still have held the folio then (any change before the get is a violation).
  */
-export function filemap_get_entry(t: Ctx, cpu: Cpu, m: AddressSpace, index: number,
-  folios: (pfn: number) => Folio, knobs: LookupKnobs = {}): ThreadGen<Folio | null> {
-  return filemap_get_entry_at(t, cpu, slotCursor(t, m, index), `${m.name}, ${index}`, folios, knobs);
-}
-
-/** filemap_get_entry() through any cursor; `what` names the lookup in messages ('A, 0'). */
-export function* filemap_get_entry_at(t: Ctx, cpu: Cpu, xas: XaCursor, what: string,
-  folios: (pfn: number) => Folio, knobs: LookupKnobs = {}): ThreadGen<Folio | null> {
-  yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
+export const filemap_get_entry = kernelFunction({ name: 'filemap_get_entry', file: 'mm/filemap.c', version: MAINLINE },
+  function* (t: Ctx, cpu: Cpu, xas: XaCursor, folios: (pfn: number) => Folio, knobs: LookupKnobs = {}): ThreadGen<Folio | null> {
+  const what = xas.what;
+  yield* rcu_read_lock(t, cpu);
   for (;;) {
     const pfn = yield* xas.xas_load();
-    if (!pfn) { yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu)); return null; }
+    if (!pfn) { yield* rcu_read_unlock(t, cpu); return null; }
     // xas_load() -> folio fields: an address dependency (rcu_dereference()); the successful
     // folio_try_get() below is a fully ordered atomic, which orders them anyway.
     const folio = folios(pfn);
     const truth = yield* xas.truth();
     if (knobs.plainGet) {
-      yield* t.call('folio_get', folio_get(t, folio));
-    } else if (!(yield* t.call('folio_try_get', folio_try_get(t, folio)))) {
+      yield* folio_get(t, folio);
+    } else if (!(yield* folio_try_get(t, folio))) {
       // Freed or frozen: the kernel goes back to xas_load. The failed attempt wrote nothing, so
       // retrying is equivalent to this lookup having started later, which exploration also
       // covers: the spin-loop reduction ends this execution here instead of unrolling the loop.
       yield t.assume(false);
       return null;
     }
-    yield* check_not_frozen(t, folio, `filemap_get_entry(${what})`);
+    yield* checkNotFrozen(t, folio, `filemap_get_entry(${what})`);
     if (!knobs.noReload) {
       if ((yield* xas.xas_reload()) !== pfn) {
-        yield* t.call('folio_put', folio_put(t, folio));
+        yield* folio_put(t, folio);
         continue;
       }
     }
-    yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
+    yield* rcu_read_unlock(t, cpu);
     yield t.assert(truth.pfn === pfn, I9, () => `filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
     return folio;
   }
-}
+});
+
+const filemapC = (name: string, note?: string) => ({ name, file: 'mm/filemap.c', version: MAINLINE, ...(note ? { note } : {}) });
+
+/** __filemap_remove_folio(): the slot is emptied (page_cache_delete() -> xas_store(NULL)); xa_lock held. */
+export const __filemap_remove_folio = kernelFunction(filemapC('__filemap_remove_folio'),
+  (t: Ctx, m: AddressSpace, index: number): ThreadGen<void> => xas_store(t, m, index, 0));
+
+/** filemap_remove_folio(): __filemap_remove_folio() under the i_pages lock (the cache's put is the caller's). */
+export const filemap_remove_folio = kernelFunction(filemapC('filemap_remove_folio', "the page cache's reference is put by the caller"),
+  function* (t: Ctx, m: AddressSpace, index: number): ThreadGen<void> {
+    yield t.lock(m.xa_lock);
+    yield* __filemap_remove_folio(t, m, index);
+    yield t.unlock(m.xa_lock);
+  });
+
+/** filemap_add_folio() of the folio at `pfn` whose reference the page cache takes over. */
+export const filemap_add_folio = kernelFunction(filemapC('filemap_add_folio', "the caller's reference becomes the page cache's"),
+  function* (t: Ctx, m: AddressSpace, index: number, pfn: number): ThreadGen<void> {
+    yield t.lock(m.xa_lock);
+    yield* xas_store(t, m, index, pfn);
+    yield t.unlock(m.xa_lock);
+  });
+
+/**
+ * __filemap_add_folio(): the page cache's reference (folio_ref_add), folio->mapping and ->index
+ * (the word `indexLoc`), then the slot under the i_pages lock. `release: false` is the
+ * barrier-drop knob of xas_store().
+ */
+export const __filemap_add_folio = kernelFunction(filemapC('__filemap_add_folio'),
+  function* (t: Ctx, m: AddressSpace, index: number, f: Folio, indexLoc: Loc, release = true): ThreadGen<void> {
+    yield t.fetchAdd(f._refcount, 1, Mode.Relaxed); // folio_ref_add(): the page cache's reference
+    yield t.store(indexLoc, index); // folio->mapping = m; folio->index = index
+    yield t.lock(m.xa_lock);
+    yield* xas_store(t, m, index, f.pfn, release);
+    yield t.unlock(m.xa_lock);
+  });

@@ -1,16 +1,18 @@
-// GUP-fast (mm/gup.c: gup_fast, gup_fast_pte_range, try_grab_folio_fast, try_get_folio,
-// gup_put_folio; docs/design/protocols.md §1). Walks current->mm with IRQs off, grabs a folio reference with
-// add-unless-zero, then rechecks that the page is still in that folio, the PMD and the PTE.
-// Each function is declared with kernelFunction() (kfn.ts): its kernel file and the versions
-// the model follows, and the label its steps carry in traces.
+// GUP-fast (mm/gup.c: get_user_pages_fast, pin_user_pages_fast, gup_fast, gup_fast_pte_range,
+// gup_fast_pmd_leaf, try_grab_folio_fast, try_get_folio, gup_put_folio, unpin_user_page;
+// docs/design/protocols.md §1) and the put of a page it returned (put_page). Walks current->mm with IRQs
+// off, grabs a folio reference with add-unless-zero, then rechecks that the page is still in
+// that folio, the PMD and the PTE. Each function is declared with kernelFunction() (kfn.ts):
+// its kernel file and the versions the model follows, and the label its steps carry in traces.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import { local_irq_disable, local_irq_enable, type Cpu } from '../rcu.ts';
-import { folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
+import type { Cpu } from '../cpus.ts';
+import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
+import { folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
 import {
-  check_table_alive, pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present, pte_write, showPmd, showPte,
+  checkTableAlive, pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present, pte_write, showPmd, showPte,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
-import { kernelFunction } from '../kfn.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { I6, I8 } from '../invariants.ts';
@@ -44,32 +46,34 @@ export interface Gotten {
   refs: number;
 }
 
-const V = 'v6.12–v6.18';
+const V = MAINLINE;
+const gupC = (name: string) => ({ name, file: 'mm/gup.c', version: V });
 
 /** page_folio(): follows page->compound_head where the scenario models it. */
-export function* page_folio(t: Ctx, mm: Mm, pfn: number): ThreadGen<Folio> {
-  const ch = mm.compound_head.get(pfn);
-  if (ch === undefined) return folioAt(mm, pfn);
-  const head = yield t.load(ch);
-  return folioAt(mm, head === 0 ? pfn : head);
-}
+export const page_folio = kernelFunction({ name: 'page_folio', file: 'include/linux/page-flags.h', version: V },
+  function* (t: Ctx, mm: Mm, pfn: number): ThreadGen<Folio> {
+    const ch = mm.compound_head.get(pfn);
+    if (ch === undefined) return folioAt(mm, pfn);
+    const head = yield t.load(ch);
+    return folioAt(mm, head === 0 ? pfn : head);
+  });
 
 /** try_get_folio(): grab, then recheck that the page is still in the folio that was grabbed. */
-export const try_get_folio = kernelFunction({ name: 'try_get_folio', file: 'mm/gup.c', version: V },
+export const try_get_folio = kernelFunction(gupC('try_get_folio'),
   function* (t: Ctx, mm: Mm, pfn: number, refs: number, knobs: GupKnobs): ThreadGen<Folio | null> {
   for (;;) {
     const folio = yield* page_folio(t, mm, pfn);
-    if (!(yield* t.call('folio_ref_try_add', folio_try_get(t, folio, refs)))) return null;
+    if (!(yield* folio_ref_try_add(t, folio, refs))) return null;
     if (knobs.noFolioRecheck) return folio;
     const again = yield* page_folio(t, mm, pfn);
     if (again === folio) return folio;
     // Split or freed+reused between the two reads: drop the ref on the folio it was taken on.
-    yield* t.call('folio_put_refs', folio_put(t, folio, refs));
+    yield* folio_put_refs(t, folio, refs);
   }
 });
 
 /** try_grab_folio_fast(): FOLL_GET takes 1; FOLL_PIN on a small folio takes GUP_PIN_COUNTING_BIAS. */
-export const try_grab_folio_fast = kernelFunction({ name: 'try_grab_folio_fast', file: 'mm/gup.c', version: V },
+export const try_grab_folio_fast = kernelFunction(gupC('try_grab_folio_fast'),
   function* (t: Ctx, mm: Mm, pfn: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
     const folio = yield* try_get_folio(t, mm, pfn, 1, knobs);
     if (!folio) return null;
@@ -81,12 +85,32 @@ export const try_grab_folio_fast = kernelFunction({ name: 'try_grab_folio_fast',
     return { page: pfn, folio, refs: 1 };
   });
 
+/** The ghost side of I6 (model code): the folio a put reaches now is the one the reference was taken on. */
+function* checkPutFolio(t: Ctx, g: Gotten, now: Folio): ThreadGen<void> {
+  yield t.assert(now === g.folio, I6, () => `CPU${t.tid} drops its reference on page ${g.page} through ${now.name}, but took it on ${g.folio.name}`);
+}
+
 /** gup_put_folio(): the put goes to page_folio(page) of *now*; I6 requires it is the one gotten. */
-export const gup_put_folio = kernelFunction({ name: 'gup_put_folio', file: 'mm/gup.c', version: V },
+export const gup_put_folio = kernelFunction(gupC('gup_put_folio'),
   function* (t: Ctx, mm: Mm, g: Gotten): ThreadGen<void> {
     const now = yield* page_folio(t, mm, g.page);
-    yield t.assert(now === g.folio, I6, () => `CPU${t.tid} drops its reference on page ${g.page} through ${now.name}, but took it on ${g.folio.name}`);
-    yield* folio_put(t, now, g.refs);
+    yield* checkPutFolio(t, g, now);
+    yield* folio_put_refs(t, now, g.refs);
+  });
+
+/** unpin_user_page(): the end of a FOLL_PIN (or FOLL_GET) GUP reference: gup_put_folio(). */
+export const unpin_user_page = kernelFunction(gupC('unpin_user_page'),
+  (t: Ctx, mm: Mm, g: Gotten): ThreadGen<void> => gup_put_folio(t, mm, g));
+
+/**
+ * put_page() of a page a holder got one reference on (FOLL_GET): folio_put(page_folio(page)).
+ * I6 requires that folio to be the one the reference was taken on.
+ */
+export const put_page = kernelFunction({ name: 'put_page', file: 'include/linux/mm.h', version: V },
+  function* (t: Ctx, mm: Mm, g: Gotten): ThreadGen<void> {
+    const now = yield* page_folio(t, mm, g.page);
+    yield* checkPutFolio(t, g, now);
+    yield* folio_put(t, now);
   });
 
 /**
@@ -96,70 +120,87 @@ export const gup_put_folio = kernelFunction({ name: 'gup_put_folio', file: 'mm/g
  * still have been what it walked at that moment or have been reread unchanged after the grab;
  * otherwise the page was not mapped at the address at any instant after the reference was taken.
  */
-export function* gup_fast(t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> {
+export const gup_fast = kernelFunction(gupC('gup_fast'),
+  function* (t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> {
   let seq = 0;
   if (flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
     seq = yield t.load(mm.write_protect_seq); // raw_seqcount_try_begin
     if (seq & 1) return null; // fork in progress
   }
-  yield* t.call('local_irq_disable', local_irq_disable(t, cpu));
-  const got = yield* t.call('gup_fast_pte_range', gup_fast_pte_range(t, mm, idx, flags, knobs));
-  yield* t.call('local_irq_enable', local_irq_enable(t, cpu));
+  yield* local_irq_disable(t, cpu);
+  const got = yield* gup_fast_pte_range(t, mm, idx, flags, knobs);
+  yield* local_irq_enable(t, cpu);
   if (got && flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
     const again = yield t.load(mm.write_protect_seq); // read_seqcount_retry
     if (again !== seq) {
-      yield* t.call('gup_put_folio', gup_put_folio(t, mm, got));
+      yield* gup_put_folio(t, mm, got);
       return null;
     }
   }
   return got;
-}
+});
+
+/** get_user_pages_fast(): gup_fast() with FOLL_GET (the slow-path fallback is not modeled). */
+export const get_user_pages_fast = kernelFunction(gupC('get_user_pages_fast'),
+  (t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> =>
+    gup_fast(t, cpu, mm, idx, flags, knobs));
+
+/** pin_user_pages_fast(): gup_fast() with FOLL_PIN (the slow-path fallback is not modeled). */
+export const pin_user_pages_fast = kernelFunction(gupC('pin_user_pages_fast'),
+  (t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> =>
+    gup_fast(t, cpu, mm, idx, { ...flags, pin: true }, knobs));
 
 /** gup_fast_pmd_leaf(): grab the huge folio, then recheck *pmd == orig. */
-function* gup_fast_pmd_leaf(t: Ctx, mm: Mm, orig: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
+const gup_fast_pmd_leaf = kernelFunction(gupC('gup_fast_pmd_leaf'),
+  function* (t: Ctx, mm: Mm, orig: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
   const pfn = orig & 0xff;
   const ghostPmd = yield* ghostLoad(t, mm.pmd);
-  const got = yield* t.call('try_grab_folio_fast', try_grab_folio_fast(t, mm, pfn, flags, knobs));
+  const got = yield* try_grab_folio_fast(t, mm, pfn, flags, knobs);
   if (!got) return null;
   let seen = ghostPmd === orig;
   if (!knobs.noPmdRecheck) {
-    if ((yield t.load(mm.pmd)) !== orig) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
+    if ((yield t.load(mm.pmd)) !== orig) { yield* gup_put_folio(t, mm, got); return null; }
     seen = true;
   }
   yield t.assert(seen, I8, () => `gup_fast on CPU${t.tid} returns huge page ${pfn}, but when it took the reference *pmd was already ${showPmd(ghostPmd)}`);
   return got;
-}
+});
 
-function* gup_fast_pte_range(t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
+/**
+ * gup_fast_pte_range() for one entry (the model folds gup_fast_pgd_range() … gup_fast_pmd_range()
+ * into it: one PMD, read once).
+ */
+const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
+  function* (t: Ctx, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs): ThreadGen<Gotten | null> {
   const pmd = yield t.load(mm.pmd); // pmdp_get_lockless
-  if (pmd_trans_huge(pmd)) return yield* t.call('gup_fast_pmd_leaf', gup_fast_pmd_leaf(t, mm, pmd, flags, knobs));
+  if (pmd_trans_huge(pmd)) return yield* gup_fast_pmd_leaf(t, mm, pmd, flags, knobs);
   if (!pmd_is_table(pmd)) return null; // none, or an invalidated huge entry
   const T = table(mm, pmd_table_id(pmd)); // pte_offset_map(&pmd): the table of the snapshot
   // gup_fast_pte_range(): ptep = pte_offset_map(&pmd, addr) computes the PTE's address from the
   // pmd value just read, so the PTE load carries an address dependency on it (LKMM: addr).
   t.depends('addr', mm.pmd);
   const pte = yield t.load(T.entries[idx]); // ptep_get_lockless
-  yield* check_table_alive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
+  yield* checkTableAlive(t, T, `reads ${T.name}[${idx}] in gup_fast_pte_range`);
   if (!pte_present(pte) || (flags.write && !pte_write(pte))) return null;
   const pfn = pte_pfn(pte);
   const ghostPmd = yield* ghostLoad(t, mm.pmd);
   const ghostPte = yield* ghostLoad(t, T.entries[idx]);
-  const got = yield* t.call('try_grab_folio_fast', try_grab_folio_fast(t, mm, pfn, flags, knobs));
+  const got = yield* try_grab_folio_fast(t, mm, pfn, flags, knobs);
   if (!got) return null;
   // A recheck that found the entry unchanged witnesses an instant after the grab (I8 holds).
   let pmdSeen = ghostPmd === pmd, pteSeen = ghostPte === pte;
   if (!knobs.noPmdRecheck) {
     const again = yield t.load(mm.pmd);
-    if (again !== pmd) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
+    if (again !== pmd) { yield* gup_put_folio(t, mm, got); return null; }
     pmdSeen = true;
   }
   if (!knobs.noPteRecheck) {
     const again = yield t.load(T.entries[idx]);
-    yield* check_table_alive(t, T, `rereads ${T.name}[${idx}] in gup_fast_pte_range`);
-    if (again !== pte) { yield* t.call('gup_put_folio', gup_put_folio(t, mm, got)); return null; }
+    yield* checkTableAlive(t, T, `rereads ${T.name}[${idx}] in gup_fast_pte_range`);
+    if (again !== pte) { yield* gup_put_folio(t, mm, got); return null; }
     pteSeen = true;
   }
   yield t.assert(pmdSeen && pteSeen,
     I8, () => `gup_fast on CPU${t.tid} returns page ${pfn}, but when it took the reference ${ghostPmd !== pmd ? `*pmd was already ${showPmd(ghostPmd)}, no longer ${showPmd(pmd)}` : `${T.name}[${idx}] was already ${showPte(ghostPte)}, no longer ${showPte(pte)}`}`);
   return got;
-}
+});

@@ -1,16 +1,23 @@
 // The vmemmap and HugeTLB Vmemmap Optimization (mm/hugetlb_vmemmap.c, include/linux/page_ref.h
-// page_ref_add_unless, include/linux/page-flags.h page_count_writable; docs/design/protocols.md §9, §10).
+// page_ref_add_unless, include/linux/page-flags.h page_count_writable, page_fixed_fake_head;
+// docs/design/protocols.md §9, §10).
 //
 // Struct pages live in virtual vmemmap pages of two struct pages each; a vmemmap PTE maps each
 // virtual page to a physical page of struct pages, read-write or read-only (or not at all). A
 // struct-page access is one instruction: translate through the vmemmap PTE, then access, without
-// interruption (an IRQs-off window, see tlb.ts), so a remap + TLB flush cannot split it.
+// interruption (an IRQs-off window, see hw.ts), so a remap + TLB flush cannot split it.
+// structPageLoad/Rmw/Store are those instructions (model code); the kernel functions built on
+// them are declared with kernelFunction().
 // Writing through a read-only mapping, or touching an unmapped one, is a crash (I2).
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
-import { insn_begin, insn_end } from '../tlb.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import { insnBegin, insnEnd } from '../hw.ts';
 import { I2 } from '../invariants.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
+import { synchronize_rcu } from '../kernel/rcu/tree.ts';
+import { flush_tlb_kernel_range } from '../arch/x86/mm/tlb.ts';
 
 /** vmemmap PTE flag: the mapping is read-only (HVO maps the tail struct pages read-only). */
 export const VMEMMAP_RO = 0x10;
@@ -63,81 +70,129 @@ function* translate(t: Ctx, vm: Vmemmap, page: number): ThreadGen<[PhysMemmap | 
 }
 
 /** A load of struct page `page`'s field (one instruction). */
-export function* sp_load(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field): ThreadGen<number> {
-  yield* insn_begin(t, cpu);
+export function* structPageLoad(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field): ThreadGen<number> {
+  yield* insnBegin(t, cpu);
   const [ph] = yield* translate(t, vm, page);
   yield t.assert(ph !== null, I2, () => `CPU${t.tid} reads struct page ${page} (${field}) whose vmemmap is unmapped`);
   const v = yield t.load(ph![field][page & 1]);
-  yield* insn_end(t, cpu);
+  yield* insnEnd(t, cpu);
   return v;
 }
 
 /** An atomic RMW on struct page `page`'s refcount (one locked instruction: it always writes). */
-export function* sp_rmw(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<number> {
-  return (yield* sp_rmw_at(t, cpu, vm, page, f, what)).old;
+export function* structPageRmw(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<number> {
+  return (yield* structPageRmwAt(t, cpu, vm, page, f, what)).old;
 }
 
 /**
- * sp_rmw() that also says whose memory the instruction hit: `home` is the struct page whose own
+ * structPageRmw() that also says whose memory the instruction hit: `home` is the struct page whose own
  * (boot-time) memory holds the counter, which differs from `page` when `page` is reached through
  * an HVO alias. Ghost information: the kernel cannot tell.
  */
-export function* sp_rmw_at(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<{ old: number; home: number }> {
-  yield* insn_begin(t, cpu);
+export function* structPageRmwAt(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, f: (v: number) => number | undefined, what: string): ThreadGen<{ old: number; home: number }> {
+  yield* insnBegin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
   yield t.assert(ph !== null && !ro, I2, () => `CPU${t.tid} ${what} on struct page ${page}, whose vmemmap is ${ph ? 'read-only' : 'unmapped'}: the kernel oopses`);
   const old = yield t.rmw(ph!.ref[page & 1], f);
-  yield* insn_end(t, cpu);
+  yield* insnEnd(t, cpu);
   return { old, home: 2 * vm.boot.indexOf(ph!.id) + (page & 1) };
 }
 
 /** A plain store to a struct page field (initialisation by the owner). */
-export function* sp_store(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field, v: number): ThreadGen<void> {
-  yield* insn_begin(t, cpu);
+export function* structPageStore(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, field: Field, v: number): ThreadGen<void> {
+  yield* insnBegin(t, cpu);
   const [ph, ro] = yield* translate(t, vm, page);
   yield t.assert(ph !== null && !ro, I2, () => `CPU${t.tid} stores to struct page ${page} through a ${ph ? 'read-only' : 'missing'} vmemmap mapping`);
   yield t.store(ph![field][page & 1], v);
-  yield* insn_end(t, cpu);
+  yield* insnEnd(t, cpu);
 }
 
-/** atomic_add_unless(&page->_refcount, 1, 0): read, then cmpxchg unless 0. */
-export function* page_ref_add_unless_zero(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number): ThreadGen<boolean> {
-  const c = yield* sp_load(t, cpu, vm, page, 'ref');
-  if (c === 0) return false;
-  const old = yield* sp_rmw(t, cpu, vm, page, (v) => (v === c ? v + 1 : undefined), 'atomic_try_cmpxchg(_refcount)');
-  // A failed cmpxchg means the count moved: the kernel loops; that retry is the same as a later
-  // start (spin-loop reduction), so the execution ends here.
-  if (old !== c) { yield t.assume(false); return false; }
-  return true;
-}
+/**
+ * atomic_add_unless(&page->_refcount, 1, 0) (raw_atomic_add_unless() -> the try_cmpxchg loop of
+ * include/linux/atomic/atomic-arch-fallback.h): read, then cmpxchg unless 0.
+ */
+export const atomic_add_unless = kernelFunction({ name: 'atomic_add_unless', file: 'include/linux/atomic/atomic-instrumented.h', version: MAINLINE },
+  function* (t: Ctx, cpu: Cpu, vm: Vmemmap, page: number): ThreadGen<boolean> {
+    const c = yield* structPageLoad(t, cpu, vm, page, 'ref');
+    if (c === 0) return false;
+    const old = yield* structPageRmw(t, cpu, vm, page, (v) => (v === c ? v + 1 : undefined), 'atomic_try_cmpxchg(_refcount)');
+    // A failed cmpxchg means the count moved: the kernel loops; that retry is the same as a later
+    // start (spin-loop reduction), so the execution ends here.
+    if (old !== c) { yield t.assume(false); return false; }
+    return true;
+  });
 
 /** page_fixed_fake_head(): page-aligned in vmemmap, PG_head set, and page[1] is a tail. */
-export function* is_fake_head(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number): ThreadGen<boolean> {
-  if (page & 1) return false;
-  if (page === 0) return false; // the real head
-  const f = yield* sp_load(t, cpu, vm, page, 'flags');
-  if (!(f & PG_head)) return false;
-  const next = yield* sp_load(t, cpu, vm, page + 1, 'flags');
-  return (next & TAIL) !== 0;
-}
+export const page_fixed_fake_head = kernelFunction({ name: 'page_fixed_fake_head', file: 'include/linux/page-flags.h', version: MAINLINE },
+  function* (t: Ctx, cpu: Cpu, vm: Vmemmap, page: number): ThreadGen<boolean> {
+    if (page & 1) return false;
+    if (page === 0) return false; // the real head
+    const f = yield* structPageLoad(t, cpu, vm, page, 'flags');
+    if (!(f & PG_head)) return false;
+    const next = yield* structPageLoad(t, cpu, vm, page + 1, 'flags');
+    return (next & TAIL) !== 0;
+  });
 
 /** The orders of page_count_writable()'s two reads (2025 fix, the order before it) or no check at all. */
 export type WritableCheck = 'refcount-then-fake-head' | 'fake-head-then-refcount' | 'none';
 
-/** page_count_writable(): the 2025 order reads the refcount (acquire) first, then the fake-head check. */
-export function* page_count_writable(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, order: WritableCheck): ThreadGen<boolean> {
-  if (order === 'none') return true;
-  if (order === 'refcount-then-fake-head') {
-    const c = yield* sp_load(t, cpu, vm, page, 'ref');
-    if (c === 0) return false;
-    return !(yield* is_fake_head(t, cpu, vm, page));
-  }
-  if (yield* is_fake_head(t, cpu, vm, page)) return false;
-  const c = yield* sp_load(t, cpu, vm, page, 'ref');
-  return c !== 0;
-}
+/**
+ * page_count_writable(): the 2025 order reads the refcount (acquire) first, then the fake-head
+ * check; 'fake-head-then-refcount' is the June 2024 order (U9.b).
+ */
+export const page_count_writable = kernelFunction({ name: 'page_count_writable', file: 'include/linux/page-flags.h', version: MAINLINE, note: "order 'fake-head-then-refcount' is the June 2024 code" },
+  function* (t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, order: WritableCheck): ThreadGen<boolean> {
+    if (order === 'none') return true;
+    if (order === 'refcount-then-fake-head') {
+      const c = yield* structPageLoad(t, cpu, vm, page, 'ref');
+      if (c === 0) return false;
+      return !(yield* page_fixed_fake_head(t, cpu, vm, page));
+    }
+    if (yield* page_fixed_fake_head(t, cpu, vm, page)) return false;
+    const c = yield* structPageLoad(t, cpu, vm, page, 'ref');
+    return c !== 0;
+  });
 
-/** flush_tlb_kernel_range(): waits for every struct-page instruction in flight. */
-export function* flush_tlb_kernel_range(t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> {
-  yield* smp_call_function(t, cpus, self);
-}
+/**
+ * folio_put_testzero() through a struct-page pointer: the decrement, and (ghost) whose counter it
+ * hit (see structPageRmwAt). `what` names the put in the I2 message.
+ */
+export const folio_put_testzero = kernelFunction({ name: 'folio_put_testzero', file: 'include/linux/mm.h', version: MAINLINE },
+  (t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, what: string): ThreadGen<{ old: number; home: number }> =>
+    structPageRmwAt(t, cpu, vm, page, (v) => v - 1, what));
+
+/**
+ * page_ref_add_unless(page, 1, 0): since bd225530a4c7 inside rcu_read_lock() and behind
+ * page_count_writable() (`rcu`, `writable`); without them, the code before it or the 2026
+ * fake-head-free design.
+ */
+export const page_ref_add_unless = kernelFunction({ name: 'page_ref_add_unless', file: 'include/linux/page_ref.h', version: MAINLINE, note: 'without rcu/writable: the code before bd225530a4c7, or the 2026 design' },
+  function* (t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, opts: { rcu?: boolean; writable?: WritableCheck } = {}): ThreadGen<boolean> {
+    if (opts.rcu) yield* rcu_read_lock(t, cpu);
+    let ok = false;
+    if (yield* page_count_writable(t, cpu, vm, page, opts.writable ?? 'none')) ok = yield* atomic_add_unless(t, cpu, vm, page);
+    if (opts.rcu) yield* rcu_read_unlock(t, cpu);
+    return ok;
+  });
+
+/** page_ref_unfreeze() of a struct page: its refcount is set (the model: a plain store). */
+export const page_ref_unfreeze = kernelFunction({ name: 'page_ref_unfreeze', file: 'include/linux/page_ref.h', version: MAINLINE, note: 'a plain store in the model (the kernel: atomic_set_release)' },
+  (t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, count: number): ThreadGen<void> => structPageStore(t, cpu, vm, page, 'ref', count));
+
+/** prep_compound_page(): the pages after the head become its tails. */
+export const prep_compound_page = kernelFunction({ name: 'prep_compound_page', file: 'mm/page_alloc.c', version: MAINLINE },
+  function* (t: Ctx, cpu: Cpu, vm: Vmemmap, tails: number[], head: number): ThreadGen<void> {
+    for (const p of tails) yield* structPageStore(t, cpu, vm, p, 'flags', TAIL | head);
+  });
+
+/**
+ * hugetlb_vmemmap_optimize_folio(): synchronize_rcu() (bd225530a4c7; `synchronizeRcu: false` is
+ * the code before it), then vmemmap_remap_pte() of virtual page `vpage` to the physical page
+ * `to`, read-only (or read-write: the rejected design), and the kernel TLB flush.
+ */
+export const hugetlb_vmemmap_optimize_folio = kernelFunction({ name: 'hugetlb_vmemmap_optimize_folio', file: 'mm/hugetlb_vmemmap.c', version: MAINLINE, note: 'synchronizeRcu false: before bd225530a4c7; readOnly false: a rejected design' },
+  function* (t: Ctx, cpus: Cpus, cpu: Cpu, vm: Vmemmap, vpage: number, to: PhysMemmap, opts: { synchronizeRcu: boolean; readOnly: boolean }): ThreadGen<void> {
+    if (opts.synchronizeRcu) yield* synchronize_rcu(t, cpus, cpu);
+    yield t.store(vm.pte[vpage], to.id | (opts.readOnly ? VMEMMAP_RO : 0)); // vmemmap_remap_pte
+    yield* flush_tlb_kernel_range(t, cpus, cpu);
+  });

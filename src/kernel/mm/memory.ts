@@ -1,17 +1,118 @@
-// Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; docs/design/protocols.md §1, §4).
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import { folio_put } from '../include/linux/page_ref.ts';
-import { PTE_NONE, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';
-import { folio as folioAt, type Mm } from './mm.ts';
+// Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; docs/design/protocols.md §1, §4),
+// fork's copy of a PTE with the parent's COW fault after it (copy_present_pte, do_wp_page), and
+// the publication of a new PTE table (pmd_install), and munmap's lockless zap_pmd_range() with
+// free_pgtables().
+// The reclaim of the emptied table (reclaim_pt) is in mm/pt_reclaim.ts.
+import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { folio_put, type Folio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import { pmd_populate } from '../arch/x86/include/asm/pgtable.ts';
+import { smp_wmb } from '../include/asm-generic/barrier.ts';
+import { folio as folioAt, table, type Mm } from './mm.ts';
+import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
+
+/** Where zap_pte_range() comes from (mm/pt_reclaim.ts declares its reclaim_pt part too). */
+export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', version: MAINLINE };
 
 /**
  * zap_pte_range() for entry `idx` of T under its PTL: ptep_get_and_clear, then (after the TLB
  * flush, which on broadcast-flush architectures does not wait for IRQs-off walkers) the page's
  * mapping reference is dropped: tlb_finish_mmu() -> folio_put().
  */
-export function* zap_pte(t: Ctx, mm: Mm, T: PageTable, idx: number): ThreadGen<void> {
+export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number): ThreadGen<void> {
   yield t.lock(T.ptl);
   const pte = yield t.xchg(T.entries[idx], PTE_NONE);
   yield t.unlock(T.ptl);
-  if (pte_present(pte)) yield* t.call('tlb_finish_mmu', folio_put(t, folioAt(mm, pte_pfn(pte))));
-}
+  if (pte_present(pte)) yield* tlb_finish_mmu(t, folioAt(mm, pte_pfn(pte)));
+});
+
+/**
+ * copy_present_pte() in fork() for the parent's writable anon PTE T[idx] -> P: unless the page
+ * may be pinned (folio_maybe_dma_pinned(): the raw count against GUP_PIN_COUNTING_BIAS), share
+ * it with the child read-only and clear AnonExclusive; else the child gets a copy (not modeled).
+ */
+export const copy_present_pte = kernelFunction({ name: 'copy_present_pte', file: 'mm/memory.c', version: MAINLINE },
+  function* (t: Ctx, T: PageTable, idx: number, P: Folio, anonExclusive: Loc): ThreadGen<void> {
+    yield t.lock(T.ptl);
+    const c = yield t.load(P._refcount);
+    if (c < 1024) { // !folio_maybe_dma_pinned(): share the page with the child, R/O
+      yield t.store(anonExclusive, 0);
+      yield t.fetchAdd(P._refcount, 1);
+      yield t.store(T.entries[idx], mk_pte(P.pfn, _PAGE_PRESENT, 1));
+    } // else: the child gets a copy, the parent keeps its writable exclusive page
+    yield t.unlock(T.ptl);
+  });
+
+/**
+ * do_wp_page() -> wp_page_copy(): a write fault on a R/O shared PTE T[idx] -> P maps the fresh
+ * copy C writable and drops the mapping's reference on P.
+ */
+export const do_wp_page = kernelFunction({ name: 'do_wp_page', file: 'mm/memory.c', version: MAINLINE, note: 'with wp_page_copy()' },
+  function* (t: Ctx, T: PageTable, idx: number, P: Folio, C: Folio): ThreadGen<void> {
+    yield t.lock(T.ptl);
+    const pte = yield t.load(T.entries[idx]);
+    if (!(pte & _PAGE_RW)) {
+      yield t.store(C._refcount, 1);
+      yield t.store(C.freed, 0);
+      yield t.store(T.entries[idx], mk_pte(C.pfn, _PAGE_PRESENT | _PAGE_RW, 2));
+      yield* folio_put(t, P);
+    }
+    yield t.unlock(T.ptl);
+  });
+
+/** pte_alloc_one() (include/asm-generic/pgalloc.h): the new table's page is cleared. */
+export const pte_alloc_one = kernelFunction({ name: 'pte_alloc_one', file: 'include/asm-generic/pgalloc.h', version: MAINLINE, note: 'the clearing of a page that held other data' },
+  function* (t: Ctx, T: PageTable): ThreadGen<void> {
+    for (const e of T.entries) yield t.store(e, PTE_NONE);
+  });
+
+/**
+ * pmd_install(): under the PMD lock, if *pmd is still none, smp_wmb() ("Ensure all pte setup
+ * (eg. pte page lock and page clearing) are visible before the pte is made visible to other
+ * CPUs") and pmd_populate(). `noWmb`: the barrier-drop variant.
+ */
+export const pmd_install = kernelFunction({ name: 'pmd_install', file: 'mm/memory.c', version: MAINLINE },
+  function* (t: Ctx, mm: Mm, T: PageTable, opts: { noWmb?: boolean } = {}): ThreadGen<void> {
+    yield t.lock(mm.pml);
+    if (pmd_none(yield t.load(mm.pmd))) {
+      if (!opts.noWmb) yield smp_wmb(t);
+      yield* pmd_populate(t, mm, pmd_table(T.id));
+    }
+    yield t.unlock(mm.pml);
+  });
+
+/**
+ * zap_pmd_range() of one PMD, locklessly reading *pmd: a none entry is skipped; a huge or
+ * invalidated-huge one goes to zap_huge_pmd() under the PMD lock (rechecked there); a table
+ * goes to zap_pte_range() for its entry 0. HP is the folio the PMD (or its table) maps.
+ */
+export const zap_pmd_range = kernelFunction({ name: 'zap_pmd_range', file: 'mm/memory.c', version: MAINLINE, note: 'zap_huge_pmd() and zap_pte_range() inlined, one entry' },
+  function* (t: Ctx, mm: Mm, T: PageTable, HP: Folio): ThreadGen<void> {
+    const pmd = yield t.load(mm.pmd);
+    if (pmd_none(pmd)) return; // nothing mapped here
+    if (!pmd_is_table(pmd)) { // huge or invalidated-huge: zap_huge_pmd() under the PMD lock
+      yield t.lock(mm.pml);
+      const again = yield t.load(mm.pmd);
+      if (!pmd_is_table(again)) {
+        if (!pmd_none(again)) { yield t.store(mm.pmd, 0); yield* folio_put(t, HP); }
+        yield t.unlock(mm.pml);
+        return;
+      }
+      yield t.unlock(mm.pml);
+    }
+    yield t.lock(T.ptl); // zap_pte_range()
+    const pte = yield t.xchg(T.entries[0], PTE_NONE);
+    yield t.unlock(T.ptl);
+    if (pte_present(pte)) yield* folio_put(t, HP);
+  });
+
+/** free_pgtables() of the range: a PTE table under the PMD is detached and freed (tlb_remove_table). */
+export const free_pgtables = kernelFunction({ name: 'free_pgtables', file: 'mm/memory.c', version: MAINLINE, note: 'free_pte_range() inlined' },
+  function* (t: Ctx, cpus: Cpus, cpu: Cpu, mm: Mm): ThreadGen<void> {
+    const pmd = yield t.load(mm.pmd);
+    if (!pmd_is_table(pmd)) return;
+    yield t.store(mm.pmd, 0);
+    yield* tlb_remove_table(t, cpus, cpu, table(mm, pmd_table_id(pmd)), RCU_BATCH);
+  });

@@ -3,6 +3,11 @@
 // removal its memmap (the vmemmap backing its struct pages) is unmapped and freed.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import { synchronize_rcu } from '../kernel/rcu/tree.ts';
+import { flush_tlb_kernel_range } from '../arch/x86/mm/tlb.ts';
+import { folio_put_testzero, type Vmemmap } from './hugetlb_vmemmap.ts';
 
 /** Section state: online. */
 export const SECTION_ONLINE = 1;
@@ -17,6 +22,30 @@ export function newSection(b: Builder): Loc {
 }
 
 /** pfn_to_online_page(): the section is online *now*; nothing keeps it so. */
-export function* pfn_to_online_page(t: Ctx, section: Loc): ThreadGen<boolean> {
-  return (yield t.load(section)) === SECTION_ONLINE;
-}
+export const pfn_to_online_page = kernelFunction({ name: 'pfn_to_online_page', file: 'mm/memory_hotplug.c', version: MAINLINE },
+  function* (t: Ctx, section: Loc): ThreadGen<boolean> {
+    return (yield t.load(section)) === SECTION_ONLINE;
+  });
+
+/**
+ * offline_pages() of the section holding struct page `page`: do_migrate_range() migrates the
+ * page away (its last reference here is dropped), then the section is offline.
+ */
+export const offline_pages = kernelFunction({ name: 'offline_pages', file: 'mm/memory_hotplug.c', version: MAINLINE },
+  function* (t: Ctx, cpu: Cpu, vm: Vmemmap, section: Loc, page: number): ThreadGen<void> {
+    const { old } = yield* folio_put_testzero(t, cpu, vm, page, 'folio_put');
+    yield t.assume(old === 1);
+    yield t.store(section, SECTION_OFFLINE);
+  });
+
+/**
+ * __remove_pages() -> arch_remove_memory(): the memmap's vmemmap page `vpage` is unmapped and the
+ * kernel TLB flushed. `synchronizeRcu`: the candidate fix (June 2024), not current kernels.
+ */
+export const __remove_pages = kernelFunction({ name: '__remove_pages', file: 'mm/memory_hotplug.c', version: MAINLINE, note: 'synchronizeRcu: the June 2024 candidate fix, not merged' },
+  function* (t: Ctx, cpus: Cpus, cpu: Cpu, vm: Vmemmap, section: Loc, vpage: number, opts: { synchronizeRcu: boolean }): ThreadGen<void> {
+    if (opts.synchronizeRcu) yield* synchronize_rcu(t, cpus, cpu);
+    yield t.store(section, SECTION_REMOVED);
+    yield t.store(vm.pte[vpage], 0); // arch_remove_memory(): vmemmap unmapped
+    yield* flush_tlb_kernel_range(t, cpus, cpu);
+  });

@@ -1,68 +1,98 @@
-// Freeing page-table pages (mm/mmu_gather.c tlb_remove_table & co, pte_free_defer;
-// docs/design/protocols.md §3). A table is freed only after software walkers are done with it: after an RCU grace period
-// (MMU_GATHER_RCU_TABLE_FREE; IRQs-off GUP-fast counts as a reader) or, in the old single-table
-// fallback, after an IPI that IRQs-off walkers delay (but RCU-only walkers do not).
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import { call_rcu, smp_call_function, type Cpu, type Cpus } from '../rcu.ts';
-import { PT_FREED, PT_REUSED, type PageTable } from '../include/linux/pgtable.ts';
-import { check_table_empty } from './pgtable-generic.ts';
+// Freeing page-table pages (mm/mmu_gather.c tlb_remove_table & co, mm/pgtable-generic.c
+// pte_free_defer, include/asm-generic/pgalloc.h pte_free; docs/design/protocols.md §3). A table is freed only
+// after software walkers are done with it: after an RCU grace period (MMU_GATHER_RCU_TABLE_FREE;
+// IRQs-off GUP-fast counts as a reader) or, in the old single-table fallback, after an IPI that
+// IRQs-off walkers delay (but RCU-only walkers do not).
+import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { broadcastInvalidate } from '../hw.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import { call_rcu, type RcuFlavour } from '../kernel/rcu/tree.ts';
+import { smp_call_function } from '../kernel/smp.ts';
+import { folio_put, type Folio } from '../include/linux/page_ref.ts';
+import { PT_FREED, type PageTable } from '../include/linux/pgtable.ts';
+import { checkTableEmpty } from './pgtable-generic.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 
-/** __tlb_remove_table() -> pagetable_dtor_free(): the table (and its split PTL) is gone. */
-export function* __tlb_remove_table(t: Ctx, T: PageTable): ThreadGen<void> {
-  yield* check_table_empty(t, T);
+const gather = (name: string, note?: string) => ({ name, file: 'mm/mmu_gather.c', version: MAINLINE, ...(note ? { note } : {}) });
+
+/** The table (and its split PTL) goes back to the allocator; the model checks it is empty (I11). */
+function* tableFreed(t: Ctx, T: PageTable): ThreadGen<void> {
+  yield* checkTableEmpty(t, T);
   yield t.store(T.life, PT_FREED);
 }
 
-/** How a single table is freed. */
-export type TableFree = 'rcu' | 'rcu_preempt' | 'ipi' | 'immediate';
+/** __tlb_remove_table() -> pagetable_dtor_free(): the table is gone. */
+export const __tlb_remove_table = kernelFunction(gather('__tlb_remove_table'), tableFreed);
+
+/** pte_free(): frees the table at once (no RCU: callers that know no walker can be inside). */
+export const pte_free = kernelFunction({ name: 'pte_free', file: 'include/asm-generic/pgalloc.h', version: MAINLINE }, tableFreed);
+
+/** pte_free_defer(): the table is freed from an RCU callback (khugepaged's retract/collapse). */
+export const pte_free_defer = kernelFunction({ name: 'pte_free_defer', file: 'mm/pgtable-generic.c', version: MAINLINE },
+  (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable): ThreadGen<void> => call_rcu(t, cpus, self, () => __tlb_remove_table(t, T)));
 
 /**
- * tlb_remove_table_one() / pte_free_defer() / pte_free(): 'rcu' = call_rcu (current kernels),
- * 'rcu_preempt' = call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel, whose grace period does not
- * wait for IRQs-off regions (mmu_gather used call_rcu_sched() for that reason),
- * 'ipi' = tlb_remove_table_sync_one() then free (~v6.9 fallback), 'immediate' = free now.
+ * tlb_table_flush(): the batch's tables are freed from an RCU callback. `flavour` 'rcu_preempt'
+ * is call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel, where mmu_gather used call_rcu_sched()
+ * precisely because that grace period does not wait for IRQs-off walkers.
  */
-export function* free_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, how: TableFree): ThreadGen<void> {
-  if (how === 'rcu' || how === 'rcu_preempt') {
-    const flavour = how === 'rcu' ? 'consolidated' : 'rcu_preempt';
-    yield* t.call(how === 'rcu' ? 'pte_free_defer' : 'call_rcu', call_rcu(t, cpus, self, () => t.call('__tlb_remove_table', __tlb_remove_table(t, T)), flavour));
-  } else if (how === 'ipi') {
-    yield* t.call('tlb_remove_table_sync_one', smp_call_function(t, cpus, self));
-    yield* t.call('__tlb_remove_table', __tlb_remove_table(t, T));
-  } else {
-    yield* t.call('pte_free', __tlb_remove_table(t, T));
-  }
-}
+export const tlb_table_flush = kernelFunction(gather('tlb_table_flush'),
+  (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> =>
+    call_rcu(t, cpus, self, () => __tlb_remove_table(t, T), flavour));
+
+/** tlb_remove_table_sync_one(): an IPI to every other CPU, which IRQs-off walkers delay. */
+export const tlb_remove_table_sync_one = kernelFunction(gather('tlb_remove_table_sync_one'),
+  (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => smp_call_function(t, cpus, self));
+
+/** How tlb_remove_table_one() frees a single table when the batch page could not be allocated. */
+export type TableFree = 'rcu' | 'ipi' | 'immediate';
+
+/**
+ * tlb_remove_table_one(): 'rcu' = call_rcu on the table (current kernels), 'ipi' =
+ * tlb_remove_table_sync_one() then free (~v6.9), 'immediate' = a free with no synchronization at
+ * all (a hypothetical change: the unsafe variant).
+ */
+export const tlb_remove_table_one = kernelFunction(gather('tlb_remove_table_one', "'ipi' follows ~v6.9; 'immediate' is a hypothetical change"),
+  function* (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, how: TableFree): ThreadGen<void> {
+    if (how === 'rcu') yield* call_rcu(t, cpus, self, () => __tlb_remove_table(t, T));
+    else if (how === 'ipi') {
+      yield* tlb_remove_table_sync_one(t, cpus, self);
+      yield* __tlb_remove_table(t, T);
+    } else yield* __tlb_remove_table(t, T);
+  });
 
 /** struct mmu_gather as table freeing needs it: whether the batch allocation fails, and what happens then. */
 export interface MmuGather {
   /** Whether allocating the batch page (GFP_NOWAIT) fails. */
   batchAllocFails: boolean;
-  /**
-   * What tlb_remove_table_one() does on that failure: 'rcu' (current kernels: call_rcu on the
-   * table), 'ipi' (~v6.9: tlb_remove_table_sync_one() then free), 'immediate' (a free with no
-   * synchronization at all: the unsafe variant).
-   */
+  /** What tlb_remove_table_one() does on that failure (see TableFree). */
   fallback: TableFree;
 }
+
+/** An mmu_gather whose batch page allocation succeeds: tables go through tlb_table_flush(). */
+export const RCU_BATCH: MmuGather = { batchAllocFails: false, fallback: 'rcu' };
 
 /**
  * tlb_remove_table() of one table followed by tlb_finish_mmu(): with a batch, the table is freed
  * by the batch's RCU callback (tlb_table_flush -> call_rcu); without one, tlb_remove_table_one().
  */
-export function* tlb_remove_table(t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, tlb: MmuGather): ThreadGen<void> {
-  if (!tlb.batchAllocFails) {
-    yield* t.call('tlb_table_flush', free_table(t, cpus, self, T, 'rcu'));
-    return;
-  }
-  // tlb_table_invalidate() has flushed the TLB already (hardware walkers); software walkers next.
-  yield* t.call('tlb_remove_table_one', free_table(t, cpus, self, T, tlb.fallback));
-}
+export const tlb_remove_table = kernelFunction(gather('tlb_remove_table'),
+  function* (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable, tlb: MmuGather): ThreadGen<void> {
+    if (!tlb.batchAllocFails) {
+      yield* tlb_table_flush(t, cpus, self, T);
+      return;
+    }
+    // tlb_table_invalidate() has flushed the TLB already (hardware walkers); software walkers next.
+    yield* tlb_remove_table_one(t, cpus, self, T, tlb.fallback);
+  });
 
-/** The page allocator reusing a freed table page as a data page: its bytes now look like PTEs. */
-export function* reuse_table_page(t: Ctx, T: PageTable, garbage: number): ThreadGen<void> {
-  const life = yield t.load(T.life);
-  yield t.assume(life === PT_FREED);
-  yield t.store(T.life, PT_REUSED);
-  yield t.store(T.entries[0], garbage);
-}
+/** tlb_finish_mmu(): after the TLB flush, the gathered pages' mapping references are dropped. */
+export const tlb_finish_mmu = kernelFunction(gather('tlb_finish_mmu', 'only the batched put of one page is modeled'),
+  (t: Ctx, f: Folio): ThreadGen<void> => folio_put(t, f));
+
+/**
+ * tlb_flush_mmu_tlbonly(): the TLB and paging-structure-cache invalidation of the gathered range,
+ * as a broadcast invalidation that waits for the hardware walks in flight (hw.ts).
+ */
+export const tlb_flush_mmu_tlbonly = kernelFunction({ name: 'tlb_flush_mmu_tlbonly', file: 'include/asm-generic/tlb.h', version: MAINLINE, note: 'a broadcast invalidation (the model of the hardware side)' },
+  (t: Ctx, targets: { cache: Loc; insn: Loc }[]): ThreadGen<void> => broadcastInvalidate(t, targets));

@@ -3,9 +3,10 @@
 // only xas_reload() after the reference tells it that the folio it holds is not A's any more.
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
-import { alloc_folio, folio_put, newFolio } from '../include/linux/page_ref.ts';
-import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
+import { Cpus } from '../cpus.ts';
+import { folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { folio_alloc } from '../include/linux/gfp.ts';
+import { filemap_add_folio, filemap_get_entry, filemap_remove_folio, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I6 } from '../invariants.ts';
 
@@ -17,35 +18,27 @@ function make(knob: Knob | undefined) {
     const F = newFolio(b, 'F', 1, 1); // refcount 1: the page cache's reference
     const A = newAddressSpace(b, 'A', [1]);
     const B = newAddressSpace(b, 'B', [0]);
-    F.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'A.i_pages[0]' });
-    F.holders.push({ loc: B.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'B.i_pages[0]' });
+    F.holders.push({ loc: A.slots[0], holds: (v) => slotPfn(v) === 1, what: 'A.i_pages[0]' });
+    F.holders.push({ loc: B.slots[0], holds: (v) => slotPfn(v) === 1, what: 'B.i_pages[0]' });
     const folios = () => F;
 
     b.thread('CPU0', function* (t: Ctx) {
-      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[0], A, 0, folios, { noReload: knob === 'no-xas-reload' }));
-      if (f) yield* t.call('folio_put', folio_put(t, f));
+      const f = yield* filemap_get_entry(t, cpus.cpu[0], slotCursor(t, A, 0), folios, { noReload: knob === 'no-xas-reload' });
+      if (f) yield* folio_put(t, f);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // truncate_inode_pages(A): folio locked, removed from i_pages under the lock, cache ref dropped.
-      yield* t.call('__filemap_remove_folio', (function* () {
-        yield t.lock(A.xa_lock);
-        yield* xas_store(t, A, 0, 0);
-        yield t.unlock(A.xa_lock);
-      })());
-      yield* t.call('folio_put', folio_put(t, F));
+      yield* filemap_remove_folio(t, A, 0);
+      yield* folio_put(t, F);
     });
     b.thread('CPU2', function* (t: Ctx) {
       // The allocator hands the freed folio to file B (filemap_add_folio(B, F, 0)).
-      const got = yield* t.call('folio_alloc', alloc_folio(t, F));
+      const got = yield* folio_alloc(t, F);
       yield t.assume(got);
-      yield* t.call('filemap_add_folio', (function* () {
-        yield t.lock(B.xa_lock);
-        yield* xas_store(t, B, 0, 1);
-        yield t.unlock(B.xa_lock);
-      })());
+      yield* filemap_add_folio(t, B, 0, 1);
     });
     b.final((s) => {
-      const inB = slot_pfn(s.value(B.slots[0])) === 1;
+      const inB = slotPfn(s.value(B.slots[0])) === 1;
       const want = inB ? 1 : 0;
       const got = s.value(F._refcount);
       return got === want ? null : { invariant: I6, message: `at the end F's refcount is ${got}, expected ${want} (${inB ? "B's page-cache reference" : 'free'})` };

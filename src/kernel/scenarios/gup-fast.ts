@@ -4,13 +4,15 @@
 import type { Ctx } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
-import { alloc_folio, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { Cpus } from '../cpus.ts';
+import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { folio_alloc } from '../include/linux/gfp.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
-import { gup_fast, gup_put_folio } from '../mm/gup.ts';
-import { zap_pte } from '../mm/memory.ts';
-import { collapse_huge_page, data_at_address, newCollapseRange } from '../mm/khugepaged.ts';
+import { gup_fast, pin_user_pages_fast, put_page, unpin_user_page } from '../mm/gup.ts';
+import { copy_present_pte, do_wp_page, zap_pte_range } from '../mm/memory.ts';
+import { __split_folio_to_order } from '../mm/huge_memory.ts';
+import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I10, I15 } from '../invariants.ts';
 
@@ -25,16 +27,16 @@ function makeZap(knob: 'no-pte-recheck' | undefined) {
     F.holders.push({ loc: T.entries[0], holds: (v) => v !== PTE_NONE && pte_pfn(v) === 1, what: 'T0[0]' });
     // Thread i runs on CPU i: walker CPU0, zap CPU1, allocator CPU2, further walkers CPU3...
     const walker = (c: number) => function* (t: Ctx) {
-      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[c], mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' }));
-      if (g) yield* t.call('unpin_user_page', gup_put_folio(t, mm, g));
+      const g = yield* gup_fast(t, cpus.cpu[c], mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' });
+      if (g) yield* unpin_user_page(t, mm, g);
     };
     b.thread('CPU0', walker(0));
     b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('zap_pte_range', zap_pte(t, mm, T, 0)); // munmap(a)
+      yield* zap_pte_range(t, mm, T, 0); // munmap(a)
     });
     b.thread('CPU2', function* (t: Ctx) {
       // The page allocator hands the freed page to another owner.
-      yield t.assume(yield* t.call('folio_alloc', alloc_folio(t, F)));
+      yield t.assume(yield* folio_alloc(t, F));
     });
     for (let c = 3; c < 2 + walkers; c++) b.thread(`CPU${c}`, walker(c));
   };
@@ -63,27 +65,25 @@ function makeSplit(knob: 'no-folio-recheck' | undefined) {
     const splitDone = b.loc('ghost.split_done', 0);
     mm.compound_head.set(2, ch);
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, { noFolioRecheck: knob === 'no-folio-recheck' }));
-      if (g) yield* t.call('put_page', gup_put_folio(t, mm, g));
+      const g = yield* gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, { noFolioRecheck: knob === 'no-folio-recheck' });
+      if (g) yield* put_page(t, mm, g);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // split_folio(H): freeze with the expected count, make pfn 2 its own folio, unfreeze both.
-      const ok = yield* t.call('folio_ref_freeze', folio_ref_freeze(t, H, 3));
+      const ok = yield* folio_ref_freeze(t, H, 3);
       if (ok) {
-        yield* t.call('__split_folio_to_order', (function* () {
-          yield t.store(ch, 0);
-        })());
-        yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, P2, 1)); // its mapping
+        yield* __split_folio_to_order(t, ch, 0);
+        yield* folio_ref_unfreeze(t, P2, 1); // its mapping
         yield t.store(P2.freed, 0);
-        yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, H, 2)); // splitter + its mapping
+        yield* folio_ref_unfreeze(t, H, 2); // splitter + its mapping
         yield t.store(splitDone, 1, Mode.Release); // (model sequencing: the unmap below comes after the split)
       }
-      yield* t.call('folio_put', folio_put(t, H));
+      yield* folio_put(t, H);
     });
     b.thread('CPU2', function* (t: Ctx) {
       // munmap of pfn 2 once it is a folio of its own.
       yield t.assume((yield t.load(splitDone, Mode.Acquire)) === 1);
-      yield* t.call('zap_pte_range', zap_pte(t, mm, T, 1));
+      yield* zap_pte_range(t, mm, T, 1);
     });
   };
 }
@@ -106,20 +106,20 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
     const { P, HP, T, mm } = range;
     const wrote = b.loc('ghost.gup_wrote', 0);
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' }));
+      const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' });
       if (g) {
         yield t.store(g.folio.data, 1); // the device writes through the page GUP returned
         yield t.store(wrote, 1);
-        yield* t.call('unpin_user_page', gup_put_folio(t, mm, g));
+        yield* unpin_user_page(t, mm, g);
       }
     });
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_huge_page(): the TLB flush is a broadcast (no IPI to wait for).
-      yield* t.call('collapse_huge_page', collapse_huge_page(t, mm, T, 0, P, HP));
+      yield* collapse_huge_page(t, mm, T, 0, P, HP);
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
-      return data_at_address(s, range) === 1 ? null : { invariant: I10, message: 'the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
+      return dataAtAddress(s, range) === 1 ? null : { invariant: I10, message: 'the write GUP made through its page is lost: the address now maps the collapsed huge page, copied before the write' };
     });
   };
 }
@@ -146,37 +146,18 @@ function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
     const excl = b.loc('P.AnonExclusive', 1);
     const pinned = b.loc('ghost.pinned', 0);
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('pin_user_pages_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: true, pin: true }, { ignoreWriteProtectSeq: knob === 'ignore-write-protect-seq' }));
+      const g = yield* pin_user_pages_fast(t, cpus.cpu[0], mm, 0, { write: true }, { ignoreWriteProtectSeq: knob === 'ignore-write-protect-seq' });
       if (g) yield t.store(pinned, g.page); // the pin is kept (an RDMA buffer)
     });
     b.thread('CPU1', function* (t: Ctx) {
       // fork(): copy_page_range() write-protects the parent's PTE unless the page may be pinned.
       yield t.fetchAdd(mm.write_protect_seq!, 1); // raw_write_seqcount_begin
-      yield* t.call('copy_present_pte', (function* () {
-        yield t.lock(T.ptl);
-        const c = yield t.load(P._refcount);
-        if (c < 1024) { // !folio_maybe_dma_pinned(): share the page with the child, R/O
-          yield t.store(excl, 0);
-          yield t.fetchAdd(P._refcount, 1);
-          yield t.store(T.entries[0], mk_pte(1, _PAGE_PRESENT, 1));
-        } // else: the child gets a copy, the parent keeps its writable exclusive page
-        yield t.unlock(T.ptl);
-      })());
+      yield* copy_present_pte(t, T, 0, P, excl);
       yield t.fetchAdd(mm.write_protect_seq!, 1); // raw_write_seqcount_end
     });
     b.thread('CPU2', function* (t: Ctx) {
       // The parent writes a: a write fault on a R/O shared page copies it (do_wp_page -> wp_page_copy).
-      yield* t.call('do_wp_page', (function* () {
-        yield t.lock(T.ptl);
-        const pte = yield t.load(T.entries[0]);
-        if (!(pte & _PAGE_RW)) {
-          yield t.store(C._refcount, 1);
-          yield t.store(C.freed, 0);
-          yield t.store(T.entries[0], mk_pte(2, _PAGE_PRESENT | _PAGE_RW, 2));
-          yield* folio_put(t, P);
-        }
-        yield t.unlock(T.ptl);
-      })());
+      yield* do_wp_page(t, T, 0, P, C);
     });
     b.final((s) => {
       if (!s.value(pinned)) return null;

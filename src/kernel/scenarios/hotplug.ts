@@ -2,11 +2,12 @@
 // synchronised against memory hotplug? AFAICT if it isn't couldn't the pages be freed and memory
 // removed?"). Current kernels have no grace period between offlining a section and unmapping its
 // memmap, so a walker that passed pfn_to_online_page() can touch unmapped struct pages.
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus, rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../rcu.ts';
-import { flush_tlb_kernel_range, newPhysMemmap, newVmemmap, page_ref_add_unless_zero, sp_rmw } from '../mm/hugetlb_vmemmap.ts';
-import { SECTION_OFFLINE, SECTION_REMOVED, newSection, pfn_to_online_page } from '../mm/memory_hotplug.ts';
+import { Cpus } from '../cpus.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
+import { folio_put_testzero, newPhysMemmap, newVmemmap, page_ref_add_unless } from '../mm/hugetlb_vmemmap.ts';
+import { __remove_pages, newSection, offline_pages, pfn_to_online_page } from '../mm/memory_hotplug.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 type Knob = 'current-kernel';
@@ -21,28 +22,18 @@ function make(knob: Knob | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // A PFN walker (compaction's isolate_migratepages_block, memory-failure, page_idle, ...).
       const cpu = cpus.cpu[0];
-      if (fix) yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-      if (yield* t.call('pfn_to_online_page', pfn_to_online_page(t, section))) {
-        if (yield* t.call('folio_try_get', page_ref_add_unless_zero(t, cpu, vm, 0))) {
-          yield* t.call('folio_put', sp_rmw(t, cpu, vm, 0, (v) => v - 1, 'folio_put'));
+      if (fix) yield* rcu_read_lock(t, cpu);
+      if (yield* pfn_to_online_page(t, section)) {
+        if (yield* page_ref_add_unless(t, cpu, vm, 0)) { // folio_try_get()
+          yield* folio_put_testzero(t, cpu, vm, 0, 'folio_put');
         }
       }
-      if (fix) yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
+      if (fix) yield* rcu_read_unlock(t, cpu);
     });
     b.thread('CPU1', function* (t: Ctx) {
       const cpu = cpus.cpu[1];
-      yield* t.call('offline_pages', (function* (): ThreadGen<void> {
-        // do_migrate_range(): the page is migrated away; its last reference here is dropped.
-        const old = yield* t.call('folio_put', sp_rmw(t, cpu, vm, 0, (v) => v - 1, 'folio_put'));
-        yield t.assume(old === 1);
-        yield t.store(section, SECTION_OFFLINE);
-      })());
-      yield* t.call('__remove_pages', (function* (): ThreadGen<void> {
-        if (fix) yield* t.call('synchronize_rcu', synchronize_rcu(t, cpus, cpu));
-        yield t.store(section, SECTION_REMOVED);
-        yield t.store(vm.pte[0], 0); // arch_remove_memory(): vmemmap unmapped
-        yield* t.call('flush_tlb_kernel_range', flush_tlb_kernel_range(t, cpus, cpu));
-      })());
+      yield* offline_pages(t, cpu, vm, section, 0);
+      yield* __remove_pages(t, cpus, cpu, vm, section, 0, { synchronizeRcu: fix });
     });
   };
 }

@@ -5,13 +5,16 @@
 // 0-3 (frozen at 0), HVO remaps vmemmap page B read-only, and H is unfrozen with refcount 1.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus, rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../rcu.ts';
+import { Cpus, type Cpu } from '../cpus.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import {
-  PG_head, TAIL, VMEMMAP_RO, flush_tlb_kernel_range, newPhysMemmap, newVmemmap, page_count_writable,
-  page_ref_add_unless_zero, sp_rmw, sp_rmw_at, sp_store, type Vmemmap, type WritableCheck,
+  PG_head, TAIL, VMEMMAP_RO, folio_put_testzero, hugetlb_vmemmap_optimize_folio, newPhysMemmap, newVmemmap,
+  page_ref_add_unless, page_ref_unfreeze, prep_compound_page, type Vmemmap, type WritableCheck,
 } from '../mm/hugetlb_vmemmap.ts';
-import { newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
-import type { Cpu } from '../rcu.ts';
+import { __filemap_remove_folio, newAddressSpace } from '../mm/filemap.ts';
+import { FOLIO_PUT_SOURCE } from '../mm/swap.ts';
+import { xasLoadSlot, xasReloadSlot } from '../lib/xarray.ts';
+import { kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I6 } from '../invariants.ts';
 
@@ -27,32 +30,18 @@ function make(knob: Knob | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // A speculative PFN walker (compaction, memory-failure, ...) with a pointer to struct page 2.
       const cpu = cpus.cpu[0];
-      const got = yield* t.call('page_ref_add_unless', (function* (): ThreadGen<boolean> {
-        yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-        let ok = false;
-        if (yield* t.call('page_count_writable', page_count_writable(t, cpu, vm, 2, order))) {
-          ok = yield* t.call('atomic_add_unless', page_ref_add_unless_zero(t, cpu, vm, 2));
-        }
-        yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-        return ok;
-      })());
-      if (got) yield* t.call('put_page', sp_rmw(t, cpu, vm, 2, (v) => v - 1, 'put_page'));
+      const got = yield* page_ref_add_unless(t, cpu, vm, 2, { rcu: true, writable: order });
+      if (got) yield* folio_put_testzero(t, cpu, vm, 2, 'put_page');
     });
     b.thread('CPU1', function* (t: Ctx) {
       const cpu = cpus.cpu[1];
       // The order-0 folio at page 2 is freed (its last reference), and its memory becomes part of H.
-      const old = yield* t.call('folio_put', sp_rmw(t, cpu, vm, 2, (v) => v - 1, 'folio_put'));
+      const { old } = yield* folio_put_testzero(t, cpu, vm, 2, 'folio_put');
       yield t.assume(old === 1);
-      yield* t.call('prep_compound_page', (function* (): ThreadGen<void> {
-        yield* sp_store(t, cpu, vm, 2, 'flags', TAIL | 0);
-        yield* sp_store(t, cpu, vm, 3, 'flags', TAIL | 0);
-      })());
-      yield* t.call('hugetlb_vmemmap_optimize_folio', (function* (): ThreadGen<void> {
-        if (knob !== 'no-synchronize-rcu') yield* t.call('synchronize_rcu', synchronize_rcu(t, cpus, cpu));
-        yield t.store(vm.pte[1], A.id | VMEMMAP_RO); // vmemmap_remap_pte: B -> A, read-only
-        yield* t.call('flush_tlb_kernel_range', flush_tlb_kernel_range(t, cpus, cpu));
-      })());
-      yield* t.call('folio_ref_unfreeze', sp_store(t, cpu, vm, 0, 'ref', 1)); // H in use
+      yield* prep_compound_page(t, cpu, vm, [2, 3], 0);
+      // vmemmap_remap_pte: B -> A, read-only
+      yield* hugetlb_vmemmap_optimize_folio(t, cpus, cpu, vm, 1, A, { synchronizeRcu: knob !== 'no-synchronize-rcu', readOnly: true });
+      yield* page_ref_unfreeze(t, cpu, vm, 0, 1); // H in use
     });
   };
 }
@@ -80,11 +69,11 @@ function make2026(knob: 'shared-tail-not-zero' | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // A stale walker on struct page 2: no RCU and no page_count_writable() in the 2026 design.
       const cpu = cpus.cpu[0];
-      const got = yield* t.call('page_ref_add_unless', page_ref_add_unless_zero(t, cpu, vm, 2));
-      if (got) yield* t.call('put_page', sp_rmw(t, cpu, vm, 2, (v) => v - 1, 'put_page'));
+      const got = yield* page_ref_add_unless(t, cpu, vm, 2);
+      if (got) yield* folio_put_testzero(t, cpu, vm, 2, 'put_page');
     });
     b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('folio_ref_unfreeze', sp_store(t, cpus.cpu[1], vm, 0, 'ref', 1)); // H goes into use
+      yield* page_ref_unfreeze(t, cpus.cpu[1], vm, 0, 1); // H goes into use
     });
   };
 }
@@ -110,16 +99,22 @@ export const hvo2026Scenario: Scenario = {
 // reference; the rejected alternative maps them read-write instead (§9.2 fix (1), §9.6 U9.c).
 
 /**
- * folio_put(folio) on a struct-page pointer: put_page_testzero() through the vmemmap, then
- * __folio_put() when it was the last reference. The ghost check: the counter that reached zero
- * must be `page`'s own, or the folio freed is not the one whose last reference went.
+ * __folio_put() of struct page `page` as a folio. The ghost check: the counter that reached zero
+ * must be `page`'s own (`home`), or the folio freed is not the one whose last reference went.
  */
-function* folio_put_sp(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, name: (p: number) => string): ThreadGen<void> {
-  const { old, home } = yield* t.call('folio_put_testzero', sp_rmw_at(t, cpu, vm, page, (v) => v - 1, 'folio_put'));
-  if (old !== 1) return;
-  yield* t.call('__folio_put', (function* (): ThreadGen<void> {
+const __folio_put = kernelFunction(FOLIO_PUT_SOURCE,
+  function* (t: Ctx, page: number, home: number, name: (p: number) => string): ThreadGen<void> {
     yield t.assert(home === page, I6, () => `CPU${t.tid}'s folio_put(struct page ${page}) dropped the last reference of ${name(home)} (struct page ${home}'s refcount, reached through a read-write vmemmap alias): __folio_put() frees struct page ${page} as a folio while the folio whose count reached zero is ${name(home)}`);
-  })());
+  });
+
+/**
+ * folio_put(folio) on a struct-page pointer: folio_put_testzero() through the vmemmap, then
+ * __folio_put() when it was the last reference.
+ */
+function* folioPutStructPage(t: Ctx, cpu: Cpu, vm: Vmemmap, page: number, name: (p: number) => string): ThreadGen<void> {
+  const { old, home } = yield* folio_put_testzero(t, cpu, vm, page, 'folio_put');
+  if (old !== 1) return;
+  yield* __folio_put(t, page, home, name);
 }
 
 function makeRwAlias(knob: 'rw-vmemmap-alias' | undefined) {
@@ -134,44 +129,34 @@ function makeRwAlias(knob: 'rw-vmemmap-alias' | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // filemap_get_entry(mapping, 0), preempted after xas_load() (seed 004's CPU A).
       const cpu = cpus.cpu[0];
-      yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-      const xas_load = function* (): ThreadGen<number> { return slot_pfn(yield t.load(mapping.slots[0])); };
-      const folio = yield* t.call('xas_load', xas_load());
+      yield* rcu_read_lock(t, cpu);
+      const folio = yield* xasLoadSlot(t, mapping.slots[0]);
       let got = false;
       if (folio !== 0) {
-        got = yield* t.call('folio_try_get', (function* (): ThreadGen<boolean> {
-          // page_ref_add_unless(): with a read-write vmemmap nothing can fault, so the rejected
-          // design has no page_count_writable() (neither had the kernel before bd225530a4c7).
-          if (!rw && !(yield* t.call('page_count_writable', page_count_writable(t, cpu, vm, folio, 'refcount-then-fake-head')))) return false;
-          return yield* t.call('atomic_add_unless', page_ref_add_unless_zero(t, cpu, vm, folio));
-        })());
+        // folio_try_get() -> page_ref_add_unless(): with a read-write vmemmap nothing can fault, so
+        // the rejected design has no page_count_writable() (neither had the kernel before bd225530a4c7).
+        got = yield* page_ref_add_unless(t, cpu, vm, folio, { writable: rw ? 'none' : 'refcount-then-fake-head' });
       }
-      if (got && (yield* t.call('xas_reload', xas_load())) !== folio) {
-        yield* t.call('folio_put', folio_put_sp(t, cpu, vm, folio, name));
+      if (got && (yield* xasReloadSlot(t, mapping.slots[0])) !== folio) {
+        yield* folioPutStructPage(t, cpu, vm, folio, name);
         got = false; // goto repeat: the slot is empty now, the lookup returns NULL
       }
-      yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-      if (got) yield* t.call('folio_put', folio_put_sp(t, cpu, vm, folio, name)); // done with it
+      yield* rcu_read_unlock(t, cpu);
+      if (got) yield* folioPutStructPage(t, cpu, vm, folio, name); // done with it
     });
     b.thread('CPU1', function* (t: Ctx) {
       const cpu = cpus.cpu[1];
       // Truncation: the folio leaves the page cache and its last reference goes; the memory
       // becomes part of hugetlb folio H = struct pages 0-3, frozen at 0.
-      yield* t.call('__filemap_remove_folio', xas_store(t, mapping, 0, 0));
-      const old = yield* t.call('folio_put', sp_rmw(t, cpu, vm, 2, (v) => v - 1, 'folio_put'));
+      yield* __filemap_remove_folio(t, mapping, 0);
+      const { old } = yield* folio_put_testzero(t, cpu, vm, 2, 'folio_put');
       yield t.assume(old === 1); // else the lookup holds it and the page stays a page-cache folio
-      yield* t.call('prep_compound_page', (function* (): ThreadGen<void> {
-        yield* sp_store(t, cpu, vm, 2, 'flags', TAIL | 0);
-        yield* sp_store(t, cpu, vm, 3, 'flags', TAIL | 0);
-      })());
-      yield* t.call('hugetlb_vmemmap_optimize_folio', (function* (): ThreadGen<void> {
-        if (!rw) yield* t.call('synchronize_rcu', synchronize_rcu(t, cpus, cpu));
-        yield t.store(vm.pte[1], A.id | (rw ? 0 : VMEMMAP_RO)); // vmemmap_remap_pte: B -> A
-        yield* t.call('flush_tlb_kernel_range', flush_tlb_kernel_range(t, cpus, cpu));
-      })());
-      yield* t.call('folio_ref_unfreeze', sp_store(t, cpu, vm, 0, 'ref', 1)); // H allocated
+      yield* prep_compound_page(t, cpu, vm, [2, 3], 0);
+      // vmemmap_remap_pte: B -> A
+      yield* hugetlb_vmemmap_optimize_folio(t, cpus, cpu, vm, 1, A, { synchronizeRcu: !rw, readOnly: !rw });
+      yield* page_ref_unfreeze(t, cpu, vm, 0, 1); // H allocated
       // H's user is done with it: its last reference goes and H returns to the hugetlb pool.
-      yield* t.call('folio_put', folio_put_sp(t, cpu, vm, 0, name));
+      yield* folioPutStructPage(t, cpu, vm, 0, name);
     });
   };
 }

@@ -2,18 +2,20 @@
 // the changelog for why it's safe to pull this out from under the i_pages lock"). The data of a
 // page is one integer; I10 is checked at the end: the value reachable through the user-visible
 // location must be the last value written to it.
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import { Mode } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
-import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_DIRTY, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, newPageTable, pmd_table, pte_dirty, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
+import { Cpus } from '../cpus.ts';
+import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../mm/mm.ts';
-import { filemap_get_entry, newAddressSpace, slot_pfn, xas_store } from '../mm/filemap.ts';
-import { gup_fast, gup_put_folio } from '../mm/gup.ts';
-import { folio_copy, migrate_anon_folio, migrate_file_folio, type AnonKnobs } from '../mm/migrate.ts';
-import { flush_tlb_page, insn_begin, insn_end, newTlb } from '../tlb.ts';
-import { smp_call_function } from '../rcu.ts';
+import { filemap_get_entry, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
+import { get_user_pages_fast, put_page } from '../mm/gup.ts';
+import { __buffer_migrate_folio, migrateAnonFolio, migrateFileFolio, migration_entry_wait, type AnonKnobs } from '../mm/migrate.ts';
+import { migrate_vma_collect_pmd, migrate_vma_finalize } from '../mm/migrate_device.ts';
+import { shrink_folio_list } from '../mm/vmscan.ts';
+import { __find_get_block, put_bh } from '../fs/buffer.ts';
+import { insnBegin, insnEnd, newTlb } from '../hw.ts';
+import { flush_tlb_page } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { ghostLoad } from '../ghost.ts';
 import { I6, I10, I16 } from '../invariants.ts';
@@ -32,21 +34,21 @@ function makeFile(knob: FileKnob | undefined) {
     const src = newFolio(b, 'src', 1, 2); // page cache + isolation
     const dst = newFolio(b, 'dst', 2, 1); // allocation reference
     const A = newAddressSpace(b, 'A', [1]);
-    src.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'A.i_pages[0]' });
-    dst.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 2, what: 'A.i_pages[0]' });
+    src.holders.push({ loc: A.slots[0], holds: (v) => slotPfn(v) === 1, what: 'A.i_pages[0]' });
+    dst.holders.push({ loc: A.slots[0], holds: (v) => slotPfn(v) === 2, what: 'A.i_pages[0]' });
     const folios = (pfn: number) => (pfn === 1 ? src : dst);
     // Thread i runs on CPU i: a lookup on CPU0, the migration on CPU1, further lookups on CPU2...
     const lookup = (c: number) => function* (t: Ctx) {
-      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[c], A, 0, folios, { plainGet: knob === 'lookup-folio-get' }));
-      if (f) yield* t.call('folio_put', folio_put(t, f));
+      const f = yield* filemap_get_entry(t, cpus.cpu[c], slotCursor(t, A, 0), folios, { plainGet: knob === 'lookup-folio-get' });
+      if (f) yield* folio_put(t, f);
     };
     b.thread('CPU0', lookup(0));
     b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('migrate_pages', migrate_file_folio(t, A, 0, src, dst, { checkWithoutFreeze: knob === 'check-without-freeze' }));
+      yield* migrateFileFolio(t, A, 0, src, dst, { checkWithoutFreeze: knob === 'check-without-freeze' });
     });
     for (let c = 2; c < 1 + lookups; c++) b.thread(`CPU${c}`, lookup(c));
     b.final((s) => {
-      const inDst = slot_pfn(s.value(A.slots[0])) === 2;
+      const inDst = slotPfn(s.value(A.slots[0])) === 2;
       const [a, bb] = [s.value(src._refcount), s.value(dst._refcount)];
       const want = inDst ? [0, 1] : [1, 0];
       return a === want[0] && bb === want[1] ? null
@@ -91,9 +93,9 @@ type AnonMigration = ReturnType<typeof newAnonMigration>;
  * CPU1 runs migrate_pages() on src (the knobs may need CPU1's context, e.g. its TLB flush), and
  * at the end the address must read the value CPU0 wrote, if it wrote one (I10).
  */
-function migrate_pages_on_cpu1(b: Builder, w: AnonMigration, knobs: (t: Ctx) => AnonKnobs) {
+function migratePagesOnCpu1(b: Builder, w: AnonMigration, knobs: (t: Ctx) => AnonKnobs) {
   b.thread('CPU1', function* (t: Ctx) {
-    yield* t.call('migrate_pages', migrate_anon_folio(t, w.T, 0, w.src, w.dst, { copying: w.copying }, knobs(t)));
+    yield* migrateAnonFolio(t, w.T, 0, w.src, w.dst, { copying: w.copying }, knobs(t));
   });
   b.final((s) => lostWrite(s.value(w.wrote), s.value(folioAt(w.mm, pte_pfn(s.value(w.T.entries[0]))).data), 'the address'));
 }
@@ -106,9 +108,9 @@ function makePin(knob: 'no-refcount-check' | undefined) {
       // The holder of a GUP reference taken earlier: the device writes, then the reference is dropped.
       yield t.store(w.src.data, 1);
       yield t.store(w.wrote, 1);
-      yield* t.call('put_page', folio_put(t, w.src));
+      yield* put_page(t, w.mm, { page: w.src.pfn, folio: w.src, refs: 1 });
     });
-    migrate_pages_on_cpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check' }));
+    migratePagesOnCpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check' }));
   };
 }
 
@@ -128,14 +130,14 @@ function makeGup(knob: 'check-before-unmap' | undefined) {
   return (b: Builder) => {
     const w = newAnonMigration(b, 2); // mapping + isolation
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('get_user_pages_fast', gup_fast(t, w.cpus.cpu[0], w.mm, 0, { write: true }));
+      const g = yield* get_user_pages_fast(t, w.cpus.cpu[0], w.mm, 0, { write: true });
       if (g) {
         yield t.store(g.folio.data, 1); // O_DIRECT read lands in the page
         yield t.store(w.wrote, 1);
-        yield* t.call('put_page', gup_put_folio(t, w.mm, g));
+        yield* put_page(t, w.mm, g);
       }
     });
-    migrate_pages_on_cpu1(b, w, () => ({ checkBeforeUnmap: knob === 'check-before-unmap' }));
+    migratePagesOnCpu1(b, w, () => ({ checkBeforeUnmap: knob === 'check-before-unmap' }));
   };
 }
 
@@ -161,7 +163,7 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
       // entry sends it to the fault handler, which waits for the migration to finish.
       const cpu = cpus.cpu[0];
       for (;;) {
-        yield* t.call('user_store', insn_begin(t, cpu));
+        yield* insnBegin(t, cpu); // one user store: TLB lookup, walk on a miss, the store
         let e = yield t.load(tlb);
         let from = tlb;
         if (!e) {
@@ -178,17 +180,15 @@ function makeTlb(knob: 'copy-before-flush' | undefined) {
           t.depends('addr', from); // the store's physical address is the translation's pfn
           yield t.store(f.data, 1);
           yield t.store(w.wrote, 1);
-          yield* t.call('user_store', insn_end(t, cpu));
+          yield* insnEnd(t, cpu);
           return;
         }
-        yield* t.call('user_store', insn_end(t, cpu));
-        yield* t.call('migration_entry_wait', (function* (): ThreadGen<void> {
-          yield t.await(T.entries[0], (v) => !is_migration_entry(v));
-        })());
+        yield* insnEnd(t, cpu);
+        yield* migration_entry_wait(t, T, 0);
       }
     });
-    migrate_pages_on_cpu1(b, w, (t) => ({
-      flush: () => t.call('flush_tlb_page', flush_tlb_page(t, cpus, cpus.cpu[1], [{ cpu: cpus.cpu[0], tlb }])),
+    migratePagesOnCpu1(b, w, (t) => ({
+      flush: () => flush_tlb_page(t, cpus, cpus.cpu[1], [{ cpu: cpus.cpu[0], tlb }]),
       flushAfterCopy: knob === 'copy-before-flush',
     }));
   };
@@ -217,46 +217,16 @@ function makeBh(knob: 'drop-private-lock' | undefined) {
     const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
     b.thread('CPU0', function* (t: Ctx) {
       // __find_get_block(): find the buffer under private_lock, get_bh(), then modify it.
-      const page = yield* t.call('__find_get_block', (function* (): ThreadGen<number> {
-        yield t.lock(privateLock);
-        const p = yield t.load(bhPage);
-        yield t.fetchAdd(bhCount, 1, Mode.Relaxed); // get_bh(): atomic_inc, no ordering
-        yield t.unlock(privateLock);
-        return p;
-      })());
+      const page = yield* __find_get_block(t, privateLock, bhPage, bhCount);
       yield t.store(folios(page).data, 1); // mark_buffer_dirty after writing metadata into b_data
       yield t.store(wrote, 1);
-      // brelse() -> put_bh(): smp_mb__before_atomic(); atomic_dec(&bh->b_count)
-      yield t.fence('before-atomic');
-      yield t.fetchSub(bhCount, 1, Mode.Relaxed);
+      yield* put_bh(t, bhCount); // brelse()
     });
     b.thread('CPU1', function* (t: Ctx) {
       // buffer_migrate_folio_norefs(): no buffer may be in use; keep private_lock across the move.
-      yield* t.call('__buffer_migrate_folio', (function* (): ThreadGen<void> {
-        yield t.lock(privateLock);
-        const c = yield t.load(bhCount);
-        if (c !== 0) { yield t.unlock(privateLock); return; }
-        if (knob === 'drop-private-lock') yield t.unlock(privateLock);
-        // In the kernel's order: folio_migrate_mapping() (freeze under xa_lock, switch the slot,
-        // unfreeze), folio_set_bh() on every buffer, then folio_migrate_copy(). The successful
-        // freeze is a fully ordered cmpxchg, so the copy's loads come after the b_count check.
-        const moved = yield* t.call('folio_migrate_mapping', (function* (): ThreadGen<boolean> {
-          yield t.lock(A.xa_lock);
-          if (!(yield* t.call('folio_ref_freeze', folio_ref_freeze(t, src, 2)))) { yield t.unlock(A.xa_lock); return false; }
-          yield t.fetchAdd(dst._refcount, 1); // the page cache's reference on dst
-          yield* xas_store(t, A, 0, 2);
-          yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, src, 1));
-          yield t.unlock(A.xa_lock);
-          return true;
-        })());
-        if (moved) {
-          yield t.store(bhPage, 2); // folio_set_bh(bh, dst)
-          yield* t.call('folio_migrate_copy', folio_copy(t, dst, src));
-        }
-        if (knob !== 'drop-private-lock') yield t.unlock(privateLock);
-      })());
+      yield* __buffer_migrate_folio(t, A, src, dst, { privateLock, bhCount, bhPage }, knob === 'drop-private-lock');
     });
-    b.final((s) => lostWrite(s.value(wrote), s.value(folios(slot_pfn(s.value(A.slots[0]))).data), 'the block in the page cache'));
+    b.final((s) => lostWrite(s.value(wrote), s.value(folios(slotPfn(s.value(A.slots[0]))).data), 'the block in the page cache'));
   };
 }
 
@@ -285,34 +255,19 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
       // A user store to a: the MMU sets the PTE's dirty bit and the data lands in p, in one
       // instruction (a migration entry makes it fault instead; the fault is not modeled).
       const cpu = cpus.cpu[0];
-      yield* t.call('user_store', insn_begin(t, cpu));
+      yield* insnBegin(t, cpu); // one user store: the MMU sets the dirty bit, then the data
       const pte = yield t.rmw(T.entries[0], (v) => (pte_present(v) && pte_write(v) ? v | _PAGE_DIRTY : undefined));
       if (pte_present(pte) && pte_write(pte)) {
         yield t.store(p.data, 1);
         yield t.store(wrote, 1);
       }
-      yield* t.call('user_store', insn_end(t, cpu));
+      yield* insnEnd(t, cpu);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // migrate_vma_collect_pmd(), then the device migration fails and the PTE is restored.
       const cpu = cpus.cpu[1];
-      yield* t.call('migrate_vma_collect_pmd', (function* (): ThreadGen<void> {
-        yield t.lock(T.ptl);
-        if (knob === 'drop-dirty-bit') {
-          yield t.load(T.entries[0]);
-          yield t.store(T.entries[0], mk_pte(1, _PAGE_MIGRATION));
-        } else {
-          const pte = yield t.xchg(T.entries[0], mk_pte(1, _PAGE_MIGRATION)); // ptep_get_and_clear
-          if (pte_dirty(pte)) yield t.store(pgDirty, 1); // folio_mark_dirty
-        }
-        yield* t.call('flush_tlb_range', smp_call_function(t, cpus, cpu)); // flushed under the PTL
-        yield t.unlock(T.ptl);
-      })());
-      yield* t.call('migrate_vma_finalize', (function* (): ThreadGen<void> {
-        yield t.lock(T.ptl);
-        yield t.store(T.entries[0], mk_pte(1, _PAGE_PRESENT | _PAGE_RW, 1)); // restored, clean
-        yield t.unlock(T.ptl);
-      })());
+      yield* migrate_vma_collect_pmd(t, cpus, cpu, T, 0, p, pgDirty, knob === 'drop-dirty-bit');
+      yield* migrate_vma_finalize(t, T, 0, p);
       yield t.store(done, 1);
     });
     b.thread('CPU2', function* (t: Ctx) {
@@ -320,16 +275,7 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
       // then write a dirty folio to swap or drop a clean one.
       const cpu = cpus.cpu[2];
       yield t.assume((yield t.load(done)) === 1);
-      yield* t.call('shrink_folio_list', (function* (): ThreadGen<void> {
-        yield t.lock(T.ptl);
-        const pte = yield t.xchg(T.entries[0], PTE_NONE);
-        if (pte_dirty(pte)) yield t.store(pgDirty, 1);
-        yield* t.call('flush_tlb_range', smp_call_function(t, cpus, cpu));
-        yield t.store(swapped, 1);
-        yield t.unlock(T.ptl);
-        if (yield t.load(pgDirty)) yield t.store(backing, yield t.load(p.data)); // pageout()
-        yield* folio_put(t, p);
-      })());
+      yield* shrink_folio_list(t, cpus, cpu, T, 0, p, { pgDirty, backing, swapped });
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;

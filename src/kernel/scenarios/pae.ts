@@ -2,8 +2,12 @@
 // IRQs off, so the writer's TLB-flush IPI cannot complete during the read; hence within one read
 // the entry moves in one direction only, and low/high/low returns an untorn present value (I13).
 import type { Ctx } from '../../engine/ops.ts';
-import { Cpus, local_irq_disable, local_irq_enable, rcu_read_lock, rcu_read_unlock, smp_call_function } from '../rcu.ts';
-import { PAE_PRESENT, newPaePte, native_pte_clear, native_set_pte, ptep_get_lockless, type PaeReader } from '../mm/pae.ts';
+import { Cpus } from '../cpus.ts';
+import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
+import { PAE_PRESENT, newPaePte, native_pte_clear, native_set_pte } from '../arch/x86/include/asm/pgtable-3level.ts';
+import { ptep_get_lockless, type PaeReader } from '../include/linux/pgtable.ts';
+import { flush_tlb_mm_range } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I13 } from '../invariants.ts';
 
@@ -22,11 +26,11 @@ function make(knob: Knob | undefined) {
 
     b.thread('CPU0', function* (t: Ctx) {
       const cpu = cpus.cpu[0];
-      if (knob === 'reader-irqs-on') yield* t.call('rcu_read_lock', rcu_read_lock(t, cpu));
-      else yield* t.call('local_irq_disable', local_irq_disable(t, cpu));
-      const [lo, hi] = yield* t.call('ptep_get_lockless', ptep_get_lockless(t, pte, reader));
-      if (knob === 'reader-irqs-on') yield* t.call('rcu_read_unlock', rcu_read_unlock(t, cpu));
-      else yield* t.call('local_irq_enable', local_irq_enable(t, cpu));
+      if (knob === 'reader-irqs-on') yield* rcu_read_lock(t, cpu);
+      else yield* local_irq_disable(t, cpu);
+      const [lo, hi] = yield* ptep_get_lockless(t, pte, reader);
+      if (knob === 'reader-irqs-on') yield* rcu_read_unlock(t, cpu);
+      else yield* local_irq_enable(t, cpu);
       const ok = !(lo & PAE_PRESENT) || stored.some(([l, h]) => l === lo && h === hi);
       yield t.assert(ok, I13, () => `ptep_get_lockless() on CPU0 returned present (low 0x${lo.toString(16)}, high 0x${hi.toString(16)}), a value never stored in the PTE`);
     });
@@ -34,19 +38,19 @@ function make(knob: Knob | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       const cpu = cpus.cpu[1];
       if (startNone) {
-        yield* t.call('set_pte', native_set_pte(t, pte, L2, H2));
+        yield* native_set_pte(t, pte, L2, H2); // set_pte()
         return;
       }
       if (knob === 'writer-present-to-present') {
         // A helper that replaces one present value by another with two plain stores.
-        yield* t.call('set_pte', native_set_pte(t, pte, L2, H2));
+        yield* native_set_pte(t, pte, L2, H2);
         return;
       }
       // zap, flush, remap; then again (the second change ends with the low word it began with).
       for (const [l, h] of [[L2, H2], [L1, H3]]) {
-        yield* t.call('pte_clear', native_pte_clear(t, pte));
-        yield* t.call('flush_tlb_mm_range', smp_call_function(t, cpus, cpu));
-        yield* t.call('set_pte', native_set_pte(t, pte, l, h));
+        yield* native_pte_clear(t, pte); // pte_clear()
+        yield* flush_tlb_mm_range(t, cpus, cpu);
+        yield* native_set_pte(t, pte, l, h); // set_pte()
       }
     });
   };

@@ -2,48 +2,54 @@
 // it rewrites the folio's metadata while frozen) must know the exact count; a getter that sees 0
 // backs off. Initial refcount 2 = the page cache's reference + the freezer's isolation reference
 // (a split of an unmapped page-cache folio: the folio lock keeps truncation away meanwhile).
-import type { Ctx } from '../../engine/ops.ts';
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { check_not_frozen, folio_put, folio_ref_freeze, folio_ref_unfreeze, folio_try_get, newFolio } from '../include/linux/page_ref.ts';
-import { newAddressSpace, slot_pfn } from '../mm/filemap.ts';
+import { checkNotFrozen, folio_put, folio_ref_freeze, folio_ref_unfreeze, folio_try_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { newAddressSpace, slotPfn } from '../mm/filemap.ts';
+import { __split_folio_to_order } from '../mm/huge_memory.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I6 } from '../invariants.ts';
 
 type Knob = 'freeze-load-compare-store' | 'unfreeze-forgets-own-ref';
 
+/** U6.a: folio_ref_freeze() as "if refcount == count then refcount = 0" (a hypothetical change). */
+const folioRefFreezeLoadCompareStore = kernelFunction({ name: 'folio_ref_freeze', file: 'include/linux/page_ref.h', version: MAINLINE },
+  function* (t: Ctx, F: Folio, count: number): ThreadGen<boolean> {
+    const c = yield t.load(F._refcount);
+    if (c !== count) return false;
+    yield t.store(F.frozen, t.tid + 1); // ghost: the freezer has decided it owns F
+    yield t.store(F._refcount, 0);
+    return true;
+  });
+
 function make(knob: Knob | undefined) {
   return (b: Builder) => {
     const F = newFolio(b, 'F', 1, 2);
     const A = newAddressSpace(b, 'A', [1]);
-    F.holders.push({ loc: A.slots[0], holds: (v) => slot_pfn(v) === 1, what: 'A.i_pages[0]' });
+    F.holders.push({ loc: A.slots[0], holds: (v) => slotPfn(v) === 1, what: 'A.i_pages[0]' });
     const order = b.loc('F.order', 1, (v) => `order ${v}`);
 
     b.thread('CPU0', function* (t: Ctx) {
       // A speculative getter holding a stale pointer (PFN walker, GUP-fast, page-cache lookup).
-      if (yield* t.call('folio_try_get', folio_try_get(t, F))) {
-        yield* check_not_frozen(t, F, 'folio_try_get');
-        yield* t.call('folio_put', folio_put(t, F));
+      if (yield* folio_try_get(t, F)) {
+        yield* checkNotFrozen(t, F, 'folio_try_get');
+        yield* folio_put(t, F);
       }
     });
     b.thread('CPU1', function* (t: Ctx) {
       // split_folio(): freeze, rewrite metadata, unfreeze, drop the isolation reference.
       let frozen: boolean;
       if (knob === 'freeze-load-compare-store') {
-        frozen = yield* t.call('folio_ref_freeze', (function* () {
-          const c = yield t.load(F._refcount);
-          if (c !== 2) return false;
-          yield t.store(F.frozen, t.tid + 1); // ghost: the freezer has decided it owns F
-          yield t.store(F._refcount, 0);
-          return true;
-        })());
+        frozen = yield* folioRefFreezeLoadCompareStore(t, F, 2);
       } else {
-        frozen = yield* t.call('folio_ref_freeze', folio_ref_freeze(t, F, 2));
+        frozen = yield* folio_ref_freeze(t, F, 2);
       }
       if (frozen) {
-        yield* t.call('__split_folio_to_order', (function* () { yield t.store(order, 0); })());
-        yield* t.call('folio_ref_unfreeze', folio_ref_unfreeze(t, F, knob === 'unfreeze-forgets-own-ref' ? 1 : 2));
+        yield* __split_folio_to_order(t, order, 0);
+        yield* folio_ref_unfreeze(t, F, knob === 'unfreeze-forgets-own-ref' ? 1 : 2);
       }
-      yield* t.call('folio_put', folio_put(t, F));
+      yield* folio_put(t, F);
     });
     b.final((s) => {
       const got = s.value(F._refcount);

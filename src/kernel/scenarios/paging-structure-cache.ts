@@ -1,13 +1,14 @@
 // §3.1 / U3.d: page-table freeing against the *hardware* walker. A CPU's paging-structure cache
 // may still hold "walk through T" after the PMD entry is cleared; mmu_gather's order is unhook,
 // invalidate (including paging-structure caches: freed_tables), free.
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
+import { Cpus } from '../cpus.ts';
 import { PTE_NONE, PT_FREED, newPageTable, pmd_table, pmd_is_table, pmd_table_id, showPtLife } from '../include/linux/pgtable.ts';
 import { newMm, table } from '../mm/mm.ts';
-import { free_table } from '../mm/mmu_gather.ts';
-import { hw_access_begin, hw_access_end, newHwInsn, tlbie } from '../tlb.ts';
+import { __tlb_remove_table, tlb_flush_mmu_tlbonly } from '../mm/mmu_gather.ts';
+import { pmd_clear } from '../arch/x86/include/asm/pgtable.ts';
+import { hwAccessBegin, hwAccessEnd, newHwInsn } from '../hw.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { ghostLoad } from '../ghost.ts';
 import { I16 } from '../invariants.ts';
@@ -24,7 +25,7 @@ function make(knob: Knob | undefined) {
     b.thread('CPU0 MMU', function* (t: Ctx) {
       // A speculative hardware page walk for an address under the PMD: through the cached
       // paging-structure entry if there is one, else from the PMD.
-      yield* hw_access_begin(t, insn);
+      yield* hwAccessBegin(t, insn);
       const c = yield t.load(pwc);
       let id = c ? c - 1 : -1;
       if (id < 0) {
@@ -38,15 +39,14 @@ function make(knob: Knob | undefined) {
         const life = yield* ghostLoad(t, T2.life);
         yield t.assert(life < PT_FREED, I16, () => `CPU0's MMU walks ${T2.name}[0] through its paging-structure cache after ${T2.name} was ${showPtLife(life)}`);
       }
-      yield* hw_access_end(t, insn);
+      yield* hwAccessEnd(t, insn);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // free_pgtables() -> free_pte_range(): unhook, invalidate TLB + paging-structure caches, free.
-      const cpu = cpus.cpu[1];
-      yield* t.call('pmd_clear', (function* (): ThreadGen<void> { yield t.store(mm.pmd, 0); })());
-      const flush = () => t.call('tlb_flush_mmu_tlbonly', tlbie(t, [{ cache: pwc, insn }]));
+      yield* pmd_clear(t, mm);
+      const flush = () => tlb_flush_mmu_tlbonly(t, [{ cache: pwc, insn }]);
       if (knob !== 'free-before-flush') yield* flush();
-      yield* t.call('__tlb_remove_table', free_table(t, cpus, cpu, T, 'immediate'));
+      yield* __tlb_remove_table(t, T);
       if (knob === 'free-before-flush') yield* flush();
     });
   };

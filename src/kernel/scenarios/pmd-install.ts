@@ -5,13 +5,14 @@
 // before pmd_populate(): "Ensure all pte setup (eg. pte page lock and page clearing) are visible
 // before the pte is made visible to other CPUs"; the walker's side is the address dependency
 // from the *pmd it read to the PTE it loads (declared in gup_fast_pte_range()).
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
+import { Cpus } from '../cpus.ts';
 import { newFolio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_none, pmd_table } from '../include/linux/pgtable.ts';
+import { _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
-import { gup_fast, gup_put_folio } from '../mm/gup.ts';
+import { pmd_install, pte_alloc_one } from '../mm/memory.ts';
+import { get_user_pages_fast, put_page } from '../mm/gup.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I8 } from '../invariants.ts';
 
@@ -24,21 +25,14 @@ function make(knob: 'no-wmb-in-pmd-install' | undefined) {
     const mm = newMm(b, 0, [T], [X]); // *pmd none: nothing mapped here yet
     b.thread('CPU0', function* (t: Ctx) {
       // A fault on the range: __pte_alloc() -> pte_alloc_one() (the page is cleared), pmd_install().
-      yield* t.call('pte_alloc_one', (function* (): ThreadGen<void> { yield t.store(T.entries[0], PTE_NONE); })());
-      yield* t.call('pmd_install', (function* (): ThreadGen<void> {
-        yield t.lock(mm.pml);
-        if (pmd_none(yield t.load(mm.pmd))) {
-          if (knob !== 'no-wmb-in-pmd-install') yield t.fence('wmb'); // smp_wmb() before pmd_populate()
-          yield t.store(mm.pmd, pmd_table(0)); // pmd_populate()
-        }
-        yield t.unlock(mm.pml);
-      })());
+      yield* pte_alloc_one(t, T);
+      yield* pmd_install(t, mm, T, { noWmb: knob === 'no-wmb-in-pmd-install' });
     });
     b.thread('CPU1', function* (t: Ctx) {
-      const g = yield* t.call('get_user_pages_fast', gup_fast(t, cpus.cpu[1], mm, 0, { write: true }));
+      const g = yield* get_user_pages_fast(t, cpus.cpu[1], mm, 0, { write: true });
       if (g) {
         yield t.assert(g.page !== 7, I8, () => `gup_fast on CPU1 returns page 7, which was never mapped at the address: it read ${T.name}[0] as it was before pte_alloc_one() cleared it`);
-        yield* t.call('put_page', gup_put_folio(t, mm, g));
+        yield* put_page(t, mm, g);
       }
     });
   };

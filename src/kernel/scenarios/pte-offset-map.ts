@@ -4,15 +4,18 @@
 // holds PTL(T) and has seen *pmd == T after taking it knows T stays attached until it unlocks.
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus, type Cpu } from '../rcu.ts';
+import { Cpus, type Cpu } from '../cpus.ts';
 import { folio_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, checkTableAlive, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table, type Mm } from '../mm/mm.ts';
-import { free_table } from '../mm/mmu_gather.ts';
-import { lock_ptl, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at } from '../mm/pgtable-generic.ts';
+import { pte_free_defer } from '../mm/mmu_gather.ts';
+import {
+  lockPtl, pte_offset_map_lock, pte_offset_map_ro_nolock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at,
+} from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { retract_page_tables } from '../mm/khugepaged.ts';
-import { try_to_free_pte, zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
+import { try_to_free_pte, zapPteRangeReclaim } from '../mm/pt_reclaim.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I12 } from '../invariants.ts';
 
 /**
@@ -36,29 +39,29 @@ function makeRwNolock(knob: 'no-pmd-same' | 'ro-nolock-reader' | undefined) {
       const cpu = cpus.cpu[0];
       if (knob === 'ro-nolock-reader') {
         // pte_offset_map_ro_nolock() + spin_lock(ptl) for a read only: no pmd_same() needed.
-        const r = yield* t.call('pte_offset_map_ro_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
+        const r = yield* pte_offset_map_ro_nolock(t, cpu, mm);
         if (!r) return;
-        yield* t.call('spin_lock', lock_ptl(t, r.T));
+        yield* lockPtl(t, r.T);
         yield t.load(r.T.entries[0]);
-        yield* check_table_alive(t, r.T, `reads ${r.T.name}[0]`);
+        yield* checkTableAlive(t, r.T, `reads ${r.T.name}[0]`);
         yield t.unlock(r.T.ptl);
-        yield* t.call('pte_unmap', pte_unmap(t, cpu));
+        yield* pte_unmap(t, cpu);
         return;
       }
-      const m = yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
+      const m = yield* pte_offset_map_rw_nolock(t, cpu, mm);
       if (!m) return;
-      yield* t.call('spin_lock', lock_ptl(t, m.T));
+      yield* lockPtl(t, m.T);
       let ok = true;
       if (knob !== 'no-pmd-same') ok = (yield t.load(mm.pmd)) === m.pmdval; // pmd_same(pmdval, *pmd)
       if (ok && (yield t.load(m.T.entries[0])) === PTE_NONE) {
-        yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
-        yield* t.call('folio_get', folio_get(t, P));
+        yield* set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW));
+        yield* folio_get(t, P);
       }
       yield t.unlock(m.T.ptl);
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      yield* pte_unmap(t, cpu);
     });
     b.thread('CPU1', function* (t: Ctx) {
-      yield* t.call('zap_pte_range', zap_pte_range_reclaim(t, cpus, cpus.cpu[1], mm));
+      yield* zapPteRangeReclaim(t, cpus, cpus.cpu[1], mm);
     });
   };
 }
@@ -75,6 +78,25 @@ export const rwNolockScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U4.b
+/**
+ * A table replacement the way move_pgt_entry() (mm/mremap.c) moves a PMD's table, reduced to the
+ * locking U4.b needs: copies the entry into T1, switches *pmd, releases T1, then tears T0 down
+ * under PTL(T0).
+ */
+const tableReplace = kernelFunction({ name: 'move_pgt_entry', file: 'mm/mremap.c', version: MAINLINE, note: 'reduced to a table replacement under PML + both PTLs' },
+  function* (t: Ctx, mm: Mm, T0: PageTable, T1: PageTable): ThreadGen<void> {
+    yield t.lock(mm.pml);
+    yield t.lock(T0.ptl);
+    yield t.lock(T1.ptl);
+    const e = yield t.load(T0.entries[0]);
+    yield t.store(T1.entries[0], e);
+    yield t.store(mm.pmd, pmd_table(T1.id));
+    yield t.unlock(T1.ptl); // T1 is complete and attached
+    yield t.store(T0.entries[0], PTE_NONE); // T0 is torn down, still under its own PTL
+    yield t.unlock(T0.ptl);
+    yield t.unlock(mm.pml);
+  });
+
 function makeWrongPtl(knob: 'ptl-from-fresh-pmd' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
@@ -85,35 +107,24 @@ function makeWrongPtl(knob: 'ptl-from-fresh-pmd' | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // An rw_nolock user write-protecting T[0], proving stability with pte_same() on a present entry.
       const cpu = cpus.cpu[0];
-      const m = yield* t.call('pte_offset_map_rw_nolock', pte_offset_map_rw_nolock(t, cpu, mm));
+      const m = yield* pte_offset_map_rw_nolock(t, cpu, mm);
       if (!m) return;
       const orig = yield t.load(m.T.entries[0]);
       if (orig !== PTE_NONE) {
         let locked: PageTable = m.T;
         if (knob === 'ptl-from-fresh-pmd') locked = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_lockptr(mm, *pmd)
-        yield* t.call('spin_lock', lock_ptl(t, locked));
+        yield* lockPtl(t, locked);
         if ((yield t.load(m.T.entries[0])) === orig) { // pte_same()
           yield t.assert(locked === m.T, I12, () => `CPU0 writes ${m.T.name}[0] holding the PTL of ${locked.name}, not of ${m.T.name}: writers of ${m.T.name} are not excluded`);
           yield t.store(m.T.entries[0], orig & ~_PAGE_RW);
         }
         yield t.unlock(locked.ptl);
       }
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      yield* pte_unmap(t, cpu);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // Replaces T0 by T1: copies the entry, switches *pmd, releases T1, then tears T0 down under PTL(T0).
-      yield* t.call('move_pgt_entry', (function* () {
-        yield t.lock(mm.pml);
-        yield t.lock(T0.ptl);
-        yield t.lock(T1.ptl);
-        const e = yield t.load(T0.entries[0]);
-        yield t.store(T1.entries[0], e);
-        yield t.store(mm.pmd, pmd_table(1));
-        yield t.unlock(T1.ptl); // T1 is complete and attached
-        yield t.store(T0.entries[0], PTE_NONE); // T0 is torn down, still under its own PTL
-        yield t.unlock(T0.ptl);
-        yield t.unlock(mm.pml);
-      })());
+      yield* tableReplace(t, mm, T0, T1);
     });
     void showPte;
   };
@@ -131,14 +142,14 @@ export const wrongPtlScenario: Scenario = {
 
 /** A page fault that maps T[0] to P through pte_offset_map_lock() if the entry is still none. */
 function* faultInstallPte(t: Ctx, cpu: Cpu, mm: Mm, P: Folio): ThreadGen<void> {
-  const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+  const m = yield* pte_offset_map_lock(t, cpu, mm);
   if (!m) return;
   if ((yield t.load(m.T.entries[0])) === PTE_NONE) {
-    yield* t.call('set_pte_at', set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW)));
-    yield* t.call('folio_get', folio_get(t, P));
+    yield* set_pte_at(t, mm, m.T, 0, mk_pte(1, _PAGE_PRESENT | _PAGE_RW));
+    yield* folio_get(t, P);
   }
   yield t.unlock(m.T.ptl);
-  yield* t.call('pte_unmap', pte_unmap(t, cpu));
+  yield* pte_unmap(t, cpu);
 }
 
 // ---------------------------------------------------------------- U4.c
@@ -150,8 +161,8 @@ function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
       const cpu = cpus.cpu[1];
-      const detached = yield* t.call('retract_page_tables', retract_page_tables(t, mm, T, { takePtl: knob !== 'freer-without-ptl' }));
-      if (detached) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
+      const detached = yield* retract_page_tables(t, mm, T, { takePtl: knob !== 'freer-without-ptl' });
+      if (detached) yield* pte_free_defer(t, cpus, cpu, T);
     });
   };
 }
@@ -175,7 +186,7 @@ function makeSlowPath(knob: 'no-entry-recheck' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // try_to_free_pte(): the slow path, entered after trylock(PML) failed with all entries none.
       const cpu = cpus.cpu[1];
-      yield* t.call('try_to_free_pte', try_to_free_pte(t, cpus, cpu, mm, { recheck: knob !== 'no-entry-recheck' }));
+      yield* try_to_free_pte(t, cpus, cpu, mm, { recheck: knob !== 'no-entry-recheck' });
     });
   };
 }

@@ -4,12 +4,12 @@
 // speculative walker holds a pointer), so its identity fields hold stale values until
 // __filemap_add_folio() sets them. What publishes them is the release in xas_store()
 // (rcu_assign_pointer()); the lookup's side is its fully ordered folio_try_get().
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
-import { Mode } from '../../engine/ops.ts';
+import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
-import { alloc_folio, folio_put, newFolio } from '../include/linux/page_ref.ts';
-import { filemap_get_entry, newAddressSpace, xas_store } from '../mm/filemap.ts';
+import { Cpus } from '../cpus.ts';
+import { folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { folio_alloc } from '../include/linux/gfp.ts';
+import { __filemap_add_folio, filemap_get_entry, newAddressSpace, slotCursor } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I9 } from '../invariants.ts';
 
@@ -21,24 +21,18 @@ function make(knob: 'xas-store-without-release' | undefined) {
     const A = newAddressSpace(b, 'A', [0]);
     b.thread('CPU0', function* (t: Ctx) {
       // filemap_add_folio(A, F, 0) of a freshly allocated folio.
-      const got = yield* t.call('folio_alloc', alloc_folio(t, F));
+      const got = yield* folio_alloc(t, F);
       yield t.assume(got);
-      yield* t.call('__filemap_add_folio', (function* (): ThreadGen<void> {
-        yield t.fetchAdd(F._refcount, 1, Mode.Relaxed); // folio_ref_add(): the page cache's reference
-        yield t.store(index, 0); // folio->mapping = A; folio->index = 0
-        yield t.lock(A.xa_lock);
-        yield* xas_store(t, A, 0, 1, knob !== 'xas-store-without-release');
-        yield t.unlock(A.xa_lock);
-      })());
+      yield* __filemap_add_folio(t, A, 0, F, index, knob !== 'xas-store-without-release');
     });
     b.thread('CPU1', function* (t: Ctx) {
-      const f = yield* t.call('filemap_get_entry', filemap_get_entry(t, cpus.cpu[1], A, 0, () => F));
+      const f = yield* filemap_get_entry(t, cpus.cpu[1], slotCursor(t, A, 0), () => F);
       if (!f) return;
       // The caller checks the folio it got: folio->mapping / folio->index (e.g. filemap_get_folio's
       // callers, find_lock_entries()).
       const i = yield t.load(index);
       yield t.assert(i === 0, I9, () => `filemap_get_entry(A, 0) on CPU1 returned F holding a reference, but F's index reads ${i}: the identity of the folio's previous life`);
-      yield* t.call('folio_put', folio_put(t, f));
+      yield* folio_put(t, f);
     });
   };
 }

@@ -3,14 +3,15 @@
 // rcu_read_lock() with IRQs on (an IPI does not wait for them).
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
+import { Cpus } from '../cpus.ts';
 import { newFolio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, check_table_alive, mk_pte, newPageTable, pmd_table } from '../include/linux/pgtable.ts';
+import { alloc_pages } from '../include/linux/gfp.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, checkTableAlive, mk_pte, newPageTable, pmd_table } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
-import { gup_fast, gup_put_folio } from '../mm/gup.ts';
-import { free_table, reuse_table_page, tlb_remove_table, type TableFree } from '../mm/mmu_gather.ts';
+import { gup_fast, put_page } from '../mm/gup.ts';
+import { pte_free, pte_free_defer, tlb_remove_table, tlb_table_flush, type TableFree } from '../mm/mmu_gather.ts';
 import { collapse_pte_mapped_thp } from '../mm/khugepaged.ts';
-import { zap_pte_range_reclaim } from '../mm/pt_reclaim.ts';
+import { zapPteRangeReclaim } from '../mm/pt_reclaim.ts';
 import { pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
@@ -25,25 +26,25 @@ function makeGup(knob: GupKnob | undefined) {
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, Q]);
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* t.call('gup_fast', gup_fast(t, cpus.cpu[0], mm, 0, { write: false }));
-      if (g) yield* t.call('put_page', gup_put_folio(t, mm, g));
+      const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: false });
+      if (g) yield* put_page(t, mm, g);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_pte_mapped_thp(): clear the PTEs, then detach the (now empty) table and free it.
       const cpu = cpus.cpu[1];
       // (pmdp_collapse_flush's TLB flush is a broadcast: no IPI to wait for)
-      yield* t.call('collapse_pte_mapped_thp', collapse_pte_mapped_thp(t, mm, T, 0, P));
-      if (knob === undefined) yield* t.call('pte_free_defer', free_table(t, cpus, cpu, T, 'rcu'));
-      else if (knob === 'immediate-pte-free') yield* t.call('pte_free', free_table(t, cpus, cpu, T, 'immediate'));
-      else if (knob === 'call-rcu-preempt-flavour') yield* t.call('tlb_table_flush', free_table(t, cpus, cpu, T, 'rcu_preempt'));
+      yield* collapse_pte_mapped_thp(t, mm, T, 0, P);
+      if (knob === undefined) yield* pte_free_defer(t, cpus, cpu, T);
+      else if (knob === 'immediate-pte-free') yield* pte_free(t, T);
+      else if (knob === 'call-rcu-preempt-flavour') yield* tlb_table_flush(t, cpus, cpu, T, 'rcu_preempt');
       else {
         // pte_free_tlb() -> tlb_remove_table() with the batch allocation failing.
         const fallback: TableFree = knob === 'ipi-sync' ? 'ipi' : 'immediate';
-        yield* t.call('tlb_remove_table', tlb_remove_table(t, cpus, cpu, T, { batchAllocFails: true, fallback }));
+        yield* tlb_remove_table(t, cpus, cpu, T, { batchAllocFails: true, fallback });
       }
     });
     b.thread('CPU2', function* (t: Ctx) {
-      yield* t.call('alloc_pages', reuse_table_page(t, T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW)));
+      yield* alloc_pages(t, T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW));
     });
   };
 }
@@ -72,16 +73,16 @@ function makeMap(knob: MapKnob | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // e.g. a zap_pte_range() caller: pte_offset_map_lock() under RCU with IRQs on.
       const cpu = cpus.cpu[0];
-      const m = yield* t.call('pte_offset_map_lock', pte_offset_map_lock(t, cpu, mm));
+      const m = yield* pte_offset_map_lock(t, cpu, mm);
       if (!m) return;
       yield t.load(m.T.entries[0]);
-      yield* check_table_alive(t, m.T, 'reads T0[0]');
+      yield* checkTableAlive(t, m.T, 'reads T0[0]');
       yield t.unlock(m.T.ptl);
-      yield* t.call('pte_unmap', pte_unmap(t, cpu));
+      yield* pte_unmap(t, cpu);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // MADV_DONTNEED with PT reclaim: T is empty; detach it under PTL(T) + trylock(PML), then free.
-      yield* t.call('zap_pte_range', zap_pte_range_reclaim(t, cpus, cpus.cpu[1], mm, knob === 'ipi-then-free' ? 'ipi' : 'rcu'));
+      yield* zapPteRangeReclaim(t, cpus, cpus.cpu[1], mm, knob === 'ipi-then-free' ? 'ipi' : 'rcu');
     });
   };
 }

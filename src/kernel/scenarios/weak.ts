@@ -1,15 +1,44 @@
 // The rows of docs/design/variants.md that need a weaker memory model than SC (docs/design/protocols.md §M.3, §14.3): their unsafe
 // variants are store-buffering or message-passing shapes that SC cannot exhibit.
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus, local_irq_disable, local_irq_enable } from '../rcu.ts';
-import { folio_put, newFolio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, check_table_alive, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, pte_present } from '../include/linux/pgtable.ts';
+import { Cpus } from '../cpus.ts';
+import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
+import { folio_put_refs, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { PTE_NONE, _PAGE_PRESENT, checkTableAlive, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, pte_present, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table } from '../mm/mm.ts';
-import { free_table } from '../mm/mmu_gather.ts';
+import { pte_free } from '../mm/mmu_gather.ts';
+import { begin_lockless_pgtbl_walk, end_lockless_pgtbl_walk, serializeAgainstPteLookupByCount } from '../arch/powerpc/mm/book3s64/pgtable.ts';
+import { smp_mb, smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
+import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I5, I15 } from '../invariants.ts';
+
+/**
+ * try_grab_folio_fast()'s FOLL_PIN part reduced to the pin: folio_ref_add() (an atomic_add, no
+ * ordering by itself), then smp_mb__after_atomic() so the pin is visible before the rechecks
+ * (`mb: false`: the barrier dropped, U1.d).
+ */
+const pinGrab = kernelFunction({ name: 'try_grab_folio_fast', file: 'mm/gup.c', version: MAINLINE },
+  function* (t: Ctx, P: Folio, mb: boolean): ThreadGen<void> {
+    yield t.fetchAdd(P._refcount, 1024, Mode.Relaxed); // atomic_add: the pin, no ordering by itself
+    if (mb) yield smp_mb__after_atomic(t);
+  });
+
+/**
+ * __folio_try_share_anon_rmap() in try_to_migrate_one() of the exclusive anon page at T[0]:
+ * smp_mb() (pairing with GUP-fast's smp_mb__after_atomic()), then the pin check: a page that may
+ * be pinned gets its PTE back and migration backs off; else AnonExclusive is cleared.
+ */
+const __folio_try_share_anon_rmap = kernelFunction({ name: '__folio_try_share_anon_rmap', file: 'include/linux/rmap.h', version: MAINLINE },
+  function* (t: Ctx, T: PageTable, P: Folio, anonExclusive: Loc, shared: Loc): ThreadGen<void> {
+    yield smp_mb(t);
+    const c = yield t.load(P._refcount);
+    if (c >= 1024) { yield t.store(T.entries[0], mk_pte(P.pfn, _PAGE_PRESENT)); return; } // maybe pinned: restore, back off
+    yield t.store(anonExclusive, 0);
+    yield t.store(shared, 1);
+  });
 
 // ---------------------------------------------------------------- U1.d: FOLL_PIN vs try_to_migrate
 function makePin(knob: 'no-mb-after-pin' | undefined) {
@@ -24,33 +53,24 @@ function makePin(knob: 'no-mb-after-pin' | undefined) {
     b.thread('CPU0', function* (t: Ctx) {
       // gup_fast(FOLL_PIN) on a read-only PTE: pin, barrier, recheck PTE, then require AnonExclusive.
       const cpu = cpus.cpu[0];
-      yield* t.call('local_irq_disable', local_irq_disable(t, cpu));
+      yield* local_irq_disable(t, cpu);
       const pte = yield t.load(T.entries[0]);
       let ok = false;
       if (pte_present(pte)) {
-        yield* t.call('try_grab_folio_fast', (function* (): ThreadGen<void> {
-          yield t.fetchAdd(P._refcount, 1024, Mode.Relaxed); // atomic_add: the pin, no ordering by itself
-          if (knob !== 'no-mb-after-pin') yield t.fence('mb'); // smp_mb__after_atomic()
-        })());
+        yield* pinGrab(t, P, knob !== 'no-mb-after-pin');
         const again = yield t.load(T.entries[0]);
         const ex = yield t.load(excl);
         ok = again === pte && ex === 1; // gup_must_unshare(): a R/O pin needs an exclusive page
-        if (!ok) yield* t.call('gup_put_folio', folio_put(t, P, 1024));
+        if (!ok) yield* folio_put_refs(t, P, 1024); // gup_put_folio()
       }
-      yield* t.call('local_irq_enable', local_irq_enable(t, cpu));
+      yield* local_irq_enable(t, cpu);
       if (ok) yield t.store(pinned, 1);
     });
     b.thread('CPU1', function* (t: Ctx) {
       // try_to_migrate_one() on the exclusive anon page: clear PTE, then __folio_try_share_anon_rmap().
       yield t.lock(T.ptl);
       yield t.xchg(T.entries[0], PTE_NONE); // ptep_clear_flush (xchg: a full barrier by itself)
-      yield* t.call('__folio_try_share_anon_rmap', (function* (): ThreadGen<void> {
-        yield t.fence('mb');
-        const c = yield t.load(P._refcount);
-        if (c >= 1024) { yield t.store(T.entries[0], mk_pte(1, _PAGE_PRESENT)); return; } // maybe pinned: restore, back off
-        yield t.store(excl, 0);
-        yield t.store(shared, 1);
-      })());
+      yield* __folio_try_share_anon_rmap(t, T, P, excl, shared);
       yield t.unlock(T.ptl);
     });
     b.final((s) => (s.value(pinned) && s.value(shared)
@@ -71,6 +91,12 @@ export const pinVsMigrateScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U8.d: counting lockless walkers
+/** __collapse_huge_page_copy() reduced to its clearing of the old PTE. */
+const clearOldPte = kernelFunction({ name: '__collapse_huge_page_copy', file: 'mm/khugepaged.c', version: MAINLINE },
+  function* (t: Ctx, T: PageTable): ThreadGen<void> {
+    yield t.store(T.entries[0], PTE_NONE);
+  });
+
 function makeCount(knob: 'no-mb-around-counter' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
@@ -79,31 +105,22 @@ function makeCount(knob: 'no-mb-around-counter' | undefined) {
     const count = b.loc('cpu0.lockless_pgtbl_walk_count', 0);
     b.thread('CPU0', function* (t: Ctx) {
       // begin_lockless_pgtbl_walk() (per-CPU counter); __find_linux_pte(); end_lockless_pgtbl_walk().
-      yield* t.call('begin_lockless_pgtbl_walk', (function* (): ThreadGen<void> {
-        yield t.store(count, 1); // this_cpu_inc: a plain store on x86
-        if (knob !== 'no-mb-around-counter') yield t.fence('mb');
-      })());
+      yield* begin_lockless_pgtbl_walk(t, count, knob !== 'no-mb-around-counter');
       const pmd = yield t.load(mm.pmd);
       if (pmd_is_table(pmd)) {
         const T2 = table(mm, pmd_table_id(pmd));
         t.depends('addr', mm.pmd); // __find_linux_pte(): PTE pointer computed from the pmd value
         yield t.load(T2.entries[0]);
-        yield* check_table_alive(t, T2, `reads ${T2.name}[0] in __find_linux_pte`);
+        yield* checkTableAlive(t, T2, `reads ${T2.name}[0] in __find_linux_pte`);
       }
-      yield* t.call('end_lockless_pgtbl_walk', (function* (): ThreadGen<void> {
-        if (knob !== 'no-mb-around-counter') yield t.fence('mb');
-        yield t.store(count, 0);
-      })());
+      yield* end_lockless_pgtbl_walk(t, count, knob !== 'no-mb-around-counter');
     });
     b.thread('CPU1', function* (t: Ctx) {
       // THP collapse with count-based serialize_against_pte_lookup(): clear, MB, wait for walkers, free.
       yield t.store(mm.pmd, 0);
-      yield* t.call('serialize_against_pte_lookup', (function* (): ThreadGen<void> {
-        yield t.fence('mb');
-        yield t.await(count, (v) => v === 0);
-      })());
-      yield* t.call('__collapse_huge_page_copy', (function* (): ThreadGen<void> { yield t.store(T.entries[0], PTE_NONE); })());
-      yield* t.call('pte_free', free_table(t, cpus, cpus.cpu[1], T, 'immediate'));
+      yield* serializeAgainstPteLookupByCount(t, count);
+      yield* clearOldPte(t, T);
+      yield* pte_free(t, T);
     });
   };
 }

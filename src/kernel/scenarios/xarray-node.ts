@@ -6,10 +6,10 @@
 // the other file's folio (seed 004's "B and then C happening before A resumes").
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../rcu.ts';
+import { Cpus } from '../cpus.ts';
 import { folio_put, newFolio } from '../include/linux/page_ref.ts';
-import { filemap_get_entry_at } from '../mm/filemap.ts';
-import { newXaNode, newXarray, xaCursor, xa_erase_last, xa_node_reuse } from '../lib/xarray.ts';
+import { filemap_get_entry } from '../mm/filemap.ts';
+import { newXaNode, newXarray, xaCursor, xa_erase, xa_store } from '../lib/xarray.ts';
 import { variants, type Scenario } from '../scenario.ts';
 
 type Knob = 'node-freed-without-rcu';
@@ -24,17 +24,17 @@ function make(knob: Knob | undefined) {
     const B = newXarray(b, 'B.i_pages', null);
     const folios = (pfn: number) => (pfn === 1 ? F : G);
     b.thread('CPU0', function* (t: Ctx) {
-      const f = yield* t.call('filemap_get_entry', filemap_get_entry_at(t, cpus.cpu[0], xaCursor(t, A, [N], 1), 'A, 1', folios));
-      if (f) yield* t.call('folio_put', folio_put(t, f));
+      const f = yield* filemap_get_entry(t, cpus.cpu[0], xaCursor(t, A, [N], 1, 'A, 1'), folios);
+      if (f) yield* folio_put(t, f);
     });
     b.thread('CPU1', function* (t: Ctx) {
-      // truncate_inode_pages(A): the last entry goes, and with it the node.
-      yield* t.call('__filemap_remove_folio', xa_erase_last(t, cpus, cpus.cpu[1], A, N, 1, knob !== 'node-freed-without-rcu'));
-      yield* t.call('folio_put', folio_put(t, F));
+      // truncate_inode_pages(A): the last entry goes (as xa_erase() erases it), and with it the node.
+      yield* xa_erase(t, cpus, cpus.cpu[1], A, N, 1, knob !== 'node-freed-without-rcu');
+      yield* folio_put(t, F);
     });
     b.thread('CPU2', function* (t: Ctx) {
-      // filemap_add_folio(B, G, 1): xas_create() gets the node from the slab.
-      yield* t.call('filemap_add_folio', xa_node_reuse(t, B, N, 1, 2));
+      // filemap_add_folio(B, G, 1), as xa_store() stores it: xas_create() gets the node from the slab.
+      yield* xa_store(t, B, N, 1, 2);
     });
   };
 }

@@ -1,4 +1,5 @@
 // struct folio / struct page refcounting (include/linux/page_ref.h, include/linux/mm.h; docs/design/protocols.md §6).
+// The allocator's side is in include/linux/gfp.ts (folio_alloc) and mm/swap.ts (__folio_put).
 //
 // A folio is a handful of engine locations: the refcount, plus ghost words the invariants need
 // (a generation bumped when the allocator hands the memory to a new owner, a "frozen by" word,
@@ -7,7 +8,9 @@ import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
-import { I3, I4, I5, I7 } from '../../invariants.ts';
+import { I3, I4, I5 } from '../../invariants.ts';
+import { MAINLINE, kernelFunction } from '../../kfn.ts';
+import { __folio_put } from '../../mm/swap.ts';
 
 /** A structural reference to a folio (a PTE, a page-cache slot) that must be gone when the folio is freed (I7). */
 export interface Holder {
@@ -47,37 +50,38 @@ export function newFolio(b: Builder, name: string, pfn: number, refcount: number
   };
 }
 
-/** folio_ref_count() */
-export function* folio_ref_count(t: Ctx, f: Folio): ThreadGen<number> {
-  return yield t.load(f._refcount);
-}
+const pageRefH = (name: string) => ({ name, file: 'include/linux/page_ref.h', version: MAINLINE });
+const mmH = (name: string) => ({ name, file: 'include/linux/mm.h', version: MAINLINE });
 
-/** folio_try_get(): add-unless-zero; fails on a free or frozen folio. */
-export function* folio_try_get(t: Ctx, f: Folio, nr = 1): ThreadGen<boolean> {
+/** folio_ref_count(): atomic_read() of the refcount. */
+export const folio_ref_count = kernelFunction(pageRefH('folio_ref_count'), function* (t: Ctx, f: Folio): ThreadGen<number> {
+  return yield t.load(f._refcount);
+});
+
+/** folio_ref_add_unless(f, nr, 0): fails on a free or frozen folio; fully ordered on success. */
+function* addUnlessZero(t: Ctx, f: Folio, nr: number): ThreadGen<boolean> {
   const old = yield t.addUnless(f._refcount, nr, 0);
   return old !== 0;
 }
+
+/** folio_try_get(): add-unless-zero of one reference. */
+export const folio_try_get = kernelFunction(pageRefH('folio_try_get'), (t: Ctx, f: Folio): ThreadGen<boolean> => addUnlessZero(t, f, 1));
+
+/** folio_ref_try_add(): add-unless-zero of `count` references (GUP-fast's grab). */
+export const folio_ref_try_add = kernelFunction(pageRefH('folio_ref_try_add'),
+  (t: Ctx, f: Folio, count: number): ThreadGen<boolean> => addUnlessZero(t, f, count));
 
 /**
  * folio_get(): a plain increment, only legal when the caller already holds a reference.
  * folio_ref_inc() -> atomic_inc(): a non-value-returning atomic, no ordering (Mode.Relaxed).
  */
-export function* folio_get(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
-  const old = yield t.fetchAdd(f._refcount, nr, Mode.Relaxed);
+export const folio_get = kernelFunction(mmH('folio_get'), function* (t: Ctx, f: Folio): ThreadGen<void> {
+  const old = yield t.fetchAdd(f._refcount, 1, Mode.Relaxed);
   yield t.assert(old !== 0, I3, () => `${f.name} refcount incremented from 0 by CPU${t.tid} in folio_get`);
-}
+});
 
-/** Frees the folio to the allocator; checks that no structural reference remains (I7). */
-export function* free_folio(t: Ctx, f: Folio): ThreadGen<void> {
-  for (const h of f.holders) {
-    const v = yield* ghostLoad(t, h.loc);
-    yield t.assert(!h.holds(v), I7, () => `${f.name} freed by CPU${t.tid} while ${h.what} still references it`);
-  }
-  yield t.store(f.freed, 1);
-}
-
-/** folio_put() / folio_put_refs(): the put that reaches 0 frees the folio. */
-export function* folio_put(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
+/** The put itself: a value-returning (fully ordered) sub; the one that reaches 0 frees the folio. */
+function* putRefs(t: Ctx, f: Folio, nr: number): ThreadGen<void> {
   const old = yield t.fetchSub(f._refcount, nr);
   if (old - nr < 0) {
     // A reference that a freezer did not count: report the broken freeze, not only the underflow.
@@ -85,47 +89,36 @@ export function* folio_put(t: Ctx, f: Folio, nr = 1): ThreadGen<void> {
     yield t.assert(fz === 0 || fz === t.tid + 1, I5, () => `CPU${t.tid} drops a reference on ${f.name} that CPU${fz - 1}'s freeze did not count (refcount ${old} while frozen)`);
   }
   yield t.assert(old - nr >= 0, I4, () => `${f.name} refcount went negative (${old} - ${nr}) in folio_put on CPU${t.tid}`);
-  if (old === nr) yield* t.call('free_folio', free_folio(t, f));
+  if (old === nr) yield* __folio_put(t, f);
 }
 
-/** page_ref_freeze() / folio_ref_freeze(): cmpxchg(expected -> 0). */
-export function* folio_ref_freeze(t: Ctx, f: Folio, count: number): ThreadGen<boolean> {
+/** folio_put(): drops one reference; the put that reaches 0 frees the folio (__folio_put). */
+export const folio_put = kernelFunction(mmH('folio_put'), (t: Ctx, f: Folio): ThreadGen<void> => putRefs(t, f, 1));
+
+/** folio_put_refs(): drops `refs` references at once (GUP's pins, a failed grab). */
+export const folio_put_refs = kernelFunction(mmH('folio_put_refs'), (t: Ctx, f: Folio, refs: number): ThreadGen<void> => putRefs(t, f, refs));
+
+/** folio_ref_freeze(): cmpxchg(expected -> 0). */
+export const folio_ref_freeze = kernelFunction(pageRefH('folio_ref_freeze'), function* (t: Ctx, f: Folio, count: number): ThreadGen<boolean> {
   const old = yield t.cmpxchg(f._refcount, count, 0);
   if (old !== count) return false;
   yield t.store(f.frozen, t.tid + 1);
   return true;
-}
+});
 
-/** page_ref_unfreeze() / folio_ref_unfreeze(): store-release of the new count. */
-export function* folio_ref_unfreeze(t: Ctx, f: Folio, count: number): ThreadGen<void> {
+/** folio_ref_unfreeze(): store-release of the new count. */
+export const folio_ref_unfreeze = kernelFunction(pageRefH('folio_ref_unfreeze'), function* (t: Ctx, f: Folio, count: number): ThreadGen<void> {
   yield t.store(f.frozen, 0);
   yield t.store(f._refcount, count, Mode.Release);
-}
+});
 
 /**
- * The ghost side of I5: a thread that just got a reference checks that nobody had the folio
- * frozen at that moment. Sound because the getter holds its reference while it looks.
+ * The ghost side of I5 (model code, not the kernel's): a thread that just got a reference checks
+ * that nobody had the folio frozen at that moment. Sound because the getter holds its reference
+ * while it looks.
  */
-export function* check_not_frozen(t: Ctx, f: Folio, where: string): ThreadGen<void> {
+export function* checkNotFrozen(t: Ctx, f: Folio, where: string): ThreadGen<void> {
   const fz = yield* ghostLoad(t, f.frozen);
   yield t.assert(fz === 0 || fz === t.tid + 1,
     I5, () => `CPU${t.tid} holds a reference on ${f.name} (${where}) while CPU${fz - 1} has it frozen`);
 }
-
-/**
- * The allocator handing the page to a new owner if it is free at this moment: refcount 0 -> 1,
- * new generation. Returns false (and does nothing) when the page is still in use.
- */
-export function* alloc_folio(t: Ctx, f: Folio): ThreadGen<boolean> {
-  const free = yield t.load(f.freed);
-  if (!free) return false;
-  yield t.store(f.freed, 0);
-  yield t.fetchAdd(f.gen, 1);
-  yield t.store(f._refcount, 1);
-  return true;
-}
-
-/** page_ref_freeze() / page_ref_unfreeze(): the struct-page spellings of the folio helpers. */
-export const page_ref_freeze = folio_ref_freeze;
-/** page_ref_unfreeze(): the struct-page spelling of folio_ref_unfreeze(). */
-export const page_ref_unfreeze = folio_ref_unfreeze;

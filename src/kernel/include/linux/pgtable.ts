@@ -1,5 +1,5 @@
-// Page-table entry encodings and the lockless entry readers (include/linux/pgtable.h;
-// docs/design/protocols.md §M.1, §2). Entries are small integers so a trace can decode them.
+// Page-table entry encodings and the lockless entry reader ptep_get_lockless() (include/linux/
+// pgtable.h; docs/design/protocols.md §M.1, §2). Entries are small integers so a trace can decode them.
 //
 // PTE:  0 = none; bit 0x100 present, 0x200 writable, 0x400 dirty, 0x800 migration entry;
 //       bits 0-7 the pfn; bits 12+ a ghost "mapping generation" (changes each time the entry is
@@ -11,6 +11,9 @@ import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { ghostLoad } from '../../ghost.ts';
 import { I1 } from '../../invariants.ts';
+import { MAINLINE, kernelFunction } from '../../kfn.ts';
+import { smp_rmb } from '../asm-generic/barrier.ts';
+import type { PaePte } from '../../arch/x86/include/asm/pgtable-3level.ts';
 
 /** The empty PTE (pte_none()). */
 export const PTE_NONE = 0;
@@ -130,7 +133,36 @@ export function newPmd(b: Builder, init: number): Pmd {
  * I1 on the software-walker side: the table the walker reached must not have been freed.
  * Called right after an access, while the walker is still inside its IRQs-off / RCU window.
  */
-export function* check_table_alive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
+export function* checkTableAlive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
   const life = yield* ghostLoad(t, T.life);
   yield t.assert(life < PT_FREED, I1, () => `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }
+
+/** The PAE reader's shape: the kernel's loop, or one of the broken two-load readers (U2.a/b). */
+export type PaeReader = 'low-high-low' | 'low-high' | 'high-low';
+
+/**
+ * ptep_get_lockless() under CONFIG_GUP_GET_PXX_LOW_HIGH (32-bit PAE): low, smp_rmb(), high,
+ * smp_rmb(), until low rereads the same. The caller has IRQs off.
+ */
+export const ptep_get_lockless = kernelFunction({ name: 'ptep_get_lockless', file: 'include/linux/pgtable.h', version: MAINLINE },
+  function* (t: Ctx, p: PaePte, reader: PaeReader = 'low-high-low'): ThreadGen<[number, number]> {
+    if (reader === 'low-high') {
+      const lo = yield t.load(p.low);
+      const hi = yield t.load(p.high);
+      return [lo, hi];
+    }
+    if (reader === 'high-low') {
+      const hi = yield t.load(p.high);
+      const lo = yield t.load(p.low);
+      return [lo, hi];
+    }
+    for (;;) {
+      const lo = yield t.load(p.low);
+      yield smp_rmb(t);
+      const hi = yield t.load(p.high);
+      yield smp_rmb(t);
+      const again = yield t.load(p.low);
+      if (again === lo) return [lo, hi];
+    }
+  });

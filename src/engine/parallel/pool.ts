@@ -1,0 +1,72 @@
+// The main thread's side of --jobs: a pool of worker threads (worker.ts) that stays up for the
+// whole command (check --all runs many programs), jobs posted to them, and their messages read
+// synchronously (receiveMessageOnPort), so that the main thread can take them in while it
+// explores with the workers.
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { Job, SerializedError, WorkerMessage } from './worker.ts';
+
+/** How a worker thread loads mmcheck and the program of a job. */
+export interface WorkerSource {
+  /** URL of a module that exports `mmcheckWorker` (worker.ts) and the loader named below. */
+  entry: string;
+  /** The entry is TypeScript: register tsx in the worker first. */
+  tsx: boolean;
+  /** The export that turns a job's `program` argument into { program, violationKey }. */
+  loader: string;
+}
+
+interface Slot {
+  worker: Worker;
+  port: MessagePort;
+  /** Set when the thread died (it failed to load, or crashed). */
+  failure: SerializedError | null;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+
+  constructor(private readonly src: WorkerSource) {}
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Starts threads until there are n (they load while the caller works). */
+  grow(n: number): void {
+    while (this.slots.length < n) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+        workerData: { entry: this.src.entry, tsx: this.src.tsx, loader: this.src.loader, port: port2 },
+        transferList: [port2],
+      });
+      const slot: Slot = { worker, port: port1, failure: null };
+      worker.on('error', (e) => { slot.failure ??= { kind: 'internal', name: e.name, message: `a worker thread failed: ${e.message}`, stack: e.stack }; });
+      worker.on('exit', (code) => { if (code !== 0) slot.failure ??= { kind: 'internal', name: 'Error', message: `a worker thread exited with code ${code}` }; });
+      worker.unref();
+      this.slots.push(slot);
+    }
+  }
+
+  /** Posts the job to the first n threads. */
+  post(job: Job, n: number): void {
+    for (let i = 0; i < n; i++) this.slots[i].worker.postMessage(job);
+  }
+
+  /** Every message waiting from the first n threads, in order per thread. */
+  drain(n: number, take: (m: WorkerMessage) => void): void {
+    for (let i = 0; i < n; i++) {
+      for (let m = receiveMessageOnPort(this.slots[i].port); m; m = receiveMessageOnPort(this.slots[i].port)) take(m.message as WorkerMessage);
+    }
+  }
+
+  /** A thread among the first n that died, if any. */
+  failure(n: number): SerializedError | null {
+    for (let i = 0; i < n; i++) if (this.slots[i].failure) return this.slots[i].failure;
+    return null;
+  }
+
+  async close(): Promise<void> {
+    const all = this.slots.splice(0);
+    await Promise.all(all.map((s) => s.worker.terminate()));
+  }
+}

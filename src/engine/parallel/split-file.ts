@@ -1,0 +1,97 @@
+// The JSON a shard writes (--shard I/N --out FILE) and a checkpoint holds (--checkpoint FILE):
+// the segments of the search a run explored, with what identifies the search they belong to —
+// the program's hash, its parameters, the model and the split plan — so that `mmcheck merge`
+// and `--resume` refuse to combine pieces of different searches.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Instance, Params } from '../program.ts';
+import type { Segment } from './split.ts';
+
+export const SPLIT_FORMAT = 'mmcheck-split/1';
+
+export interface SplitFile {
+  format: typeof SPLIT_FORMAT;
+  kind: 'shard' | 'checkpoint';
+  /** The program's name, and what the command line needs to find it again (target, variant). */
+  program: string;
+  source: Record<string, unknown>;
+  params: Params;
+  model: string;
+  /** --all-violations: every violating execution counted, not only the first. */
+  keepGoing: boolean;
+  /** programHash: the program's code, parameters, model and mode. */
+  hash: string;
+  plan: { target: number; depth: number; tasks: number; prefixLeaves: number };
+  shard: { index: number; count: number } | null;
+  /** For people reading the file; merge recomputes it from the segments. */
+  summary: {
+    complete: number;
+    blocked: number;
+    rejected: number;
+    violations: { key: string; count: number; message: string }[];
+  };
+  cutBy: null | 'max-executions' | 'timeout';
+  seconds: number;
+  segments: Segment[];
+}
+
+/**
+ * A hash of what decides the search: the program's code (its setup, thread bodies and final
+ * checks as source text), the locations and threads its setup made, the parameters, the model
+ * and the mode. Code the program calls into elsewhere is not in it; the split plan, which every
+ * piece recomputes and compares, catches most such changes.
+ */
+export function programHash(inst: Instance, model: string, keepGoing: boolean): string {
+  const text = JSON.stringify({
+    format: SPLIT_FORMAT, name: inst.program.name, params: inst.params, model, keepGoing,
+    setup: String(inst.program.setup), finals: inst.finals.map(String),
+    locs: inst.locs.map((l) => [l.name, l.init]), threads: inst.threads.map((t) => [t.name, String(t.body)]),
+  });
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+export class SplitFileError extends Error {
+  constructor(message: string, readonly file?: string) {
+    super(message);
+  }
+}
+
+/** Writes atomically (temporary file, then rename): a run killed mid-write leaves the old file. */
+export function writeSplitFile(path: string, f: SplitFile): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(f) + '\n');
+  renameSync(tmp, path);
+}
+
+export function readSplitFile(path: string): SplitFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SplitFileError(`cannot read ${path}: ${(e as Error).message}`, path);
+  }
+  let f: SplitFile;
+  try {
+    f = JSON.parse(text) as SplitFile;
+  } catch (e) {
+    throw new SplitFileError(`${path} is not JSON: ${(e as Error).message}`, path);
+  }
+  if (!f || f.format !== SPLIT_FORMAT || !Array.isArray(f.segments) || typeof f.hash !== 'string' || !f.plan) {
+    throw new SplitFileError(`${path} is not an mmcheck shard or checkpoint (format ${SPLIT_FORMAT})`, path);
+  }
+  return f;
+}
+
+/** Why two pieces cannot be parts of one search (null: they can). */
+export function mismatch(a: SplitFile, b: SplitFile): string | null {
+  if (a.program !== b.program) return `program ${b.program}, not ${a.program}`;
+  if (JSON.stringify(a.params) !== JSON.stringify(b.params)) return `parameters ${JSON.stringify(b.params)}, not ${JSON.stringify(a.params)}`;
+  if (a.model !== b.model) return `model ${b.model}, not ${a.model}`;
+  if (a.keepGoing !== b.keepGoing) return b.keepGoing ? 'all violations counted (--all-violations), not the first' : 'only the first violation, not all (--all-violations)';
+  if (a.hash !== b.hash) return 'a different version of the program (its code hash differs)';
+  const p = a.plan, q = b.plan;
+  if (p.depth !== q.depth || p.tasks !== q.tasks || p.target !== q.target || p.prefixLeaves !== q.prefixLeaves) {
+    return `a different split of the search (depth ${q.depth}, ${q.tasks} tasks, not depth ${p.depth}, ${p.tasks} tasks)`;
+  }
+  return null;
+}

@@ -1,0 +1,95 @@
+// One worker thread of a --jobs run: loads the program the way the main thread did (through the
+// loader its entry module exports), then for each job walks the plan's prefix and explores the
+// split tasks it manages to claim, posting one message per segment. See pool.ts for the other side.
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { Explorer } from '../explore.ts';
+import { instantiate, type Params, type Program } from '../program.ts';
+import { getModel } from '../models/index.ts';
+import { ModelError } from '../errors.ts';
+import { SplitRun, type Segment } from './split.ts';
+import { SabShared } from './shared-state.ts';
+
+/** What a worker's loader gives back for a job's `program` argument. */
+export interface LoadedProgram {
+  program: Program;
+}
+
+export interface Job {
+  id: number;
+  /** Handed to the entry module's `loadWorkerProgram`. */
+  program: unknown;
+  params: Params;
+  model: string;
+  keepGoing: boolean;
+  depth: number;
+  tasks: number;
+  sab: SharedArrayBuffer;
+  /** Absolute time (Date.now()) of --timeout, if any. */
+  deadline?: number;
+  maxEvents?: number;
+}
+
+export type WorkerMessage =
+  | { type: 'seg'; job: number; seg: Segment }
+  | { type: 'done'; job: number; cutBy: string | null }
+  | { type: 'error'; job: number; error: SerializedError };
+
+export interface SerializedError {
+  /** 'model' for a ModelError (the user's program), else 'internal'. */
+  kind: 'model' | 'internal';
+  name: string;
+  message: string;
+  stack?: string;
+  /** ModelError: the user's original exception, for the file:line:col the CLI prints. */
+  original?: { message?: string; stack?: string };
+}
+
+export function serializeError(e: unknown): SerializedError {
+  const err = e as Error;
+  if (e instanceof ModelError) {
+    const o = e.original as Error | undefined;
+    return { kind: 'model', name: err.name, message: err.message, stack: err.stack, original: o ? { message: o.message, stack: o.stack } : undefined };
+  }
+  return { kind: 'internal', name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack };
+}
+
+type Loader = (arg: unknown) => Promise<LoadedProgram> | LoadedProgram;
+
+/** The worker's main loop; the entry module calls it with its own namespace (for the loader). */
+export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: Record<string, unknown>): void {
+  const port = data.port;
+  const load = mod[data.loader] as Loader;
+  const cache = new Map<string, LoadedProgram>();
+  let queue = Promise.resolve();
+  parentPort!.on('message', (job: Job | 'close') => {
+    if (job === 'close') { port.close(); parentPort!.close(); return; }
+    queue = queue.then(() => runJob(job));
+  });
+
+  async function runJob(job: Job): Promise<void> {
+    const shared = new SabShared(job.sab);
+    try {
+      if (shared.halted()) { port.postMessage({ type: 'done', job: job.id, cutBy: null } satisfies WorkerMessage); return; }
+      const key = JSON.stringify(job.program);
+      let loaded = cache.get(key);
+      if (!loaded) { loaded = await load(job.program); cache.set(key, loaded); }
+      const inst = instantiate(loaded.program, job.params);
+      const model = getModel(job.model);
+      const run = new SplitRun({
+        inst, model, depth: job.depth, tasks: job.tasks, countPrefix: false, keepGoing: job.keepGoing, shared,
+        emit: (seg) => port.postMessage({ type: 'seg', job: job.id, seg } satisfies WorkerMessage),
+      });
+      const timeoutMs = job.deadline !== undefined ? Math.max(0, job.deadline - Date.now()) : undefined;
+      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run });
+      const r = ex.run();
+      run.finish(ex, r.cutBy);
+      port.postMessage({ type: 'done', job: job.id, cutBy: r.cutBy } satisfies WorkerMessage);
+    } catch (e) {
+      // Stop the others too: the run's outcome is this error.
+      shared.haltAll();
+      port.postMessage({ type: 'error', job: job.id, error: serializeError(e) } satisfies WorkerMessage);
+    } finally {
+      shared.workerDone();
+    }
+  }
+}
