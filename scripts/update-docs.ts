@@ -19,7 +19,8 @@
 //     "1.2 s exploring", "(0.51 s)";
 //   - the seconds column of a `check --all`/`--all-variants` table (the number just before
 //     "as expected" / "finding" / "UNEXPECTED" / "n/a"), whatever its padding;
-//   - rates "N/s" (executions per second).
+//   - rates "N/s" (executions per second);
+//   - the seconds of herd7's `Time <test> 0.05` line in litmus output.
 // An output that differs only in those is left as it is in the docs (no churn); one that differs
 // in anything else is rewritten with the real output, timings included, so the docs stay readable.
 //
@@ -187,7 +188,9 @@ export function normalize(line: string): string {
     // durations: "0.02 s", "in 0.05 s", "1.2 s exploring"
     .replace(/\b\d+\.\d+ s\b/g, '<secs> s')
     // rates: "12,345/s", "6081.5/s"
-    .replace(/\b\d[\d,]*(?:\.\d+)?\/s\b/g, '<n>/s');
+    .replace(/\b\d[\d,]*(?:\.\d+)?\/s\b/g, '<n>/s')
+    // herd7's time line in litmus output: "Time SB+fencembonceonces 0.05"
+    .replace(/^(Time \S+) \d+\.\d+$/, '$1 <secs>');
 }
 
 /** Printed lines, trailing blank lines removed. */

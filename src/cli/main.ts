@@ -4,6 +4,7 @@
 import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
+import { ResourceError } from '../engine/memory.ts';
 import { UsageError, commandHelp, helpText, parseArgs, version } from './options.ts';
 import { InputError } from './targets.ts';
 import { userLocation } from './user-file.ts';
@@ -20,8 +21,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === '--version' || argv[0] === '-V') { out(`mmcheck ${version()}`); return 0; }
     if (argv[0] === '--help' || argv[0] === '-h') { out(helpText()); return 0; }
-    // litmus parses its own options (herd7's are not ours).
-    if (argv[0] === 'litmus') return await litmusCmd(argv.slice(1));
+    // herd7's command line has herd7's own syntax (one dash, .cfg files): parsed by its command.
+    if (argv[0] === 'herd7') {
+      const { herd7Cmd } = await import('./commands/herd7.ts');
+      return herd7Cmd(argv.slice(1));
+    }
     if (argv.slice(1).some((a) => a === '--help' || a === '-h')) { out(commandHelp(argv[0])); return 0; }
     const parsed = parseArgs(argv);
     switch (parsed.command) {
@@ -31,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'replay': return await replayCmd(parsed);
       case 'bench': return await benchCmd(parsed);
       case 'merge': return await mergeCmd(parsed);
+      case 'litmus': return await litmusCmd(parsed);
       case 'view': {
         const { viewCmd } = await import('./commands/view.ts');
         return await viewCmd(parsed);
@@ -54,6 +59,10 @@ export function failure(e: unknown): number {
   }
   if (e instanceof InputError) {
     err(`${e.where ? `${e.where}: ` : ''}${e.message}`);
+    return 2;
+  }
+  if (e instanceof ResourceError) {
+    err(`mmcheck: ${e.message}`);
     return 2;
   }
   if (e instanceof ModelError) {

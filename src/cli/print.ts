@@ -2,9 +2,10 @@
 // trace file. The commands decide; this file only shapes what they decided into output.
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance, WeakExplanation } from '../engine/index.ts';
-import { violationHeadline } from '../engine/index.ts';
+import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
 import { describeStep } from '../engine/trace.ts';
-import { scenarioTrace, type ScenarioTrace } from '../engine/trace-json.ts';
+import { scenarioTrace, type FunctionSource, type ScenarioTrace } from '../engine/trace-json.ts';
+import { kernelSource } from '../kernel/kfn.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
@@ -209,7 +210,7 @@ export interface TracedExecution {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
-  violation?: { property: string; invariant: string | null; message: string; explain?: () => WeakExplanation | null };
+  violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null; explain?: () => WeakExplanation | null };
   schedule: string;
 }
 
@@ -218,10 +219,18 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
   return scenarioTrace({
     inst: x.instance, graph: x.graph, order: x.order, threadNames: x.threadNames, target: run.target,
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
-    violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message } : null,
+    violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message, at: x.violation.at ?? null } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
     weak: x.violation?.explain?.() ?? null,
+    functionSource: kernelFunctionSource,
   });
+}
+
+/** A declared kernel function's file and version(s), for a trace's `functions` table. */
+function kernelFunctionSource(fn: string): FunctionSource | null {
+  const all = kernelSource(fn);
+  if (all.length === 0) return null;
+  return { file: all[0].file, version: all.map((s) => s.version).join('; ') };
 }
 
 /** Writes the JSON trace `mmcheck view` reads. */
@@ -234,9 +243,12 @@ export function catalogJson(catalog: readonly Scenario[], benchmarks: readonly B
   return {
     scenarios: catalog.map((s) => ({
       name: s.name, description: s.description, seed: s.seed, section: s.section,
-      variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), model: variantModel(v) })),
+      variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), ...(v.kernels ? { kernels: v.kernels } : {}), model: variantModel(v) })),
     })),
-    programs: benchmarks.map((b) => ({ name: b.program.name, description: b.program.description, params: b.program.params ?? {} })),
+    programs: benchmarks.map((b) => ({
+      name: b.program.name, description: b.program.description, params: paramDefaults(b.program),
+      paramRanges: Object.fromEntries(Object.entries(paramSpecs(b.program)).map(([k, r]) => [k, [r.min, r.max]])),
+    })),
   };
 }
 
@@ -254,7 +266,7 @@ export function printCatalog(catalog: readonly Scenario[], benchmarks: readonly 
   }
   out('\nPrograms (mmcheck check <program> [--param K=V]):');
   for (const b of benchmarks) {
-    const ps = Object.entries(b.program.params ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    out(`  ${b.program.name.padEnd(14)} ${ps.padEnd(10)} ${b.program.description ?? ''}`);
+    const ps = Object.entries(paramSpecs(b.program)).map(([k, r]) => describeParam(k, r)).join(' ');
+    out(`  ${b.program.name.padEnd(14)} ${ps.padEnd(14)} ${b.program.description ?? ''}`);
   }
 }

@@ -2,11 +2,13 @@
 // a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
-import { Ev, EvKind, Graph, BlockReason, inView, joinView } from './graph.ts';
-import { OpKind, propertyId, type Op, type Val } from './ops.ts';
+import { Ev, EvKind, Graph, BlockReason, Life, inView, joinView } from './graph.ts';
+import { Fault, faultWrites, pointerRead, readFault, writeFault } from './lifetime.ts';
+import { DepKind, OpKind, propertyId, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
+import { ResourceError, checkEstimate, checkHeap, heapCheckMask } from './memory.ts';
 import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
@@ -59,6 +61,8 @@ export interface Violation {
   message: string;
   /** The thread whose assertion failed, if any. */
   tid: number;
+  /** The event the violation is reported at (a failed assertion, the faulting access), if any. */
+  at: { tid: number; idx: number } | null;
   graph: Graph;
   threadNames: string[];
 }
@@ -175,6 +179,8 @@ export class Explorer {
   private lastProgress = this.started;
   private readonly chooser: Chooser | null;
   private readonly maxEvents: number;
+  /** The heap is checked when the event count & heapMask is 0 (see memory.ts). */
+  private heapMask: number;
   /** Linear mode: the (tid, choice) of each step taken, and whether the run died inconsistent. */
   readonly steps: number[] = [];
   dead = false;
@@ -189,9 +195,12 @@ export class Explorer {
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
+    checkEstimate(inst.program.name, inst.threads.length, inst.locs.length);
+    this.heapMask = heapCheckMask(inst.threads.length);
     this.split = opts.split ?? null;
     this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
+    if (inst.objects.length) this.g.locObj = inst.locObj;
     inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
   }
 
@@ -266,6 +275,7 @@ export class Explorer {
         tid = this.chooser.thread(runnable);
       }
       if (tid < 0) return true;
+      if ((g.byStamp.length & this.heapMask) === 0) this.checkHeap();
       if (g.byStamp.length >= this.maxEvents) {
         throw new ModelError(`an execution grew past ${this.maxEvents} events in thread ${this.rts[tid].name}` +
           `${this.rts[tid].op?.fn ? ` (in ${this.rts[tid].op!.fn})` : ''}: a loop that never ends? ` +
@@ -336,7 +346,7 @@ export class Explorer {
     switch (op.kind) {
       case OpKind.Load: case OpKind.Await: case OpKind.Rmw: case OpKind.Lock: case OpKind.Trylock:
         return this.addRead(tid, op);
-      case OpKind.Store:
+      case OpKind.Store: case OpKind.Free: case OpKind.Alloc:
         return this.addWrite(tid, op, op.a);
       case OpKind.Unlock:
         return this.addWrite(tid, op, 0);
@@ -440,6 +450,11 @@ export class Explorer {
   private ensureThreads(): void {
     for (const f of this.frames) f.g.ensureThreads(this.rts.length);
     this.g.ensureThreads(this.rts.length);
+    this.heapMask = heapCheckMask(this.rts.length);
+  }
+
+  private checkHeap(): void {
+    checkHeap(`exploring ${this.inst.program.name}`, 'bound the run: fewer threads or a smaller --param');
   }
 
   /** The lowest co position a new access with porf-view v may read from / be placed after. */
@@ -488,6 +503,10 @@ export class Explorer {
   private completeRead(r: Ev): boolean {
     const rt = this.rts[r.tid];
     const op = rt.op as Op;
+    if ((r.rf as Ev).life !== Life.None || r.dep === DepKind.Addr) {
+      const f = readFault(this.g, r, op.freedOk);
+      if (f !== Fault.None) return this.stopAtFault(r, f);
+    }
     const v = r.val;
     const wv = writePartValue(op, v);
     if (wv !== undefined) return this.addWritePart(r, op, wv);
@@ -502,6 +521,41 @@ export class Explorer {
     }
     rt.advance(readResult(op, v));
     return true;
+  }
+
+  /** A use-after-free at read r: the thread stops there (an Error event), as KASAN would stop it. */
+  private stopAtFault(r: Ev, f: Fault): boolean {
+    const rt = this.rts[r.tid];
+    const op = rt.op as Op;
+    const e = this.g.newEvent(EvKind.Error, r.tid);
+    e.opKind = op.kind;
+    e.fn = op.fn;
+    const obj = this.inst.locObj[r.loc];
+    e.inv = obj >= 0 ? this.inst.objects[obj].invariant : null;
+    e.tag = this.faultMessage(r, r.rf as Ev, f);
+    this.g.push(e);
+    rt.due = Due.None;
+    return true;
+  }
+
+  /** "use-after-free: CPU0 gup_fast_pte_range reads T1[0]; T1 was freed by CPU1 in pte_free …". */
+  private faultMessage(e: Ev, src: Ev, f: Fault): string {
+    const inst = this.inst;
+    const names = this.threadNames;
+    const obj = inst.locObj[e.loc];
+    const what = obj >= 0 ? inst.objects[obj].name : inst.locs[e.loc].name;
+    const who = `${names[e.tid]}${e.fn ? ` ${e.fn}` : ''}`;
+    const verb = e.kind === EvKind.Read ? (e.opKind === OpKind.Rmw || e.opKind === OpKind.Lock || e.opKind === OpKind.Trylock ? 'updates' : 'reads')
+      : e.life === Life.Free ? 'frees' : 'writes';
+    const site = (w: Ev | null): string => (w && w.tid >= 0 ? `${names[w.tid]}${w.fn ? ` in ${w.caller && w.caller !== w.fn ? `${w.caller} (${w.fn})` : w.fn}` : ''}` : 'its owner');
+    const { free, alloc } = faultWrites(this.g, e, src);
+    const kind = f === Fault.DoubleFree ? 'double free' : 'use-after-free';
+    let m = `${kind}: ${who} ${verb} ${inst.locs[e.loc].name}; ${what} was freed by ${site(free)}`;
+    if (f === Fault.Stale) {
+      const p = pointerRead(this.g, e);
+      m += ` and reallocated by ${site(alloc)}; the pointer ${names[e.tid]} used was read from ${p ? inst.locs[p.loc].name : 'memory'} before that`;
+    }
+    return m;
   }
 
   /** Like completeRead, for a thread that was re-synced (its op is still the read's op only if due). */
@@ -536,6 +590,8 @@ export class Explorer {
     const w = this.newFromOp(EvKind.Write, tid, op);
     w.loc = op.loc;
     w.val = val;
+    if (op.kind === OpKind.Free) { w.life = Life.Free; w.caller = op.caller; }
+    else if (op.kind === OpKind.Alloc) w.life = Life.Alloc;
     const lo = this.coLower(op.loc, w.view);
     const list = g.co[op.loc];
     const pos = list.length - 1;
@@ -696,7 +752,7 @@ export class Explorer {
    */
   private rejectPrefix(e: unknown): false {
     const full = this.opts.model.consistentComplete;
-    if (!(e instanceof ModelError) || e instanceof NondeterminismError || !full || full(this.g)) throw e;
+    if (!(e instanceof ModelError) || e instanceof NondeterminismError || e instanceof ResourceError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
     if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
@@ -817,7 +873,8 @@ export class Explorer {
     // assume event has no successors, so it is in no error's porf-prefix, and the execution that
     // never takes that thread's step past its read has the same error. (A thread that stops at a
     // failed assertion can leave the others waiting for something it would have done next.)
-    if (error) this.report('assertion', error.inv, error.tag ?? 'assertion failed', error.tid);
+    if (error) this.report(error.opKind === OpKind.Assert ? 'assertion' : 'use-after-free', error.inv, error.tag ?? 'assertion failed', error.tid, error);
+    else if (this.inst.objects.length && this.checkWrites()) { /* reported */ }
     else if (!assumeBlocked) {
       if (blocked) this.checkDeadlock();
       else this.checkFinals();
@@ -829,6 +886,7 @@ export class Explorer {
       this.cutBy = 'max-executions';
     }
     if ((n & 255) === 0) {
+      this.checkHeap();
       const now = Date.now();
       if (now > this.deadline && !this.stop) {
         this.stop = true;
@@ -856,6 +914,27 @@ export class Explorer {
       rt.dirty = true;
       rt.sync(g);
     }
+  }
+
+  /**
+   * Stores, frees and allocations that landed on freed memory (a store or free right after a
+   * free in coherence order, or a store through a stale pointer): known only once co is final.
+   */
+  private checkWrites(): boolean {
+    const g = this.g;
+    for (const o of this.inst.objects) {
+      for (const loc of o.locs) {
+        const list = g.co[loc];
+        for (let p = 1; p < list.length; p++) {
+          const w = list[p];
+          const f = writeFault(g, w);
+          if (f === Fault.None) continue;
+          this.report('use-after-free', o.invariant, this.faultMessage(w, list[p - 1], f), w.tid, w);
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A blocked leaf is a deadlock when no blocked thread could ever be woken by a later write. */
@@ -898,17 +977,18 @@ export class Explorer {
     }
   }
 
-  private report(property: string, invariant: string | null, message: string, tid: number): void {
+  private report(property: string, invariant: string | null, message: string, tid: number, at: Ev | null = null): void {
+    const where = at ? { tid: at.tid, idx: at.idx } : null;
     if (this.opts.onViolation) this.opts.onViolation(property, invariant, message);
     if (!this.opts.keepGoing) {
-      this.violation ??= { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+      this.violation ??= { property, invariant, message, tid, at: where, graph: this.g.clone(), threadNames: this.threadNames };
       this.stop = true;
       return;
     }
     const key = invariant ?? property;
     const c = this.classes.get(key);
     if (c) { c.count++; return; }
-    const first: Violation = { property, invariant, message, tid, graph: this.g.clone(), threadNames: this.threadNames };
+    const first: Violation = { property, invariant, message, tid, at: where, graph: this.g.clone(), threadNames: this.threadNames };
     this.violation ??= first;
     this.classes.set(key, { key, count: 1, first });
   }

@@ -15,6 +15,9 @@ export const EvKind = {
 } as const;
 export type EvKind = (typeof EvKind)[keyof typeof EvKind];
 
+/** What a write does to its memory's lifetime (Ev.life). */
+export const Life = { None: 0, Alloc: 1, Free: 2 } as const;
+
 export const BlockReason = { Assume: 0, Await: 1, Lock: 2 } as const;
 export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
 
@@ -53,6 +56,10 @@ export class Ev {
   inv: string | null = null;
   /** Fence: the primitive's name for traces (smp_mb__after_atomic …), or null. */
   label: string | null = null;
+  /** Write: Life.Alloc (initializes reallocated memory), Life.Free (frees it) or 0 (a plain write). */
+  life = 0;
+  /** Free: the function that called the freeing function, for naming the free site. */
+  caller: string | null = null;
   /**
    * Spawn: the child's body, as the parent's run that made this event yielded it. Kept on the
    * event, not on the child's runtime, because the closure may capture what the parent read: a
@@ -99,7 +106,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
   if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;
@@ -136,6 +143,8 @@ export class Graph {
   byStamp: Ev[] = [];
   /** The Join events, in stamp order (so a thread's End finds its joiners without a scan). */
   joins: Ev[] = [];
+  /** Per location, the object it belongs to (Instance.locObj), or null when there are none. */
+  locObj: Int32Array | null = null;
 
   constructor(initVals: Val[], nStatic: number) {
     for (let l = 0; l < initVals.length; l++) {
@@ -326,6 +335,7 @@ export class Graph {
     g.reads = reads;
     g.byStamp = byStamp;
     g.joins = joins;
+    g.locObj = this.locObj;
     return g;
   }
 

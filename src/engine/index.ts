@@ -46,6 +46,8 @@ export interface ViolationReport {
   invariant: string | null;
   /** What broke, in one sentence (the invariant id is not part of it: see `headline`). */
   message: string;
+  /** The event it is reported at (thread, index in the thread), when it is one event. */
+  at: { tid: number; idx: number } | null;
   /** `mmcheck replay <target> --schedule S` runs exactly this execution again. */
   schedule: string;
   /** The interleaving, one column per thread. */
@@ -189,6 +191,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
 
 export { DEFAULT_MODEL, modelNames, UnknownModelError } from './models/index.ts';
 export { ScheduleError } from './trace.ts';
+export { ResourceError } from './memory.ts';
 export type { ViolationClass } from './explore.ts';
 export type { Graph, Ev } from './graph.ts';
 export type { WeakExplanation, MissingOrdering, OrderingFix } from './models/lkmm-explain.ts';

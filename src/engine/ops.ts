@@ -21,6 +21,10 @@ export const OpKind = {
   Assume: 9,
   Await: 10,
   Assert: 11,
+  /** Frees a location of an object (a write that marks it freed: reading it later is a use-after-free). */
+  Free: 12,
+  /** Initializes a location of a (re)allocated object: a new generation of its memory. */
+  Alloc: 13,
 } as const;
 export type OpKind = (typeof OpKind)[keyof typeof OpKind];
 
@@ -88,7 +92,17 @@ export interface Op {
   /** A dependency of this access on the thread's latest read of `depLoc` (see Ctx.depends). */
   dep: DepKind;
   depLoc: Loc;
+  /** The access may observe freed memory without a violation (see Ctx.mayBeFreed). */
+  freedOk: boolean;
+  /** The function that called `fn` (for naming where an object was freed), or null. */
+  caller: string | null;
 }
+
+/**
+ * What a load returns from freed memory when the access was allowed to see it (Ctx.mayBeFreed):
+ * the slab allocator's poison byte pattern (POISON_FREE, 0x6b), so a trace shows it as such.
+ */
+export const FREED: Val = 0x6b6b6b6b;
 
 /** Syntactic dependencies, for models that order by them (the LKMM); SC and TSO ignore them. */
 export const DepKind = { None: 0, Addr: 1, Data: 2, Ctrl: 3 } as const;
@@ -112,12 +126,16 @@ export type ThreadFn = (t: Ctx) => ThreadGen;
 export class Ctx {
   /** Kernel function the thread is executing; recorded on each event for traces. */
   fn: string | null = null;
+  /** The function that called `fn` (one level up), for naming free sites. */
+  caller: string | null = null;
   readonly op: Op = {
     kind: OpKind.Load, loc: 0, mode: Mode.Plain, rmw: RmwKind.Xchg, a: 0, b: 0,
     f: null, cond: true, tag: null, inv: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
+    freedOk: false, caller: null,
   };
   private pendingDep: DepKind = DepKind.None;
   private pendingDepLoc: Loc = -1;
+  private pendingFreedOk = false;
   /** `nlocs`: the program's number of locations, so a bad Loc is refused at the user's line. */
   constructor(readonly tid: number, private readonly nlocs = Infinity) {}
 
@@ -135,17 +153,46 @@ export class Ctx {
   /** Forgets what an abandoned run of the body left behind (a run starts from scratch). */
   reset(): void {
     this.fn = null;
+    this.caller = null;
     this.pendingDep = DepKind.None;
     this.pendingDepLoc = -1;
+    this.pendingFreedOk = false;
   }
 
   protected set(kind: OpKind, loc: Loc, mode: Mode): Op {
     const op = this.op;
     op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn;
     op.f = null; op.tag = null; op.body = null; op.name = null;
-    op.dep = this.pendingDep; op.depLoc = this.pendingDepLoc;
-    this.pendingDep = DepKind.None; this.pendingDepLoc = -1;
+    op.dep = this.pendingDep; op.depLoc = this.pendingDepLoc; op.freedOk = this.pendingFreedOk;
+    this.pendingDep = DepKind.None; this.pendingDepLoc = -1; this.pendingFreedOk = false;
     return op;
+  }
+
+  /**
+   * Declares that the next access may legitimately observe freed memory (the allocator handing a
+   * freed object out again; SLAB_TYPESAFE_BY_RCU readers): it then reads `FREED` instead of being
+   * reported as a use-after-free. Not an operation: no yield.
+   */
+  mayBeFreed(): void {
+    this.pendingFreedOk = true;
+  }
+
+  /**
+   * Frees `loc` (one location of an object registered with Builder.object): from here on, an
+   * access that reads it, or a store that lands on it, is a use-after-free reported at that
+   * access, naming this free (its thread and function). Freeing a freed location is a double free.
+   */
+  free(loc: Loc): Op {
+    const op = this.set(OpKind.Free, this.at(loc), Mode.Once); op.a = FREED; op.caller = this.caller; return op;
+  }
+
+  /**
+   * Initializes `loc` as part of (re)allocating its object: a new generation of that memory. An
+   * access made through a pointer read before the reallocation (declared with depends('addr'))
+   * that reaches the new generation is a stale-pointer use-after-free.
+   */
+  alloc(loc: Loc, v: Val): Op {
+    const op = this.set(OpKind.Alloc, this.at(loc), Mode.Once); op.a = v; return op;
   }
 
   /**
@@ -247,35 +294,42 @@ export class SiteCtx extends Ctx {
  */
 class CallFrame<R> {
   private prev: string | null = null;
+  private prevCaller: string | null = null;
   private started = false;
   constructor(private readonly ctx: Ctx, private readonly name: string, private readonly g: ThreadGen<R>) {}
   [Symbol.iterator](): this { return this; }
+  private leave(): void {
+    this.ctx.fn = this.prev;
+    this.ctx.caller = this.prevCaller;
+  }
   next(v: Val): IteratorResult<Op, R> {
     const ctx = this.ctx;
-    if (!this.started) { this.started = true; this.prev = ctx.fn; }
+    if (!this.started) { this.started = true; this.prev = ctx.fn; this.prevCaller = ctx.caller; }
     ctx.fn = this.name;
+    ctx.caller = this.prev;
     let r: IteratorResult<Op, R>;
     try {
       r = this.g.next(v);
     } catch (e) {
-      ctx.fn = this.prev;
+      this.leave();
       throw e;
     }
-    if (r.done) ctx.fn = this.prev;
+    if (r.done) this.leave();
     return r;
   }
   return(v: R): IteratorResult<Op, R> {
-    this.ctx.fn = this.prev;
+    this.leave();
     return this.g.return(v);
   }
   throw(e: unknown): IteratorResult<Op, R> {
     this.ctx.fn = this.name;
+    this.ctx.caller = this.prev;
     try {
       const r = this.g.throw(e);
-      if (r.done) this.ctx.fn = this.prev;
+      if (r.done) this.leave();
       return r;
     } catch (err) {
-      this.ctx.fn = this.prev;
+      this.leave();
       throw err;
     }
   }

@@ -5,10 +5,18 @@
 import { Explorer, type Violation } from './explore.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
-import type { ViolationReport } from './index.ts';
+import { violationHeadline, type ViolationReport } from './index.ts';
+import { EvKind, type Ev } from './graph.ts';
 import { ScheduleChooser, describeStep, graphDifference, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
-import type { Ev } from './graph.ts';
 import type { WeakExplanation } from './models/lkmm-explain.ts';
+
+/** A violation reported at a store (found at the end of the execution) is drawn ending there. */
+function faultAt(v: Violation): { tid: number; idx: number; text: string } | null {
+  if (!v.at || v.property !== 'use-after-free') return null;
+  const e = v.graph.threads[v.at.tid]?.[v.at.idx];
+  if (!e || e.kind === EvKind.Error) return null;
+  return { ...v.at, text: violationHeadline(v) };
+}
 
 export function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
@@ -27,8 +35,9 @@ export function report(inst: Instance, model: MemoryModel, v: Violation): Violat
     property: v.property,
     invariant: v.invariant,
     message: v.message,
+    at: v.at,
     schedule,
-    trace: renderColumns(inst, v.graph, order, v.threadNames),
+    trace: renderColumns(inst, v.graph, order, v.threadNames, false, faultAt(v)),
     memory: renderMemory(inst, v.graph),
     graph: v.graph,
     order,

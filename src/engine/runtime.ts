@@ -4,9 +4,10 @@
 import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
 import { Ctx, OpKind, RmwKind, SiteCtx, type Op, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall, wrapUserError } from './errors.ts';
+import { Fault, readFault } from './lifetime.ts';
 
 /** What a read event still needs before its operation is finished. */
-export const Due = { None: 0, WritePart: 1, Block: 2 } as const;
+export const Due = { None: 0, WritePart: 1, Block: 2, Fault: 3 } as const;
 export type Due = (typeof Due)[keyof typeof Due];
 
 export class NondeterminismError extends ModelError {
@@ -123,7 +124,8 @@ export class ThreadRt {
 
   /** Binds a spawned thread to the Spawn event that creates it in g. */
   bind(spawn: Ev): void {
-    this.body = spawn.body as ThreadFn;
+    // A graph decoded from another thread carries no closures: the body this run bound stays.
+    if (spawn.body) this.body = spawn.body;
     this.name = spawn.tag ?? `thread${this.tid}`;
   }
 
@@ -205,6 +207,17 @@ export class ThreadRt {
       switch (e.kind) {
         case EvKind.Read: {
           if (e.rmw !== op.rmw && op.kind === OpKind.Rmw) this.mismatch(e, `expected ${describeEvent(e)} by another kind of RMW`);
+          if (e.rf !== null && readFault(g, e, op.freedOk) !== Fault.None) {
+            // A use-after-free stops the thread at the access (an Error event follows it).
+            if (i + 1 < n) {
+              if (th[i + 1].kind !== EvKind.Error) this.mismatch(th[i + 1], 'expected the thread to stop at its use-after-free');
+              i += 2;
+            } else {
+              this.due = Due.Fault;
+              return;
+            }
+            break;
+          }
           const v = e.val;
           const wv = writePartValue(op, v);
           if (wv !== undefined) {
@@ -237,7 +250,7 @@ export class ThreadRt {
           break;
         }
         case EvKind.Write:
-          if (op.kind === OpKind.Store && e.val !== op.a) this.mismatch(e, `expected a store of ${e.val}, got ${op.a}`);
+          if ((op.kind === OpKind.Store || op.kind === OpKind.Alloc) && e.val !== op.a) this.mismatch(e, `expected a store of ${e.val}, got ${op.a}`);
           i++;
           this.advance(0);
           break;
@@ -269,8 +282,8 @@ export class ThreadRt {
 }
 
 export function describeOp(op: Op): string {
-  const names = ['load', 'store', 'rmw', 'fence', 'lock', 'unlock', 'trylock', 'spawn', 'join', 'assume', 'await', 'assert'];
-  return `${names[op.kind]}${op.kind <= OpKind.Trylock || op.kind === OpKind.Await ? ` of location ${op.loc}` : ''}`;
+  const names = ['load', 'store', 'rmw', 'fence', 'lock', 'unlock', 'trylock', 'spawn', 'join', 'assume', 'await', 'assert', 'free', 'alloc'];
+  return `${names[op.kind]}${op.kind <= OpKind.Trylock || op.kind === OpKind.Await || op.kind >= OpKind.Free ? ` of location ${op.loc}` : ''}`;
 }
 
 export function describeEvent(e: Ev): string {

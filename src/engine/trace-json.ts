@@ -3,6 +3,7 @@
 // the co-latest write executed so far), decoded with the location's pretty-printer.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
+import { OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
 import type { WeakExplanation } from './models/lkmm-explain.ts';
 
@@ -56,8 +57,15 @@ export interface ScenarioTrace {
   /** Under a weak model: why the counterexample needs weak memory (optional; see
    * docs/explain.md). Steps are indices into `steps`; null for an initial write. */
   weakMemory?: TraceWeakMemory;
+  /**
+   * Where the functions the steps name come from, when the writer knows (the kernel model's
+   * declarations: `mmcheck list --functions`): a step's `fn` is `functions[fn].file`:`fn`.
+   * Optional: older traces and programs without declared functions have none.
+   */
+  functions?: Record<string, FunctionSource>;
 }
 
+/** Why a counterexample needs weak memory, by step (ScenarioTrace.weakMemory). */
 export interface TraceWeakMemory {
   /** True when the execution is sequentially consistent (nothing below). */
   sc: boolean;
@@ -69,6 +77,12 @@ export interface TraceWeakMemory {
   unordered: { from: number; to: number; fixes: string[] }[];
   /** The explanation as the command line prints it. */
   text: string[];
+}
+
+/** A function's source as a trace names it: its file and the versions the model follows. */
+export interface FunctionSource {
+  file: string;
+  version: string;
 }
 
 function group(name: string): string {
@@ -85,10 +99,12 @@ export function scenarioTrace(opts: {
   scenario?: string | null;
   variant?: string | null;
   model: string;
-  violation?: { property: string; invariant: string | null; message: string } | null;
+  violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null } | null;
   replay?: string | null;
   schedule?: string | null;
   weak?: WeakExplanation | null;
+  /** Where a step's function comes from (the engine knows no kernel: the caller looks it up). */
+  functionSource?: (fn: string) => FunctionSource | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
   const show = (loc: number, v: number): string => (inst.locs[loc]?.show ? (inst.locs[loc].show as (v: number) => string)(v) : String(v));
@@ -126,8 +142,12 @@ export function scenarioTrace(opts: {
       case EvKind.Block: kind = 'block'; break;
       default: kind = 'error';
     }
-    const isViolation = e.kind === EvKind.Error || (next !== undefined && next.kind === EvKind.Block && opts.violation?.property === 'deadlock');
-    if (isViolation && violationStep === null && e.kind === EvKind.Error) violationStep = steps.length;
+    // A use-after-free is reported at the access itself: a read whose thread stopped there, or
+    // (found at the end of the execution) the store the violation names.
+    const faults = (e.kind === EvKind.Read && next !== undefined && next.kind === EvKind.Error && next.opKind !== OpKind.Assert)
+      || (opts.violation?.at != null && opts.violation.at.tid === e.tid && opts.violation.at.idx === e.idx);
+    const isViolation = e.kind === EvKind.Error || faults || (next !== undefined && next.kind === EvKind.Block && opts.violation?.property === 'deadlock');
+    if (isViolation && violationStep === null && (e.kind === EvKind.Error || faults)) violationStep = steps.length;
     steps.push({
       index: steps.length,
       tid: e.tid,
@@ -173,5 +193,17 @@ export function scenarioTrace(opts: {
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
     ...(weakMemory ? { weakMemory } : {}),
+    ...(opts.functionSource ? { functions: functionTable(steps, opts.functionSource) } : {}),
   };
+}
+
+/** The `functions` table of a trace: the source of every function a step names, if known. */
+function functionTable(steps: readonly TraceStep[], lookup: (fn: string) => FunctionSource | null): Record<string, FunctionSource> {
+  const table: Record<string, FunctionSource> = {};
+  for (const s of steps) {
+    if (s.fn === null || s.fn in table) continue;
+    const src = lookup(s.fn);
+    if (src) table[s.fn] = src;
+  }
+  return table;
 }

@@ -1,9 +1,9 @@
 // Counterexamples for people: one interleaving consistent with a violating graph (staying in
 // the current thread when it can), the replay schedule that rebuilds exactly that graph, and the
 // CPU-column rendering kernel developers draw by hand.
-import { Ev, EvKind, Graph, BlockReason } from './graph.ts';
+import { Ev, EvKind, Graph, BlockReason, Life } from './graph.ts';
 import { Explorer, type Chooser } from './explore.ts';
-import { OpKind, modeName, rmwName } from './ops.ts';
+import { FREED, OpKind, modeName, rmwName } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { NondeterminismError } from './runtime.ts';
@@ -12,6 +12,8 @@ import { NondeterminismError } from './runtime.ts';
 function isStepStart(g: Graph, e: Ev): boolean {
   if (e.kind === EvKind.Write && e.excl) return false;
   if (e.kind === EvKind.Block && e.block !== BlockReason.Assume && e.idx > 0 && g.threads[e.tid][e.idx - 1].kind === EvKind.Read) return false;
+  // A use-after-free stops the thread at its read: the Error is part of the read's step.
+  if (e.kind === EvKind.Error && e.opKind !== OpKind.Assert) return false;
   return true;
 }
 
@@ -269,6 +271,7 @@ export function scheduleFor(inst: Instance, model: MemoryModel, target: Graph): 
 // ------------------------------------------------------------------ rendering
 
 function show(inst: Instance, loc: number, v: number): string {
+  if (v === FREED && inst.locObj[loc] >= 0) return 'freed';
   const s = inst.locs[loc]?.show;
   return s ? s(v) : String(v);
 }
@@ -309,30 +312,42 @@ export function describeStep(inst: Instance, g: Graph, e: Ev, names: readonly st
     }
     case EvKind.Write:
       if (e.opKind === OpKind.Unlock) return `spin_unlock(${ln(e.loc)})`;
+      if (e.life === Life.Free) return `${ln(e.loc)} freed`;
+      if (e.life === Life.Alloc) return `${ln(e.loc)} := ${show(inst, e.loc, e.val)} (allocated)`;
       return `${ln(e.loc)} := ${show(inst, e.loc, e.val)} (${modeName[e.mode]})`;
     case EvKind.Fence: return e.label ? `${e.label}()` : `fence ${e.tag}`;
     case EvKind.Spawn: return `spawn ${names[e.val] ?? e.val}`;
     case EvKind.Join: return `join ${names[e.val] ?? e.val}`;
     case EvKind.End: return 'returns';
     case EvKind.Block: return e.block === BlockReason.Assume ? 'assume fails: this path is not taken' : 'blocked';
-    case EvKind.Error: return `ASSERTION FAILED: ${e.inv ? `${e.inv}: ` : ''}${e.tag}`;
+    case EvKind.Error: return `${e.opKind === OpKind.Assert ? 'ASSERTION FAILED' : 'BUG'}: ${e.inv ? `${e.inv}: ` : ''}${e.tag}`;
     default: return '?';
   }
 }
 
 /**
  * The interleaving as columns, one per thread, each row a step labelled with its function. A
- * counterexample stops at the failed assertion (`whole` false: the later steps do not explain
- * it, and a footer counts them); a replay shows the whole execution.
+ * counterexample stops at the failed assertion or the faulting access (`whole` false: the later
+ * steps do not explain it, and a footer counts them); a replay shows the whole execution.
+ * `fault`: a use-after-free found at a store once the execution was complete, drawn after it.
  */
-export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], names: readonly string[], whole = false): string {
+export function renderColumns(
+  inst: Instance, g: Graph, order: readonly Ev[], names: readonly string[], whole = false,
+  fault: { tid: number; idx: number; text: string } | null = null,
+): string {
   const threads = [...new Set(order.map((e) => e.tid))].sort((a, b) => a - b);
   const col = new Map<number, number>();
   threads.forEach((t, i) => col.set(t, i));
   const rows: string[][] = [];
   const lastFn = new Map<number, string | null>();
-  // Steps after a failed assertion do not explain it: stop the picture there.
-  const errAt = whole ? -1 : order.findIndex((e) => e.kind === EvKind.Error);
+  // Steps after a failed assertion (or the store that a use-after-free is reported at, found
+  // only once the execution was complete) do not explain it: stop the picture there.
+  const faultStep = fault ? order.findIndex((e) => e.tid === fault.tid && (e.idx === fault.idx || e.idx === fault.idx - 1 && g.threads[e.tid][fault.idx]?.excl)) : -1;
+  const faultOf = (e: Ev): Ev | null => {
+    const nx = e.kind === EvKind.Read ? g.threads[e.tid][e.idx + 1] : undefined;
+    return nx && nx.kind === EvKind.Error && nx.opKind !== OpKind.Assert ? nx : null;
+  };
+  const errAt = whole ? -1 : faultStep >= 0 ? faultStep : order.findIndex((e) => e.kind === EvKind.Error || faultOf(e) !== null);
   const shown = errAt >= 0 ? order.slice(0, errAt + 1) : order;
   const hidden = order.length - shown.length - order.slice(shown.length).filter((e) => e.kind === EvKind.End).length;
   const quietCount = new Map<string, number>();
@@ -348,6 +363,17 @@ export function renderColumns(inst: Instance, g: Graph, order: readonly Ev[], na
     const text = describeStep(inst, g, e, names);
     cells[col.get(e.tid) as number] = fn && fn !== lastFn.get(e.tid) ? `${fn}: ${text}` : fn ? `  ${text}` : text;
     lastFn.set(e.tid, fn);
+    rows.push(cells);
+    const f = faultOf(e);
+    if (f) {
+      const bug = threads.map(() => '');
+      bug[col.get(e.tid) as number] = `  ${describeStep(inst, g, f, names)}`;
+      rows.push(bug);
+    }
+  }
+  if (fault && faultStep >= 0 && !whole) {
+    const cells = threads.map(() => '');
+    cells[col.get(fault.tid) as number] = `  BUG: ${fault.text}`;
     rows.push(cells);
   }
   const headers = threads.map((t) => `${names[t] ?? `T${t}`}:`);

@@ -9,10 +9,10 @@ import type { Capture, LitmusResult } from './run.ts';
 import { showVal, type Setup } from './setup.ts';
 import type { OutcomeExplanation } from './explain.ts';
 
-interface Edge { type: 'po' | 'rf' | 'co' | 'fr'; from: string; to: string }
-interface TraceEvent { id: string; tid: number; poIndex: number; kind: 'R' | 'W' | 'F'; loc: string | null; value: number | string | null; annotation: string }
-interface TraceExplanation { axiom: string; test: string; relation: string; text: string[]; cycle: { from: string; to: string; rel: string }[] }
-interface TraceExecution {
+export interface Edge { type: 'po' | 'rf' | 'co' | 'fr'; from: string; to: string }
+export interface TraceEvent { id: string; tid: number; poIndex: number; kind: 'R' | 'W' | 'F'; loc: string | null; value: number | string | null; annotation: string }
+export interface TraceExplanation { axiom: string; test: string; relation: string; text: string[]; cycle: { from: string; to: string; rel: string }[] }
+export interface TraceExecution {
   kind: 'witness' | 'counterexample' | 'execution' | 'forbidden';
   label?: string;
   final?: Record<string, number | string>;
@@ -21,15 +21,11 @@ interface TraceExecution {
   explanation?: TraceExplanation;
 }
 
-interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
+export interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
 
-/** Collects the first execution that satisfies the condition and the first that does not. */
-export class TraceCollector {
-  readonly kept: Kept[] = [];
-  readonly capture: Capture = (sat, x, out, look, s) => {
-    if (this.kept.some((k) => k.sat === sat)) return;
-    this.kept.push({ sat, x, out, final: finalRecord(s, look) });
-  };
+/** An execution as the capture callback sees it, with its final values shown as herd7 does. */
+export function keptOf(sat: boolean, x: Execution, out: ModelOutcome, look: (l: CLoc) => number, s: Setup): Kept {
+  return { sat, x, out, final: finalRecord(s, look) };
 }
 
 /** The observed registers and locations of a final state, as the trace writes them. */
@@ -43,11 +39,21 @@ export function finalRecord(s: Setup, look: (l: CLoc) => number): Record<string,
   return final;
 }
 
+/** Collects the first execution that satisfies the condition and the first that does not. */
+export class TraceCollector {
+  readonly kept: Kept[] = [];
+  readonly capture: Capture = (sat, x, out, look, s) => {
+    if (this.kept.some((k) => k.sat === sat)) return;
+    this.kept.push(keptOf(sat, x, out, look, s));
+  };
+}
+
 function pairs(v: unknown): [number, number][] {
   return Array.isArray(v) ? (v as unknown[]).filter((p): p is [number, number] => Array.isArray(p) && p.length === 2) as [number, number][] : [];
 }
 
-function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceExecution {
+/** One execution as a graph: its events and their po, rf, co (immediate) and fr edges. */
+export function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceExecution {
   const { x, out } = k;
   const name = (id: number): string => `e${id}`;
   const events: TraceEvent[] = x.events.map((e) => ({

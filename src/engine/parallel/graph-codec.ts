@@ -25,7 +25,7 @@ export function encodeGraph(g: Graph): EncodedGraph {
     inits: g.inits.map((i) => i.val),
     slots: g.slots.map((s) => [s.isStatic ? 1 : 0, s.spawn ? s.spawn.stamp : -1]),
     events: g.byStamp.map((e) => [e.kind, e.tid, e.idx, e.loc, e.mode, e.val, ref(e.rf), e.excl ? 1 : 0, e.revisitable ? 1 : 0,
-      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label]),
+      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller]),
     co: g.co.map((list) => list.slice(1).map((w) => w.stamp)),
   };
 }
@@ -51,6 +51,8 @@ export function decodeGraph(x: EncodedGraph): Graph {
     e.depLoc = f[16] as number;
     e.inv = (f[17] ?? null) as string | null;
     e.label = (f[18] ?? null) as string | null;
+    e.life = (f[19] ?? 0) as number;
+    e.caller = (f[20] ?? null) as string | null;
     g.push(e);
   }
   const at = (r: number): Ev => (r < 0 ? g.inits[-1 - r] : g.byStamp[r]);

@@ -30,6 +30,8 @@ export interface Found {
    * itself: its report (trace, schedule) is made only if it is the one reported (run.ts).
    */
   tid: number;
+  /** The event it is reported at, if one (Violation.at). */
+  at: { tid: number; idx: number } | null;
   threadNames: string[];
   graph: EncodedGraph;
 }
@@ -173,7 +175,7 @@ export class SplitRun implements SplitHook {
   private describe(key: string, v: Violation): Found {
     return {
       seq: this.seq, n: this.n, key, property: v.property, invariant: v.invariant, message: v.message,
-      tid: v.tid, threadNames: v.threadNames, graph: encodeGraph(v.graph),
+      tid: v.tid, at: v.at, threadNames: v.threadNames, graph: encodeGraph(v.graph),
     };
   }
 
