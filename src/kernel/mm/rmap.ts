@@ -6,7 +6,7 @@ import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { kernelFunction } from '../kfn.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import { anon_vma_lock_read, anon_vma_lock_write, anon_vma_unlock_read, anon_vma_unlock_write, type AnonVma } from '../include/linux/rmap.ts';
-import { checkTableAlive, pmd_is_table, pmd_table_id, pte_pfn, pte_present } from '../include/linux/pgtable.ts';
+import { pmd_is_table, pmd_table_id, pte_pfn, pte_present } from '../include/linux/pgtable.ts';
 import { table } from './mm.ts';
 import { lockPtl } from './pgtable-generic.ts';
 
@@ -40,7 +40,6 @@ export const page_vma_mapped_walk_v6_0 = kernelFunction({
   if (!pmd_is_table(pmde)) return false;
   const T = table(mm, pmd_table_id(yield t.load(mm.pmd))); // map_pte(): pte_offset_map(pvmw->pmd)
   const pte = yield t.load(T.entries[0]);
-  yield* checkTableAlive(t, T, `reads ${T.name}[0] in page_vma_mapped_walk`);
   if (!pte_present(pte)) return false;
   const ptl = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_lockptr(vma->vm_mm, pvmw->pmd)
   yield* lockPtl(t, ptl);
