@@ -1,89 +1,13 @@
-// The versioned JSON trace of one execution, for `mmcheck view` (schema in docs/trace-format.md).
+// Writes the versioned JSON trace of one execution, for `mmcheck view` (the types are in
+// src/trace-format; the schema in docs/trace-format.md).
 // Each step carries the memory as it stands after the step (for every location, the value of
 // the co-latest write executed so far), decoded with the location's pretty-printer.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
 import { FREED, OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
+import { SCENARIO_VERSION, SCHEMA, type FunctionSource, type ScenarioTrace, type TraceLocation, type TraceStep, type TraceWeakMemory } from '../trace-format/index.ts';
 import type { WeakExplanation } from './models/lkmm-explain.ts';
-
-export const TRACE_SCHEMA = 'mmcheck-trace';
-export const TRACE_VERSION = 1;
-
-export interface TraceLocation {
-  id: number;
-  name: string;
-  /** The object the location belongs to: the name up to the first '.' or '[' (e.g. 'T0', 'cpu1'). */
-  group: string;
-  init: number;
-  initText: string;
-}
-
-export interface TraceStep {
-  index: number;
-  tid: number;
-  thread: string;
-  fn: string | null;
-  /** One line, as in the printed trace. */
-  text: string;
-  kind: 'read' | 'write' | 'rmw' | 'fence' | 'spawn' | 'join' | 'end' | 'block' | 'error';
-  loc: number | null;
-  /** For reads: the write read from — its thread, its event index in that thread, and the step
-   * that executed it (null: the initial value). */
-  readsFrom: { tid: number; event: number; step: number | null } | null;
-  /** Locations this step wrote. */
-  wrote: number[];
-  /** Memory after this step: decoded value per location (same order as `locations`). */
-  memory: string[];
-  /** True for the step where the violation shows. */
-  violation: boolean;
-}
-
-export interface ScenarioTrace {
-  schema: typeof TRACE_SCHEMA;
-  version: typeof TRACE_VERSION;
-  kind: 'scenario';
-  target: string;
-  scenario: string | null;
-  variant: string | null;
-  model: string;
-  params: Record<string, number>;
-  threads: { tid: number; name: string }[];
-  locations: TraceLocation[];
-  steps: TraceStep[];
-  violation: { property: string; invariant: string | null; message: string; step: number | null } | null;
-  replay: string | null;
-  schedule: string | null;
-  /** Under a weak model: why the counterexample needs weak memory (optional; see
-   * docs/explain.md). Steps are indices into `steps`; null for an initial write. */
-  weakMemory?: TraceWeakMemory;
-  /**
-   * Where the functions the steps name come from, when the writer knows (the kernel model's
-   * declarations: `mmcheck list --functions`): a step's `fn` is `functions[fn].file`:`fn`.
-   * Optional: older traces and programs without declared functions have none.
-   */
-  functions?: Record<string, FunctionSource>;
-}
-
-/** Why a counterexample needs weak memory, by step (ScenarioTrace.weakMemory). */
-export interface TraceWeakMemory {
-  /** True when the execution is sequentially consistent (nothing below). */
-  sc: boolean;
-  /** The reads that saw a stale value. */
-  staleReads: number[];
-  /** The cycle of po, rf, co and fr. */
-  cycle: { from: number | null; to: number | null; rel: string }[];
-  /** The po edges the code leaves unordered, with what would order them. */
-  unordered: { from: number; to: number; fixes: string[] }[];
-  /** The explanation as the command line prints it. */
-  text: string[];
-}
-
-/** A function's source as a trace names it: its file and the versions the model follows. */
-export interface FunctionSource {
-  file: string;
-  version: string;
-}
 
 function group(name: string): string {
   const m = /^([^.[]+)/.exec(name);
@@ -102,9 +26,10 @@ export function scenarioTrace(opts: {
   violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null } | null;
   replay?: string | null;
   schedule?: string | null;
-  weak?: WeakExplanation | null;
   /** Where a step's function comes from (the engine knows no kernel: the caller looks it up). */
   functionSource?: (fn: string) => FunctionSource | null;
+  /** Why the counterexample needs weak memory (the model's explanation), if it does. */
+  weak?: WeakExplanation | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
   const show = (loc: number, v: number): string => (v === FREED && inst.locObj[loc] >= 0 ? 'freed'
@@ -179,8 +104,8 @@ export function scenarioTrace(opts: {
     text: w.text,
   } : undefined;
   return {
-    schema: TRACE_SCHEMA,
-    version: TRACE_VERSION,
+    schema: SCHEMA,
+    version: SCENARIO_VERSION,
     kind: 'scenario',
     target: opts.target,
     scenario: opts.scenario ?? null,
@@ -193,8 +118,8 @@ export function scenarioTrace(opts: {
     violation: opts.violation ? { property: opts.violation.property, invariant: opts.violation.invariant, message: opts.violation.message, step: violationStep } : null,
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
-    ...(weakMemory ? { weakMemory } : {}),
     ...(opts.functionSource ? { functions: functionTable(steps, opts.functionSource) } : {}),
+    ...(weakMemory ? { weakMemory } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
 // the model's relations that close it: wmb, rfe, ppo …) is drawn over it, thick, each edge
 // labelled with its relation, and the events on it outlined. Returns SVG markup; pure (tested
 // in Node).
-import type { LitmusEdgeType, LitmusEvent, LitmusExecution } from './types.ts';
+import type { LitmusEdgeType, LitmusEvent, LitmusExecution } from '../trace-format/index.ts';
 
 export const EDGE_COLORS: Record<LitmusEdgeType, string> = { po: '#555', rf: '#d62728', co: '#1f5fbf', fr: '#e08a00' };
 export const CYCLE_COLOR = '#a0128f';

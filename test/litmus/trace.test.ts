@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CORPUS_ROOT } from '../../src/litmus/corpus.ts';
-import { checkTrace } from '../../src/viewer/types.ts';
+import { checkTrace } from '../../src/trace-format/index.ts';
 
 test('--trace writes the witness of MP+poonceonces with its po, rf, co and fr edges', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mmcheck-lt-'));
