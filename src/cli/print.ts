@@ -6,6 +6,7 @@ import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../
 import { scenarioTrace } from '../engine/trace-json.ts';
 import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
+import { findInvariant } from '../kernel/invariants.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
@@ -211,6 +212,7 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
     violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message, at: x.violation.at ?? null } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
     functionSource: kernelFunctionSource,
+    invariantInfo: (id) => findInvariant(id) ?? null,
   });
 }
 
@@ -218,7 +220,8 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
 function kernelFunctionSource(fn: string): FunctionSource | null {
   const all = kernelSource(fn);
   if (all.length === 0) return null;
-  return { file: all[0].file, version: all.map((s) => s.version).join('; ') };
+  const waits = all.find((s) => s.waits)?.waits;
+  return { file: all[0].file, version: all.map((s) => s.version).join('; '), ...(waits ? { waits } : {}) };
 }
 
 /** Writes the JSON trace `mmcheck view` reads. */
