@@ -7,14 +7,14 @@
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import { Mode } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
-import { cpuIrqOff, cpuIrqOn, type Cpu } from './cpus.ts';
+import { cpuField, cpuIrqOff, cpuIrqOn, type Cpu } from './cpus.ts';
 import { showPte } from './include/linux/pgtable.ts';
 import { modelStep } from './kfn.ts';
 import { smp_mb } from './include/asm-generic/barrier.ts';
 
 /** `cpu`'s TLB, caching the PTE value `init` (0: empty). */
 export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
-  return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
+  return cpuField(b, cpu, 'tlb', init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
 }
 
 /** Start of one uninterruptible instruction (shown as "(insn)" in traces, quiet by default). */
@@ -30,7 +30,7 @@ export const insnEnd = modelStep('(insn)', cpuIrqOn);
  * caches).
  */
 export function newHwInsn(b: Builder, cpu: Cpu): Loc {
-  return b.loc(`cpu${cpu.id}.hw_access`, 0, (v) => (v ? 'in flight' : 'idle'));
+  return cpuField(b, cpu, 'hw_access', 0, (v) => (v ? 'in flight' : 'idle'));
 }
 
 /** A hardware access begins: a broadcast invalidation now waits for it. */

@@ -225,7 +225,7 @@ export const split_huge_page_v3 = kernelFunction({ name: 'split_huge_page_to_lis
  * wait_split_huge_page(): the splitter holds the anon_vma lock across the split, so taking and
  * dropping it waits for the split to finish.
  */
-const wait_split_huge_page = kernelFunction({ name: 'wait_split_huge_page', file: 'include/linux/huge_mm.h', version: V3 },
+const wait_split_huge_page = kernelFunction({ name: 'wait_split_huge_page', file: 'include/linux/huge_mm.h', version: V3, waits: 'wait' },
   function* (t: Ctx, av: AnonVma): ThreadGen<void> {
     yield* anon_vma_lock_write(t, av);
     yield* anon_vma_unlock_write(t, av);

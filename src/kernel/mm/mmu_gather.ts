@@ -48,7 +48,7 @@ export const tlb_table_flush = kernelFunction(gather('tlb_table_flush'),
     call_rcu(t, cpus, self, () => __tlb_remove_table(t, T), flavour));
 
 /** tlb_remove_table_sync_one(): an IPI to every other CPU, which IRQs-off walkers delay. */
-export const tlb_remove_table_sync_one = kernelFunction(gather('tlb_remove_table_sync_one'),
+export const tlb_remove_table_sync_one = kernelFunction({ ...gather('tlb_remove_table_sync_one'), waits: 'IPI' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => smp_call_function(t, cpus, self));
 
 /** How tlb_remove_table_one() frees a single table when the batch page could not be allocated. */

@@ -3,7 +3,7 @@
 // invalidate (including paging-structure caches: freed_tables), free.
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../cpus.ts';
+import { cpuField, Cpus } from '../cpus.ts';
 import { PTE_NONE, newPageTable, pmd_table, pmd_is_table, pmd_table_id } from '../include/linux/pgtable.ts';
 import { FREED } from '../../engine/ops.ts';
 import { newMm, table } from '../mm/mm.ts';
@@ -21,7 +21,7 @@ function make(knob: Knob | undefined) {
     const cpus = new Cpus(b, 2);
     const T = newPageTable(b, 0, [PTE_NONE]);
     const mm = newMm(b, pmd_table(0), [T], []);
-    const pwc = b.loc('cpu0.paging_structure_cache', 1, (v) => (v ? `walks through T${v - 1}` : 'empty'));
+    const pwc = cpuField(b, cpus.cpu[0], 'paging_structure_cache', 1, (v) => (v ? `walks through T${v - 1}` : 'empty'));
     const insn = newHwInsn(b, cpus.cpu[0]);
     b.thread('CPU0 MMU', function* (t: Ctx) {
       // A speculative hardware page walk for an address under the PMD: through the cached

@@ -11,20 +11,20 @@ const tlbC = (name: string) => ({ name, file: 'arch/x86/mm/tlb.c', version: MAIN
 const tlbflushH = (name: string) => ({ name, file: 'arch/x86/include/asm/tlbflush.h', version: MAINLINE });
 
 /** flush_tlb_page(): invalidate the targets' TLBs, then wait for their instructions in flight. */
-export const flush_tlb_page = kernelFunction(tlbflushH('flush_tlb_page'),
+export const flush_tlb_page = kernelFunction({ ...tlbflushH('flush_tlb_page'), waits: 'TLB flush' },
   function* (t: Ctx, cpus: Cpus, self: Cpu, targets: { cpu: Cpu; tlb: Loc }[]): ThreadGen<void> {
     for (const x of targets) yield t.store(x.tlb, 0);
     yield* ipiRoundTrip(t, cpus, self, targets.map((x) => x.cpu));
   });
 
 /** flush_tlb_mm_range(): the flush IPI to every other CPU of the mm (the TLBs are not modeled). */
-export const flush_tlb_mm_range = kernelFunction(tlbC('flush_tlb_mm_range'),
+export const flush_tlb_mm_range = kernelFunction({ ...tlbC('flush_tlb_mm_range'), waits: 'TLB flush' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
 /** flush_tlb_range(): flush_tlb_mm_range() of the VMA's range. */
-export const flush_tlb_range = kernelFunction(tlbflushH('flush_tlb_range'),
+export const flush_tlb_range = kernelFunction({ ...tlbflushH('flush_tlb_range'), waits: 'TLB flush' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
 /** flush_tlb_kernel_range(): on_each_cpu() flush; waits for every kernel-mapping access in flight. */
-export const flush_tlb_kernel_range = kernelFunction(tlbC('flush_tlb_kernel_range'),
+export const flush_tlb_kernel_range = kernelFunction({ ...tlbC('flush_tlb_kernel_range'), waits: 'TLB flush' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
