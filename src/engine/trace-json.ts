@@ -10,8 +10,9 @@ import { FREED, OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
 import {
   SCENARIO_VERSION, SCHEMA, type FunctionSource, type ScenarioTrace, type TraceLocation, type TraceObject, type TraceOp, type TraceStep,
-  type TraceValue,
+  type TraceValue, type TraceWeakMemory,
 } from '../trace-format/index.ts';
+import type { WeakExplanation } from './models/lkmm-explain.ts';
 
 const OP_NAME: Record<OpKind, TraceOp> = {
   [OpKind.Load]: 'load', [OpKind.Store]: 'store', [OpKind.Rmw]: 'rmw', [OpKind.Fence]: 'fence', [OpKind.Lock]: 'lock',
@@ -40,6 +41,8 @@ export function scenarioTrace(opts: {
   functionSource?: (fn: string) => FunctionSource | null;
   /** An invariant's title and meaning, by id (the caller's table: the engine knows no invariants). */
   invariantInfo?: (id: string) => { title: string; meaning: string } | null;
+  /** Why the counterexample needs weak memory (the model's explanation), if it does. */
+  weak?: WeakExplanation | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
   const freed = (loc: number, v: number): boolean => v === FREED && inst.locObj[loc] >= 0;
@@ -122,6 +125,16 @@ export function scenarioTrace(opts: {
   const at = opts.violation?.at;
   const atEv = at ? g.threads[at.tid]?.[at.idx] : undefined;
   const atStep = atEv ? stepOfEvent.get(atEv) ?? null : null;
+  const w = opts.weak;
+  const stepOf = (e: Ev): number | null => stepOfEvent.get(e) ?? null;
+  const weakMemory: TraceWeakMemory | undefined = w ? {
+    sc: w.sc,
+    staleReads: w.stale.map((x) => stepOf(x.read)).filter((i): i is number => i !== null),
+    cycle: w.cycle.map((c) => ({ from: stepOf(c.from), to: stepOf(c.to), rel: c.rel })),
+    unordered: w.orderings.filter((o) => o.fixes.length && stepOf(o.from) !== null && stepOf(o.to) !== null)
+      .map((o) => ({ from: stepOf(o.from)!, to: stepOf(o.to)!, fixes: o.fixes.map((f) => f.fix) })),
+    text: w.text,
+  } : undefined;
   return {
     schema: SCHEMA,
     version: SCENARIO_VERSION,
@@ -139,6 +152,7 @@ export function scenarioTrace(opts: {
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
     ...(opts.functionSource ? { functions: functionTable(steps, opts.functionSource) } : {}),
+    ...(weakMemory ? { weakMemory } : {}),
   };
 }
 
