@@ -58,11 +58,14 @@ export interface LocInfo {
  * is written, never while exploring.
  */
 export interface ValueType {
-  /** The type's name, e.g. 'spinlock', 'pmd' (src/trace-format/values.ts lists the kernel's). */
+  /** The type's name, e.g. 'lock', 'pmd' (src/trace-format/values.ts lists the kernel's). */
   readonly type: string;
   show(v: Val): string;
   decode(v: Val): TraceValue;
 }
+
+/** How traces show a location's values: a pretty-printer, or a ValueType (text and data). */
+export type LocDisplay = ((v: Val) => string) | ValueType;
 
 /**
  * An object of the program (a page table, a folio, an xarray node …): a named group of its
@@ -168,7 +171,7 @@ export class Builder {
    * A shared location with an initial value (0 unless given), and how traces show its values: a
    * pretty-printer, or a ValueType (which also says what the values mean, as data).
    */
-  loc(name: string, init: Val = 0, show?: ((v: Val) => string) | ValueType): Loc {
+  loc(name: string, init: Val = 0, show?: LocDisplay): Loc {
     if ((this.locs.length & 0xfff) === 0) setupBounds(this.locs.length, MAX_LOCS, 'locations');
     if (typeof show === 'object') {
       const vt = show;

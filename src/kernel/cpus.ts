@@ -10,7 +10,7 @@
 // synchronize_rcu() waits only for the readers that were active when it started: it snapshots
 // each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
 import type { Ctx, Loc, ThreadGen, Val } from '../engine/ops.ts';
-import type { Builder, ObjInfo } from '../engine/program.ts';
+import type { Builder, LocDisplay, ObjInfo } from '../engine/program.ts';
 import type { CpuStateValue, ObjectAttrs, ObjectFields, TypedValue } from '../trace-format/index.ts';
 
 /** The read-side nesting bits of a CPU's word. */
@@ -46,7 +46,7 @@ export interface Cpu {
 }
 
 /** A further per-CPU location `cpu<id>.<field>` (a TLB, a cache …), a field of the CPU's object. */
-export function cpuField(b: Builder, cpu: Cpu, field: string, init: Val, show?: (v: Val) => string): Loc {
+export function cpuField(b: Builder, cpu: Cpu, field: string, init: Val, show?: LocDisplay): Loc {
   const loc = b.loc(`cpu${cpu.id}.${field}`, init, show);
   b.addField(cpu.obj, field, loc);
   return loc;

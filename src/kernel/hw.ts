@@ -17,6 +17,7 @@
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import { FREED, Mode } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
+import type { TypedValue } from '../trace-format/index.ts';
 import { cpuField, cpuIrqOff, cpuIrqOn, CPU_IRQOFF, type Cpu } from './cpus.ts';
 import { pmd_is_table, pmd_table_id, pte_present, showPmd, showPte } from './include/linux/pgtable.ts';
 import { modelStep } from './kfn.ts';
@@ -34,6 +35,9 @@ export function newPwc(b: Builder, cpu: Cpu, init = 0): Loc {
   return cpuField(b, cpu, 'walk_cache', init, (v) => (v ? `walks through ${showPmd(v)}` : 'empty'));
 }
 
+/** The value type of a CPU's access-in-flight word: "in flight" / "idle"; as data, whether an access is in flight. */
+const ACCESS_IN_FLIGHT: TypedValue<'access-in-flight'> = { type: 'access-in-flight', show: (v) => (v ? 'in flight' : 'idle'), decode: (v) => v !== 0 };
+
 /** Start of one uninterruptible instruction (shown as "(insn)" in traces, quiet by default). */
 export const insnBegin = modelStep('(insn)', cpuIrqOff);
 
@@ -47,7 +51,7 @@ export const insnEnd = modelStep('(insn)', cpuIrqOn);
  * caches).
  */
 export function newHwInsn(b: Builder, cpu: Cpu): Loc {
-  return cpuField(b, cpu, 'hw_access', 0, (v) => (v ? 'in flight' : 'idle'));
+  return cpuField(b, cpu, 'hw_access', 0, ACCESS_IN_FLIGHT);
 }
 
 /** A hardware access begins: a broadcast invalidation now waits for it. */

@@ -15,9 +15,10 @@ export interface ObjectFields {
   mm: { pmd: number; pmd_lock: number };
   /** struct folio: the refcount and the ghost words of the invariants (more fields as scenarios add them). */
   folio: { _refcount: number; gen: number; frozen_by: number; freed: number; data: number };
-  /** A CPU: its RCU/IRQ word (more per-CPU state as fields: tlb, hw_access …). */
+  /** A CPU: its RCU/IRQ word (more per-CPU state as fields: its MMU's tlb, walk_cache, hw_access …). */
   cpu: { rcu_irq: number };
-  /** struct address_space as a flat page cache: the i_pages slots and the i_pages lock. */
+  /** struct address_space as a flat page cache (a file's, a shmem file's, a swap device's swap
+   * cache: freed by swapoff, lifetime I17): the i_pages slots and the i_pages lock. */
   mapping: { i_pages: number[]; xa_lock: number };
   /** struct xarray with nodes: its head and lock. */
   xarray: { xa_head: number; xa_lock: number };
@@ -25,6 +26,22 @@ export interface ObjectFields {
   xa_node: { slots: number[] };
   /** A physical page of struct pages: one entry per struct page in each field (lifetime I2). */
   'struct-page-backing': { _refcount: number[]; flags: number[] };
+  /** A PMD table that hugetlb PMD sharing counts the users of (mm/hugetlb.ts). */
+  pmdtable: { entries: number[]; pt_share_count: number };
+  /** A PMD page's deposit list (pmd_huge_pte(): the PTE table kept for a later split). */
+  'pmd-page': { pmd_huge_pte: number };
+  /** A VMA: its anon_vma pointer. */
+  vma: { anon_vma: number };
+  /** A v3.x THP's head page: its mapcount and PageCompound. */
+  page: { _mapcount: number; PageCompound: number };
+  /** A memory section's state (online, offline, removed). */
+  mem_section: { state: number };
+  /** struct swap_info_struct: its flags, si->lock and inuse_pages (never freed). */
+  swap_info: { flags: number; lock: number; inuse_pages: number };
+  /** A swap device's swap_map: one count byte per slot (freed by swapoff: lifetime I17). */
+  swap_map: { swap_map: number[] };
+  /** A percpu_ref: one word per CPU (count and DEAD bit). */
+  percpu_ref: { count: number[] };
   /** A read-write semaphore. */
   rwsem: { owner: number; readers: number };
   /** The checker's bookkeeping (ghost words no kernel code reads). */

@@ -15,7 +15,7 @@ export interface TraceLocation {
   /** Its field in that object (e.g. 'entries', 'ptl'), and its index when the field is an array. */
   field: string | null;
   index: number | null;
-  /** Its value type (e.g. 'spinlock', 'pmd': trace-format's ValueTypes), or null: plain integers. */
+  /** Its value type (e.g. 'lock', 'pmd': trace-format's ValueTypes), or null: plain integers. */
   type: string | null;
   init: number;
   initText: string;
@@ -70,8 +70,12 @@ export interface TraceStep {
   violation: boolean;
 }
 
-/** What a kernel function does that a reader shows: it waits for other CPUs. */
-export type WaitKind = 'grace period' | 'IPI' | 'TLB flush' | 'wait';
+/**
+ * What a kernel function does that a reader shows: it waits for other CPUs — a grace period (for
+ * the readers it saw), an IPI or an IPI-based TLB flush (for the CPUs with IRQs off), a broadcast
+ * invalidation (TLBI, tlbie: for the hardware accesses in flight), or a wait of another kind.
+ */
+export type WaitKind = 'grace period' | 'IPI' | 'TLB flush' | 'broadcast invalidation' | 'wait';
 
 /** A function's source as a trace names it: its file, the versions the model follows, and what it waits for. */
 export interface FunctionSource {

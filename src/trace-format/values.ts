@@ -42,8 +42,8 @@ export type RefcountValue = {
 
 /** The value types the kernel model declares, by name, with the data each decodes to. */
 export interface ValueTypes {
-  /** spinlock_t: held or not. */
-  spinlock: boolean;
+  /** A lock word the engine's lock operations take (spinlock_t, PG_locked, an rwsem's writer word): held or not. */
+  lock: boolean;
   pte: PteValue;
   pmd: PmdValue;
   'cpu-state': CpuStateValue;
@@ -52,6 +52,8 @@ export interface ValueTypes {
   'frozen-by': number | null;
   /** A folio's ghost "freed" word: true while the folio is in the allocator. */
   'in-allocator': boolean;
+  /** A CPU's hardware access in flight, which a broadcast invalidation waits for (src/kernel/hw.ts). */
+  'access-in-flight': boolean;
 }
 export type ValueTypeName = keyof ValueTypes;
 

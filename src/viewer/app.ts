@@ -80,6 +80,7 @@ function waitDetail(w: WaitView): string {
   if (w.waitingFor.length) return `${here} — held up by ${esc(w.waitingFor.join(', '))}`;
   if (!w.pending) return here;
   if (w.kind === 'IPI' || w.kind === 'TLB flush') return `${here} — no other CPU has IRQs off, so the IPI is taken at once (RCU readers with IRQs on do not hold it up)`;
+  if (w.kind === 'broadcast invalidation') return `${here} — no other CPU has a hardware access in flight, so the invalidation completes at once`;
   return `${here} — no reader seen so far`;
 }
 

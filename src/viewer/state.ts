@@ -56,6 +56,8 @@ export interface CpuView {
   fn: string | null;
   done: boolean;
   irqsOff: boolean | null;
+  /** A hardware access is in flight on the CPU (its 'hw_access' field), which a broadcast invalidation waits for; null: not modelled. */
+  accessInFlight: boolean | null;
   readerDepth: number | null;
   gen: number | null;
   /** Step index at which the current RCU read-side section began (null: none or unknown). */
@@ -78,7 +80,8 @@ export interface WaitView {
   /** False at the step where the wait ends (the thread's next step is elsewhere). */
   pending: boolean;
   /** What the wait is held up by: for a grace period the CPUs seen inside a reader (with the
-   * state seen), for an IPI or TLB flush the other CPUs with IRQs off. Empty when not pending. */
+   * state seen), for an IPI or TLB flush the other CPUs with IRQs off, for a broadcast
+   * invalidation the CPUs with a hardware access in flight. Empty when not pending. */
   waitingFor: string[];
   /** At the cursor's step, the thread's wait on this object (a CPU) returned. */
   returnsFrom: string | null;
@@ -118,7 +121,7 @@ function objectsOf<K extends ObjectKind>(t: ScenarioTrace, kind: K): Obj<K>[] {
   return t.objects.filter((o): o is Obj<K> => o.kind === kind);
 }
 
-const isLock = (t: ScenarioTrace, loc: number): boolean => t.locations[loc].type === 'spinlock';
+const isLock = (t: ScenarioTrace, loc: number): boolean => t.locations[loc].type === 'lock';
 
 /** The label of a location inside its object: its field, with the index of an array field ('[3]' for entries). */
 function labelOf(t: ScenarioTrace, loc: number): string {
@@ -190,7 +193,7 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
   return { cursor, step, pmds, tables, split, folios, cpus, locks, mappings, pages, waits: waitViews(t, cursor, cpus), ghost, other };
 }
 
-/** Every spinlock, with the thread whose step last took it. */
+/** Every lock word, with the thread whose step last took it. */
 function lockViews(t: ScenarioTrace, cursor: number, cell: (loc: number, label?: string) => Cell): LockView[] {
   const holder = new Map<number, { who: string; since: number }>();
   for (let i = 0; i <= cursor; i++) {
@@ -258,10 +261,12 @@ function cpuView(t: ScenarioTrace, cursor: number, o: Obj<'cpu'>, field: (o: Tra
       depth0 = d;
     }
   }
+  const fields = rest(o);
+  const hw = fields.find((c) => c.label === 'hw_access');
   return {
     name: o.name, thread: th ? th.name : null, fn, done,
-    irqsOff: p ? p.irqsOff : null, readerDepth: p ? p.readerDepth : null, gen: p ? p.gen : null,
-    readerSince: p && p.readerDepth > 0 ? readerSince : null, rcu, tlb, fields: rest(o),
+    irqsOff: p ? p.irqsOff : null, accessInFlight: typeof hw?.data === 'boolean' ? hw.data : null, readerDepth: p ? p.readerDepth : null, gen: p ? p.gen : null,
+    readerSince: p && p.readerDepth > 0 ? readerSince : null, rcu, tlb, fields,
   };
 }
 
@@ -320,8 +325,11 @@ function waitViews(t: ScenarioTrace, cursor: number, cpus: CpuView[]): WaitView[
     const pending = next >= 0 && t.steps[next].fn === last.fn;
     // An IPI (and a TLB flush by IPI) is taken by a CPU only with IRQs on: it waits for the
     // CPUs that have IRQs off now; a grace period waits for the readers it saw.
+    // A broadcast invalidation (TLBI, tlbie) waits for the hardware accesses in flight.
     const blocking = kind === 'IPI' || kind === 'TLB flush'
       ? cpus.filter((c) => c.irqsOff && c.thread !== th.name).map((c) => `${c.name} (IRQs off)`)
+      : kind === 'broadcast invalidation'
+      ? cpus.filter((c) => c.accessInFlight && c.thread !== th.name).map((c) => `${c.name} (access in flight)`)
       : [...waitingFor].map(([c, v]) => `${c} (${v})`);
     const here = cursor >= 0 ? t.steps[cursor] : null;
     const returned = here && here.tid === th.tid && here.op === 'await' && !here.blocked && here.loc !== null

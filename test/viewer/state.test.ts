@@ -20,6 +20,8 @@ const VARIANTS: [string, string][] = [
   ['table-free-vs-pte-offset-map', 'ipi-then-free'],
   ['hvo-vs-speculative-walker', 'no-synchronize-rcu'],
   ['pae-ptep-get-lockless', 'two-loads-low-high'],
+  ['free-swap-and-cache-vs-swapoff', 'pre-fix'],
+  ['table-free-vs-hardware-walker', 'free-before-flush'],
 ];
 let dir = '';
 const traces = new Map<string, ScenarioTrace>();
@@ -166,6 +168,26 @@ test('waits: a thread inside an IPI/grace-period wait is listed with the readers
   const cpu0 = deriveState(hvo, flush - 1).cpus.find((c) => c.name === 'cpu0')!;
   assert.equal(cpu0.readerDepth! > 0 && cpu0.irqsOff === false, true);
   assert.deepEqual(before.waitingFor, []);
+});
+
+test('swap devices, swap caches, folio locks and MMU caches are typed objects too', () => {
+  const t = traces.get('free-swap-and-cache-vs-swapoff/pre-fix')!;
+  const s = deriveState(t, t.violation!.step!);
+  // The swap cache is an address space that swapoff() freed (I17): its slots are freed memory.
+  const cache = t.objects.find((o) => o.name === 'swapper_spaces[0]')!;
+  assert.deepEqual([cache.kind, cache.invariant], ['mapping', 'I17']);
+  assert.ok(s.mappings.find((m) => m.name === 'swapper_spaces[0]')!.slots.every((c) => c.data === null));
+  // si->lock and the folio's PG_locked are lock words; the folio's swap fields are its fields.
+  assert.ok(['swap_info[0].lock', 'A.PG_locked'].every((n) => s.locks.some((l) => l.cell.name === n)));
+  assert.ok(['PG_swapcache', 'swap', '_mapcount'].every((f) => s.folios.find((x) => x.name === 'A')!.fields.some((c) => c.label === f)));
+  assert.deepEqual(t.objects.filter((o) => ['swap_info', 'swap_map', 'percpu_ref'].includes(o.kind)).map((o) => o.name).sort(),
+    ['swap_info[0]', 'swap_info[0].swap_map', 'swap_info[0].users']);
+  // An arm64 broadcast invalidation waits for the hardware access in flight on CPU0's MMU.
+  const hw = traces.get('table-free-vs-hardware-walker/free-before-flush')!;
+  const cpu0 = hw.objects.find((o) => o.kind === 'cpu' && o.name === 'cpu0')!;
+  assert.ok('walk_cache' in cpu0.fields && 'hw_access' in cpu0.fields, 'the MMU caches are fields of the CPU');
+  const waiting = hw.steps.map((_, i) => deriveState(hw, i).waits.find((w) => w.kind === 'broadcast invalidation' && w.pending));
+  assert.ok(waiting.some((w) => w?.waitingFor.includes('cpu0 (access in flight)')), 'the flush is held up by CPU0\'s access');
 });
 
 test('rfSource finds the step whose write a read returned', () => {

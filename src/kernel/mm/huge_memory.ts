@@ -7,6 +7,7 @@
 // must not miss a PMD.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I5 } from '../invariants.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
@@ -58,7 +59,9 @@ export interface DepositPmd extends Pmd {
 
 /** A PMD page's deposit list, holding `deposited` (already deposited with a huge PMD) if given. */
 export function newDepositList(b: Builder, name: string, deposited?: PageTable): Loc {
-  return b.loc(`${name}.pmd_huge_pte`, deposited ? deposited.id + 1 : 0, (v) => (v ? `deposited T${v - 1}` : 'empty'));
+  const pmd_huge_pte = b.loc(`${name}.pmd_huge_pte`, deposited ? deposited.id + 1 : 0, (v) => (v ? `deposited T${v - 1}` : 'empty'));
+  b.object('pmd-page', name, { pmd_huge_pte } satisfies ObjectFields['pmd-page']);
+  return pmd_huge_pte;
 }
 
 /** pgtable_trans_huge_deposit() (generic): under the PMD lock, keep `T` for a later split or zap. */
@@ -153,11 +156,12 @@ export interface ThpV3 {
 
 /** A v3.x THP `name` at `pfn`, compound, mapped by `mapcount` huge PMDs. */
 export function newThpV3(b: Builder, name: string, pfn: number, mapcount: number): ThpV3 {
-  return {
-    name, pfn,
-    mapcount: b.loc(`${name}._mapcount`, mapcount, (v) => `page_mapcount ${v}`),
-    compound: b.loc(`${name}.PageCompound`, 1, (v) => (v ? 'compound' : 'split into small pages')),
+  const fields: ObjectFields['page'] = {
+    _mapcount: b.loc(`${name}._mapcount`, mapcount, (v) => `page_mapcount ${v}`),
+    PageCompound: b.loc(`${name}.PageCompound`, 1, (v) => (v ? 'compound' : 'split into small pages')),
   };
+  b.object('page', name, fields);
+  return { name, pfn, mapcount: fields._mapcount, compound: fields.PageCompound };
 }
 
 const V3 = 'v3.13–v4.4';

@@ -208,6 +208,7 @@ function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, C]);
     mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
+    b.addField(mm.obj, 'write_protect_seq', mm.write_protect_seq);
     const excl = folioField(b, P, 'AnonExclusive', 1);
     const pinned = ghostWord(b, 'pinned');
     b.thread('CPU0', function* (t: Ctx) {

@@ -6,7 +6,7 @@
 // the data the folio holds). Refcount 0 means "free in the allocator" or "frozen".
 import type { Ctx, Loc, ThreadGen, Val } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
-import type { Builder, ObjInfo } from '../../../engine/program.ts';
+import type { Builder, LocDisplay, ObjInfo } from '../../../engine/program.ts';
 import type { ObjectFields, TypedValue } from '../../../trace-format/index.ts';
 import { GUP_PIN_COUNTING_BIAS } from '../../mm/gup.ts';
 import { ghostLoad } from '../../ghost.ts';
@@ -68,7 +68,7 @@ export function newFolio(b: Builder, name: string, pfn: number, refcount: number
 }
 
 /** A further field of folio `f` (its order, index, a page flag …): the location `<name>.<field>`. */
-export function folioField(b: Builder, f: Folio, field: string, init: Val, show?: (v: Val) => string): Loc {
+export function folioField(b: Builder, f: Folio, field: string, init: Val, show?: LocDisplay): Loc {
   const loc = b.loc(`${f.name}.${field}`, init, show);
   b.addField(f.obj, field, loc);
   return loc;

@@ -224,11 +224,12 @@ export interface PmdTable {
 /** PMD table S`id` with entries `init` (PMD values), shared by `shareCount` mms besides its first user. */
 export function newPmdTable(b: Builder, id: number, init: number[], shareCount = 0): PmdTable {
   const name = `S${id}`;
-  return {
-    id, name,
+  const fields: ObjectFields['pmdtable'] = {
     entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, PMD_VALUE)),
     pt_share_count: b.loc(`${name}.pt_share_count`, shareCount),
   };
+  b.object('pmdtable', name, fields);
+  return { id, name, ...fields };
 }
 
 /**
