@@ -280,7 +280,8 @@ export class Explorer {
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
-        this.rts[tid].sync(g); // its reads may have been taken back since the loop above synced it
+        // Its reads may have been taken back (takeBack) since the loop above synced it.
+        if (tid >= 0 && this.chooser.parks) this.rts[tid].sync(g);
       }
       if (tid < 0) return true;
       if ((g.byStamp.length & this.heapMask) === 0) this.checkHeap();
