@@ -61,7 +61,7 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
   } else if (r.sample) {
     const s = r.sample;
     const thrown = r.blocked + r.rejected;
-    const retried = thrown ? `; ${fmt(r.blocked)} blocked${r.rejected ? ` and ${fmt(r.rejected)} inconsistent` : ''} draw${thrown === 1 ? '' : 's'} thrown away and drawn again` : '';
+    const retried = thrown ? `; ${fmt(r.blocked)} blocked${r.rejected ? ` and ${fmt(r.rejected)} inconsistent` : ''} draw${thrown === 1 ? '' : 's'} thrown away and drawn again` : '; no draw blocked';
     out(`SAMPLED: no violation in ${fmt(r.executions)} complete executions (${samplerWords(s)})${retried}, ${r.seconds.toFixed(2)} s.`);
     if (s.gaveUp) out(`Gave up after ${fmt(s.draws)} draws: most executions of this program block (exhaustive search counts them).`);
     else if (r.cutBy === 'timeout') out(`Stopped at --timeout ${b.timeout} s before the ${fmt(b.random ?? 0)} executions asked for.`);

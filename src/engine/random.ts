@@ -116,6 +116,9 @@ export class PctChooser implements Chooser {
       this.steps++;
       if (this.steps > this.st.maxSteps) this.st.maxSteps = this.steps;
     }
+    // Give every thread up to the highest tid its priority first: meeting a new thread may swap
+    // an older one's, which must not be compared before the swap.
+    this.priority(runnable[runnable.length - 1]);
     let best = runnable[0];
     let bp = this.priority(best);
     for (let i = 1; i < runnable.length; i++) {

@@ -150,3 +150,24 @@ test('PCT finds a bug of depth d at a rate consistent with 1/(n·k^(d-1)), and n
     assert.equal(short.executions, 300);
   }
 });
+
+test('PCT draws the threads\' priority order uniformly: with no change point, each of the 3! orders runs about as often', () => {
+  const p = defineProgram({
+    name: 'three-stores',
+    setup(b) {
+      const x = b.loc('x');
+      for (let i = 1; i <= 3; i++) b.thread(`T${i}`, function* (t) { yield t.store(x, i); });
+    },
+  });
+  const orders = new Map<string, number>();
+  const n = 600;
+  // Under SC a write goes last in co: the final co order of x is the order the threads ran in.
+  check(p, { random: { samples: n, seed: 4, sampler: 'pct', pctDepth: 1 }, onLeaf: (g) => {
+    const o = g.co[0].slice(1).map((w) => w.tid).join('');
+    orders.set(o, (orders.get(o) ?? 0) + 1);
+  } });
+  assert.equal(orders.size, 6, `orders seen: ${[...orders.keys()].join(', ')}`);
+  // Each order has probability 1/6 (100 of 600 expected, standard deviation 9): 60 is far below.
+  for (const [o, c] of orders) assert.ok(c >= 60 && c <= 140, `order ${o} ran ${c} times of ${n}`);
+  note(`PCT depth 1, 600 executions of 3 threads: ${[...orders].map(([o, c]) => `${o}: ${c}`).join(', ')}`);
+});
