@@ -76,6 +76,7 @@ export type SamplerName = 'pct' | 'random';
  * draws, the random walk often in fewer (docs/scaling.md, "Sampling").
  */
 export const DEFAULT_SAMPLER: SamplerName = 'pct';
+/** PCT's depth when none is given: d-1 = 2 priority changes per execution. */
 export const DEFAULT_PCT_DEPTH = 3;
 /** A sample gives up after this many blocked or dead draws per complete execution asked for. */
 const MAX_DRAWS_PER_SAMPLE = 100;
