@@ -141,14 +141,14 @@ export const xas_reload = kernelFunction(XAS_RELOAD,
   });
 
 /**
- * xas_try_split() within one node (lib/xarray.c, v6.15–v6.19; xa_lock held): the entry of order
+ * xas_try_split() within one node (lib/xarray.c, since v6.15; xa_lock held): the entry of order
  * `order` whose canonical slot is `index` becomes 2^(order - newOrder) entries of order
  * `newOrder` (xas_set_order(xas, index, newOrder)), each holding `entry`; from the last slot down,
  * each new entry's canonical slot is stored, then its siblings, with rcu_assign_pointer(). A
  * split that needs a new node (order >= XA_CHUNK_SHIFT), marks and the xas_load() of the old
  * entry are not modelled.
  */
-export const xas_try_split = kernelFunction(xarrayC('xas_try_split', 'within one node'),
+export const xas_try_split = kernelFunction({ name: 'xas_try_split', file: 'lib/xarray.c', version: 'v6.15–v7.0', note: 'within one node' },
   function* (t: Ctx, node: XaNode, index: number, newOrder: number, entry: number, order: number): ThreadGen<void> {
     const xa_sibs = (1 << newOrder) - 1;
     let offset = index + (1 << order) - 1; // xas->xa_offset + sibs

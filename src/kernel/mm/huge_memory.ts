@@ -316,7 +316,7 @@ export function newPagecacheFolio(b: Builder, name: string, pfn: number, at: num
 }
 
 const SPLIT_PRE = 'v6.15–v6.19 (00527733d0dc to before 577a1f495fd7)';
-const SPLIT_FIXED = '577a1f495fd7 (2026; stable 6.18.y)';
+const SPLIT_FIXED = 'v7.0 (577a1f495fd7; stable 6.18.y)';
 
 /**
  * __split_folio_to_order() of a page-cache folio from `oldOrder` to `newOrder`: each new folio's
@@ -324,7 +324,7 @@ const SPLIT_FIXED = '577a1f495fd7 (2026; stable 6.18.y)';
  * smp_wmb() ("page flags must be visible before we make the page non-compound"), then the folio's
  * own order shrinks. Flags, mapping, memcg and the compound links are not modelled.
  */
-export const __split_folio_to_order_pagecache = kernelFunction({ name: '__split_folio_to_order', file: 'mm/huge_memory.c', version: 'v6.15–v6.19', note: 'the new folios\' index and order words' },
+export const __split_folio_to_order_pagecache = kernelFunction({ name: '__split_folio_to_order', file: 'mm/huge_memory.c', version: 'v6.15–v7.0', note: 'the new folios\' index and order words' },
   function* (t: Ctx, folio: PagecacheFolio, newOrder: number, newHeads: PagecacheFolio[]): ThreadGen<void> {
     for (const nf of newHeads) {
       yield t.store(nf.index, nf.at); // new_folio->index = folio->index + i
@@ -367,6 +367,9 @@ const splitUnmappedFolio = (fixed: boolean) => kernelFunction({ name: '__split_u
  * is unfrozen last, "only after all page cache entries, which used to point to it, have been
  * updated with new folios". The split's references on the new folios are dropped at the end
  * (their locks are not modelled). Returns false (-EAGAIN) if the folio could not be frozen.
+ * The store loop is __folio_split()'s at the fix; before the after-split code moved there, the
+ * same unfreeze / __xa_store() pairs ran inside __split_unmapped_folio() after each step, which
+ * for a split whose new folios all come from its last step stores in the same order.
  */
 const folioSplit = (fixed: boolean) => {
   const __split_unmapped_folio = splitUnmappedFolio(fixed);

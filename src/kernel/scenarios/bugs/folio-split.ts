@@ -62,7 +62,7 @@ export const folioSplitLookupScenario: Scenario = {
   variants: variants<Knob>('folio-split-vs-page-cache-lookup', make, [
     { name: 'pre-fix', ...common, expected: 'I9', kernels: 'v6.15–v6.19',
       description: 'xas_try_split() stores the folio being split at each step: index 3\'s slot names f2, which is unfrozen before f3 is stored; the lookup of index 3 returns f2' },
-    { name: 'fixed', ...common, expected: 'ok', kernels: '577a1f495fd7 (2026; stable 6.18.y)',
+    { name: 'fixed', ...common, expected: 'ok', kernels: 'v7.0 (stable 6.18.y)',
       description: 'xas_try_split() stores the original folio, frozen until every new folio is in its slot: the lookup retries until index 3\'s slot holds f3' },
   ]),
 };
