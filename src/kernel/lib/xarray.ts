@@ -67,8 +67,16 @@ export const xa_is_sibling = (v: number): boolean => (v & XA_SIBLING) !== 0;
 /** xa_to_sibling(): the canonical offset a sibling entry points to. */
 export const xa_to_sibling = (v: number): number => v & 0xff;
 
-/** A node slot as traces print it: "folio pfn 1", "sibling of [0]", "empty". */
-export const showXaSlot = (v: number): string => (xa_is_sibling(v) ? `sibling of [${xa_to_sibling(v)}]` : v ? `folio pfn ${v}` : 'empty');
+/**
+ * A node slot as traces print it: "folio pfn 1" (or, given `folioName`, "f2 (pfn 3)"),
+ * "sibling of [0]", "empty".
+ */
+export const showXaSlot = (v: number, folioName?: (pfn: number) => string | undefined): string => {
+  if (xa_is_sibling(v)) return `sibling of [${xa_to_sibling(v)}]`;
+  if (!v) return 'empty';
+  const name = folioName?.(v);
+  return name ? `${name} (pfn ${v})` : `folio pfn ${v}`;
+};
 
 /**
  * The slots of a node holding multi-index entries: each `{ index, order, pfn }` fills 2^order
@@ -80,10 +88,13 @@ export function xaSlots(size: number, entries: { index: number; order: number; p
   return slots;
 }
 
-/** An xa_node with id `id` and slots `slots` (folio pfns, sibling entries: xaSlots()). */
-export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
+/**
+ * An xa_node with id `id` and slots `slots` (folio pfns, sibling entries: xaSlots()); traces name
+ * a slot's folio by `folioName(pfn)` if given.
+ */
+export function newXaNode(b: Builder, id: number, slots: number[], folioName?: (pfn: number) => string | undefined): XaNode {
   const name = `xa_node#${id}`;
-  const locs = slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, showXaSlot));
+  const locs = slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, (x) => showXaSlot(x, folioName)));
   b.object('xa_node', name, { slots: locs }, { invariant: I9 });
   return { id, name, slots: locs };
 }

@@ -32,7 +32,7 @@ function make(knob: Knob | undefined) {
     const f2 = newPagecacheFolio(b, 'f2', 3, 2, FOLIO_TAIL, 0);
     const f3 = newPagecacheFolio(b, 'f3', 4, 3, FOLIO_TAIL, 0);
     const pages: PagecacheFolio[] = [f, f2, f3];
-    const N = newXaNode(b, 1, xaSlots(4, [{ index: 0, order: 2, pfn: f.pfn }]));
+    const N = newXaNode(b, 1, xaSlots(4, [{ index: 0, order: 2, pfn: f.pfn }]), (pfn) => pages.find((p) => p.pfn === pfn)?.name);
     const xa = newXarray(b, 'mapping.i_pages', N);
     const byPfn = (pfn: number): PagecacheFolio => {
       const p = pages.find((x) => x.pfn === pfn);
@@ -62,7 +62,7 @@ export const folioSplitLookupScenario: Scenario = {
   variants: variants<Knob>('folio-split-vs-page-cache-lookup', make, [
     { name: 'pre-fix', ...common, expected: 'I9', kernels: 'v6.15–v6.19',
       description: 'xas_try_split() stores the folio being split at each step: index 3\'s slot names f2, which is unfrozen before f3 is stored; the lookup of index 3 returns f2' },
-    { name: 'fixed', ...common, expected: 'ok', kernels: 'v7.0 (stable 6.18.y)',
+    { name: 'fixed', ...common, expected: 'ok', kernels: 'v7.0, stable 6.18.y',
       description: 'xas_try_split() stores the original folio, frozen until every new folio is in its slot: the lookup retries until index 3\'s slot holds f3' },
   ]),
 };
