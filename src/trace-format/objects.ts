@@ -34,8 +34,12 @@ export interface ObjectFields {
   vma: { anon_vma: number };
   /** A v3.x THP's head page: its mapcount and PageCompound. */
   page: { _mapcount: number; PageCompound: number };
-  /** A memory section's state (online, offline, removed). */
-  mem_section: { state: number };
+  /** struct mem_section: its flags word (SECTION_HAS_MEM_MAP …) and its usage pointer. */
+  mem_section: { section_mem_map: number; usage: number };
+  /** A hot-added section's kmalloc'ed mem_section_usage (lifetime I2). */
+  mem_section_usage: { subsection_map: number };
+  /** A memory section's online state alone (mm/memory_hotplug.ts's model of hot-remove). */
+  mem_section_state: { state: number };
   /** struct swap_info_struct: its flags, si->lock and inuse_pages (never freed). */
   swap_info: { flags: number; lock: number; inuse_pages: number };
   /** A swap device's swap_map: one count byte per slot (freed by swapoff: lifetime I17). */

@@ -20,7 +20,7 @@ export const SECTION_REMOVED = 3;
 /** A memory section's state word, online at the start. */
 export function newSection(b: Builder): Loc {
   const state = b.loc('mem_section.state', SECTION_ONLINE, (v) => ['?', 'online', 'offline', 'removed'][v] ?? String(v));
-  b.object('mem_section', 'mem_section', { state } satisfies ObjectFields['mem_section']);
+  b.object('mem_section_state', 'mem_section', { state } satisfies ObjectFields['mem_section_state']);
   return state;
 }
 
