@@ -220,7 +220,9 @@ export function printTable(results: [Run, CheckResult][]): void {
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
   const documented = findings ? `, ${findings} documented finding${findings === 1 ? '' : 's'} (docs/weak-memory-findings.md)` : '';
   out(`\n${results.length} variants, ${results.length - bad - na - findings} as expected${documented}, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
-  if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  const sampled = results.find(([, r]) => r.sample)?.[1].sample;
+  if (sampled) out(`Every row is a sample (--random, ${samplerWords(sampled)}), not a proof: "executions" counts the complete executions drawn, "blocked" the blocked draws thrown away and drawn again; "bounded" is no violation in the sample, which confirms no expectation.`);
+  else if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
   else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
 
