@@ -31,6 +31,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'all-violations', type: 'flag', help: 'keep exploring after a violation: count the violating executions per invariant, with a replay for each (--all and --all-variants always do)', commands: ['check'] },
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
+  { name: 'no-symmetry', type: 'flag', help: 'explore every execution, even of threads the program declares symmetric (by default they are explored up to permutation and the counts are classes)', commands: ['check'] },
   { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
