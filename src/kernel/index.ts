@@ -56,3 +56,6 @@ export * from './mm/swap_state.ts';
 export * from './mm/swapfile.ts';
 export * from './mm/userfaultfd.ts';
 export * from './mm/vmscan.ts';
+export * from './include/linux/mmzone.ts';
+export * from './mm/slab_common.ts';
+export * from './mm/sparse.ts';
