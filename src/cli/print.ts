@@ -7,6 +7,7 @@ import { describeStep } from '../engine/trace.ts';
 import { scenarioTrace } from '../engine/trace-json.ts';
 import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
+import { findInvariant } from '../kernel/invariants.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
@@ -220,7 +221,9 @@ export function printTable(results: [Run, CheckResult][]): void {
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
   const documented = findings ? `, ${findings} documented finding${findings === 1 ? '' : 's'} (docs/weak-memory-findings.md)` : '';
   out(`\n${results.length} variants, ${results.length - bad - na - findings} as expected${documented}, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
-  if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  const sampled = results.find(([, r]) => r.sample)?.[1].sample;
+  if (sampled) out(`Every row is a sample (--random, ${samplerWords(sampled)}), not a proof: "executions" counts the complete executions drawn, "blocked" the blocked draws thrown away and drawn again; "bounded" is no violation in the sample, which confirms no expectation.`);
+  else if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
   else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
 
@@ -243,6 +246,7 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
     weak: x.violation?.explain?.() ?? null,
     functionSource: kernelFunctionSource,
+    invariantInfo: (id) => findInvariant(id) ?? null,
   });
 }
 
@@ -250,7 +254,8 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
 function kernelFunctionSource(fn: string): FunctionSource | null {
   const all = kernelSource(fn);
   if (all.length === 0) return null;
-  return { file: all[0].file, version: all.map((s) => s.version).join('; ') };
+  const waits = all.find((s) => s.waits)?.waits;
+  return { file: all[0].file, version: all.map((s) => s.version).join('; '), ...(waits ? { waits } : {}) };
 }
 
 /** Writes the JSON trace `mmcheck view` reads. */

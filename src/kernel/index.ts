@@ -25,6 +25,7 @@ export * from './include/linux/page_ref.ts';
 export * from './include/linux/pgtable.ts';
 export * from './include/linux/rcupdate.ts';
 export * from './include/linux/rwsem.ts';
+export * from './include/linux/spinlock.ts';
 export * from './include/linux/mmap_lock.ts';
 export * from './include/linux/fs.ts';
 export * from './include/linux/rmap.ts';

@@ -91,6 +91,10 @@ test('check --random N: N complete executions, the blocked draws it threw away s
   assert.ok(cmd, v.out);
   const rep = mm(...cmd[1].split(' '));
   assert.match(rep.out, /VIOLATION: I8/);
+  // A table of sampled rows says so, and never that every row explored every execution.
+  const t = mm('check', 'gup-fast-vs-zap', '--all-variants', '--random', '10');
+  assert.match(t.out, /Every row is a sample \(--random, PCT depth 3, seed 1\), not a proof/);
+  assert.doesNotMatch(t.out, /explored every execution/);
 });
 
 test('--random, --sampler and --pct-depth refuse values that mean nothing, with exit 2', () => {

@@ -9,6 +9,7 @@
 // NULL usage pointer.
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
+import type { ObjectFields } from '../../../trace-format/index.ts';
 import type { Cpu } from '../../cpus.ts';
 import { I2 } from '../../invariants.ts';
 import { kernelFunction } from '../../kfn.ts';
@@ -50,18 +51,18 @@ export interface MemSection {
 /** A kmalloc'ed mem_section_usage (a hot-added section's) with subsection map `map`. */
 export function newMemSectionUsage(b: Builder, name: string, map: number): MemSectionUsage {
   const subsection_map = b.loc(`${name}.subsection_map`, map, (v) => `0b${v.toString(2)}`);
-  b.object('mem_section_usage', name, { subsection_map }, { invariant: I2 });
+  b.object('mem_section_usage', name, { subsection_map } satisfies ObjectFields['mem_section_usage'], { invariant: I2 });
   return { name, subsection_map };
 }
 
 /** A mem_section with flags `flags` whose usage pointer names `usage`. */
 export function newMemSection(b: Builder, name: string, flags: number, usage: MemSectionUsage): MemSection {
-  return {
-    name,
+  const fields: ObjectFields['mem_section'] = {
     section_mem_map: b.loc(`${name}.section_mem_map`, flags, showSectionFlags),
     usage: b.loc(`${name}.usage`, 1, (v) => (v ? `-> ${usage.name}` : 'NULL')),
-    usageObj: usage,
   };
+  b.object('mem_section', name, fields);
+  return { name, ...fields, usageObj: usage };
 }
 
 const mmzoneH = (name: string, version: string, note?: string) => ({ name, file: 'include/linux/mmzone.h', version, ...(note ? { note } : {}) });
