@@ -313,7 +313,7 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   userCall(`the setup of ${program.name}`, () => program.setup(b, params));
   const locObj = new Int32Array(b.locs.length).fill(-1);
   b.locObj.forEach((o, l) => { locObj[l] = o; });
-  const symmetry = symmetryGroups(program.name, b.threads, b.locs, b.locObj);
+  const symmetry = symmetryGroups(program.name, b.threads, b.locs, b.locObj, b.objects);
   return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet, objects: b.objects, locObj, symmetry };
 }
 

@@ -26,7 +26,7 @@
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import { ModelError } from './errors.ts';
 import { OpKind, type Loc, type Op } from './ops.ts';
-import type { Instance, LocInfo, ThreadInfo } from './program.ts';
+import type { Instance, LocInfo, ObjInfo, ThreadInfo } from './program.ts';
 
 /** A program whose symmetry declaration does not hold (exit 2, like any ModelError; never a rejected prefix). */
 export class SymmetryError extends ModelError {}
@@ -40,7 +40,12 @@ export interface SymmetryGroup {
 }
 
 /** The groups of symmetric threads the setup declared, after checking that they are. */
-export function symmetryGroups(program: string, threads: ThreadInfo[], locs: LocInfo[], locObj: readonly number[]): SymmetryGroup[] {
+export function symmetryGroups(program: string, threads: ThreadInfo[], locs: LocInfo[], locObj: readonly number[], objects: readonly ObjInfo[]): SymmetryGroup[] {
+  /** What an own location's object is, as far as the search can tell objects apart: kind, invariant, initially unallocated. */
+  const objOf = (l: Loc): string => {
+    const o = locObj[l] ?? -1;
+    return o < 0 ? 'no object' : JSON.stringify([objects[o].kind, objects[o].invariant, objects[o].unallocated !== null]);
+  };
   const owner = new Map<Loc, number>();
   threads.forEach((t, tid) => {
     for (const l of t.owns) {
@@ -71,7 +76,7 @@ export function symmetryGroups(program: string, threads: ThreadInfo[], locs: Loc
       for (let i = 0; i < t.owns.length; i++) {
         const a = first.owns[i], b = t.owns[i];
         if (locs[a].init !== locs[b].init) throw new SymmetryError(`${why} their own locations ${locs[a].name} and ${locs[b].name} start with different values (${locs[a].init}, ${locs[b].init})`);
-        if ((locObj[a] ?? -1) >= 0 || (locObj[b] ?? -1) >= 0) throw new SymmetryError(`${why} own ${locs[(locObj[a] ?? -1) >= 0 ? a : b].name}, which belongs to an object (own locations must be plain ones)`);
+        if (objOf(a) !== objOf(b)) throw new SymmetryError(`${why} their own locations ${locs[a].name} and ${locs[b].name} belong to different kinds of objects (${objOf(a)}, ${objOf(b)})`);
       }
     }
   }
