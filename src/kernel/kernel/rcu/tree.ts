@@ -1,6 +1,7 @@
 // RCU grace periods (kernel/rcu/tree.c synchronize_rcu, call_rcu, rcu_do_batch; docs/design/protocols.md §M.2).
-// A grace period snapshots each other CPU's word (cpus.ts) and waits, for every CPU that was in
-// A grace period snapshots each other CPU's word (cpus.ts; every CPU's, for call_rcu() callbacks) and waits, for every CPU that was in
+// A grace period snapshots each other CPU's word (cpus.ts; every CPU's, for call_rcu() callbacks)
+// and waits, for every CPU that was in a read-side section (or had IRQs off) when it started,
+// until that CPU's generation moves.
 // call_rcu() returns at once: its callback runs later, after a grace period, in RCU's callback
 // processing (rcu_do_batch() from softirq or an rcuo kthread), which the model runs as a thread of
 // its own, so the caller's next steps are not delayed past the grace period.
