@@ -7,7 +7,7 @@ import { folio_get, folio_put, folio_ref_count, folio_ref_freeze, folio_ref_unfr
 import { PTE_NONE, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, type PageTable } from '../include/linux/pgtable.ts';
 import type { AddressSpace } from './filemap.ts';
 import { xas_store } from '../lib/xarray.ts';
-import { smp_wmb } from '../include/asm-generic/barrier.ts';
+import { smp_acquire__after_ctrl_dep, smp_wmb } from '../include/asm-generic/barrier.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 
 const migrateC = (name: string, note?: string) => ({ name, file: 'mm/migrate.c', version: MAINLINE, ...(note ? { note } : {}) });
@@ -82,11 +82,23 @@ export interface AnonKnobs {
   /** A TLB flush to run after clearing the PTE (under the PTL), and whether to run it only after the copy (U7.c). */
   flush?: () => ThreadGen<void>;
   flushAfterCopy?: boolean;
+  /**
+   * The fix proposed for docs/weak-memory-findings.md §1 (in no kernel): smp_acquire__after_ctrl_dep()
+   * after a successful early refcount check, so the copy's loads come after the check.
+   */
+  acquireAfterCtrlDep?: boolean;
 }
 
-/** __migrate_folio()'s early check of an anon folio: folio_ref_count(src) against the expected count. */
-const earlyRefcountCheck = kernelFunction(migrateC('__migrate_folio'), function* (t: Ctx, src: Folio): ThreadGen<number> {
-  return yield t.load(src._refcount);
+/**
+ * __migrate_folio()'s early check: folio_ref_count(src) (atomic_read(), a plain load) against
+ * the expected count. The copy that follows depends on it only by control; `acquire` adds the
+ * proposed smp_acquire__after_ctrl_dep() after a successful check.
+ */
+const earlyRefcountCheck = kernelFunction(migrateC('__migrate_folio'), function* (t: Ctx, src: Folio, expected: number, acquire: boolean): ThreadGen<boolean> {
+  const c = yield t.load(src._refcount);
+  if (c !== expected) return false;
+  if (acquire) yield smp_acquire__after_ctrl_dep(t);
+  return true;
 });
 
 /**
@@ -105,10 +117,7 @@ export const migrateAnonFolio = kernelFunction(migrateC('migrate_pages', 'one or
   }
   yield* try_to_migrate(t, T, idx, src, knobs.flushAfterCopy ? undefined : knobs.flush);
   let ok = true;
-  if (!knobs.noRefcountCheck && !knobs.checkBeforeUnmap) {
-    const c = yield* earlyRefcountCheck(t, src);
-    ok = c === expected;
-  }
+  if (!knobs.noRefcountCheck && !knobs.checkBeforeUnmap) ok = yield* earlyRefcountCheck(t, src, expected, !!knobs.acquireAfterCtrlDep);
   if (ok) {
     yield t.store(ghost.copying, 1);
     yield* folio_mc_copy(t, dst, src);
@@ -126,10 +135,17 @@ export const migrateAnonFolio = kernelFunction(migrateC('migrate_pages', 'one or
   return false;
 });
 
-/** The unsafe variant of migrate_file_folio() (row U7.f of docs/design/variants.md). */
+/** The variants of migrateFileFolio(): row U7.f of docs/design/variants.md, an older kernel's order, a proposed fix. */
 export interface FileKnobs {
   /** U7.f: a plain comparison instead of the freeze under the i_pages lock, and a plain set after. */
   checkWithoutFreeze?: boolean;
+  /**
+   * The order of kernels before v6.11 (migrate_folio_extra()): folio_migrate_mapping() (the
+   * freeze under the i_pages lock) first, folio_migrate_copy() after; no early check.
+   */
+  freezeThenCopy?: boolean;
+  /** The fix proposed for docs/weak-memory-findings.md §1: smp_acquire__after_ctrl_dep() after the early check. */
+  acquireAfterCtrlDep?: boolean;
 }
 
 /** The mapping switch of a page-cache folio: under xa_lock, freeze(expected), switch the slot, unfreeze. */
@@ -169,10 +185,23 @@ export const folio_migrate_mapping = kernelFunction({ name: 'folio_migrate_mappi
 /** __migrate_folio() of a page-cache folio: early lockless check, copy, then __folio_migrate_mapping(). */
 const __migrate_folio = kernelFunction(migrateC('__migrate_folio'),
   function* (t: Ctx, m: AddressSpace, idx: number, src: Folio, dst: Folio, expected: number, knobs: FileKnobs): ThreadGen<number> {
-    const c = yield t.load(src._refcount); // early check, outside the lock ("before more work")
-    if (c !== expected) return EAGAIN;
+    // The early check, outside the lock ("check whether src does not have extra refs before we
+    // do more work"): the copy follows it only by a control dependency.
+    if (!(yield* earlyRefcountCheck(t, src, expected, !!knobs.acquireAfterCtrlDep))) return EAGAIN;
     yield* folio_mc_copy(t, dst, src);
     return yield* __folio_migrate_mapping(t, m, idx, src, dst, expected, knobs);
+  });
+
+/**
+ * migrate_folio_extra() of kernels before v6.11: folio_migrate_mapping() (freeze, switch the
+ * slot, unfreeze, under the i_pages lock), then folio_migrate_copy(). A successful freeze is a
+ * fully ordered cmpxchg, so the copy reads the page after every reference it counted was dropped.
+ */
+const migrate_folio_extra = kernelFunction({ name: 'migrate_folio_extra', file: 'mm/migrate.c', version: 'v5.19–v6.10', note: 'migrate_page_move_mapping() + migrate_page_copy() before the folio conversion' },
+  function* (t: Ctx, m: AddressSpace, idx: number, src: Folio, dst: Folio, expected: number): ThreadGen<number> {
+    const rc = yield* folio_migrate_mapping(t, m, idx, src, dst, expected);
+    if (rc === 0) yield* folio_migrate_copy(t, dst, src);
+    return rc;
   });
 
 /**
@@ -182,7 +211,9 @@ const __migrate_folio = kernelFunction(migrateC('__migrate_folio'),
 export const migrateFileFolio = kernelFunction(migrateC('migrate_pages', 'one order-0 folio'),
   function* (t: Ctx, m: AddressSpace, idx: number, src: Folio, dst: Folio, knobs: FileKnobs = {}): ThreadGen<boolean> {
     const expected = 2; // folio_expected_ref_count() = 1 (page cache) + 1 (isolation)
-    const rc = yield* __migrate_folio(t, m, idx, src, dst, expected, knobs);
+    const rc = knobs.freezeThenCopy
+      ? yield* migrate_folio_extra(t, m, idx, src, dst, expected)
+      : yield* __migrate_folio(t, m, idx, src, dst, expected, knobs);
     yield* folio_put(t, dst); // dst's allocation reference (frees it on failure)
     yield* migrate_folio_done(t, src); // the isolation reference
     return rc === 0;

@@ -24,6 +24,9 @@ function lostWrite(wrote: number, seen: number, where: string) {
   return wrote && seen !== 1 ? { invariant: I10, message: `the write of 1 is lost: ${where} reads ${seen} after migration` } : null;
 }
 
+/** The fix proposed for docs/weak-memory-findings.md §1, as a variant (it is in no kernel). */
+const ACQUIRE_FIX = 'the fix proposed for docs/weak-memory-findings.md §1 (in no kernel): smp_acquire__after_ctrl_dep() after __migrate_folio()\'s early refcount check';
+
 // ---------------------------------------------------------------- U5.b, U7.f: file folio vs lookup
 type FileKnob = 'lookup-folio-get' | 'check-without-freeze';
 
@@ -68,6 +71,43 @@ export const migrateFileScenario: Scenario = {
   ], { lookups: 1 }),
 };
 
+// ---------------------------------------------------------------- §7.4: file folio vs a writing holder
+type FileHolderKnob = 'freeze-then-copy' | 'acquire-after-ctrl-dep';
+
+function makeFileHolder(knob: FileHolderKnob | undefined) {
+  return (b: Builder) => {
+    new Cpus(b, 2);
+    const src = newFolio(b, 'src', 1, 3); // page cache + the holder's reference + isolation
+    const dst = newFolio(b, 'dst', 2, 1); // allocation reference
+    const A = newAddressSpace(b, 'A', [1]);
+    const wrote = b.loc('ghost.wrote', 0);
+    const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
+    b.thread('CPU0', function* (t: Ctx) {
+      // A holder of a reference on the page-cache folio (taken earlier, e.g. by a lookup)
+      // writes the page through the kernel mapping, then drops its reference.
+      yield t.store(src.data, 1);
+      yield t.store(wrote, 1);
+      yield* folio_put(t, src);
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* migrateFileFolio(t, A, 0, src, dst, { freezeThenCopy: knob === 'freeze-then-copy', acquireAfterCtrlDep: knob === 'acquire-after-ctrl-dep' });
+    });
+    b.final((s) => lostWrite(s.value(wrote), s.value(folios(slotPfn(s.value(A.slots[0]))).data), 'the page cache'));
+  };
+}
+
+export const migrateFileHolderScenario: Scenario = {
+  name: 'migrate-file-vs-writing-holder',
+  description: 'migration of a page-cache folio whose reference holder writes it and then drops its reference (§7.4; docs/weak-memory-findings.md §1)',
+  seed: '002', section: '§7',
+  variants: variants<FileHolderKnob>('migrate-file-vs-writing-holder', makeFileHolder, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'v6.11+: the early refcount check outside the lock, the copy, then the freeze under the i_pages lock' },
+    { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the freeze comes after the copy and orders nothing it read, so the copy can miss the holder\'s last write although the check and the freeze both saw its put' },
+    { name: 'freeze-then-copy', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'v5.19–v6.10', origin: 'the order of kernels before v6.11 (migrate_folio_extra(): folio_migrate_mapping(), then folio_migrate_copy())', description: 'the freeze under the i_pages lock first, the copy after it: a successful freeze is fully ordered, so the copy sees the write of every reference it counted as dropped' },
+    { name: 'acquire-after-ctrl-dep', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix', origin: ACQUIRE_FIX, description: 'smp_acquire__after_ctrl_dep() after the early check: the copy comes after the check' },
+  ]),
+};
+
 // ---------------------------------------------------------------- U7.a-c: one mapped anon page
 /**
  * The world of the anon migrations: `src` (pfn 1) mapped writable at T0[0] under *pmd, and the
@@ -101,7 +141,9 @@ function migratePagesOnCpu1(b: Builder, w: AnonMigration, knobs: (t: Ctx) => Ano
 }
 
 // ---------------------------------------------------------------- U7.a: vs a reference holder that writes
-function makePin(knob: 'no-refcount-check' | undefined) {
+type HolderKnob = 'no-refcount-check' | 'acquire-after-ctrl-dep';
+
+function makePin(knob: HolderKnob | undefined) {
   return (b: Builder) => {
     const w = newAnonMigration(b, 3); // mapping + the O_DIRECT reference + isolation
     b.thread('CPU0', function* (t: Ctx) {
@@ -110,18 +152,20 @@ function makePin(knob: 'no-refcount-check' | undefined) {
       yield t.store(w.wrote, 1);
       yield* put_page(t, w.mm, { page: w.src.pfn, folio: w.src, refs: 1 });
     });
-    migratePagesOnCpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check' }));
+    migratePagesOnCpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check', acquireAfterCtrlDep: knob === 'acquire-after-ctrl-dep' }));
   };
 }
+
 
 export const migratePinScenario: Scenario = {
   name: 'migrate-vs-reference-holder',
   description: 'migration of an anon page on which a GUP reference holder still writes (§7.3, U7.a)',
   seed: '002', section: '§7',
-  variants: variants('migrate-vs-reference-holder', makePin, [
+  variants: variants<HolderKnob>('migrate-vs-reference-holder', makePin, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
     { name: 'no-refcount-check', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
     { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the copy\'s loads are ordered after the refcount check only by a control dependency, so they can read the page before the holder\'s last write' },
+    { name: 'acquire-after-ctrl-dep', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix', origin: ACQUIRE_FIX, description: 'smp_acquire__after_ctrl_dep() after the early check: the copy reads the page after the holder\'s write whenever the check saw the holder\'s put' },
   ]),
 };
 
