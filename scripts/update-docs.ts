@@ -19,7 +19,8 @@
 //     "1.2 s exploring", "(0.51 s)";
 //   - the seconds column of a `check --all`/`--all-variants` table (the number just before
 //     "as expected" / "finding" / "UNEXPECTED" / "n/a"), whatever its padding;
-//   - rates "N/s" (executions per second).
+//   - rates "N/s" (executions per second);
+//   - the seconds of herd7's `Time <test> 0.05` line in litmus output.
 // An output that differs only in those is left as it is in the docs (no churn); one that differs
 // in anything else is rewritten with the real output, timings included, so the docs stay readable.
 //
@@ -189,7 +190,9 @@ export function normalize(line: string): string {
     // mmcheck litmus's (and herd7's) last line: "Time SB+fencembonceonces 0.01"
     .replace(/^(Time \S+) \d+\.\d+$/, '$1 <secs>')
     // rates: "12,345/s", "6081.5/s"
-    .replace(/\b\d[\d,]*(?:\.\d+)?\/s\b/g, '<n>/s');
+    .replace(/\b\d[\d,]*(?:\.\d+)?\/s\b/g, '<n>/s')
+    // herd7's time line in litmus output: "Time SB+fencembonceonces 0.05"
+    .replace(/^(Time \S+) \d+\.\d+$/, '$1 <secs>');
 }
 
 /** Printed lines, trailing blank lines removed. */

@@ -20,8 +20,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === '--version' || argv[0] === '-V') { out(`mmcheck ${version()}`); return 0; }
     if (argv[0] === '--help' || argv[0] === '-h') { out(helpText()); return 0; }
-    // litmus parses its own options (herd7's are not ours).
-    if (argv[0] === 'litmus') return await litmusCmd(argv.slice(1));
+    // herd7's command line has herd7's own syntax (one dash, .cfg files): parsed by its command.
+    if (argv[0] === 'herd7') {
+      const { herd7Cmd } = await import('./commands/herd7.ts');
+      return herd7Cmd(argv.slice(1));
+    }
     if (argv.slice(1).some((a) => a === '--help' || a === '-h')) { out(commandHelp(argv[0])); return 0; }
     const parsed = parseArgs(argv);
     switch (parsed.command) {
@@ -31,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'replay': return await replayCmd(parsed);
       case 'bench': return await benchCmd(parsed);
       case 'merge': return await mergeCmd(parsed);
+      case 'litmus': return await litmusCmd(parsed);
       case 'view': {
         const { viewCmd } = await import('./commands/view.ts');
         return await viewCmd(parsed);

@@ -9,6 +9,14 @@ export interface OptionSpec {
   arg?: string;
   help: string;
   commands: string[];
+  /**
+   * herd7's options (command 'herd7', written with one dash, also the keys of a .cfg file): what
+   * mmcheck does with one. 'honoured' as herd7 does; 'ignored' accepted with no effect (figure
+   * layout, which does not change a result); 'exits' prints something and exits (-version).
+   */
+  herd?: 'honoured' | 'ignored' | 'exits';
+  /** The values a 'string' option accepts, when they are a fixed set. */
+  values?: readonly string[];
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -26,7 +34,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
-  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list', 'merge'] },
+  { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list', 'merge', 'litmus'] },
   { name: 'trace', type: 'string', arg: 'FILE', help: 'write the counterexample (check, merge) or the replayed execution (replay) as a JSON trace for `mmcheck view`', commands: ['check', 'replay', 'merge'] },
   { name: 'port', type: 'int', arg: 'P', help: 'port for the viewer (default: a free one)', commands: ['view'] },
   { name: 'jobs', type: 'int', arg: 'N', help: 'explore on N threads (default: the machine\'s cores; 1 with --max-executions, which then counts the first N executions of the search order); bench: also time each program on N threads against one', commands: ['check', 'bench'] },
@@ -36,6 +44,37 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'resume', type: 'string', arg: 'FILE', help: 'continue the run a checkpoint holds (and keep checkpointing to FILE unless --checkpoint names another)', commands: ['check'] },
   { name: 'out', type: 'string', arg: 'FILE', help: 'bench: also write the JSON results to FILE; check --shard: where the shard\'s result goes', commands: ['bench', 'check'] },
   { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2; with --jobs: big1)', commands: ['bench'] },
+  { name: 'judge', type: 'flag', help: 'judge each result against the test\'s Result: comment, with the rules and words of the kernel\'s judgelitmus.sh (exit 1 if one is not as expected)', commands: ['litmus'] },
+  { name: 'stub', type: 'flag', help: 'the coherence-only stub model instead of the LKMM (front-end debugging)', commands: ['litmus'] },
+  { name: 'timeout', type: 'number', arg: 'S', help: 'give up a test after S seconds (reported like a refused file)', commands: ['litmus'] },
+  { name: 'trace', type: 'string', arg: 'DIR', help: 'write one JSON trace per test into DIR (a witness or counterexample and an ordinary execution, as graphs) for `mmcheck view`', commands: ['litmus'] },
+  // herd7's options (`mmcheck herd7 -conf linux-kernel.cfg …`, one dash; also the keys of a .cfg
+  // file). Each says what mmcheck does with it; any other option is refused (exit 2).
+  { name: 'conf', type: 'list', arg: 'FILE', help: 'read a herd7 configuration file (looked up in ., -I dirs, $HERDLIB); its lines are options', commands: ['herd7'], herd: 'honoured' },
+  { name: 'bell', type: 'string', arg: 'FILE', help: 'the bell file (event classes, e.g. linux-kernel.bell)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'cat', type: 'string', arg: 'FILE.cat', help: 'the cat model (e.g. linux-kernel.cat), run by mmcheck\'s cat interpreter', commands: ['herd7'], herd: 'honoured' },
+  { name: 'model', type: 'string', arg: 'FILE.cat', help: 'same as -cat (herd7\'s named models such as cav12 are not implemented)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'macros', type: 'string', arg: 'FILE.def', help: 'the macro file giving the meaning of READ_ONCE, smp_mb … (e.g. linux-kernel.def)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'variant', type: 'list', arg: 'TAGS', help: 'variant tags for `if "tag"` in the model (comma-separated, cumulative; e.g. lkmmv2)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'I', type: 'list', arg: 'DIR', help: 'add DIR to the search path for .cfg/.bell/.cat/.def files', commands: ['herd7'], herd: 'honoured' },
+  { name: 'skipchecks', type: 'list', arg: 'NAMES', help: 'do not apply the checks named (comma-separated, cumulative; e.g. happens-before)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'skipcheck', type: 'list', arg: 'NAME', help: 'do not apply the check named (cumulative)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'through', type: 'string', arg: 'all|invalid|none', values: ['all', 'invalid', 'none'], help: 'let executions that fail a check through (all and invalid: every cat check passes, as in herd7\'s interpreter)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'show', type: 'string', arg: 'prop|neg|cond|wit|all|none', values: ['prop', 'neg', 'cond', 'wit', 'all', 'none'], help: 'which executions -o draws (default none)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'nshow', type: 'int', arg: 'N', help: 'draw at most N executions per test', commands: ['herd7'], herd: 'honoured' },
+  { name: 'o', type: 'string', arg: 'DIR|-', help: 'write the executions -show selects as Graphviz files DIR/<test>.dot (- : on standard output)', commands: ['herd7'], herd: 'honoured' },
+  { name: 'suffix', type: 'string', arg: 'S', help: 'add S to the names of the .dot files', commands: ['herd7'], herd: 'honoured' },
+  { name: 'timeout', type: 'number', arg: 'S', help: 'give up a test after S seconds: no result for it, exit status 124', commands: ['herd7'], herd: 'honoured' },
+  { name: 'q', type: 'flag', help: 'quiet (mmcheck prints no diagnostics anyway)', commands: ['herd7'], herd: 'ignored' },
+  { name: 'v', type: 'flag', help: 'verbose (no extra diagnostics in mmcheck)', commands: ['herd7'], herd: 'ignored' },
+  { name: 'unroll', type: 'int', arg: 'N', help: 'loop unrolling: mmcheck\'s C front end has no loops, so it changes nothing', commands: ['herd7'], herd: 'ignored' },
+  { name: 'version', type: 'flag', help: 'print the version and exit', commands: ['herd7'], herd: 'exits' },
+  { name: 'libdir', type: 'flag', help: 'print the library directory (mmcheck\'s cross.cat, cos-opt.cat) and exit', commands: ['herd7'], herd: 'exits' },
+  ...[
+    'graph', 'squished', 'showevents', 'movelabel', 'fontsize', 'fontname', 'xscale', 'yscale', 'scale', 'arrowsize',
+    'showinitrf', 'showfinalrf', 'showinitwrites', 'splines', 'pad', 'margin', 'edgeattr', 'showpo', 'showthread',
+    'showlegend', 'showkind', 'shortlegend', 'mono', 'doshow', 'unshow', 'dotmode', 'penwidth', 'oneinit', 'labelinit',
+  ].map((name): OptionSpec => ({ name, type: 'list', arg: 'V', help: 'figure layout: accepted, not applied to the .dot figures', commands: ['herd7'], herd: 'ignored' })),
 ];
 
 export const COMMANDS: Record<string, string> = {
@@ -44,12 +83,18 @@ export const COMMANDS: Record<string, string> = {
   list: 'list — the scenario catalog (with variants and seed threads) and the benchmark programs',
   bench: 'bench [program…] — executions, seconds, executions/s and peak memory per benchmark program',
   merge: 'merge <shard-1.json> … <shard-N.json> — the result one run would print, from the N shards of a `check --shard I/N` run',
-  litmus: 'litmus <file.litmus|dir>… [--json] — C litmus tests under the LKMM, printed as herd7 does',
+  litmus: 'litmus <file.litmus|dir>… — C litmus tests (directories searched for *.litmus) under the LKMM, printed as herd7 does',
+  herd7: 'herd7 [-conf linux-kernel.cfg] [herd7 options] <file.litmus>… — herd7\'s command line, with the model files of the current directory (docs/herd7.md); also installed as mmcheck-herd7',
   view: 'view <trace.json|dir> [--port P] — step through a trace (or every trace in a directory) in the browser, served on 127.0.0.1',
   help: 'help [command] — this text, or one command\'s usage and options (also: mmcheck <command> --help)',
 };
 
 export class UsageError extends Error {}
+
+/** The spec of option `name` for `command`, if it has one. */
+export function findOption(name: string, command: string): OptionSpec | undefined {
+  return OPTIONS.find((o) => o.name === name && o.commands.includes(command));
+}
 
 export interface Parsed {
   command: string;
@@ -67,8 +112,8 @@ export function parseArgs(argv: string[]): Parsed {
     if (!a.startsWith('--')) { positional.push(a); continue; }
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    const spec = OPTIONS.find((o) => o.name === name);
-    if (!spec || !spec.commands.includes(command)) {
+    const spec = findOption(name, command);
+    if (!spec) {
       const known = OPTIONS.filter((o) => o.commands.includes(command)).map((o) => o.name);
       throw new UsageError(`unknown option --${name} for '${command}'${didYouMean(name, known, (k) => `--${k}`)} (see: mmcheck help ${command})`);
     }
@@ -103,7 +148,8 @@ export function helpText(): string {
   const lines = ['mmcheck — a model checker for the Linux kernel\'s lockless mm protocols and the LKMM', '', 'Commands:'];
   for (const c of Object.values(COMMANDS)) lines.push(`  mmcheck ${c}`);
   lines.push('', 'Options:');
-  for (const o of OPTIONS) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + `${o.help} [${o.commands.join(', ')}]`);
+  for (const o of OPTIONS) if (!o.herd) lines.push(`  --${o.name}${o.arg ? ` ${o.arg}` : ''}`.padEnd(30) + `${o.help} [${o.commands.join(', ')}]`);
+  lines.push('', `herd7's options (mmcheck help herd7): ${OPTIONS.filter((o) => o.herd && o.herd !== 'ignored').map((o) => `-${o.name}`).join(' ')}`);
   lines.push('', EXIT_CODES, '', 'mmcheck --version prints the version.');
   return lines.join('\n');
 }
@@ -112,6 +158,7 @@ const EXIT_CODES = 'Exit codes: 0 no violation (check --all: no verdict unexpect
 
 /** `mmcheck help <command>`: its usage line, what it does, and its options. */
 export function commandHelp(command: string): string {
+  if (command === 'herd7') return herd7HelpText();
   const line = COMMANDS[command];
   if (!line) throw new UsageError(`no command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const [usage, what] = line.split(' — ');
@@ -128,4 +175,14 @@ export function commandHelp(command: string): string {
 /** mmcheck's version, from its package.json. */
 export function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** `mmcheck herd7 -help`: herd7's options as mmcheck takes them, from the table. */
+export function herd7HelpText(): string {
+  const lines = [`usage: mmcheck herd7 [options] <file.litmus>…   (or mmcheck-herd7, installed under the name herd7)`, '', 'Options (one dash, as herd7; in a .cfg file the same names are keys: "macros linux-kernel.def"):'];
+  const herd = OPTIONS.filter((o) => o.herd);
+  for (const o of herd.filter((x) => x.herd !== 'ignored')) lines.push(`  -${o.name}${o.arg ? ` ${o.arg}` : ''}  `.padEnd(30) + o.help);
+  lines.push('', `Accepted and ignored: ${herd.filter((o) => o.herd === 'ignored').map((o) => `-${o.name}`).join(' ')}`);
+  lines.push('Any other option is refused (exit 2). Exit codes: 0 every test checked, 2 bad input, 124 a test given up at -timeout, 3 internal error.');
+  return lines.join('\n');
 }

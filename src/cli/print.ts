@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
 import { violationHeadline } from '../engine/index.ts';
-import { scenarioTrace, type ScenarioTrace } from '../engine/trace-json.ts';
+import { scenarioTrace, type FunctionSource, type ScenarioTrace } from '../engine/trace-json.ts';
+import { kernelSource } from '../kernel/kfn.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
@@ -201,7 +202,15 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
     violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message, at: x.violation.at ?? null } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
+    functionSource: kernelFunctionSource,
   });
+}
+
+/** A declared kernel function's file and version(s), for a trace's `functions` table. */
+function kernelFunctionSource(fn: string): FunctionSource | null {
+  const all = kernelSource(fn);
+  if (all.length === 0) return null;
+  return { file: all[0].file, version: all.map((s) => s.version).join('; ') };
 }
 
 /** Writes the JSON trace `mmcheck view` reads. */
@@ -214,7 +223,7 @@ export function catalogJson(catalog: readonly Scenario[], benchmarks: readonly B
   return {
     scenarios: catalog.map((s) => ({
       name: s.name, description: s.description, seed: s.seed, section: s.section,
-      variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), model: variantModel(v) })),
+      variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), ...(v.kernels ? { kernels: v.kernels } : {}), model: variantModel(v) })),
     })),
     programs: benchmarks.map((b) => ({ name: b.program.name, description: b.program.description, params: b.program.params ?? {} })),
   };

@@ -53,6 +53,18 @@ export interface ScenarioTrace {
   violation: { property: string; invariant: string | null; message: string; step: number | null } | null;
   replay: string | null;
   schedule: string | null;
+  /**
+   * Where the functions the steps name come from, when the writer knows (the kernel model's
+   * declarations: `mmcheck list --functions`): a step's `fn` is `functions[fn].file`:`fn`.
+   * Optional: older traces and programs without declared functions have none.
+   */
+  functions?: Record<string, FunctionSource>;
+}
+
+/** A function's source as a trace names it: its file and the versions the model follows. */
+export interface FunctionSource {
+  file: string;
+  version: string;
 }
 
 function group(name: string): string {
@@ -72,6 +84,8 @@ export function scenarioTrace(opts: {
   violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null } | null;
   replay?: string | null;
   schedule?: string | null;
+  /** Where a step's function comes from (the engine knows no kernel: the caller looks it up). */
+  functionSource?: (fn: string) => FunctionSource | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
   const show = (loc: number, v: number): string => (inst.locs[loc]?.show ? (inst.locs[loc].show as (v: number) => string)(v) : String(v));
@@ -149,5 +163,17 @@ export function scenarioTrace(opts: {
     violation: opts.violation ? { property: opts.violation.property, invariant: opts.violation.invariant, message: opts.violation.message, step: violationStep } : null,
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
+    ...(opts.functionSource ? { functions: functionTable(steps, opts.functionSource) } : {}),
   };
+}
+
+/** The `functions` table of a trace: the source of every function a step names, if known. */
+function functionTable(steps: readonly TraceStep[], lookup: (fn: string) => FunctionSource | null): Record<string, FunctionSource> {
+  const table: Record<string, FunctionSource> = {};
+  for (const s of steps) {
+    if (s.fn === null || s.fn in table) continue;
+    const src = lookup(s.fn);
+    if (src) table[s.fn] = src;
+  }
+  return table;
 }

@@ -1,5 +1,6 @@
 // The syntax tree of a C litmus test (the dialect of the kernel's tools/memory-model and herd7):
 // header, initial state, threads, and the final clauses (locations, filter, exists/~exists/forall).
+import type { DefMacro } from '../axiomatic/lkmm/def.ts';
 
 export interface Pos {
   line: number;
@@ -22,8 +23,8 @@ export type Expr =
   | { k: 'un'; op: '!' | '-' | '~'; e: Expr; pos: Pos }
   | { k: 'bin'; op: BinOp; l: Expr; r: Expr; pos: Pos }
   | { k: 'cond'; c: Expr; t: Expr; f: Expr; pos: Pos }
-  /** A call of a kernel primitive (checked by the parser against src/axiomatic/lkmm/def.ts, read from linux-kernel.def). */
-  | { k: 'call'; name: string; args: Expr[]; pos: Pos };
+  /** A call of a kernel primitive: a macro of the .def (src/axiomatic/lkmm/def.ts), expanded. */
+  | { k: 'call'; name: string; macro: DefMacro; args: Expr[]; pos: Pos };
 
 export type Stmt =
   | { k: 'decl'; name: string; init: Expr | null; pos: Pos }

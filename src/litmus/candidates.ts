@@ -227,7 +227,7 @@ export function enumerate(
     const rec = (k: number): void => {
       if (k === nR) {
         if (deadline !== undefined && (++ticks & 63) === 0 && performance.now() > deadline) {
-          throw new TooBig(`timed out after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          throw new TooBig(`timed out after ${((performance.now() - t0) / 1000).toFixed(1)} s`, true);
         }
         finish();
         return;

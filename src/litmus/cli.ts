@@ -1,23 +1,18 @@
-// `mmcheck litmus <files|dirs…> [--json]`: checks C litmus tests against the LKMM and prints the
-// results as herd7 does (or as JSON). Exit code: 0 all checked, 2 if a file was refused (printed
-// as file:line:col: message; the other files are still checked), 3 on an internal error.
+// `mmcheck litmus <files|dirs…>`: checks C litmus tests against the LKMM and prints the results
+// as herd7 does (or as JSON; or, with --judge, judged against each test's Result: comment as the
+// kernel's judgelitmus.sh does). The options are parsed by src/cli (the one option table).
+// Exit code: 0 all checked (with --judge: all as expected), 1 (--judge) a result not as its
+// Result: comment expects, 2 if a file was refused (printed as file:line:col: message; the other
+// files are still checked), 3 on an internal error.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLitmusModel, coherenceStub, type LitmusModel } from './model.ts';
 import { herdOutput, jsonResult, type JsonResult } from './output.ts';
-import { Refused, runText } from './run.ts';
+import { expectationOf, judge, type Judgement } from './judge.ts';
+import { GaveUp, Refused, runText } from './run.ts';
 import { TraceCollector, litmusTrace } from './trace.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-
-const USAGE = `usage: mmcheck litmus <file.litmus|dir>... [--json] [--stub] [--timeout S]
-  Checks C litmus tests (tools/memory-model dialect) against the Linux-kernel memory model and
-  prints herd7-style results. Directories are searched recursively for *.litmus files.
-  --json   print {"results":[{path,name,verdict,positive,negative,states,flags,seconds}]}
-  --stub   use the coherence-only model instead of the LKMM (front-end debugging)
-  --timeout S  give up on a test after S seconds (reported like a refused file)
-  --trace DIR  write one JSON trace per test into DIR (a witness or counterexample execution and
-               an ordinary one, as graphs), for mmcheck view`;
 
 /** Expands directories into their *.litmus files (sorted); plain files are kept as given. */
 export function collectFiles(args: string[]): string[] {
@@ -43,52 +38,41 @@ export function collectFiles(args: string[]): string[] {
   return out;
 }
 
-export async function litmusMain(args: string[]): Promise<number> {
-  const files: string[] = [];
-  let json = false;
-  let stub = false;
-  let timeout: number | undefined;
-  let traceDir: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--timeout') {
-      timeout = Number(args[++i]);
-      if (!(timeout > 0)) {
-        console.error(`mmcheck litmus: --timeout needs a positive number of seconds\n${USAGE}`);
-        return 2;
-      }
-    }
-    else if (a === '--stub') stub = true;
-    else if (a === '--trace') {
-      traceDir = args[++i];
-      if (!traceDir) {
-        console.error(`mmcheck litmus: --trace needs a directory\n${USAGE}`);
-        return 2;
-      }
-    }
-    else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      return 0;
-    } else if (a.startsWith('--')) {
-      console.error(`mmcheck litmus: unknown option ${a}\n${USAGE}`);
-      return 2;
-    } else files.push(a);
-  }
-  if (files.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
+export interface LitmusOptions {
+  /** Test files, and directories searched recursively for *.litmus. */
+  files: string[];
+  json?: boolean;
+  /** The coherence-only stub instead of the LKMM (front-end debugging). */
+  stub?: boolean;
+  /** Give up a test after this many seconds (reported like a refused file). */
+  timeout?: number;
+  /** Write one JSON trace per test into this directory. */
+  traceDir?: string;
+  /** Judge each result against the test's Result: comment, as judgelitmus.sh does. */
+  judge?: boolean;
+}
+
+const out = (s: string): void => { process.stdout.write(s); };
+
+/** Checks the tests and prints the results; returns the exit status. */
+export async function litmusMain(o: LitmusOptions): Promise<number> {
   let model: LitmusModel;
   try {
-    model = stub ? coherenceStub() : await loadLitmusModel();
+    model = o.stub ? coherenceStub() : await loadLitmusModel();
   } catch (e) {
     console.error(`[mmcheck internal error] loading the model: ${(e as Error).stack ?? e}`);
     return 3;
   }
   let code = 0;
-  const results: JsonResult[] = [];
-  for (const f of collectFiles(files)) {
+  const results: (JsonResult & { judgement?: { code: number; message: string | null } })[] = [];
+  const judged = new Map<number, number>();
+  const record = (j: Judgement): void => {
+    judged.set(j.code, (judged.get(j.code) ?? 0) + 1);
+    if (j.code !== 0) code = Math.max(code, 1);
+    if (!o.json) out(`${j.observation ? `${j.observation}\n` : ''}${j.message ? `${j.message}\n` : ''}`);
+  };
+  let forgiven = 0;
+  for (const f of collectFiles(o.files)) {
     let text: string;
     try {
       text = readFileSync(f, 'utf8');
@@ -98,24 +82,37 @@ export async function litmusMain(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const coll = traceDir ? new TraceCollector() : undefined;
-      const r = runText(f, text, model, timeout ? { deadline: performance.now() + timeout * 1000 } : {}, coll?.capture);
-      if (traceDir && coll) {
-        mkdirSync(traceDir, { recursive: true });
-        writeFileSync(`${traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll), null, 1) + '\n');
+      const coll = o.traceDir ? new TraceCollector() : undefined;
+      const r = runText(f, text, model, o.timeout ? { deadline: performance.now() + o.timeout * 1000 } : {}, coll?.capture);
+      if (o.traceDir && coll) {
+        mkdirSync(o.traceDir, { recursive: true });
+        writeFileSync(`${o.traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll), null, 1) + '\n');
       }
-      if (json) results.push(jsonResult(r));
-      else process.stdout.write(herdOutput(r) + '\n');
+      const j = o.judge ? judge(f, expectationOf(text), { k: 'result', name: r.name, verdict: r.verdict, positive: r.positive, negative: r.negative, flags: r.flags }) : null;
+      if (j) {
+        record(j);
+        if (j.message?.includes('--- Forgiven')) forgiven++;
+      }
+      if (o.json) results.push({ ...jsonResult(r), ...(j ? { judgement: { code: j.code, message: j.message } } : {}) });
+      else if (!j) out(herdOutput(r) + '\n');
     } catch (e) {
       if (e instanceof Refused) {
         console.error(e.message);
         code = Math.max(code, 2);
+        if (o.judge) record(judge(f, expectationOf(text), e.unknownMacro ? { k: 'unknown-macro', macro: e.unknownMacro } : e instanceof GaveUp && e.timedOut ? { k: 'timeout' } : { k: 'error' }));
       } else {
         console.error(`[mmcheck internal error] ${f}: ${(e as Error).stack ?? e}`);
         code = 3;
       }
     }
   }
-  if (json) process.stdout.write(JSON.stringify({ results }, null, 2) + '\n');
+  if (o.json) out(JSON.stringify({ results }, null, 2) + '\n');
+  else if (o.judge) {
+    // checkalllitmus.sh's closing words, after the counts of judgelitmus.sh's statuses
+    const n = [...judged.values()].reduce((a, b) => a + b, 0);
+    const bad = n - (judged.get(0) ?? 0);
+    out(`${n} tests judged against their Result: comments: ${n - bad} as expected${forgiven ? ` (${forgiven} of them forgiven: data race flagged)` : ''}, ${bad} not\n`);
+    out(bad ? ' ^^^ VERIFICATION MISMATCHES\n' : 'All litmus tests verified as was expected.\n');
+  }
   return code;
 }

@@ -8,6 +8,8 @@ export class LitmusError extends Error {
     readonly line: number,
     readonly col: number,
     readonly msg: string,
+    /** Set when the error is a call of a macro the .def does not define (herd7's "Unknown macro"). */
+    readonly unknownMacro?: string,
   ) {
     super(`${line}:${col}: ${msg}`);
   }

@@ -6,6 +6,7 @@
 // other LKMM axiom forbids anything, and it ignores locks.
 import type { Execution } from '../axiomatic/execution.ts';
 import { Universe } from '../axiomatic/cat/bits.ts';
+import type { DefTable } from '../axiomatic/lkmm/def.ts';
 import { loadLkmm } from '../axiomatic/lkmm/index.ts';
 
 export interface ModelOutcome {
@@ -17,6 +18,8 @@ export interface ModelOutcome {
 
 export interface LitmusModel {
   readonly name: string;
+  /** The macros tests may call (default: the bundled linux-kernel.def's; herd7 -macros). */
+  readonly prims?: DefTable;
   check(x: Execution): ModelOutcome[];
 }
 

@@ -4,7 +4,7 @@
 // condition. Errors are LitmusError with the line and column of the offending token.
 import type { BinOp, CLoc, CVal, Expr, InitItem, InitVal, LitmusTest, Param, Pos, Prop, Quantifier, Stmt, ThreadAst } from './ast.ts';
 import { LitmusError, parseIntLit, tokenize, type Token } from './lexer.ts';
-import { PRIMITIVES } from '../axiomatic/lkmm/def.ts';
+import { LKMM_DEF, type DefTable } from '../axiomatic/lkmm/def.ts';
 
 const TYPE_WORDS = new Set([
   'int', 'long', 'short', 'char', 'unsigned', 'signed', 'intptr_t', 'uintptr_t', 'atomic_t',
@@ -13,8 +13,11 @@ const TYPE_WORDS = new Set([
   'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'srcu_struct',
 ]);
 
-/** Parses a whole litmus file. Throws LitmusError on malformed input. */
-export function parseLitmus(src: string): LitmusTest {
+/**
+ * Parses a whole litmus file. Throws LitmusError on malformed input. `prims` are the macros a
+ * thread may call (the bundled linux-kernel.def's, or those of the user's own .def).
+ */
+export function parseLitmus(src: string, prims: DefTable = LKMM_DEF): LitmusTest {
   // ---- header line
   let off = 0;
   let line = 1;
@@ -71,13 +74,16 @@ export function parseLitmus(src: string): LitmusTest {
     i++;
   }
   const toks = tokenize(src, i);
-  const p = new Parser(toks);
+  const p = new Parser(toks, prims);
   return p.parseTest(name);
 }
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Token[]) {}
+  constructor(
+    private readonly toks: Token[],
+    private readonly prims: DefTable,
+  ) {}
 
   private peek(k = 0): Token {
     return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
@@ -402,8 +408,12 @@ class Parser {
     if (t.kind === 'id') {
       this.next();
       if (this.is('(')) {
-        const macro = PRIMITIVES.get(t.text);
-        if (!macro) this.fail(t, `unknown function '${t.text}' (not a primitive of linux-kernel.def)`);
+        const macro = this.prims.macros.get(t.text);
+        if (!macro) {
+          const why = this.prims.unsupported.get(t.text);
+          if (why !== undefined) this.fail(t, `macro ${t.text} of ${this.prims.source} is not supported by mmcheck: ${why}`);
+          throw new LitmusError(t.line, t.col, `Unknown macro ${t.text} (not defined in ${this.prims.source})`, t.text);
+        }
         const prim = macro.prim;
         this.next();
         const args: Expr[] = [];
@@ -419,7 +429,7 @@ class Parser {
         if ((prim.k === 'load' || prim.k === 'store') && prim.deref && args[0]!.k !== 'deref') {
           this.fail(t, `the first argument of ${t.text} must be of the form '*p'`);
         }
-        return { k: 'call', name: t.text, args, pos: this.pos(t) };
+        return { k: 'call', name: t.text, macro, args, pos: this.pos(t) };
       }
       return { k: 'id', name: t.text, pos: this.pos(t) };
     }

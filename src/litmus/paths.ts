@@ -8,7 +8,6 @@
 import type { Expr, Stmt } from './ast.ts';
 import type { XKind } from '../axiomatic/execution.ts';
 import { LitmusError } from './lexer.ts';
-import { PRIMITIVES } from '../axiomatic/lkmm/def.ts';
 import { ADDR_BASE, isAddr, type Setup } from './setup.ts';
 
 /** A symbolic value: a constant, or an expression over the values of the path's reads. */
@@ -82,7 +81,15 @@ export interface PathOptions {
   ctrlAfterIf?: boolean;
 }
 
-export class TooBig extends Error {}
+export class TooBig extends Error {
+  constructor(
+    message: string,
+    /** True when the deadline (--timeout) passed, rather than a size bound. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
+}
 
 export function binop(op: string, a: number, b: number): number {
   switch (op) {
@@ -227,7 +234,7 @@ export function threadPaths(s: Setup, tid: number, opt: PathOptions): Path[] {
   };
 
   const evalCall = (e: Expr & { k: 'call' }, st: TState, k: (v: TVal, st: TState) => void, needValue: boolean): void => {
-    const macro = PRIMITIVES.get(e.name)!;
+    const macro = e.macro;
     const p = macro.prim;
     if (needValue && !macro.returns) throw new LitmusError(e.pos.line, e.pos.col, `${e.name} does not return a value`);
     const a = e.args;

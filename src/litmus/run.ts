@@ -34,8 +34,21 @@ export class Refused extends Error {
     readonly line: number,
     readonly col: number,
     readonly msg: string,
+    /** The macro name when the test calls a macro the .def does not define. */
+    readonly unknownMacro?: string,
   ) {
     super(`${path}:${line}:${col}: ${msg}`);
+  }
+}
+
+/** A test left unfinished at a bound (--timeout, or more paths or candidates than allowed). */
+export class GaveUp extends Refused {
+  constructor(
+    path: string,
+    msg: string,
+    readonly timedOut: boolean,
+  ) {
+    super(path, 1, 1, msg);
   }
 }
 
@@ -64,10 +77,10 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
   const t0 = performance.now();
   let setup: Setup;
   try {
-    const test = parseLitmus(text);
+    const test = parseLitmus(text, model.prims);
     setup = buildSetup(test);
   } catch (e) {
-    if (e instanceof LitmusError) throw new Refused(path, e.line, e.col, e.msg);
+    if (e instanceof LitmusError) throw new Refused(path, e.line, e.col, e.msg, e.unknownMacro);
     throw e;
   }
   const s = setup;
@@ -118,7 +131,7 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
     );
   } catch (e) {
     if (e instanceof LitmusError) throw new Refused(path, e.line, e.col, e.msg);
-    if (e instanceof TooBig) throw new Refused(path, 1, 1, `gave up: ${e.message}`);
+    if (e instanceof TooBig) throw new GaveUp(path, `gave up: ${e.message}`, e.timedOut);
     throw e;
   }
   const verdict: Verdict = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';

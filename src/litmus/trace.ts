@@ -7,24 +7,29 @@ import type { ModelOutcome } from './model.ts';
 import type { Capture, LitmusResult } from './run.ts';
 import { showVal, type Setup } from './setup.ts';
 
-interface Edge { type: 'po' | 'rf' | 'co' | 'fr'; from: string; to: string }
-interface TraceEvent { id: string; tid: number; poIndex: number; kind: 'R' | 'W' | 'F'; loc: string | null; value: number | string | null; annotation: string }
-interface TraceExecution { kind: 'witness' | 'counterexample' | 'execution'; label?: string; final?: Record<string, number | string>; events: TraceEvent[]; edges: Edge[] }
+export interface Edge { type: 'po' | 'rf' | 'co' | 'fr'; from: string; to: string }
+export interface TraceEvent { id: string; tid: number; poIndex: number; kind: 'R' | 'W' | 'F'; loc: string | null; value: number | string | null; annotation: string }
+export interface TraceExecution { kind: 'witness' | 'counterexample' | 'execution'; label?: string; final?: Record<string, number | string>; events: TraceEvent[]; edges: Edge[] }
 
-interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
+export interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
+
+/** An execution as the capture callback sees it, with its final values shown as herd7 does. */
+export function keptOf(sat: boolean, x: Execution, out: ModelOutcome, look: (l: CLoc) => number, s: Setup): Kept {
+  const final: Record<string, number | string> = {};
+  for (const l of s.observed as CLoc[]) {
+    const name = l.k === 'reg' ? `${l.tid}:${l.reg}` : l.name;
+    const shown = showVal(s, look(l));
+    final[name] = /^-?\d+$/.test(shown) ? Number(shown) : shown;
+  }
+  return { sat, x, out, final };
+}
 
 /** Collects the first execution that satisfies the condition and the first that does not. */
 export class TraceCollector {
   readonly kept: Kept[] = [];
   readonly capture: Capture = (sat, x, out, look, s) => {
     if (this.kept.some((k) => k.sat === sat)) return;
-    const final: Record<string, number | string> = {};
-    for (const l of s.observed as CLoc[]) {
-      const name = l.k === 'reg' ? `${l.tid}:${l.reg}` : l.name;
-      const shown = showVal(s, look(l));
-      final[name] = /^-?\d+$/.test(shown) ? Number(shown) : shown;
-    }
-    this.kept.push({ sat, x, out, final });
+    this.kept.push(keptOf(sat, x, out, look, s));
   };
 }
 
@@ -32,7 +37,8 @@ function pairs(v: unknown): [number, number][] {
   return Array.isArray(v) ? (v as unknown[]).filter((p): p is [number, number] => Array.isArray(p) && p.length === 2) as [number, number][] : [];
 }
 
-function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceExecution {
+/** One execution as a graph: its events and their po, rf, co (immediate) and fr edges. */
+export function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceExecution {
   const { x, out } = k;
   const name = (id: number): string => `e${id}`;
   const events: TraceEvent[] = x.events.map((e) => ({

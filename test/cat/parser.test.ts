@@ -1,7 +1,7 @@
 // The cat parser (syntax errors with file:line:col) and the interpreter on small models.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CatRuntimeError, CatSyntaxError, loadCatModel, parseCat } from '../../src/axiomatic/cat/index.ts';
+import { CAT_LIBDIR, CatRuntimeError, CatSyntaxError, loadCatModel, parseCat } from '../../src/axiomatic/cat/index.ts';
 import type { Execution, XEvent } from '../../src/axiomatic/execution.ts';
 import { LKMM_MODEL_DIR } from '../../src/axiomatic/lkmm/index.ts';
 import { readFileSync } from 'node:fs';
@@ -33,9 +33,10 @@ test('syntax errors carry file:line:col', () => {
   assert.match(e6.message, /^m\.cat:1:10: expected a tag in enum/);
 });
 
-test('the kernel model files parse', () => {
+test('the kernel model files and the library files parse', () => {
   for (const f of ['linux-kernel.bell', 'linux-kernel.cat', 'lock.cat', 'cross.cat', 'cos-opt.cat']) {
-    const file = parseCat(readFileSync(join(LKMM_MODEL_DIR, f), 'utf8'), f);
+    const dir = f.startsWith('c') ? CAT_LIBDIR : LKMM_MODEL_DIR;
+    const file = parseCat(readFileSync(join(dir, f), 'utf8'), f);
     assert.ok(file.instrs.length > 0, f);
   }
 });

@@ -1,5 +1,5 @@
-// litmusMain: herd7-style and JSON output, directory expansion, and exit codes (0 all checked,
-// 2 when a file is refused with file:line:col while the others are still checked).
+// `mmcheck litmus`: herd7-style and JSON output, directory expansion, --judge, and exit codes (0
+// all checked, 2 when a file is refused with file:line:col while the others are still checked).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -17,7 +17,7 @@ exists (0:r0=0 /\\ 1:r0=0)
 `;
 
 function run(args: string[]): { code: number; out: string; err: string } {
-  const script = `import('${ROOT}src/litmus/cli.ts').then(async (m) => { process.exitCode = await m.litmusMain(${JSON.stringify(args)}); });`;
+  const script = `import('${ROOT}src/cli/main.ts').then(async (m) => { process.exitCode = await m.main(${JSON.stringify(['litmus', ...args])}); });`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
@@ -72,4 +72,20 @@ test('--timeout gives up on a slow test and reports it like a refusal', () => {
   const r = run([CORPUS_ROOT + '/paulmckrcu-litmus/manual/kernel/C-seqlock.litmus', '--timeout', '0.05']);
   assert.equal(r.code, 2);
   assert.match(r.err, /C-seqlock\.litmus:1:1: gave up: timed out after/);
+});
+
+test('--judge: judgelitmus.sh\'s verdict words per test and checkalllitmus.sh\'s closing line', () => {
+  const withResult = (res: string): string => SB.replace('{}', `(*\n * Result: ${res}\n *)\n{}`);
+  writeFileSync(join(dir, 'j-never.litmus'), withResult('Never'));
+  writeFileSync(join(dir, 'j-sometimes.litmus'), withResult('Sometimes'));
+  let r = run([join(dir, 'j-never.litmus'), '--judge']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'Observation SB+fencembonceonces Never 0 3\n1 tests judged against their Result: comments: 1 as expected, 0 not\nAll litmus tests verified as was expected.\n');
+  r = run([join(dir, 'j-never.litmus'), join(dir, 'j-sometimes.litmus'), '--judge']);
+  assert.equal(r.code, 1);
+  assert.match(r.out, new RegExp(` !!! Unexpected non-Sometimes verification ${join(dir, 'j-sometimes.litmus').replace(/[.+]/g, '\\$&')}\n`));
+  assert.match(r.out, / \^\^\^ VERIFICATION MISMATCHES\n$/);
+  r = run([join(dir, 'j-sometimes.litmus'), '--judge', '--json']);
+  const j = JSON.parse(r.out) as { results: { judgement: { code: number; message: string } }[] };
+  assert.equal(j.results[0]!.judgement.code, 1);
 });

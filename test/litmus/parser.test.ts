@@ -140,7 +140,8 @@ test('errors carry line and column', () => {
   e = err(MP.replace('smp_store_release(y, 1);', 'smp_store_relaxed(y, 1);'));
   assert.equal(e.line, 13);
   assert.equal(e.col, 2);
-  assert.match(e.msg, /unknown function 'smp_store_relaxed'/);
+  assert.equal(e.msg, 'Unknown macro smp_store_relaxed (not defined in linux-kernel.def)');
+  assert.equal(e.unknownMacro, 'smp_store_relaxed');
   e = err(MP.replace('WRITE_ONCE(*x, 1);', 'WRITE_ONCE(x, 1);'));
   assert.match(e.msg, /must be of the form '\*p'/);
   e = err('P0(int *x) { }\nexists (x=1)\n');

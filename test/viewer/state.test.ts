@@ -119,6 +119,15 @@ test('freed tables, frozen folios, page caches and struct pages are recognised',
   assert.deepEqual(s5.other, []);
 });
 
+test('a kernel trace names the file of every function its steps are in (the functions table)', () => {
+  for (const [name, t] of traces) {
+    for (const st of t.steps) {
+      if (st.fn === null || /^\(.+\)$/.test(st.fn)) continue;
+      assert.match(t.functions?.[st.fn]?.file ?? '', /^(arch|fs|include|kernel|lib|mm)\/.+\.[ch]$/, `${name}: step ${st.index} in ${st.fn}`);
+    }
+  }
+});
+
 test('waits: a thread inside an IPI/grace-period wait is listed with the readers it waits for', () => {
   const t = traces.get('table-free-vs-pte-offset-map/ipi-then-free')!;
   const w = t.steps.findIndex((st) => /^wait on/.test(st.text));

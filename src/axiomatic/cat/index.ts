@@ -31,9 +31,11 @@
 // run.ts's static cache; profile.ts times bindings on request (MMCHECK_CAT_PROFILE).
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CatFile } from './ast.ts';
 import { CompiledModel } from './run.ts';
 import { parseCat } from './parser.ts';
+import { CatRuntimeError } from './values.ts';
 
 export { CatSyntaxError, parseCat, tokenize } from './parser.ts';
 export { CatRuntimeError, type CatVal } from './values.ts';
@@ -47,7 +49,17 @@ export interface LoadOptions {
   variants?: string[];
   /** Source overrides by file name (for tests): used before the file system. */
   sources?: Record<string, string>;
+  /** Whether an included file is first looked for beside the including file (default true;
+   * herd7 looks only in its search path: the current directory, -I, $HERDLIB, its libdir). */
+  includeFromDir?: boolean;
+  /** herd7's -skipchecks: the tests (checks and flags) with these names are not evaluated. */
+  skipChecks?: ReadonlySet<string>;
+  /** herd7's -through all|invalid: every check passes (flags are still raised). */
+  throughChecks?: boolean;
 }
+
+/** The mmcheck library that stands in for herd7's libdir (cross.cat, cos-opt.cat; no model). */
+export const CAT_LIBDIR = join(dirname(fileURLToPath(import.meta.url)), 'libdir');
 
 /**
  * Compiles the model made of `files` (evaluated in order, like herd's bell then cat file).
@@ -59,11 +71,11 @@ export function loadCatModel(files: string[], opts: LoadOptions = {}): CompiledM
     if (opts.sources && name in opts.sources) {
       const hit = cache.get('src:' + name);
       if (hit) return hit;
-      const f = parseCat(opts.sources[name]!, name);
+      const f = withoutSkipped(parseCat(opts.sources[name]!, name), opts);
       cache.set('src:' + name, f);
       return f;
     }
-    const dirs = [...(from ? [dirname(from)] : []), ...(opts.searchPath ?? [])];
+    const dirs = [...(from && opts.includeFromDir !== false ? [dirname(from)] : []), ...(opts.searchPath ?? [])];
     let path: string | null = isAbsolute(name) ? name : null;
     for (const d of path ? [] : dirs) {
       const p = resolve(join(d, name));
@@ -77,14 +89,23 @@ export function loadCatModel(files: string[], opts: LoadOptions = {}): CompiledM
     }
     if (!path) {
       if (dirs.length === 0) path = resolve(name);
-      else throw new Error(`cat: cannot find included file "${name}" (searched ${dirs.join(', ')})`);
+      else throw new CatRuntimeError(null, `${from ?? 'cat'}: cannot find ${from ? 'included ' : ''}file "${name}" (searched ${dirs.join(', ')})`);
     }
     const hit = cache.get(path);
     if (hit) return hit;
-    const f = parseCat(readFileSync(path, 'utf8'), path);
+    const f = withoutSkipped(parseCat(readFileSync(path, 'utf8'), path), opts);
     cache.set(path, f);
     return f;
   };
   const top = files.map((f) => read(f, null));
   return new CompiledModel(top, (name, from) => read(name, from), new Set(opts.variants ?? []));
+}
+
+/** Drops the tests that -skipchecks names, and with -through every check (herd's interpreter
+ * then treats them as passing: lib/interpreter.ml, skip_this_check and check_through). */
+function withoutSkipped(f: CatFile, opts: LoadOptions): CatFile {
+  const skip = opts.skipChecks;
+  if (!opts.throughChecks && !skip?.size) return f;
+  const keep = f.instrs.filter((i) => i.k !== 'test' || !((i.name !== null && skip?.has(i.name)) || (opts.throughChecks && i.mode === 'check')));
+  return { ...f, instrs: keep };
 }

@@ -131,8 +131,13 @@ interface RawMacro {
 
 const ATOMIC_OPS: ReadonlySet<string> = new Set(['+', '-', '&', '|', '^', '&~']);
 
-/** Parses a .def file into its macros, each expanded to one primitive. */
-export function parseDef(text: string, file: string): Map<string, DefMacro> {
+/**
+ * Parses a .def file into its macros, each expanded to one primitive. A line that is not a macro
+ * throws DefError; so does a macro mmcheck cannot translate, unless `unsupported` is given: it
+ * then receives the macro's name and the reason, and the other macros are kept (herd7 only
+ * fails the tests that call such a macro).
+ */
+export function parseDef(text: string, file: string, unsupported?: Map<string, string>): Map<string, DefMacro> {
   const raws = new Map<string, RawMacro>();
   text.split('\n').forEach((src, i) => {
     const line = i + 1;
@@ -181,10 +186,41 @@ export function parseDef(text: string, file: string): Map<string, DefMacro> {
   });
   const out = new Map<string, DefMacro>();
   for (const r of raws.values()) {
-    const calls = expand(r.calls, raws, file, r.line, 0);
-    out.set(r.name, { name: r.name, arity: r.params.length, returns: r.returns, prim: primOf(r, calls, file), at: `${file}:${r.line}` });
+    try {
+      const calls = expand(r.calls, raws, file, r.line, 0);
+      const prim = primOf(r, calls, file);
+      checkOperands(r, calls[0]!, (what) => {
+        throw new DefError(file, r.line, 1, `${r.name}: ${what}`);
+      });
+      out.set(r.name, { name: r.name, arity: r.params.length, returns: r.returns, prim, at: `${file}:${r.line}` });
+    } catch (e) {
+      if (!(e instanceof DefError) || !unsupported) throw e;
+      unsupported.set(r.name, `${e.detail} (${file}:${r.line})`);
+    }
   }
   return out;
+}
+
+/** The macros a litmus test may call, and those of the .def that mmcheck cannot translate. */
+export interface DefTable {
+  readonly macros: ReadonlyMap<string, DefMacro>;
+  /** Macro name -> why mmcheck cannot translate it (a test calling it is refused, with this). */
+  readonly unsupported: ReadonlyMap<string, string>;
+  /** The .def's name, for messages. */
+  readonly source: string;
+}
+
+/**
+ * A user's .def (herd7 -macros), read leniently: unsupported macros are set aside. herd7 knows
+ * atomic_add_unless even when no macro defines it (herdtools7 lib/CBase.ml, "Legacy").
+ */
+export function readDefTable(text: string, file: string, source = file): DefTable {
+  const unsupported = new Map<string, string>();
+  const macros = parseDef(text, file, unsupported);
+  if (!macros.has('atomic_add_unless') && !unsupported.has('atomic_add_unless')) {
+    macros.set('atomic_add_unless', { name: 'atomic_add_unless', arity: 3, returns: true, prim: { k: 'add_unless' }, at: 'herd7 built-in' });
+  }
+  return { macros, unsupported, source };
 }
 
 /** Replaces calls of other macros by their bodies, with their parameters substituted. */
@@ -261,6 +297,33 @@ function primOf(r: RawMacro, calls: Call[], file: string): Prim {
   }
 }
 
+/**
+ * The front ends take each primitive's operands in one order (the pointer first, or the value
+ * then the pointer for atomic_OP(v, p) ...): a macro whose parameters reach the operation in
+ * another order or shape is refused rather than evaluated with its operands swapped.
+ */
+function checkOperands(r: RawMacro, c: Call, fail: (what: string) => never): void {
+  const n = r.params.length;
+  const is = (a: Arg | undefined, param: number, derefs: number[]): boolean => !!a && 'param' in a && a.param === param && derefs.includes(a.derefs);
+  const plain = (k: number): boolean => n === k && c.args.every((a, i) => is(a, i, [0]));
+  let ok: boolean;
+  switch (c.fn) {
+    case '__load': ok = n === 1 && is(c.args[0], 0, c.tag === 'srcu-lock' ? [1] : [0, 1]); break;
+    case '__store': ok = n === 2 && is(c.args[0], 0, c.tag === 'srcu-unlock' ? [1] : [0, 1]) && is(c.args[1], 1, [0]); break;
+    case '__fence': ok = n === 0; break;
+    case '__xchg': ok = plain(2); break;
+    case '__cmpxchg': case '__atomic_add_unless': ok = plain(3); break;
+    case '__lock': case '__unlock': case '__trylock': case '__islocked': case '__srcu': ok = plain(1); break;
+    case '__atomic_op': case '__atomic_op_return': case '__atomic_fetch_op': {
+      const [ptr, , val] = c.args;
+      ok = val && 'lit' in val ? n === 1 && is(ptr, 0, [0]) : n === 2 && is(val, 0, [0]) && is(ptr, 1, [0]);
+      break;
+    }
+    default: return;
+  }
+  if (!ok) fail(`the operands of ${c.fn} are not the parameters in the order mmcheck's front ends take them`);
+}
+
 /** Reads and parses a .def file. */
 export function loadDef(path: string): Map<string, DefMacro> {
   return parseDef(readFileSync(path, 'utf8'), path);
@@ -269,3 +332,5 @@ export function loadDef(path: string): Map<string, DefMacro> {
 /** The primitives of the LKMM's linux-kernel.def (read once, on first use of this module). */
 export const LKMM_DEF_PATH = join(LKMM_MODEL_DIR, 'linux-kernel.def');
 export const PRIMITIVES: ReadonlyMap<string, DefMacro> = loadDef(LKMM_DEF_PATH);
+/** The bundled linux-kernel.def as a litmus front end's macro table. */
+export const LKMM_DEF: DefTable = { macros: PRIMITIVES, unsupported: new Map(), source: 'linux-kernel.def' };

@@ -2,7 +2,7 @@
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
-import { loadCatModel, type CompiledModel, type CatVal } from '../cat/index.ts';
+import { CAT_LIBDIR, CatRuntimeError, loadCatModel, type CompiledModel, type LoadOptions, type CatVal } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
 import { LKMM_MODEL_DIR } from './model-dir.ts';
 
@@ -97,22 +97,32 @@ export function forcedCoAcyclic(x: Execution): boolean {
 
 let cached: LkmmModel | null = null;
 
-/** Parses and compiles the model once; later calls return the same object. */
+/** The bundled LKMM (the kernel's files in model/). Parsed and compiled once; later calls return the same object. */
 export function loadLkmm(): LkmmModel {
-  if (cached) return cached;
-  const compiled = loadCatModel([join(LKMM_MODEL_DIR, 'linux-kernel.bell'), join(LKMM_MODEL_DIR, 'linux-kernel.cat')], {
-    searchPath: [LKMM_MODEL_DIR],
+  cached ??= loadLkmmFiles([join(LKMM_MODEL_DIR, 'linux-kernel.bell'), join(LKMM_MODEL_DIR, 'linux-kernel.cat')], {
+    searchPath: [LKMM_MODEL_DIR, CAT_LIBDIR],
     variants: ['lkmmv2'],
-  });
-  const toPairs = (x: Execution, v: CatVal): [number, number][] => {
+  }, LKMM_DESCRIPTION);
+  return cached;
+}
+
+/**
+ * An LKMM-style model from the given bell and cat files (evaluated in order, as herd7 does with
+ * -bell then -cat), e.g. a kernel tree's own linux-kernel.bell/.cat for `mmcheck herd7`. The
+ * model must define co and rf as the kernel's does (lock.cat + cos-opt.cat). Throws
+ * CatSyntaxError / CatRuntimeError for a malformed or missing file.
+ */
+export function loadLkmmFiles(files: string[], opts: LoadOptions, description = `cat model ${files.join(' + ')}`): LkmmModel {
+  const compiled = loadCatModel(files, opts);
+  const toPairs = (x: Execution, v: CatVal, name: string): [number, number][] => {
     if (v.k === 'empty') return [];
-    if (v.k !== 'rel') throw new Error(`lkmm: expected a relation, got ${v.k}`);
+    if (v.k !== 'rel') throw new CatRuntimeError(null, `${description}: ${name} must be a relation (as the kernel's lock.cat and cos-opt.cat define it), got ${v.k}`);
     return new Universe(x.events.length).pairs(v.b);
   };
   const convert = (x: Execution, raws: ReturnType<CompiledModel['run']>): CatOutcome[] =>
-    raws.map((r) => ({ co: toPairs(x, r.get('co')), rf: toPairs(x, r.get('rf')), flags: r.flags }));
-  cached = {
-    description: LKMM_DESCRIPTION,
+    raws.map((r) => ({ co: toPairs(x, r.get('co'), 'co'), rf: toPairs(x, r.get('rf'), 'rf'), flags: r.flags }));
+  return {
+    description,
     compiled,
     check: (x) => (forcedCoAcyclic(x) ? convert(x, compiled.run(x)) : []),
     consistent: (x) => forcedCoAcyclic(x) && compiled.run(x, { stopAtFirst: true }).length > 0,
@@ -139,5 +149,4 @@ export function loadLkmm(): LkmmModel {
       return convert(x, compiled.run(x, { fix }));
     },
   };
-  return cached;
 }

@@ -54,7 +54,7 @@ export const filemapScenario: Scenario = {
   variants: variants<Knob>('filemap-lookup-vs-truncate', make, [
     { name: 'safe', ref: '§5', expected: 'ok',
       description: 'RCU lookup: xas_load, folio_try_get, xas_reload, retry on mismatch' },
-    { name: 'no-xas-reload', ref: 'U5.a', expected: 'I9',
+    { name: 'no-xas-reload', kernels: 'a hypothetical change to v6.12', ref: 'U5.a', expected: 'I9',
       description: 'lookup returns the folio without xas_reload(): after truncate + reuse it returns B\'s page as A[0]' },
   ]),
 };

@@ -48,7 +48,7 @@ export const gupZapScenario: Scenario = {
   seed: '000', section: '§1',
   variants: variants('gup-fast-vs-zap', makeZap, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'grab with add-unless-zero, then recheck PMD and PTE; the put of a failed recheck may be the last one' },
-    { name: 'no-pte-recheck', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
+    { name: 'no-pte-recheck', kernels: 'a hypothetical change to v6.12', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
   ], { walkers: 1 }),
 };
 
@@ -94,7 +94,7 @@ export const gupSplitScenario: Scenario = {
   seed: '000', section: '§1',
   variants: variants('gup-fast-vs-split', makeSplit, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'try_get_folio() rechecks page_folio(page) after the grab and retries on the new folio' },
-    { name: 'no-folio-recheck', ref: 'U1.b', expected: 'I6', description: 'no page_folio() recheck: the reference stays on the old head while the page now belongs to another folio' },
+    { name: 'no-folio-recheck', kernels: 'GUP-fast before its page_folio() (compound_head) recheck; the commit is not checked here', ref: 'U1.b', expected: 'I6', description: 'no page_folio() recheck: the reference stays on the old head while the page now belongs to another folio' },
   ]),
 };
 
@@ -130,7 +130,7 @@ export const gupCollapseScenario: Scenario = {
   seed: '003', section: '§8',
   variants: variants('gup-fast-vs-collapse', makeCollapse, [
     { name: 'safe', ref: '§8', expected: 'ok', description: 'GUP-fast rechecks *pmd after the grab (Yang Shi, 2022): the orphaned table cannot hand out a page' },
-    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I8', also: ['I10'], description: 'PTE recheck only (before 70cbc3cc78a9): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
+    { name: 'no-pmd-recheck', kernels: 'before 70cbc3cc78a9 (2022)', ref: 'U1.c', expected: 'I8', also: ['I10'], description: 'PTE recheck only (before 70cbc3cc78a9): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
   ]),
 };
 
@@ -175,6 +175,6 @@ export const gupForkScenario: Scenario = {
   seed: '000', section: '§1',
   variants: variants('gup-fast-pin-vs-fork', makeFork, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'FOLL_PIN brackets the walk with mm->write_protect_seq and gives up if fork ran meanwhile' },
-    { name: 'ignore-write-protect-seq', ref: 'U1.e', expected: 'I15', description: 'no write_protect_seq bracket: a pin lands between fork\'s pin check and its write-protect; the parent\'s next write COWs away from the pinned page' },
+    { name: 'ignore-write-protect-seq', kernels: 'before the write_protect_seq bracket (57efa1fe5957, 2021; from the fidelity review, not re-checked)', ref: 'U1.e', expected: 'I15', description: 'no write_protect_seq bracket: a pin lands between fork\'s pin check and its write-protect; the parent\'s next write COWs away from the pinned page' },
   ]),
 };

@@ -43,7 +43,7 @@ export const hotplugScenario: Scenario = {
   description: 'memory offline + remove unmapping a memmap while a PFN walker uses a struct page of it (§10, U10)',
   seed: '000', section: '§10',
   variants: variants<Knob>('memory-hot-remove', make, [
-    { name: 'safe', ref: '§10', expected: 'ok', description: 'NOT the current kernel: the candidate fix (Hildenbrand/Zhao, June 2024) with walkers inside rcu_read_lock() and synchronize_rcu() between offline and memmap unmap' },
+    { name: 'safe', kernels: 'a proposed fix (Hildenbrand/Zhao, June 2024), not merged', ref: '§10', expected: 'ok', description: 'NOT the current kernel: the candidate fix (Hildenbrand/Zhao, June 2024) with walkers inside rcu_read_lock() and synchronize_rcu() between offline and memmap unmap' },
     { name: 'current-kernel', ref: 'U10', expected: 'I2', description: 'current kernels: no grace period between offlining the section and unmapping its memmap; a walker that passed pfn_to_online_page() touches unmapped struct pages' },
   ]),
 };

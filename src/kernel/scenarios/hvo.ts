@@ -52,8 +52,8 @@ export const hvoScenario: Scenario = {
   seed: '004', section: '§9',
   variants: variants<Knob>('hvo-vs-speculative-walker', make, [
     { name: 'safe', ref: '§9', expected: 'ok', description: 'synchronize_rcu() before the remap (bd225530a4c7) and page_count_writable() reading the refcount before the fake-head check (2025)' },
-    { name: 'no-synchronize-rcu', ref: 'U9.a', expected: 'I2', description: 'no grace period before the remap: a walker that read a non-zero refcount through the old mapping cmpxchg()s the now read-only struct page' },
-    { name: 'fake-head-check-first', ref: 'U9.b', expected: 'I2', description: 'the June 2024 order, fake-head check then refcount: the check passes before the remap, the refcount is read after unfreeze through the alias' },
+    { name: 'no-synchronize-rcu', kernels: 'before bd225530a4c7 (2024)', ref: 'U9.a', expected: 'I2', description: 'no grace period before the remap: a walker that read a non-zero refcount through the old mapping cmpxchg()s the now read-only struct page' },
+    { name: 'fake-head-check-first', kernels: 'the June 2024 page_count_writable() order', ref: 'U9.b', expected: 'I2', description: 'the June 2024 order, fake-head check then refcount: the check passes before the remap, the refcount is read after unfreeze through the alias' },
   ]),
 };
 
@@ -83,8 +83,8 @@ export const hvo2026Scenario: Scenario = {
   description: 'the 2026 fake-head-free HVO: optimized tails map one shared read-only page; a stale walker on a tail (§9.4, U9.d)',
   seed: '004', section: '§9',
   variants: variants('hvo-shared-tail-2026', make2026, [
-    { name: 'safe', ref: '§9', expected: 'ok', description: 'every shared tail struct page reads refcount 0, so add-unless-zero never writes it' },
-    { name: 'shared-tail-not-zero', ref: 'U9.d', expected: 'I2', description: 'the read-only shared page holds a non-zero refcount (here: the head\'s page): add-unless-zero cmpxchg()s read-only memory' },
+    { name: 'safe', kernels: 'a 2026 patch series (fake-head-free HVO), not merged here', ref: '§9', expected: 'ok', description: 'every shared tail struct page reads refcount 0, so add-unless-zero never writes it' },
+    { name: 'shared-tail-not-zero', kernels: 'a hypothetical change to the 2026 fake-head-free design', ref: 'U9.d', expected: 'I2', description: 'the read-only shared page holds a non-zero refcount (here: the head\'s page): add-unless-zero cmpxchg()s read-only memory' },
   ]),
 };
 
@@ -167,6 +167,6 @@ export const hvoRwAliasScenario: Scenario = {
   seed: '004', section: '§9',
   variants: variants('hvo-vs-page-cache-lookup', makeRwAlias, [
     { name: 'safe', ref: '§9', expected: 'ok', description: 'read-only remap after synchronize_rcu(), page_count_writable() before the get: the lookup never takes a reference through the fake head' },
-    { name: 'rw-vmemmap-alias', ref: 'U9.c', expected: 'I6', description: 'vmemmap remapped read-write instead of RCU: folio_try_get() through the fake head takes a reference on H; when H\'s user drops its reference first, the lookup\'s folio_put() frees the fake head as a folio' },
+    { name: 'rw-vmemmap-alias', kernels: 'a rejected design (seed 004, §9.2 fix (1)), not history', ref: 'U9.c', expected: 'I6', description: 'the rejected design (never merged): vmemmap remapped read-write instead of read-only after RCU: folio_try_get() through the fake head takes a reference on H; when H\'s user drops its reference first, the lookup\'s folio_put() frees the fake head as a folio' },
   ]),
 };

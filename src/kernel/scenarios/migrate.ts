@@ -66,8 +66,8 @@ export const migrateFileScenario: Scenario = {
   seed: '002', section: '§7',
   variants: variants<FileKnob>('migrate-file-vs-lookup', makeFile, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'current kernels: refcount compared outside the i_pages lock as an early exit, then folio_ref_freeze(expected) under it decides' },
-    { name: 'lookup-folio-get', ref: 'U5.b', expected: 'I3', description: 'the lookup takes its reference with folio_get() instead of folio_try_get(): it increments a frozen count' },
-    { name: 'check-without-freeze', ref: 'U7.f', expected: 'I5', also: ['I4'], description: 'under xa_lock a plain refcount comparison instead of the freeze, and a plain set afterwards: the lookup takes a reference inside the window migration believes is exclusive (I5), and the set overwrites it (I4)' },
+    { name: 'lookup-folio-get', kernels: 'a hypothetical change to v6.12', ref: 'U5.b', expected: 'I3', description: 'the lookup takes its reference with folio_get() instead of folio_try_get(): it increments a frozen count' },
+    { name: 'check-without-freeze', kernels: 'a hypothetical change to v6.12', ref: 'U7.f', expected: 'I5', also: ['I4'], description: 'under xa_lock a plain refcount comparison instead of the freeze, and a plain set afterwards: the lookup takes a reference inside the window migration believes is exclusive (I5), and the set overwrites it (I4)' },
   ], { lookups: 1 }),
 };
 
@@ -163,7 +163,7 @@ export const migratePinScenario: Scenario = {
   seed: '002', section: '§7',
   variants: variants<HolderKnob>('migrate-vs-reference-holder', makePin, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
-    { name: 'no-refcount-check', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
+    { name: 'no-refcount-check', kernels: 'a hypothetical change to v6.12', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
     { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the copy\'s loads are ordered after the refcount check only by a control dependency, so they can read the page before the holder\'s last write' },
     { name: 'acquire-after-ctrl-dep', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix', origin: ACQUIRE_FIX, description: 'smp_acquire__after_ctrl_dep() after the early check: the copy reads the page after the holder\'s write whenever the check saw the holder\'s put' },
   ]),
@@ -191,7 +191,7 @@ export const migrateGupScenario: Scenario = {
   seed: '002', section: '§7',
   variants: variants('migrate-vs-gup-fast', makeGup, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'unmap first (GUP-fast\'s PTE recheck then fails), check the refcount after' },
-    { name: 'check-before-unmap', ref: 'U7.b', expected: 'I10', description: 'the refcount is checked before the unmap: GUP-fast grabs the page in between and passes its recheck' },
+    { name: 'check-before-unmap', kernels: 'a hypothetical change to v6.12', ref: 'U7.b', expected: 'I10', description: 'the refcount is checked before the unmap: GUP-fast grabs the page in between and passes its recheck' },
     { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; GUP\'s user writes then drops its reference, the migration reads the dropped count and copies stale data (control dependency only)' },
   ]),
 };
@@ -244,7 +244,7 @@ export const migrateTlbScenario: Scenario = {
   seed: '002', section: '§7',
   variants: variants('migrate-vs-stale-tlb', makeTlb, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'clear the PTE and flush the TLB (try_to_unmap_flush) before the copy' },
-    { name: 'copy-before-flush', ref: 'U7.c', expected: 'I16', also: ['I10'], description: 'the batched flush runs after the copy: src is freed while a TLB still maps it (I16), and a store through the stale entry lands in src after it was copied and is lost (I10)' },
+    { name: 'copy-before-flush', kernels: 'a hypothetical change to v6.12', ref: 'U7.c', expected: 'I16', also: ['I10'], description: 'the batched flush runs after the copy: src is freed while a TLB still maps it (I16), and a store through the stale entry lands in src after it was copied and is lost (I10)' },
   ]),
 };
 
@@ -279,8 +279,8 @@ export const migrateBhScenario: Scenario = {
   description: 'migration of a block-device page with buffer heads against __find_get_block() (§7.7, U7.d, ebdf4de5642f)',
   seed: '002', section: '§7',
   variants: variants('migrate-buffer-head', makeBh, [
-    { name: 'safe', ref: '§7', expected: 'ok', description: 'private_lock is held from the "no buffer in use" check across the move (Jan Kara, 2019)' },
-    { name: 'drop-private-lock', ref: 'U7.d', expected: 'I10', description: 'private_lock is dropped after the check: __find_get_block() grabs a buffer and writes into the old page after the copy' },
+    { name: 'safe', kernels: 'v5.0–v6.10 (the pre-v6.11 order: mapping switch, then the copy)', ref: '§7', expected: 'ok', description: 'private_lock is held from the "no buffer in use" check across the move (Jan Kara, 2019)' },
+    { name: 'drop-private-lock', kernels: 'before ebdf4de5642f (2019)', ref: 'U7.d', expected: 'I10', description: 'private_lock is dropped after the check: __find_get_block() grabs a buffer and writes into the old page after the copy' },
   ]),
 };
 
@@ -335,6 +335,6 @@ export const migrateDirtyScenario: Scenario = {
   seed: '002', section: '§7',
   variants: variants('migrate-vma-dirty-bit', makeDirty, [
     { name: 'safe', ref: '§7', expected: 'ok', description: 'ptep_get_and_clear() and folio_mark_dirty() when the PTE was dirty (Alistair Popple, 2022)' },
-    { name: 'drop-dirty-bit', ref: 'U7.e', expected: 'I10', description: 'read + clear the PTE without moving its dirty bit to the folio: reclaim later discards the folio as clean' },
+    { name: 'drop-dirty-bit', kernels: 'before fd35ca3d12cc (2022)', ref: 'U7.e', expected: 'I10', description: 'read + clear the PTE without moving its dirty bit to the folio: reclaim later discards the folio as clean' },
   ]),
 };

@@ -64,13 +64,13 @@ export const paeScenario: Scenario = {
   variants: variants<Knob>('pae-ptep-get-lockless', make, [
     { name: 'safe', ref: '§2', expected: 'ok',
       description: 'IRQs-off reader with the low/high/low retry loop; writer goes present -> none -> IPI flush -> present' },
-    { name: 'two-loads-low-high', ref: 'U2.a/b', expected: 'I13',
+    { name: 'two-loads-low-high', kernels: 'a hypothetical change to v6.12', ref: 'U2.a/b', expected: 'I13',
       description: 'reader loads low then high once, without rereading low: a concurrent clear tears it' },
-    { name: 'two-loads-high-low', ref: 'U2.a/b', expected: 'I13',
+    { name: 'two-loads-high-low', kernels: 'a hypothetical change to v6.12', ref: 'U2.a/b', expected: 'I13',
       description: 'reader loads high then low once: a concurrent none -> present set tears it (U2.b)' },
-    { name: 'writer-present-to-present', ref: 'U2.c', expected: 'I13',
+    { name: 'writer-present-to-present', kernels: 'a hypothetical change to v6.12', ref: 'U2.c', expected: 'I13',
       description: 'writer replaces a present entry by another present one with two plain stores, breaking the "via not-present + flush" rule' },
-    { name: 'reader-irqs-on', ref: 'U2.d', expected: 'I13',
+    { name: 'reader-irqs-on', kernels: "v6.12–v6.18: handle_pte_fault()'s reader, which rechecks with pte_same() under the PTL (I13 is stricter than its contract: issue 10)", ref: 'U2.d', expected: 'I13',
       description: 'reader holds only rcu_read_lock() with IRQs on, so the flush IPI does not wait for it and two remaps fit in one read' },
   ]),
 };

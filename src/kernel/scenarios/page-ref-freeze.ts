@@ -66,9 +66,9 @@ export const pageRefFreezeScenario: Scenario = {
   variants: variants<Knob>('page-ref-freeze', make, [
     { name: 'safe', ref: '§6', expected: 'ok',
       description: 'freeze = cmpxchg(2 -> 0); unfreeze(2) with release; the getter uses add-unless-zero' },
-    { name: 'freeze-load-compare-store', ref: 'U6.a', expected: 'I5', also: ['I7'],
+    { name: 'freeze-load-compare-store', kernels: 'a hypothetical change to v6.12', ref: 'U6.a', expected: 'I5', also: ['I7'],
       description: 'freeze as "if refcount == 2 then refcount = 0": a getter\'s increment between the load and the store is lost (I5), and the folio is freed under the getter (I7)' },
-    { name: 'unfreeze-forgets-own-ref', ref: 'U6.c', expected: 'I7',
+    { name: 'unfreeze-forgets-own-ref', kernels: 'a hypothetical change to v6.12', ref: 'U6.c', expected: 'I7',
       description: 'unfreeze(1) forgetting the freezer\'s own reference: the folio is freed while still in the page cache' },
   ]),
 };

@@ -44,6 +44,6 @@ export const pmdInstallScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pmd-install-vs-lockless-walker', make, [
     { name: 'safe', ref: '§4', expected: 'ok', model: 'lkmm', description: 'smp_wmb() in pmd_install() before pmd_populate(), paired with the walker\'s address dependency *pmd -> PTE' },
-    { name: 'no-wmb-in-pmd-install', ref: '§4', expected: 'I8', model: 'lkmm', barrierDrop: true, description: 'barrier drop: no smp_wmb() in pmd_install(): the walker sees the new *pmd but the table\'s old contents, and grabs a page of another owner (LKMM only)' },
+    { name: 'no-wmb-in-pmd-install', kernels: 'a hypothetical change to v6.12', ref: '§4', expected: 'I8', model: 'lkmm', barrierDrop: true, description: 'barrier drop: no smp_wmb() in pmd_install(): the walker sees the new *pmd but the table\'s old contents, and grabs a page of another owner (LKMM only)' },
   ]),
 };

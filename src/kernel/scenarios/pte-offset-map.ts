@@ -73,7 +73,7 @@ export const rwNolockScenario: Scenario = {
   variants: variants('pte-offset-map-rw-nolock', makeRwNolock, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'after spin_lock(ptl) the writer checks pmd_same(pmdval, *pmd) before writing' },
     { name: 'ro-nolock-reader', ref: '§4', expected: 'ok', description: 'a read-only user (pte_offset_map_ro_nolock + spin_lock) needs no pmd_same(): RCU keeps the detached table allocated' },
-    { name: 'no-pmd-same', ref: 'U4.a', expected: 'I11', description: 'no pmd_same() after taking the PTL: pte_none() passes on the detached table and the new mapping is lost with it' },
+    { name: 'no-pmd-same', kernels: 'a hypothetical change to v6.12', ref: 'U4.a', expected: 'I11', description: 'no pmd_same() after taking the PTL: pte_none() passes on the detached table and the new mapping is lost with it' },
   ]),
 };
 
@@ -136,7 +136,7 @@ export const wrongPtlScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pte-lock-of-the-mapped-table', makeWrongPtl, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'the lock comes with the mapping (pte_offset_map_rw_nolock returns the ptl of the snapshot\'s table)' },
-    { name: 'ptl-from-fresh-pmd', ref: 'U4.b', expected: 'I12', description: 'the lock is computed from a fresh *pmd: after a table replacement it is the new table\'s lock' },
+    { name: 'ptl-from-fresh-pmd', kernels: 'a hypothetical change to v6.12', ref: 'U4.b', expected: 'I12', description: 'the lock is computed from a fresh *pmd: after a table replacement it is the new table\'s lock' },
   ]),
 };
 
@@ -173,7 +173,7 @@ export const freerNoPtlScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'the detacher holds PTL(T) (nested in the PMD lock) while it checks emptiness and clears the PMD' },
-    { name: 'freer-without-ptl', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: a locked user can pass its pmd_same() just before and write into the detached table' },
+    { name: 'freer-without-ptl', kernels: 'a hypothetical change to v6.12', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: a locked user can pass its pmd_same() just before and write into the detached table' },
   ]),
 };
 
@@ -197,6 +197,6 @@ export const ptReclaimSlowScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants('pt-reclaim-slow-path', makeSlowPath, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'under PML + PTL the slow path rechecks that every entry is still none before detaching' },
-    { name: 'no-entry-recheck', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
+    { name: 'no-entry-recheck', kernels: 'a hypothetical change to v6.12', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
   ]),
 };

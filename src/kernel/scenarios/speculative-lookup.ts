@@ -43,6 +43,6 @@ export const speculativeLookupScenario: Scenario = {
   seed: '004', section: '§5',
   variants: variants('page-cache-publish-vs-speculative-lookup', make, [
     { name: 'safe', ref: '§5', expected: 'ok', model: 'lkmm', description: 'xas_store() publishes with rcu_assign_pointer(), a release: the folio\'s new identity is visible to whoever finds it' },
-    { name: 'xas-store-without-release', ref: '§5', expected: 'I9', model: 'lkmm', barrierDrop: true, description: 'barrier drop: the slot written with a plain WRITE_ONCE: the lookup finds F and gets a reference, but reads the index of its previous life (LKMM only)' },
+    { name: 'xas-store-without-release', kernels: 'a hypothetical change to v6.12', ref: '§5', expected: 'I9', model: 'lkmm', barrierDrop: true, description: 'barrier drop: the slot written with a plain WRITE_ONCE: the lookup finds F and gets a reference, but reads the index of its previous life (LKMM only)' },
   ]),
 };

@@ -55,10 +55,10 @@ export const tableFreeGupScenario: Scenario = {
   seed: '003', section: '§3',
   variants: variants<GupKnob>('table-free-vs-gup-fast', makeGup, [
     { name: 'safe', ref: '§3', expected: 'ok', description: 'pte_free_defer(): the table is freed from an RCU callback, after IRQs-off walkers are done' },
-    { name: 'ipi-sync', ref: '§3', expected: 'ok', description: 'tlb_remove_table() whose batch allocation failed, with the ~v6.9 fallback tlb_remove_table_sync_one() then free (as 2ba99c5e0881 added to khugepaged): the IPI waits for the IRQs-off walker' },
-    { name: 'immediate-pte-free', ref: 'U3.a', expected: 'I1', description: 'pte_free() right after the broadcast TLB flush (khugepaged before 2022): the walker reads the reused page as a PTE table' },
-    { name: 'batch-fail-no-sync', ref: 'U3.b', expected: 'I1', description: 'tlb_remove_table() whose batch allocation failed frees the table at once, without tlb_remove_table_sync_one()' },
-    { name: 'call-rcu-preempt-flavour', ref: '§3', origin: 'the kernel before v5.0 (CONFIG_PREEMPT)', expected: 'I14', description: 'the table freed by call_rcu() of a pre-v5.0 CONFIG_PREEMPT kernel (rcu_preempt) instead of call_rcu_sched(): its grace period ends while IRQs-off GUP-fast is still walking the table it is about to free (I14)' },
+    { name: 'ipi-sync', kernels: "~v6.9: tlb_remove_table_one()'s IPI fallback", ref: '§3', expected: 'ok', description: 'tlb_remove_table() whose batch allocation failed, with the ~v6.9 fallback tlb_remove_table_sync_one() then free (as 2ba99c5e0881 added to khugepaged): the IPI waits for the IRQs-off walker' },
+    { name: 'immediate-pte-free', kernels: 'khugepaged before 2ba99c5e0881 (2022)', ref: 'U3.a', expected: 'I1', description: 'pte_free() right after the broadcast TLB flush (khugepaged before 2022): the walker reads the reused page as a PTE table' },
+    { name: 'batch-fail-no-sync', kernels: 'a hypothetical change to the ~v6.9 fallback', ref: 'U3.b', expected: 'I1', description: 'tlb_remove_table() whose batch allocation failed frees the table at once, without tlb_remove_table_sync_one()' },
+    { name: 'call-rcu-preempt-flavour', kernels: 'a hypothetical change to a pre-v5.0 CONFIG_PREEMPT kernel', ref: '§3', origin: 'a hypothetical change to a pre-v5.0 CONFIG_PREEMPT kernel, not its code: those kernels freed tables with call_rcu_sched() precisely because call_rcu() (the rcu_preempt flavour) does not wait for IRQs-off walkers', expected: 'I14', description: 'the table freed by call_rcu() (rcu_preempt) instead of the call_rcu_sched() a pre-v5.0 CONFIG_PREEMPT kernel used: its grace period ends while IRQs-off GUP-fast is still walking the table it is about to free (I14)' },
   ]),
 };
 
@@ -93,6 +93,6 @@ export const tableFreeMapScenario: Scenario = {
   seed: '001', section: '§4',
   variants: variants<MapKnob>('table-free-vs-pte-offset-map', makeMap, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'the table is freed through RCU (PT reclaim requires MMU_GATHER_RCU_TABLE_FREE)' },
-    { name: 'ipi-then-free', ref: 'U3.c', expected: 'I1', description: 'single-table free by IPI + immediate free: the RCU reader with IRQs on takes the IPI at once and then locks the freed table\'s PTL (U3.c = U4.d)' },
+    { name: 'ipi-then-free', kernels: 'a hypothetical change to v6.12 (PT reclaim with the IPI fallback)', ref: 'U3.c', expected: 'I1', description: 'single-table free by IPI + immediate free: the RCU reader with IRQs on takes the IPI at once and then locks the freed table\'s PTL (U3.c = U4.d)' },
   ]),
 };

@@ -77,7 +77,7 @@ export const hashCollapseScenario: Scenario = {
   seed: '003', section: '§8',
   variants: variants('thp-collapse-vs-hash-page', makeHash, [
     { name: 'safe', ref: '§8', expected: 'ok', description: 'hash__pmdp_collapse_flush() calls serialize_against_pte_lookup(): an IPI that waits for IRQs-off __find_linux_pte() users, then flushes the HPTEs' },
-    { name: 'no-serialize-against-pte-lookup', ref: 'U8.b', expected: 'I10', description: 'no IPI: hash_page() still holding a pointer into the old table inserts an HPTE after the flush; the store lands in the small page after the copy' },
+    { name: 'no-serialize-against-pte-lookup', kernels: 'a hypothetical change to v6.12', ref: 'U8.b', expected: 'I10', description: 'no IPI: hash_page() still holding a pointer into the old table inserts an HPTE after the flush; the store lands in the small page after the copy' },
   ]),
 };
 
@@ -110,7 +110,7 @@ export const pmdSplitScenario: Scenario = {
   seed: '003', section: '§8',
   variants: variants('thp-split-vs-lockless-pmd-none', makeSplit, [
     { name: 'safe', ref: '§8', expected: 'ok', description: 'pmdp_invalidate(): the PMD stays non-none (an invalid huge entry) until the table is populated' },
-    { name: 'split-via-pmd-none', ref: 'U8.c', expected: 'I11', description: 'clear then populate: zap_pmd_range() sees the transient none, skips, and free_pgtables() frees the populated table' },
-    { name: 'no-wmb-before-pmd-populate', ref: '§8', expected: 'I11', model: 'lkmm', barrierDrop: true, description: 'barrier drop: no smp_wmb() between filling the deposited table and pmd_populate(); the zapper sees the table through *pmd but not the PTE, and frees it non-empty (LKMM only)' },
+    { name: 'split-via-pmd-none', kernels: 'a hypothetical change to v6.12', ref: 'U8.c', expected: 'I11', description: 'clear then populate: zap_pmd_range() sees the transient none, skips, and free_pgtables() frees the populated table' },
+    { name: 'no-wmb-before-pmd-populate', kernels: 'a hypothetical change to v6.12', ref: '§8', expected: 'I11', model: 'lkmm', barrierDrop: true, description: 'barrier drop: no smp_wmb() between filling the deposited table and pmd_populate(); the zapper sees the table through *pmd but not the PTE, and frees it non-empty (LKMM only)' },
   ]),
 };

@@ -86,7 +86,7 @@ export const pinVsMigrateScenario: Scenario = {
   seed: '000', section: '§1',
   variants: variants('gup-fast-pin-vs-try-to-migrate', makePin, [
     { name: 'safe', ref: '§1', expected: 'ok', model: 'lkmm', description: 'smp_mb__after_atomic() after the pin pairs with the full barrier before the unmapper\'s pin check' },
-    { name: 'no-mb-after-pin', ref: 'U1.d', expected: 'I15', model: 'lkmm', description: 'no barrier after the (unordered) atomic_add of the pin: the recheck can read the PTE before the pin is visible' },
+    { name: 'no-mb-after-pin', kernels: 'a hypothetical change to v6.12', ref: 'U1.d', expected: 'I15', model: 'lkmm', description: 'no barrier after the (unordered) atomic_add of the pin: the recheck can read the PTE before the pin is visible' },
   ]),
 };
 
@@ -130,8 +130,8 @@ export const walkCountScenario: Scenario = {
   description: 'the 2019 count-based tracking of lockless page-table walks (not merged): a per-CPU counter instead of an IPI (§8.6, U8.d)',
   seed: '003', section: '§8',
   variants: variants('lockless-walk-counter', makeCount, [
-    { name: 'safe', ref: '§8', expected: 'ok', model: 'tso', description: 'smp_mb() after the increment and before the decrement, pairing with the splitter\'s smp_mb() before it reads the counter' },
-    { name: 'no-mb-around-counter', ref: 'U8.d', expected: 'I1', model: 'tso', description: 'no barrier: the increment sits in the store buffer while the walker already reads *pmd; the splitter reads 0 and frees the table' },
+    { name: 'safe', kernels: 'a proposed patch (2019, not merged)', ref: '§8', expected: 'ok', model: 'tso', description: 'smp_mb() after the increment and before the decrement, pairing with the splitter\'s smp_mb() before it reads the counter' },
+    { name: 'no-mb-around-counter', kernels: 'a hypothetical change to the 2019 proposal', ref: 'U8.d', expected: 'I1', model: 'tso', description: 'no barrier: the increment sits in the store buffer while the walker already reads *pmd; the splitter reads 0 and frees the table' },
   ]),
 };
 
@@ -162,6 +162,6 @@ export const unfreezeReleaseScenario: Scenario = {
   seed: '002', section: '§6',
   variants: variants('unfreeze-release', makeUnfreeze, [
     { name: 'safe', ref: '§6', expected: 'ok', model: 'lkmm', description: 'unfreeze is a store-release; a successful add-unless-zero is fully ordered' },
-    { name: 'unfreeze-without-release', ref: 'U6.d', expected: 'I5', model: 'lkmm', description: 'unfreeze as a plain WRITE_ONCE: the new count can become visible before the new order' },
+    { name: 'unfreeze-without-release', kernels: 'a hypothetical change to v6.12', ref: 'U6.d', expected: 'I5', model: 'lkmm', description: 'unfreeze as a plain WRITE_ONCE: the new count can become visible before the new order' },
   ]),
 };

@@ -45,6 +45,6 @@ export const xarrayNodeScenario: Scenario = {
   seed: '004', section: '§5',
   variants: variants<Knob>('filemap-lookup-vs-xa-node-free', make, [
     { name: 'safe', ref: '§5', expected: 'ok', description: 'xas_delete_node() frees the node with call_rcu() (radix_tree_node_rcu_free): no reuse while a lookup is inside it' },
-    { name: 'node-freed-without-rcu', ref: '§5', origin: 'a change that frees the node at once (the radix tree has freed nodes through RCU since lookups became lockless)', expected: 'I9', description: 'the node goes straight back to the slab: B reuses it, and xas_load() and xas_reload() both read B\'s entry, so the lookup returns B\'s folio as A\'s' },
+    { name: 'node-freed-without-rcu', kernels: 'a hypothetical change to v6.12', ref: '§5', origin: 'a change that frees the node at once (the radix tree has freed nodes through RCU since lookups became lockless)', expected: 'I9', description: 'the node goes straight back to the slab: B reuses it, and xas_load() and xas_reload() both read B\'s entry, so the lookup returns B\'s folio as A\'s' },
   ]),
 };
