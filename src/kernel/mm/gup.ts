@@ -17,8 +17,8 @@ import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { I6, I8 } from '../invariants.ts';
 
-/** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what a FOLL_PIN adds to the refcount of an order-0 folio. */
-export const GUP_PIN_COUNTING_BIAS = 1024;
+import { GUP_PIN_COUNTING_BIAS } from '../include/linux/mm.ts';
+export { GUP_PIN_COUNTING_BIAS };
 
 /** The unsafe variants of gup_fast() (rows U1 of docs/design/variants.md). */
 export interface GupKnobs {

@@ -6,6 +6,7 @@ import type { Ctx } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { newAnonFolio } from '../include/linux/page-flags.ts';
 import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
@@ -117,8 +118,8 @@ export const migrateFileHolderScenario: Scenario = {
  */
 function newAnonMigration(b: Builder, srcRefs: number, opts: { warmTlb?: boolean } = {}) {
   const cpus = new Cpus(b, 2);
-  const src = newFolio(b, 'src', 1, srcRefs);
-  const dst = newFolio(b, 'dst', 2, 1);
+  const src = newAnonFolio(b, 'src', 1, srcRefs); // mapped writable: AnonExclusive
+  const dst = newAnonFolio(b, 'dst', 2, 1, { exclusive: false }); // freshly allocated
   const pte0 = mk_pte(1, _PAGE_PRESENT | _PAGE_RW);
   const T = newPageTable(b, 0, [pte0]);
   const mm = newMm(b, pmd_table(0), [T], [src, dst]);
