@@ -12,7 +12,7 @@ import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
 import { get_user_pages_fast, put_page } from '../mm/gup.ts';
 import { __buffer_migrate_folio, migrateAnonFolio, migrateFileFolio, migration_entry_wait, type AnonKnobs } from '../mm/migrate.ts';
-import { migrate_vma_collect_pmd, migrate_vma_finalize } from '../mm/migrate_device.ts';
+import { migrate_vma_collect_pmd, migrate_vma_finalize, type CollectOpts } from '../mm/migrate_device.ts';
 import { shrink_folio_list } from '../mm/vmscan.ts';
 import { __find_get_block, put_bh } from '../fs/buffer.ts';
 import { insnBegin, insnEnd, newTlb } from '../hw.ts';
@@ -286,10 +286,19 @@ export const migrateBhScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U7.e: dirty bit on collect
-function makeDirty(knob: 'drop-dirty-bit' | undefined) {
+type DirtyKnob = 'drop-dirty-bit' | 'fixed';
+
+/** migrate_vma_collect_pmd() as each variant's kernel has it (mm/migrate_device.ts CollectOpts). */
+function dirtyOpts(knob: DirtyKnob | undefined): CollectOpts {
+  if (knob === 'drop-dirty-bit') return { dropDirtyBit: true, noDirtyInEntry: true, flushAfterUnlock: true }; // v5.19–v6.0
+  if (knob === 'fixed') return { noDirtyInEntry: true, flushAfterUnlock: true }; // fd35ca3d12cc, before 60bae7370896 and 2e3468778dbe
+  return {};
+}
+
+function makeDirty(knob: DirtyKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 3);
-    const p = newFolio(b, 'p', 1, 1);
+    const p = newAnonFolio(b, 'p', 1, 1); // a private anon page, mapped writable: AnonExclusive
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]); // writable, still clean
     const pgDirty = b.loc('p.PG_dirty', 0);
     const backing = b.loc('swap slot', 0);
@@ -311,7 +320,7 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // migrate_vma_collect_pmd(), then the device migration fails and the PTE is restored.
       const cpu = cpus.cpu[1];
-      yield* migrate_vma_collect_pmd(t, cpus, cpu, T, 0, p, pgDirty, knob === 'drop-dirty-bit');
+      yield* migrate_vma_collect_pmd(t, cpus, cpu, T, 0, p, pgDirty, dirtyOpts(knob));
       yield* migrate_vma_finalize(t, T, 0, p);
       yield t.store(done, 1);
     });
@@ -334,8 +343,12 @@ export const migrateDirtyScenario: Scenario = {
   name: 'migrate-vma-dirty-bit',
   description: 'migrate_vma_collect_pmd() clearing a PTE the MMU is making dirty, a failed device migration, then reclaim (§7.5, §14.6, U7.e)',
   seed: '002', section: '§7',
-  variants: variants('migrate-vma-dirty-bit', makeDirty, [
-    { name: 'safe', ref: '§7', expected: 'ok', description: 'ptep_get_and_clear() and folio_mark_dirty() when the PTE was dirty (Alistair Popple, 2022)' },
-    { name: 'drop-dirty-bit', kernels: 'before fd35ca3d12cc (2022)', ref: 'U7.e', expected: 'I10', description: 'read + clear the PTE without moving its dirty bit to the folio: reclaim later discards the folio as clean' },
+  variants: variants<DirtyKnob>('migrate-vma-dirty-bit', makeDirty, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'v6.1+: the PTE cleared atomically, folio_mark_dirty() when it was dirty (Alistair Popple, 2022), and the migration entry keeps the dirty bit too' },
+    { name: 'drop-dirty-bit', kernels: 'v5.19–v6.0 (before fd35ca3d12cc)', commit: 'fd35ca3d12cc', fixes: '8c3328f1f36a', ref: 'U7.e', expected: 'I10',
+      description: 'the kernel before fd35ca3d12cc: the PTE read earlier is cleared with ptep_clear_flush() whose result is dropped, so its dirty bit is moved nowhere: the failed migration restores a clean PTE and reclaim discards the folio as clean' },
+    { name: 'fixed', kernels: 'v6.0 (fd35ca3d12cc, before 2e3468778dbe and 60bae7370896)', commit: 'fd35ca3d12cc', fixes: '8c3328f1f36a', ref: '§7', expected: 'ok',
+      origin: 'the kernel right after fd35ca3d12cc: the value ptep_clear_flush() returns is kept and folio_mark_dirty() is called when it was dirty (the migration entry does not keep the dirty bit yet)',
+      description: 'fd35ca3d12cc: the dirty bit of the cleared PTE goes to the folio, so reclaim writes the page out' },
   ]),
 };

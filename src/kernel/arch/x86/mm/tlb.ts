@@ -21,9 +21,15 @@ export const flush_tlb_page = kernelFunction(tlbflushH('flush_tlb_page'),
 export const flush_tlb_mm_range = kernelFunction(tlbC('flush_tlb_mm_range'),
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
-/** flush_tlb_range(): flush_tlb_mm_range() of the VMA's range. */
+/**
+ * flush_tlb_range(): flush_tlb_mm_range() of the VMA's range: the IPI to every other CPU of the mm;
+ * `tlbs`, the modeled TLBs among them, are emptied as flush_tlb_page() does.
+ */
 export const flush_tlb_range = kernelFunction(tlbflushH('flush_tlb_range'),
-  (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
+  function* (t: Ctx, cpus: Cpus, self: Cpu, tlbs: { cpu: Cpu; tlb: Loc }[] = []): ThreadGen<void> {
+    for (const x of tlbs) yield t.store(x.tlb, 0);
+    yield* ipiRoundTrip(t, cpus, self);
+  });
 
 /** flush_tlb_kernel_range(): on_each_cpu() flush; waits for every kernel-mapping access in flight. */
 export const flush_tlb_kernel_range = kernelFunction(tlbC('flush_tlb_kernel_range'),
