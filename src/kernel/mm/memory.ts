@@ -19,14 +19,23 @@ export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', versi
 /**
  * zap_pte_range() for entry `idx` of T under its PTL: ptep_get_and_clear, then (after the TLB
  * flush, which on broadcast-flush architectures does not wait for IRQs-off walkers) the page's
- * mapping reference is dropped: tlb_finish_mmu() -> folio_put().
+ * mapping reference is dropped: tlb_finish_mmu() -> folio_put(). `flush`: the TLB flush of the
+ * gathered range, where the scenario models TLBs; the mmu_gather has a range to flush only when a
+ * present PTE was cleared (tlb_remove_tlb_entry()): a migration or swap entry is cleared without.
  */
-export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number): ThreadGen<void> {
+export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number, flush?: () => ThreadGen<void>): ThreadGen<void> {
   yield t.lock(T.ptl);
   const pte = yield t.xchg(T.entries[idx], PTE_NONE);
   yield t.unlock(T.ptl);
-  if (pte_present(pte)) yield* tlb_finish_mmu(t, folioAt(mm, pte_pfn(pte)));
+  if (pte_present(pte)) {
+    if (flush) yield* flush(); // tlb_finish_mmu() -> tlb_flush_mmu_tlbonly()
+    yield* tlb_finish_mmu(t, folioAt(mm, pte_pfn(pte)));
+  }
 });
+
+/** zap_page_range_single(): tlb_gather_mmu(), unmap_single_vma() -> zap_pte_range(), tlb_finish_mmu(). */
+export const zap_page_range_single = kernelFunction({ name: 'zap_page_range_single', file: 'mm/memory.c', version: 'v5.x–v6.18', note: 'one PTE; mmu notifiers not modeled' },
+  (t: Ctx, mm: Mm, T: PageTable, idx: number, flush?: () => ThreadGen<void>): ThreadGen<void> => zap_pte_range(t, mm, T, idx, flush));
 
 /**
  * copy_present_pte() in fork() for the parent's writable anon PTE T[idx] -> P: unless the page
