@@ -4,6 +4,7 @@
 import { ModelError, ParamError } from '../engine/program.ts';
 import { UnknownModelError } from '../engine/models/index.ts';
 import { ScheduleError } from '../engine/trace.ts';
+import { ResourceError } from '../engine/memory.ts';
 import { UsageError, commandHelp, helpText, parseArgs, version } from './options.ts';
 import { InputError } from './targets.ts';
 import { userLocation } from './user-file.ts';
@@ -58,6 +59,10 @@ export function failure(e: unknown): number {
   }
   if (e instanceof InputError) {
     err(`${e.where ? `${e.where}: ` : ''}${e.message}`);
+    return 2;
+  }
+  if (e instanceof ResourceError) {
+    err(`mmcheck: ${e.message}`);
     return 2;
   }
   if (e instanceof ModelError) {

@@ -2,7 +2,7 @@
 // trace file. The commands decide; this file only shapes what they decided into output.
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
-import { violationHeadline } from '../engine/index.ts';
+import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
 import { scenarioTrace, type FunctionSource, type ScenarioTrace } from '../engine/trace-json.ts';
 import { kernelSource } from '../kernel/kfn.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
@@ -225,7 +225,10 @@ export function catalogJson(catalog: readonly Scenario[], benchmarks: readonly B
       name: s.name, description: s.description, seed: s.seed, section: s.section,
       variants: s.variants.map((v) => ({ name: v.name, description: v.description, ref: v.ref, expected: v.expected, ...(v.also ? { alsoExpected: v.also } : {}), ...(v.origin ? { origin: v.origin } : {}), ...(v.kernels ? { kernels: v.kernels } : {}), model: variantModel(v) })),
     })),
-    programs: benchmarks.map((b) => ({ name: b.program.name, description: b.program.description, params: b.program.params ?? {} })),
+    programs: benchmarks.map((b) => ({
+      name: b.program.name, description: b.program.description, params: paramDefaults(b.program),
+      paramRanges: Object.fromEntries(Object.entries(paramSpecs(b.program)).map(([k, r]) => [k, [r.min, r.max]])),
+    })),
   };
 }
 
@@ -243,7 +246,7 @@ export function printCatalog(catalog: readonly Scenario[], benchmarks: readonly 
   }
   out('\nPrograms (mmcheck check <program> [--param K=V]):');
   for (const b of benchmarks) {
-    const ps = Object.entries(b.program.params ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    out(`  ${b.program.name.padEnd(14)} ${ps.padEnd(10)} ${b.program.description ?? ''}`);
+    const ps = Object.entries(paramSpecs(b.program)).map(([k, r]) => describeParam(k, r)).join(' ');
+    out(`  ${b.program.name.padEnd(14)} ${ps.padEnd(14)} ${b.program.description ?? ''}`);
   }
 }

@@ -8,6 +8,7 @@ import { DepKind, OpKind, propertyId, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
+import { ResourceError, checkEstimate, checkHeap, heapCheckMask } from './memory.ts';
 import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
@@ -178,6 +179,8 @@ export class Explorer {
   private lastProgress = this.started;
   private readonly chooser: Chooser | null;
   private readonly maxEvents: number;
+  /** The heap is checked when the event count & heapMask is 0 (see memory.ts). */
+  private heapMask: number;
   /** Linear mode: the (tid, choice) of each step taken, and whether the run died inconsistent. */
   readonly steps: number[] = [];
   dead = false;
@@ -192,6 +195,8 @@ export class Explorer {
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
     this.maxEvents = opts.maxEvents ?? 10_000;
+    checkEstimate(inst.program.name, inst.threads.length, inst.locs.length);
+    this.heapMask = heapCheckMask(inst.threads.length);
     this.split = opts.split ?? null;
     this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
@@ -270,6 +275,7 @@ export class Explorer {
         tid = this.chooser.thread(runnable);
       }
       if (tid < 0) return true;
+      if ((g.byStamp.length & this.heapMask) === 0) this.checkHeap();
       if (g.byStamp.length >= this.maxEvents) {
         throw new ModelError(`an execution grew past ${this.maxEvents} events in thread ${this.rts[tid].name}` +
           `${this.rts[tid].op?.fn ? ` (in ${this.rts[tid].op!.fn})` : ''}: a loop that never ends? ` +
@@ -444,6 +450,11 @@ export class Explorer {
   private ensureThreads(): void {
     for (const f of this.frames) f.g.ensureThreads(this.rts.length);
     this.g.ensureThreads(this.rts.length);
+    this.heapMask = heapCheckMask(this.rts.length);
+  }
+
+  private checkHeap(): void {
+    checkHeap(`exploring ${this.inst.program.name}`, 'bound the run: fewer threads or a smaller --param');
   }
 
   /** The lowest co position a new access with porf-view v may read from / be placed after. */
@@ -741,7 +752,7 @@ export class Explorer {
    */
   private rejectPrefix(e: unknown): false {
     const full = this.opts.model.consistentComplete;
-    if (!(e instanceof ModelError) || e instanceof NondeterminismError || !full || full(this.g)) throw e;
+    if (!(e instanceof ModelError) || e instanceof NondeterminismError || e instanceof ResourceError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
     if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
@@ -875,6 +886,7 @@ export class Explorer {
       this.cutBy = 'max-executions';
     }
     if ((n & 255) === 0) {
+      this.checkHeap();
       const now = Date.now();
       if (now > this.deadline && !this.stop) {
         this.stop = true;

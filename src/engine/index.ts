@@ -186,6 +186,7 @@ export function replay(program: Program, schedule: string, opts: { params?: Para
 
 export { DEFAULT_MODEL, modelNames, UnknownModelError } from './models/index.ts';
 export { ScheduleError } from './trace.ts';
+export { ResourceError } from './memory.ts';
 export type { ViolationClass } from './explore.ts';
 export type { Graph, Ev } from './graph.ts';
 export * from './program.ts';

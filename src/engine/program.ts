@@ -2,10 +2,28 @@
 // from parameters, and optional checks on the final state. Thread bodies must communicate only
 // through yields: any state shared outside the engine makes the model nondeterministic.
 import type { Loc, PropertyRef, ThreadFn, Val } from './ops.ts';
-import { userCall } from './errors.ts';
+import { ModelError, userCall } from './errors.ts';
+import { ResourceError, checkHeap } from './memory.ts';
 
 /** A program's integer parameters by name (`--param K=V`). */
 export type Params = Record<string, number>;
+
+/**
+ * A parameter's declaration: its default and the integers `--param` may set it to, inclusive.
+ * The range is the program's promise of what its setup handles: a value outside it is refused
+ * (exit 2) instead of being run as something else.
+ */
+export interface ParamSpec {
+  default: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Parameter declarations by name. A bare number declares a default only, with the range from
+ * min(0, default) up (programs written before ranges); mmcheck's own programs declare ranges.
+ */
+export type ParamDecls = Record<string, number | ParamSpec>;
 
 /** The final state of a complete execution, for `Builder.final` checks. */
 export interface FinalState {
@@ -54,6 +72,23 @@ export interface ThreadInfo {
   body: ThreadFn;
 }
 
+/**
+ * The most locations and threads a setup may create. Far beyond what exploration can use (an
+ * execution of T threads holds T² view entries; see memory.ts), and small enough that the
+ * setup's own arrays never grow past the heap in one step before a check sees them.
+ */
+const MAX_LOCS = 1 << 20;
+const MAX_THREADS = 1 << 16;
+
+/** Checked every few thousand locations or hundred threads while a setup runs. */
+function setupBounds(n: number, max: number, what: string): void {
+  if (n >= max) {
+    throw new ResourceError(`the setup creates more than ${max.toLocaleString('en-US')} ${what}, more than mmcheck can explore ` +
+      '(a smaller --param?)');
+  }
+  checkHeap('the setup', `fewer ${what}, e.g. a smaller --param`);
+}
+
 /** What a program's `setup` builds: its shared locations, threads, final checks and quiet labels. */
 export class Builder {
   readonly locs: LocInfo[] = [];
@@ -88,6 +123,7 @@ export class Builder {
 
   /** A shared location with an initial value (0 unless given). */
   loc(name: string, init: Val = 0, show?: (v: Val) => string): Loc {
+    if ((this.locs.length & 0xfff) === 0) setupBounds(this.locs.length, MAX_LOCS, 'locations');
     this.locs.push({ name, init, show });
     return this.locs.length - 1;
   }
@@ -99,6 +135,7 @@ export class Builder {
   }
   /** A thread that exists from the start (tids are given in declaration order from 0). */
   thread(name: string, body: ThreadFn): number {
+    if ((this.threads.length & 0xff) === 0) setupBounds(this.threads.length, MAX_THREADS, 'threads');
     this.threads.push({ name, body });
     return this.threads.length - 1;
   }
@@ -124,8 +161,8 @@ export interface Program {
   name: string;
   /** One line for `mmcheck list`. */
   description?: string;
-  /** Parameters with their defaults (settable with `--param K=V`). */
-  params?: Params;
+  /** Parameters with their defaults and ranges (settable with `--param K=V`). */
+  params?: ParamDecls;
   setup(b: Builder, params: Params): void;
 }
 
@@ -147,13 +184,46 @@ export interface Instance {
   locObj: Int32Array;
 }
 
+/** Each parameter's declaration with its range spelled out (a bare number: see ParamDecls). */
+export function paramSpecs(program: Program): Record<string, ParamSpec> {
+  const out: Record<string, ParamSpec> = {};
+  for (const [k, d] of Object.entries(program.params ?? {})) {
+    const spec = typeof d === 'number' ? { default: d, min: Math.min(0, d), max: Infinity } : d;
+    const int = (x: number): boolean => Number.isInteger(x) || x === Infinity || x === -Infinity;
+    if (!spec || typeof spec !== 'object' || !Number.isInteger(spec.default) || !int(spec.min) || !int(spec.max) ||
+      spec.min > spec.default || spec.default > spec.max) {
+      throw new ModelError(`${program.name} declares parameter '${k}' as ${JSON.stringify(d)}: a parameter is a default integer, ` +
+        'or { default, min, max } with min <= default <= max');
+    }
+    out[k] = spec;
+  }
+  return out;
+}
+
+/** The program's parameters at their defaults. */
+export function paramDefaults(program: Program): Params {
+  const out: Params = {};
+  for (const [k, s] of Object.entries(paramSpecs(program))) out[k] = s.default;
+  return out;
+}
+
+/** `N=5 (1..64)`: a parameter's default and range, as messages and `mmcheck list` print them. */
+export function describeParam(name: string, s: ParamSpec): string {
+  return `${name}=${s.default} (${s.min === -Infinity ? '' : s.min}..${s.max === Infinity ? '' : s.max})`;
+}
+
 /** Runs `setup` with the program's parameter defaults overridden by `overrides`: the locations and threads to explore. */
 export function instantiate(program: Program, overrides: Params = {}): Instance {
-  const params: Params = { ...(program.params ?? {}) };
+  const specs = paramSpecs(program);
+  const params = paramDefaults(program);
+  const has = (): string => (Object.keys(specs).length
+    ? ` (it has: ${Object.entries(specs).map(([k, s]) => describeParam(k, s)).join(', ')})` : ' (it has none)');
   for (const [k, v] of Object.entries(overrides)) {
-    if (!(k in params)) {
-      throw new ParamError(`unknown parameter '${k}' for ${program.name}` +
-        (Object.keys(params).length ? ` (it has: ${Object.keys(params).join(', ')})` : ' (it has none)'));
+    const s = specs[k];
+    if (!s) throw new ParamError(`unknown parameter '${k}' for ${program.name}${has()}`);
+    if (!Number.isInteger(v) || v < s.min || v > s.max) {
+      throw new ParamError(`--param ${k}=${v} is out of range for ${program.name}: ${k} must be an integer ` +
+        `${s.max === Infinity ? `>= ${s.min}` : `from ${s.min} to ${s.max}`} (default ${s.default})`);
     }
     params[k] = v;
   }

@@ -124,7 +124,8 @@ export class ThreadRt {
 
   /** Binds a spawned thread to the Spawn event that creates it in g. */
   bind(spawn: Ev): void {
-    this.body = spawn.body as ThreadFn;
+    // A graph decoded from another thread carries no closures: the body this run bound stays.
+    if (spawn.body) this.body = spawn.body;
     this.name = spawn.tag ?? `thread${this.tid}`;
   }
 

@@ -17,7 +17,7 @@ import { migrateFileScenario, migrateFileHolderScenario, migratePinScenario, mig
 import { pmdInstallScenario } from './scenarios/pmd-install.ts';
 import { speculativeLookupScenario } from './scenarios/speculative-lookup.ts';
 import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
-import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario } from './scenarios/pte-offset-map.ts';
+import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario, collapseVsReclaimScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
 
 /** Every scenario of the catalog, in the order `mmcheck list` and `check --all` show them. */
@@ -37,6 +37,7 @@ export const catalog: Scenario[] = [
   wrongPtlScenario,
   freerNoPtlScenario,
   ptReclaimSlowScenario,
+  collapseVsReclaimScenario,
   migrateFileScenario,
   migrateFileHolderScenario,
   migratePinScenario,

@@ -331,3 +331,46 @@ export default defineProgram({ name: 'counter', setup(b) {
   assert.doesNotMatch(r.out, /OK/);
   assert.match(r.err, new RegExp(`${nd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: error in the model: the model is nondeterministic at thread T0, step 1: expected a store of 1, got 2`));
 });
+
+test('issue 12: --param out of its declared range exits 2 with the range, never runs as another value', () => {
+  for (const v of ['0', '-1', '100000']) {
+    const r = mm('check', 'gup-fast-vs-zap', '--param', `walkers=${v}`, '--timeout', '20');
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.equal(r.out, '');
+    assert.match(r.err, new RegExp(`^mmcheck: --param walkers=${v} is out of range for gup-fast-vs-zap/safe: walkers must be an integer from 1 to 8 \\(default 1\\)`));
+  }
+});
+
+test('issue 12: a run that would exhaust memory stops with a message and exit 2, not a V8 abort', () => {
+  const big = file('big.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({
+  name: 'big',
+  params: { threads: { default: 2, min: 1, max: 1000000 }, locs: { default: 1, min: 1, max: 100000000 }, stores: { default: 1, min: 1, max: 1000 } },
+  setup(b, { threads, locs, stores }) {
+    const xs = b.array('x', locs);
+    for (let i = 0; i < threads; i++) b.thread('T' + i, function* (t) { for (let k = 0; k < stores; k++) yield t.store(xs[(i + k) % locs], 1); });
+  },
+});
+`);
+  const small = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=200', bin, ...args], { encoding: 'utf8' });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+  // Known too large before anything runs: 30,000 threads need 30,000² view entries.
+  const est = small('check', big, '--param', 'threads=30000', '--timeout', '20');
+  assert.equal(est.code, 2, est.err);
+  assert.match(est.err, /^mmcheck: big cannot fit in memory: with 30,000 threads and 1 locations one execution needs at least 7\.2 GB/);
+  // The setup of issue 12's example (100,000 walkers) is stopped while it runs.
+  const many = mm('check', big, '--param', 'threads=100000', '--timeout', '20');
+  assert.equal(many.code, 2, many.err);
+  assert.match(many.err, /^mmcheck: the setup creates more than 65,536 threads/);
+  // A setup that creates more locations than mmcheck can explore.
+  const locs = small('check', big, '--param', 'locs=20000000');
+  assert.equal(locs.code, 2, locs.err.slice(0, 400));
+  assert.match(locs.err, /^mmcheck: the setup creates more than 1,048,576 locations/);
+  // Found while exploring: the heap itself is watched (a 200 MB heap here, to stay fast).
+  const run = small('check', big, '--param', 'threads=3000', '--param', 'stores=2');
+  assert.equal(run.code, 2, run.err.slice(0, 400));
+  assert.match(run.err, /^mmcheck: exploring big would exhaust memory: the heap holds \d+ MB of the \d+ MB Node allows/);
+  assert.doesNotMatch(run.err, /FATAL|heap out of memory/);
+});

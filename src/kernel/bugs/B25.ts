@@ -1,6 +1,9 @@
-// B25: mm, thp: close race between mremap() and split_huge_page() (dd18dbc2d42a). Not modelled yet: the scenario, its pre-fix and fixed variants
-// and the objects they need are to be written (kernel-race-bugs.md has the row).
+// B25: mm, thp: close race between mremap() and split_huge_page() (dd18dbc2d42a). The v3.x split
+// marks every huge PMD of the page "splitting" in one anon_vma rmap walk and relies on the walk
+// order (source VMA before destination) to see a PMD that mremap moves; after a VMA merge the
+// destination can sort first, and move_huge_pmd() moved the PMD without the anon_vma lock.
 import type { Bug } from './bug.ts';
+import { mremapSplitScenario } from '../scenarios/bugs/mremap.ts';
 
 export const B25: Bug = {
   id: 'B25',
@@ -9,7 +12,9 @@ export const B25: Bug = {
   fixes: '108d6642ad81',
   year: 2014,
   protocol: 'THP split (freeze) vs mremap move_huge_pmd',
-  breaks: 'A PMD escapes the freeze, so the split is inconsistent (I5)',
-  variants: [],
-  notModelled: 'not modelled yet',
+  breaks: 'A huge PMD escapes the split\'s freeze: BUG in __split_huge_page (I5)',
+  variants: [
+    { role: 'pre-fix', scenario: mremapSplitScenario, variant: 'pre-fix' },
+    { role: 'fixed', scenario: mremapSplitScenario, variant: 'fixed' },
+  ],
 };

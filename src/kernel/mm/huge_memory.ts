@@ -1,14 +1,25 @@
-// Splitting huge pages (mm/huge_memory.c __split_folio_to_order, __split_huge_pmd_locked). The
-// model's folio split rewrites one word of the folio's metadata while the folio is frozen (its
-// order, or a tail page's compound_head); the freeze and unfreeze around it are the caller's
-// (include/linux/page_ref.ts). The PMD split turns a huge PMD into a PTE table.
+// Huge pages and huge PMDs (mm/huge_memory.c, mm/pgtable-generic.c): the split of a frozen folio
+// (__split_folio_to_order) and of a huge PMD into a PTE table (__split_huge_pmd_locked); the PTE
+// table deposited with a huge PMD (pgtable_trans_huge_deposit / withdraw, zap_deposited_table,
+// zap_huge_pmd); and, for the v3.x bug of B25, the split_huge_page() of the THP era before the
+// v4.5 refcounting rework: the PMDs that map the page are found by an anon_vma rmap walk and marked
+// "splitting" (pmd_trans_splitting) before the refcount is distributed to the tail pages; the walk
+// must not miss a PMD.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import type { Builder } from '../../engine/program.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
-import { PMD_INVALID, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_table, pmd_trans_huge, type PageTable } from '../include/linux/pgtable.ts';
-import { pmd_populate, pmdp_huge_get_and_clear } from '../arch/x86/include/asm/pgtable.ts';
-import { pmdp_invalidate } from './pgtable-generic.ts';
+import { I5 } from '../invariants.ts';
+import type { Cpu, Cpus } from '../cpus.ts';
+import {
+  PMD_INVALID, PMD_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_table, pmd_trans_huge, showPmd, type PageTable, type Pmd,
+} from '../include/linux/pgtable.ts';
+import { pmd_populate, pmdp_huge_get_and_clear, set_pmd_at } from '../arch/x86/include/asm/pgtable.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
-import type { Mm } from './mm.ts';
+import type { Vma } from '../include/linux/mm_types.ts';
+import { anon_vma_lock_write, anon_vma_unlock_write, type AnonVma } from '../include/linux/rmap.ts';
+import { pmdp_invalidate } from './pgtable-generic.ts';
+import { table, type Mm } from './mm.ts';
+import { pte_free } from './mmu_gather.ts';
 
 /** __split_folio_to_order(): the frozen folio's metadata word `meta` becomes `value`. */
 export const __split_folio_to_order = kernelFunction({ name: '__split_folio_to_order', file: 'mm/huge_memory.c', version: MAINLINE, note: 'one metadata word' },
@@ -31,4 +42,226 @@ export const __split_huge_pmd_locked = kernelFunction({ name: '__split_huge_pmd_
     yield t.store(T.entries[0], mk_pte(pfn, _PAGE_PRESENT | _PAGE_RW)); // fill the deposited table
     if (!opts.noWmb) yield smp_wmb(t); // "make pte visible before pmd"
     yield* pmd_populate(t, mm, pmd_table(T.id));
+  });
+
+// ---------------------------------------------------------------- deposited page tables
+
+/**
+ * A PMD entry whose PMD page holds a deposit list (pmd_huge_pte(mm, pmd)): the PTE table kept
+ * for a future split of the huge PMD. PMD entries of one PMD page share its lock and its list.
+ */
+export interface DepositPmd extends Pmd {
+  /** pmd_huge_pte(): the deposited table's id + 1, 0 = none (one deposit at a time here). */
+  huge_pte: Loc;
+}
+
+/** A PMD page's deposit list, holding `deposited` (already deposited with a huge PMD) if given. */
+export function newDepositList(b: Builder, name: string, deposited?: PageTable): Loc {
+  return b.loc(`${name}.pmd_huge_pte`, deposited ? deposited.id + 1 : 0, (v) => (v ? `deposited T${v - 1}` : 'empty'));
+}
+
+/** pgtable_trans_huge_deposit() (generic): under the PMD lock, keep `T` for a later split or zap. */
+export const pgtable_trans_huge_deposit = kernelFunction({ name: 'pgtable_trans_huge_deposit', file: 'mm/pgtable-generic.c', version: 'v4.14–v6.18' },
+  function* (t: Ctx, pmd: DepositPmd, T: PageTable): ThreadGen<void> {
+    yield t.store(pmd.huge_pte, T.id + 1);
+  });
+
+/** pgtable_trans_huge_withdraw() (generic): takes the deposited table back (the table's id). */
+export const pgtable_trans_huge_withdraw = kernelFunction({ name: 'pgtable_trans_huge_withdraw', file: 'mm/pgtable-generic.c', version: 'v4.14–v6.18' },
+  function* (t: Ctx, pmd: DepositPmd): ThreadGen<number> {
+    const v = yield t.load(pmd.huge_pte);
+    yield t.store(pmd.huge_pte, 0);
+    return v - 1;
+  });
+
+/**
+ * zap_deposited_table(): withdraw the deposit and free it with plain pte_free() — not through
+ * mmu_gather's RCU table freeing. That is why khugepaged must make sure, when it turns a PTE table
+ * into a deposit, that no lockless walker is still inside it (2ba99c5e0881).
+ */
+export const zap_deposited_table = kernelFunction({ name: 'zap_deposited_table', file: 'mm/huge_memory.c', version: 'v4.14–v6.18' },
+  function* (t: Ctx, mm: Mm, pmd: DepositPmd): ThreadGen<void> {
+    const id = yield* pgtable_trans_huge_withdraw(t, pmd);
+    yield* pte_free(t, table(mm, id));
+  });
+
+/** pmdp_huge_get_and_clear_full(): the huge PMD's xchg with none (its old value is the folio's). */
+const pmdp_huge_get_and_clear_full = kernelFunction({ name: 'pmdp_huge_get_and_clear_full', file: 'include/linux/pgtable.h', version: MAINLINE },
+  function* (t: Ctx, pmd: Pmd): ThreadGen<number> {
+    return yield t.xchg(pmd.pmd, PMD_NONE);
+  });
+
+/**
+ * zap_huge_pmd() of an anonymous huge PMD (munmap / MADV_DONTNEED): under the PMD lock, clear it,
+ * free the deposited table, drop the rmap; the folio's reference goes to the mmu_gather (its put
+ * after the TLB flush is left out: the scenarios that zap check the table, not the folio).
+ */
+export const zap_huge_pmd = kernelFunction({
+  name: 'zap_huge_pmd', file: 'mm/huge_memory.c', version: 'v6.1–v6.18',
+  note: 'anon only; the folio put after tlb_finish_mmu() not modelled',
+}, function* (t: Ctx, mm: Mm, pmd: DepositPmd): ThreadGen<boolean> {
+  yield t.lock(pmd.pml); // __pmd_trans_huge_lock()
+  if (!pmd_trans_huge(yield t.load(pmd.pmd))) { yield t.unlock(pmd.pml); return false; }
+  yield* pmdp_huge_get_and_clear_full(t, pmd);
+  yield* zap_deposited_table(t, mm, pmd);
+  yield t.unlock(pmd.pml);
+  return true;
+});
+
+// ---------------------------------------------------------------- the v3.x split (B25)
+
+/** pmd_trans_splitting(): x86's _PAGE_SPLITTING on a huge PMD (v2.6.38–v4.4). */
+export const _PAGE_SPLITTING = 0x8000;
+/** pmd_trans_splitting(): a huge PMD the split has marked (callers wait for the split). */
+export const pmd_trans_splitting = (v: number): boolean => pmd_trans_huge(v) && (v & _PAGE_SPLITTING) !== 0;
+/** A PMD decoder that also shows the v3.x splitting bit. */
+export const withSplitting = (show: (v: number) => string) => (v: number): string =>
+  (pmd_trans_splitting(v) ? `splitting ${show(v & ~_PAGE_SPLITTING)}` : show(v));
+/** A PMD value as traces print it, with the v3.x splitting bit. */
+export const showPmdV3 = withSplitting(showPmd);
+
+/** A THP of the v3.x era: its head page's mapcount (one per PMD mapping it) and PageCompound. */
+export interface ThpV3 {
+  name: string;
+  pfn: number;
+  /** page_mapcount(page): the number of huge PMDs mapping it. */
+  mapcount: Loc;
+  /** PageCompound(page): 1 until __split_huge_page_refcount() turns it into small pages. */
+  compound: Loc;
+}
+
+/** A v3.x THP `name` at `pfn`, compound, mapped by `mapcount` huge PMDs. */
+export function newThpV3(b: Builder, name: string, pfn: number, mapcount: number): ThpV3 {
+  return {
+    name, pfn,
+    mapcount: b.loc(`${name}._mapcount`, mapcount, (v) => `page_mapcount ${v}`),
+    compound: b.loc(`${name}.PageCompound`, 1, (v) => (v ? 'compound' : 'split into small pages')),
+  };
+}
+
+const V3 = 'v3.13–v4.4';
+
+/** pmdp_splitting_flush() (x86, v2.6.38–v4.4): set _PAGE_SPLITTING on the huge PMD, flush. */
+const pmdp_splitting_flush = kernelFunction({ name: 'pmdp_splitting_flush', file: 'arch/x86/mm/pgtable.c', version: 'v2.6.38–v4.4', note: 'the flush not modelled' },
+  function* (t: Ctx, pmd: Pmd, value: number): ThreadGen<void> {
+    yield t.store(pmd.pmd, value);
+  });
+
+/**
+ * __split_huge_page_refcount(): with every PMD of the page marked splitting, move the refcount and
+ * mapcount to the tail pages and clear PageCompound (the model keeps only the last).
+ */
+const __split_huge_page_refcount = kernelFunction({ name: '__split_huge_page_refcount', file: 'mm/huge_memory.c', version: V3, note: 'only ClearPageCompound()' },
+  function* (t: Ctx, page: ThpV3): ThreadGen<void> {
+    yield t.store(page.compound, 0);
+  });
+
+/**
+ * page_check_address_pmd(): under the PMD lock, is this PMD a huge mapping of `page` (and, for
+ * the first walk, not already splitting)? Returns with the lock held if so.
+ */
+const page_check_address_pmd = kernelFunction({ name: 'page_check_address_pmd', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, page: ThpV3, pmd: Pmd, flag: 'NOTSPLITTING' | 'SPLITTING'): ThreadGen<boolean> {
+    yield t.lock(pmd.pml);
+    const v = yield t.load(pmd.pmd);
+    const ok = pmd_trans_huge(v) && (v & 0xff) === page.pfn && !(flag === 'NOTSPLITTING' && pmd_trans_splitting(v));
+    if (!ok) yield t.unlock(pmd.pml);
+    return ok;
+  });
+
+/** __split_huge_page_splitting(): mark the PMD splitting; 1 if this VMA maps the page huge. */
+const __split_huge_page_splitting = kernelFunction({ name: '__split_huge_page_splitting', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, page: ThpV3, vma: Vma): ThreadGen<number> {
+    if (!(yield* page_check_address_pmd(t, page, vma.pmd, 'NOTSPLITTING'))) return 0;
+    const v = yield t.load(vma.pmd.pmd);
+    yield* pmdp_splitting_flush(t, vma.pmd, v | _PAGE_SPLITTING);
+    yield t.unlock(vma.pmd.pml);
+    return 1;
+  });
+
+/**
+ * __split_huge_page_map(): a splitting PMD becomes the deposited table, filled with PTEs for the
+ * subpages (one here), then pmdp_invalidate() and pmd_populate().
+ */
+const __split_huge_page_map = kernelFunction({ name: '__split_huge_page_map', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, page: ThpV3, vma: Vma & { pmd: DepositPmd }): ThreadGen<number> {
+    if (!(yield* page_check_address_pmd(t, page, vma.pmd, 'SPLITTING'))) return 0;
+    const id = yield* pgtable_trans_huge_withdraw(t, vma.pmd);
+    yield t.store(table(vma.mm, id).entries[0], mk_pte(page.pfn, _PAGE_PRESENT | _PAGE_RW));
+    yield smp_wmb(t); // make pte visible before pmd
+    yield* pmd_populate(t, vma.pmd, pmd_table(id));
+    yield t.unlock(vma.pmd.pml);
+    return 1;
+  });
+
+/**
+ * __split_huge_page(), anon_vma lock held for write: walk the anon_vma's VMAs in interval-tree
+ * order marking every PMD that maps the page splitting, BUG() unless as many were found as the
+ * page has mappings, distribute the refcount and mapcount to the tail pages, then turn every
+ * splitting PMD into a PTE table. A PMD the first walk misses keeps mapping the page huge after
+ * it stopped being compound: the freeze of the split did not hold it (I5).
+ */
+const __split_huge_page = kernelFunction({ name: '__split_huge_page', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, page: ThpV3, av: AnonVma): ThreadGen<void> {
+    let mapcount = 0;
+    for (const vma of av.vmas) mapcount += yield* __split_huge_page_splitting(t, page, vma);
+    const mc = yield t.load(page.mapcount); // page_mapcount(page)
+    yield t.assert(mapcount === mc, I5, () => `BUG_ON(mapcount != page_mapcount(page)) in __split_huge_page on CPU${t.tid}: the rmap walk marked ${mapcount} PMD${mapcount === 1 ? '' : 's'} splitting, but ${page.name} is mapped by ${mc}: a huge PMD escaped the split's freeze (it moved behind the walk)`);
+    yield* __split_huge_page_refcount(t, page);
+    let mapcount2 = 0;
+    for (const vma of av.vmas) mapcount2 += yield* __split_huge_page_map(t, page, vma as Vma & { pmd: DepositPmd });
+    yield t.assert(mapcount === mapcount2, I5, () => `BUG_ON(mapcount != mapcount2) in __split_huge_page on CPU${t.tid}: ${mapcount} PMDs marked splitting, ${mapcount2} split`);
+  });
+
+/** split_huge_page() (split_huge_page_to_list()): the anon_vma lock for write across the split. */
+export const split_huge_page_v3 = kernelFunction({ name: 'split_huge_page_to_list', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, page: ThpV3, av: AnonVma): ThreadGen<void> {
+    yield* anon_vma_lock_write(t, av); // page_get_anon_vma(); anon_vma_lock_write()
+    if (yield t.load(page.compound)) yield* __split_huge_page(t, page, av);
+    yield* anon_vma_unlock_write(t, av);
+  });
+
+/**
+ * wait_split_huge_page(): the splitter holds the anon_vma lock across the split, so taking and
+ * dropping it waits for the split to finish.
+ */
+const wait_split_huge_page = kernelFunction({ name: 'wait_split_huge_page', file: 'include/linux/huge_mm.h', version: V3 },
+  function* (t: Ctx, av: AnonVma): ThreadGen<void> {
+    yield* anon_vma_lock_write(t, av);
+    yield* anon_vma_unlock_write(t, av);
+  });
+
+/**
+ * __pmd_trans_huge_lock(): 1 with the PMD lock held if the PMD is a stable huge PMD; -1 after
+ * waiting for a split in progress; 0 if it is not huge.
+ */
+const __pmd_trans_huge_lock_v3 = kernelFunction({ name: '__pmd_trans_huge_lock', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, pmd: Pmd, vma: Vma): ThreadGen<number> {
+    yield t.lock(pmd.pml);
+    const v = yield t.load(pmd.pmd);
+    if (pmd_trans_huge(v)) {
+      if (!pmd_trans_splitting(v)) return 1;
+      yield t.unlock(pmd.pml);
+      yield* wait_split_huge_page(t, vma.av!); // vma->anon_vma
+      return -1;
+    }
+    yield t.unlock(pmd.pml);
+    return 0;
+  });
+
+/**
+ * move_huge_pmd() (v3.13–v4.4): moves the huge PMD from `old` to `nw` under the PMD lock. Both
+ * entries are on one PMD page here (one lock, one deposit list), so no deposit moves.
+ */
+export const move_huge_pmd_v3 = kernelFunction({ name: 'move_huge_pmd', file: 'mm/huge_memory.c', version: V3 },
+  function* (t: Ctx, vma: Vma, old: Pmd, nw: Pmd): ThreadGen<number> {
+    if (nw.pml !== old.pml) throw new Error('move_huge_pmd_v3: the deposit move between PMD pages is not modelled');
+    if (yield t.load(nw.pmd)) return 0; // WARN_ON(!pmd_none(*new_pmd))
+    const ret = yield* __pmd_trans_huge_lock_v3(t, old, vma);
+    if (ret === 1) {
+      const pmd = yield t.xchg(old.pmd, PMD_NONE); // pmdp_get_and_clear()
+      yield* set_pmd_at(t, nw, pmd);
+      yield t.unlock(old.pml);
+    }
+    return ret;
   });

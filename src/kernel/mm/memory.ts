@@ -2,7 +2,8 @@
 // fork's copy of a PTE with the parent's COW fault after it (copy_present_pte, do_wp_page), and
 // the publication of a new PTE table (pmd_install), and munmap's lockless zap_pmd_range() with
 // free_pgtables().
-// The reclaim of the emptied table (reclaim_pt) is in mm/pt_reclaim.ts.
+// The reclaim of the emptied table (reclaim_pt) is in mm/pt_reclaim.ts. Before v6.5: truncation's
+// unmap_mapping_range(), a file rmap walk, with the pte_offset_map_lock() of that time.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { folio_put, type Folio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';
@@ -11,6 +12,8 @@ import { pmd_populate } from '../arch/x86/include/asm/pgtable.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
+import { lockPtl } from './pgtable-generic.ts';
+import { i_mmap_lock_read, i_mmap_unlock_read, type AddressSpaceRmap } from '../include/linux/fs.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 
 /** Where zap_pte_range() comes from (mm/pt_reclaim.ts declares its reclaim_pt part too). */
@@ -125,3 +128,48 @@ export const free_pgtables = kernelFunction({ name: 'free_pgtables', file: 'mm/m
     yield t.store(mm.pmd, 0);
     yield* tlb_remove_table(t, cpus, cpu, table(mm, pmd_table_id(pmd)), RCU_BATCH);
   });
+
+// ---------------------------------------------------------------- file rmap walk: truncation (v6.0)
+
+/**
+ * pte_offset_map_lock() before v6.5 (then a macro in include/linux/mm.h): *pmd read twice — once in
+ * pte_lockptr() for the lock, once in pte_offset_map() for the table — with no RCU and no recheck.
+ * Its callers hold a lock under which the PMD may not change (the mmap lock, the anon_vma lock or
+ * i_mmap_rwsem: the rule 8d3c106e19e8 restored).
+ */
+export const pte_offset_map_lock_v6_0 = kernelFunction({ name: 'pte_offset_map_lock', file: 'include/linux/pgtable.h', version: 'v2.6.x–v6.4', note: 'then in include/linux/mm.h' },
+  function* (t: Ctx, mm: Mm): ThreadGen<{ T: PageTable; ptl: PageTable }> {
+    const ptl = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_lockptr(mm, pmd): the table whose lock
+    const T = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_offset_map(pmd, address)
+    yield* lockPtl(t, ptl);
+    return { T, ptl };
+  });
+
+/** zap_pte_range() of v6.0 for entry `idx`: the v6.0 pte_offset_map_lock(), clear a present entry. */
+const zap_pte_range_v6_0 = kernelFunction({ ...ZAP_PTE_RANGE, version: 'v5.4–v6.4', note: 'one entry; the put is tlb_finish_mmu()\'s' },
+  function* (t: Ctx, mm: Mm, idx: number): ThreadGen<number> {
+    const { T, ptl } = yield* pte_offset_map_lock_v6_0(t, mm);
+    const v = yield t.load(T.entries[idx]);
+    if (pte_present(v)) yield t.store(T.entries[idx], PTE_NONE); // ptep_get_and_clear_full()
+    yield t.unlock(ptl.ptl); // pte_unmap_unlock()
+    return v;
+  });
+
+/**
+ * unmap_mapping_range() as truncation calls it (v6.0): i_mmap_rwsem shared, then for each VMA
+ * mapping the range zap_page_range_single() -> zap_pmd_range() -> zap_pte_range(), without the
+ * mmap lock and without the folio lock. The page's reference is dropped by tlb_finish_mmu().
+ */
+export const unmap_mapping_range = kernelFunction({
+  name: 'unmap_mapping_range', file: 'mm/memory.c', version: 'v5.4–v6.4', note: 'one PTE per VMA; mmu_gather batching left out',
+}, function* (t: Ctx, mapping: AddressSpaceRmap, idx: number): ThreadGen<void> {
+  yield* i_mmap_lock_read(t, mapping);
+  for (const vma of mapping.i_mmap) {
+    const mm = vma.mmAtPmd;
+    const pmd = yield t.load(mm.pmd); // zap_pmd_range(): pmd_none_or_trans_huge_or_clear_bad()
+    if (!pmd_is_table(pmd)) continue;
+    const pte = yield* zap_pte_range_v6_0(t, mm, idx);
+    if (pte_present(pte)) yield* tlb_finish_mmu(t, folioAt(mm, pte_pfn(pte)));
+  }
+  yield* i_mmap_unlock_read(t, mapping);
+});

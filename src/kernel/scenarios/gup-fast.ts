@@ -49,7 +49,7 @@ export const gupZapScenario: Scenario = {
   variants: variants('gup-fast-vs-zap', makeZap, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'grab with add-unless-zero, then recheck PMD and PTE; the put of a failed recheck may be the last one' },
     { name: 'no-pte-recheck', kernels: 'a hypothetical change to v6.12', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
-  ], { walkers: 1 }),
+  ], { walkers: { default: 1, min: 1, max: 8 } }),
 };
 
 // ---------------------------------------------------------------- U1.b: THP split
@@ -99,11 +99,13 @@ export const gupSplitScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U1.c = U8.a: anon THP collapse
-function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
+type CollapseKnob = 'no-pmd-recheck' | 'collapse-without-ipi';
+
+function makeCollapse(knob: CollapseKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
     const range = newCollapseRange(b);
-    const { P, HP, T, mm } = range;
+    const { mm } = range;
     const wrote = b.loc('ghost.gup_wrote', 0);
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' });
@@ -114,8 +116,9 @@ function makeCollapse(knob: 'no-pmd-recheck' | undefined) {
       }
     });
     b.thread('CPU1', function* (t: Ctx) {
-      // collapse_huge_page(): the TLB flush is a broadcast (no IPI to wait for).
-      yield* collapse_huge_page(t, mm, T, 0, P, HP);
+      // khugepaged: collapse_huge_page() with the TLB flush a broadcast (no IPI of its own); the
+      // kernel before 2ba99c5e0881 had no tlb_remove_table_sync_one() either.
+      yield* collapse_huge_page(t, cpus, cpus.cpu[1], range, 0, knob === undefined ? 'v6.5' : 'v6.0');
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;
@@ -128,9 +131,12 @@ export const gupCollapseScenario: Scenario = {
   name: 'gup-fast-vs-collapse',
   description: 'gup_fast() against khugepaged collapsing the page table under it, with a broadcast TLB flush (§1, §8.4, U1.c = U8.a)',
   seed: '003', section: '§8',
-  variants: variants('gup-fast-vs-collapse', makeCollapse, [
-    { name: 'safe', ref: '§8', expected: 'ok', description: 'GUP-fast rechecks *pmd after the grab (Yang Shi, 2022): the orphaned table cannot hand out a page' },
-    { name: 'no-pmd-recheck', kernels: 'before 70cbc3cc78a9 (2022)', ref: 'U1.c', expected: 'I8', also: ['I10'], description: 'PTE recheck only (before 70cbc3cc78a9): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
+  variants: variants<CollapseKnob>('gup-fast-vs-collapse', makeCollapse, [
+    { name: 'safe', ref: '§8', expected: 'ok', description: 'GUP-fast rechecks *pmd after the grab (Yang Shi, 2022); collapse_huge_page() as today: tlb_remove_table_sync_one() after the clear, the old table deposited' },
+    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I8', also: ['I10'], kernels: 'v3.x–v5.19',
+      description: 'the kernel before 70cbc3cc78a9: GUP-fast rechecks the PTE only, and collapse_huge_page() has no IPI yet (2ba99c5e0881 came later): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
+    { name: 'collapse-without-ipi', ref: '§8', expected: 'ok', kernels: 'v6.0',
+      description: 'the kernel between 70cbc3cc78a9 and 2ba99c5e0881: GUP-fast\'s PMD recheck alone keeps it from returning the stale page (the IPI is needed for the table\'s lifetime: gup-fast-vs-collapse-table-free, B1)' },
   ]),
 };
 

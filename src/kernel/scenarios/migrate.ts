@@ -69,7 +69,7 @@ export const migrateFileScenario: Scenario = {
     { name: 'safe', ref: '§7', expected: 'ok', description: 'current kernels: refcount compared outside the i_pages lock as an early exit, then folio_ref_freeze(expected) under it decides' },
     { name: 'lookup-folio-get', kernels: 'a hypothetical change to v6.12', ref: 'U5.b', expected: 'I3', description: 'the lookup takes its reference with folio_get() instead of folio_try_get(): it increments a frozen count' },
     { name: 'check-without-freeze', kernels: 'a hypothetical change to v6.12', ref: 'U7.f', expected: 'I5', also: ['I4'], description: 'under xa_lock a plain refcount comparison instead of the freeze, and a plain set afterwards: the lookup takes a reference inside the window migration believes is exclusive (I5), and the set overwrites it (I4)' },
-  ], { lookups: 1 }),
+  ], { lookups: { default: 1, min: 1, max: 8 } }),
 };
 
 // ---------------------------------------------------------------- §7.4: file folio vs a writing holder

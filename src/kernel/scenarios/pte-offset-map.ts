@@ -6,14 +6,17 @@ import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus, type Cpu } from '../cpus.ts';
 import { folio_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, checkTableAlive, mk_pte, newPageTable, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, checkTableAlive, mk_pte, newPageTable, newPageZero, pmd_table, pmd_table_id, showPte, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table, type Mm } from '../mm/mm.ts';
 import { pte_free_defer } from '../mm/mmu_gather.ts';
 import {
   lockPtl, pte_offset_map_lock, pte_offset_map_ro_nolock, pte_offset_map_rw_nolock, pte_unmap, set_pte_at,
 } from '../mm/pgtable-generic.ts';
 import { variants, type Scenario } from '../scenario.ts';
-import { retract_page_tables } from '../mm/khugepaged.ts';
+import { collapse_pte_mapped_thp, retract_page_tables } from '../mm/khugepaged.ts';
+import { mfill_atomic_copy } from '../mm/userfaultfd.ts';
+import { newVma } from '../include/linux/mm_types.ts';
+import { newAddressSpaceRmap } from '../include/linux/fs.ts';
 import { try_to_free_pte, zapPteRangeReclaim } from '../mm/pt_reclaim.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I12 } from '../invariants.ts';
@@ -153,27 +156,42 @@ function* faultInstallPte(t: Ctx, cpu: Cpu, mm: Mm, P: Folio): ThreadGen<void> {
 }
 
 // ---------------------------------------------------------------- U4.c
-function makeFreerNoPtl(knob: 'freer-without-ptl' | undefined) {
+// The racer is the one the kernel has to handle: a UFFDIO_COPY into a MAP_PRIVATE mapping of the
+// shmem file, which holds only the mmap lock for read. A page fault is no racer here: it must lock
+// the file's folio, which collapse_file() holds (new and locked) across retract_page_tables().
+type FreerKnob = 'freer-without-ptl' | 'no-retractable-recheck';
+
+function makeFreerNoPtl(knob: FreerKnob | undefined) {
   return (b: Builder) => {
-    const { cpus, P, T, mm } = newMmWithEmptyTable(b);
-    // CPU0: a fault installing a PTE through pte_offset_map_lock().
-    b.thread('CPU0', (t: Ctx) => faultInstallPte(t, cpus.cpu[0], mm, P));
+    const cpus = new Cpus(b, 2);
+    const F = newAddressSpaceRmap(b, 'F');
+    const P = newFolio(b, 'P', 1, 1); // the anon page UFFDIO_COPY filled (its reference becomes the mapping's)
+    const T = newPageTable(b, 0, [PTE_NONE]); // emptied by collapse_file()'s unmapping of the small pages
+    const mm = newMm(b, pmd_table(0), [T], [P]);
+    const page_table_lock = b.loc('mm.page_table_lock', 0, (v) => (v ? 'locked' : 'unlocked'));
+    // A MAP_PRIVATE mapping of the file, registered with userfaultfd for missing faults, not yet written.
+    const vma = newVma(b, 'vma', { mm, file: F, shared: false, uffdArmed: true });
+    b.thread('CPU0', function* (t: Ctx) {
+      yield* mfill_atomic_copy(t, cpus.cpu[0], vma, 0, P, page_table_lock); // ioctl(UFFDIO_COPY)
+    });
     b.thread('CPU1', function* (t: Ctx) {
-      // retract_page_tables(): PML, then PTL(T) nested; the table must be empty; detach; RCU free.
-      const cpu = cpus.cpu[1];
-      const detached = yield* retract_page_tables(t, mm, T, { takePtl: knob !== 'freer-without-ptl' });
-      if (detached) yield* pte_free_defer(t, cpus, cpu, T);
+      // MADV_COLLAPSE -> collapse_file(): the new huge folio is in the page cache, locked.
+      yield* retract_page_tables(t, cpus, cpus.cpu[1], F, 'v6.13', {
+        noPtl: knob === 'freer-without-ptl',
+        noRetractableRecheck: knob === 'no-retractable-recheck',
+      });
     });
   };
 }
 
 export const freerNoPtlScenario: Scenario = {
   name: 'pte-offset-map-lock-vs-retract',
-  description: 'a pte_offset_map_lock() user installing a PTE against retract_page_tables() detaching the table (§4 lemma L4, U4.c)',
+  description: 'UFFDIO_COPY installing a PTE through pte_offset_map_lock() against retract_page_tables() detaching the table (§4.4(a), lemma L4, U4.c)',
   seed: '001', section: '§4',
-  variants: variants('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
-    { name: 'safe', ref: '§4', expected: 'ok', description: 'the detacher holds PTL(T) (nested in the PMD lock) while it checks emptiness and clears the PMD' },
-    { name: 'freer-without-ptl', kernels: 'a hypothetical change to v6.12', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: a locked user can pass its pmd_same() just before and write into the detached table' },
+  variants: variants<FreerKnob>('pte-offset-map-lock-vs-retract', makeFreerNoPtl, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'retract_page_tables() of v6.13+: no scan of the table; under the PMD lock check_pmd_state(), PTL(T) nested, and the anon_vma / uffd-wp test repeated (UFFDIO_COPY sets vma->anon_vma before it takes the PTL)' },
+    { name: 'freer-without-ptl', kernels: 'a hypothetical change to v6.18', ref: 'U4.c', expected: 'I11', description: 'the detacher clears the PMD holding only the PMD lock: UFFDIO_COPY passes pte_offset_map_lock()\'s pmd_same() just before and installs into the detached table' },
+    { name: 'no-retractable-recheck', kernels: 'a hypothetical change to v6.18', ref: '§4', origin: 'a hypothetical change to v6.18: trust the unlocked vma->anon_vma check (the recheck under the PTL dropped)', expected: 'I11', description: 'no anon_vma recheck under the PTL: UFFDIO_COPY attaches the anon_vma and installs its PTE after the unlocked check; the table is detached and freed with that entry' },
   ]),
 };
 
@@ -198,5 +216,39 @@ export const ptReclaimSlowScenario: Scenario = {
   variants: variants('pt-reclaim-slow-path', makeSlowPath, [
     { name: 'safe', ref: '§4', expected: 'ok', description: 'under PML + PTL the slow path rechecks that every entry is still none before detaching' },
     { name: 'no-entry-recheck', kernels: 'a hypothetical change to v6.12', ref: 'U4.e', expected: 'I11', description: 'the slow path trusts the fast path\'s "all none": a table refilled meanwhile is detached and freed with a live entry' },
+  ]),
+};
+
+// ---------------------------------------------------------------- §4.4(b): collapse_pte_mapped_thp vs PT reclaim
+type CollapseKnob = 'no-pmd-same-before-retract';
+
+function makeCollapseVsReclaim(knob: CollapseKnob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    // The file's huge folio HP (pfn 9), mapped by a PTE of the VMA's table T1: page cache + mapping.
+    const HP = newFolio(b, 'HP', 9, 2);
+    const T1 = newPageTable(b, 1, [mk_pte(9, _PAGE_PRESENT)]);
+    const mm = newMm(b, pmd_table(1), [newPageZero(b), T1], [HP]);
+    const vma = newVma(b, 'vma', { mm, shared: true });
+    b.thread('CPU0', function* (t: Ctx) {
+      // madvise(MADV_DONTNEED) with PT reclaim (mmap lock for read), over a range whose entries the
+      // collapse has cleared (the model's reclaim does not zap present entries itself).
+      yield* zapPteRangeReclaim(t, cpus, cpus.cpu[0], mm);
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // MADV_COLLAPSE / khugepaged (mmap lock for read): the folio is already a PMD-sized THP.
+      yield* collapse_pte_mapped_thp(t, cpus, cpus.cpu[1], vma, HP, { noStep4PmdSame: knob === 'no-pmd-same-before-retract' });
+    });
+  };
+}
+
+export const collapseVsReclaimScenario: Scenario = {
+  name: 'collapse-pte-mapped-thp-vs-pt-reclaim',
+  description: 'collapse_pte_mapped_thp() retracting a file THP\'s table while MADV_DONTNEED\'s PT reclaim frees the table it emptied (§4.4(b)(c))',
+  seed: '001', section: '§4',
+  variants: variants<CollapseKnob>('collapse-pte-mapped-thp-vs-pt-reclaim', makeCollapseVsReclaim, [
+    { name: 'safe', ref: '§4', expected: 'ok', description: 'collapse_pte_mapped_thp() of v6.14+: pmd_same() after taking the PTL in step 2 and again under the PMD lock in step 4, before pmdp_collapse_flush()' },
+    { name: 'no-pmd-same-before-retract', kernels: 'v6.6–v6.12\'s step 4 with v6.14\'s PT reclaim (no kernel had both)', ref: '§4', origin: 'step 4 as in v6.6–v6.12, written before PT reclaim (v6.14) could free an emptied table under the mmap read lock', expected: 'I1',
+      description: 'no pmd_same() in step 4: PT reclaim cleared the PMD and freed the table after step 2 emptied it; the collapse "retracts" the none PMD and pte_free_defer()s pmd_pgtable() of it, page 0' },
   ]),
 };

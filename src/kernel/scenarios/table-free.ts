@@ -1,12 +1,13 @@
 // §3: freeing a detached PTE table while lockless walkers may still be inside it. GUP-fast runs
 // with IRQs off (blocks both IPIs and RCU grace periods); pte_offset_map() users hold only
 // rcu_read_lock() with IRQs on (an IPI does not wait for them).
-import type { Ctx } from '../../engine/ops.ts';
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { newFolio } from '../include/linux/page_ref.ts';
 import { alloc_pages } from '../include/linux/gfp.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, checkTableAlive, mk_pte, newPageTable, pmd_table } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, checkTableAlive, mk_pte, newPageTable, pmd_table, type PageTable } from '../include/linux/pgtable.ts';
+import { newVma } from '../include/linux/mm_types.ts';
 import { newMm } from '../mm/mm.ts';
 import { gup_fast, put_page } from '../mm/gup.ts';
 import { pte_free, pte_free_defer, tlb_remove_table, tlb_table_flush, type TableFree } from '../mm/mmu_gather.ts';
@@ -25,23 +26,24 @@ function makeGup(knob: GupKnob | undefined) {
     const Q = newFolio(b, 'Q', 7, 1); // whatever page the garbage "PTE" names
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, Q]);
+    const vma = newVma(b, 'vma', { mm, shared: true }); // a shared file mapping; P is the file's (huge) folio
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: false });
       if (g) yield* put_page(t, mm, g);
     });
     b.thread('CPU1', function* (t: Ctx) {
-      // collapse_pte_mapped_thp(): clear the PTEs, then detach the (now empty) table and free it.
+      // collapse_pte_mapped_thp(): clear the PTEs, then detach the (now empty) table and free it
+      // (pmdp_collapse_flush's TLB flush is a broadcast: no IPI to wait for).
       const cpu = cpus.cpu[1];
-      // (pmdp_collapse_flush's TLB flush is a broadcast: no IPI to wait for)
-      yield* collapse_pte_mapped_thp(t, mm, T, 0, P);
-      if (knob === undefined) yield* pte_free_defer(t, cpus, cpu, T);
-      else if (knob === 'immediate-pte-free') yield* pte_free(t, T);
-      else if (knob === 'call-rcu-preempt-flavour') yield* tlb_table_flush(t, cpus, cpu, T, 'rcu_preempt');
-      else {
+      const freeTable = (T: PageTable): ThreadGen<void> => {
+        if (knob === undefined) return pte_free_defer(t, cpus, cpu, T);
+        if (knob === 'immediate-pte-free') return pte_free(t, T);
+        if (knob === 'call-rcu-preempt-flavour') return tlb_table_flush(t, cpus, cpu, T, 'rcu_preempt');
         // pte_free_tlb() -> tlb_remove_table() with the batch allocation failing.
         const fallback: TableFree = knob === 'ipi-sync' ? 'ipi' : 'immediate';
-        yield* tlb_remove_table(t, cpus, cpu, T, { batchAllocFails: true, fallback });
-      }
+        return tlb_remove_table(t, cpus, cpu, T, { batchAllocFails: true, fallback });
+      };
+      yield* collapse_pte_mapped_thp(t, cpus, cpu, vma, P, { freeTable });
     });
     b.thread('CPU2', function* (t: Ctx) {
       yield* alloc_pages(t, T, mk_pte(7, _PAGE_PRESENT | _PAGE_RW));

@@ -8,7 +8,7 @@ import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { newFolio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, newPageTable, pmd_leaf } from '../include/linux/pgtable.ts';
-import { mmap_write_lock, mmap_write_unlock } from '../include/linux/mmap_lock.ts';
+import { mmap_write_lock, mmap_write_unlock, newMmapLock } from '../include/linux/mmap_lock.ts';
 import { folio as folioAt, newMm } from '../mm/mm.ts';
 import { free_pgtables, zap_pmd_range } from '../mm/memory.ts';
 import { __split_huge_pmd_locked } from '../mm/huge_memory.ts';
@@ -23,11 +23,10 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
     const range = newCollapseRange(b);
-    const { P, HP, T, mm } = range;
+    const mm = { ...range.mm, mmap_lock: newMmapLock(b, 'mm') };
     const hpte = b.loc('cpu0.hash_pte', 0, (v) => (v ? `HPTE -> pfn ${v}` : 'none'));
     const insn = newHwInsn(b, cpus.cpu[0]);
     const wrote = b.loc('ghost.wrote', 0);
-    const mmapLock = b.loc('mm.mmap_lock', 0, (v) => (v ? 'held for write' : 'unlocked'));
     b.thread('CPU0', function* (t: Ctx) {
       // A user store to a: through an HPTE if one exists; otherwise hash_page() (IRQs off) finds
       // the Linux PTE with __find_linux_pte() and inserts an HPTE from the PTE pointer.
@@ -52,17 +51,18 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
           // do_page_fault(): mmap_read_lock() waits for khugepaged, which holds mmap_lock for
           // write across the collapse, then the access is retried. (A spin on *pmd would let a
           // weak model read the old value forever; the lock's acquire is what the kernel has.)
-          yield* do_page_fault(t, mmapLock);
+          yield* do_page_fault(t, mm);
         }
       }
     });
     b.thread('CPU1', function* (t: Ctx) {
       // collapse_huge_page() on the hash MMU (mmap_lock held for write).
       const cpu = cpus.cpu[1];
-      yield* mmap_write_lock(t, mmapLock);
-      yield* collapse_huge_page(t, mm, T, 0, P, HP,
-        () => hash__pmdp_collapse_flush(t, cpus, cpu, [{ cache: hpte, insn }], knob !== 'no-serialize-against-pte-lookup'));
-      yield* mmap_write_unlock(t, mmapLock);
+      yield* mmap_write_lock(t, mm);
+      yield* collapse_huge_page(t, cpus, cpu, range, 0, 'v6.5', {
+        afterClear: () => hash__pmdp_collapse_flush(t, cpus, cpu, [{ cache: hpte, insn }], knob !== 'no-serialize-against-pte-lookup'),
+      });
+      yield* mmap_write_unlock(t, mm);
     });
     b.final((s) => {
       if (!s.value(wrote)) return null;

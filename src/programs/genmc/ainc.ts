@@ -6,7 +6,7 @@ import { Mode } from '../../engine/ops.ts';
 export default defineProgram({
   name: 'ainc',
   description: 'N threads fetch_add(x, 1) (GenMC tests/correct/synthetic/ainc)',
-  params: { N: 2 },
+  params: { N: { default: 2, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     for (let i = 0; i < N; i++) {

@@ -6,7 +6,7 @@ import { Mode } from '../../engine/ops.ts';
 export default defineProgram({
   name: 'binc',
   description: 'N threads fetch_add(x, 1); fetch_add(y, 1) (GenMC tests/correct/synthetic/binc)',
-  params: { N: 3 },
+  params: { N: { default: 3, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const y = b.loc('y');

@@ -8,7 +8,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'casrot',
   description: 'thread k does CAS(x, k-1, k), k = 1..N (GenMC tests/correct/synthetic/casrot)',
-  params: { N: 2 },
+  params: { N: { default: 2, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const idx = idxArray(b, N, (i) => i + 1); // main: idx[i-1] = i, i = 1..N

@@ -8,7 +8,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'casw',
   description: 'N threads: CAS(x, 0, 1); x = i + 3 (GenMC tests/correct/synthetic/casw)',
-  params: { N: 2 },
+  params: { N: { default: 2, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const idx = idxArray(b, N);

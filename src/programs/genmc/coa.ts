@@ -8,7 +8,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'CoA',
   description: 'two x-writers that read y/z and then x, and N-1 writers of y and z (GenMC tests/correct/synthetic/CoA)',
-  params: { N: 2 },
+  params: { N: { default: 2, min: 0, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const y = b.loc('y');

@@ -9,7 +9,7 @@ import { Mode } from '../../engine/ops.ts';
 export default defineProgram({
   name: 'fib_bench',
   description: 'two threads grow x and y Fibonacci-style NUM times, a third checks both stay <= 144 (GenMC tests/correct/synthetic/fib_bench)',
-  params: { NUM: 5 },
+  params: { NUM: { default: 5, min: 1, max: 20 } },
   setup(b, { NUM }) {
     const x = b.loc('x', 1);
     const y = b.loc('y', 1);

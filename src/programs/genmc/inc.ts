@@ -7,7 +7,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'inc',
   description: 'N threads: r = x; x = r + (1 << i), a non-atomic increment (GenMC tests/correct/synthetic/inc)',
-  params: { N: 3 },
+  params: { N: { default: 3, min: 1, max: 30 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const idx = idxArray(b, N);

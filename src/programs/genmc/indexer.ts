@@ -12,7 +12,7 @@ const MAX = 4;
 export default defineProgram({
   name: 'indexer',
   description: 'N threads insert into a 128-slot hash table with CAS and linear probing (GenMC tests/correct/synthetic/indexer)',
-  params: { N: 12 },
+  params: { N: { default: 12, min: 1, max: 32 } },
   setup(b, { N }) {
     const table = b.array('table', SIZE);
     const idx = idxArray(b, N);

@@ -9,7 +9,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'lastzero',
   description: 'reader looks for the last zero of array[0..N] while N writers set array[j] = array[j-1]+1 (GenMC tests/correct/synthetic/lastzero)',
-  params: { N: 5 },
+  params: { N: { default: 5, min: 1, max: 64 } },
   setup(b, { N }) {
     const array = b.array('array', N + 1);
     const idx = idxArray(b, N + 1); // int idx[N+1]; main: idx[i] = i before creating thread i

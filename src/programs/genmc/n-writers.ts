@@ -8,7 +8,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'N-writers',
   description: 'one reader and N+1 writers of x (GenMC tests/correct/synthetic/N-writers)',
-  params: { N: 4 },
+  params: { N: { default: 4, min: 0, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const idx = idxArray(b, N + 1);

@@ -9,7 +9,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'readers',
   description: 'one writer, N readers of x (GenMC tests/correct/synthetic/readers)',
-  params: { N: 2 },
+  params: { N: { default: 2, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const idx = idxArray(b, N + 1);

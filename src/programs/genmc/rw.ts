@@ -7,7 +7,7 @@ import { idxArray } from './args.ts';
 export default defineProgram({
   name: 'rw',
   description: 'N threads: r = x; x = i (GenMC tests/correct/synthetic/rw)',
-  params: { N: 3 },
+  params: { N: { default: 3, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const idx = idxArray(b, N);

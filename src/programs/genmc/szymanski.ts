@@ -9,7 +9,7 @@ import { Mode, type Ctx, type Loc, type ThreadGen } from '../../engine/ops.ts';
 export default defineProgram({
   name: 'szymanski',
   description: "Szymanski's 2-thread mutual exclusion with SC fences and assume-waits (GenMC tests/correct/synthetic/szymanski)",
-  params: { N: 1 },
+  params: { N: { default: 1, min: 1, max: 8 } },
   setup(b, { N }) {
     const x = b.loc('x');
     const flag1 = b.loc('flag1');

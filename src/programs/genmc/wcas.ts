@@ -6,7 +6,7 @@ import { Mode } from '../../engine/ops.ts';
 export default defineProgram({
   name: 'wcas',
   description: 'one store x = 2, N threads CAS(x, 2, 3) (GenMC tests/correct/synthetic/wcas)',
-  params: { N: 2 },
+  params: { N: { default: 2, min: 1, max: 64 } },
   setup(b, { N }) {
     const x = b.loc('x');
     b.thread('thread_0', function* (t) {

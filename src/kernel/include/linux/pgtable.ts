@@ -100,8 +100,10 @@ export const PT_DETACHED = 1;
 export const PT_FREED = 2;
 /** Ghost lifecycle: reused as a data page after the free. */
 export const PT_REUSED = 3;
+/** Memory a bogus PMD can name that never was a page table (pmd_pgtable() of a none PMD: page 0). */
+export const PT_NOT_A_TABLE = 4;
 /** A table's ghost lifecycle word as traces print it. */
-export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page'][v] ?? String(v);
+export const showPtLife = (v: number): string => ['attached', 'detached', 'freed', 'reused as a data page', 'not a page table'][v] ?? String(v);
 
 /** A PTE table: its entries, its split PTL, and its ghost lifecycle word. */
 export interface PageTable {
@@ -123,6 +125,21 @@ export function newPageTable(b: Builder, id: number, init: number[]): PageTable 
   };
 }
 
+/**
+ * Physical page 0 in the shape of a PTE table (id 0): what `pmd_pgtable(pmd)` names for a none PMD
+ * on x86 (pfn 0). It is not a page table; a scenario whose tables are numbered from 1 lists it so
+ * that a bogus PMD built from a none value (mremap's B7, a retract that lost a race) leads a walker
+ * or a free to page 0, where it is caught (I1).
+ */
+export function newPageZero(b: Builder): PageTable {
+  return {
+    id: 0, name: 'page0',
+    entries: [b.loc('page0[0]', PTE_NONE, showPte)],
+    ptl: b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked')),
+    life: b.loc('page0.life', PT_NOT_A_TABLE, showPtLife),
+  };
+}
+
 /** A PMD entry with its PMD lock (pmd_lock / PML). */
 export interface Pmd {
   pmd: Loc;
@@ -130,10 +147,10 @@ export interface Pmd {
 }
 
 /** The PMD entry `*pmd` with value `init`, and its lock. */
-export function newPmd(b: Builder, init: number): Pmd {
+export function newPmd(b: Builder, init: number, name = 'pmd'): Pmd {
   return {
-    pmd: b.loc('*pmd', init, showPmd),
-    pml: b.loc('pmd_lock', 0, (v) => (v ? 'locked' : 'unlocked')),
+    pmd: b.loc(`*${name}`, init, showPmd),
+    pml: b.loc(`${name}_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
   };
 }
 
@@ -143,7 +160,9 @@ export function newPmd(b: Builder, init: number): Pmd {
  */
 export function* checkTableAlive(t: Ctx, T: PageTable, what: string): ThreadGen<void> {
   const life = yield* ghostLoad(t, T.life);
-  yield t.assert(life < PT_FREED, I1, () => `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
+  yield t.assert(life < PT_FREED, I1, () => life === PT_NOT_A_TABLE
+    ? `CPU${t.tid} ${what}: ${T.name} is not a page table`
+    : `CPU${t.tid} ${what} after ${T.name} was ${showPtLife(life)}`);
 }
 
 /** The PAE reader's shape: the kernel's loop, or one of the broken two-load readers (U2.a/b). */

@@ -10,6 +10,7 @@ import { pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present } from
 import { table, type Mm } from '../../../../mm/mm.ts';
 import { broadcastInvalidate } from '../../../../hw.ts';
 import { serialize_against_pte_lookup } from './pgtable.ts';
+import { mmap_read_lock, mmap_read_unlock, type MmapLocked } from '../../../../include/linux/mmap_lock.ts';
 import { MAINLINE, kernelFunction } from '../../../../kfn.ts';
 
 /** The HPTE cache a flush invalidates and the hardware accesses it waits for (hw.ts). */
@@ -54,7 +55,7 @@ export const hash__pmdp_collapse_flush = kernelFunction({ name: 'hash__pmdp_coll
 
 /** do_page_fault() of a store with no HPTE and no PTE: mmap_read_lock() waits for the collapse, then retry. */
 export const do_page_fault = kernelFunction({ name: 'do_page_fault', file: 'arch/powerpc/mm/fault.c', version: MAINLINE, note: 'only the wait on mmap_lock' },
-  function* (t: Ctx, mmapLock: Loc): ThreadGen<void> {
-    yield t.lock(mmapLock);
-    yield t.unlock(mmapLock);
+  function* (t: Ctx, mm: MmapLocked): ThreadGen<void> {
+    yield* mmap_read_lock(t, mm);
+    yield* mmap_read_unlock(t, mm);
   });

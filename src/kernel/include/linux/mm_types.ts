@@ -1,0 +1,65 @@
+// struct vm_area_struct as the rmap-side scenarios need it (include/linux/mm_types.h): which mm
+// and which PMD entry the VMA's PMD-aligned range uses, its anon_vma pointer, its file and the
+// userfaultfd / sharing flags the khugepaged and mremap checks read. A VMA is linked into its
+// file's i_mmap tree and its anon_vma's tree by the constructor, in the order it is created: the
+// order an rmap walk visits them (vma_interval_tree_foreach / anon_vma_interval_tree_foreach).
+import type { Loc } from '../../../engine/ops.ts';
+import type { Builder } from '../../../engine/program.ts';
+import type { Mm } from '../../mm/mm.ts';
+import type { Pmd } from './pgtable.ts';
+import type { AnonVma } from './rmap.ts';
+import type { AddressSpaceRmap } from './fs.ts';
+
+/** A struct vm_area_struct: its mm, the PMD entry of its range, its anon_vma, file and flags. */
+export interface Vma {
+  name: string;
+  mm: Mm;
+  /** The PMD entry that maps the VMA's (one, PMD-aligned) range. */
+  pmd: Pmd;
+  /** `mm` seen through that PMD entry: what the Mm-based walkers (pte_offset_map_lock …) take. */
+  mmAtPmd: Mm;
+  /** vma->anon_vma: 0 = NULL; set once (anon_vma_prepare()) and never cleared while mapped. */
+  anon_vma: Loc;
+  /** The anon_vma the VMA is, or would be, linked to. */
+  av?: AnonVma;
+  /** vma->vm_file->f_mapping, for a file VMA. */
+  file?: AddressSpaceRmap;
+  /** VM_SHARED */
+  shared: boolean;
+  /** userfaultfd_armed(): registered for missing or minor faults. */
+  uffdArmed: boolean;
+  /** userfaultfd_wp(): registered for write-protect (PTE markers may appear). */
+  uffdWp: boolean;
+}
+
+/** What newVma() needs: the mm, and optionally the PMD entry, anon_vma, file and flags. */
+export interface VmaSpec {
+  mm: Mm;
+  pmd?: Pmd;
+  /** The anon_vma, and whether vma->anon_vma already points to it. */
+  av?: AnonVma;
+  anonVmaSet?: boolean;
+  file?: AddressSpaceRmap;
+  shared?: boolean;
+  uffdArmed?: boolean;
+  uffdWp?: boolean;
+}
+
+/** A VMA, appended to its file's i_mmap and its anon_vma's tree (the walk order). */
+export function newVma(b: Builder, name: string, spec: VmaSpec): Vma {
+  const vma: Vma = {
+    name,
+    mm: spec.mm,
+    pmd: spec.pmd ?? spec.mm,
+    mmAtPmd: spec.pmd ? { ...spec.mm, pmd: spec.pmd.pmd, pml: spec.pmd.pml } : spec.mm,
+    anon_vma: b.loc(`${name}.anon_vma`, spec.av && spec.anonVmaSet ? 1 : 0, (v) => (v ? (spec.av?.name ?? 'set') : 'NULL')),
+    av: spec.av,
+    file: spec.file,
+    shared: spec.shared ?? false,
+    uffdArmed: spec.uffdArmed ?? false,
+    uffdWp: spec.uffdWp ?? false,
+  };
+  spec.file?.i_mmap.push(vma);
+  if (spec.av && spec.anonVmaSet) spec.av.vmas.push(vma);
+  return vma;
+}
