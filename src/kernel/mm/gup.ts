@@ -4,7 +4,9 @@
 // off, grabs a folio reference with add-unless-zero, then rechecks that the page is still in
 // that folio, the PMD and the PTE. Each function is declared with kernelFunction() (kfn.ts):
 // its kernel file and the versions the model follows, and the label its steps carry in traces.
-import type { Ctx, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
+import { raw_seqcount_try_begin, read_seqcount_retry } from '../include/linux/seqlock.ts';
 import type { Cpu } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
 import { folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
@@ -17,7 +19,7 @@ import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { I6, I8 } from '../invariants.ts';
 
-import { GUP_PIN_COUNTING_BIAS } from '../include/linux/mm.ts';
+import { GUP_PIN_COUNTING_BIAS, gup_must_unshare } from '../include/linux/mm.ts';
 export { GUP_PIN_COUNTING_BIAS };
 
 /** The unsafe variants of gup_fast() (rows U1 of docs/design/variants.md). */
@@ -30,6 +32,10 @@ export interface GupKnobs {
   noFolioRecheck?: boolean;
   /** U1.e: FOLL_PIN without the mm->write_protect_seq bracket. */
   ignoreWriteProtectSeq?: boolean;
+  /** try_grab_folio() before 088b8aa537c2 (v5.19–v6.0): no smp_mb__after_atomic() after the pin (U1.d). */
+  noMbAfterPin?: boolean;
+  /** gup_must_unshare() before 088b8aa537c2: no smp_rmb() before PageAnonExclusive(). */
+  noMustUnshareRmb?: boolean;
 }
 
 /** The FOLL_* flags the model knows: FOLL_WRITE and FOLL_PIN. */
@@ -78,8 +84,11 @@ export const try_grab_folio_fast = kernelFunction(gupC('try_grab_folio_fast'),
     const folio = yield* try_get_folio(t, mm, pfn, 1, knobs);
     if (!folio) return null;
     if (flags.pin) {
-      yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1);
-      yield smp_mb__after_atomic(t); // the pin is visible before the rechecks
+      // folio_ref_add(): atomic_add(), which orders nothing by itself
+      yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1, Mode.Relaxed);
+      // "Adjust the pincount before re-checking the PTE for changes. This is essentially a
+      // smp_mb() and is paired with a memory barrier in folio_try_share_anon_rmap_*()."
+      if (!knobs.noMbAfterPin) yield smp_mb__after_atomic(t);
       return { page: pfn, folio, refs: GUP_PIN_COUNTING_BIAS };
     }
     return { page: pfn, folio, refs: 1 };
@@ -122,22 +131,28 @@ export const put_page = kernelFunction({ name: 'put_page', file: 'include/linux/
  */
 export const gup_fast = kernelFunction(gupC('gup_fast'),
   function* (t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> {
+  // gup_fast_fallback(): a FOLL_PIN marks the mm first (fork() then checks its pages for pins).
+  if (flags.pin && mm.MMF_HAS_PINNED !== undefined) yield* mm_set_has_pinned_flag(t, mm.MMF_HAS_PINNED);
   let seq = 0;
-  if (flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
-    seq = yield t.load(mm.write_protect_seq); // raw_seqcount_try_begin
-    if (seq & 1) return null; // fork in progress
+  const bracket = flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq;
+  if (bracket) {
+    const s = yield* raw_seqcount_try_begin(t, mm.write_protect_seq!);
+    if (s === null) return null; // fork in progress
+    seq = s;
   }
   yield* local_irq_disable(t, cpu);
   const got = yield* gup_fast_pte_range(t, mm, idx, flags, knobs);
   yield* local_irq_enable(t, cpu);
-  if (got && flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
-    const again = yield t.load(mm.write_protect_seq); // read_seqcount_retry
-    if (again !== seq) {
-      yield* gup_put_folio(t, mm, got);
-      return null;
-    }
+  if (got && bracket && (yield* read_seqcount_retry(t, mm.write_protect_seq!, seq))) {
+    yield* gup_put_folio(t, mm, got); // gup_fast_unpin_user_pages()
+    return null;
   }
   return got;
+});
+
+/** mm_set_has_pinned_flag(): set MMF_HAS_PINNED unless it is set (test_bit(), set_bit(): no ordering). */
+const mm_set_has_pinned_flag = kernelFunction(gupC('mm_set_has_pinned_flag'), function* (t: Ctx, flag: Loc): ThreadGen<void> {
+  if (!(yield t.load(flag))) yield t.rmw(flag, () => 1, Mode.Relaxed);
 });
 
 /** get_user_pages_fast(): gup_fast() with FOLL_GET (the slow-path fallback is not modeled). */
@@ -199,6 +214,11 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
     yield* checkTableAlive(t, T, `rereads ${T.name}[${idx}] in gup_fast_pte_range`);
     if (again !== pte) { yield* gup_put_folio(t, mm, got); return null; }
     pteSeen = true;
+  }
+  // A read-only FOLL_PIN of an anon page needs it to be exclusive (else: unshare in the slow path).
+  if (!pte_write(pte) && flags.pin && !flags.write && (yield* gup_must_unshare(t, got.folio, { noRmb: knobs.noMustUnshareRmb }))) {
+    yield* gup_put_folio(t, mm, got);
+    return null;
   }
   yield t.assert(pmdSeen && pteSeen,
     I8, () => `gup_fast on CPU${t.tid} returns page ${pfn}, but when it took the reference ${ghostPmd !== pmd ? `*pmd was already ${showPmd(ghostPmd)}, no longer ${showPmd(pmd)}` : `${T.name}[${idx}] was already ${showPte(ghostPte)}, no longer ${showPte(pte)}`}`);

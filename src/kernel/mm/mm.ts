@@ -13,6 +13,8 @@ export interface Mm extends Pmd {
   compound_head: Map<number, Loc>;
   /** mm->write_protect_seq (fork), when modeled. */
   write_protect_seq?: Loc;
+  /** MMF_HAS_PINNED in mm->flags (mm->has_pinned before v5.13): GUP has pinned in this mm, when modeled. */
+  MMF_HAS_PINNED?: Loc;
 }
 
 /**

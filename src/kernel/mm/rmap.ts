@@ -99,12 +99,13 @@ export interface MigrateUnmapOpts {
 }
 
 /**
- * folio_remove_rmap_pte(): the mapping goes from the rmap (the model keeps no mapcount, so it is
- * a step with no effect of its own; the reference goes with the folio_put() after it).
+ * folio_remove_rmap_pte(): the mapping goes from the rmap: the page's mapcount drops (where the
+ * scenario models it); the reference goes with the folio_put() after it.
  */
-export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.9–v6.18', note: 'page_remove_rmap() before v6.9; no mapcount in the model' },
-  // eslint-disable-next-line require-yield
-  function* (_t: Ctx, _f: Folio): ThreadGen<void> { /* mapcount not modeled */ });
+export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.9–v6.18', note: 'page_remove_rmap() before v6.9; the mapcount only where a scenario models it' },
+  function* (t: Ctx, f: Folio): ThreadGen<void> {
+    if (f._mapcount !== undefined) yield t.fetchAdd(f._mapcount, -1); // atomic_add_negative()
+  });
 
 /**
  * try_to_migrate_one() of `folio` mapped at T[idx]: returns false if it backed off (the PTE is

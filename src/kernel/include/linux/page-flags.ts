@@ -18,9 +18,10 @@ export interface AnonFolio extends Folio {
 }
 
 /** An anonymous order-0 folio at `pfn`; `exclusive` (default true): PG_anon_exclusive is set. */
-export function newAnonFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { exclusive?: boolean; data?: number } = {}): AnonFolio {
+export function newAnonFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { exclusive?: boolean; data?: number; mapcount?: number } = {}): AnonFolio {
+  const { exclusive: _, ...rest } = opts;
   return {
-    ...newFolio(b, name, pfn, refcount, opts.data === undefined ? {} : { data: opts.data }),
+    ...newFolio(b, name, pfn, refcount, rest),
     PG_anon_exclusive: b.loc(`${name}.PG_anon_exclusive`, opts.exclusive === false ? 0 : 1, (v) => (v ? 'exclusive' : 'maybe shared')),
   };
 }

@@ -35,11 +35,14 @@ export interface Folio {
   data: Loc;
   /** Structural references checked when the folio is freed (I7): PTEs, page-cache slots. */
   holders: Holder[];
+  /** The page's mapcount (the number of PTEs mapping it), where a scenario models it (newFolio's `mapcount`). */
+  _mapcount?: Loc;
 }
 
 /** A folio at `pfn` with `refcount` references (0: free in the allocator) and, optionally, its data. */
-export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number } = {}): Folio {
+export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number; mapcount?: number } = {}): Folio {
   return {
+    ...(opts.mapcount === undefined ? {} : { _mapcount: b.loc(`${name}._mapcount`, opts.mapcount) }),
     name, pfn,
     _refcount: b.loc(`${name}._refcount`, refcount),
     gen: b.loc(`${name}.gen`, 0, (v) => `generation ${v}`),

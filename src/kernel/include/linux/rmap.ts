@@ -11,7 +11,8 @@
 // shares the page with the child. A pin taken by GUP-fast races with the first: the barriers of
 // 088b8aa537c2 make the PTE clear, the pin check, the pin and the PTE recheck a store-buffering
 // pair (see the comment of __folio_try_share_anon_rmap() in the kernel).
-import type { Ctx, ThreadGen } from '../../../engine/ops.ts';
+import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import type { Vma } from './mm_types.ts';
 import { kernelFunction } from '../../kfn.ts';
@@ -82,9 +83,12 @@ export const page_try_share_anon_rmap = kernelFunction({ name: 'page_try_share_a
  * parent's PTL and inside fork's write_protect_seq section (GUP-fast's side of the race).
  */
 export const folio_try_dup_anon_rmap_pte = kernelFunction({ name: 'folio_try_dup_anon_rmap_pte', file: 'include/linux/rmap.h', version: 'v5.19–v6.18', note: 'page_try_dup_anon_rmap() before v6.9; mapcount not modeled' },
-  function* (t: Ctx, f: AnonFolio, hasPinned: boolean): ThreadGen<number> {
+  function* (t: Ctx, f: AnonFolio, MMF_HAS_PINNED?: Loc): ThreadGen<number> {
+    // folio_needs_cow_for_dma(): test_bit(MMF_HAS_PINNED) (set unless the scenario models it), then the pin check
+    const maybePinned = (MMF_HAS_PINNED === undefined || (yield t.load(MMF_HAS_PINNED)) !== 0) && (yield* folio_maybe_dma_pinned(t, f));
     const exclusive = yield* PageAnonExclusive(t, f);
-    if (exclusive && hasPinned && (yield* folio_maybe_dma_pinned(t, f))) return EBUSY;
+    if (maybePinned && exclusive) return EBUSY;
     if (exclusive) yield* ClearPageAnonExclusive(t, f);
+    if (f._mapcount !== undefined) yield t.fetchAdd(f._mapcount, 1, Mode.Relaxed); // atomic_inc(&page->_mapcount)
     return 0;
   });
