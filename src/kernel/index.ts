@@ -16,6 +16,7 @@ export * from './kernel/smp.ts';
 export * from './arch/x86/include/asm/pgtable.ts';
 export * from './arch/x86/include/asm/pgtable-3level.ts';
 export * from './arch/x86/mm/tlb.ts';
+export * from './arch/arm64/include/asm/tlbflush.ts';
 export * from './include/linux/gfp.ts';
 export * from './include/linux/irqflags.ts';
 export * from './include/linux/page_ref.ts';
