@@ -200,7 +200,10 @@ export class Explorer {
     this.split = opts.split ?? null;
     this.splitDepth = this.split ? this.split.depth : -1;
     this.g = new Graph(inst.locs.map((l) => l.init), inst.threads.length);
-    if (inst.objects.length) this.g.locObj = inst.locObj;
+    if (inst.objects.length) {
+      this.g.locObj = inst.locObj;
+      for (const o of inst.objects) if (o.unallocated !== null) for (const l of o.locs) this.g.inits[l].life = Life.Free;
+    }
     inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
   }
 
@@ -545,12 +548,13 @@ export class Explorer {
     const obj = inst.locObj[e.loc];
     const what = obj >= 0 ? inst.objects[obj].name : inst.locs[e.loc].name;
     const who = `${names[e.tid]}${e.fn ? ` ${e.fn}` : ''}`;
-    const verb = e.kind === EvKind.Read ? (e.opKind === OpKind.Rmw || e.opKind === OpKind.Lock || e.opKind === OpKind.Trylock ? 'updates' : 'reads')
+    const verb = e.kind === EvKind.Read ? (e.opKind === OpKind.Lock || e.opKind === OpKind.Trylock ? 'locks' : e.opKind === OpKind.Rmw ? 'updates' : 'reads')
       : e.life === Life.Free ? 'frees' : 'writes';
     const site = (w: Ev | null): string => (w && w.tid >= 0 ? `${names[w.tid]}${w.fn ? ` in ${w.caller && w.caller !== w.fn ? `${w.caller} (${w.fn})` : w.fn}` : ''}` : 'its owner');
     const { free, alloc } = faultWrites(this.g, e, src);
     const kind = f === Fault.DoubleFree ? 'double free' : 'use-after-free';
-    let m = `${kind}: ${who} ${verb} ${inst.locs[e.loc].name}; ${what} was freed by ${site(free)}`;
+    const never = free === null && obj >= 0 && inst.objects[obj].unallocated !== null;
+    let m = `${kind}: ${who} ${verb} ${inst.locs[e.loc].name}; ${what} ${never ? `was never allocated (${inst.objects[obj].unallocated})` : `was freed by ${site(free)}`}`;
     if (f === Fault.Stale) {
       const p = pointerRead(this.g, e);
       m += ` and reallocated by ${site(alloc)}; the pointer ${names[e.tid]} used was read from ${p ? inst.locs[p.loc].name : 'memory'} before that`;

@@ -282,6 +282,7 @@ export class Graph {
       const c = new Ev(EvKind.Init, -1, 0, 0);
       c.loc = i.loc;
       c.val = i.val;
+      c.life = i.life;
       c.readers = [];
       i.copy = c;
       inits.push(c);

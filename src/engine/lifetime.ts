@@ -22,28 +22,34 @@ export function pointerRead(g: Graph, e: Ev): Ev | null {
   return null;
 }
 
-/** Generations of a location's memory up to co position `upto`: its Alloc writes there. */
-function generation(list: readonly Ev[], upto: number): number {
+/**
+ * The generation of a location's memory as write `w` (or, for init, the initial memory) left
+ * it: the reallocations of the location in w's porf-prefix, w included. Counted over the prefix,
+ * not over coherence order, so that the answer for an access never changes as the execution
+ * grows (a later write may still be placed earlier in co), and replay asks the same question.
+ */
+function generation(list: readonly Ev[], w: Ev): number {
+  if (w.tid < 0) return 0;
   let n = 0;
-  for (let p = 1; p <= upto; p++) if (list[p].life === Life.Alloc) n++;
+  for (let p = 1; p < list.length; p++) {
+    const a = list[p];
+    if (a.life === Life.Alloc && (a === w || inView(w.view, a))) n++;
+  }
   return n;
 }
 
 /**
  * Is the memory `src` (the write an access reads from, or follows in co) a later generation than
  * the pointer the access went through? The pointer's generation: the reallocations of this
- * location that happened before the pointer was written (in its porf-prefix).
+ * location before the pointer was written (in its porf-prefix).
  */
 function stale(g: Graph, e: Ev, src: Ev): boolean {
   const list = g.co[e.loc];
-  const memGen = generation(list, src.coPos);
+  const memGen = generation(list, src);
   if (memGen === 0) return false;
   const p = pointerRead(g, e);
   if (p === null || p.rf === null) return false;
-  const pv = p.rf.view;
-  let ptrGen = 0;
-  for (let i = 1; i < list.length; i++) if (list[i].life === Life.Alloc && p.rf.tid >= 0 && inView(pv, list[i])) ptrGen++;
-  return memGen > ptrGen;
+  return memGen > generation(list, p.rf);
 }
 
 /** The fault of read r (its source set), unless the access may see freed memory. */

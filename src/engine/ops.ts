@@ -181,9 +181,10 @@ export class Ctx {
    * Frees `loc` (one location of an object registered with Builder.object): from here on, an
    * access that reads it, or a store that lands on it, is a use-after-free reported at that
    * access, naming this free (its thread and function). Freeing a freed location is a double free.
+   * `mode` orders it like a store (an allocator's free publishes the object back with a release).
    */
-  free(loc: Loc): Op {
-    const op = this.set(OpKind.Free, this.at(loc), Mode.Once); op.a = FREED; op.caller = this.caller; return op;
+  free(loc: Loc, mode: Mode = Mode.Once): Op {
+    const op = this.set(OpKind.Free, this.at(loc), mode); op.a = FREED; op.caller = this.caller; return op;
   }
 
   /**

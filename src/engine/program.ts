@@ -1,7 +1,7 @@
 // What a program given to the engine looks like: a setup that creates locations and threads
 // from parameters, and optional checks on the final state. Thread bodies must communicate only
 // through yields: any state shared outside the engine makes the model nondeterministic.
-import type { Loc, PropertyRef, ThreadFn, Val } from './ops.ts';
+import { FREED, type Loc, type PropertyRef, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall } from './errors.ts';
 import { ResourceError, checkHeap } from './memory.ts';
 
@@ -64,6 +64,11 @@ export interface ObjInfo {
   locs: Loc[];
   /** The property a use-after-free of this object breaks (default: 'use-after-free'). */
   invariant: string | null;
+  /**
+   * Set when the object's memory starts out not allocated (Builder.object's `unallocated`): why an
+   * access to it is wrong, e.g. 'physical page 0 is not a page table'.
+   */
+  unallocated: string | null;
 }
 
 /** A thread declared with `Builder.thread`. */
@@ -103,9 +108,11 @@ export class Builder {
   /**
    * Declares an object made of locations already created with loc()/array(): `fields` names them
    * (a location may belong to one object). `invariant` is what a use-after-free of it breaks
-   * (the kernel's page tables: I1). Returns the object (its `locs` are what t.free() frees).
+   * (the kernel's page tables: I1). `unallocated` (a reason) makes its memory start out not
+   * allocated, so that any access is a fault until t.alloc() initializes it. Returns the object
+   * (its `locs` are what t.free() frees).
    */
-  object(kind: string, name: string, fields: Record<string, Loc | Loc[]>, opts: { invariant?: PropertyRef } = {}): ObjInfo {
+  object(kind: string, name: string, fields: Record<string, Loc | Loc[]>, opts: { invariant?: PropertyRef; unallocated?: string } = {}): ObjInfo {
     const id = this.objects.length;
     const locs: Loc[] = [];
     for (const f of Object.values(fields)) for (const l of Array.isArray(f) ? f : [f]) {
@@ -116,7 +123,10 @@ export class Builder {
       locs.push(l);
     }
     const inv = opts.invariant === undefined ? null : typeof opts.invariant === 'string' ? opts.invariant : opts.invariant.id;
-    const o: ObjInfo = { id, kind, name, fields, locs, invariant: inv };
+    const o: ObjInfo = { id, kind, name, fields, locs, invariant: inv, unallocated: opts.unallocated ?? null };
+    // Memory that starts out unallocated holds the freed pattern: an access to it is a fault
+    // (as a free would make it), until an allocation initializes it.
+    if (o.unallocated !== null) for (const l of locs) this.locs[l].init = FREED;
     this.objects.push(o);
     return o;
   }

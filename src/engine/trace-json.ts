@@ -3,7 +3,7 @@
 // the co-latest write executed so far), decoded with the location's pretty-printer.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
-import { OpKind } from './ops.ts';
+import { FREED, OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
 
 export const TRACE_SCHEMA = 'mmcheck-trace';
@@ -88,7 +88,8 @@ export function scenarioTrace(opts: {
   functionSource?: (fn: string) => FunctionSource | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
-  const show = (loc: number, v: number): string => (inst.locs[loc]?.show ? (inst.locs[loc].show as (v: number) => string)(v) : String(v));
+  const show = (loc: number, v: number): string => (v === FREED && inst.locObj[loc] >= 0 ? 'freed'
+    : inst.locs[loc]?.show ? (inst.locs[loc].show as (v: number) => string)(v) : String(v));
   const locations: TraceLocation[] = inst.locs.map((l, id) => ({ id, name: l.name, group: group(l.name), init: l.init, initText: show(id, l.init) }));
   const latest: Ev[] = g.co.map((list) => list[0]);
   const memory = (): string[] => latest.map((w, loc) => show(loc, w.val));

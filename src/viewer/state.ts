@@ -183,7 +183,8 @@ export function deriveState(t: ScenarioTrace, cursor: number): StepState {
       const life = field(g, 'life');
       const ptl = field(g, 'ptl');
       const pointedBy = pmds.filter((p) => p.table === g).map((p) => p.cell.name);
-      const lv = life?.value ?? '';
+      // A freed table's entries read 'freed' (the engine's object lifetimes); older traces had a life word.
+      const lv = life?.value ?? (entries.length > 0 && entries.every((e) => e.value === 'freed') ? 'freed' : '');
       const status = /freed/.test(lv) ? 'freed' : /reused/.test(lv) ? 'reused' : /detached/.test(lv) ? 'detached'
         : pointedBy.length > 0 ? 'attached' : kernelPt && !life ? 'kernel page table' : pmds.length > 0 ? 'detached' : (lv || 'table');
       tables.push({ name: g, status, pointedBy, life, ptl, entries, fields: rest(g) });

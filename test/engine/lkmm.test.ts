@@ -110,3 +110,30 @@ test('issue 12: a body that throws only in prefixes the LKMM rejects is not the 
   assert.ok(sampled.rejected > 0, 'some samples built the rejected prefix');
   assert.equal(sampled.executions + sampled.rejected, 50);
 });
+
+test('spawn and join order under the LKMM as thread creation and join do', () => {
+  // The parent's store before the spawn is seen by the child; the child's store is seen by the
+  // parent after the join. Before spawn and join were synchronization in the LKMM translation,
+  // the LKMM let the parent read its own older store after the join (a false violation).
+  const p = defineProgram({
+    name: 'spawn-join', setup(b) {
+      const x = b.loc('x');
+      b.thread('P', function* (t) {
+        yield t.store(x, 1);
+        const c = yield t.spawn(function* (u) {
+          const v = yield u.load(x);
+          yield u.assert(v === 1, 'the child reads what the parent stored before the spawn');
+          yield u.store(x, 2);
+        }, 'child');
+        yield t.join(c);
+        const v = yield t.load(x);
+        yield t.assert(v === 2, `after join read ${v}`);
+      });
+    },
+  });
+  for (const model of ['sc', 'tso', 'lkmm']) {
+    const r = check(p, { model });
+    assert.equal(r.verdict, 'ok', `${model}: ${r.violation?.message}`);
+    assert.equal(r.executions, 1, model);
+  }
+});

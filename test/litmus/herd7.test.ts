@@ -2,10 +2,10 @@
 // directory. The .cfg, .bell, .cat and .def are the user's (a changed model changes the result),
 // options apply in order, and bad input (a missing or malformed file, an unknown option, a
 // malformed test) is a clear message with exit 2, never a stack trace.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_ROOT } from '../../src/litmus/corpus.ts';
@@ -14,9 +14,15 @@ import { LKMM_MODEL_DIR } from '../../src/axiomatic/lkmm/index.ts';
 const ROOT = join(import.meta.dirname, '../..');
 const HERD7 = join(ROOT, 'bin/mmcheck-herd7.js');
 
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 /** A fresh tools/memory-model-like directory: the kernel's model files and litmus-tests/. */
 function tree(): string {
   const d = mkdtempSync(join(tmpdir(), 'mmcheck-herd7-'));
+  made.push(d);
   for (const f of ['linux-kernel.cfg', 'linux-kernel.cat', 'linux-kernel.bell', 'linux-kernel.def', 'lock.cat']) cpSync(join(LKMM_MODEL_DIR, f), join(d, f));
   cpSync(join(CORPUS_ROOT, 'kernel/tools/memory-model/litmus-tests'), join(d, 'litmus-tests'), { recursive: true });
   return d;
@@ -115,6 +121,8 @@ test('bad input: clear messages, exit 2, no stack trace', () => {
   check([SB], /no model: herd7's default model for C tests is c11_partialSC\.cat/);
   writeFileSync(join(d, 'bad.cfg'), 'macros linux-kernel.def\nfrobnicate yes\n');
   check(['-conf', 'bad.cfg', SB], /bad\.cfg:2:1: unknown key 'frobnicate'/);
+  writeFileSync(join(d, 'badval.cfg'), 'show  sometimes\n');
+  check(['-conf', 'badval.cfg', SB], /badval\.cfg:1:7: -show sometimes: expected one of/);
   writeFileSync(join(d, 'nocat.cfg'), 'bell linux-kernel.bell\nmodel nothere.cat\n');
   check(['-conf', 'nocat.cfg', SB], /cannot find cat file nothere\.cat/);
   writeFileSync(join(d, 'broken.cat'), readFileSync(join(d, 'linux-kernel.cat'), 'utf8').replace('acyclic hb as happens-before', 'acyclic hb as'));

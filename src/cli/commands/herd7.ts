@@ -75,7 +75,8 @@ function readConfFile(st: Herd7Settings, name: string, where: string, depth: num
     const at = `${file}:${en.line}:1: `;
     const spec = findOption(en.key, 'herd7');
     if (!spec || spec.type === 'flag') throw new UsageError(`${at}unknown key '${en.key}' (mmcheck's herd7 mode accepts the keys listed by mmcheck herd7 -help)`);
-    apply(st, spec, checkValue(spec, en.value, at), at, depth);
+    const atValue = `${file}:${en.line}:${en.col}: `;
+    apply(st, spec, checkValue(spec, en.value, atValue), atValue, depth);
   }
 }
 

@@ -86,7 +86,31 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][] } 
           add(e, 'F', e.tid, e.idx, -1, 0, FENCE[e.tag as string] ?? (e.tag as string), false);
           break;
         default:
-          break; // spawn/join/end/block/error carry no memory semantics in the LKMM
+          break; // end/block/error carry no memory semantics in the LKMM
+      }
+    }
+  }
+  // Spawn and join order like thread creation and pthread_join(): everything the parent did
+  // before the spawn happens before the child's first step, and everything the child did before
+  // the join. The LKMM has no threads that start or end, so each edge is written as a release
+  // store and an acquire load of a location of its own (as a litmus test would synchronize).
+  const sync = (from: { tid: number; po: number }, to: { tid: number; po: number }, name: string): void => {
+    events.push({ id: events.length, tid: -1, poIndex: 0, kind: 'W', loc: name, value: 0, annot: '', atomic: false });
+    const w = events.length;
+    events.push({ id: w, tid: from.tid, poIndex: from.po, kind: 'W', loc: name, value: 1, annot: 'RELEASE', atomic: false });
+    const r = events.length;
+    events.push({ id: r, tid: to.tid, poIndex: to.po, kind: 'R', loc: name, value: 1, annot: 'ACQUIRE', atomic: false });
+    syncRf.push([w, r]);
+    co.push([w - 1, w]);
+  };
+  const syncRf: [number, number][] = [];
+  const co: [number, number][] = [];
+  for (const th of g.threads) {
+    for (const e of th) {
+      if (e.kind === EvKind.Spawn && g.threads[e.val]?.length) sync({ tid: e.tid, po: e.idx }, { tid: e.val, po: -1 }, `spawn${e.val}`);
+      else if (e.kind === EvKind.Join) {
+        const c = g.threads[e.val];
+        if (c && c.length) sync({ tid: e.val, po: c[c.length - 1].idx }, { tid: e.tid, po: e.idx }, `join${e.val}by${e.tid}`);
       }
     }
   }
@@ -107,8 +131,7 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][] } 
     }
   }
   // A read's source may belong to a later thread: resolve rf once every event has its id.
-  const rf: [number, number][] = rfSrc.map(([w, r]) => [id.get(w) as number, r]);
-  const co: [number, number][] = [];
+  const rf: [number, number][] = [...rfSrc.map(([w, r]): [number, number] => [id.get(w) as number, r]), ...syncRf];
   for (const list of g.co) {
     for (let i = 0; i < list.length; i++) {
       const a = id.get(list[i]);

@@ -1,11 +1,13 @@
 // An execution graph as plain JSON and back, so that a counterexample found in a worker thread
 // or in a shard reaches the main thread or `mmcheck merge` as the very graph one run would
 // report (trace, memory, schedule and --trace all come from it), not a re-run of its schedule.
-import { Ev, Graph, type BlockReason, type EvKind } from '../graph.ts';
+import { Ev, Graph, Life, type BlockReason, type EvKind } from '../graph.ts';
 import type { Mode, OpKind, RmwKind } from '../ops.ts';
 
 export interface EncodedGraph {
   inits: number[];
+  /** Locations whose initial memory is not allocated (Builder.object's `unallocated`). */
+  initFreed?: number[];
   /** Per thread slot: 1 if declared in the program, and the stamp of its Spawn (-1: none). */
   slots: [number, number][];
   /**
@@ -23,6 +25,7 @@ export function encodeGraph(g: Graph): EncodedGraph {
   const ref = (w: Ev | null): number | null => (w === null ? null : w.tid < 0 ? -1 - w.loc : w.stamp);
   return {
     inits: g.inits.map((i) => i.val),
+    initFreed: g.inits.filter((i) => i.life !== 0).map((i) => i.loc),
     slots: g.slots.map((s) => [s.isStatic ? 1 : 0, s.spawn ? s.spawn.stamp : -1]),
     events: g.byStamp.map((e) => [e.kind, e.tid, e.idx, e.loc, e.mode, e.val, ref(e.rf), e.excl ? 1 : 0, e.revisitable ? 1 : 0,
       e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller]),
@@ -33,6 +36,7 @@ export function encodeGraph(g: Graph): EncodedGraph {
 export function decodeGraph(x: EncodedGraph): Graph {
   const nStatic = x.slots.filter((s) => s[0] === 1).length;
   const g = new Graph(x.inits, nStatic);
+  for (const l of x.initFreed ?? []) g.inits[l].life = Life.Free;
   g.ensureThreads(x.slots.length);
   for (const f of x.events) {
     const e = new Ev(f[0] as EvKind, f[1] as number, f[2] as number, -1);

@@ -6,7 +6,8 @@
 // When the last entry goes, xas_delete_node() unlinks the node and frees it through call_rcu()
 // (radix_tree_node_rcu_free), so a lookup still inside it reads a dead node, never a reused one.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
-import { Mode } from '../../engine/ops.ts';
+import { FREED, Mode } from '../../engine/ops.ts';
+import { I9 } from '../invariants.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import { call_rcu } from '../kernel/rcu/tree.ts';
@@ -29,21 +30,16 @@ export const xas_store = kernelFunction(xarrayC('xas_store'),
     yield t.store(m.slots[index], pfn | (((old >> 8) + 1) << 8), release ? Mode.Release : Mode.Once);
   });
 
-/** Ghost slab lifecycle of an xa_node: in use. */
-export const NODE_LIVE = 0;
-/** Ghost slab lifecycle of an xa_node: freed (after its RCU grace period). */
-export const NODE_FREED = 1;
-/** Ghost slab lifecycle of an xa_node: reused by the slab for another object. */
-export const NODE_REUSED = 2;
-const showLife = (v: number): string => ['in use', 'freed', 'reused by the slab'][v] ?? String(v);
 
-/** struct xa_node: its slots (folio pfns, 0 = empty) and a ghost lifecycle word. */
+/**
+ * struct xa_node: its slots (folio pfns, 0 = empty). An object of the program (kind 'xa_node'):
+ * kmem_cache_free() frees it, and a lookup that reads a slot of a freed node, or of a node the
+ * slab reallocated after the lookup read the pointer to it, is an I9 use-after-free at that read.
+ */
 export interface XaNode {
   id: number;
   name: string;
   slots: Loc[];
-  /** Ghost: the node's slab lifecycle. */
-  life: Loc;
 }
 
 /** struct xarray: xa_head (one node deep in the model) and xa_lock. */
@@ -57,11 +53,9 @@ export interface Xarray {
 /** An xa_node with id `id` and slots `slots` (folio pfns). */
 export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
   const name = `xa_node#${id}`;
-  return {
-    id, name,
-    slots: slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, (p) => (p ? `folio pfn ${p}` : 'empty'))),
-    life: b.loc(`${name}.life`, NODE_LIVE, showLife),
-  };
+  const locs = slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, (p) => (p ? `folio pfn ${p}` : 'empty')));
+  b.object('xa_node', name, { slots: locs }, { invariant: I9 });
+  return { id, name, slots: locs };
 }
 
 /** An xarray whose head is `head` (null: empty). */
@@ -96,10 +90,11 @@ export const xas_load = kernelFunction(XAS_LOAD,
     return { node, pfn: yield t.load(node.slots[index]) };
   });
 
-/** xas_reload(): the slot again, in the node xas_load() walked. */
+/** xas_reload(): the slot again, in the node xas_load() walked (xas->xa_node, read from the head). */
 export const xas_reload = kernelFunction(XAS_RELOAD,
-  function* (t: Ctx, node: XaNode | null, index: number): ThreadGen<number> {
+  function* (t: Ctx, xa: Xarray, node: XaNode | null, index: number): ThreadGen<number> {
     if (!node) return 0;
+    t.depends('addr', xa.head); // &xas->xa_node->slots[offset]: the node pointer xas_load() read
     return yield t.load(node.slots[index]);
   });
 
@@ -111,8 +106,8 @@ export const xas_reload = kernelFunction(XAS_RELOAD,
  * the lookup's own slot loads.)
  */
 const xaGhostEntry = modelStep('(check)', function* (t: Ctx, node: XaNode, index: number): ThreadGen<number> {
-  if ((yield* ghostLoad(t, node.life)) === NODE_REUSED) return 0;
-  return yield* ghostLoad(t, node.slots[index]);
+  const v = yield* ghostLoad(t, node.slots[index]);
+  return v === FREED ? 0 : v;
 });
 
 /**
@@ -129,7 +124,7 @@ export function xaCursor(t: Ctx, xa: Xarray, nodes: XaNode[], index: number, wha
       node = r.node;
       return r.pfn;
     },
-    xas_reload: () => xas_reload(t, node, index),
+    xas_reload: () => xas_reload(t, xa, node, index),
     *truth() {
       const pfn = node ? yield* xaGhostEntry(t, node, index) : 0;
       return { pfn, text: pfn ? `folio pfn ${pfn}` : 'empty' };
@@ -144,7 +139,8 @@ const xas_delete_node = kernelFunction(xarrayC('xas_delete_node'), function* (t:
 
 /** kmem_cache_free() of an xa_node (radix_tree_node_rcu_free()'s free): back to the slab. */
 const kmem_cache_free = kernelFunction({ name: 'kmem_cache_free', file: 'mm/slub.c', version: MAINLINE }, function* (t: Ctx, node: XaNode): ThreadGen<void> {
-  yield t.store(node.life, NODE_FREED);
+  // The slab's free publishes the object back to it (a release; the slab takes it with an acquire).
+  for (let i = node.slots.length - 1; i >= 0; i--) yield t.free(node.slots[i], i === 0 ? Mode.Release : Mode.Once);
 });
 
 /**
@@ -176,11 +172,11 @@ export const xa_erase = kernelFunction(xarrayC('xa_erase', 'the last entry of a 
  */
 export const xa_store = kernelFunction(xarrayC('xa_store', 'the new node is a given freed one, reused by the slab'),
   function* (t: Ctx, xa: Xarray, node: XaNode, index: number, pfn: number): ThreadGen<void> {
-    const life = yield t.load(node.life);
-    yield t.assume(life === NODE_FREED); // the slab only hands out free objects
-    yield t.store(node.life, NODE_REUSED);
+    t.mayBeFreed(); // the slab's own look at its free object
+    const v = yield t.load(node.slots[0], Mode.Acquire);
+    yield t.assume(v === FREED); // the slab only hands out free objects
+    for (const s of node.slots) yield t.alloc(s, 0); // xas_alloc(): a new, zeroed node
     yield t.lock(xa.xa_lock);
-    for (const s of node.slots) yield t.store(s, 0); // xas_alloc(): a zeroed node
     yield t.store(node.slots[index], pfn, Mode.Release); // rcu_assign_pointer(*slot, folio)
     yield t.store(xa.head, node.id, Mode.Release); // rcu_assign_pointer(xa->xa_head, node)
     yield t.unlock(xa.xa_lock);

@@ -26,7 +26,11 @@ export const PG_head = 1;
 /** compound_head value of a tail page: 0x100 | head index. */
 export const TAIL = 0x100;
 
-/** One physical page of struct pages: two (refcount, flags/compound_head) pairs. */
+/**
+ * One physical page of struct pages: two (refcount, flags/compound_head) pairs. An object of the
+ * program (kind 'struct-page-backing'): HVO and memory hot-remove free it once nothing maps it,
+ * and an access that still reaches it is an I2 use-after-free at that access.
+ */
 export interface PhysMemmap {
   id: number;
   name: string;
@@ -48,11 +52,10 @@ const showFlags = (v: number): string => (v & TAIL ? `tail of page ${v & 0xff}` 
 
 /** A physical page of struct pages with their refcounts and flags. */
 export function newPhysMemmap(b: Builder, id: number, name: string, refs: number[], flags: number[]): PhysMemmap {
-  return {
-    id, name,
-    ref: refs.map((r, i) => b.loc(`${name}.page[${i}]._refcount`, r)),
-    flags: flags.map((f, i) => b.loc(`${name}.page[${i}].flags`, f, showFlags)),
-  };
+  const ref = refs.map((r, i) => b.loc(`${name}.page[${i}]._refcount`, r));
+  const fl = flags.map((f, i) => b.loc(`${name}.page[${i}].flags`, f, showFlags));
+  b.object('struct-page-backing', name, { ref, flags: fl }, { invariant: I2 });
+  return { id, name, ref, flags: fl };
 }
 
 /** The vmemmap over `phys`, with its PTEs `ptes` (physical page id | VMEMMAP_RO, 0 = unmapped). */
@@ -193,6 +196,15 @@ export const prep_compound_page = kernelFunction({ name: 'prep_compound_page', f
 export const hugetlb_vmemmap_optimize_folio = kernelFunction({ name: 'hugetlb_vmemmap_optimize_folio', file: 'mm/hugetlb_vmemmap.c', version: MAINLINE, note: 'synchronizeRcu false: before bd225530a4c7; readOnly false: a rejected design' },
   function* (t: Ctx, cpus: Cpus, cpu: Cpu, vm: Vmemmap, vpage: number, to: PhysMemmap, opts: { synchronizeRcu: boolean; readOnly: boolean }): ThreadGen<void> {
     if (opts.synchronizeRcu) yield* synchronize_rcu(t, cpus, cpu);
+    const old = yield t.load(vm.pte[vpage]);
     yield t.store(vm.pte[vpage], to.id | (opts.readOnly ? VMEMMAP_RO : 0)); // vmemmap_remap_pte
     yield* flush_tlb_kernel_range(t, cpus, cpu);
+    // vmemmap_remap_free() -> free_vmemmap_page_list(): the page the struct pages lived in is freed.
+    const was = vm.phys.find((p) => p.id === (old & 0xf));
+    if (was && was !== to) yield* freeStructPageBacking(t, was);
   });
+
+/** The physical page of struct pages goes back to the page allocator (all of it is freed). */
+export function* freeStructPageBacking(t: Ctx, ph: PhysMemmap): ThreadGen<void> {
+  for (const l of [...ph.ref, ...ph.flags]) yield t.free(l);
+}

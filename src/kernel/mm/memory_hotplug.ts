@@ -7,7 +7,7 @@ import { MAINLINE, kernelFunction } from '../kfn.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import { synchronize_rcu } from '../kernel/rcu/tree.ts';
 import { flush_tlb_kernel_range } from '../arch/x86/mm/tlb.ts';
-import { folio_put_testzero, type Vmemmap } from './hugetlb_vmemmap.ts';
+import { folio_put_testzero, freeStructPageBacking, type Vmemmap } from './hugetlb_vmemmap.ts';
 
 /** Section state: online. */
 export const SECTION_ONLINE = 1;
@@ -46,6 +46,10 @@ export const __remove_pages = kernelFunction({ name: '__remove_pages', file: 'mm
   function* (t: Ctx, cpus: Cpus, cpu: Cpu, vm: Vmemmap, section: Loc, vpage: number, opts: { synchronizeRcu: boolean }): ThreadGen<void> {
     if (opts.synchronizeRcu) yield* synchronize_rcu(t, cpus, cpu);
     yield t.store(section, SECTION_REMOVED);
+    const old = yield t.load(vm.pte[vpage]);
     yield t.store(vm.pte[vpage], 0); // arch_remove_memory(): vmemmap unmapped
     yield* flush_tlb_kernel_range(t, cpus, cpu);
+    // vmemmap_free(): the memmap's backing page is freed with the section.
+    const was = vm.phys.find((p) => p.id === (old & 0xf));
+    if (was) yield* freeStructPageBacking(t, was);
   });

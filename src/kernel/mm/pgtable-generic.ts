@@ -2,12 +2,15 @@
 // The table is located from a *snapshot* of *pmd taken inside rcu_read_lock(); pte_unmap() is
 // rcu_read_unlock(). Only pte_offset_map_lock() rechecks pmd_same() after taking the PTL;
 // the _nolock variants leave that to the caller.
+import { FREED } from '../../engine/ops.ts';
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Cpu } from '../cpus.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import {
-  PTE_NONE, checkTableAlive, pmd_is_table, pmd_table_id, showPte, type PageTable,
+  PTE_NONE, pmd_is_table, tableLockFault, pmd_table_id, pmdp_get_lockless, pmdp_get_lockless_end, pmdp_get_lockless_start,
+  showPte, type PageTable,
 } from '../include/linux/pgtable.ts';
+import { checkPmdUntorn } from '../arch/x86/include/asm/pgtable-3level.ts';
 import { table, type Mm } from './mm.ts';
 import { ghostLoad } from '../ghost.ts';
 import { I11 } from '../invariants.ts';
@@ -22,10 +25,18 @@ export interface Mapped {
   pmdval: number;
 }
 
-/** __pte_offset_map(): RCU{ pmdval = pmdp_get_lockless(pmd); NULL unless it points to a table. */
-export const __pte_offset_map = kernelFunction(generic('__pte_offset_map'), function* (t: Ctx, cpu: Cpu, mm: Mm): ThreadGen<Mapped | null> {
+/**
+ * __pte_offset_map(): RCU{ pmdval = pmdp_get_lockless(pmd), bracketed by pmdp_get_lockless_start()
+ * / _end() (IRQs off on PAE); NULL unless it points to a table. On PAE the value is used as the
+ * table without a recheck, so it must be untorn (I13).
+ */
+export const __pte_offset_map = kernelFunction(generic('__pte_offset_map'), function* (t: Ctx, cpu: Cpu, mm: Mm, knobs: { noLocklessBracket?: boolean } = {}): ThreadGen<Mapped | null> {
   yield* rcu_read_lock(t, cpu);
-  const pmdval = yield t.load(mm.pmd);
+  const bracket = mm.pae && !knobs.noLocklessBracket; // (a hypothetical change drops it)
+  yield* pmdp_get_lockless_start(t, cpu, bracket);
+  const pmdval = yield* pmdp_get_lockless(t, mm.pmd, mm.pae);
+  yield* pmdp_get_lockless_end(t, cpu, bracket);
+  if (mm.pae && pmd_is_table(pmdval)) yield* checkPmdUntorn(t, mm, pmdval, 'maps as its PTE table in __pte_offset_map()');
   if (!pmd_is_table(pmdval)) {
     yield* rcu_read_unlock(t, cpu);
     return null;
@@ -36,10 +47,10 @@ export const __pte_offset_map = kernelFunction(generic('__pte_offset_map'), func
 /** pte_unmap(): leaves the RCU read-side section __pte_offset_map() entered. */
 export const pte_unmap = kernelFunction(pgtableH('pte_unmap'), (t: Ctx, cpu: Cpu): ThreadGen<void> => rcu_read_unlock(t, cpu));
 
-/** spin_lock(ptl) of a table found under RCU, with the model's I1 check that it is still allocated. */
+/** spin_lock(ptl) of a table found under RCU (on a freed table: an I1 use-after-free at the lock). */
 export function* lockPtl(t: Ctx, T: PageTable): ThreadGen<void> {
   yield t.lock(T.ptl);
-  yield* checkTableAlive(t, T, `takes the PTL of ${T.name}`);
+  yield* tableLockFault(t, T);
 }
 
 /** pte_offset_map_rw_nolock(): the caller must prove attachment (pmd_same) after locking. */
@@ -80,6 +91,9 @@ export const set_pte_at = kernelFunction(pgtableH('set_pte_at'), function* (t: C
 export function* checkTableEmpty(t: Ctx, T: PageTable): ThreadGen<void> {
   for (let i = 0; i < T.entries.length; i++) {
     const v = yield* ghostLoad(t, T.entries[i]);
+    // Memory that is not an allocated table has no entries to lose: freeing it is the engine's
+    // double-free / never-allocated report (I1), made at the free itself.
+    if (v === FREED) return;
     yield t.assert(v === PTE_NONE, I11, () => `${T.name} is freed by CPU${t.tid} with a live entry ${T.name}[${i}] = ${showPte(v)} (a mapping and its references are lost)`);
   }
 }

@@ -17,7 +17,7 @@ import {
   anon_vma_lock_read, anon_vma_lock_write, anon_vma_unlock_read, anon_vma_unlock_write, type AnonVma,
   folio_try_share_anon_rmap_pte, page_try_share_anon_rmap, EBUSY,
 } from '../include/linux/rmap.ts';
-import { checkTableAlive, pmd_is_table, pmd_table_id, pte_dirty, pte_pfn, pte_present, type PageTable } from '../include/linux/pgtable.ts';
+import { pmd_is_table, pmd_table_id, pte_dirty, pte_pfn, pte_present, type PageTable } from '../include/linux/pgtable.ts';
 import { table } from './mm.ts';
 import { lockPtl } from './pgtable-generic.ts';
 import { folio_put, type Folio } from '../include/linux/page_ref.ts';
@@ -55,7 +55,6 @@ export const page_vma_mapped_walk_v6_0 = kernelFunction({
   if (!pmd_is_table(pmde)) return false;
   const T = table(mm, pmd_table_id(yield t.load(mm.pmd))); // map_pte(): pte_offset_map(pvmw->pmd)
   const pte = yield t.load(T.entries[0]);
-  yield* checkTableAlive(t, T, `reads ${T.name}[0] in page_vma_mapped_walk`);
   if (!pte_present(pte)) return false;
   const ptl = table(mm, pmd_table_id(yield t.load(mm.pmd))); // pte_lockptr(vma->vm_mm, pvmw->pmd)
   yield* lockPtl(t, ptl);

@@ -10,7 +10,7 @@ import { pin_user_pages_fast } from '../mm/gup.ts';
 import { try_to_migrate_one } from '../mm/rmap.ts';
 import { flush_tlb_mm_range } from '../arch/x86/mm/tlb.ts';
 import { arm64_flush_tlb_page } from '../arch/arm64/include/asm/tlbflush.ts';
-import { PTE_NONE, _PAGE_PRESENT, checkTableAlive, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table } from '../mm/mm.ts';
 import { pte_free } from '../mm/mmu_gather.ts';
 import { begin_lockless_pgtbl_walk, end_lockless_pgtbl_walk, serializeAgainstPteLookupByCount } from '../arch/powerpc/mm/book3s64/pgtable.ts';
@@ -92,7 +92,6 @@ function makeCount(knob: 'no-mb-around-counter' | undefined) {
         const T2 = table(mm, pmd_table_id(pmd));
         t.depends('addr', mm.pmd); // __find_linux_pte(): PTE pointer computed from the pmd value
         yield t.load(T2.entries[0]);
-        yield* checkTableAlive(t, T2, `reads ${T2.name}[0] in __find_linux_pte`);
       }
       yield* end_lockless_pgtbl_walk(t, count, knob !== 'no-mb-around-counter');
     });

@@ -3,7 +3,8 @@
 // "what if the freed page is reused now?", not for a fresh page.
 import type { Ctx, ThreadGen } from '../../../engine/ops.ts';
 import type { Folio } from './page_ref.ts';
-import { PT_FREED, PT_REUSED, type PageTable } from './pgtable.ts';
+import type { PageTable } from './pgtable.ts';
+import { FREED, Mode } from '../../../engine/ops.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
 
 const src = (name: string) => ({ name, file: 'include/linux/gfp.h', version: MAINLINE, note: 'the model reuses one given page if it is free now' });
@@ -21,10 +22,13 @@ export const folio_alloc = kernelFunction(src('folio_alloc'), function* (t: Ctx,
   return true;
 });
 
-/** alloc_pages() handing out a freed page-table page as a data page: its bytes now look like PTEs. */
+/**
+ * alloc_pages() handing out a freed page-table page as a data page: a new generation of that
+ * memory, whose bytes now look like PTEs (`garbage` in the first entry). Only if it is free now.
+ */
 export const alloc_pages = kernelFunction(src('alloc_pages'), function* (t: Ctx, T: PageTable, garbage: number): ThreadGen<void> {
-  const life = yield t.load(T.life);
-  yield t.assume(life === PT_FREED);
-  yield t.store(T.life, PT_REUSED);
-  yield t.store(T.entries[0], garbage);
+  t.mayBeFreed(); // the allocator's own look at its free page
+  const v = yield t.load(T.entries[0], Mode.Acquire);
+  yield t.assume(v === FREED);
+  for (let i = 0; i < T.entries.length; i++) yield t.alloc(T.entries[i], i === 0 ? garbage : 0);
 });
