@@ -15,10 +15,11 @@ import { Mode } from '../../engine/ops.ts';
 import { raw_seqcount_try_begin, read_seqcount_retry } from '../include/linux/seqlock.ts';
 import type { Cpu } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
-import { folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
+import { folio_get, folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
+import { do_wp_page, type CowReuse } from './memory.ts';
 import {
   pmd_access_permitted, pmd_is_table, pmd_pfn, pmd_table_id, pmd_trans_huge, pmd_write, pte_pfn,
-  pmdp_get_lockless, pte_present, pte_write, pud_none, pud_table_id, showPmd, showPte,
+  pmdp_get_lockless, pte_present, pte_write, pud_none, pud_table_id, showPmd, showPte, type PageTable,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
@@ -306,3 +307,36 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
   yield* checkGupValid(t, pfn, walked, seen, rechecked, pte_write(pte), !!flags.write);
   return got;
 });
+
+/** What the slow path does when the PTE does not allow the access: the fault, with the kernel's COW rule. */
+export interface GupFault {
+  /** The page a write fault on a read-only COW PTE would copy into. */
+  copy: Folio;
+  /** do_wp_page()'s reuse rule of the kernel modeled (mm/memory.ts). */
+  reuse: CowReuse;
+}
+
+/**
+ * __get_user_pages() for one address (the slow path, with the mmap lock held for read):
+ * follow_page_pte() under the PTL takes a reference on a page the PTE allows (try_grab_page());
+ * otherwise faultin_page() -> handle_mm_fault(): for FOLL_WRITE on a read-only COW PTE that is
+ * do_wp_page(), after which the lookup is retried. From 17839856fd58 (v5.8) until a308c71bf1e6
+ * (v5.9) should_force_cow_break() added FOLL_WRITE for FOLL_GET/FOLL_PIN on COW mappings; the
+ * caller passes the flags the kernel of its variant used.
+ */
+export const __get_user_pages = kernelFunction({ name: '__get_user_pages', file: 'mm/gup.c', version: 'v5.8–v6.18', note: 'one PTE; follow_page_pte() and faultin_page() inlined' },
+  function* (t: Ctx, mm: Mm, T: PageTable, idx: number, flags: GupFlags, fault: GupFault): ThreadGen<Gotten | null> {
+    for (;;) {
+      yield t.lock(T.ptl); // follow_page_pte(): pte_offset_map_lock()
+      const pte = yield t.load(T.entries[idx]);
+      if (pte_present(pte) && (!flags.write || pte_write(pte))) {
+        const folio = folioAt(mm, pte_pfn(pte));
+        yield* folio_get(t, folio); // try_grab_page(FOLL_GET)
+        yield t.unlock(T.ptl);
+        return { page: pte_pfn(pte), folio, refs: 1 };
+      }
+      yield t.unlock(T.ptl);
+      if (!pte_present(pte)) return null; // (not modeled: faulting a page in)
+      yield* do_wp_page(t, T, idx, folioAt(mm, pte_pfn(pte)), fault.copy, fault.reuse); // faultin_page(FAULT_FLAG_WRITE)
+    }
+  });

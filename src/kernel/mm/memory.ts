@@ -24,6 +24,7 @@ import { smp_mb, smp_wmb } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
 import { lockPtl, set_pte_at } from './pgtable-generic.ts';
+import { folio_remove_rmap_pte } from './rmap.ts';
 import { i_mmap_lock_read, i_mmap_unlock_read, type AddressSpaceRmap } from '../include/linux/fs.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
 
@@ -40,6 +41,7 @@ export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', versi
 export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number, flush?: () => ThreadGen<void>): ThreadGen<void> {
   yield t.lock(T.ptl);
   const pte = yield t.xchg(T.entries[idx], PTE_NONE);
+  if (pte_present(pte)) yield* folio_remove_rmap_pte(t, folioAt(mm, pte_pfn(pte))); // the mapcount, where modeled
   yield t.unlock(T.ptl);
   if (pte_present(pte)) {
     if (flush) yield* flush(); // tlb_finish_mmu() -> tlb_flush_mmu_tlbonly()

@@ -7,10 +7,11 @@ import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { newAnonFolio } from '../include/linux/page-flags.ts';
-import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
+import { dup_mmap } from '../kernel/fork.ts';
+import { PTE_NONE, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write, showPte } from '../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
-import { get_user_pages_fast, put_page } from '../mm/gup.ts';
+import { GUP_PIN_COUNTING_BIAS, get_user_pages_fast, put_page, unpin_user_page } from '../mm/gup.ts';
 import { __buffer_migrate_folio, migrateAnonFolio, migrateFileFolio, migration_entry_wait, type AnonKnobs } from '../mm/migrate.ts';
 import { migrate_vma_collect_pmd, migrate_vma_finalize, type CollectOpts } from '../mm/migrate_device.ts';
 import { shrink_folio_list } from '../mm/vmscan.ts';
@@ -19,7 +20,7 @@ import { insnBegin, insnEnd, newTlb } from '../hw.ts';
 import { flush_tlb_page } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { ghostLoad } from '../ghost.ts';
-import { I6, I10, I16 } from '../invariants.ts';
+import { I6, I10, I15, I16 } from '../invariants.ts';
 
 function lostWrite(wrote: number, seen: number, where: string) {
   return wrote && seen !== 1 ? { invariant: I10, message: `the write of 1 is lost: ${where} reads ${seen} after migration` } : null;
@@ -142,31 +143,90 @@ function migratePagesOnCpu1(b: Builder, w: AnonMigration, knobs: (t: Ctx) => Ano
 }
 
 // ---------------------------------------------------------------- U7.a: vs a reference holder that writes
-type HolderKnob = 'no-refcount-check' | 'acquire-after-ctrl-dep';
+type HolderKnob = 'no-refcount-check' | 'acquire-after-ctrl-dep' | 'pinned-holder' | 'pinned-holder-no-refcount-check';
 
 function makePin(knob: HolderKnob | undefined) {
   return (b: Builder) => {
-    const w = newAnonMigration(b, 3); // mapping + the O_DIRECT reference + isolation
+    // The holder got its reference earlier by GUP: FOLL_GET (get_user_pages(), one reference) or,
+    // in the pinned-holder variants, FOLL_PIN (pin_user_pages(): GUP_PIN_COUNTING_BIAS references).
+    const pinned = knob === 'pinned-holder' || knob === 'pinned-holder-no-refcount-check';
+    const refs = pinned ? GUP_PIN_COUNTING_BIAS : 1;
+    const w = newAnonMigration(b, 2 + refs); // mapping + the holder's reference(s) + isolation
     b.thread('CPU0', function* (t: Ctx) {
-      // The holder of a GUP reference taken earlier: the device writes, then the reference is dropped.
+      // The holder: the device writes into the page, then the reference is dropped.
       yield t.store(w.src.data, 1);
       yield t.store(w.wrote, 1);
-      yield* put_page(t, w.mm, { page: w.src.pfn, folio: w.src, refs: 1 });
+      const g = { page: w.src.pfn, folio: w.src, refs };
+      if (pinned) yield* unpin_user_page(t, w.mm, g);
+      else yield* put_page(t, w.mm, g);
     });
-    migratePagesOnCpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check', acquireAfterCtrlDep: knob === 'acquire-after-ctrl-dep' }));
+    migratePagesOnCpu1(b, w, () => ({
+      noRefcountCheck: knob === 'no-refcount-check' || knob === 'pinned-holder-no-refcount-check',
+      acquireAfterCtrlDep: knob === 'acquire-after-ctrl-dep',
+    }));
   };
 }
 
 
 export const migratePinScenario: Scenario = {
   name: 'migrate-vs-reference-holder',
-  description: 'migration of an anon page on which a GUP reference holder still writes (§7.3, U7.a)',
+  description: 'migration of an anon page on which a GUP reference holder (FOLL_GET, or FOLL_PIN) still writes (§7.3, U7.a)',
   seed: '002', section: '§7',
   variants: variants<HolderKnob>('migrate-vs-reference-holder', makePin, [
-    { name: 'safe', ref: '§7', expected: 'ok', description: 'after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
-    { name: 'no-refcount-check', kernels: 'a hypothetical change to v6.12', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'a FOLL_GET holder: after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
+    { name: 'no-refcount-check', kernels: 'a hypothetical change to v6.12', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the FOLL_GET holder can still write the old one' },
     { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the copy\'s loads are ordered after the refcount check only by a control dependency, so they can read the page before the holder\'s last write' },
     { name: 'acquire-after-ctrl-dep', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix', origin: ACQUIRE_FIX, description: 'smp_acquire__after_ctrl_dep() after the early check: the copy reads the page after the holder\'s write whenever the check saw the holder\'s put' },
+    { name: 'pinned-holder', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'v5.19–v6.18',
+      description: 'a FOLL_PIN holder: try_to_migrate_one() sees folio_maybe_dma_pinned() in folio_try_share_anon_rmap_pte() and restores the PTE before any refcount check; if the pin is already gone, the smp_mb__after_atomic() after ClearPageAnonExclusive() orders the copy after the unpin it saw (ok under the LKMM too)' },
+    { name: 'pinned-holder-no-refcount-check', ref: '§7', expected: 'ok', kernels: 'a hypothetical change to v6.12',
+      description: 'U7.a\'s change against a FOLL_PIN holder: still ok, because the maybe-pinned back-off of try_to_migrate_one() comes before any refcount check' },
+  ]),
+};
+
+// ---------------------------------------------------------------- §7.3: a pinned page, migration and fork
+type PinnedForkKnob = 'ignore-pins';
+
+/**
+ * Why try_to_migrate_one() must not unmap a maybe-pinned AnonExclusive page even though
+ * __migrate_folio()'s refcount check would fail the migration anyway: while the page sits behind a
+ * migration entry, fork()'s copy_nonpresent_pte() shares it (the entry becomes readable in both
+ * processes) without any pin check, and the failed migration then restores a readable, not
+ * exclusive PTE: the pinned page is no longer the parent's own. (The rmap walk of the failed
+ * migration would restore the child's copy of the entry too; the model restores the parent's.)
+ */
+function makePinnedFork(knob: PinnedForkKnob | undefined) {
+  return (b: Builder) => {
+    const w = newAnonMigration(b, 2 + GUP_PIN_COUNTING_BIAS); // mapping + an RDMA pin held all along + isolation
+    w.mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
+    w.mm.MMF_HAS_PINNED = b.loc('mm.MMF_HAS_PINNED', 1); // the pin was taken by this mm
+    const C = newAnonFolio(b, 'C', 3, 0, { exclusive: false }); // the child's copy, if fork makes one
+    const T1 = newPageTable(b, 1, [PTE_NONE]);
+    const child = newMm(b, pmd_table(1), [T1], [w.src, C], { pmdName: 'child_pmd' });
+    b.thread('CPU0', function* (t: Ctx) {
+      // fork() of the process while the page may be under migration.
+      yield* dup_mmap(t, { mm: w.mm, T: w.T, idx: 0 }, { mm: child, T: T1, idx: 0 }, { childCopy: C });
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* migrateAnonFolio(t, w.T, 0, w.src, w.dst, { copying: w.copying }, { unmap: { ignorePins: knob === 'ignore-pins' } });
+    });
+    b.final((s) => {
+      const pte = s.value(w.T.entries[0]);
+      if (pte_present(pte) && pte_pfn(pte) === w.src.pfn && s.value(w.src.PG_anon_exclusive) === 1) return null;
+      return { invariant: I15, message: `the pinned page is ${pte_pfn(pte) === w.src.pfn ? 'mapped by the parent but no longer AnonExclusive (fork shared it)' : `no longer mapped by the parent (${showPte(pte)})`}: the parent's next write copies away from the pin` };
+    });
+  };
+}
+
+export const migratePinnedForkScenario: Scenario = {
+  name: 'migrate-pinned-vs-fork',
+  description: 'migration of an AnonExclusive page that stays pinned (an RDMA buffer) against fork() of its process (§7.3; the maybe-pinned back-off of try_to_migrate_one())',
+  seed: '002', section: '§7',
+  variants: variants<PinnedForkKnob>('migrate-pinned-vs-fork', makePinnedFork, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'try_to_migrate_one() backs off before unmapping a maybe-pinned AnonExclusive page; fork sees the present PTE and gives the child a copy' },
+    { name: 'ignore-pins', ref: '§7', expected: 'I15', kernels: 'a hypothetical change to v6.12',
+      origin: 'a change a patch could make: try_to_migrate_one() clears PageAnonExclusive without folio_try_share_anon_rmap_pte()\'s pin check, trusting __migrate_folio()\'s refcount check to fail the migration of a pinned page',
+      description: 'the pinned page gets a migration entry; fork makes it readable in both processes, and the failed migration restores a read-only, possibly shared PTE over the pinned page' },
   ]),
 };
 
