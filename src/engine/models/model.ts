@@ -1,5 +1,6 @@
 // The one interface every memory model implements (SC, TSO, LKMM), picked by name.
 import type { Ev, Graph } from '../graph.ts';
+import type { WeakExplanation } from './lkmm-explain.ts';
 
 export interface MemoryModel {
   readonly name: string;
@@ -20,4 +21,7 @@ export interface MemoryModel {
   consistentComplete: ((g: Graph) => boolean) | null;
   /** Flags raised on the leaf just accepted by consistentComplete (e.g. 'data-race'). */
   flags?: (g: Graph) => string[];
+  /** Why a counterexample needs this model's weak behaviour (which reads were stale, which
+   * ordering the code lacks), in lines of text and as data; absent for SC. */
+  explainViolation?: (g: Graph, describe: (e: Ev) => string, thread: (tid: number) => string) => WeakExplanation;
 }

@@ -1,5 +1,6 @@
 // The reverse map (mm/rmap.c, mm/page_vma_mapped.c): attaching an anon_vma to a VMA before its
-// first anonymous page is mapped there, and the anon rmap walk of a page. Khugepaged's page-table retraction reads vma->anon_vma to skip MAP_PRIVATE VMAs
+// first anonymous page is mapped there, and the anon rmap walk of a page; the anon rmap of
+// swap-cache folios (add, remove, move) and try_to_unmap_one()'s swap-out branch. Khugepaged's page-table retraction reads vma->anon_vma to skip MAP_PRIVATE VMAs
 // that were written to, and rechecks it under the PTL because anon_vma_prepare() can run
 // concurrently (userfaultfd ioctls hold neither the mmap lock for write nor i_mmap_rwsem).
 //
@@ -17,13 +18,18 @@ import {
   anon_vma_lock_read, anon_vma_lock_write, anon_vma_unlock_read, anon_vma_unlock_write, type AnonVma,
   folio_try_share_anon_rmap_pte, page_try_share_anon_rmap, EBUSY,
 } from '../include/linux/rmap.ts';
-import { pmd_is_table, pmd_table_id, pte_dirty, pte_pfn, pte_present, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, pmd_is_table, pmd_table_id, pte_dirty, pte_pfn, pte_present, type PageTable } from '../include/linux/pgtable.ts';
 import { table } from './mm.ts';
+import type { Mm } from './mm.ts';
+import { I18 } from '../invariants.ts';
+import { migrationEntryFor, pte_swp_mkexclusive, swp_entry_to_pte } from '../include/linux/swapops.ts';
+import { set_pte_at } from './pgtable-generic.ts';
+import type { AnonIdentity, SwapFolio } from './swap_state.ts';
+import { swap_duplicate, type SwapInfo } from './swapfile.ts';
 import { lockPtl } from './pgtable-generic.ts';
 import { folio_put, type Folio } from '../include/linux/page_ref.ts';
 import { PageAnonExclusive, ClearPageAnonExclusive } from '../include/linux/page-flags.ts';
 import { isAnon } from '../include/linux/mm.ts';
-import { migrationEntryFor } from '../include/linux/swapops.ts';
 
 /**
  * __anon_vma_prepare() (anon_vma_prepare() when vma->anon_vma is NULL): under the anon_vma lock
@@ -75,6 +81,16 @@ export const rmap_walk_anon = kernelFunction({ name: 'rmap_walk_anon', file: 'mm
     yield* anon_vma_unlock_read(t, av);
   });
 
+/**
+ * folio_remove_rmap_pte(): the mapping goes from the rmap: the page's mapcount drops
+ * (atomic_add_negative(-1, &page->_mapcount), a value-returning atomic: fully ordered), where the
+ * scenario models it; the reference goes with the folio_put() after it.
+ */
+export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.18', note: 'page_remove_rmap() before v6.8; one PTE of an order-0 folio; the mapcount only where a scenario models it' },
+  function* (t: Ctx, f: Folio): ThreadGen<void> {
+    if (f._mapcount !== undefined) yield t.fetchAdd(f._mapcount, -1);
+  });
+
 const V = 'v5.19–v6.18';
 
 /** How try_to_migrate_one() unmaps: the kernel's variants and the changes the catalog makes. */
@@ -96,15 +112,6 @@ export interface MigrateUnmapOpts {
    */
   ignorePins?: boolean;
 }
-
-/**
- * folio_remove_rmap_pte(): the mapping goes from the rmap: the page's mapcount drops (where the
- * scenario models it); the reference goes with the folio_put() after it.
- */
-export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.9–v6.18', note: 'page_remove_rmap() before v6.9; the mapcount only where a scenario models it' },
-  function* (t: Ctx, f: Folio): ThreadGen<void> {
-    if (f._mapcount !== undefined) yield t.fetchAdd(f._mapcount, -1); // atomic_add_negative()
-  });
 
 /**
  * try_to_migrate_one() of `folio` mapped at T[idx]: returns false if it backed off (the PTE is
@@ -145,3 +152,67 @@ export const try_to_migrate_one = kernelFunction({ name: 'try_to_migrate_one', f
 /** try_to_migrate(): rmap_walk() over the folio's mappings, here the one PTE; true if it is unmapped. */
 export const try_to_migrate = kernelFunction({ name: 'try_to_migrate', file: 'mm/rmap.c', version: V, note: 'the rmap walk reaches the one PTE' },
   (t: Ctx, T: PageTable, idx: number, folio: Folio, opts: MigrateUnmapOpts = {}): ThreadGen<boolean> => try_to_migrate_one(t, T, idx, folio, opts));
+
+// ---------------------------------------------------------------- anon rmap of swap-cache folios
+
+/**
+ * __folio_add_anon_rmap() of one PTE (folio_add_anon_rmap_pte(), v6.8–v6.15): the mapcount goes
+ * up; a folio that is not anon yet (a new swap-in) gets the VMA's identity (__folio_set_anon()),
+ * and an anon one is checked against it (__page_check_anon_rmap(): VM_BUG_ON_PAGE(page_pgoff !=
+ * linear_page_index(vma, address)) under CONFIG_DEBUG_VM) — the BUG that c50f8e6053b0 reports,
+ * an I18 violation here.
+ */
+export const folio_add_anon_rmap_pte = kernelFunction({
+  name: 'folio_add_anon_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'an order-0 folio; __folio_add_anon_rmap() inlined',
+}, function* (t: Ctx, folio: SwapFolio, vma: AnonIdentity): ThreadGen<void> {
+  yield t.fetchAdd(folio._mapcount, 1, Mode.Relaxed); // atomic_inc_and_test(&page->_mapcount)
+  if (!(yield t.load(folio.mapping))) { // !folio_test_anon(folio)
+    yield t.store(folio.mapping, vma.anon_vma, Mode.Once); // __folio_set_anon(): WRITE_ONCE(folio->mapping, anon_vma)
+    yield t.store(folio.index, vma.index); // folio->index = linear_page_index(vma, address)
+    return;
+  }
+  const mapping = yield t.load(folio.mapping);
+  const index = yield t.load(folio.index);
+  yield t.assert(mapping === vma.anon_vma && index === vma.index, I18,
+    () => `CPU${t.tid} maps ${folio.name} at ${vma.what}, but ${folio.name}'s anon identity is anon_vma#${mapping} index ${index} (__page_check_anon_rmap(): kernel BUG at mm/rmap.c)`);
+});
+
+/**
+ * folio_move_anon_rmap(): a locked, exclusive anon folio moves to `vma`'s anon_vma
+ * (WRITE_ONCE(folio->mapping, anon_vma)). UFFDIO_MOVE then sets folio->index itself.
+ */
+export const folio_move_anon_rmap = kernelFunction({ name: 'folio_move_anon_rmap', file: 'mm/rmap.c', version: 'v6.8–v6.18' },
+  function* (t: Ctx, folio: SwapFolio, vma: AnonIdentity): ThreadGen<void> {
+    yield t.store(folio.mapping, vma.anon_vma, Mode.Once);
+  });
+
+/**
+ * try_to_unmap_one() of an order-0 anon folio in the swap cache, mapped by T[idx] of `mm` (the
+ * rmap walk, page_vma_mapped_walk(), is that one PTE under its PTL): the PTE is cleared
+ * (ptep_clear_flush(); no TLB is modelled), the entry gets one more user (swap_duplicate()), and
+ * the PTE becomes the swap entry, exclusive — the model's anon folios are mapped once and never
+ * pinned, so PageAnonExclusive holds and folio_try_share_anon_rmap_pte() succeeds (not modelled).
+ * Returns false if the entry could not be duplicated (the PTE is restored).
+ */
+export const try_to_unmap_one_swap = kernelFunction({
+  name: 'try_to_unmap_one', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'the anon swap-out branch, one PTE; TLB flush, mmu notifiers, pins not modelled',
+}, function* (t: Ctx, si: SwapInfo, mm: Mm, T: PageTable, idx: number, folio: SwapFolio): ThreadGen<boolean> {
+  yield t.lock(T.ptl); // page_vma_mapped_walk()
+  const pteval = yield t.load(T.entries[idx]);
+  if (!pte_present(pteval) || pte_pfn(pteval) !== folio.pfn) { // not mapped here (any more)
+    yield t.unlock(T.ptl);
+    return true;
+  }
+  yield t.xchg(T.entries[idx], PTE_NONE); // ptep_clear_flush()
+  const entry = yield t.load(folio.swap); // page_swap_entry(subpage)
+  if ((yield* swap_duplicate(t, si, entry)) !== 0) {
+    yield* set_pte_at(t, mm, T, idx, pteval);
+    yield t.unlock(T.ptl);
+    return false;
+  }
+  yield* set_pte_at(t, mm, T, idx, pte_swp_mkexclusive(swp_entry_to_pte(entry)));
+  yield* folio_remove_rmap_pte(t, folio);
+  yield t.unlock(T.ptl);
+  yield* folio_put(t, folio); // the mapping's reference
+  return true;
+});

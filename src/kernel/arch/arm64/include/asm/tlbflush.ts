@@ -1,14 +1,31 @@
-// arm64 TLB maintenance (arch/arm64/include/asm/tlbflush.h): a broadcast TLBI between two DSBs.
-// There is no IPI, so unlike x86's flush (arch/x86/mm/tlb.ts) it does not wait for a CPU that
-// has IRQs disabled: RCU GUP-fast runs concurrently with it. What it does give the flushing CPU
-// is the DSB ISH after the TLBI, a full barrier ("the clear+TLB flush we used for now implies a
-// memory barrier", 088b8aa537c2). The scenarios that use it model no TLB on the other CPUs.
+// arm64 TLB maintenance (arch/arm64/include/asm/tlbflush.h): broadcast TLBI instructions between
+// a DSB ISHST (the page-table updates before it are visible to the walkers) and a DSB ISH (the
+// invalidation is complete: every access that used an old entry is performed). No IPI: a CPU with
+// IRQs off does not delay it. TLBI VALE1IS ("last level") drops only leaf entries; TLBI VAE1IS
+// and ASIDE1IS drop the walk-cache (paging-structure) entries of the range or the ASID too (hw.ts).
 import type { Ctx, ThreadGen } from '../../../../../engine/ops.ts';
-import { smp_mb } from '../../../../include/asm-generic/barrier.ts';
+import { broadcastInvalidate, broadcastTarget, type Mmu } from '../../../../hw.ts';
 import { kernelFunction } from '../../../../kfn.ts';
 
-/** flush_tlb_page() on arm64: dsb(ishst); tlbi vale1is; dsb(ish): as ordering, an smp_mb(). */
-export const arm64_flush_tlb_page = kernelFunction({ name: 'flush_tlb_page', file: 'arch/arm64/include/asm/tlbflush.h', version: 'v5.x–v6.18', note: 'the DSBs as smp_mb(); no TLBs modeled' },
-  function* (t: Ctx): ThreadGen<void> {
-    yield smp_mb(t);
-  });
+const tlbflushH = (name: string, version: string, note?: string) => ({ name, file: 'arch/arm64/include/asm/tlbflush.h', version, ...(note ? { note } : {}) });
+
+/**
+ * __flush_tlb_range(vma, start, end, stride, last_level): dsb(ishst); TLBI VALE1IS (last_level)
+ * or VAE1IS per page of the range; dsb(ish). `mmus`: the other CPUs' MMUs the scenario models.
+ */
+export const __flush_tlb_range = kernelFunction(tlbflushH('__flush_tlb_range', 'v4.20–v6.18', 'the TLBIs of the range as one broadcast invalidation'),
+  (t: Ctx, mmus: Mmu[], lastLevel: boolean): ThreadGen<void> =>
+    broadcastInvalidate(t, mmus.map((m) => broadcastTarget(m, lastLevel ? 'leaf' : 'all'))));
+
+/** flush_tlb_mm(): dsb(ishst); TLBI ASIDE1IS of the mm's ASID (every level); dsb(ish). */
+export const flush_tlb_mm = kernelFunction(tlbflushH('flush_tlb_mm', 'v4.x–v6.18'),
+  (t: Ctx, mmus: Mmu[]): ThreadGen<void> => broadcastInvalidate(t, mmus.map((m) => broadcastTarget(m, 'all'))));
+
+/**
+ * flush_tlb_page(vma, uaddr): flush_tlb_page_nosync() (dsb(ishst); TLBI VALE1IS) then dsb(ish).
+ * No IPI, so it does not wait for a CPU with IRQs off (RCU GUP-fast runs on through it); to the
+ * flushing CPU its DSBs are full barriers ("the clear+TLB flush we used for now implies a memory
+ * barrier", 088b8aa537c2). `mmus`: the other CPUs' MMUs the scenario models (none: only the DSBs).
+ */
+export const arm64_flush_tlb_page = kernelFunction(tlbflushH('flush_tlb_page', 'v5.x–v6.18', 'one page: a last-level broadcast invalidation'),
+  (t: Ctx, mmus: Mmu[] = []): ThreadGen<void> => broadcastInvalidate(t, mmus.map((m) => broadcastTarget(m, 'leaf'))));
