@@ -116,19 +116,25 @@ const copy_present_page = kernelFunction({ name: 'copy_present_page', file: 'mm/
 export const copy_present_pte = kernelFunction({ name: 'copy_present_pte', file: 'mm/memory.c', version: 'v5.9–v6.18', note: 'order-0 anon pages in a COW mapping' },
   function* (t: Ctx, src: PteSlot, dst: PteSlot | null, pte: number, opts: ForkOpts = {}): ThreadGen<void> {
     const folio = folioAt(src.mm, pte_pfn(pte));
-    if (isAnon(folio)) {
-      const flag = src.mm.MMF_HAS_PINNED;
-      if ((opts.version ?? 'v5.19') === 'v5.19') {
-        if ((yield* folio_try_dup_anon_rmap_pte(t, folio, flag)) === EBUSY) { yield* copy_present_page(t, src, dst, folio, opts); return; }
-      } else {
-        // "The page pinning checks are just 'has this mm ever seen pinning', along with the
-        // (inexact) check of the page count."
-        const hasPinned = flag === undefined || (yield t.load(flag)) !== 0;
-        if (hasPinned && (yield* folio_maybe_dma_pinned(t, folio))) { yield* copy_present_page(t, src, dst, folio, opts); return; }
-        if (folio._mapcount !== undefined) yield t.fetchAdd(folio._mapcount, 1, Mode.Relaxed); // page_dup_rmap()
+    const flag = src.mm.MMF_HAS_PINNED;
+    if ((opts.version ?? 'v5.19') === 'v5.19') {
+      yield* folio_get(t, folio);
+      if (isAnon(folio) && (yield* folio_try_dup_anon_rmap_pte(t, folio, flag)) === EBUSY) {
+        // "Page may be pinned, we have to copy."
+        yield* folio_put(t, folio);
+        yield* copy_present_page(t, src, dst, folio, opts);
+        return;
       }
+    } else {
+      // copy_present_page() first: "The page pinning checks are just 'has this mm ever seen
+      // pinning', along with the (inexact) check of the page count."
+      if (isAnon(folio) && (flag === undefined || (yield t.load(flag)) !== 0) && (yield* folio_maybe_dma_pinned(t, folio))) {
+        yield* copy_present_page(t, src, dst, folio, opts);
+        return;
+      }
+      yield* folio_get(t, folio); // get_page()
+      if (folio._mapcount !== undefined) yield t.fetchAdd(folio._mapcount, 1, Mode.Relaxed); // page_dup_rmap(): atomic_inc()
     }
-    yield* folio_get(t, folio);
     let child = pte;
     if (pte_write(pte)) { // is_cow_mapping(vm_flags) && pte_write(pte)
       yield t.rmw(src.T.entries[src.idx], (v) => v & ~_PAGE_RW, Mode.Relaxed); // ptep_set_wrprotect()

@@ -49,7 +49,9 @@ export const migrate_vma_collect_pmd = kernelFunction({ name: 'migrate_vma_colle
       pte = yield t.xchg(T.entries[idx], 0, Mode.Relaxed); // ptep_clear_flush(): ptep_get_and_clear() ...
       yield* flush_tlb_range(t, cpus, cpu, opts.tlbs); // ... and flush_tlb_page()
       if ((yield* folio_try_share_anon_rmap_pte(t, p)) === EBUSY) {
-        yield t.store(T.entries[idx], pte); // set_pte_at(): restored, the page is not collected
+        // set_pte_at(): restored, the page is not collected; before fd35ca3d12cc with the value
+        // read before the clear (the clear's result was dropped).
+        yield t.store(T.entries[idx], opts.dropDirtyBit ? first : pte);
         yield* folio_put(t, p);
         yield t.unlock(T.ptl);
         return false;

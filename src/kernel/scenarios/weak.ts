@@ -19,7 +19,7 @@ import { variants, type Scenario } from '../scenario.ts';
 import { I5, I15 } from '../invariants.ts';
 
 // ---------------------------------------------------------------- U1.d / B6: FOLL_PIN vs try_to_migrate
-type PinKnob = 'no-mb-after-pin' | 'pre-fix' | 'pre-fix-ipi-flush';
+type PinKnob = 'no-mb-after-pin' | 'pre-fix' | 'fixed' | 'pre-fix-ipi-flush';
 
 /**
  * A read-only FOLL_PIN by GUP-fast on an AnonExclusive page mapped read-only, against
@@ -27,6 +27,7 @@ type PinKnob = 'no-mb-after-pin' | 'pre-fix' | 'pre-fix-ipi-flush';
  * "(B1) read the PTE, (B3) pin, (B4) recheck the PTE, (B5) gup_must_unshare()" against "(A1)
  * clear the PTE, (A2) back off if maybe pinned, (A3) ClearPageAnonExclusive(), (A4) the migration
  * entry" (088b8aa537c2). The flush is arm64's (a DSB, no IPI), except in `pre-fix-ipi-flush`.
+ * The kernels of B6 (v5.19–v6.1) have no PMD recheck in GUP-fast yet (70cbc3cc78a9, v6.2).
  */
 function makePin(knob: PinKnob | undefined) {
   return (b: Builder) => {
@@ -36,9 +37,10 @@ function makePin(knob: PinKnob | undefined) {
     const mm = newMm(b, pmd_table(0), [T], [P]);
     const pinned = b.loc('ghost.pinned', 0);
     const preFix = knob === 'pre-fix' || knob === 'pre-fix-ipi-flush';
+    const v6_1 = preFix || knob === 'fixed'; // B6's kernels: before 70cbc3cc78a9's PMD recheck
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* pin_user_pages_fast(t, cpus.cpu[0], mm, 0, {}, {
-        noMbAfterPin: preFix || knob === 'no-mb-after-pin', noMustUnshareRmb: preFix,
+        noMbAfterPin: preFix || knob === 'no-mb-after-pin', noMustUnshareRmb: preFix, noPmdRecheck: v6_1,
       });
       if (g) yield t.store(pinned, 1); // the pin is kept
     });
@@ -59,12 +61,14 @@ export const pinVsMigrateScenario: Scenario = {
   description: 'pin_user_pages_fast() (read-only) of an AnonExclusive page against try_to_migrate_one() of it: a store-buffering pair (§1.3(5), U1.d, B6)',
   seed: '000', section: '§1',
   variants: variants<PinKnob>('gup-fast-pin-vs-try-to-migrate', makePin, [
-    { name: 'safe', ref: '§1', expected: 'ok', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v6.1–v6.18',
+    { name: 'safe', ref: '§1', expected: 'ok', model: 'lkmm', kernels: 'v6.2–v6.18',
       description: 'smp_mb__after_atomic() after the pin pairs with the smp_mb() before the pin check in folio_try_share_anon_rmap_pte(); smp_rmb() in gup_must_unshare() with smp_mb__after_atomic() after ClearPageAnonExclusive()' },
     { name: 'no-mb-after-pin', ref: 'U1.d', expected: 'I15', model: 'lkmm', kernels: 'a hypothetical change to v6.12',
       description: 'no barrier after the (unordered) atomic_add of the pin: the recheck can read the PTE before the pin is visible' },
     { name: 'pre-fix', ref: '§1', expected: 'I15', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v5.19–v6.0 (arm64)',
       description: 'the kernel before 088b8aa537c2: no barrier after the pin, none in gup_must_unshare() or page_try_share_anon_rmap(); the unmap relied on its TLB flush, which on arm64 is a barrier on its own CPU but no IPI: GUP-fast\'s PTE recheck reads the old PTE before its pin is visible to the pin check' },
+    { name: 'fixed', ref: '§1', expected: 'ok', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v6.1 (arm64)',
+      description: '088b8aa537c2 on the pre-fix kernel: smp_mb__after_atomic() after the pin in try_grab_folio(), smp_mb() before the pin check and smp_mb__after_atomic() after ClearPageAnonExclusive() in page_try_share_anon_rmap(), smp_rmb() in gup_must_unshare()' },
     { name: 'pre-fix-ipi-flush', ref: '§1', expected: 'ok', model: 'lkmm', kernels: 'v5.19–v6.0 (x86)',
       origin: 'the same kernel before 088b8aa537c2 on an architecture whose TLB flush is an IPI (x86): "On architectures that send an IPI broadcast on TLB flush, it works as expected"',
       description: 'the flush waits for GUP-fast\'s IRQs-off walk, so the pin check comes after GUP-fast\'s recheck or GUP-fast\'s PTE read after the clear' },
