@@ -254,6 +254,8 @@ export const gupForkScenario: Scenario = {
       description: '57efa1fe5957: fork copies inside mm->write_protect_seq; GUP-fast with FOLL_PIN reads the count before and after its walk and falls back when fork ran meanwhile' },
     { name: 'lkmm-write-protect-seq', ref: '§1', expected: 'I15', model: 'lkmm', finding: '§2',
       description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §2): the kernel\'s own protocol under the LKMM; raw_write_seqcount_begin() orders the odd count before fork\'s later stores only (smp_wmb()), so fork can read the pin count before the count is visible while GUP-fast pins, fully ordered, and then reads the old count' },
+    { name: 'lkmm-write-protect-seq-v5.11', ref: '§1', expected: 'I15', model: 'lkmm', finding: '§2', findingOf: 'fixed', kernels: 'v5.11–v5.18',
+      description: 'FINDING §2 in B8\'s fixed kernel (57efa1fe5957, v5.11): the same write_protect_seq protocol under the LKMM, with that era\'s fork (mm->has_pinned, page_maybe_dma_pinned()) and COW rule (page_count())' },
     { name: 'mb-after-seqcount-begin', ref: '§1', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix',
       origin: 'the fix proposed for docs/weak-memory-findings.md §2 (in no kernel): smp_mb() after raw_write_seqcount_begin() in copy_page_range()',
       description: 'smp_mb() after raw_write_seqcount_begin(): fork\'s odd count and GUP-fast\'s pin form a store-buffering pair with full barriers on both sides' },
