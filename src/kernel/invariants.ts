@@ -46,7 +46,9 @@ export const I1 = defineInvariant('I1', 'No use-after-free of page-table pages.'
   'table that is not yet freed is allowed.');
 export const I2 = defineInvariant('I2', 'No write to read-only, and no access to unmapped, struct-page memory.',
   'Every access to a struct page goes through the modeled vmemmap: a store through a read-only mapping, or any ' +
-  'access through a missing one or to struct-page memory that was freed (HVO, hot-remove), is a crash.');
+  'access through a missing one or to struct-page memory that was freed (HVO, hot-remove), is a crash. So is a read ' +
+  'of the memmap\'s section metadata (mem_section->usage, which pfn_valid() reads) after hot-remove freed it, or ' +
+  'through its NULL pointer.');
 export const I3 = defineInvariant('I3', 'No increment from zero.',
   'A refcount goes from 0 to non-zero only when the allocator hands the page out, when the thread that froze it ' +
   'unfreezes it, or when its owner prepares it (hugetlb/HVO); no reference is ever taken on a tail page.');
@@ -65,7 +67,7 @@ export const I8 = defineInvariant('I8', 'GUP validity.',
   'A page GUP-fast returns for an address was mapped there (through the table it walked, with the permission ' +
   'asked for) at some instant after its reference was taken and before it returned.');
 export const I9 = defineInvariant('I9', 'Page-cache lookup validity.',
-  'A folio a lookup returns for (mapping, index) was in that slot, in that generation, at some instant after ' +
+  'A folio a lookup returns for (mapping, index) holds that index, and was in that slot, in that generation, at some instant after ' +
   'the reference was taken; a lookup never reads an xarray node that was freed.');
 export const I10 = defineInvariant('I10', 'No lost write under migration (or collapse).',
   'When migration or collapse commits, no write to the source happened after its copy started: the value later ' +

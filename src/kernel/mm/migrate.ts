@@ -231,7 +231,7 @@ export { PTE_NONE };
  * migration_entry_wait() (pte_offset_map_lock(), is_migration_entry(), then
  * migration_entry_wait_on_locked()) waits until a migration entry is replaced.
  */
-export const migration_entry_wait = kernelFunction(migrateC('migration_entry_wait'),
+export const migration_entry_wait = kernelFunction({ ...migrateC('migration_entry_wait'), waits: 'wait' },
   function* (t: Ctx, T: PageTable, idx: number): ThreadGen<void> {
     yield t.lock(T.ptl);
     const e = yield t.load(T.entries[idx]);

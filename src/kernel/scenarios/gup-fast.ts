@@ -5,7 +5,7 @@ import type { Ctx } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
-import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
 import { folio_alloc } from '../include/linux/gfp.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
@@ -17,6 +17,7 @@ import { __split_folio_to_order, copy_huge_pmd } from '../mm/huge_memory.ts';
 import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I10, I15 } from '../invariants.ts';
+import { ghostWord } from '../ghost.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
 type ZapKnob = 'no-pte-recheck' | 'refault';
@@ -80,7 +81,7 @@ function makeSplit(knob: SplitKnob | undefined) {
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW), mk_pte(2, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [H, P2]);
     const ch = b.loc('page2.compound_head', 1, (v) => (v ? `tail of pfn ${v}` : 'head'));
-    const splitDone = b.loc('ghost.split_done', 0);
+    const splitDone = ghostWord(b, 'split_done');
     mm.compound_head.set(2, ch);
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, splitGup[knob ?? 'safe']);
@@ -129,7 +130,7 @@ function makeCollapse(knob: CollapseKnob | undefined) {
     const cpus = new Cpus(b, 2);
     const range = newCollapseRange(b);
     const { mm } = range;
-    const wrote = b.loc('ghost.gup_wrote', 0);
+    const wrote = ghostWord(b, 'gup_wrote');
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' });
       if (g) {
@@ -211,8 +212,10 @@ function makeFork(knob: ForkKnob | undefined) {
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, C]);
     mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
+    b.addField(mm.obj, 'write_protect_seq', mm.write_protect_seq);
     mm.MMF_HAS_PINNED = b.loc('mm.MMF_HAS_PINNED', 0);
-    const pinned = b.loc('ghost.pinned', 0);
+    b.addField(mm.obj, 'MMF_HAS_PINNED', mm.MMF_HAS_PINNED);
+    const pinned = ghostWord(b, 'pinned');
     // B8's variants are the kernel around 57efa1fe5957 (v5.10 / v5.11): fork() checks
     // mm->has_pinned and page_maybe_dma_pinned(), the fault reuses a page only at page_count() 1.
     const v510 = knob === 'pre-fix' || knob === 'fixed';

@@ -5,7 +5,7 @@
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
-import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { newAnonFolio } from '../include/linux/page-flags.ts';
 import { dup_mmap } from '../kernel/fork.ts';
 import { PTE_NONE, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write, showPte } from '../include/linux/pgtable.ts';
@@ -19,8 +19,9 @@ import { __find_get_block, put_bh } from '../fs/buffer.ts';
 import { insnBegin, insnEnd, mmuAccessBegin, mmuAccessEnd, mmuTranslate, newMmu, newTlb } from '../hw.ts';
 import { flush_tlb_page } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
-import { ghostLoad } from '../ghost.ts';
+import { ghostWord, ghostLoad } from '../ghost.ts';
 import { I6, I10, I15, I16 } from '../invariants.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 
 /** `wrote`: the last value written (0: none). */
 function lostWrite(wrote: number, seen: number, where: string) {
@@ -83,7 +84,7 @@ function makeFileHolder(knob: FileHolderKnob | undefined) {
     const src = newFolio(b, 'src', 1, 3); // page cache + the holder's reference + isolation
     const dst = newFolio(b, 'dst', 2, 1); // allocation reference
     const A = newAddressSpace(b, 'A', [1]);
-    const wrote = b.loc('ghost.wrote', 0);
+    const wrote = ghostWord(b, 'wrote');
     const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
     b.thread('CPU0', function* (t: Ctx) {
       // A holder of a reference on the page-cache folio (taken earlier, e.g. by a lookup)
@@ -126,8 +127,8 @@ function newAnonMigration(b: Builder, srcRefs: number, opts: { warmTlb?: boolean
   const T = newPageTable(b, 0, [pte0]);
   const mm = newMm(b, pmd_table(0), [T], [src, dst]);
   const tlb = opts.warmTlb ? newTlb(b, cpus.cpu[0], pte0) : undefined;
-  const wrote = b.loc('ghost.wrote', 0);
-  const copying = b.loc('ghost.copying', 0);
+  const wrote = ghostWord(b, 'wrote');
+  const copying = ghostWord(b, 'copying');
   return { cpus, src, dst, T, mm, tlb, wrote, copying };
 }
 type AnonMigration = ReturnType<typeof newAnonMigration>;
@@ -200,7 +201,9 @@ function makePinnedFork(knob: PinnedForkKnob | undefined) {
   return (b: Builder) => {
     const w = newAnonMigration(b, 2 + GUP_PIN_COUNTING_BIAS); // mapping + an RDMA pin held all along + isolation
     w.mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
+    b.addField(w.mm.obj, 'write_protect_seq', w.mm.write_protect_seq);
     w.mm.MMF_HAS_PINNED = b.loc('mm.MMF_HAS_PINNED', 1); // the pin was taken by this mm
+    b.addField(w.mm.obj, 'MMF_HAS_PINNED', w.mm.MMF_HAS_PINNED);
     const C = newAnonFolio(b, 'C', 3, 0, { exclusive: false }); // the child's copy, if fork makes one
     const T1 = newPageTable(b, 1, [PTE_NONE]);
     const child = newMm(b, pmd_table(1), [T1], [w.src, C], { pmdName: 'child_pmd' });
@@ -320,10 +323,11 @@ function makeBh(knob: 'drop-private-lock' | undefined) {
     const src = newFolio(b, 'src', 1, 2);
     const dst = newFolio(b, 'dst', 2, 1);
     const A = newAddressSpace(b, 'A', [1]);
-    const privateLock = b.loc('A.private_lock', 0, (v) => (v ? 'locked' : 'unlocked'));
+    const privateLock = newSpinlock(b, 'A.private_lock');
+    b.addField(A.obj, 'private_lock', privateLock);
     const bhCount = b.loc('bh.b_count', 0);
     const bhPage = b.loc('bh.b_page', 1, (v) => `pfn ${v}`);
-    const wrote = b.loc('ghost.wrote', 0);
+    const wrote = ghostWord(b, 'wrote');
     const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
     b.thread('CPU0', function* (t: Ctx) {
       // __find_get_block(): find the buffer under private_lock, get_bh(), then modify it.
@@ -365,11 +369,11 @@ function makeDirty(knob: DirtyKnob | undefined) {
     const cpus = new Cpus(b, 3);
     const p = newAnonFolio(b, 'p', 1, 1); // a private anon page, mapped writable: AnonExclusive
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]); // writable, still clean
-    const pgDirty = b.loc('p.PG_dirty', 0);
+    const pgDirty = folioField(b, p, 'PG_dirty', 0);
     const backing = b.loc('swap slot', 0);
-    const swapped = b.loc('ghost.swapped_out', 0);
-    const wrote = b.loc('ghost.wrote', 0);
-    const done = b.loc('ghost.migration_done', 0);
+    const swapped = ghostWord(b, 'swapped_out');
+    const wrote = ghostWord(b, 'wrote');
+    const done = ghostWord(b, 'migration_done');
     b.thread('CPU0', function* (t: Ctx) {
       // A user store to a: the MMU sets the PTE's dirty bit and the data lands in p, in one
       // instruction (a migration entry makes it fault instead; the fault is not modeled).

@@ -3,8 +3,8 @@
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../cpus.ts';
-import { newFolio } from '../include/linux/page_ref.ts';
+import { cpuField, Cpus } from '../cpus.ts';
+import { folioField, newFolio } from '../include/linux/page_ref.ts';
 import { newAnonFolio } from '../include/linux/page-flags.ts';
 import { pin_user_pages_fast } from '../mm/gup.ts';
 import { try_to_migrate_one } from '../mm/rmap.ts';
@@ -17,6 +17,7 @@ import { begin_lockless_pgtbl_walk, end_lockless_pgtbl_walk, serializeAgainstPte
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I5, I15 } from '../invariants.ts';
+import { ghostWord } from '../ghost.ts';
 
 // ---------------------------------------------------------------- U1.d / B6: FOLL_PIN vs try_to_migrate
 type PinKnob = 'no-mb-after-pin' | 'pre-fix' | 'fixed' | 'pre-fix-ipi-flush';
@@ -35,7 +36,7 @@ function makePin(knob: PinKnob | undefined) {
     const P = newAnonFolio(b, 'P', 1, 2); // the mapping + migration's isolation reference
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT)]); // read-only (e.g. after mprotect(PROT_READ))
     const mm = newMm(b, pmd_table(0), [T], [P]);
-    const pinned = b.loc('ghost.pinned', 0);
+    const pinned = ghostWord(b, 'pinned');
     const preFix = knob === 'pre-fix' || knob === 'pre-fix-ipi-flush';
     const v6_1 = preFix || knob === 'fixed'; // B6's kernels: before 70cbc3cc78a9's PMD recheck
     b.thread('CPU0', function* (t: Ctx) {
@@ -87,7 +88,7 @@ function makeCount(knob: 'no-mb-around-counter' | undefined) {
     const cpus = new Cpus(b, 2);
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT)]);
     const mm = newMm(b, pmd_table(0), [T], []);
-    const count = b.loc('cpu0.lockless_pgtbl_walk_count', 0);
+    const count = cpuField(b, cpus.cpu[0], 'lockless_pgtbl_walk_count', 0);
     b.thread('CPU0', function* (t: Ctx) {
       // begin_lockless_pgtbl_walk() (per-CPU counter); __find_linux_pte(); end_lockless_pgtbl_walk().
       yield* begin_lockless_pgtbl_walk(t, count, knob !== 'no-mb-around-counter');
@@ -123,7 +124,7 @@ export const walkCountScenario: Scenario = {
 function makeUnfreeze(knob: 'unfreeze-without-release' | undefined) {
   return (b: Builder) => {
     const F = newFolio(b, 'F', 1, 2);
-    const order = b.loc('F.order', 1, (v) => `order ${v}`);
+    const order = folioField(b, F, 'order', 1, (v) => `order ${v}`);
     b.thread('CPU0', function* (t: Ctx) {
       // split: freeze, rewrite the folio's order, unfreeze.
       const old = yield t.cmpxchg(F._refcount, 2, 0);

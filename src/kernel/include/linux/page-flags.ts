@@ -8,7 +8,7 @@
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
-import { newFolio, type Folio } from './page_ref.ts';
+import { folioField, newFolio, type Folio } from './page_ref.ts';
 import { kernelFunction } from '../../kfn.ts';
 
 /** An order-0 anonymous folio with its page's PG_anon_exclusive bit. */
@@ -20,10 +20,8 @@ export interface AnonFolio extends Folio {
 /** An anonymous order-0 folio at `pfn`; `exclusive` (default true): PG_anon_exclusive is set. */
 export function newAnonFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { exclusive?: boolean; data?: number; mapcount?: number } = {}): AnonFolio {
   const { exclusive: _, ...rest } = opts;
-  return {
-    ...newFolio(b, name, pfn, refcount, rest),
-    PG_anon_exclusive: b.loc(`${name}.PG_anon_exclusive`, opts.exclusive === false ? 0 : 1, (v) => (v ? 'exclusive' : 'maybe shared')),
-  };
+  const f = newFolio(b, name, pfn, refcount, rest);
+  return { ...f, PG_anon_exclusive: folioField(b, f, 'PG_anon_exclusive', opts.exclusive === false ? 0 : 1, (v) => (v ? 'exclusive' : 'maybe shared')) };
 }
 
 const V = 'v5.19–v6.18';

@@ -11,6 +11,7 @@ import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { Cpus } from '../../cpus.ts';
 import { newFolio, type Folio } from '../../include/linux/page_ref.ts';
+import { ghostWord } from '../../ghost.ts';
 import { newAnonFolio } from '../../include/linux/page-flags.ts';
 import { _PAGE_PRESENT, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write, showPte } from '../../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../../mm/mm.ts';
@@ -45,7 +46,7 @@ function make(knob: Knob | undefined) {
     const Tc = newPageTable(b, 1, [mk_pte(1, _PAGE_PRESENT)]);
     const parent = newMm(b, pmd_table(0), [Tp], [X, Cc, Cp], { pmdName: 'parent_pmd' });
     const child = newMm(b, pmd_table(1), [Tc], [X, Cc, Cp], { pmdName: 'child_pmd' });
-    const got = b.loc('ghost.child_gup_page', 0, (v) => (v ? `pfn ${v}` : 'none'));
+    const got = ghostWord(b, 'child_gup_page');
     b.thread('CPU0', function* (t: Ctx) {
       // The child: get_user_pages_fast(addr, 1, 0, &page) (a read, FOLL_GET, e.g. vmsplice()),
       // then munmap(addr) (or the page is reclaimed); the reference is kept.

@@ -8,6 +8,7 @@ import type { Ctx } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { Cpus } from '../../cpus.ts';
 import { newAnonFolio } from '../../include/linux/page-flags.ts';
+import { folioField } from '../../include/linux/page_ref.ts';
 import { _PAGE_PRESENT, mk_pte, newPageTable, pmd_table, showPte } from '../../include/linux/pgtable.ts';
 import { newMm } from '../../mm/mm.ts';
 import { migrate_vma_collect_pmd, migrate_vma_finalize, type CollectOpts } from '../../mm/migrate_device.ts';
@@ -30,7 +31,7 @@ function make(knob: Knob | undefined) {
     const pte0 = mk_pte(1, _PAGE_PRESENT);
     const T = newPageTable(b, 0, [pte0]);
     const mm = newMm(b, pmd_table(0), [T], [p]);
-    const pgDirty = b.loc('p.PG_dirty', 0);
+    const pgDirty = folioField(b, p, 'PG_dirty', 0);
     const tlb = newTlb(b, cpus.cpu[1], pte0); // CPU1 has read the page before
     const tlbs = [{ cpu: cpus.cpu[1], tlb }];
     const opts: CollectOpts = knob === 'pre-fix' ? { noDirtyInEntry: true, flushAfterUnlock: true, tlbs }
