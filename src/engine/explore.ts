@@ -191,6 +191,8 @@ export class Explorer {
   private stop = false;
   private cutBy: ExploreResult['cutBy'] = null;
   private deadline = Infinity;
+  /** Leaves and rejected prefixes seen, for clock(). */
+  private visited = 0;
   private started = Date.now();
   private lastProgress = this.started;
   private readonly chooser: Chooser | null;
@@ -910,7 +912,7 @@ export class Explorer {
     if (!(e instanceof ModelError) || e instanceof NondeterminismError || e instanceof ResourceError || e instanceof SymmetryError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
-    if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
+    if (!this.chooser && !this.muted) { this.rejected++; this.clock(); } // a linear run is counted by its caller (dead)
     return false;
   }
 
@@ -1005,6 +1007,7 @@ export class Explorer {
 
   private leaf(): void {
     if (this.muted) return;
+    this.clock();
     const g = this.g;
     // Under symmetry reduction only the one ordered execution of each class counts (symmetry.ts).
     if (this.sym !== null && !this.sym.ordered(g)) { this.unordered++; return; }
@@ -1042,17 +1045,25 @@ export class Explorer {
       this.stop = true;
       this.cutBy = 'max-executions';
     }
-    if ((n & 255) === 0) {
-      this.checkHeap();
-      const now = Date.now();
-      if (now > this.deadline && !this.stop) {
-        this.stop = true;
-        this.cutBy = 'timeout';
-      }
-      if (this.opts.onProgress && now - this.lastProgress >= 1000) {
-        this.opts.onProgress(this.complete, this.blocked, (now - this.started) / 1000);
-        this.lastProgress = now;
-      }
+  }
+
+  /**
+   * Every 256th leaf, whatever became of it (counted, rejected by the model's full check, an
+   * unordered permutation, a rejected prefix): the memory guard, the --timeout clock and progress.
+   * Counted only at complete and blocked leaves, a run whose leaves the model mostly rejects (the
+   * LKMM) never looked at its clock and ran past --timeout.
+   */
+  private clock(): void {
+    if ((++this.visited & 255) !== 0) return;
+    this.checkHeap();
+    const now = Date.now();
+    if (now > this.deadline && !this.stop) {
+      this.stop = true;
+      this.cutBy = 'timeout';
+    }
+    if (this.opts.onProgress && now - this.lastProgress >= 1000) {
+      this.opts.onProgress(this.complete, this.blocked, (now - this.started) / 1000);
+      this.lastProgress = now;
     }
   }
 

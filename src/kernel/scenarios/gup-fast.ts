@@ -254,6 +254,7 @@ export const gupForkScenario: Scenario = {
     { name: 'safe', ref: '§1', expected: 'ok', description: 'FOLL_PIN brackets the walk with mm->write_protect_seq and gives up if fork ran meanwhile; fork copies a maybe-pinned AnonExclusive page for the child' },
     { name: 'ignore-write-protect-seq', kernels: 'a hypothetical change to v6.12', ref: 'U1.e', expected: 'I15', description: 'no write_protect_seq bracket: a pin lands between fork\'s pin check and its write-protect; the parent\'s next write COWs away from the pinned page' },
     { name: 'pre-fix', ref: '§1', expected: 'I15', commit: '57efa1fe5957', fixes: 'f3c64eda3e50', kernels: 'v5.9–v5.10',
+      origin: 'the kernel before 57efa1fe5957: copy_present_page() checks mm->has_pinned and page_maybe_dma_pinned(), but GUP-fast does not read mm->write_protect_seq, so a pin taken while fork write-protects is not seen',
       description: 'the kernel before 57efa1fe5957: fork\'s copy_present_page() sees neither mm->has_pinned nor a pinned page, GUP-fast pins and passes its PTE recheck, fork write-protects; the parent\'s write fault sees page_count() > 1 and copies away from the pinned page' },
     { name: 'fixed', ref: '§1', expected: 'ok', commit: '57efa1fe5957', fixes: 'f3c64eda3e50', kernels: 'v5.11–v5.18',
       description: '57efa1fe5957: fork copies inside mm->write_protect_seq; GUP-fast with FOLL_PIN reads the count before and after its walk and falls back when fork ran meanwhile' },

@@ -67,6 +67,7 @@ export const pinVsMigrateScenario: Scenario = {
     { name: 'no-mb-after-pin', ref: 'U1.d', expected: 'I15', model: 'lkmm', kernels: 'a hypothetical change to v6.12',
       description: 'no barrier after the (unordered) atomic_add of the pin: the recheck can read the PTE before the pin is visible' },
     { name: 'pre-fix', ref: '§1', expected: 'I15', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v5.19–v6.0 (arm64)',
+      origin: 'the kernel before 088b8aa537c2 (v5.19–v6.0, arm64): no barrier between GUP-fast\'s pin and its PTE recheck, nor in page_try_share_anon_rmap()',
       description: 'the kernel before 088b8aa537c2: no barrier after the pin, none in gup_must_unshare() or page_try_share_anon_rmap(); the unmap relied on its TLB flush, which on arm64 is a barrier on its own CPU but no IPI: GUP-fast\'s PTE recheck reads the old PTE before its pin is visible to the pin check' },
     { name: 'fixed', ref: '§1', expected: 'ok', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v6.1 (arm64)',
       description: '088b8aa537c2 on the pre-fix kernel: smp_mb__after_atomic() after the pin in try_grab_folio(), smp_mb() before the pin check and smp_mb__after_atomic() after ClearPageAnonExclusive() in page_try_share_anon_rmap(), smp_rmb() in gup_must_unshare()' },
