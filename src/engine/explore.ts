@@ -204,7 +204,8 @@ export class Explorer {
       this.g.locObj = inst.locObj;
       for (const o of inst.objects) if (o.unallocated !== null) for (const l of o.locs) this.g.inits[l].life = Life.Free;
     }
-    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length)); this.taken.push(true); });
+    const checked = opts.model.checkedFences ?? [];
+    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length, false, checked)); this.taken.push(true); });
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -441,7 +442,7 @@ export class Explorer {
     // Ids left unused by a replay that follows someone else's numbering hold placeholders.
     while (this.rts.length <= child) {
       const t = this.rts.length;
-      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true));
+      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true, this.opts.model.checkedFences ?? []));
       this.taken.push(false);
     }
     this.taken[child] = true;

@@ -55,12 +55,20 @@ export function cpuLeave(v: number): number {
 /** rcu_read_lock() depth alone: an IRQs-off region adds one to the nesting (it cannot nest). */
 export const cpuRcuDepth = (v: number): number => (v & CPU_NEST) - (v & CPU_IRQOFF ? 1 : 0);
 
-/** The step that turns interrupts off on `cpu` (local_irq_disable()'s, and the (insn) bracket's). */
+/**
+ * The step that turns interrupts off on `cpu` (local_irq_disable()'s, and the (insn) bracket's).
+ * Since the v5.0 flavour consolidation an IRQs-off region is an RCU reader: under a model that
+ * checks the grace-period guarantee itself (the LKMM, whose own model has rcu_read_lock() only),
+ * the region is also an F[rcu-lock] … F[rcu-unlock] section. The word's update stays fully
+ * ordered under every model: it is how the model's IPIs order (kernel/smp.ts).
+ */
 export function* cpuIrqOff(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, (v) => (v + 1) | CPU_IRQOFF);
+  if (t.modelChecks('rcu-lock')) yield t.fence('rcu-lock', 'local_irq_disable (RCU reader)');
 }
 
 /** The step that turns interrupts back on: pending IPIs are taken now (see smp_call_function). */
 export function* cpuIrqOn(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  if (t.modelChecks('rcu-unlock')) yield t.fence('rcu-unlock', 'local_irq_enable (RCU reader ends)');
   yield t.rmw(cpu.state, (v) => cpuLeave(v & ~CPU_IRQOFF));
 }
