@@ -7,6 +7,7 @@ import { check, type CheckResult } from '../engine/index.ts';
 import { checkSplit } from '../engine/parallel/run.ts';
 import { programs } from '../programs/index.ts';
 import { closeWorkerPool, workerPool } from './parallel.ts';
+import { threadCpuSeconds } from '../engine/parallel/thread-cpu.ts';
 
 const [name, ...kvs] = process.argv.slice(2);
 const program = programs.find((p) => p.name === name);
@@ -22,17 +23,24 @@ for (const kv of kvs) {
   else params[k] = Number(v);
 }
 let r: CheckResult;
+// CPU seconds per thread (the calling thread's first): what the run would take with a core each.
+let threadCpu: (number | null)[];
 if (jobs > 1) {
   const o = await checkSplit(program, { params, jobs, workers: { pool: workerPool(), program: { target: name, variant: null, allVariants: false, index: 0 } } });
   await closeWorkerPool();
   r = o.result;
+  threadCpu = o.result.split.threadCpu;
 } else {
+  const c0 = threadCpuSeconds();
   r = check(program, { params });
+  const c1 = threadCpuSeconds();
+  threadCpu = [c0 === null || c1 === null ? null : c1 - c0];
 }
 console.log(JSON.stringify({
   executions: r.executions,
   blocked: r.blocked,
   verdict: r.verdict,
   seconds: r.seconds,
+  threadCpu,
   peakRssMB: process.resourceUsage().maxRSS / 1024,
 }));

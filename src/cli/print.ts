@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
 import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
-import { scenarioTrace, type FunctionSource, type ScenarioTrace } from '../engine/trace-json.ts';
+import { scenarioTrace } from '../engine/trace-json.ts';
+import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
@@ -56,17 +57,24 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     out(`SAMPLED: no violation in ${fmt(r.executions)} random executions${blocked} (seed ${b.seed ?? 1}), ${r.seconds.toFixed(2)} s.`);
     out('This is a sample, not a proof: executions outside it were not explored.');
   } else if (r.verdict === 'bounded') {
-    const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
+    const by = boundWords(r, b);
     out(`BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
     out('The search is NOT exhaustive: no violation among the executions explored; the rest were not explored.');
     const sp = splitOf(r);
     if (sp && sp.tasks) out(`(${fmt(sp.finished)} of the ${fmt(sp.owned)} parts the search was split into were explored to the end, the others partly or not at all)`);
+    if (sp && sp.jobs > 1 && r.cutBy === 'max-executions') out(`(on ${sp.jobs} threads the bound stops whichever thread reaches it: these are not the first ${fmt(b.maxExecutions ?? 0)} executions of the search order, which --jobs 1 explores)`);
   } else {
     out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
     out(`(counted: ${r.counts})`);
   }
   const sp = splitOf(r);
   if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);
+}
+
+/** The bound that cut a run short, as the user gave it (merge: a shard's, whose value it does not know). */
+function boundWords(r: CheckResult, b: Bounds): string {
+  if (r.cutBy === 'timeout') return b.timeout !== undefined ? `--timeout ${b.timeout} s` : 'the --timeout of a shard';
+  return b.maxExecutions !== undefined ? `--max-executions ${b.maxExecutions}` : 'the --max-executions of a shard';
 }
 
 /** How a shared-out search was split (src/engine/parallel/run.ts), when it was. */
@@ -90,7 +98,7 @@ export function printShard(run: Run, r: CheckResult, b: Bounds, shard: { index: 
     return;
   }
   if (r.verdict === 'bounded') {
-    const by = r.cutBy === 'timeout' ? `--timeout ${b.timeout} s` : `--max-executions ${b.maxExecutions}`;
+    const by = boundWords(r, b);
     out(`SHARD BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}: ${parts} explored to the end.`);
   } else {
     out(`SHARD DONE: no violation in its ${fmt(r.executions)} executions${blocked}, ${parts}; ${r.seconds.toFixed(2)} s.`);

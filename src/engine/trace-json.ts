@@ -1,71 +1,12 @@
-// The versioned JSON trace of one execution, for `mmcheck view` (schema in docs/trace-format.md).
+// Writes the versioned JSON trace of one execution, for `mmcheck view` (the types are in
+// src/trace-format; the schema in docs/trace-format.md).
 // Each step carries the memory as it stands after the step (for every location, the value of
 // the co-latest write executed so far), decoded with the location's pretty-printer.
 import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
 import { FREED, OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
-
-export const TRACE_SCHEMA = 'mmcheck-trace';
-export const TRACE_VERSION = 1;
-
-export interface TraceLocation {
-  id: number;
-  name: string;
-  /** The object the location belongs to: the name up to the first '.' or '[' (e.g. 'T0', 'cpu1'). */
-  group: string;
-  init: number;
-  initText: string;
-}
-
-export interface TraceStep {
-  index: number;
-  tid: number;
-  thread: string;
-  fn: string | null;
-  /** One line, as in the printed trace. */
-  text: string;
-  kind: 'read' | 'write' | 'rmw' | 'fence' | 'spawn' | 'join' | 'end' | 'block' | 'error';
-  loc: number | null;
-  /** For reads: the write read from — its thread, its event index in that thread, and the step
-   * that executed it (null: the initial value). */
-  readsFrom: { tid: number; event: number; step: number | null } | null;
-  /** Locations this step wrote. */
-  wrote: number[];
-  /** Memory after this step: decoded value per location (same order as `locations`). */
-  memory: string[];
-  /** True for the step where the violation shows. */
-  violation: boolean;
-}
-
-export interface ScenarioTrace {
-  schema: typeof TRACE_SCHEMA;
-  version: typeof TRACE_VERSION;
-  kind: 'scenario';
-  target: string;
-  scenario: string | null;
-  variant: string | null;
-  model: string;
-  params: Record<string, number>;
-  threads: { tid: number; name: string }[];
-  locations: TraceLocation[];
-  steps: TraceStep[];
-  violation: { property: string; invariant: string | null; message: string; step: number | null } | null;
-  replay: string | null;
-  schedule: string | null;
-  /**
-   * Where the functions the steps name come from, when the writer knows (the kernel model's
-   * declarations: `mmcheck list --functions`): a step's `fn` is `functions[fn].file`:`fn`.
-   * Optional: older traces and programs without declared functions have none.
-   */
-  functions?: Record<string, FunctionSource>;
-}
-
-/** A function's source as a trace names it: its file and the versions the model follows. */
-export interface FunctionSource {
-  file: string;
-  version: string;
-}
+import { SCENARIO_VERSION, SCHEMA, type FunctionSource, type ScenarioTrace, type TraceLocation, type TraceStep } from '../trace-format/index.ts';
 
 function group(name: string): string {
   const m = /^([^.[]+)/.exec(name);
@@ -150,8 +91,8 @@ export function scenarioTrace(opts: {
   }
   if (violationStep !== null && opts.violation) steps[violationStep].violation = true;
   return {
-    schema: TRACE_SCHEMA,
-    version: TRACE_VERSION,
+    schema: SCHEMA,
+    version: SCENARIO_VERSION,
     kind: 'scenario',
     target: opts.target,
     scenario: opts.scenario ?? null,

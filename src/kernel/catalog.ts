@@ -4,7 +4,7 @@ export type { Scenario, Variant } from './scenario.ts';
 import type { Scenario, Variant } from './scenario.ts';
 import { bugs } from './bugs/index.ts';
 export { bugs, findBug, type Bug, type BugVariant } from './bugs/index.ts';
-import { paeScenario } from './scenarios/pae.ts';
+import { paeScenario, paeFaultScenario, paePmdScenario } from './scenarios/pae.ts';
 import { pageRefFreezeScenario } from './scenarios/page-ref-freeze.ts';
 import { filemapScenario } from './scenarios/filemap.ts';
 import { xarrayNodeScenario } from './scenarios/xarray-node.ts';
@@ -23,6 +23,8 @@ import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario 
 /** Every scenario of the catalog, in the order `mmcheck list` and `check --all` show them. */
 export const catalog: Scenario[] = [
   paeScenario,
+  paeFaultScenario,
+  paePmdScenario,
   pageRefFreezeScenario,
   filemapScenario,
   xarrayNodeScenario,

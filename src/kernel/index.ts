@@ -31,6 +31,7 @@ export * from './fs/buffer.ts';
 export * from './mm/filemap.ts';
 export * from './mm/gup.ts';
 export * from './mm/huge_memory.ts';
+export * from './mm/hugetlb.ts';
 export * from './mm/hugetlb_vmemmap.ts';
 export * from './mm/khugepaged.ts';
 export * from './mm/memory.ts';

@@ -1,4 +1,4 @@
-// The invariants the kernel model checks, I1–I16: one home for each id, its title and what it
+// The invariants the kernel model checks, I1–I18: one home for each id, its title and what it
 // means. Checks name them as typed values (`t.assert(ok, I5, () => …)`, a final check's
 // `{ invariant: I6, message }`), so a violation carries its invariant as a field, never as text
 // to be parsed back out of a message. A user's scenario may define invariants of its own with
@@ -76,9 +76,11 @@ export const I11 = defineInvariant('I11', 'No entry written into a detached tabl
 export const I12 = defineInvariant('I12', 'Lock discipline.',
   'A software store to a PTE holds that table\'s own PTL; PML nests outside PTL (the reverse only by trylock); no ' +
   'IPI wait with IRQs off, no synchronize_rcu() inside a read-side section; no deadlock.');
-export const I13 = defineInvariant('I13', 'PAE untorn reads.',
-  'A present value that ptep_get_lockless() / pmdp_get_lockless() returns to a caller that uses it without a ' +
-  'recheck under the lock was the entry\'s whole 64-bit content at some instant during the call.');
+export const I13 = defineInvariant('I13', 'PAE: no torn entry is used.',
+  'On 32-bit PAE a 64-bit entry read as two 32-bit words (ptep_get_lockless(), pmdp_get_lockless(), a plain *pmd) ' +
+  'can be torn. A caller that uses the value without a recheck under the lock (GUP-fast, __pte_offset_map()) must ' +
+  'get a whole value the entry held; a caller that revalidates under the PTL (handle_pte_fault(): pte_same(), ' +
+  'pte_unmap_same()) may read a torn value but never acts on one.');
 export const I14 = defineInvariant('I14', 'RCU.',
   'A grace period (synchronize_rcu(), or a call_rcu() callback) ends only after every CPU that was in a read-side ' +
   'section, or had IRQs or preemption off, when it started has left that section.');
@@ -88,3 +90,11 @@ export const I15 = defineInvariant('I15', 'Pinned anon page stays exclusive and 
 export const I16 = defineInvariant('I16', 'TLB coherence on free.',
   'When a data page or a table is freed, no TLB or paging-structure cache holds a translation to or through it; ' +
   'a CPU writes through a cached translation only to a page that is neither freed nor being copied.');
+export const I17 = defineInvariant('I17', 'No use-after-free of swap metadata.',
+  'A swap device\'s swap_map, and the swap cache of its entries, are read and written only while they are allocated: ' +
+  'after swapoff() freed them (vfree(swap_map), exit_swap_address_space()), an access by a thread that did not pin ' +
+  'the device (get_swap_device(), or an RCU read-side section swapoff\'s synchronize_rcu() waits for) is a crash.');
+export const I18 = defineInvariant('I18', 'A swap entry and its swap-cache folio move together.',
+  'A folio in the swap cache for swap entry S that has an anon identity (folio->mapping, ->index) has the identity of ' +
+  'the page-table entry that holds S: moving a swap PTE (UFFDIO_MOVE) re-homes exactly the folio the swap cache holds ' +
+  'for S, re-homes no other folio, and leaves no folio in the swap cache for S with the source\'s identity.');

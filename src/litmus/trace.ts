@@ -6,10 +6,7 @@ import type { CLoc } from './ast.ts';
 import type { ModelOutcome } from './model.ts';
 import type { Capture, LitmusResult } from './run.ts';
 import { showVal, type Setup } from './setup.ts';
-
-export interface Edge { type: 'po' | 'rf' | 'co' | 'fr'; from: string; to: string }
-export interface TraceEvent { id: string; tid: number; poIndex: number; kind: 'R' | 'W' | 'F'; loc: string | null; value: number | string | null; annotation: string }
-export interface TraceExecution { kind: 'witness' | 'counterexample' | 'execution'; label?: string; final?: Record<string, number | string>; events: TraceEvent[]; edges: Edge[] }
+import { LITMUS_VERSION, SCHEMA, type LitmusEdge, type LitmusEvent, type LitmusExecution, type LitmusTrace } from '../trace-format/index.ts';
 
 export interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
 
@@ -38,10 +35,10 @@ function pairs(v: unknown): [number, number][] {
 }
 
 /** One execution as a graph: its events and their po, rf, co (immediate) and fr edges. */
-export function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceExecution {
+export function graphOf(s: Setup, k: Kept, kind: LitmusExecution['kind']): LitmusExecution {
   const { x, out } = k;
   const name = (id: number): string => `e${id}`;
-  const events: TraceEvent[] = x.events.map((e) => ({
+  const events: LitmusEvent[] = x.events.map((e) => ({
     id: name(e.id),
     tid: e.tid,
     poIndex: e.poIndex,
@@ -50,7 +47,7 @@ export function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceE
     value: e.kind === 'F' || e.kind === 'SRCU' ? null : showVal(s, e.value),
     annotation: e.tid < 0 ? 'init' : (e.kind !== 'R' && e.kind !== 'W' && e.kind !== 'F' ? e.kind.toLowerCase() : (e.annot || 'plain').toLowerCase()),
   }));
-  const edges: Edge[] = [];
+  const edges: LitmusEdge[] = [];
   const byThread = new Map<number, typeof x.events>();
   for (const e of x.events) if (e.tid >= 0) byThread.set(e.tid, [...(byThread.get(e.tid) ?? []), e]);
   for (const evs of byThread.values()) {
@@ -84,13 +81,13 @@ export function graphOf(s: Setup, k: Kept, kind: TraceExecution['kind']): TraceE
   return { kind, label, final: k.final, events, edges };
 }
 
-export function litmusTrace(res: LitmusResult, coll: TraceCollector): object {
+export function litmusTrace(res: LitmusResult, coll: TraceCollector): LitmusTrace {
   const s = res.setup;
   const quant = s.test.quant;
-  const execs: TraceExecution[] = [];
+  const execs: LitmusExecution[] = [];
   const order = [...coll.kept].sort((a, b) => Number(b.sat) - Number(a.sat));
   for (const k of order) {
-    let kind: TraceExecution['kind'] = 'execution';
+    let kind: LitmusExecution['kind'] = 'execution';
     if (quant === 'exists' && k.sat) kind = 'witness';
     if (quant === '~exists' && k.sat) kind = 'counterexample';
     if (quant === 'forall' && !k.sat) kind = 'counterexample';
@@ -98,8 +95,8 @@ export function litmusTrace(res: LitmusResult, coll: TraceCollector): object {
   }
   const threads = [...new Set(execs.flatMap((e) => e.events.map((v) => v.tid)).filter((t) => t >= 0))].sort((a, b) => a - b);
   return {
-    schema: 'mmcheck-trace',
-    version: 1,
+    schema: SCHEMA,
+    version: LITMUS_VERSION,
     kind: 'litmus',
     test: res.name,
     path: res.path,

@@ -2,7 +2,7 @@
 // The trace viewer page: loads a trace (./trace.json as `mmcheck view` serves it, ?trace=URL, or a
 // file the user opens or drops), refuses unknown schemas/versions, and renders a scenario trace
 // as a step table with a cursor and the model's state, or a litmus trace as execution graphs.
-import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace, type TraceStep } from './types.ts';
+import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace, type TraceStep } from '../trace-format/index.ts';
 import { deriveState, rfSource, type Cell, type StepState, type WaitView } from './state.ts';
 import { invariantTitle } from './invariants.ts';
 import { litmusSvg } from './litmus-graph.ts';

@@ -16,6 +16,8 @@ export const INVARIANTS: Record<string, string> = {
   I14: "RCU.",
   I15: "Pinned anon page stays exclusive and mapped.",
   I16: "TLB coherence on free.",
+  I17: "No use-after-free of swap metadata.",
+  I18: "A swap entry and its swap-cache folio move together.",
 };
 
 /** 'I8: gup_fast …' → 'I8 — GUP validity.' (or just the id when unknown). */

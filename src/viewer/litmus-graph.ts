@@ -1,7 +1,7 @@
 // The SVG drawing of one litmus execution: one column of events per thread (init writes in a
 // column of their own on the left), events top to bottom in program order, one arrow per edge,
 // coloured by type (po, rf, co, fr), with a legend. Returns SVG markup; pure (tested in Node).
-import type { LitmusEdgeType, LitmusEvent, LitmusExecution } from './types.ts';
+import type { LitmusEdgeType, LitmusEvent, LitmusExecution } from '../trace-format/index.ts';
 
 export const EDGE_COLORS: Record<LitmusEdgeType, string> = { po: '#555', rf: '#d62728', co: '#1f5fbf', fr: '#e08a00' };
 const EDGE_BEND: Record<LitmusEdgeType, number> = { po: 0, rf: 28, co: -34, fr: 40 };

@@ -2,7 +2,7 @@
 // kernel model (src/kernel): page tables, folios, CPUs (IRQs, RCU, TLB), locks, page caches.
 // Anything not recognised lands in `other`, one plain table per group, so every trace renders.
 // Pure functions over the JSON trace: unit-tested in Node, used by the page.
-import type { ScenarioTrace, TraceStep } from './types.ts';
+import type { ScenarioTrace, TraceStep } from '../trace-format/index.ts';
 
 export interface Cell {
   loc: number;

@@ -127,3 +127,16 @@ test('a bounded parallel run says what it did not explore', () => {
   assert.match(r.out, /of the [\d,]+ parts the search was split into were explored to the end, the others partly or not at all/);
   assert.doesNotMatch(r.out, /^OK/m);
 });
+
+test('a shard cut by --timeout merges into a bounded result that says so', () => {
+  // The plan is not cut by the clock, so a bounded shard is still a part of the same search.
+  const args = ['lastzero', '--param', 'N=14', '--jobs', '1'];
+  const cut = mm('check', ...args, '--shard', '1/2', '--timeout', '0.1', '--out', 't-1.json');
+  assert.equal(cut.code, 0, cut.err);
+  assert.match(cut.out, /SHARD BOUNDED/);
+  assert.equal(mm('check', ...args, '--shard', '2/2', '--out', 't-2.json').code, 0);
+  const merged = mm('merge', 't-1.json', 't-2.json');
+  assert.equal(merged.code, 0, merged.err);
+  assert.match(merged.out, /BOUNDED: explored [\d,]+ complete executions in .* then stopped at the --timeout of a shard/);
+  assert.match(merged.out, /NOT exhaustive/);
+});

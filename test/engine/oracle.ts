@@ -17,13 +17,18 @@ export interface OracleResult {
   /** Final memory of complete executions, as `v0,v1,…`. */
   finals: Set<string>;
   errors: Set<string>;
+  /**
+   * Signatures of the leaves (complete or blocked) with a use-after-free: a read of freed memory
+   * (the thread stops there), or a write, or a second free, placed right after a free in co.
+   */
+  uaf: Set<string>;
 }
 
 interface TState {
   /** The values fed to the generator so far (replayed to rebuild it). */
   inputs: number[];
   nev: number;
-  status: 'run' | 'done' | 'blocked' | 'error';
+  status: 'run' | 'done' | 'blocked' | 'error' | 'uaf';
   /** Static threads: their tid; spawned ones: `parent/k` (the parent's k-th spawn). */
   name: string;
   spawns: number;
@@ -43,6 +48,9 @@ interface State {
   sb: Buffered[][];
   /** Each thread's body (not part of the state's key: the parent's inputs determine it). */
   bodies: Body[];
+  /** Write ids that freed their location, and those that (re)allocated it. */
+  frees: string[];
+  allocs: string[];
 }
 
 /** Re-runs a thread body on recorded inputs and returns its pending op (or null when done). */
@@ -62,7 +70,7 @@ function pendingOp(body: Body, tid: number, inputs: number[]): Op | null {
 
 export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleResult {
   const inst = instantiate(program);
-  const res: OracleResult = { complete: new Set(), blocked: new Set(), finals: new Set(), errors: new Set() };
+  const res: OracleResult = { complete: new Set(), blocked: new Set(), finals: new Set(), errors: new Set(), uaf: new Set() };
   const seen = new Set<string>();
   const init: State = {
     th: inst.threads.map((_, i) => ({ inputs: [], nev: 0, status: 'run' as const, name: String(i), spawns: 0 })),
@@ -72,10 +80,13 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
     co: inst.locs.map(() => []),
     rf: [],
     sb: inst.threads.map(() => []),
+    frees: [],
+    allocs: [],
   };
   const clone = (s: State): State => ({
     th: s.th.map((t) => ({ inputs: [...t.inputs], nev: t.nev, status: t.status, name: t.name, spawns: t.spawns })),
     mem: [...s.mem], lastW: [...s.lastW], co: s.co.map((c) => [...c]), rf: [...s.rf], sb: s.sb.map((b) => [...b]), bodies: [...s.bodies],
+    frees: [...s.frees], allocs: [...s.allocs],
   });
   const key = (s: State): string => JSON.stringify([s.th, s.mem, s.co, s.rf.slice().sort(), s.sb]);
   const sig = (s: State): string => {
@@ -123,18 +134,24 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
         case OpKind.Load: case OpKind.Await: {
           const [v, src] = readVal(s2, t, op.loc);
           s2.rf.push(`${id()}<-${src}`);
+          if (s2.frees.includes(src) && !op.freedOk) { id(); t2.status = 'uaf'; break; }
           if (op.kind === OpKind.Await && !(op.f as (v: number) => boolean)(v)) { id(); t2.status = 'blocked'; }
           else t2.inputs.push(v);
           break;
         }
-        case OpKind.Store: case OpKind.Unlock:
-          write(s2, t, op.loc, op.kind === OpKind.Store ? op.a : 0, id(), mode === 'tso');
+        case OpKind.Store: case OpKind.Unlock: case OpKind.Free: case OpKind.Alloc: {
+          const w = id();
+          if (op.kind === OpKind.Free) s2.frees.push(w);
+          if (op.kind === OpKind.Alloc) s2.allocs.push(w);
+          write(s2, t, op.loc, op.kind === OpKind.Unlock ? 0 : op.a, w, mode === 'tso');
           t2.inputs.push(0);
           break;
+        }
         case OpKind.Rmw: case OpKind.Lock: case OpKind.Trylock: {
           if (fenced) continue; // locked instructions drain the buffer first
           const v = s2.mem[op.loc];
           s2.rf.push(`${id()}<-${s2.lastW[op.loc]}`);
+          if (s2.frees.includes(s2.lastW[op.loc]) && !op.freedOk) { id(); t2.status = 'uaf'; break; }
           const nv = op.kind === OpKind.Rmw ? rmwNewValue(op, v) : v === 0 ? 1 : undefined;
           if (op.kind === OpKind.Lock && nv === undefined) { id(); t2.status = 'blocked'; break; }
           if (nv !== undefined) write(s2, t, op.loc, nv, id(), false);
@@ -180,6 +197,8 @@ export function bruteForce(program: Program, mode: 'sc' | 'tso' = 'sc'): OracleR
       if (blocked) res.blocked.add(sg);
       else { res.complete.add(sg); res.finals.add(s.mem.join(',')); }
       s.th.forEach((t) => { if (t.status === 'error') res.errors.add(`${t.name}:${sg}`); });
+      const afterFree = s.co.some((list) => list.some((w, i) => i > 0 && s.frees.includes(list[i - 1]) && !s.allocs.includes(w)));
+      if (s.th.some((t) => t.status === 'uaf') || afterFree) res.uaf.add(sg);
     }
   };
   dfs(init);

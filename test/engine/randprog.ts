@@ -18,10 +18,16 @@ export type Instr =
   | { k: 'if'; c: number; then: Instr; else: Instr }
   /** Spawns a thread running `body` (with its own `last`); join joins the oldest unjoined one. */
   | { k: 'spawn'; body: Instr[] }
-  | { k: 'join' };
+  | { k: 'join' }
+  /** Object lifetimes (GenOpts.lifetime): free, reallocate, and a load allowed to see freed memory. */
+  | { k: 'free'; loc: number }
+  | { k: 'alloc'; loc: number; v: number }
+  | { k: 'peek'; loc: number };
 
 export interface RandProg {
   nlocs: number;
+  /** Each data location is an object of its own, so free/alloc apply (GenOpts.lifetime). */
+  objects?: boolean;
   threads: Instr[][];
   /** A final-state check: a violation when location `loc` ends holding `v`. */
   final?: { loc: number; v: number };
@@ -39,6 +45,7 @@ export function toProgram(p: RandProg, name = 'random'): Program {
     name,
     setup(b) {
       const locs = [...Array(p.nlocs).keys()].map((i) => b.loc(`x${i}`));
+      if (p.objects) locs.forEach((l, i) => b.object('obj', `o${i}`, { x: l }));
       const lk = b.loc('lock');
       p.threads.forEach((body, tid) => {
         b.thread(`T${tid}`, threadBody(body, locs, lk));
@@ -83,6 +90,9 @@ function* run(t: Ctx, ins: Instr, st: TState, locs: number[], lk: number): Threa
       if (kid !== undefined) yield t.join(kid);
       break;
     }
+    case 'free': yield t.free(locs[ins.loc]); break;
+    case 'alloc': yield t.alloc(locs[ins.loc], ins.v); break;
+    case 'peek': t.mayBeFreed(); st.last = yield t.load(locs[ins.loc]); break;
   }
 }
 
@@ -103,9 +113,17 @@ function instr(nlocs: number, depth: number, opts: GenOpts): fc.Arbitrary<Instr>
   if (opts.blocking) {
     base.push(fc.record({ k: fc.constant('assume' as const), c }));
     base.push(fc.record({ k: fc.constant('await' as const), loc, c }));
-    base.push(fc.record({ k: fc.constant('assert' as const), c }));
+    // With lifetimes, a failed assertion would be reported before a use-after-free in the same
+    // execution (one violation a leaf), which the lifetime comparison needs to see.
+    if (!opts.lifetime) base.push(fc.record({ k: fc.constant('assert' as const), c }));
   }
   if (opts.locks) base.push(fc.record({ k: fc.constant('locked' as const), body: fc.oneof(...base.slice(0, 7)) }));
+  if (opts.lifetime) {
+    base.push(fc.record({ k: fc.constant('free' as const), loc }));
+    base.push(fc.record({ k: fc.constant('free' as const), loc }));
+    base.push(fc.record({ k: fc.constant('alloc' as const), loc, v }));
+    base.push(fc.record({ k: fc.constant('peek' as const), loc }));
+  }
   if (depth > 0) {
     const sub = instr(nlocs, depth - 1, opts);
     base.push(fc.record({ k: fc.constant('if' as const), c, then: sub, else: sub }));
@@ -126,6 +144,8 @@ export interface GenOpts {
   maxOps?: number;
   /** Upper bound on the instructions of all threads together (keeps brute force fast). */
   maxTotal?: number;
+  /** Every data location is an object; add free, alloc and peek (a load that may see freed memory). */
+  lifetime?: boolean;
 }
 
 function size(i: Instr): number {
@@ -180,6 +200,7 @@ export function randProg(opts: GenOpts = {}): fc.Arbitrary<RandProg> {
     .chain((nlocs) =>
       fc.record({
         nlocs: fc.constant(nlocs),
+        ...(opts.lifetime ? { objects: fc.constant(true) } : {}),
         threads: fc.array(fc.array(instr(nlocs, 1, opts), { minLength: 1, maxLength: opts.maxOps ?? 4 }), {
           minLength: 2,
           maxLength: opts.maxThreads ?? 4,

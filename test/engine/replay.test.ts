@@ -90,3 +90,9 @@ for (const [model, runs, seed] of [['sc', 600, 12], ['tso', 400, 13], ['lkmm', 2
     t.diagnostic(`${programs} spawn/join programs, ${replays} schedules replayed, ${violating} of them violating`);
   });
 }
+
+test('object lifetimes: schedules of executions that stop at a use-after-free replay to the same graph (SC, TSO, LKMM)', () => {
+  for (const [model, n, seed, max] of [['sc', 200, 11, 8], ['tso', 150, 12, 8], ['lkmm', 60, 13, 6]] as const) {
+    fc.assert(fc.property(randProg({ lifetime: true, blocking: true, maxTotal: max }), (p) => roundTrip(p, model)), { numRuns: n, seed });
+  }
+});

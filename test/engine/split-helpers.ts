@@ -24,6 +24,9 @@ export interface ShardOptions {
   params?: Params;
 }
 
+/** Parts the last search `sharded` ran was split into (0: it was not split). */
+export let lastParts = 0;
+
 /** Shards n..1 of the search, each file through JSON as `mmcheck merge` reads it, merged. */
 export async function sharded(program: Program, o: ShardOptions): Promise<CheckResult> {
   const files: { path: string; file: SplitFile }[] = [];
@@ -34,5 +37,6 @@ export async function sharded(program: Program, o: ShardOptions): Promise<CheckR
     });
     files.push({ path: `shard-${i}.json`, file: JSON.parse(JSON.stringify(file)) as SplitFile });
   }
+  lastParts = files[0].file.plan.tasks;
   return mergeShards(program, files);
 }

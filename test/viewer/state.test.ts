@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { checkTrace, type LitmusTrace, type ScenarioTrace } from '../../src/viewer/types.ts';
+import { checkTrace, type LitmusTrace, type ScenarioTrace } from '../../src/trace-format/index.ts';
 import { deriveState, parseRcu, rfSource } from '../../src/viewer/state.ts';
 import { litmusSvg } from '../../src/viewer/litmus-graph.ts';
 import { invariantTitle } from '../../src/viewer/invariants.ts';

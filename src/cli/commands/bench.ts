@@ -101,6 +101,11 @@ interface JobsRow {
   wall1: number;
   wallN: number;
   speedup: number;
+  /** CPU seconds of the one thread, and of each of the N (calling thread first). */
+  cpu1: number | null;
+  cpuN: (number | null)[];
+  /** cpu1 over the busiest thread's CPU: the speed-up with a free core per thread. */
+  cpuSpeedup: number | null;
   sameCounts: boolean;
 }
 
@@ -117,14 +122,14 @@ async function benchJobs(p: Parsed, names: string[], only: Record<string, number
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   const loadBefore = load();
   say(`load average before: ${loadBefore} (${availableParallelism()} cores)`);
-  say(`program        params      executions   blocked  1 thread s  ${jobs} threads s   speed-up  process s (1 / ${jobs})`);
+  say(`program        params      executions   blocked  1 thread s  ${jobs} threads s   speed-up  process s (1 / ${jobs})  CPU s: 1 thread / each of ${jobs}  CPU speed-up`);
   const rows: JobsRow[] = [];
   let bad = 0;
   for (const b of benchmarks) {
     if (names.length ? !names.includes(b.program.name) : !b.jobsSize || (b.heavy && !p.opts.heavy)) continue;
     const params = { ...(b.jobsSize ?? b.sizes[0]), ...only };
     const kv = Object.entries(params).map(([k, v]) => `${k}=${v}`);
-    const run = (j: number): { o: { executions: number; blocked: number; seconds: number }; wall: number } => {
+    const run = (j: number): { o: { executions: number; blocked: number; seconds: number; threadCpu: (number | null)[] }; wall: number } => {
       const r = child([join(here, '..', 'bench-one.ts'), b.program.name, `jobs=${j}`, ...kv]);
       if (r.status !== 0) throw new Error(`benchmark ${b.program.name} --jobs ${j} failed: ${r.stderr.trim()}`);
       return { o: JSON.parse(r.stdout.trim().split('\n').pop() as string), wall: r.wall };
@@ -136,11 +141,15 @@ async function benchJobs(p: Parsed, names: string[], only: Record<string, number
       seconds1: Number(one.o.seconds.toFixed(3)), secondsN: Number(many.o.seconds.toFixed(3)),
       wall1: Number(one.wall.toFixed(2)), wallN: Number(many.wall.toFixed(2)),
       speedup: Number((one.o.seconds / Math.max(many.o.seconds, 1e-6)).toFixed(2)),
+      cpu1: one.o.threadCpu[0] ?? null, cpuN: many.o.threadCpu, cpuSpeedup: null,
       sameCounts: one.o.executions === many.o.executions && one.o.blocked === many.o.blocked,
     };
+    const busiest = Math.max(...row.cpuN.map((c) => c ?? Infinity));
+    if (row.cpu1 !== null && Number.isFinite(busiest)) row.cpuSpeedup = Number((row.cpu1 / Math.max(busiest, 0.01)).toFixed(2));
     if (!row.sameCounts) bad++;
     rows.push(row);
-    say(`${row.program.padEnd(14)} ${kv.join(' ').padEnd(10)} ${String(row.executions).padStart(11)} ${String(row.blocked).padStart(9)} ${row.seconds1.toFixed(2).padStart(11)} ${row.secondsN.toFixed(2).padStart(12)} ${(row.speedup.toFixed(2) + 'x').padStart(10)}  ${row.wall1.toFixed(2)} / ${row.wallN.toFixed(2)}${row.sameCounts ? '' : `  COUNTS DIFFER (${many.o.executions} complete, ${many.o.blocked} blocked on ${jobs} threads)`}`);
+    const cpus = `${row.cpu1?.toFixed(2) ?? '?'} / ${row.cpuN.map((c) => c?.toFixed(2) ?? '?').join(' + ')}`;
+    say(`${row.program.padEnd(14)} ${kv.join(' ').padEnd(10)} ${String(row.executions).padStart(11)} ${String(row.blocked).padStart(9)} ${row.seconds1.toFixed(2).padStart(11)} ${row.secondsN.toFixed(2).padStart(12)} ${(row.speedup.toFixed(2) + 'x').padStart(10)}  ${`${row.wall1.toFixed(2)} / ${row.wallN.toFixed(2)}`.padEnd(19)}  ${cpus.padEnd(31)}  ${row.cpuSpeedup === null ? '?' : `${row.cpuSpeedup.toFixed(2)}x`}${row.sameCounts ? '' : `  COUNTS DIFFER (${many.o.executions} complete, ${many.o.blocked} blocked on ${jobs} threads)`}`);
   }
   const loadAfter = load();
   say(`load average after: ${loadAfter}`);

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { UsageError, type Parsed } from '../options.ts';
-import { SCHEMA } from '../../viewer/types.ts';
+import { SCHEMA } from '../../trace-format/index.ts';
 
 const TYPES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',

@@ -47,9 +47,9 @@ export class WorkerPool {
     }
   }
 
-  /** Posts the job to the first n threads. */
-  post(job: Job, n: number): void {
-    for (let i = 0; i < n; i++) this.slots[i].worker.postMessage(job);
+  /** Posts the job to the first n threads (job.worker: each one's index). */
+  post(job: Omit<Job, 'worker'>, n: number): void {
+    for (let i = 0; i < n; i++) this.slots[i].worker.postMessage({ ...job, worker: i } satisfies Job);
   }
 
   /** Every message waiting from the first n threads, in order per thread. */

@@ -12,9 +12,10 @@ import type { CheckOptions, CheckResult, ViolationReport } from '../index.ts';
 import { report } from '../report.ts';
 import type { Instance } from '../program.ts';
 import { Ledger, type Summary } from './ledger.ts';
-import { SplitRun, planSplit, type Found, type Plan, type Segment } from './split.ts';
+import { SplitRun, planSplit, type Found, type Plan, type Segment, type Shared } from './split.ts';
 import { SabShared } from './shared-state.ts';
 import { WorkerPool, type WorkerSource } from './pool.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
 import type { Job, SerializedError, WorkerMessage } from './worker.ts';
 import { SplitFileError, mismatch, programHash, writeSplitFile, type SplitFile } from './split-file.ts';
 
@@ -34,6 +35,8 @@ export interface SplitCheckOptions extends Omit<CheckOptions, 'random' | 'onLeaf
   maxEvents?: number;
   /** Aim for this many split tasks (default splitTarget(jobs or shards)); tests force splits with small ones. */
   target?: number;
+  /** Tests: the parts the calling thread may take (the others are left to the worker threads). */
+  callerTakes?: (i: number) => boolean;
 }
 
 export interface SplitInfo {
@@ -46,6 +49,13 @@ export interface SplitInfo {
   resumed: number;
   resumedFrom: string | null;
   jobs: number;
+  /** Parts the worker threads explored (the rest, the calling thread). */
+  byWorkers: number;
+  /**
+   * CPU seconds each thread spent on the run: the calling thread's (plan included), then each
+   * worker's that started on it (null where the system does not say).
+   */
+  threadCpu: (number | null)[];
   shard: { index: number; count: number } | null;
   /** A shard's violations (its result holds no reports: the merge reports the first of all shards'). */
   found: SplitFile['summary']['violations'];
@@ -77,7 +87,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   // sooner, and a small search never starts them.
   const threads = opts.workers && opts.jobs > 1 ? opts.jobs - 1 : 0;
   const onLarge = threads ? (): void => opts.workers!.pool.grow(threads) : undefined;
-  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, deadline, maxExecutions: opts.maxExecutions, onLarge });
+  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, maxExecutions: opts.maxExecutions, onLarge });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
   const planInfo = { target, depth: plan.depth, tasks: plan.tasks, prefixLeaves };
   const base = {
@@ -108,6 +118,9 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   for (let i = 0; i < plan.tasks; i++) if (owns(i)) owned++;
 
   let cutBy: CheckResult['cutBy'] = plan.cutBy;
+  let byWorkers = 0;
+  const cpu0 = threadCpuSeconds();
+  const workerCpu: (number | null)[] = [];
   const seconds = (): number => (performance.now() - t0) / 1000;
   const fileOf = (kind: SplitFile['kind'], segs: Segment[]): SplitFile => {
     const sum = ledgerSummary(segs, keepGoing);
@@ -128,15 +141,15 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     let stopSeq = plan.stopSeq;
     if (!keepGoing) for (const s of ledger.segments()) for (const f of s.found ?? []) stopSeq = Math.min(stopSeq, f.seq);
     const maxLeaves = opts.maxExecutions !== undefined ? opts.maxExecutions - prefixLeaves : Infinity;
-    const shared = SabShared.create(plan.tasks, taken, stopSeq, maxLeaves);
+    const shared = SabShared.create(plan.tasks, taken, stopSeq, maxLeaves, threads);
     const pool = threads && taken.length < plan.tasks ? opts.workers!.pool : undefined;
     let jobError: SerializedError | null = null;
     let doneMsgs = 0;
     const jobId = nextJob++;
     const take = (m: WorkerMessage): void => {
       if (m.job !== jobId) return;
-      if (m.type === 'seg') ledger.add(m.seg);
-      else if (m.type === 'done') { doneMsgs++; if (m.cutBy) cutBy ??= m.cutBy as CheckResult['cutBy']; }
+      if (m.type === 'seg') { ledger.add(m.seg); byWorkers++; }
+      else if (m.type === 'done') { doneMsgs++; workerCpu.push(m.cpu); if (m.cutBy) cutBy ??= m.cutBy as CheckResult['cutBy']; }
       else { doneMsgs++; jobError ??= m.error; shared.haltAll(); }
     };
     let lastProgress = Date.now();
@@ -153,13 +166,15 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     };
     if (pool) {
       pool.grow(threads);
-      const job: Job = {
+      const job: Omit<Job, 'worker'> = {
         id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing,
         depth: plan.depth, tasks: plan.tasks, sab: shared.sab, deadline, maxEvents: opts.maxEvents,
       };
       pool.post(job, threads);
     }
-    const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared, emit: (s) => ledger.add(s), tick });
+    const take1 = opts.callerTakes;
+    const mine: Shared = take1 ? Object.assign(Object.create(shared) as SabShared, { claim: (i: number) => take1(i) && shared.claim(i) }) : shared;
+    const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared: mine, emit: (s) => ledger.add(s), tick });
     const ex = new Explorer(inst, {
       model, keepGoing, maxEvents: opts.maxEvents, split: run,
       timeoutMs: deadline !== undefined ? Math.max(0, deadline - Date.now()) : undefined,
@@ -173,14 +188,20 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
       mainError = e;
       shared.haltAll();
     }
-    shared.exhausted();
+    // Every part the calling thread passed is taken (by it or a worker): workers still walking the
+    // prefix can stop. Not so when it left some to them (callerTakes).
+    if (!take1) shared.exhausted();
     if (pool) {
-      while (doneMsgs < threads) {
+      // Wait for the workers that started on the job; one still loading is let off it, unless
+      // the calling thread left parts to the workers (callerTakes).
+      let started = 0;
+      for (let w = 0; w < threads; w++) if (take1 || !shared.letOff(w)) started++;
+      while (doneMsgs < started) {
         pool.drain(threads, take);
-        if (doneMsgs >= threads) break;
+        if (doneMsgs >= started) break;
         const dead = pool.failure(threads);
         if (dead) { jobError ??= dead; break; }
-        await shared.waitDone(threads, 200);
+        await shared.waitDone(started, 200);
         tick();
       }
     }
@@ -189,6 +210,8 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     if (shared.boundReached()) cutBy ??= 'max-executions';
   }
 
+  const cpu1 = threadCpuSeconds();
+  const threadCpu = [cpu0 === null || cpu1 === null ? null : Number((cpu1 - cpu0).toFixed(2)), ...workerCpu];
   const sum = ledger.summarize(keepGoing);
   const finished = sum.finishedSplits;
   if (!cutBy && !sum.violation && finished < owned) {
@@ -200,7 +223,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   return {
     result: {
       ...result,
-      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, shard, found: file.summary.violations, planSeconds: plan.seconds },
+      split: { depth: plan.depth, tasks: plan.tasks, owned, finished, resumed, resumedFrom: opts.resume?.path ?? null, jobs: opts.jobs, byWorkers, threadCpu, shard, found: file.summary.violations, planSeconds: plan.seconds },
     },
     file,
   };
@@ -254,7 +277,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }
   const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds);
-  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, shard: null, found: [], planSeconds: 0 } };
+  return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, byWorkers: 0, threadCpu: [], shard: null, found: [], planSeconds: 0 } };
 }
 
 function emptySummary(): SplitFile['summary'] {

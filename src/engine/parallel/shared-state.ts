@@ -1,35 +1,56 @@
 // The state the explorers of one --jobs run share, in a SharedArrayBuffer: which split tasks are
 // taken (claimed with Atomics.compareExchange, so each is explored exactly once), the seq of the
 // earliest violation found (runs stop at it, as one run would), a counter of leaves for
-// --max-executions, and a halt flag.
+// --max-executions, a halt flag, and whether each worker thread has started on the job (one
+// still loading when the calling thread has taken every part is let off it, not waited for).
 import type { Shared } from './split.ts';
 
-const STOP_SEQ = 0, HALT = 1, LEAVES = 2, MAX_LEAVES = 3, DONE = 4, CLAIMS = 8;
+const STOP_SEQ = 0, HALT = 1, LEAVES = 2, MAX_LEAVES = 3, DONE = 4, WORKERS = 5, CLAIMS_AT = 6, STATES = 8;
+/** A worker's state: not yet started on the job, started, or let off it. */
+const W_WAITING = 0, W_STARTED = 1, W_CANCELLED = 2;
 /** HALT values: 1 = a shared bound was reached (stop now); 2 = every task is taken (stop at the next boundary). */
 const HALT_BOUND = 1, HALT_EXHAUSTED = 2;
 const NO_STOP = 0x7fffffff;
 
 export class SabShared implements Shared {
   readonly a: Int32Array;
+  private readonly claims: number;
 
   constructor(readonly sab: SharedArrayBuffer) {
     this.a = new Int32Array(sab);
+    this.claims = this.a[CLAIMS_AT];
   }
 
   /**
    * A fresh state for `tasks` split tasks; `taken` lists tasks no explorer may claim (another
    * shard's, or finished before a resume). maxLeaves 0: no bound.
    */
-  static create(tasks: number, taken: Iterable<number>, stopSeq: number, maxLeaves: number): SabShared {
-    const s = new SabShared(new SharedArrayBuffer(4 * (CLAIMS + tasks)));
-    s.a[STOP_SEQ] = Number.isFinite(stopSeq) ? stopSeq : NO_STOP;
-    s.a[MAX_LEAVES] = Number.isFinite(maxLeaves) ? Math.max(1, Math.min(maxLeaves, NO_STOP)) : 0;
-    for (const i of taken) s.a[CLAIMS + i] = 1;
-    return s;
+  static create(tasks: number, taken: Iterable<number>, stopSeq: number, maxLeaves: number, workers: number): SabShared {
+    const sab = new SharedArrayBuffer(4 * (STATES + workers + tasks));
+    const a = new Int32Array(sab);
+    a[STOP_SEQ] = Number.isFinite(stopSeq) ? stopSeq : NO_STOP;
+    a[MAX_LEAVES] = Number.isFinite(maxLeaves) ? Math.max(1, Math.min(maxLeaves, NO_STOP)) : 0;
+    a[WORKERS] = workers;
+    a[CLAIMS_AT] = STATES + workers;
+    for (const i of taken) a[STATES + workers + i] = 1;
+    return new SabShared(sab);
   }
 
   claim(i: number): boolean {
-    return Atomics.compareExchange(this.a, CLAIMS + i, 0, 1) === 0;
+    return Atomics.compareExchange(this.a, this.claims + i, 0, 1) === 0;
+  }
+
+  /** Worker w starts on the job; false if it was let off it (see letOff). */
+  start(w: number): boolean {
+    return Atomics.compareExchange(this.a, STATES + w, W_WAITING, W_STARTED) === W_WAITING;
+  }
+
+  /**
+   * Lets worker w off the job if it has not started (it is still loading or on an earlier job);
+   * false if it has, and is to be waited for.
+   */
+  letOff(w: number): boolean {
+    return Atomics.compareExchange(this.a, STATES + w, W_WAITING, W_CANCELLED) !== W_STARTED;
   }
 
   stopSeq(): number {

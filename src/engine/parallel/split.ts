@@ -222,8 +222,10 @@ export interface PlanOptions {
   maxEvents?: number;
   /** Aim for at least this many split tasks (more tasks balance better; the prefix grows with them). */
   target: number;
-  /** Absolute time (Date.now()) to stop at, and a bound on the prefix's own leaves. */
-  deadline?: number;
+  /**
+   * A bound on the prefix's own leaves. There is no deadline: a plan cut by the clock would differ
+   * between the shards of one search (the passes take a fraction of a second).
+   */
   maxExecutions?: number;
   /** Called once the search is known to be too big to do whole (worker threads can start loading). */
   onLarge?: () => void;
@@ -256,8 +258,7 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
     const prefix: Segment[] = [];
     const shared = new LocalShared(() => false, maxLeaves);
     const run = new SplitRun({ inst, model, depth, tasks: Infinity, countPrefix: true, keepGoing: !!o.keepGoing, shared, emit: (s) => prefix.push(s) });
-    const timeoutMs = o.deadline !== undefined ? Math.max(0, o.deadline - Date.now()) : undefined;
-    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, timeoutMs, split: run });
+    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, split: run });
     const r = ex.run();
     const cutBy = r.cutBy ?? (run.aborted ? 'max-executions' : null);
     run.finish(ex, cutBy);

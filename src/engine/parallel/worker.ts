@@ -8,6 +8,7 @@ import { getModel } from '../models/index.ts';
 import { ModelError } from '../errors.ts';
 import { SplitRun, type Segment } from './split.ts';
 import { SabShared } from './shared-state.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
 
 /** What a worker's loader gives back for a job's `program` argument. */
 export interface LoadedProgram {
@@ -24,6 +25,8 @@ export interface Job {
   depth: number;
   tasks: number;
   sab: SharedArrayBuffer;
+  /** This worker's index among the job's (set by the pool for each thread it posts the job to). */
+  worker: number;
   /** Absolute time (Date.now()) of --timeout, if any. */
   deadline?: number;
   maxEvents?: number;
@@ -31,7 +34,7 @@ export interface Job {
 
 export type WorkerMessage =
   | { type: 'seg'; job: number; seg: Segment }
-  | { type: 'done'; job: number; cutBy: string | null }
+  | { type: 'done'; job: number; cutBy: string | null; cpu: number | null }
   | { type: 'error'; job: number; error: SerializedError };
 
 export interface SerializedError {
@@ -68,8 +71,12 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
 
   async function runJob(job: Job): Promise<void> {
     const shared = new SabShared(job.sab);
+    // Let off the job (the calling thread took every part before this thread got to it): nothing to say.
+    if (!shared.start(job.worker)) return;
     try {
-      if (shared.halted()) { port.postMessage({ type: 'done', job: job.id, cutBy: null } satisfies WorkerMessage); return; }
+      const cpu0 = threadCpuSeconds();
+      const cpu = (): number | null => { const c = threadCpuSeconds(); return c === null || cpu0 === null ? null : Number((c - cpu0).toFixed(2)); };
+      if (shared.halted()) { port.postMessage({ type: 'done', job: job.id, cutBy: null, cpu: cpu() } satisfies WorkerMessage); return; }
       const key = JSON.stringify(job.program);
       let loaded = cache.get(key);
       if (!loaded) { loaded = await load(job.program); cache.set(key, loaded); }
@@ -83,7 +90,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
       const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run });
       const r = ex.run();
       run.finish(ex, r.cutBy);
-      port.postMessage({ type: 'done', job: job.id, cutBy: r.cutBy } satisfies WorkerMessage);
+      port.postMessage({ type: 'done', job: job.id, cutBy: r.cutBy, cpu: cpu() } satisfies WorkerMessage);
     } catch (e) {
       // Stop the others too: the run's outcome is this error.
       shared.haltAll();

@@ -1,6 +1,9 @@
-// B5: mm/gup: fix try_grab_compound_head() race with split_huge_page() (c24d37322548). Not modelled yet: the scenario, its pre-fix and fixed variants
-// and the objects they need are to be written (kernel-race-bugs.md has the row).
+// B5: mm/gup: fix try_grab_compound_head() race with split_huge_page() (c24d37322548, 2021).
+// GUP-fast looked up compound_head(page), then raised the head's refcount: a split in between left
+// the reference on a page that no longer had anything to do with `page`. The fix rechecks the head
+// after the grab. Same race as seed row U1.b (gup-fast-vs-split).
 import type { Bug } from './bug.ts';
+import { gupSplitScenario } from '../scenarios/gup-fast.ts';
 
 export const B5: Bug = {
   id: 'B5',
@@ -10,6 +13,8 @@ export const B5: Bug = {
   year: 2021,
   protocol: 'GUP-fast try_grab_folio (head lookup) vs THP split / free',
   breaks: 'Reference taken on the wrong folio; `page` returned without a reference: use-after-free of a data page (I6, I7)',
-  variants: [],
-  notModelled: 'not modelled yet',
+  variants: [
+    { role: 'pre-fix', scenario: gupSplitScenario, variant: 'pre-fix' },
+    { role: 'fixed', scenario: gupSplitScenario, variant: 'fixed' },
+  ],
 };

@@ -11,7 +11,7 @@ import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I5 } from '../invariants.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import {
-  PMD_INVALID, PMD_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_table, pmd_trans_huge, showPmd, type PageTable, type Pmd,
+  PMD_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_mkinvalid, pmd_pfn, pmd_table, pmd_trans_huge, showPmd, type PageTable, type Pmd,
 } from '../include/linux/pgtable.ts';
 import { pmd_populate, pmdp_huge_get_and_clear, set_pmd_at } from '../arch/x86/include/asm/pgtable.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
@@ -36,9 +36,9 @@ export const __split_huge_pmd_locked = kernelFunction({ name: '__split_huge_pmd_
   function* (t: Ctx, mm: Mm, T: PageTable, opts: { viaPmdNone?: boolean; noWmb?: boolean } = {}): ThreadGen<void> {
     const pmd = yield t.load(mm.pmd);
     if (!pmd_trans_huge(pmd)) return;
-    const pfn = pmd & 0xff;
+    const pfn = pmd_pfn(pmd);
     if (opts.viaPmdNone) yield* pmdp_huge_get_and_clear(t, mm);
-    else yield* pmdp_invalidate(t, mm, PMD_INVALID | pfn);
+    else yield* pmdp_invalidate(t, mm, pmd_mkinvalid(pmd));
     yield t.store(T.entries[0], mk_pte(pfn, _PAGE_PRESENT | _PAGE_RW)); // fill the deposited table
     if (!opts.noWmb) yield smp_wmb(t); // "make pte visible before pmd"
     yield* pmd_populate(t, mm, pmd_table(T.id));
@@ -164,7 +164,7 @@ const page_check_address_pmd = kernelFunction({ name: 'page_check_address_pmd', 
   function* (t: Ctx, page: ThpV3, pmd: Pmd, flag: 'NOTSPLITTING' | 'SPLITTING'): ThreadGen<boolean> {
     yield t.lock(pmd.pml);
     const v = yield t.load(pmd.pmd);
-    const ok = pmd_trans_huge(v) && (v & 0xff) === page.pfn && !(flag === 'NOTSPLITTING' && pmd_trans_splitting(v));
+    const ok = pmd_trans_huge(v) && pmd_pfn(v) === page.pfn && !(flag === 'NOTSPLITTING' && pmd_trans_splitting(v));
     if (!ok) yield t.unlock(pmd.pml);
     return ok;
   });

@@ -6,6 +6,7 @@ import { folio_get, folio_put, newFolio, type Folio } from '../include/linux/pag
 import {
   PMD_NONE, PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_is_table, pmd_leaf, pmd_table, pmd_table_id,
   pmd_trans_huge, pte_pfn, pte_present, type PageTable, type Pmd,
+  pmdp_get_lockless_sync,
 } from '../include/linux/pgtable.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import { i_mmap_lock_read, i_mmap_lock_write, i_mmap_unlock_read, i_mmap_unlock_write, type AddressSpaceRmap } from '../include/linux/fs.ts';
@@ -224,7 +225,7 @@ export const collapse_pte_mapped_thp = kernelFunction({
         }
         if (!abort) {
           const pgt = yield* pmdp_collapse_flush(t, mm, { returnsOld: true });
-          yield* pmdp_get_lockless_sync(t, cpus, cpu);
+          yield* pmdp_get_lockless_sync(t, cpus, cpu, mm.pae);
           yield t.unlock(m.T.ptl);
           yield* pte_unmap(t, cpu);
           yield t.unlock(mm.pml);
@@ -304,7 +305,7 @@ export const retract_page_tables = kernelFunction({
       if (!knobs.noPtl) yield* lockPtl(t, locked); // spin_lock_nested(ptl, SINGLE_DEPTH_NESTING)
       if (knobs.noRetractableRecheck || (yield* file_backed_vma_is_retractable(t, vma))) {
         pgt = yield* pmdp_collapse_flush(t, vma.mmAtPmd, { returnsOld: true });
-        yield* pmdp_get_lockless_sync(t, cpus, cpu);
+        yield* pmdp_get_lockless_sync(t, cpus, cpu, vma.mmAtPmd.pae);
       }
       if (!knobs.noPtl) yield t.unlock(locked.ptl);
     }
@@ -314,15 +315,6 @@ export const retract_page_tables = kernelFunction({
   yield* i_mmap_unlock_read(t, mapping);
 });
 
-/**
- * pmdp_get_lockless_sync() (include/linux/pgtable.h): on 32-bit PAE (CONFIG_GUP_GET_PXX_LOW_HIGH)
- * tlb_remove_table_sync_one(), so that no lockless reader keeps a torn half of the PMD just
- * cleared; a no-op where a PMD is one word, as in the model's PMDs.
- */
-export const pmdp_get_lockless_sync = kernelFunction({ name: 'pmdp_get_lockless_sync', file: 'include/linux/pgtable.h', version: 'v6.5–v6.18' },
-  function* (t: Ctx, cpus: Cpus, cpu: Cpu, pae = false): ThreadGen<void> {
-    if (pae) yield* tlb_remove_table_sync_one(t, cpus, cpu);
-  });
 
 // ---------------------------------------------------------------- file THP: collapse_pte_mapped_thp() of v6.1
 

@@ -1,20 +1,24 @@
 // Zapping user mappings (mm/memory.c zap_pte_range, simplified to one entry; docs/design/protocols.md §1, §4),
 // fork's copy of a PTE with the parent's COW fault after it (copy_present_pte, do_wp_page), and
 // the publication of a new PTE table (pmd_install), and munmap's lockless zap_pmd_range() with
-// free_pgtables().
+// free_pgtables(); an anonymous fault mapping a new page (do_anonymous_page); the fault path on a
+// 32-bit PAE entry read locklessly with IRQs on (handle_pte_fault, pte_unmap_same, do_swap_page).
 // The reclaim of the emptied table (reclaim_pt) is in mm/pt_reclaim.ts. Before v6.5: truncation's
 // unmap_mapping_range(), a file rmap walk, with the pte_offset_map_lock() of that time.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
+import { PAE_PRESENT, type PaePte } from '../arch/x86/include/asm/pgtable-3level.ts';
+import { I13 } from '../invariants.ts';
 import { folio_put, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pte_none, ptep_get_lockless, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import { pmd_populate } from '../arch/x86/include/asm/pgtable.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
-import { lockPtl } from './pgtable-generic.ts';
+import { lockPtl, set_pte_at } from './pgtable-generic.ts';
 import { i_mmap_lock_read, i_mmap_unlock_read, type AddressSpaceRmap } from '../include/linux/fs.ts';
-import { MAINLINE, kernelFunction } from '../kfn.ts';
+import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
 
 /** Where zap_pte_range() comes from (mm/pt_reclaim.ts declares its reclaim_pt part too). */
 export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', version: MAINLINE };
@@ -43,7 +47,7 @@ export const copy_present_pte = kernelFunction({ name: 'copy_present_pte', file:
     if (c < 1024) { // !folio_maybe_dma_pinned(): share the page with the child, R/O
       yield t.store(anonExclusive, 0);
       yield t.fetchAdd(P._refcount, 1);
-      yield t.store(T.entries[idx], mk_pte(P.pfn, _PAGE_PRESENT, 1));
+      yield t.store(T.entries[idx], mk_pte(P.pfn, _PAGE_PRESENT));
     } // else: the child gets a copy, the parent keeps its writable exclusive page
     yield t.unlock(T.ptl);
   });
@@ -59,7 +63,7 @@ export const do_wp_page = kernelFunction({ name: 'do_wp_page', file: 'mm/memory.
     if (!(pte & _PAGE_RW)) {
       yield t.store(C._refcount, 1);
       yield t.store(C.freed, 0);
-      yield t.store(T.entries[idx], mk_pte(C.pfn, _PAGE_PRESENT | _PAGE_RW, 2));
+      yield t.store(T.entries[idx], mk_pte(C.pfn, _PAGE_PRESENT | _PAGE_RW));
       yield* folio_put(t, P);
     }
     yield t.unlock(T.ptl);
@@ -164,3 +168,106 @@ export const unmap_mapping_range = kernelFunction({
   }
   yield* i_mmap_unlock_read(t, mapping);
 });
+
+/**
+ * do_anonymous_page() for T[idx] once the new folio `f` is allocated (its one reference becomes
+ * the mapping's): under the PTL, map it writable if the entry is still none; otherwise
+ * (vmf_pte_changed(): another fault got there first) put the folio back. Returns whether it mapped.
+ */
+export const do_anonymous_page = kernelFunction({ name: 'do_anonymous_page', file: 'mm/memory.c', version: MAINLINE, note: 'the folio allocation is the caller\'s' },
+  function* (t: Ctx, mm: Mm, T: PageTable, idx: number, f: Folio): ThreadGen<boolean> {
+    yield t.lock(T.ptl);
+    if (!pte_none(yield t.load(T.entries[idx]))) {
+      yield t.unlock(T.ptl);
+      yield* folio_put(t, f);
+      return false;
+    }
+    yield* set_pte_at(t, mm, T, idx, mk_pte(f.pfn, _PAGE_PRESENT | _PAGE_RW));
+    yield t.unlock(T.ptl);
+    return true;
+  });
+
+// ---------------------------------------------------------------- the fault path on a PAE entry
+// handle_pte_fault() reads vmf->orig_pte with ptep_get_lockless() and IRQs on (the table found by
+// pte_offset_map_rw_nolock() under RCU only), so on 32-bit PAE the value may be torn: no flush IPI
+// waits for this reader. Every handler rechecks the entry under the PTL before it acts (pte_same(),
+// pte_unmap_same(), vmf_pte_changed()); I13 for this caller is that it never acts on a torn value.
+
+/** A PAE PTE with the split PTL of its table, which every writer of the entry holds. */
+export interface PaePteLocked extends PaePte {
+  ptl: Loc;
+}
+
+/** A PAE PTE value as its two words, [low, high]. */
+export type PaePteVal = [number, number];
+const paeSame = (a: PaePteVal, b: PaePteVal): boolean => a[0] === b[0] && a[1] === b[1];
+const paeNone = (v: PaePteVal): boolean => v[0] === 0 && v[1] === 0;
+
+/** ptep_get() with the PTL held: every writer holds it too, so both words are one store's. */
+function* ptepGetLocked(t: Ctx, p: PaePteLocked): ThreadGen<PaePteVal> {
+  const lo = yield t.load(p.low);
+  const hi = yield t.load(p.high);
+  return [lo, hi];
+}
+
+/** The ghost side of I13 for a caller that acts on what it read: a whole value the entry held. */
+const checkActsOnWhole = modelStep('(check)', function* (t: Ctx, v: PaePteVal, whole: PaePteVal[], what: string): ThreadGen<void> {
+  yield t.assert(paeNone(v) || whole.some((w) => paeSame(w, v)), I13,
+    () => `CPU${t.tid} ${what} on PTE (low 0x${v[0].toString(16)}, high 0x${v[1].toString(16)}), a value the entry never held: a torn read acted on`);
+});
+
+/** What the fault path leaves out (a change a patch could make). */
+export interface FaultKnobs {
+  /** do_swap_page() without pte_unmap_same()'s locked recheck (its PAE-only branch removed). */
+  noPteUnmapSame?: boolean;
+}
+
+const FAULT_V = 'v6.13–v6.18';
+
+/**
+ * pte_unmap_same(): where sizeof(pte_t) > sizeof(long) (32-bit PAE), recheck orig_pte under the
+ * PTL, then pte_unmap(). "handle_pte_fault chooses page fault handler according to an entry which
+ * was read non-atomically."
+ */
+export const pte_unmap_same = kernelFunction({ name: 'pte_unmap_same', file: 'mm/memory.c', version: FAULT_V },
+  function* (t: Ctx, cpu: Cpu, p: PaePteLocked, orig: PaePteVal): ThreadGen<boolean> {
+    yield t.lock(p.ptl);
+    const now = yield* ptepGetLocked(t, p);
+    yield t.unlock(p.ptl);
+    yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
+    return paeSame(now, orig);
+  });
+
+/** do_swap_page(): orig_pte is neither none nor present: the swap entry the swap-in starts from. */
+export const do_swap_page = kernelFunction({ name: 'do_swap_page', file: 'mm/memory.c', version: FAULT_V, note: 'up to pte_to_swp_entry()' },
+  function* (t: Ctx, cpu: Cpu, p: PaePteLocked, orig: PaePteVal, whole: PaePteVal[], knobs: FaultKnobs): ThreadGen<void> {
+    if (knobs.noPteUnmapSame) yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
+    else if (!(yield* pte_unmap_same(t, cpu, p, orig))) return; // changed under us: the fault is retried
+    yield* checkActsOnWhole(t, orig, whole, 'do_swap_page() looks up the swap entry'); // pte_to_swp_entry(vmf->orig_pte)
+  });
+
+/**
+ * handle_pte_fault() for a PAE entry: vmf->orig_pte = ptep_get_lockless() with IRQs on, then the
+ * handler for what it read. A none entry goes to do_pte_missing(), whose do_anonymous_page()
+ * maps a page only if the entry is still none under the PTL (not modeled further: what it acts
+ * on is none); a non-present one to do_swap_page(); a present one is rechecked with pte_same()
+ * under the PTL before ptep_set_access_flags().
+ */
+export const handle_pte_fault = kernelFunction({ name: 'handle_pte_fault', file: 'mm/memory.c', version: FAULT_V, note: 'the present, swap and none paths; the new page of do_anonymous_page() not modeled' },
+  function* (t: Ctx, cpu: Cpu, p: PaePteLocked, whole: PaePteVal[], knobs: FaultKnobs = {}): ThreadGen<void> {
+    yield* t.call('pte_offset_map_rw_nolock', rcu_read_lock(t, cpu));
+    const orig: PaePteVal = yield* ptep_get_lockless(t, p);
+    if (paeNone(orig)) {
+      yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
+      return; // do_pte_missing()
+    }
+    if (!(orig[0] & PAE_PRESENT)) {
+      yield* do_swap_page(t, cpu, p, orig, whole, knobs);
+      return;
+    }
+    yield t.lock(p.ptl);
+    const now = yield* ptepGetLocked(t, p);
+    if (paeSame(now, orig)) yield* checkActsOnWhole(t, orig, whole, 'handle_pte_fault() sets the accessed bit'); // ptep_set_access_flags()
+    yield t.unlock(p.ptl); // !pte_same(): update_mmu_tlb(); the fault is retried
+    yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
+  });

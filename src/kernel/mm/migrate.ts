@@ -51,9 +51,9 @@ export const try_to_migrate = kernelFunction({ name: 'try_to_migrate', file: 'mm
 
 /** remove_migration_ptes(): the migration entry becomes a PTE of `to` (dst on success, src on failure). */
 export const remove_migration_ptes = kernelFunction(migrateC('remove_migration_ptes'),
-  function* (t: Ctx, T: PageTable, idx: number, to: Folio, gen: number): ThreadGen<void> {
+  function* (t: Ctx, T: PageTable, idx: number, to: Folio): ThreadGen<void> {
     yield t.lock(T.ptl);
-    yield t.store(T.entries[idx], mk_pte(to.pfn, _PAGE_PRESENT | _PAGE_RW, gen));
+    yield t.store(T.entries[idx], mk_pte(to.pfn, _PAGE_PRESENT | _PAGE_RW));
     yield* folio_get(t, to);
     yield t.unlock(T.ptl);
   });
@@ -114,13 +114,13 @@ export const migrateAnonFolio = kernelFunction(migrateC('migrate_pages', 'one or
     yield* folio_mc_copy(t, dst, src);
     yield* folio_migrate_flags(t);
     if (knobs.flushAfterCopy && knobs.flush) yield* try_to_unmap_flush(t, knobs.flush);
-    yield* remove_migration_ptes(t, T, idx, dst, 1);
+    yield* remove_migration_ptes(t, T, idx, dst);
     yield* folio_put(t, dst); // the allocation reference; the mapping holds it now
     yield* migrate_folio_done(t, src); // the isolation reference: src is freed
     return true;
   }
   if (knobs.flushAfterCopy && knobs.flush) yield* try_to_unmap_flush(t, knobs.flush);
-  yield* remove_migration_ptes(t, T, idx, src, 2);
+  yield* remove_migration_ptes(t, T, idx, src);
   yield* folio_put(t, dst);
   yield* migrate_folio_done(t, src);
   return false;

@@ -31,6 +31,6 @@ export const migrate_vma_collect_pmd = kernelFunction({ name: 'migrate_vma_colle
 export const migrate_vma_finalize = kernelFunction({ name: 'migrate_vma_finalize', file: 'mm/migrate_device.c', version: MAINLINE },
   function* (t: Ctx, T: PageTable, idx: number, p: Folio): ThreadGen<void> {
     yield t.lock(T.ptl);
-    yield t.store(T.entries[idx], mk_pte(p.pfn, _PAGE_PRESENT | _PAGE_RW, 1)); // restored, clean
+    yield t.store(T.entries[idx], mk_pte(p.pfn, _PAGE_PRESENT | _PAGE_RW)); // restored, clean
     yield t.unlock(T.ptl);
   });

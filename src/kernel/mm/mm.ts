@@ -1,9 +1,11 @@
 // One process's address space as the scenarios need it: a PMD entry (with its lock), the PTE
-// tables it may point to, and the folios a pfn can name (docs/design/protocols.md §M.1).
+// tables it may point to, and the folios a pfn can name (docs/design/protocols.md §M.1). An mm
+// whose walks start one level up has a PUD entry and the PMD tables it may point to (hugetlb PMD
+// sharing: mm/hugetlb.ts).
 import type { Loc } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
-import { newPmd, showPmd, type PageTable, type Pmd } from '../include/linux/pgtable.ts';
+import { newPmd, pmd_high, pmd_is_table, pmd_low, pmd_table_id, showPmd, showPud, type PageTable, type Pmd, type PmdTable } from '../include/linux/pgtable.ts';
 
 /** One address space: a PMD entry and its lock, the PTE tables and folios it can reach. */
 export interface Mm extends Pmd {
@@ -13,16 +15,40 @@ export interface Mm extends Pmd {
   compound_head: Map<number, Loc>;
   /** mm->write_protect_seq (fork), when modeled. */
   write_protect_seq?: Loc;
+  /** 32-bit x86 PAE: the PMD is read as two 32-bit words (pmdp_get_lockless()'s loop). */
+  pae?: boolean;
+  /** The PUD entry walks start from, when modeled (then `pmd` is unused). */
+  pud?: Loc;
+  /** The PMD tables the PUD may point to. */
+  pmdTables?: PmdTable[];
+}
+
+/** What newMm() models beyond one PMD. */
+export interface MmOptions {
+  /** Names the PMD entry and its lock (`*pmd`, `pmd_lock`) where a scenario has several mms. */
+  pmdName?: string;
+  /** 32-bit PAE (Mm.pae). */
+  pae?: boolean;
+  /** A PUD with this value (named `<name>: *pud`), pointing into `pmdTables`. */
+  pud?: number;
+  name?: string;
+  pmdTables?: PmdTable[];
 }
 
 /**
  * An mm whose PMD holds `pmdInit`, with the PTE tables and folios its entries may name (traces then
- * name the folio an entry maps). `pmdName` names the PMD entry and its lock (`*pmd`, `pmd_lock`)
- * where a scenario has several mms.
+ * name the folio an entry maps); `opts` for what more it models.
  */
-export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[], pmdName = 'pmd'): Mm {
-  const mm: Mm = { ...newPmd(b, pmdInit, pmdName), tables, folios, compound_head: new Map() };
-  for (const loc of [mm.pmd, ...tables.flatMap((T) => T.entries)]) decorate(b, mm, loc);
+export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[], opts: MmOptions = {}): Mm {
+  const mm: Mm = { ...newPmd(b, pmdInit, opts.pmdName), tables, folios, compound_head: new Map() };
+  if (opts.pae) mm.pae = true;
+  if (opts.pud !== undefined) {
+    mm.pud = b.loc(opts.name ? `${opts.name}: *pud` : '*pud', opts.pud, showPud);
+    mm.pmdTables = opts.pmdTables ?? [];
+  }
+  decorate(b, mm, mm.pmd, true);
+  for (const loc of tables.flatMap((T) => T.entries)) decorate(b, mm, loc);
+  for (const loc of (mm.pmdTables ?? []).flatMap((S) => S.entries)) decorate(b, mm, loc, true);
   return mm;
 }
 
@@ -32,21 +58,25 @@ export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: 
  */
 export function mmPmd(b: Builder, mm: Mm, name: string, init: number, show: (v: number) => string = showPmd): Pmd {
   const pmd: Pmd = { pmd: b.loc(`*${name}`, init, show), pml: mm.pml };
-  decorate(b, mm, pmd.pmd);
+  decorate(b, mm, pmd.pmd, true);
   return pmd;
 }
 
 // Traces name the folio an entry maps and the table a PMD points to: "T0[0] → pte(pfn 1 PW, P)",
-// "*pmd → huge(pfn 9, HP)", "*new_pmd → table(page0)".
-function decorate(b: Builder, mm: Mm, loc: Loc): void {
+// "*pmd → huge(pfn 9 W, HP)", "*new_pmd → table(page0)"; on PAE a PMD's two words too, and a value
+// that names no table of the mm (a torn read) as its words.
+function decorate(b: Builder, mm: Mm, loc: Loc, isPmd = false): void {
   const info = b.locs[loc];
   const show = info.show;
   if (!show) return;
   info.show = (v) => {
     const text = show(v);
-    const t = /^table\(T(\d+)\)$/.exec(text);
-    const T = t ? mm.tables.find((x) => x.id === Number(t[1])) : undefined;
-    if (T) return `table(${T.name})`;
+    if (isPmd && pmd_is_table(v)) {
+      const T = mm.tables.find((x) => x.id === pmd_table_id(v));
+      const halves = `high 0x${pmd_high(v).toString(16)}, low 0x${pmd_low(v).toString(16)}`;
+      if (T) return `table(${T.name}${mm.pae ? `: ${halves}` : ''})`;
+      if (mm.pae) return `pmd(${halves}: no table)`;
+    }
     const m = /^(?:pte|huge|invalidated huge|splitting huge)\(pfn (\d+)/.exec(text);
     const f = m ? mm.folios.find((x) => x.pfn === Number(m[1])) : undefined;
     return f && text.endsWith(')') ? `${text.slice(0, -1)}, ${f.name})` : text;
@@ -58,6 +88,13 @@ export function table(mm: Mm, id: number): PageTable {
   const T = mm.tables.find((x) => x.id === id);
   if (!T) throw new Error(`no page table T${id}`);
   return T;
+}
+
+/** The PMD table with id `id` (a PUD names it). */
+export function pmdTable(mm: Mm, id: number): PmdTable {
+  const S = mm.pmdTables?.find((x) => x.id === id);
+  if (!S) throw new Error(`no PMD table S${id}`);
+  return S;
 }
 
 /** The folio at `pfn` (a PTE names it). */

@@ -7,8 +7,10 @@ import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Cpu } from '../cpus.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import {
-  PTE_NONE, pmd_is_table, tableLockFault, pmd_table_id, showPte, type PageTable,
+  PTE_NONE, pmd_is_table, tableLockFault, pmd_table_id, pmdp_get_lockless, pmdp_get_lockless_end, pmdp_get_lockless_start,
+  showPte, type PageTable,
 } from '../include/linux/pgtable.ts';
+import { checkPmdUntorn } from '../arch/x86/include/asm/pgtable-3level.ts';
 import { table, type Mm } from './mm.ts';
 import { ghostLoad } from '../ghost.ts';
 import { I11 } from '../invariants.ts';
@@ -23,10 +25,18 @@ export interface Mapped {
   pmdval: number;
 }
 
-/** __pte_offset_map(): RCU{ pmdval = pmdp_get_lockless(pmd); NULL unless it points to a table. */
-export const __pte_offset_map = kernelFunction(generic('__pte_offset_map'), function* (t: Ctx, cpu: Cpu, mm: Mm): ThreadGen<Mapped | null> {
+/**
+ * __pte_offset_map(): RCU{ pmdval = pmdp_get_lockless(pmd), bracketed by pmdp_get_lockless_start()
+ * / _end() (IRQs off on PAE); NULL unless it points to a table. On PAE the value is used as the
+ * table without a recheck, so it must be untorn (I13).
+ */
+export const __pte_offset_map = kernelFunction(generic('__pte_offset_map'), function* (t: Ctx, cpu: Cpu, mm: Mm, knobs: { noLocklessBracket?: boolean } = {}): ThreadGen<Mapped | null> {
   yield* rcu_read_lock(t, cpu);
-  const pmdval = yield t.load(mm.pmd);
+  const bracket = mm.pae && !knobs.noLocklessBracket; // (a hypothetical change drops it)
+  yield* pmdp_get_lockless_start(t, cpu, bracket);
+  const pmdval = yield* pmdp_get_lockless(t, mm.pmd, mm.pae);
+  yield* pmdp_get_lockless_end(t, cpu, bracket);
+  if (mm.pae && pmd_is_table(pmdval)) yield* checkPmdUntorn(t, mm, pmdval, 'maps as its PTE table in __pte_offset_map()');
   if (!pmd_is_table(pmdval)) {
     yield* rcu_read_unlock(t, cpu);
     return null;

@@ -9,15 +9,17 @@ import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../in
 import { folio_alloc } from '../include/linux/gfp.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
-import { gup_fast, pin_user_pages_fast, put_page, unpin_user_page } from '../mm/gup.ts';
-import { copy_present_pte, do_wp_page, zap_pte_range } from '../mm/memory.ts';
+import { gup_fast, pin_user_pages_fast, put_page, unpin_user_page, type GupKnobs } from '../mm/gup.ts';
+import { copy_present_pte, do_anonymous_page, do_wp_page, zap_pte_range } from '../mm/memory.ts';
 import { __split_folio_to_order } from '../mm/huge_memory.ts';
 import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I10, I15 } from '../invariants.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
-function makeZap(knob: 'no-pte-recheck' | undefined) {
+type ZapKnob = 'no-pte-recheck' | 'refault';
+
+function makeZap(knob: ZapKnob | undefined) {
   return (b: Builder, params: Params) => {
     const walkers = params.walkers ?? 1;
     const cpus = new Cpus(b, 2 + walkers);
@@ -35,8 +37,11 @@ function makeZap(knob: 'no-pte-recheck' | undefined) {
       yield* zap_pte_range(t, mm, T, 0); // munmap(a)
     });
     b.thread('CPU2', function* (t: Ctx) {
-      // The page allocator hands the freed page to another owner.
+      // The page allocator hands the freed page to another owner; with 'refault', that owner is
+      // the same process faulting at the same address again: the PTE goes back to the very value
+      // GUP read (ABA), and GUP's raw-value recheck passes.
       yield t.assume(yield* folio_alloc(t, F));
+      if (knob === 'refault') yield* do_anonymous_page(t, mm, T, 0, F);
     });
     for (let c = 3; c < 2 + walkers; c++) b.thread(`CPU${c}`, walker(c));
   };
@@ -46,14 +51,25 @@ export const gupZapScenario: Scenario = {
   name: 'gup-fast-vs-zap',
   description: 'gup_fast() against munmap of the page and its reuse by another owner (§1, U1.a)',
   seed: '000', section: '§1',
-  variants: variants('gup-fast-vs-zap', makeZap, [
+  variants: variants<ZapKnob>('gup-fast-vs-zap', makeZap, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'grab with add-unless-zero, then recheck PMD and PTE; the put of a failed recheck may be the last one' },
     { name: 'no-pte-recheck', kernels: 'a hypothetical change to v6.12', ref: 'U1.a', expected: 'I8', description: 'no PTE recheck after the grab: GUP returns a page that was unmapped (and maybe reused) before it took its reference' },
+    { name: 'refault', ref: '§1', expected: 'ok', description: 'the kernel\'s protocol against an ABA on the PTE: the freed page is reallocated and faulted in at the same address, so the PTE holds again the value GUP read; the recheck compares raw values and passes, and the page GUP returns is mapped there (I8 holds)' },
   ], { walkers: { default: 1, min: 1, max: 8 } }),
 };
 
-// ---------------------------------------------------------------- U1.b: THP split
-function makeSplit(knob: 'no-folio-recheck' | undefined) {
+// ---------------------------------------------------------------- U1.b: THP split (B5)
+type SplitKnob = 'no-folio-recheck' | 'pre-fix' | 'fixed';
+
+/** The GUP-fast of each variant: today's, U1.b, and B5's v5.13 / v5.14 code (no PMD recheck yet). */
+const splitGup: Record<SplitKnob | 'safe', GupKnobs> = {
+  'safe': {},
+  'no-folio-recheck': { folioRecheck: 'none' },
+  'pre-fix': { folioRecheck: 'none', noPmdRecheck: true },
+  'fixed': { folioRecheck: 'fail', noPmdRecheck: true },
+};
+
+function makeSplit(knob: SplitKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 3);
     // Order-1 folio H = {pfn 1 (head), pfn 2 (tail)}, both mapped; refcount 3 = splitter + 2 mappings.
@@ -65,7 +81,7 @@ function makeSplit(knob: 'no-folio-recheck' | undefined) {
     const splitDone = b.loc('ghost.split_done', 0);
     mm.compound_head.set(2, ch);
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, { noFolioRecheck: knob === 'no-folio-recheck' });
+      const g = yield* gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, splitGup[knob ?? 'safe']);
       if (g) yield* put_page(t, mm, g);
     });
     b.thread('CPU1', function* (t: Ctx) {
@@ -92,9 +108,14 @@ export const gupSplitScenario: Scenario = {
   name: 'gup-fast-vs-split',
   description: 'gup_fast() on a tail page against split of its order-1 folio and unmap of the new folio (§1, U1.b)',
   seed: '000', section: '§1',
-  variants: variants('gup-fast-vs-split', makeSplit, [
+  variants: variants<SplitKnob>('gup-fast-vs-split', makeSplit, [
     { name: 'safe', ref: '§1', expected: 'ok', description: 'try_get_folio() rechecks page_folio(page) after the grab and retries on the new folio' },
-    { name: 'no-folio-recheck', kernels: 'GUP-fast before its page_folio() (compound_head) recheck; the commit is not checked here', ref: 'U1.b', expected: 'I6', description: 'no page_folio() recheck: the reference stays on the old head while the page now belongs to another folio' },
+    { name: 'no-folio-recheck', kernels: 'a hypothetical change to v6.12 (v4.5–v5.13 lacked the recheck: the pre-fix variant)', ref: 'U1.b', expected: 'I6', description: 'no page_folio() recheck: the reference stays on the old head while the page now belongs to another folio' },
+    { name: 'pre-fix', ref: '§1', expected: 'I6', commit: 'c24d37322548', fixes: '7aef4172c795', kernels: 'v4.5–v5.13',
+      origin: 'the kernel before c24d37322548: try_get_compound_head() takes the reference on compound_head(page) as looked up before the grab, and (before 70cbc3cc78a9) gup_pte_range() rechecks only the PTE',
+      description: 'try_get_compound_head() without a recheck: the split makes page 2 a folio of its own after the head was looked up, the PTE still maps page 2, and the reference stays on the old head (I6)' },
+    { name: 'fixed', ref: '§1', expected: 'ok', commit: 'c24d37322548', fixes: '7aef4172c795', kernels: 'v5.14–v5.17',
+      description: 'try_get_compound_head() rechecks compound_head(page) == head after the grab and, if the pages no longer belong together, drops the reference and fails (the caller falls back to the slow path)' },
   ]),
 };
 
@@ -133,9 +154,9 @@ export const gupCollapseScenario: Scenario = {
   seed: '003', section: '§8',
   variants: variants<CollapseKnob>('gup-fast-vs-collapse', makeCollapse, [
     { name: 'safe', ref: '§8', expected: 'ok', description: 'GUP-fast rechecks *pmd after the grab (Yang Shi, 2022); collapse_huge_page() as today: tlb_remove_table_sync_one() after the clear, the old table deposited' },
-    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I8', also: ['I10'], kernels: 'v3.x–v5.19',
+    { name: 'no-pmd-recheck', ref: 'U1.c', expected: 'I8', also: ['I10'], kernels: 'v3.19–v5.19', commit: '70cbc3cc78a9', fixes: '2667f50e8b81',
       description: 'the kernel before 70cbc3cc78a9: GUP-fast rechecks the PTE only, and collapse_huge_page() has no IPI yet (2ba99c5e0881 came later): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
-    { name: 'collapse-without-ipi', ref: '§8', expected: 'ok', kernels: 'v6.0',
+    { name: 'collapse-without-ipi', ref: '§8', expected: 'ok', kernels: 'v6.0', commit: '70cbc3cc78a9', fixes: '2667f50e8b81',
       description: 'the kernel between 70cbc3cc78a9 and 2ba99c5e0881: GUP-fast\'s PMD recheck alone keeps it from returning the stale page (the IPI is needed for the table\'s lifetime: gup-fast-vs-collapse-table-free, B1)' },
   ]),
 };

@@ -5,7 +5,8 @@
 import type { Quantifier } from '../ast.ts';
 import type { Capture } from '../run.ts';
 import type { Setup } from '../setup.ts';
-import { graphOf, keptOf, type Kept, type TraceExecution } from '../trace.ts';
+import { graphOf, keptOf, type Kept } from '../trace.ts';
+import type { LitmusExecution } from '../../trace-format/index.ts';
 
 export type ShowMode = 'none' | 'prop' | 'neg' | 'cond' | 'wit' | 'all';
 export const SHOW_MODES: readonly ShowMode[] = ['prop', 'all', 'neg', 'cond', 'none', 'wit'];
@@ -48,9 +49,9 @@ export class DotCollector {
 const COLOR: Record<string, string> = { po: 'black', rf: 'red', co: 'blue', fr: '"#ffa040"' };
 const q = (s: string): string => JSON.stringify(s);
 
-function graphDot(title: string, g: TraceExecution): string {
+function graphDot(title: string, g: LitmusExecution): string {
   const lines = ['digraph G {', `  label=${q(`${title}: ${g.label ?? ''}`)};`, '  node [shape=none];'];
-  const byThread = new Map<number, TraceExecution['events']>();
+  const byThread = new Map<number, LitmusExecution['events']>();
   for (const e of g.events) byThread.set(e.tid, [...(byThread.get(e.tid) ?? []), e]);
   const letter = (i: number): string => (i < 26 ? String.fromCharCode(97 + i) : `e${i}`);
   const label = new Map<string, string>();

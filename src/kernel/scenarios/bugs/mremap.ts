@@ -28,7 +28,7 @@ function makeB7(knob: B7Knob | undefined) {
     const T1 = newPageTable(b, 1, [PTE_NONE]); // A's table over the range: emptied by collapse_file()
     const mmA = { ...newMm(b, pmd_table(1), [page0, T1], []), mmap_lock: newMmapLock(b, 'A') };
     const newPmd = mmPmd(b, mmA, 'new_pmd', 0); // on the same PMD page: one PMD lock
-    const mmB = newMm(b, 0, [], [], 'B.pmd'); // B's own mapping of the range: no table (yet)
+    const mmB = newMm(b, 0, [], [], { pmdName: 'B.pmd' }); // B's own mapping of the range: no table (yet)
     const vmaA = newVma(b, 'vmaA', { mm: mmA, file: F, shared: true });
     newVma(b, 'vmaB', { mm: mmB, file: F, shared: true });
     const vmaNew = newVma(b, 'new_vma', { mm: mmA, pmd: newPmd, shared: true }); // not yet in F's tree walk range

@@ -6,7 +6,7 @@
 import type { Ctx, Loc, ThreadGen } from '../../../../../engine/ops.ts';
 import type { Cpu, Cpus } from '../../../../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../../../../include/linux/irqflags.ts';
-import { pmd_is_table, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present } from '../../../../include/linux/pgtable.ts';
+import { pmd_is_table, pmd_pfn, pmd_table_id, pmd_trans_huge, pte_pfn, pte_present } from '../../../../include/linux/pgtable.ts';
 import { table, type Mm } from '../../../../mm/mm.ts';
 import { broadcastInvalidate } from '../../../../hw.ts';
 import { serialize_against_pte_lookup } from './pgtable.ts';
@@ -33,7 +33,7 @@ export const hash_page = kernelFunction({ name: 'hash_page', file: 'arch/powerpc
       t.depends('addr', mm.pmd);
       const pte = yield t.load(table(mm, pmd_table_id(pmd)).entries[0]);
       if (pte_present(pte)) pfn = pte_pfn(pte);
-    } else if (pmd_trans_huge(pmd)) pfn = pmd & 0xff;
+    } else if (pmd_trans_huge(pmd)) pfn = pmd_pfn(pmd);
     if (pfn) yield t.store(hpte, pfn); // insert the HPTE
     yield* local_irq_enable(t, cpu);
     return pfn !== 0;
