@@ -18,6 +18,7 @@ export const INVARIANTS: Record<string, string> = {
   I16: "TLB coherence on free.",
   I17: "No use-after-free of swap metadata.",
   I18: "A swap entry and its swap-cache folio move together.",
+  I19: "Uptodate data.",
 };
 
 /** 'I8: gup_fast …' → 'I8 — GUP validity.' (or just the id when unknown). */
