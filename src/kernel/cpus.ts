@@ -11,6 +11,7 @@
 // each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
+import { rcu_lock_fence, rcu_unlock_fence } from './include/asm-generic/barrier.ts';
 
 /** The read-side nesting bits of a CPU's word. */
 export const CPU_NEST = 0xf;
@@ -59,16 +60,17 @@ export const cpuRcuDepth = (v: number): number => (v & CPU_NEST) - (v & CPU_IRQO
  * The step that turns interrupts off on `cpu` (local_irq_disable()'s, and the (insn) bracket's).
  * Since the v5.0 flavour consolidation an IRQs-off region is an RCU reader: under a model that
  * checks the grace-period guarantee itself (the LKMM, whose own model has rcu_read_lock() only),
- * the region is also an F[rcu-lock] … F[rcu-unlock] section. The word's update stays fully
+ * the region is also an F[rcu-lock] … F[rcu-unlock] section, named in traces as the kernel names
+ * such a reader when it marks one explicitly (rcu_read_lock_sched()). The word's update stays fully
  * ordered under every model: it is how the model's IPIs order (kernel/smp.ts).
  */
 export function* cpuIrqOff(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, (v) => (v + 1) | CPU_IRQOFF);
-  if (t.modelChecks('rcu-lock')) yield t.fence('rcu-lock', 'local_irq_disable (RCU reader)');
+  if (t.modelChecks('rcu-lock')) yield rcu_lock_fence(t, 'rcu_read_lock_sched');
 }
 
 /** The step that turns interrupts back on: pending IPIs are taken now (see smp_call_function). */
 export function* cpuIrqOn(t: Ctx, cpu: Cpu): ThreadGen<void> {
-  if (t.modelChecks('rcu-unlock')) yield t.fence('rcu-unlock', 'local_irq_enable (RCU reader ends)');
+  if (t.modelChecks('rcu-unlock')) yield rcu_unlock_fence(t, 'rcu_read_unlock_sched');
   yield t.rmw(cpu.state, (v) => cpuLeave(v & ~CPU_IRQOFF));
 }

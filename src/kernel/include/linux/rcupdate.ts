@@ -9,6 +9,7 @@
 import { Mode, type Ctx, type ThreadGen } from '../../../engine/ops.ts';
 import { cpuLeave, type Cpu } from '../../cpus.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
+import { rcu_lock_fence, rcu_unlock_fence } from '../asm-generic/barrier.ts';
 
 const src = (name: string) => ({ name, file: 'include/linux/rcupdate.h', version: MAINLINE });
 
@@ -19,7 +20,7 @@ export const rcu_read_lock = kernelFunction(src('rcu_read_lock'), function* (t: 
     return;
   }
   yield t.rmw(cpu.state, (v) => v + 1, Mode.Relaxed);
-  yield t.fence('rcu-lock', 'rcu_read_lock');
+  yield rcu_lock_fence(t, 'rcu_read_lock');
 });
 
 /** rcu_read_unlock(): leaves it; leaving the outermost one ends the reader a grace period waits for. */
@@ -28,6 +29,6 @@ export const rcu_read_unlock = kernelFunction(src('rcu_read_unlock'), function* 
     yield t.rmw(cpu.state, cpuLeave);
     return;
   }
-  yield t.fence('rcu-unlock', 'rcu_read_unlock');
+  yield rcu_unlock_fence(t, 'rcu_read_unlock');
   yield t.rmw(cpu.state, cpuLeave, Mode.Relaxed);
 });

@@ -6,7 +6,7 @@ import { CPU_IRQOFF, CPU_NEST, cpuRcuDepth, type Cpu, type Cpus } from '../../cp
 import { ghostLoad } from '../../ghost.ts';
 import { I12, I14 } from '../../invariants.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
-import { smp_mb } from '../../include/asm-generic/barrier.ts';
+import { smp_mb, sync_rcu_fence } from '../../include/asm-generic/barrier.ts';
 
 /**
  * Which read-side sections a grace period waits for. Since v5.0 (the flavour consolidation) one
@@ -38,7 +38,7 @@ function* gracePeriod(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlavour): Threa
     // linux-kernel.cat checks on each execution against every F[rcu-lock] … F[rcu-unlock]
     // section. No handshake: its reads of the readers' words would sit inside the grace period,
     // which this one event does not have, and its waits would only repeat the cat's verdict.
-    yield t.fence('sync-rcu', 'synchronize_rcu');
+    yield sync_rcu_fence(t);
     return;
   }
   yield smp_mb(t); // synchronize_rcu() has full-barrier semantics at both ends
