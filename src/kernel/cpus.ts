@@ -9,6 +9,8 @@
 // bits 5+ = a generation bumped each time the CPU leaves its outermost reader. So
 // synchronize_rcu() waits only for the readers that were active when it started: it snapshots
 // each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
+// Under the LKMM the grace period is the cat's instead (F[rcu-lock] … F[sync-rcu], see
+// kernel/rcu/tree.ts), and the word's reader nesting is only bookkeeping.
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
 import { rcu_lock_fence, rcu_unlock_fence } from './include/asm-generic/barrier.ts';

@@ -1,6 +1,10 @@
 // RCU grace periods (kernel/rcu/tree.c synchronize_rcu, call_rcu, rcu_do_batch; docs/design/protocols.md §M.2).
 // A grace period snapshots each other CPU's word (cpus.ts) and waits, for every CPU that was in
 // a read-side section (or had IRQs off) when it started, until that CPU's generation moves.
+// Under a model that checks the grace-period guarantee itself (the LKMM: t.modelChecks('sync-rcu'))
+// it is instead the LKMM's F[sync-rcu] (docs/memory-models.md, "RCU under the LKMM"). The pre-v5.0
+// rcu_preempt flavour has no LKMM counterpart (one flavour there, as in the kernel since v5.0):
+// it keeps the handshake and the I14 check under every model.
 import type { Ctx, ThreadGen } from '../../../engine/ops.ts';
 import { CPU_IRQOFF, CPU_NEST, cpuRcuDepth, type Cpu, type Cpus } from '../../cpus.ts';
 import { ghostLoad } from '../../ghost.ts';
