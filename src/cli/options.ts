@@ -45,6 +45,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'out', type: 'string', arg: 'FILE', help: 'bench: also write the JSON results to FILE; check --shard: where the shard\'s result goes', commands: ['bench', 'check'] },
   { name: 'heavy', type: 'flag', help: 'include the benchmarks that take minutes (big1, big2; with --jobs: big1)', commands: ['bench'] },
   { name: 'judge', type: 'flag', help: 'judge each result against the test\'s Result: comment, with the rules and words of the kernel\'s judgelitmus.sh (exit 1 if one is not as expected)', commands: ['litmus'] },
+  { name: 'explain', type: 'flag', help: 'say why the condition\'s outcome is allowed or forbidden: the axiom of the model that rejects it and the cycle of its relations that closes (in --json: "explanation"; with --trace, the rejected execution for the viewer)', commands: ['litmus'] },
   { name: 'stub', type: 'flag', help: 'the coherence-only stub model instead of the LKMM (front-end debugging)', commands: ['litmus'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'give up a test after S seconds (reported like a refused file)', commands: ['litmus'] },
   { name: 'trace', type: 'string', arg: 'DIR', help: 'write one JSON trace per test into DIR (a witness or counterexample and an ordinary execution, as graphs) for `mmcheck view`', commands: ['litmus'] },

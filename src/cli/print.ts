@@ -1,8 +1,9 @@
 // What the commands print: the text of a result, the catalog table, the JSON shapes and the
 // trace file. The commands decide; this file only shapes what they decided into output.
 import { writeFileSync } from 'node:fs';
-import type { CheckResult, Ev, Graph, Instance } from '../engine/index.ts';
+import type { CheckResult, Ev, Graph, Instance, WeakExplanation } from '../engine/index.ts';
 import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
+import { describeStep } from '../engine/trace.ts';
 import { scenarioTrace } from '../engine/trace-json.ts';
 import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
@@ -50,6 +51,8 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     else out('');
     out(v.trace);
     out(`\nfinal memory: ${v.memory}`);
+    const why = v.explain();
+    if (why) out(`\n${why.text.join('\n')}\n`);
     out(`replay: ${replayCommand(run, r.model, b.params, v.schedule)}`);
     if (r.violations) printViolationCounts(run, r, b);
     else if (r.mode === 'exhaustive') out('(the search stopped here; --all-violations explores every execution and counts those that break each invariant)');
@@ -162,11 +165,27 @@ export function jsonOf(run: Run, r: CheckResult, b: Bounds): Record<string, unkn
       schedule: v.schedule, replay: t.replay, memory: v.memory,
       steps: t.steps.map((x) => ({ index: x.index, thread: x.thread, fn: x.fn, text: x.text, kind: x.kind, ...(x.violation ? { violation: true } : {}) })),
     };
+    const why = v.explain();
+    if (why) o.weakMemory = weakJson(r, why);
   }
   if (r.violations) {
     o.violations = r.violations.map((c) => ({ invariant: c.key, executions: c.count, message: c.first.message, schedule: c.first.schedule, replay: replayCommand(run, r.model, b.params, c.first.schedule) }));
   }
   return o;
+}
+
+/** A counterexample's weak-memory explanation as JSON: events as the trace prints them. */
+function weakJson(r: CheckResult, w: WeakExplanation): Record<string, unknown> {
+  const v = r.violation!;
+  const ev = (e: Ev) => ({ thread: e.tid < 0 ? 'init' : (v.threadNames[e.tid] ?? `T${e.tid}`), step: describeStep(r.instance, v.graph, e, v.threadNames) });
+  return {
+    sequentiallyConsistent: w.sc,
+    cycle: w.cycle.map((c) => ({ from: ev(c.from), rel: c.rel, to: ev(c.to) })),
+    staleReads: w.stale.map((s) => ({ read: ev(s.read), source: s.source ? ev(s.source) : 'init', overwrittenBy: ev(s.overwrittenBy) })),
+    needs: w.needs,
+    orderings: w.orderings.map((o) => ({ from: ev(o.from), to: ev(o.to), fixes: o.fixes, declared: o.declared })),
+    text: w.text,
+  };
 }
 
 /** The table of `check --all` / `--all-variants`: one row per variant, expectation against verdict. */
@@ -199,7 +218,7 @@ export interface TracedExecution {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
-  violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null };
+  violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null; explain?: () => WeakExplanation | null };
   schedule: string;
 }
 
@@ -210,6 +229,7 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
     scenario: run.scenario ?? null, variant: run.variant?.name ?? null, model,
     violation: x.violation ? { property: x.violation.property, invariant: x.violation.invariant, message: x.violation.message, at: x.violation.at ?? null } : null,
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
+    weak: x.violation?.explain?.() ?? null,
     functionSource: kernelFunctionSource,
   });
 }

@@ -10,6 +10,7 @@ import type { MemoryModel } from './models/model.ts';
 import { RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import { report } from './report.ts';
+import type { WeakExplanation } from './models/lkmm-explain.ts';
 import type { Graph, Ev } from './graph.ts';
 
 /** How `check` explores: parameters, memory model, bounds, random sampling, progress callbacks. */
@@ -56,6 +57,10 @@ export interface ViolationReport {
   graph: Graph;
   order: Ev[];
   threadNames: string[];
+  /** Why the counterexample needs the model's weak behaviour (which reads were stale, what
+   * ordering the code lacks), computed on first call; null under a model that has no weak
+   * behaviour to explain (SC). */
+  explain(): WeakExplanation | null;
 }
 
 /** What `check` found: the verdict, the counts, and the first counterexample (or every class of them). */
@@ -189,5 +194,6 @@ export { ScheduleError } from './trace.ts';
 export { ResourceError } from './memory.ts';
 export type { ViolationClass } from './explore.ts';
 export type { Graph, Ev } from './graph.ts';
+export type { WeakExplanation, MissingOrdering, OrderingFix } from './models/lkmm-explain.ts';
 export * from './program.ts';
 export * from './ops.ts';

@@ -1,12 +1,14 @@
 // A violation as people read it: the schedule that replays it (checked to replay), the
 // interleaving in CPU columns and the final memory, all computed from the violating graph
-// (check, and the parallel runs that sum several explorers' findings, make their reports here).
+// (check, and the parallel runs that sum several explorers' findings, make their reports here);
+// under a weak model, on request, why the counterexample needs weak memory.
 import { Explorer, type Violation } from './explore.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { violationHeadline, type ViolationReport } from './index.ts';
-import { EvKind } from './graph.ts';
-import { ScheduleChooser, graphDifference, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import { EvKind, type Ev } from './graph.ts';
+import { ScheduleChooser, describeStep, graphDifference, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
+import type { WeakExplanation } from './models/lkmm-explain.ts';
 
 /** A violation reported at a store (found at the end of the execution) is drawn ending there. */
 function faultAt(v: Violation): { tid: number; idx: number; text: string } | null {
@@ -19,7 +21,17 @@ function faultAt(v: Violation): { tid: number; idx: number; text: string } | nul
 export function report(inst: Instance, model: MemoryModel, v: Violation): ViolationReport {
   const { schedule, order } = scheduleFor(inst, model, v.graph);
   checkReplays(inst, model, v, schedule);
+  // The weak-memory explanation costs a few model checks: made when asked for, once.
+  let why: WeakExplanation | null | undefined;
+  const explain = (): WeakExplanation | null => {
+    if (why === undefined) {
+      const describe = (e: Ev): string => describeStep(inst, v.graph, e, v.threadNames);
+      why = model.explainViolation ? model.explainViolation(v.graph, describe, (t) => v.threadNames[t] ?? `T${t}`) : null;
+    }
+    return why;
+  };
   return {
+    explain,
     property: v.property,
     invariant: v.invariant,
     message: v.message,

@@ -6,7 +6,8 @@ import { EvKind, type Ev, type Graph } from './graph.ts';
 import type { Instance } from './program.ts';
 import { FREED, OpKind } from './ops.ts';
 import { describeStep } from './trace.ts';
-import { SCENARIO_VERSION, SCHEMA, type FunctionSource, type ScenarioTrace, type TraceLocation, type TraceStep } from '../trace-format/index.ts';
+import { SCENARIO_VERSION, SCHEMA, type FunctionSource, type ScenarioTrace, type TraceLocation, type TraceStep, type TraceWeakMemory } from '../trace-format/index.ts';
+import type { WeakExplanation } from './models/lkmm-explain.ts';
 
 function group(name: string): string {
   const m = /^([^.[]+)/.exec(name);
@@ -27,6 +28,8 @@ export function scenarioTrace(opts: {
   schedule?: string | null;
   /** Where a step's function comes from (the engine knows no kernel: the caller looks it up). */
   functionSource?: (fn: string) => FunctionSource | null;
+  /** Why the counterexample needs weak memory (the model's explanation), if it does. */
+  weak?: WeakExplanation | null;
 }): ScenarioTrace {
   const { inst, graph: g, order, threadNames } = opts;
   const show = (loc: number, v: number): string => (v === FREED && inst.locObj[loc] >= 0 ? 'freed'
@@ -90,6 +93,16 @@ export function scenarioTrace(opts: {
     for (let i = steps.length - 1; i >= 0; i--) if (steps[i].kind !== 'end') { violationStep = i; break; }
   }
   if (violationStep !== null && opts.violation) steps[violationStep].violation = true;
+  const w = opts.weak;
+  const stepOf = (e: Ev): number | null => stepOfEvent.get(e) ?? null;
+  const weakMemory: TraceWeakMemory | undefined = w ? {
+    sc: w.sc,
+    staleReads: w.stale.map((x) => stepOf(x.read)).filter((i): i is number => i !== null),
+    cycle: w.cycle.map((c) => ({ from: stepOf(c.from), to: stepOf(c.to), rel: c.rel })),
+    unordered: w.orderings.filter((o) => o.fixes.length && stepOf(o.from) !== null && stepOf(o.to) !== null)
+      .map((o) => ({ from: stepOf(o.from)!, to: stepOf(o.to)!, fixes: o.fixes.map((f) => f.fix) })),
+    text: w.text,
+  } : undefined;
   return {
     schema: SCHEMA,
     version: SCENARIO_VERSION,
@@ -106,6 +119,7 @@ export function scenarioTrace(opts: {
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
     ...(opts.functionSource ? { functions: functionTable(steps, opts.functionSource) } : {}),
+    ...(weakMemory ? { weakMemory } : {}),
   };
 }
 

@@ -19,7 +19,7 @@ import { speculativeLookupScenario } from './scenarios/speculative-lookup.ts';
 import { readUptodateScenario } from './scenarios/read-uptodate.ts';
 import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario, collapseVsReclaimScenario } from './scenarios/pte-offset-map.ts';
-import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupForkScenario } from './scenarios/gup-fast.ts';
+import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupHugeForkScenario, gupForkScenario } from './scenarios/gup-fast.ts';
 
 /** Every scenario of the catalog, in the order `mmcheck list` and `check --all` show them. */
 export const catalog: Scenario[] = [
@@ -32,6 +32,7 @@ export const catalog: Scenario[] = [
   gupZapScenario,
   gupSplitScenario,
   gupCollapseScenario,
+  gupHugeForkScenario,
   gupForkScenario,
   tableFreeGupScenario,
   tableFreeMapScenario,

@@ -28,6 +28,10 @@ export interface EnumOptions {
   deadline?: number;
   /** Skips a candidate before the model runs (the filter clause when it reads only registers). */
   prefilter?: (cand: Candidate) => boolean;
+  /** Every rf herd7 would try (any write of the location, the initial one included), with no
+   * coherence or atomicity pruning: for explaining why an outcome is forbidden, the candidates
+   * the pruning skips are the ones whose rejection explains it. */
+  unpruned?: boolean;
 }
 
 /** Undetermined (thin-air) values are the numbers SYMBOL_BASE - k. */
@@ -83,7 +87,10 @@ export function enumerate(
           if (f.loc === e.loc && (f.kind === 'W' || f.kind === 'LKW' || f.kind === 'UL')) { own = j; break; }
         }
         const src: [number, number][] = [];
-        if (own >= 0) {
+        if (o.unpruned) {
+          src.push([-1, e.loc]);
+          for (let j = 0; j < p.events.length; j++) if (j !== i && p.events[j]!.loc === e.loc && isWriteKind(p.events[j]!.kind)) src.push([t, j]);
+        } else if (own >= 0) {
           if (isWriteKind(p.events[own]!.kind)) src.push([t, own]);
         } else src.push([-1, e.loc]);
         for (let u = 0; u < nT; u++) {
@@ -238,7 +245,7 @@ export function enumerate(
         // Atomicity: the writes of two successful RMWs cannot both immediately follow the
         // write they read from, so two RMW reads never share an rf source.
         let key = '';
-        if (rmwRead) {
+        if (rmwRead && !o.unpruned) {
           key = `${src[c]![0]}/${src[c]![1]}`;
           if (rmwSources.has(key)) continue;
           rmwSources.add(key);
@@ -246,13 +253,13 @@ export function enumerate(
         choice[k] = c;
         if (coh.push(k, c)) rec(k + 1);
         coh.pop(k);
-        if (rmwRead) rmwSources.delete(key);
+        if (rmwRead && !o.unpruned) rmwSources.delete(key);
       }
     };
     const isRmwRead = new Uint8Array(nR);
     for (let r = 0; r < nR; r++) if (chosen[readT[r]!]!.events[readI[r]!]!.rmwW >= 0) isRmwRead[r] = 1;
     const rmwSources = new Set<string>();
-    coh = coherencePruner(chosen, readT, readI, sources);
+    coh = o.unpruned ? { push: () => true, pop: () => {} } : coherencePruner(chosen, readT, readI, sources);
     rec(0);
   };
 

@@ -11,6 +11,7 @@ import { herdOutput, jsonResult, type JsonResult } from './output.ts';
 import { expectationOf, judge, type Judgement } from './judge.ts';
 import { GaveUp, Refused, runText } from './run.ts';
 import { TraceCollector, litmusTrace } from './trace.ts';
+import { explainOutcome, explanationJson } from './explain.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -50,12 +51,18 @@ export interface LitmusOptions {
   traceDir?: string;
   /** Judge each result against the test's Result: comment, as judgelitmus.sh does. */
   judge?: boolean;
+  /** Say why the condition's outcome is allowed or forbidden (explain.ts). */
+  explain?: boolean;
 }
 
 const out = (s: string): void => { process.stdout.write(s); };
 
 /** Checks the tests and prints the results; returns the exit status. */
 export async function litmusMain(o: LitmusOptions): Promise<number> {
+  if (o.explain && o.stub) {
+    console.error('mmcheck litmus: --explain needs the LKMM, not --stub');
+    return 2;
+  }
   let model: LitmusModel;
   try {
     model = o.stub ? coherenceStub() : await loadLitmusModel();
@@ -83,18 +90,21 @@ export async function litmusMain(o: LitmusOptions): Promise<number> {
     }
     try {
       const coll = o.traceDir ? new TraceCollector() : undefined;
-      const r = runText(f, text, model, o.timeout ? { deadline: performance.now() + o.timeout * 1000 } : {}, coll?.capture);
+      const deadline = () => (o.timeout ? performance.now() + o.timeout * 1000 : undefined);
+      const r = runText(f, text, model, { deadline: deadline() }, coll?.capture);
+      const why = o.explain ? explainOutcome(r, deadline()) : undefined;
       if (o.traceDir && coll) {
         mkdirSync(o.traceDir, { recursive: true });
-        writeFileSync(`${o.traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll), null, 1) + '\n');
+        writeFileSync(`${o.traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll, why), null, 1) + '\n');
       }
       const j = o.judge ? judge(f, expectationOf(text), { k: 'result', name: r.name, verdict: r.verdict, positive: r.positive, negative: r.negative, flags: r.flags }) : null;
       if (j) {
         record(j);
         if (j.message?.includes('--- Forgiven')) forgiven++;
       }
-      if (o.json) results.push({ ...jsonResult(r), ...(j ? { judgement: { code: j.code, message: j.message } } : {}) });
-      else if (!j) out(herdOutput(r) + '\n');
+      if (o.json) results.push({ ...jsonResult(r), ...(j ? { judgement: { code: j.code, message: j.message } } : {}), ...(why ? { explanation: explanationJson(r, why) } : {}) });
+      else if (!j) out(herdOutput(r) + (why ? `Explanation\n${why.text.join('\n')}\n` : '') + '\n');
+      else if (why) out(`${why.text.join('\n')}\n`);
     } catch (e) {
       if (e instanceof Refused) {
         console.error(e.message);

@@ -36,6 +36,8 @@ export interface JsonResult {
   states: number;
   flags: string[];
   seconds: number;
+  /** With --explain: why the condition's outcome is allowed or forbidden (explain.ts). */
+  explanation?: Record<string, unknown>;
 }
 
 export function jsonResult(r: LitmusResult): JsonResult {

@@ -1,10 +1,10 @@
 // Stage 5 of the litmus pipeline: run one test end to end (parse, set up, enumerate, check, and
 // collect the results: final states, positive/negative witness counts, flags, verdict).
 import type { CLoc, Prop } from './ast.ts';
-import { enumerate, type EnumOptions } from './candidates.ts';
+import { enumerate, type Candidate, type EnumOptions } from './candidates.ts';
 import { evalProp } from './condition.ts';
 import { LitmusError } from './lexer.ts';
-import { coLast, type LitmusModel } from './model.ts';
+import { coLast, type LitmusModel, type ModelOutcome } from './model.ts';
 import { parseLitmus } from './parser.ts';
 import { TooBig } from './paths.ts';
 import { buildSetup, type Setup } from './setup.ts';
@@ -73,6 +73,35 @@ function cmpVals(s: Setup, a: number[], b: number[]): number {
 /** Called for each consistent execution while capturing (for --trace): whether it satisfies the condition. */
 export type Capture = (satisfies: boolean, x: import('../axiomatic/execution.ts').Execution, out: import('./model.ts').ModelOutcome, look: (l: CLoc) => number, setup: Setup) => void;
 
+/** The final state of one completion of a candidate: registers, and memory as the co-last writes left it. */
+export function finalState(s: Setup, cand: Candidate, out: ModelOutcome): (l: CLoc) => number {
+  const last = coLast(cand.x, out);
+  return (l) => {
+    if (l.k === 'reg') return cand.reg(l.tid, l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0;
+    const id = last.get(l.name);
+    if (id !== undefined) return cand.x.events[id]!.value;
+    const li = s.locId.get(l.name);
+    return li === undefined ? 0 : s.init[li]!;
+  };
+}
+
+/** Whether the filter clause keeps a candidate before the model runs: a filter on registers
+ * only is decided then (herd7 also filters first). Null when there is nothing to decide early. */
+export function registerPrefilter(s: Setup): EnumOptions['prefilter'] | undefined {
+  const filter = s.test.filter;
+  const regOnly = (p: Prop): boolean => {
+    switch (p.k) {
+      case 'atom': return p.loc.k === 'reg' && (p.val.k !== 'loc' || p.val.loc.k === 'reg');
+      case 'not': return regOnly(p.p);
+      case 'and': case 'or': return p.ps.every(regOnly);
+      case 'imp': return regOnly(p.a) && regOnly(p.b);
+      default: return true;
+    }
+  };
+  if (!filter || !regOnly(filter)) return undefined;
+  return (cand) => evalProp(s, filter, (l) => (l.k === 'reg' ? cand.reg(l.tid, l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0 : 0));
+}
+
 export function runText(path: string, text: string, model: LitmusModel, o: EnumOptions = {}, capture?: Capture): LitmusResult {
   const t0 = performance.now();
   let setup: Setup;
@@ -90,34 +119,15 @@ export function runText(path: string, text: string, model: LitmusModel, o: EnumO
   const states = new Map<string, number[]>();
   const flags = new Set<string>();
   let candidates = 0;
-  // A filter on registers only is decided before the model runs (herd7 also filters first).
-  const filter = test.filter;
-  const regOnly = (p: Prop): boolean => {
-    switch (p.k) {
-      case 'atom': return p.loc.k === 'reg' && (p.val.k !== 'loc' || p.val.loc.k === 'reg');
-      case 'not': return regOnly(p.p);
-      case 'and': case 'or': return p.ps.every(regOnly);
-      case 'imp': return regOnly(p.a) && regOnly(p.b);
-      default: return true;
-    }
-  };
   const opts: EnumOptions = { ...o };
-  if (filter && regOnly(filter)) {
-    opts.prefilter = (cand) => evalProp(s, filter, (l) => (l.k === 'reg' ? cand.reg(l.tid, l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0 : 0));
-  }
+  const prefilter = registerPrefilter(s);
+  if (prefilter) opts.prefilter = prefilter;
   try {
     candidates = enumerate(
       s,
       model,
       (cand, out) => {
-        const last = coLast(cand.x, out);
-        const look = (l: CLoc): number => {
-          if (l.k === 'reg') return cand.reg(l.tid, l.reg) ?? s.regInit[l.tid]?.get(l.reg) ?? 0;
-          const id = last.get(l.name);
-          if (id !== undefined) return cand.x.events[id]!.value;
-          const li = s.locId.get(l.name);
-          return li === undefined ? 0 : s.init[li]!;
-        };
+        const look = finalState(s, cand, out);
         if (test.filter && !evalProp(s, test.filter, look)) return;
         const sat = evalProp(s, test.cond, look);
         if (sat) positive++;

@@ -1,24 +1,31 @@
-// `mmcheck litmus --trace DIR/`: one JSON trace per test (kind 'litmus', docs/trace-format.md)
-// with a witness or counterexample execution and an ordinary one, as graphs of events with their
-// po, rf, co and fr edges, for `mmcheck view`.
+// `mmcheck litmus --trace DIR/`: one JSON trace per test (kind 'litmus', version 2,
+// docs/trace-format.md) with a witness or counterexample execution and an ordinary one, as
+// graphs of events with their po, rf, co and fr edges, for `mmcheck view`; with --explain, a
+// forbidden outcome's rejected execution too, with the axiom and the cycle that rejects it.
 import type { Execution } from '../axiomatic/execution.ts';
 import type { CLoc } from './ast.ts';
 import type { ModelOutcome } from './model.ts';
 import type { Capture, LitmusResult } from './run.ts';
 import { showVal, type Setup } from './setup.ts';
+import type { OutcomeExplanation } from './explain.ts';
 import { LITMUS_VERSION, SCHEMA, type LitmusEdge, type LitmusEvent, type LitmusExecution, type LitmusTrace } from '../trace-format/index.ts';
 
 export interface Kept { sat: boolean; x: Execution; out: ModelOutcome; final: Record<string, number | string> }
 
 /** An execution as the capture callback sees it, with its final values shown as herd7 does. */
 export function keptOf(sat: boolean, x: Execution, out: ModelOutcome, look: (l: CLoc) => number, s: Setup): Kept {
+  return { sat, x, out, final: finalRecord(s, look) };
+}
+
+/** The observed registers and locations of a final state, as the trace writes them. */
+export function finalRecord(s: Setup, look: (l: CLoc) => number): Record<string, number | string> {
   const final: Record<string, number | string> = {};
   for (const l of s.observed as CLoc[]) {
     const name = l.k === 'reg' ? `${l.tid}:${l.reg}` : l.name;
     const shown = showVal(s, look(l));
     final[name] = /^-?\d+$/.test(shown) ? Number(shown) : shown;
   }
-  return { sat, x, out, final };
+  return final;
 }
 
 /** Collects the first execution that satisfies the condition and the first that does not. */
@@ -81,7 +88,7 @@ export function graphOf(s: Setup, k: Kept, kind: LitmusExecution['kind']): Litmu
   return { kind, label, final: k.final, events, edges };
 }
 
-export function litmusTrace(res: LitmusResult, coll: TraceCollector): LitmusTrace {
+export function litmusTrace(res: LitmusResult, coll: TraceCollector, why?: OutcomeExplanation): LitmusTrace {
   const s = res.setup;
   const quant = s.test.quant;
   const execs: LitmusExecution[] = [];
@@ -92,6 +99,19 @@ export function litmusTrace(res: LitmusResult, coll: TraceCollector): LitmusTrac
     if (quant === '~exists' && k.sat) kind = 'counterexample';
     if (quant === 'forall' && !k.sat) kind = 'counterexample';
     execs.push(graphOf(s, k, kind));
+  }
+  if (why?.example) {
+    const { x, co, rf, rejection, cycle, final } = why.example;
+    const g = graphOf(s, { sat: true, x, out: { co, rf, flags: [] }, final }, 'forbidden');
+    const name = (id: number): string => `e${id}`;
+    g.explanation = {
+      axiom: rejection.check,
+      test: rejection.test,
+      relation: rejection.expr,
+      text: why.text,
+      cycle: cycle.map((c) => ({ from: name(c.from), to: name(c.to), rel: c.rel })),
+    };
+    execs.push(g);
   }
   const threads = [...new Set(execs.flatMap((e) => e.events.map((v) => v.tid)).filter((t) => t >= 0))].sort((a, b) => a - b);
   return {

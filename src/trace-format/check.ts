@@ -68,6 +68,17 @@ export function checkTrace(v: unknown): Checked {
           return { ok: false, error: `malformed litmus trace: edge ${JSON.stringify(e)} names an event that does not exist` };
         }
       }
+      if ('explanation' in x) {
+        const ex = x.explanation;
+        if (!isObj(ex) || !Array.isArray(ex.cycle) || !Array.isArray(ex.text)) {
+          return { ok: false, error: 'malformed litmus trace: an explanation needs "cycle" and "text" arrays' };
+        }
+        for (const e of ex.cycle as unknown[]) {
+          if (!isObj(e) || typeof e.rel !== 'string' || !ids.has(e.from) || !ids.has(e.to)) {
+            return { ok: false, error: `malformed litmus trace: cycle edge ${JSON.stringify(e)} names an event that does not exist` };
+          }
+        }
+      }
     }
   }
   return { ok: true, trace: v as unknown as AnyTrace };

@@ -59,4 +59,21 @@ export interface ScenarioTrace {
    * Optional: older traces and programs without declared functions have none.
    */
   functions?: Record<string, FunctionSource>;
+  /** Under a weak model: why the counterexample needs weak memory (optional; see
+   * docs/explain.md). Steps are indices into `steps`; null for an initial write. */
+  weakMemory?: TraceWeakMemory;
+}
+
+/** Why a counterexample needs weak memory, by step (ScenarioTrace.weakMemory). */
+export interface TraceWeakMemory {
+  /** True when the execution is sequentially consistent (nothing below). */
+  sc: boolean;
+  /** The reads that saw a stale value. */
+  staleReads: number[];
+  /** The cycle of po, rf, co and fr. */
+  cycle: { from: number | null; to: number | null; rel: string }[];
+  /** The po edges the code leaves unordered, with what would order them. */
+  unordered: { from: number; to: number; fixes: string[] }[];
+  /** The explanation as the command line prints it. */
+  text: string[];
 }

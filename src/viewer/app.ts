@@ -181,6 +181,10 @@ function renderScenario(t: ScenarioTrace): void {
   } else {
     head.push('<div class="ok-banner">No violation in this trace.</div>');
   }
+  const wm = t.weakMemory;
+  if (wm) head.push(`<details class="weak-memory" id="weak-memory"${wm.sc ? '' : ' open'}><summary>${wm.sc ? 'weak memory: none needed (sequentially consistent)' : 'weak memory: stale reads and missing ordering'}</summary><pre>${esc(wm.text.join('\n'))}</pre></details>`);
+  const stale = new Set(wm && !wm.sc ? wm.staleReads : []);
+  const unorderedFrom = new Map((wm && !wm.sc ? wm.unordered : []).map((u) => [u.from, u]));
   if (t.replay) {
     head.push(`<div class="replay"><span class="k">replay</span> <code id="replay-cmd">${esc(t.replay)}</code> <button id="copy-replay" type="button">Copy</button> <span id="copy-status" aria-live="polite"></span></div>`);
   }
@@ -194,10 +198,13 @@ function renderScenario(t: ScenarioTrace): void {
       const repeated = s.fn !== null && lastFn.get(s.tid) === s.fn;
       lastFn.set(s.tid, s.fn);
       const text = s.kind === 'end' ? 'returns' : s.text;
+      const un = unorderedFrom.get(s.index);
       return `<td class="act kind-${s.kind}">${s.fn ? `<div class="fn${repeated ? ' repeated' : ''}">${esc(s.fn)}</div>` : ''}<div class="text">${esc(text)}</div>` +
+        (stale.has(s.index) ? '<div class="row-weak stale">stale read: an overwritten value (weak memory)</div>' : '') +
+        (un ? `<div class="row-weak unordered">not ordered before step ${un.to}; ${esc(un.fixes.join(', '))} would order it</div>` : '') +
         (s.violation && v ? `<div class="row-invariant">${esc(invariantTitle(v.invariant) ?? v.property)}</div>` : '') + '</td>';
     });
-    rows.push(`<tr class="step-row${s.violation ? ' violation' : ''}" data-index="${s.index}" data-tid="${s.tid}"><td class="idx">${s.index}</td>${cells.join('')}</tr>`);
+    rows.push(`<tr class="step-row${s.violation ? ' violation' : ''}${stale.has(s.index) ? ' stale-read' : ''}" data-index="${s.index}" data-tid="${s.tid}"><td class="idx">${s.index}</td>${cells.join('')}</tr>`);
   }
   $('#app')!.innerHTML = `<div class="scenario-head">${head.join('')}</div>` +
     '<div class="help">Click a row or use ↑/↓ (also j/k), Home/End, v for the violation. Changed values are <span class="val changed">highlighted</span>, the location read is <span class="val read">outlined</span>, the row of the write it read from is marked <span class="rf-mark">▸</span>.</div>' +
@@ -287,6 +294,7 @@ function renderLitmus(t: LitmusTrace): void {
     const fin = x.final ? Object.entries(x.final).map(([k, v]) => `${k}=${v}`).join('; ') : '';
     parts.push(`<section class="execution" data-kind="${esc(x.kind)}"><h2>Execution ${i + 1}: ${esc(x.kind)}${x.label ? ` — <code>${esc(x.label)}</code>` : ''}</h2>` +
       (fin ? `<div class="final">final: <code>${esc(fin)}</code></div>` : '') +
+      (x.explanation ? `<pre class="explanation">${esc(x.explanation.text.join('\n'))}</pre>` : '') +
       `<div class="graph">${litmusSvg(x, t.threads)}</div></section>`);
   });
   $('#app')!.innerHTML = parts.join('');

@@ -160,6 +160,54 @@ test('a trace written by mmcheck litmus --trace DIR/ renders every edge it lists
   }
 });
 
+test('a forbidden outcome (mmcheck litmus --explain --trace) is drawn with the cycle that forbids it', async () => {
+  const out = join(dir, 'explain-out');
+  const src = join(ROOT, 'test/fixtures/litmus/kernel/tools/memory-model/litmus-tests/MP+fencewmbonceonce+fencermbonceonce.litmus');
+  const r = cli(['litmus', '--explain', src, '--trace', `${out}/`]);
+  assert.equal(r.status, 0, r.stderr);
+  const file = join(out, 'MP+fencewmbonceonce+fencermbonceonce.json');
+  const t = JSON.parse(readFileSync(file, 'utf8'));
+  const want = t.executions.find((x: { kind: string }) => x.kind === 'forbidden').explanation.cycle as { rel: string }[];
+  const { page, stop } = await open(file);
+  try {
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+    const sec = page.locator('section.execution[data-kind="forbidden"]');
+    assert.equal(await sec.count(), 1);
+    assert.match((await sec.locator('h2').textContent())!, /forbidden/);
+    assert.match((await sec.locator('pre.explanation').textContent())!, /happens-before: acyclic hb fails/);
+    assert.deepEqual(await sec.locator('g.cycle-edge').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-rel'))), want.map((c) => c.rel));
+    assert.equal(await sec.locator('g.event.on-cycle').count(), 4, 'the two writes of P0 and the two reads of P1');
+    const lengths = await sec.locator('g.cycle-edge path').evaluateAll((ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
+    assert.ok(lengths.every((l) => l > 10), `cycle edge lengths ${lengths}`);
+    // the allowed executions carry no cycle
+    assert.equal(await page.locator('section.execution:not([data-kind="forbidden"]) g.cycle-edge').count(), 0);
+    await sec.screenshot({ path: join(dir, 'forbidden.png') });
+    assert.ok(isPng(join(dir, 'forbidden.png')));
+  } finally {
+    await stop();
+  }
+});
+
+test('a counterexample under the LKMM marks its stale read and the unordered pair', async () => {
+  const trace = join(dir, 'lwc.json');
+  const r = cli(['check', 'lockless-walk-counter', '--variant', 'no-mb-around-counter', '--model', 'lkmm', '--trace', trace]);
+  assert.equal(r.status, 1, r.stderr);
+  const t = JSON.parse(readFileSync(trace, 'utf8'));
+  assert.equal(t.weakMemory.sc, false);
+  assert.equal(t.weakMemory.staleReads.length, 2);
+  const { page, stop } = await open(trace);
+  try {
+    assert.equal(await page.getAttribute('body', 'data-state'), 'ready');
+    assert.match((await page.locator('#weak-memory pre').textContent())!, /not sequentially consistent/);
+    assert.deepEqual(await page.locator('tr.step-row.stale-read').evaluateAll((rs) => rs.map((x) => Number(x.getAttribute('data-index')))),
+      [...t.weakMemory.staleReads].sort((a: number, b: number) => a - b));
+    const un = t.weakMemory.unordered[0];
+    assert.match((await page.locator(`tr.step-row[data-index="${un.from}"] .row-weak.unordered`).textContent())!, new RegExp(`not ordered before step ${un.to}; smp_mb\\(\\)`));
+  } finally {
+    await stop();
+  }
+});
+
 test('a trace of an unknown version is refused on the page with a clear message', async () => {
   const t = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   const file = join(dir, 'v99.json');
@@ -167,7 +215,7 @@ test('a trace of an unknown version is refused on the page with a clear message'
   const { page, stop } = await open(file);
   try {
     assert.equal(await page.getAttribute('body', 'data-state'), 'refused');
-    assert.match((await page.locator('#problem').textContent())!, /unsupported litmus trace version 99: this viewer reads version 1/);
+    assert.match((await page.locator('#problem').textContent())!, /unsupported litmus trace version 99: this viewer reads version 1, 2/);
     assert.equal(await page.locator('svg.litmus-graph').count(), 0);
   } finally {
     await stop();

@@ -81,3 +81,56 @@ export interface CatFile {
   title: string | null;
   instrs: Instr[];
 }
+
+// ---- printing (for explanations: a sub-relation is named by its source text) ----
+
+/** Binding strength of each operator, as the parser reads them (higher binds tighter). */
+const BIN_LEVEL: Record<BinOp, number> = { union: 1, add: 2, seq: 3, diff: 4, inter: 5, cart: 6 };
+const BIN_TEXT: Record<BinOp, string> = { union: ' | ', add: ' ++ ', seq: ' ; ', diff: ' \\ ', inter: ' & ', cart: ' * ' };
+const POSTFIX: Partial<Record<UnOp, string>> = { star: '*', plus: '+', opt: '?', inv: '^-1' };
+
+function levelOfExpr(e: Expr): number {
+  if (e.k === 'bin') return BIN_LEVEL[e.op];
+  if (e.k === 'un') return e.op === 'comp' ? 7 : e.op === 'toid' ? 10 : 8;
+  if (e.k === 'invariant' || e.k === 'hoist') return levelOfExpr(e.e);
+  return e.k === 'var' || e.k === 'empty' || e.k === 'universe' || e.k === 'tag' || e.k === 'explicit' || e.k === 'tuple' || e.k === 'app' ? 10 : 0;
+}
+
+/** The expression in cat syntax, with the parentheses its operators need. */
+export function showExpr(e: Expr): string {
+  const at = (x: Expr, min: number): string => (levelOfExpr(x) >= min ? showExpr(x) : `(${showExpr(x)})`);
+  switch (e.k) {
+    case 'var':
+      return e.name;
+    case 'empty':
+      return '0';
+    case 'universe':
+      return '_';
+    case 'tag':
+      return `'${e.name}`;
+    case 'explicit':
+      return `{${e.elems.map(showExpr).join(', ')}}`;
+    case 'tuple':
+      return `(${e.elems.map(showExpr).join(', ')})`;
+    case 'bin': {
+      const l = BIN_LEVEL[e.op];
+      // `\` associates to the left, every other binary operator to the right
+      return e.op === 'diff' ? at(e.l, l) + BIN_TEXT[e.op] + at(e.r, l + 1) : at(e.l, l + 1) + BIN_TEXT[e.op] + at(e.r, l);
+    }
+    case 'un':
+      if (e.op === 'toid') return `[${showExpr(e.e)}]`;
+      if (e.op === 'comp') return `~${at(e.e, 8)}`;
+      return at(e.e, 9) + POSTFIX[e.op]!;
+    case 'app':
+      return e.arg.k === 'tuple' ? `${at(e.f, 10)}${showExpr(e.arg)}` : `${at(e.f, 10)}(${showExpr(e.arg)})`;
+    case 'fun':
+      return `fun ${e.pat.k === 'var' ? (e.pat.name ?? '_') : `(${e.pat.elems.map((n) => n ?? '_').join(', ')})`} -> ${showExpr(e.body)}`;
+    case 'invariant':
+    case 'hoist':
+      return showExpr(e.e);
+    case 'if':
+      return `if ... then ${showExpr(e.then)} else ${showExpr(e.else)}`;
+    default:
+      return `(${e.k} at ${fmtPos(e.pos)})`;
+  }
+}

@@ -17,10 +17,17 @@ import { bindPat, force, letCells, patNames, thunkCell, valueCell, type Cell, ty
 import { CatRuntimeError, EMPTY, keyOf, mkVset, typeName, type CatVal } from './values.ts';
 import { normalizeAnnot } from '../execution.ts';
 
+/** `e` and `limit` (the number of top-level slots visible there) are kept for explanations. */
 export type Step =
   | { k: 'cells'; slots: number[]; mk: (rt: Rt) => Cell[]; level: Level }
-  | { k: 'test'; mode: 'check' | 'flag' | 'requires'; test: TestKind; negated: boolean; code: Code; name: string | null; pos: Pos }
-  | { k: 'with'; name: string; slot: number; code: Code; pos: Pos };
+  | { k: 'test'; mode: 'check' | 'flag' | 'requires'; test: TestKind; negated: boolean; code: Code; name: string | null; pos: Pos; e: Expr; limit: number }
+  | { k: 'with'; name: string; slot: number; code: Code; pos: Pos; e: Expr; limit: number };
+
+/** What a top-level slot holds, for explanations: a builtin, a `with` choice, or a binding of
+ * `e` (as written) whose names resolve among the first `limit` slots. */
+export type SlotDef =
+  | { k: 'builtin' | 'with' | 'enum' | 'tuple'; name: string }
+  | { k: 'let'; name: string; e: Expr; limit: number };
 
 /** A compiled model: what run.ts executes on each candidate. */
 export interface Program {
@@ -34,6 +41,13 @@ export interface Program {
   builtinSlots: [number, (rt: Rt) => CatVal][];
   /** Names of tests that reject candidates, in order (for diagnostics). */
   checkNames: string[];
+  /** Per slot: what it holds. */
+  defs: readonly SlotDef[];
+  /** The slot `name` resolves to where only the first `limit` slots are visible. */
+  resolveAt(name: string, limit: number): number | undefined;
+  /** Compiles e as if written where only the first `limit` slots are visible (with the given
+   * locals), for evaluating a subexpression of the model after a run. */
+  compileAt(e: Expr, limit: number, locals: string[] | null): Code;
 }
 
 /** Compile-time scope of locals: the names of one frame, and the enclosing scope. */
@@ -50,7 +64,17 @@ export function compileModel(files: CatFile[], parse: (name: string, from: strin
   const c = new Compiler(parse);
   const stack: string[] = [];
   for (const f of files) c.compileFile(f, stack);
-  return { steps: c.steps, nslots: c.nslots, slotOf: c.slotOf, dyn2: c.dyn2, builtinSlots: c.builtinSlots, checkNames: c.checkNames };
+  return {
+    steps: c.steps,
+    nslots: c.nslots,
+    slotOf: c.slotOf,
+    dyn2: c.dyn2,
+    builtinSlots: c.builtinSlots,
+    checkNames: c.checkNames,
+    defs: c.defs,
+    resolveAt: (name, limit) => c.resolveAt(name, limit),
+    compileAt: (e, limit, locals) => c.compileAt(e, limit, locals),
+  };
 }
 
 class Compiler {
@@ -62,19 +86,28 @@ class Compiler {
   readonly steps: Step[] = [];
   readonly builtinSlots: [number, (rt: Rt) => CatVal][] = [];
   readonly checkNames: string[] = [];
+  readonly defs: SlotDef[] = [];
+  /** The slots of each name, in order. */
+  private slotsByName = new Map<string, number[]>();
+  /** How names resolve while compiling: the latest slot (or, in compileAt, the latest visible). */
+  private resolve = (name: string): number | undefined => this.slotOf.get(name);
   /** For each compiled hoisted subexpression: its value if already computed in this context. */
   private hoistPeek = new Map<Expr, (rt: Rt) => CatVal | undefined>();
 
   constructor(private readonly parse: (name: string, from: string) => CatFile) {
     for (const [name, b] of BUILTINS) {
-      const s = this.newSlot(name, false, DYN_BUILTIN_NAMES.has(name));
+      const s = this.newSlot(name, false, DYN_BUILTIN_NAMES.has(name), { k: 'builtin', name });
       this.builtinSlots.push([s, (r: Rt) => b(r.c)]);
     }
   }
 
-  private newSlot(name: string, d1 = false, d2 = false): number {
+  private newSlot(name: string, d1: boolean, d2: boolean, def: SlotDef): number {
     const s = this.nslots++;
     this.slotOf.set(name, s);
+    this.defs[s] = def;
+    let ss = this.slotsByName.get(name);
+    if (!ss) this.slotsByName.set(name, (ss = []));
+    ss.push(s);
     this.dyn1[s] = d1;
     this.dyn2[s] = d2 || d1;
     return s;
@@ -99,9 +132,9 @@ class Compiler {
         return;
       case 'enum': {
         const tags = ins.tags;
-        const setSlot = this.newSlot(ins.name);
+        const setSlot = this.newSlot(ins.name, false, false, { k: 'enum', name: ins.name });
         const tagVals = mkVset(tags.map((name) => ({ k: 'tag', name }) as CatVal));
-        const tagSlots: [number, string][] = tags.map((t) => [this.newSlot(capitalize(t)), t]);
+        const tagSlots: [number, string][] = tags.map((t) => [this.newSlot(capitalize(t), false, false, { k: 'enum', name: capitalize(t) }), t]);
         this.steps.push({
           k: 'cells',
           level: 2,
@@ -119,7 +152,7 @@ class Compiler {
           profiled(b.pat.k === 'var' ? (b.pat.name ?? '_') : 'tuple', this.compileExpr(levelOf(d) === 2 ? b.e : markHoists(this, b.e, new Set()), null)),
         );
         const pats = ins.binds.map((b) => b.pat);
-        const slots = this.bindSlots(pats, d);
+        const slots = this.bindSlots(ins.binds, d);
         const counts = slots.map((s) => s.length);
         this.steps.push({ k: 'cells', level: levelOf(d), slots: slots.flat(), mk: (rt) => letCells(rt, pats, codes, counts) });
         return;
@@ -129,22 +162,43 @@ class Compiler {
       case 'test': {
         const code = this.compileExpr(ins.e, null);
         if (ins.mode !== 'flag' && ins.name) this.checkNames.push(ins.name);
-        this.steps.push({ k: 'test', mode: ins.mode, test: ins.test, negated: ins.negated, code, name: ins.name, pos: ins.pos });
+        this.steps.push({ k: 'test', mode: ins.mode, test: ins.test, negated: ins.negated, code, name: ins.name, pos: ins.pos, e: ins.e, limit: this.nslots });
         return;
       }
       case 'with': {
         const code = this.compileExpr(ins.e, null);
-        const slot = this.newSlot(ins.name, true, true);
-        this.steps.push({ k: 'with', name: ins.name, slot, code, pos: ins.pos });
+        const limit = this.nslots;
+        const slot = this.newSlot(ins.name, true, true, { k: 'with', name: ins.name });
+        this.steps.push({ k: 'with', name: ins.name, slot, code, pos: ins.pos, e: ins.e, limit });
         return;
       }
     }
   }
 
-  private bindSlots(pats: Pat[], d: Deps): number[][] {
-    return pats.map((p) =>
-      p.k === 'var' ? [this.newSlot(p.name ?? '_', d.d1, d.d2)] : p.elems.map((n) => this.newSlot(n ?? '_', d.d1, d.d2)),
+  private bindSlots(binds: Binding[], d: Deps): number[][] {
+    const limit = this.nslots;
+    return binds.map(({ pat: p, e }) =>
+      p.k === 'var'
+        ? [this.newSlot(p.name ?? '_', d.d1, d.d2, { k: 'let', name: p.name ?? '_', e, limit })]
+        : p.elems.map((n) => this.newSlot(n ?? '_', d.d1, d.d2, { k: 'tuple', name: n ?? '_' })),
     );
+  }
+
+  resolveAt(name: string, limit: number): number | undefined {
+    const ss = this.slotsByName.get(name);
+    if (!ss) return undefined;
+    for (let i = ss.length - 1; i >= 0; i--) if (ss[i]! < limit) return ss[i];
+    return undefined;
+  }
+
+  compileAt(e: Expr, limit: number, locals: string[] | null): Code {
+    const saved = this.resolve;
+    this.resolve = (name) => this.resolveAt(name, limit);
+    try {
+      return this.compileExpr(e, locals ? { names: locals, up: null } : null);
+    } finally {
+      this.resolve = saved;
+    }
   }
 
   /** A top-level `let rec`: recursive functions, or the least fixpoint of a group of values,
@@ -152,7 +206,8 @@ class Compiler {
   private compileTopLetRec(binds: Binding[], pos: Pos): void {
     const names = binds.map((b) => recName(b, pos));
     const d = depsOf(this, binds.map((b) => b.e), names);
-    const slots = names.map((n) => this.newSlot(n, d.d1, d.d2));
+    const limit = this.nslots + names.length;
+    const slots = names.map((n, i) => this.newSlot(n, d.d1, d.d2, { k: 'let', name: n, e: binds[i]!.e, limit }));
     const allFun = binds.every((b) => b.e.k === 'fun');
     const group = new Set(names);
     const codes = binds.map((b) => this.compileExpr(allFun ? b.e : markInvariants(b.e, group), null));
@@ -190,7 +245,7 @@ class Compiler {
         };
       }
     }
-    const slot = this.slotOf.get(name);
+    const slot = this.resolve(name);
     if (slot === undefined) return () => err(pos, `unbound name '${name}'`);
     return (rt) => force(rt.cells[slot], pos, name);
   }

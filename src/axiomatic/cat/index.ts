@@ -29,6 +29,8 @@
 // runtime.ts's cells); run.ts (running a Program on one execution, `with` branching). What is
 // cached rather than recomputed lives apart, in hoist.ts (shared across branches and runs) and
 // run.ts's static cache; profile.ts times bindings on request (MMCHECK_CAT_PROFILE).
+// explain.ts says why a branch is rejected (the failing check, a witness cycle, each edge
+// derived from the model's named relations) and explain-format.ts how that reads.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +41,9 @@ import { CatRuntimeError } from './values.ts';
 
 export { CatSyntaxError, parseCat, tokenize } from './parser.ts';
 export { CatRuntimeError, type CatVal } from './values.ts';
-export { CompiledModel, type CatOutcomeRaw, type RunOptions } from './run.ts';
+export { CompiledModel, type CatOutcomeRaw, type RejectedBranch, type RunOptions } from './run.ts';
+export { type Derivation, type Rejection } from './explain.ts';
+export { baseEdges, formatRejection, rotate, type NamedEdge } from './explain-format.ts';
 export type { CatFile } from './ast.ts';
 
 export interface LoadOptions {

@@ -258,15 +258,7 @@ class Parser {
         this.next();
         const name = this.expectVar();
         this.expectSym('[');
-        const args: Expr[] = [];
-        if (!this.isSym(']')) {
-          args.push(this.base());
-          while (this.isSym(',')) {
-            this.next();
-            args.push(this.base());
-          }
-        }
-        this.expectSym(']');
+        const args = this.baseList(']');
         return { k: 'instructions', name, args, pos };
       }
       case 'with': {
@@ -656,20 +648,26 @@ class Parser {
         }
         case '{': {
           this.next();
-          const elems: Expr[] = [];
-          if (!this.isSym('}')) {
-            elems.push(this.base());
-            while (this.isSym(',')) {
-              this.next();
-              elems.push(this.base());
-            }
-          }
-          this.expectSym('}');
+          const elems = this.baseList('}');
           return elems.length === 0 ? { k: 'empty', pos } : { k: 'explicit', elems, pos };
         }
       }
     }
     this.fail('expected an expression');
+  }
+
+  /** `e1, e2, ...` (possibly none) up to and including the closing symbol. */
+  private baseList(close: string): Expr[] {
+    const out: Expr[] = [];
+    if (!this.isSym(close)) {
+      out.push(this.base());
+      while (this.isSym(',')) {
+        this.next();
+        out.push(this.base());
+      }
+    }
+    this.expectSym(close);
+    return out;
   }
 }
 

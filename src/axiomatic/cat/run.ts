@@ -18,6 +18,7 @@ import { withMembership } from './orders.ts';
 import { force, thunkCell, valueCell, type Cell, type Rt, type StaticEntry } from './runtime.ts';
 import type { CatVal } from './values.ts';
 import type { Execution } from '../execution.ts';
+import { explainRejection, type Rejection } from './explain.ts';
 
 /** Static parts remembered (most recently used last). */
 const STATIC_CACHE_SIZE = 16;
@@ -36,6 +37,21 @@ export interface RunOptions {
   /** For `with name from S`: explore only the choices equal to the given value (computed from
    * the run's universe). Used to check one given completion, e.g. a co chosen elsewhere. */
   fix?: Map<string, (u: Universe) => CatVal>;
+  /** Called for each branch that a check rejects, or that ends at a `with` with no choice:
+   * CompiledModel.explain tells why. (Without it, rejected branches are dropped silently.) */
+  onReject?: (r: RejectedBranch) => void;
+}
+
+/** A branch the model rejected, as it stood at the failing step. */
+export interface RejectedBranch {
+  /** The failing test, or the `with` that had no choice. */
+  step: Step & { k: 'test' | 'with' };
+  /** The step's place in the model (later checks have larger numbers). */
+  order: number;
+  /** The value of a top-level binding in this branch (bound before the failing step). */
+  get(name: string): CatVal;
+  /** @internal the branch's runtime, for explain.ts */
+  readonly rt: Rt;
 }
 
 type FlagStep = Step & { k: 'test' };
@@ -129,6 +145,7 @@ export class CompiledModel {
               const k = st.name ?? fmtPos(st.pos);
               opts.failures.set(k, (opts.failures.get(k) ?? 0) + 1);
             }
+            if (opts?.onReject) opts.onReject(this.rejected(st, rt, i));
             return false;
           }
           break;
@@ -146,6 +163,7 @@ export class CompiledModel {
             const want = fixed(rt.c.u);
             choices = choices.filter((ch) => valEq(ch, want));
           }
+          if (choices.length === 0 && opts?.onReject) opts.onReject(this.rejected(st, rt, i));
           for (const ch of choices) {
             const rt2: Rt = { cells: rt.cells.slice(), c: rt.c, shared: rt.shared, hoisted: rt.hoisted, st: rt.st };
             rt2.cells[st.slot] = valueCell(ch);
@@ -160,16 +178,24 @@ export class CompiledModel {
       const holds = testHolds(frt.c.u, step.test, step.code(frt, null), step.pos) !== step.negated;
       if (holds) fired.push(step.name ?? fmtPos(step.pos));
     }
-    const slotOf = this.p.slotOf;
-    out.push({
-      flags: fired,
-      get: (name: string) => {
-        const slot = slotOf.get(name);
-        if (slot === undefined) return err(null, `no top-level binding '${name}'`);
-        return force(rt.cells[slot], null, name);
-      },
-    });
+    out.push({ flags: fired, get: (name) => this.get(rt, name) });
     return true;
+  }
+
+  private get(rt: Rt, name: string): CatVal {
+    const slot = this.p.slotOf.get(name);
+    if (slot === undefined) return err(null, `no top-level binding '${name}'`);
+    return force(rt.cells[slot], null, name);
+  }
+
+  private rejected(step: Step & { k: 'test' | 'with' }, rt: Rt, order: number): RejectedBranch {
+    return { step, order, rt, get: (name) => this.get(rt, name) };
+  }
+
+  /** Why the model rejected a branch: the failing check, and a witness (a cycle, a pair) of its
+   * relation, each edge derived from the model's named relations (explain.ts). */
+  explain(r: RejectedBranch): Rejection {
+    return explainRejection(this.p, r.step, r.rt);
   }
 }
 

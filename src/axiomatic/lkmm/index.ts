@@ -2,7 +2,7 @@
 // (linux-kernel.bell, linux-kernel.cat, lock.cat) by mmcheck's cat interpreter.
 import { join } from 'node:path';
 import type { Execution } from '../execution.ts';
-import { CAT_LIBDIR, CatRuntimeError, loadCatModel, type CompiledModel, type LoadOptions, type CatVal } from '../cat/index.ts';
+import { CAT_LIBDIR, CatRuntimeError, loadCatModel, type CompiledModel, type LoadOptions, type CatVal, type Rejection, type RejectedBranch } from '../cat/index.ts';
 import { Universe } from '../cat/bits.ts';
 import { LKMM_MODEL_DIR } from './model-dir.ts';
 
@@ -40,6 +40,9 @@ export interface LkmmModel {
    * most one outcome per choice of the lock-related rf (normally zero or one outcome).
    */
   checkWithCo(x: Execution, co: [number, number][]): CatOutcome[];
+  /** The model's relations (any top-level name: 'ppo', 'hb', 'mb' …) in the completion of x
+   * with the given co, as pairs; null when the model rejects that completion. */
+  relationsWithCo(x: Execution, co: [number, number][]): ((name: string) => [number, number][]) | null;
   /** check without the forcedCoAcyclic prefilter (for testing that the prefilter is exact). */
   checkUnfiltered(x: Execution): CatOutcome[];
   /** The compiled model, for tools that want other bindings (e.g. hb, pb). */
@@ -133,20 +136,69 @@ export function loadLkmmFiles(files: string[], opts: LoadOptions, description = 
       return { outcomes, rejectedBy };
     },
     checkUnfiltered: (x) => convert(x, compiled.run(x)),
-    checkWithCo: (x, co) => {
-      // No forcedCoAcyclic prefilter here: with co fixed, the model checks one completion, and
-      // its coherence axiom rejects what the prefilter would (the explorer's leaves are coherent).
-      const isW = (i: number) => x.events[i]?.kind === 'W' || x.events[i]?.kind === 'LKW';
-      const fix = new Map([
-        [
-          'co',
-          (u: Universe): CatVal => {
-            const r = u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b))));
-            return { k: 'rel', b: r };
-          },
-        ],
-      ]);
-      return convert(x, compiled.run(x, { fix }));
+    // No forcedCoAcyclic prefilter here: with co fixed, the model checks one completion, and
+    // its coherence axiom rejects what the prefilter would (the explorer's leaves are coherent).
+    checkWithCo: (x, co) => convert(x, compiled.run(x, { fix: fixCo(x, co) })),
+    relationsWithCo: (x, co) => {
+      const [o] = compiled.run(x, { fix: fixCo(x, co), stopAtFirst: true });
+      return o ? (name) => toPairs(x, o.get(name), name) : null;
     },
   };
+}
+
+/** The `with co from …` choice fixed to the given co (transitively closed, writes only). */
+function fixCo(x: Execution, co: [number, number][]): Map<string, (u: Universe) => CatVal> {
+  const isW = (i: number) => x.events[i]?.kind === 'W' || x.events[i]?.kind === 'LKW';
+  return new Map([['co', (u: Universe): CatVal => ({ k: 'rel', b: u.plus(u.relOf(co.filter(([a, b]) => isW(a) && isW(b)))) })]]);
+}
+
+/** One completion of a candidate (one choice of the model's `with` clauses), kept or rejected. */
+export interface LkmmBranch {
+  /** null when the model keeps the branch; otherwise what rejected it (LkmmExplainer.explain). */
+  rejected: RejectedBranch | null;
+  /** co and rf as far as the branch got (null when it was rejected before binding them). */
+  co: [number, number][] | null;
+  rf: [number, number][] | null;
+  flags: string[];
+}
+
+export interface LkmmExplainer {
+  /** Every completion of x that herd7 would try (every co with the initial writes first, as
+   * herd's cos.cat enumerates them: the variant "all-co" of cos-opt.cat), the rejected ones included. */
+  branches(x: Execution): LkmmBranch[];
+  /** Why the model rejects a branch: the failing axiom, its cycle, each edge derived. */
+  explain(r: RejectedBranch): Rejection;
+}
+
+let explainer: LkmmExplainer | null = null;
+
+/** The bundled LKMM for explanations (compiled once, on first use: a second compilation). */
+export function loadLkmmExplainer(): LkmmExplainer {
+  if (explainer) return explainer;
+  const compiled = loadCatModel([join(LKMM_MODEL_DIR, 'linux-kernel.bell'), join(LKMM_MODEL_DIR, 'linux-kernel.cat')], {
+    searchPath: [LKMM_MODEL_DIR, CAT_LIBDIR],
+    variants: ['lkmmv2', 'all-co'],
+  });
+  const pairs = (x: Execution, get: () => CatVal): [number, number][] | null => {
+    let v: CatVal;
+    try {
+      v = get();
+    } catch (e) {
+      if (e instanceof CatRuntimeError) return null;
+      throw e;
+    }
+    return v.k === 'rel' ? new Universe(x.events.length).pairs(v.b) : v.k === 'empty' ? [] : null;
+  };
+  explainer = {
+    branches(x) {
+      const rejected: RejectedBranch[] = [];
+      const kept = compiled.run(x, { onReject: (r) => rejected.push(r) });
+      return [
+        ...kept.map((o) => ({ rejected: null, co: pairs(x, () => o.get('co')), rf: pairs(x, () => o.get('rf')), flags: o.flags })),
+        ...rejected.map((r) => ({ rejected: r, co: pairs(x, () => r.get('co')), rf: pairs(x, () => r.get('rf')), flags: [] })),
+      ];
+    },
+    explain: (r) => compiled.explain(r),
+  };
+  return explainer;
 }

@@ -12,5 +12,6 @@ export async function litmusCmd(p: Parsed): Promise<number> {
     judge: p.opts.judge === true,
     timeout: p.opts.timeout as number | undefined,
     traceDir: p.opts.trace as string | undefined,
+    explain: p.opts.explain === true,
   });
 }

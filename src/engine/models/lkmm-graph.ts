@@ -10,6 +10,7 @@ import { Mode, OpKind } from '../ops.ts';
 import type { Execution, XEvent, XKind } from '../../axiomatic/execution.ts';
 import { loadLkmm } from '../../axiomatic/lkmm/index.ts';
 import { onCycle } from './cycle.ts';
+import { explainWeak } from './lkmm-explain.ts';
 import { coherence } from './tso.ts';
 import type { MemoryModel } from './model.ts';
 
@@ -53,7 +54,7 @@ function closeSections(th: Ev[], open: number, events: XEvent[]): void {
 }
 
 /** The graph as herd's C front end would have produced it (see execution.ts). */
-export function toExecution(g: Graph): { x: Execution; co: [number, number][] } {
+export function toExecution(g: Graph): { x: Execution; co: [number, number][]; ids: Map<Ev, number> } {
   const events: XEvent[] = [];
   const id = new Map<Ev, number>();
   const add = (e: Ev | null, kind: XKind, tid: number, po: number, loc: number, value: number, annot: string, atomic: boolean): number => {
@@ -164,7 +165,7 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][] } 
       }
     }
   }
-  return { x: { events, rf, rmw, addr: deps[1], data: deps[2], ctrl: deps[3] }, co };
+  return { x: { events, rf, rmw, addr: deps[1], data: deps[2], ctrl: deps[3] }, co, ids: id };
 }
 
 export function lkmmModel(): MemoryModel {
@@ -186,5 +187,6 @@ export function lkmmModel(): MemoryModel {
       return out.length > 0;
     },
     flags: () => lastFlags,
+    explainViolation: (g, describe, thread) => explainWeak(g, toExecution, describe, thread),
   };
 }

@@ -1,6 +1,7 @@
 // The one interface every memory model implements (SC, TSO, LKMM), picked by name.
 import type { Ev, Graph } from '../graph.ts';
 import type { FenceKind } from '../ops.ts';
+import type { WeakExplanation } from './lkmm-explain.ts';
 
 export interface MemoryModel {
   readonly name: string;
@@ -29,4 +30,7 @@ export interface MemoryModel {
    * waits and accesses are choices and orderings that the model's executions do not have.
    */
   readonly checkedFences?: readonly FenceKind[];
+  /** Why a counterexample needs this model's weak behaviour (which reads were stale, which
+   * ordering the code lacks), in lines of text and as data; absent for SC. */
+  explainViolation?: (g: Graph, describe: (e: Ev) => string, thread: (tid: number) => string) => WeakExplanation;
 }

@@ -13,7 +13,8 @@ import type { Cpu, Cpus } from '../cpus.ts';
 import {
   PMD_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pmd_mkinvalid, pmd_pfn, pmd_table, pmd_trans_huge, showPmd, type PageTable, type Pmd,
 } from '../include/linux/pgtable.ts';
-import { pmd_populate, pmdp_huge_get_and_clear, set_pmd_at } from '../arch/x86/include/asm/pgtable.ts';
+import { pmd_populate, pmdp_huge_get_and_clear, pmdp_set_wrprotect, set_pmd_at } from '../arch/x86/include/asm/pgtable.ts';
+import { folio_get, type Folio } from '../include/linux/page_ref.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
 import { anon_vma_lock_write, anon_vma_unlock_write, type AnonVma } from '../include/linux/rmap.ts';
@@ -107,6 +108,26 @@ export const zap_huge_pmd = kernelFunction({
   yield t.unlock(pmd.pml);
   return true;
 });
+
+/**
+ * copy_huge_pmd() in fork() for the parent's anon huge PMD mapping `HP` (both PMD locks held; the
+ * child's PMD is not modeled): unless the folio may be pinned (folio_try_dup_anon_rmap_pmd() fails
+ * when it is AnonExclusive and folio_maybe_dma_pinned(): the split-and-copy fallback is not
+ * modeled), share it with the child and write-protect the parent's PMD.
+ */
+export const copy_huge_pmd = kernelFunction({ name: 'copy_huge_pmd', file: 'mm/huge_memory.c', version: MAINLINE, note: 'the anon case; the child\'s PMD not modeled' },
+  function* (t: Ctx, src: Pmd, HP: Folio): ThreadGen<boolean> {
+    yield t.lock(src.pml);
+    const pmd = yield t.load(src.pmd);
+    let shared = false;
+    if (pmd_trans_huge(pmd) && (yield t.load(HP._refcount)) < 1024) { // !folio_maybe_dma_pinned()
+      yield* folio_get(t, HP); // folio_try_dup_anon_rmap_pmd(): the child's mapping
+      yield* pmdp_set_wrprotect(t, src);
+      shared = true;
+    }
+    yield t.unlock(src.pml);
+    return shared;
+  });
 
 // ---------------------------------------------------------------- the v3.x split (B25)
 

@@ -19,6 +19,13 @@ import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
 import { lockPtl, set_pte_at } from './pgtable-generic.ts';
 import { i_mmap_lock_read, i_mmap_unlock_read, type AddressSpaceRmap } from '../include/linux/fs.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
+import { _PAGE_DIRTY } from '../include/linux/pgtable.ts';
+import { folio_lock, folio_unlock } from '../include/linux/pagemap.ts';
+import { non_swap_entry, pte_swp_exclusive, pte_to_swp_entry } from '../include/linux/swapops.ts';
+import { __read_swap_cache_async, swap_cache_get_folio, type AnonIdentity, type SwapFolio } from './swap_state.ts';
+import { folio_free_swap, free_swap_and_cache, free_swap_and_cache_v6_8, get_swap_device, put_swap_device, swap_free, type SwapInfo } from './swapfile.ts';
+import { pte_offset_map_lock, pte_unmap } from './pgtable-generic.ts';
+import { folio_add_anon_rmap_pte } from './rmap.ts';
 
 /** Where zap_pte_range() comes from (mm/pt_reclaim.ts declares its reclaim_pt part too). */
 export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', version: MAINLINE };
@@ -270,4 +277,106 @@ export const handle_pte_fault = kernelFunction({ name: 'handle_pte_fault', file:
     if (paeSame(now, orig)) yield* checkActsOnWhole(t, orig, whole, 'handle_pte_fault() sets the accessed bit'); // ptep_set_access_flags()
     yield t.unlock(p.ptl); // !pte_same(): update_mmu_tlb(); the fault is retried
     yield* t.call('pte_unmap', rcu_read_unlock(t, cpu));
+  });
+
+// ---------------------------------------------------------------- swap-in (do_swap_page)
+
+/** Where a swap fault happens: the PTE (T[idx] of `mm`), the VMA's identity there, and the access. */
+export interface SwapFault {
+  mm: Mm;
+  T: PageTable;
+  idx: number;
+  /** The anon identity a folio mapped here gets (folio->mapping, ->index). */
+  vma: AnonIdentity;
+  /** FAULT_FLAG_WRITE */
+  write: boolean;
+}
+
+/** What do_swap_page() did: mapped the page, or gave up (the fault is retried, or it found nothing). */
+export type SwapFaultResult = 'mapped' | 'retry';
+
+/**
+ * should_try_to_free_swap(): after mapping it writable, is the swap-cache folio only ours (our
+ * reference and the cache's)? Then free its swap entry. mem_cgroup_swap_full(), VM_LOCKED and
+ * mlock are false.
+ */
+const should_try_to_free_swap = kernelFunction({ name: 'should_try_to_free_swap', file: 'mm/memory.c', version: 'v6.1–v6.15', note: 'mem_cgroup_swap_full() false, not mlocked' },
+  function* (t: Ctx, folio: SwapFolio, write: boolean): ThreadGen<boolean> {
+    if (!(yield t.load(folio.PG_swapcache))) return false;
+    return write && (yield t.load(folio._refcount)) === 2; // folio_ref_count(folio) == 2
+  });
+
+/**
+ * do_swap_page() of an order-0 page through the swap cache (v6.8–v6.15; the swapin_readahead()
+ * path, not SWP_SYNCHRONOUS_IO): pin the device, find the folio in the swap cache or read it in
+ * (`newFolio` is the page the allocator hands out), lock it and recheck that it is still the swap
+ * cache's folio for the entry, recheck the PTE under the PTL (pte_same()), drop the PTE's swap
+ * reference (swap_free()), free the swap-cache copy if we are its only user, and map the page
+ * (folio_add_anon_rmap_pte(), which checks an anon folio's identity). The fault's reference
+ * becomes the mapping's. KSM, memcg, readahead and the write-fault's do_wp_page() are not
+ * modelled. Export name: the PAE fault path above has its own do_swap_page() (v6.13+, up to
+ * pte_to_swp_entry()).
+ */
+export const do_swap_page_swapin = kernelFunction({
+  name: 'do_swap_page', file: 'mm/memory.c', version: 'v6.8–v6.15', note: 'order-0, through the swap cache (no SWP_SYNCHRONOUS_IO); ksm, memcg, readahead not modelled',
+}, function* (t: Ctx, cpu: Cpu, si: SwapInfo, f: SwapFault, orig_pte: number, newFolio: SwapFolio): ThreadGen<SwapFaultResult> {
+  const entry = pte_to_swp_entry(orig_pte);
+  if (non_swap_entry(entry)) return 'retry'; // migration entries: not this path
+  if (!(yield* get_swap_device(t, si, cpu, entry))) return 'retry';
+  let folio = yield* swap_cache_get_folio(t, si, cpu, entry);
+  if (!folio) {
+    const got = yield* __read_swap_cache_async(t, si, cpu, entry, newFolio); // swapin_readahead()
+    if (!got) { // "Back out if somebody else faulted in this pte while we released the pte lock."
+      yield* put_swap_device(t, si, cpu);
+      return 'retry';
+    }
+    folio = got.folio;
+    if (got.allocated) yield* folio_unlock(t, folio); // swap_read_folio(): the read completes (folio_end_read())
+  }
+  yield* folio_lock(t, folio); // folio_lock_or_retry()
+  // "Make sure folio_free_swap() or swapoff did not release the swapcache from under us."
+  if (!(yield t.load(folio.PG_swapcache)) || (yield t.load(folio.swap)) !== entry) {
+    yield* folio_unlock(t, folio); // out_page
+    yield* folio_put(t, folio);
+    yield* put_swap_device(t, si, cpu);
+    return 'retry';
+  }
+  yield t.lock(f.T.ptl); // pte_offset_map_lock()
+  if ((yield t.load(f.T.entries[f.idx])) !== orig_pte) { // !pte_same(ptep_get(vmf->pte), vmf->orig_pte)
+    yield t.unlock(f.T.ptl); // out_nomap
+    yield* folio_unlock(t, folio);
+    yield* folio_put(t, folio);
+    yield* put_swap_device(t, si, cpu);
+    return 'retry';
+  }
+  const exclusive = pte_swp_exclusive(orig_pte); // folio == swapcache, no writeback
+  yield* swap_free(t, si, entry);
+  if (yield* should_try_to_free_swap(t, folio, f.write)) yield* folio_free_swap(t, si, folio);
+  const writable = f.write && (exclusive || (yield t.load(folio._refcount)) === 1);
+  yield* folio_add_anon_rmap_pte(t, folio, f.vma);
+  yield* set_pte_at(t, f.mm, f.T, f.idx, mk_pte(folio.pfn, _PAGE_PRESENT | (writable ? _PAGE_RW | _PAGE_DIRTY : 0)));
+  yield* folio_unlock(t, folio);
+  yield t.unlock(f.T.ptl);
+  yield* put_swap_device(t, si, cpu);
+  return 'mapped';
+});
+
+/**
+ * zap_pte_range() of one PTE holding a swap entry (v6.5–v6.8): under pte_offset_map_lock() — an
+ * RCU read-side section (rcu_read_lock() in __pte_offset_map()) and the PTL, itself an RCU reader
+ * since the v5.0 flavour consolidation — free_swap_and_cache(entry), then the PTE is cleared
+ * (pte_clear_not_present_full()). `fixed`: free_swap_and_cache() with 82b1c07a0af6.
+ */
+export const zap_pte_range_swap = kernelFunction({ ...ZAP_PTE_RANGE, version: 'v6.5–v6.9', note: 'one swap entry; free_swap_and_cache_nr() from v6.10' },
+  function* (t: Ctx, cpu: Cpu, si: SwapInfo, mm: Mm, idx: number, fixed: boolean): ThreadGen<void> {
+    const m = yield* pte_offset_map_lock(t, cpu, mm);
+    if (!m) return;
+    const ptent = yield t.load(m.T.entries[idx]);
+    if (!pte_none(ptent) && !pte_present(ptent)) {
+      const entry = pte_to_swp_entry(ptent);
+      if (!non_swap_entry(entry)) yield* (fixed ? free_swap_and_cache : free_swap_and_cache_v6_8)(t, si, cpu, entry);
+      yield t.store(m.T.entries[idx], PTE_NONE); // pte_clear_not_present_full()
+    }
+    yield t.unlock(m.T.ptl);
+    yield* pte_unmap(t, cpu);
   });

@@ -8,6 +8,15 @@ import type { Vma } from '../include/linux/mm_types.ts';
 import { anon_vma_lock_read, anon_vma_lock_write, anon_vma_unlock_read, anon_vma_unlock_write, type AnonVma } from '../include/linux/rmap.ts';
 import { pmd_is_table, pmd_table_id, pte_pfn, pte_present } from '../include/linux/pgtable.ts';
 import { table } from './mm.ts';
+import type { Mm } from './mm.ts';
+import { Mode } from '../../engine/ops.ts';
+import { I18 } from '../invariants.ts';
+import { folio_put } from '../include/linux/page_ref.ts';
+import { PTE_NONE, type PageTable } from '../include/linux/pgtable.ts';
+import { pte_swp_mkexclusive, swp_entry_to_pte } from '../include/linux/swapops.ts';
+import { set_pte_at } from './pgtable-generic.ts';
+import type { AnonIdentity, SwapFolio } from './swap_state.ts';
+import { swap_duplicate, type SwapInfo } from './swapfile.ts';
 import { lockPtl } from './pgtable-generic.ts';
 
 /**
@@ -59,3 +68,73 @@ export const rmap_walk_anon = kernelFunction({ name: 'rmap_walk_anon', file: 'mm
     for (const vma of av.vmas) yield* page_vma_mapped_walk_v6_0(t, vma, pfn);
     yield* anon_vma_unlock_read(t, av);
   });
+
+// ---------------------------------------------------------------- anon rmap of swap-cache folios
+
+/**
+ * __folio_add_anon_rmap() of one PTE (folio_add_anon_rmap_pte(), v6.8–v6.15): the mapcount goes
+ * up; a folio that is not anon yet (a new swap-in) gets the VMA's identity (__folio_set_anon()),
+ * and an anon one is checked against it (__page_check_anon_rmap(): VM_BUG_ON_PAGE(page_pgoff !=
+ * linear_page_index(vma, address)) under CONFIG_DEBUG_VM) — the BUG that c50f8e6053b0 reports,
+ * an I18 violation here.
+ */
+export const folio_add_anon_rmap_pte = kernelFunction({
+  name: 'folio_add_anon_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'an order-0 folio; __folio_add_anon_rmap() inlined',
+}, function* (t: Ctx, folio: SwapFolio, vma: AnonIdentity): ThreadGen<void> {
+  yield t.fetchAdd(folio._mapcount, 1, Mode.Relaxed); // atomic_inc_and_test(&page->_mapcount)
+  if (!(yield t.load(folio.mapping))) { // !folio_test_anon(folio)
+    yield t.store(folio.mapping, vma.anon_vma, Mode.Once); // __folio_set_anon(): WRITE_ONCE(folio->mapping, anon_vma)
+    yield t.store(folio.index, vma.index); // folio->index = linear_page_index(vma, address)
+    return;
+  }
+  const mapping = yield t.load(folio.mapping);
+  const index = yield t.load(folio.index);
+  yield t.assert(mapping === vma.anon_vma && index === vma.index, I18,
+    () => `CPU${t.tid} maps ${folio.name} at ${vma.what}, but ${folio.name}'s anon identity is anon_vma#${mapping} index ${index} (__page_check_anon_rmap(): kernel BUG at mm/rmap.c)`);
+});
+
+/** folio_remove_rmap_pte(): the mapcount goes down (one PTE of an order-0 folio). */
+export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'the mapcount only' },
+  function* (t: Ctx, folio: SwapFolio): ThreadGen<void> {
+    yield t.fetchAdd(folio._mapcount, -1, Mode.Relaxed);
+  });
+
+/**
+ * folio_move_anon_rmap(): a locked, exclusive anon folio moves to `vma`'s anon_vma
+ * (WRITE_ONCE(folio->mapping, anon_vma)). UFFDIO_MOVE then sets folio->index itself.
+ */
+export const folio_move_anon_rmap = kernelFunction({ name: 'folio_move_anon_rmap', file: 'mm/rmap.c', version: 'v6.8–v6.18' },
+  function* (t: Ctx, folio: SwapFolio, vma: AnonIdentity): ThreadGen<void> {
+    yield t.store(folio.mapping, vma.anon_vma, Mode.Once);
+  });
+
+/**
+ * try_to_unmap_one() of an order-0 anon folio in the swap cache, mapped by T[idx] of `mm` (the
+ * rmap walk, page_vma_mapped_walk(), is that one PTE under its PTL): the PTE is cleared
+ * (ptep_clear_flush(); no TLB is modelled), the entry gets one more user (swap_duplicate()), and
+ * the PTE becomes the swap entry, exclusive — the model's anon folios are mapped once and never
+ * pinned, so PageAnonExclusive holds and folio_try_share_anon_rmap_pte() succeeds (not modelled).
+ * Returns false if the entry could not be duplicated (the PTE is restored).
+ */
+export const try_to_unmap_one_swap = kernelFunction({
+  name: 'try_to_unmap_one', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'the anon swap-out branch, one PTE; TLB flush, mmu notifiers, pins not modelled',
+}, function* (t: Ctx, si: SwapInfo, mm: Mm, T: PageTable, idx: number, folio: SwapFolio): ThreadGen<boolean> {
+  yield t.lock(T.ptl); // page_vma_mapped_walk()
+  const pteval = yield t.load(T.entries[idx]);
+  if (!pte_present(pteval) || pte_pfn(pteval) !== folio.pfn) { // not mapped here (any more)
+    yield t.unlock(T.ptl);
+    return true;
+  }
+  yield t.xchg(T.entries[idx], PTE_NONE); // ptep_clear_flush()
+  const entry = yield t.load(folio.swap); // page_swap_entry(subpage)
+  if ((yield* swap_duplicate(t, si, entry)) !== 0) {
+    yield* set_pte_at(t, mm, T, idx, pteval);
+    yield t.unlock(T.ptl);
+    return false;
+  }
+  yield* set_pte_at(t, mm, T, idx, pte_swp_mkexclusive(swp_entry_to_pte(entry)));
+  yield* folio_remove_rmap_pte(t, folio);
+  yield t.unlock(T.ptl);
+  yield* folio_put(t, folio); // the mapping's reference
+  return true;
+});

@@ -7,11 +7,11 @@ import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
 import { folio_alloc } from '../include/linux/gfp.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
-import { gup_fast, pin_user_pages_fast, put_page, unpin_user_page, type GupKnobs } from '../mm/gup.ts';
+import { get_user_pages_fast, gup_fast, pin_user_pages_fast, put_page, unpin_user_page, type GupKnobs } from '../mm/gup.ts';
 import { copy_present_pte, do_anonymous_page, do_wp_page, zap_pte_range } from '../mm/memory.ts';
-import { __split_folio_to_order } from '../mm/huge_memory.ts';
+import { __split_folio_to_order, copy_huge_pmd } from '../mm/huge_memory.ts';
 import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I10, I15 } from '../invariants.ts';
@@ -158,6 +158,43 @@ export const gupCollapseScenario: Scenario = {
       description: 'the kernel before 70cbc3cc78a9: GUP-fast rechecks the PTE only, and collapse_huge_page() has no IPI yet (2ba99c5e0881 came later): the detached table still shows the PTE, so GUP returns a page khugepaged copies away (I8) and the device write is lost (I10) (U1.c = U8.a)' },
     { name: 'collapse-without-ipi', ref: '§8', expected: 'ok', kernels: 'v6.0', commit: '70cbc3cc78a9', fixes: '2667f50e8b81',
       description: 'the kernel between 70cbc3cc78a9 and 2ba99c5e0881: GUP-fast\'s PMD recheck alone keeps it from returning the stale page (the IPI is needed for the table\'s lifetime: gup-fast-vs-collapse-table-free, B1)' },
+  ]),
+};
+
+// ---------------------------------------------------------------- GUP-fast on a huge PMD vs fork
+type HugeKnob = 'no-pmd-leaf-recheck' | 'no-pmd-access-permitted';
+
+function makeHuge(knob: HugeKnob | undefined) {
+  return (b: Builder) => {
+    const cpus = new Cpus(b, 2);
+    const HP = newFolio(b, 'HP', 9, 1); // an anon THP, mapped by the parent's PMD only
+    const mm = newMm(b, pmd_leaf(9), [], [HP]);
+    b.thread('CPU0', function* (t: Ctx) {
+      // get_user_pages_fast(FOLL_WRITE): the device will write into what it gets.
+      const g = yield* get_user_pages_fast(t, cpus.cpu[0], mm, 0, { write: true }, {
+        noPmdLeafRecheck: knob === 'no-pmd-leaf-recheck', noPmdAccessPermitted: knob === 'no-pmd-access-permitted',
+      });
+      if (g) yield* put_page(t, mm, g);
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      // fork(): copy_huge_pmd() shares the THP with the child and write-protects the parent's PMD.
+      yield* copy_huge_pmd(t, mm, HP);
+    });
+  };
+}
+
+export const gupHugeForkScenario: Scenario = {
+  name: 'gup-fast-huge-pmd-vs-fork',
+  description: 'get_user_pages_fast(FOLL_WRITE) on an anon THP mapped by a huge PMD against fork() write-protecting that PMD (§1)',
+  seed: '000', section: '§1',
+  variants: variants<HugeKnob>('gup-fast-huge-pmd-vs-fork', makeHuge, [
+    { name: 'safe', ref: '§1', expected: 'ok', description: 'gup_fast_pmd_leaf(): pmd_access_permitted() for FOLL_WRITE, grab the huge folio, recheck the PMD value: a PMD that fork() write-protected before or after the read is not returned for writing' },
+    { name: 'no-pmd-leaf-recheck', ref: '§1', expected: 'I8', kernels: 'a hypothetical change to v6.12',
+      origin: 'a change a patch could make: gup_fast_pmd_leaf() without its pmd_val(orig) != pmd_val(*pmdp) recheck after the grab',
+      description: 'the leaf path trusts the PMD it read before the grab: fork() write-protects it in between, and GUP returns for writing a page now shared read-only with the child' },
+    { name: 'no-pmd-access-permitted', ref: '§1', expected: 'I8', kernels: 'a hypothetical change to v6.12',
+      origin: 'a change a patch could make: gup_fast_pmd_leaf() without pmd_access_permitted()',
+      description: 'the leaf path does not check the PMD\'s write permission: after fork() GUP returns for writing a page mapped read-only (COW-shared with the child)' },
   ]),
 };
 
