@@ -76,3 +76,19 @@ test('a bad .def is refused with file:line:col', () => {
   assert.match(err('f(X) { __store{ONCE}(X,V)').message, /^x\.def:1:6: f: a block body must end with \}/);
   assert.match(err('f(X,V) __atomic_op{NORETURN}(X,%,V)').message, /^x\.def:1:1: f: '%' is not an atomic operator/);
 });
+
+test("the engine's fence vocabulary (FENCE_KINDS) and the kernel's barriers are linux-kernel.def's", async () => {
+  const { FENCE_KINDS } = await import('../../src/engine/ops.ts');
+  assert.deepEqual([...FENCE_KINDS].sort(), [...FENCE_TAGS].sort());
+  // Every barrier the kernel model offers lowers to the tag the .def gives the same primitive.
+  const barriers = await import('../../src/kernel/include/asm-generic/barrier.ts');
+  const { Ctx } = await import('../../src/engine/ops.ts');
+  const t = new Ctx(0);
+  for (const [name, fn] of Object.entries(barriers)) {
+    if (typeof fn !== 'function') continue;
+    const op = (fn as (t: InstanceType<typeof Ctx>) => { tag: unknown; name: unknown })(t);
+    const prim = name === 'smp_acquire__after_ctrl_dep' ? 'smp_rmb' : name; // the kernel defines it as smp_rmb()
+    assert.equal(op.tag, (FENCE_PRIMITIVES as Record<string, string>)[prim], `${name} lowers to the .def's tag`);
+    assert.equal(op.name, name, `${name} is named as the kernel names it in traces`);
+  }
+});

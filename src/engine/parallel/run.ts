@@ -319,7 +319,7 @@ export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepG
 
 /** A found violation's report, from its graph, as the run that found it would have made it. */
 function replayFound(inst: Instance, model: MemoryModel, f: Found): ViolationReport {
-  return report(inst, model, { property: f.property, invariant: f.invariant, message: f.message, tid: f.tid, at: f.at, graph: decodeGraph(f.graph), threadNames: f.threadNames });
+  return report(inst, model, { ...f, graph: decodeGraph(f.graph) });
 }
 
 /** A worker's error as the main thread's: the user's (ModelError, exit 2) or ours (exit 3). */

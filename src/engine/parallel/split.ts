@@ -15,24 +15,17 @@ import type { Instance } from '../program.ts';
 import type { MemoryModel } from '../models/model.ts';
 import { encodeGraph, type EncodedGraph } from './graph-codec.ts';
 
-/** A violation as the first of its class in a segment (or the one that stopped the search). */
-export interface Found {
+/**
+ * A violation as the first of its class in a segment (or the one that stopped the search): what
+ * Violation says, with its graph encoded — its report (trace, schedule) is made only if it is
+ * the one reported (run.ts).
+ */
+export interface Found extends Omit<Violation, 'graph'> {
   /** The segment it was found in, and the leaf (1-based, counted leaves of that segment). */
   seq: number;
   n: number;
-  /** Its class (keepGoing: the invariant it names, else its property), and what Violation says. */
+  /** Its class (keepGoing: the invariant it names, else its property). */
   key: string;
-  property: string;
-  invariant: string | null;
-  message: string;
-  /**
-   * The thread whose assertion failed (-1: none), the threads' names, and the violating graph
-   * itself: its report (trace, schedule) is made only if it is the one reported (run.ts).
-   */
-  tid: number;
-  /** The event it is reported at, if one (Violation.at). */
-  at: { tid: number; idx: number } | null;
-  threadNames: string[];
   graph: EncodedGraph;
 }
 
@@ -173,10 +166,7 @@ export class SplitRun implements SplitHook {
   }
 
   private describe(key: string, v: Violation): Found {
-    return {
-      seq: this.seq, n: this.n, key, property: v.property, invariant: v.invariant, message: v.message,
-      tid: v.tid, at: v.at, threadNames: v.threadNames, graph: encodeGraph(v.graph),
-    };
+    return { ...v, seq: this.seq, n: this.n, key, graph: encodeGraph(v.graph) };
   }
 
   private close(ex: Explorer, finished: boolean): void {

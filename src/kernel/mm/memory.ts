@@ -15,7 +15,8 @@ import type { Cpu, Cpus } from '../cpus.ts';
 import { pmd_populate } from '../arch/x86/include/asm/pgtable.ts';
 import { smp_wmb } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
-import { RCU_BATCH, tlb_finish_mmu, tlb_remove_table } from './mmu_gather.ts';
+import { pte_free_tlb, tlb_finish_mmu, tlb_gather_mmu } from './mmu_gather.ts';
+import { tlb_remove_page, type MmuGather } from '../include/asm-generic/tlb.ts';
 import { lockPtl, set_pte_at } from './pgtable-generic.ts';
 import { i_mmap_lock_read, i_mmap_unlock_read, type AddressSpaceRmap } from '../include/linux/fs.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
@@ -31,15 +32,19 @@ import { folio_add_anon_rmap_pte } from './rmap.ts';
 export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', version: MAINLINE };
 
 /**
- * zap_pte_range() for entry `idx` of T under its PTL: ptep_get_and_clear, then (after the TLB
- * flush, which on broadcast-flush architectures does not wait for IRQs-off walkers) the page's
- * mapping reference is dropped: tlb_finish_mmu() -> folio_put().
+ * zap_pte_range() for entry `idx` of T under its PTL: ptep_get_and_clear, the page goes to the
+ * caller's mmu_gather (tlb_remove_page()); after the TLB flush (which on broadcast-flush
+ * architectures does not wait for IRQs-off walkers) tlb_finish_mmu() drops the page's mapping
+ * reference. The caller's tlb_gather_mmu() / tlb_finish_mmu() (zap_page_range_single()) are
+ * folded in.
  */
-export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number): ThreadGen<void> {
+export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry; with its caller\'s tlb_gather_mmu() / tlb_finish_mmu()' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number): ThreadGen<void> {
+  const tlb = yield* tlb_gather_mmu(t, { mm });
   yield t.lock(T.ptl);
   const pte = yield t.xchg(T.entries[idx], PTE_NONE);
   yield t.unlock(T.ptl);
-  if (pte_present(pte)) yield* tlb_finish_mmu(t, folioAt(mm, pte_pfn(pte)));
+  if (pte_present(pte)) yield* tlb_remove_page(t, tlb, folioAt(mm, pte_pfn(pte)));
+  yield* tlb_finish_mmu(t, tlb);
 });
 
 /**
@@ -122,13 +127,27 @@ export const zap_pmd_range = kernelFunction({ name: 'zap_pmd_range', file: 'mm/m
     if (pte_present(pte)) yield* folio_put(t, HP);
   });
 
-/** free_pgtables() of the range: a PTE table under the PMD is detached and freed (tlb_remove_table). */
+/**
+ * free_pgtables() of the range: a PTE table under the PMD is detached (pmd_clear()) and handed to
+ * the caller's mmu_gather (pte_free_tlb()); it is freed at the caller's tlb_finish_mmu().
+ */
 export const free_pgtables = kernelFunction({ name: 'free_pgtables', file: 'mm/memory.c', version: MAINLINE, note: 'free_pte_range() inlined' },
-  function* (t: Ctx, cpus: Cpus, cpu: Cpu, mm: Mm): ThreadGen<void> {
+  function* (t: Ctx, tlb: MmuGather, mm: Mm): ThreadGen<void> {
     const pmd = yield t.load(mm.pmd);
     if (!pmd_is_table(pmd)) return;
     yield t.store(mm.pmd, 0);
-    yield* tlb_remove_table(t, cpus, cpu, table(mm, pmd_table_id(pmd)), RCU_BATCH);
+    yield* pte_free_tlb(t, tlb, table(mm, pmd_table_id(pmd)), 0);
+  });
+
+/**
+ * unmap_region()'s teardown of the range's page tables (mm/vma.c; mm/mmap.c before v6.10):
+ * tlb_gather_mmu(), free_pgtables(), tlb_finish_mmu() (the flush, then the RCU free of the table).
+ */
+export const unmap_region_pgtables = kernelFunction({ name: 'unmap_region', file: 'mm/vma.c', version: 'v6.11–v6.18', note: 'mm/mmap.c before v6.11; the page-table half (unmap_vmas() is zap_pmd_range())' },
+  function* (t: Ctx, cpus: Cpus, cpu: Cpu, mm: Mm): ThreadGen<void> {
+    const tlb = yield* tlb_gather_mmu(t, { mm, cpus, cpu });
+    yield* free_pgtables(t, tlb, mm);
+    yield* tlb_finish_mmu(t, tlb);
   });
 
 // ---------------------------------------------------------------- file rmap walk: truncation (v6.0)
@@ -171,7 +190,11 @@ export const unmap_mapping_range = kernelFunction({
     const pmd = yield t.load(mm.pmd); // zap_pmd_range(): pmd_none_or_trans_huge_or_clear_bad()
     if (!pmd_is_table(pmd)) continue;
     const pte = yield* zap_pte_range_v6_0(t, mm, idx);
-    if (pte_present(pte)) yield* tlb_finish_mmu(t, folioAt(mm, pte_pfn(pte)));
+    if (pte_present(pte)) {
+      const tlb = yield* tlb_gather_mmu(t, { mm });
+      yield* tlb_remove_page(t, tlb, folioAt(mm, pte_pfn(pte)));
+      yield* tlb_finish_mmu(t, tlb);
+    }
   }
   yield* i_mmap_unlock_read(t, mapping);
 });

@@ -15,6 +15,8 @@ export interface Mm extends Pmd {
   compound_head: Map<number, Loc>;
   /** mm->write_protect_seq (fork), when modeled. */
   write_protect_seq?: Loc;
+  /** mm->tlb_flush_pending (mmu_gather batching in progress), when modeled (newTlbFlushPending). */
+  tlb_flush_pending?: Loc;
   /** 32-bit x86 PAE: the PMD is read as two 32-bit words (pmdp_get_lockless()'s loop). */
   pae?: boolean;
   /** The PUD entry walks start from, when modeled (then `pmd` is unused). */

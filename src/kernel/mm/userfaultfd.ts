@@ -87,11 +87,18 @@ export interface UffdMove {
 /** What move_pages_pte() returned: 0 (moved), an errno, or 'present' (a present PTE: move_present_pte(), not modelled). */
 export type MovePteResult = 0 | 'EAGAIN' | 'EEXIST' | 'ENOENT' | 'EBUSY' | 'EFAULT' | 'present';
 
-/** The code of move_pages_pte(): before 0ea148a79919 (v6.14–v6.15, with c50f8e6053b0) or after it. */
-export type UffdMoveVersion = 'v6.15' | 'v6.16';
+/**
+ * The code of move_pages_pte(): before 0ea148a79919 (v6.14–v6.15, with c50f8e6053b0), after it,
+ * or one of the fix's two checks alone (a step of the fix, no kernel's code).
+ */
+export type UffdMoveVersion = 'v6.15' | 'v6.16' | 'folio-recheck-only' | 'has-cache-check-only';
 
 const UFFD_PRE = 'v6.14–v6.15 (c50f8e6053b0 to before 0ea148a79919)';
 const UFFD_FIXED = 'v6.16 (0ea148a79919)';
+const UFFD_STEP = 'half of 0ea148a79919 (a step of the fix, no kernel)';
+/** The fix's two checks: the locked folio is still the swap cache's for the entry; SWAP_HAS_CACHE under the PTL. */
+const uffdChecks = (v: UffdMoveVersion) => ({ folio: v === 'v6.16' || v === 'folio-recheck-only', hasCache: v === 'v6.16' || v === 'has-cache-check-only' });
+const uffdVersion = (v: UffdMoveVersion): string => (v === 'v6.15' ? UFFD_PRE : v === 'v6.16' ? UFFD_FIXED : UFFD_STEP);
 
 /** double_pt_lock(): both PTLs, once if they are the same table's. */
 const double_pt_lock = kernelFunction({ name: 'double_pt_lock', file: 'mm/userfaultfd.c', version: 'v6.8–v6.18' },
@@ -136,14 +143,14 @@ const checkSwapMoveIdentity = modelStep('(check)', function* (t: Ctx, si: SwapIn
 
 /**
  * move_swap_pte(): with both PTLs held, if the PTEs are stable, re-home the swap-cache folio
- * (folio_move_anon_rmap(), ->index) and move the swap PTE. `fixed` (0ea148a79919) first checks
+ * (folio_move_anon_rmap(), ->index) and move the swap PTE. The fix (0ea148a79919) first checks
  * that the locked folio is still the swap cache's for this entry, and without a folio rechecks
  * SWAP_HAS_CACHE under the PTL (a folio swapped in and out again may sit in the swap cache).
  */
-const move_swap_pte_src = (fixed: boolean) => ({ name: 'move_swap_pte', file: 'mm/userfaultfd.c', version: fixed ? UFFD_FIXED : UFFD_PRE });
-const moveSwapPte = (fixed: boolean) => kernelFunction(move_swap_pte_src(fixed),
+const moveSwapPte = (version: UffdMoveVersion) => kernelFunction({ name: 'move_swap_pte', file: 'mm/userfaultfd.c', version: uffdVersion(version) },
   function* (t: Ctx, si: SwapInfo, m: UffdMove, orig_dst_pte: number, orig_src_pte: number, dst_pmdval: number, src_folio: SwapFolio | null, entry: SwpEntry): ThreadGen<MovePteResult> {
-    if (fixed && src_folio) {
+    const checks = uffdChecks(version);
+    if (checks.folio && src_folio) {
       // "Check if the folio still belongs to the target swap entry after acquiring the lock."
       if (!(yield t.load(src_folio.PG_swapcache)) || entry !== (yield t.load(src_folio.swap))) return 'EAGAIN';
     }
@@ -157,7 +164,7 @@ const moveSwapPte = (fixed: boolean) => kernelFunction(move_swap_pte_src(fixed),
       yield* folio_move_anon_rmap(t, src_folio, m.dst.vma);
       yield t.store(src_folio.index, m.dst.vma.index); // src_folio->index = linear_page_index(dst_vma, dst_addr)
     } else {
-      if (fixed && ((yield t.load(si.swap_map[swp_offset(entry)])) & SWAP_HAS_CACHE)) { // READ_ONCE(si->swap_map[offset])
+      if (checks.hasCache && ((yield t.load(si.swap_map[swp_offset(entry)])) & SWAP_HAS_CACHE)) { // READ_ONCE(si->swap_map[offset])
         yield* double_pt_unlock(t, m.dst.T, m.src.T);
         return 'EAGAIN';
       }
@@ -168,8 +175,6 @@ const moveSwapPte = (fixed: boolean) => kernelFunction(move_swap_pte_src(fixed),
     yield* double_pt_unlock(t, m.dst.T, m.src.T);
     return 0;
   });
-const move_swap_pte_v6_15 = moveSwapPte(false);
-const move_swap_pte_v6_16 = moveSwapPte(true);
 
 /**
  * move_pages_pte() of one page whose source PTE holds a swap entry (v6.14–v6.15, or with
@@ -180,55 +185,59 @@ const move_swap_pte_v6_16 = moveSwapPte(true);
  * is not modelled; dst_pmdval is read for is_pte_pages_stable()). A present source PTE takes
  * move_present_pte(), not modelled ('present').
  */
-const movePagesPte = (version: UffdMoveVersion) => kernelFunction({
-  name: 'move_pages_pte', file: 'mm/userfaultfd.c', version: version === 'v6.16' ? UFFD_FIXED : UFFD_PRE, note: 'the swap-entry branch; the PMD walk and move_present_pte() not modelled',
-}, function* (t: Ctx, cpu: Cpu, si: SwapInfo, m: UffdMove): ThreadGen<MovePteResult> {
-  const fixed = version === 'v6.16';
-  let src_folio: SwapFolio | null = null;
-  let src_folio_pte = 0;
-  let pinned = false;
-  let err: MovePteResult;
-  for (;;) { // retry:
-    const dst_pmdval = yield t.load(m.mm.pmd); // pte_offset_map_rw_nolock(mm, dst_pmd, dst_addr, &dst_pmdval, &dst_ptl)
-    yield t.lock(m.dst.T.ptl);
-    const orig_dst_pte = yield t.load(m.dst.T.entries[m.dst.idx]);
-    yield t.unlock(m.dst.T.ptl);
-    if (!pte_none(orig_dst_pte)) { err = 'EEXIST'; break; }
-    yield t.lock(m.src.T.ptl);
-    const orig_src_pte = yield t.load(m.src.T.entries[m.src.idx]);
-    yield t.unlock(m.src.T.ptl);
-    if (pte_none(orig_src_pte)) { err = 'ENOENT'; break; }
-    // "If PTE changed after we locked the folio them start over"
-    if (src_folio && orig_src_pte !== src_folio_pte) { err = 'EAGAIN'; break; }
-    if (pte_present(orig_src_pte)) { err = 'present'; break; }
-    const entry = pte_to_swp_entry(orig_src_pte);
-    if (non_swap_entry(entry)) { err = 'EFAULT'; break; } // migration_entry_wait(): -EAGAIN; not modelled
-    if (!pte_swp_exclusive(orig_src_pte)) { err = 'EBUSY'; break; }
-    if (!(yield* get_swap_device(t, si, cpu, entry))) { err = 'EAGAIN'; break; }
-    pinned = true;
-    const folio: SwapFolio | null = src_folio ? null : yield* filemap_get_folio(t, si, cpu, swp_offset(entry));
-    if (folio) {
-      src_folio = folio; // folio_test_large(): order-0 only
-      src_folio_pte = orig_src_pte;
-      if (!(yield* folio_trylock(t, folio))) {
-        yield* put_swap_device(t, si, cpu);
-        pinned = false;
-        yield* folio_lock(t, folio); // "now we can block and wait"
-        continue; // goto retry
+const movePagesPte = (version: UffdMoveVersion) => {
+  const move_swap_pte = moveSwapPte(version);
+  return kernelFunction({
+    name: 'move_pages_pte', file: 'mm/userfaultfd.c', version: uffdVersion(version), note: 'the swap-entry branch; the PMD walk and move_present_pte() not modelled',
+  }, function* (t: Ctx, cpu: Cpu, si: SwapInfo, m: UffdMove): ThreadGen<MovePteResult> {
+    let src_folio: SwapFolio | null = null;
+    let src_folio_pte = 0;
+    let pinned = false;
+    let err: MovePteResult;
+    for (;;) { // retry:
+      const dst_pmdval = yield t.load(m.mm.pmd); // pte_offset_map_rw_nolock(mm, dst_pmd, dst_addr, &dst_pmdval, &dst_ptl)
+      yield t.lock(m.dst.T.ptl);
+      const orig_dst_pte = yield t.load(m.dst.T.entries[m.dst.idx]);
+      yield t.unlock(m.dst.T.ptl);
+      if (!pte_none(orig_dst_pte)) { err = 'EEXIST'; break; }
+      yield t.lock(m.src.T.ptl);
+      const orig_src_pte = yield t.load(m.src.T.entries[m.src.idx]);
+      yield t.unlock(m.src.T.ptl);
+      if (pte_none(orig_src_pte)) { err = 'ENOENT'; break; }
+      // "If PTE changed after we locked the folio them start over"
+      if (src_folio && orig_src_pte !== src_folio_pte) { err = 'EAGAIN'; break; }
+      if (pte_present(orig_src_pte)) { err = 'present'; break; }
+      const entry = pte_to_swp_entry(orig_src_pte);
+      if (non_swap_entry(entry)) { err = 'EFAULT'; break; } // migration_entry_wait(): -EAGAIN; not modelled
+      if (!pte_swp_exclusive(orig_src_pte)) { err = 'EBUSY'; break; }
+      if (!(yield* get_swap_device(t, si, cpu, entry))) { err = 'EAGAIN'; break; }
+      pinned = true;
+      const folio: SwapFolio | null = src_folio ? null : yield* filemap_get_folio(t, si, cpu, swp_offset(entry));
+      if (folio) {
+        src_folio = folio; // folio_test_large(): order-0 only
+        src_folio_pte = orig_src_pte;
+        if (!(yield* folio_trylock(t, folio))) {
+          yield* put_swap_device(t, si, cpu);
+          pinned = false;
+          yield* folio_lock(t, folio); // "now we can block and wait"
+          continue; // goto retry
+        }
       }
+      err = yield* move_swap_pte(t, si, m, orig_dst_pte, orig_src_pte, dst_pmdval, src_folio, entry);
+      break;
     }
-    err = yield* (fixed ? move_swap_pte_v6_16 : move_swap_pte_v6_15)(t, si, m, orig_dst_pte, orig_src_pte, dst_pmdval, src_folio, entry);
-    break;
-  }
-  if (src_folio) { // out:
-    yield* folio_unlock(t, src_folio);
-    yield* folio_put(t, src_folio);
-  }
-  if (pinned) yield* put_swap_device(t, si, cpu);
-  return err;
-});
+    if (src_folio) { // out:
+      yield* folio_unlock(t, src_folio);
+      yield* folio_put(t, src_folio);
+    }
+    if (pinned) yield* put_swap_device(t, si, cpu);
+    return err;
+  });
+};
 
 /** move_pages_pte() before 0ea148a79919 (v6.14–v6.15). */
 export const move_pages_pte_v6_15 = movePagesPte('v6.15');
 /** move_pages_pte() with 0ea148a79919 (v6.16). */
 export const move_pages_pte = movePagesPte('v6.16');
+/** move_pages_pte() with one of 0ea148a79919's two checks (a step of the fix, for the catalog). */
+export const move_pages_pte_step = { 'folio-recheck-only': movePagesPte('folio-recheck-only'), 'has-cache-check-only': movePagesPte('has-cache-check-only') };

@@ -10,7 +10,8 @@ import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, typ
 import { newVma } from '../include/linux/mm_types.ts';
 import { newMm } from '../mm/mm.ts';
 import { gup_fast, put_page } from '../mm/gup.ts';
-import { pte_free, pte_free_defer, tlb_remove_table, tlb_table_flush, type TableFree } from '../mm/mmu_gather.ts';
+import { pte_free, pte_free_defer, tlb_finish_mmu, tlb_gather_mmu, tlb_remove_table, type GatherSpec } from '../mm/mmu_gather.ts';
+import { MMU_GATHER_MAINLINE } from '../include/asm-generic/tlb.ts';
 import { collapse_pte_mapped_thp } from '../mm/khugepaged.ts';
 import { zapPteRangeReclaim } from '../mm/pt_reclaim.ts';
 import { pte_offset_map_lock, pte_unmap } from '../mm/pgtable-generic.ts';
@@ -38,10 +39,16 @@ function makeGup(knob: GupKnob | undefined) {
       const freeTable = (T: PageTable): ThreadGen<void> => {
         if (knob === undefined) return pte_free_defer(t, cpus, cpu, T);
         if (knob === 'immediate-pte-free') return pte_free(t, T);
-        if (knob === 'call-rcu-preempt-flavour') return tlb_table_flush(t, cpus, cpu, T, 'rcu_preempt');
-        // pte_free_tlb() -> tlb_remove_table() with the batch allocation failing.
-        const fallback: TableFree = knob === 'ipi-sync' ? 'ipi' : 'immediate';
-        return tlb_remove_table(t, cpus, cpu, T, { batchAllocFails: true, fallback });
+        const spec: GatherSpec = knob === 'call-rcu-preempt-flavour'
+          // the batch's tlb_table_flush() -> call_rcu() of the rcu_preempt flavour
+          ? { mm, cpus, cpu, tableRcu: 'rcu_preempt' }
+          // pte_free_tlb() -> tlb_remove_table() with the batch allocation failing
+          : { mm, cpus, cpu, batchAllocFails: true, code: { ...MMU_GATHER_MAINLINE, removeTableOne: knob === 'ipi-sync' ? 'ipi' : 'immediate' } };
+        return (function* () {
+          const tlb = yield* tlb_gather_mmu(t, spec);
+          yield* tlb_remove_table(t, tlb, T);
+          yield* tlb_finish_mmu(t, tlb);
+        })();
       };
       yield* collapse_pte_mapped_thp(t, cpus, cpu, vma, P, { freeTable });
     });

@@ -10,7 +10,7 @@ import { newFolio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, newPageTable, pmd_leaf } from '../include/linux/pgtable.ts';
 import { mmap_write_lock, mmap_write_unlock, newMmapLock } from '../include/linux/mmap_lock.ts';
 import { folio as folioAt, newMm } from '../mm/mm.ts';
-import { free_pgtables, zap_pmd_range } from '../mm/memory.ts';
+import { unmap_region_pgtables, zap_pmd_range } from '../mm/memory.ts';
 import { __split_huge_pmd_locked } from '../mm/huge_memory.ts';
 import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { do_page_fault, hash__pmdp_collapse_flush, hash_page } from '../arch/powerpc/mm/book3s64/hash.ts';
@@ -99,7 +99,7 @@ function makeSplit(knob: 'split-via-pmd-none' | 'no-wmb-before-pmd-populate' | u
       // entries; then free_pgtables() frees the PTE table under the PMD.
       const cpu = cpus.cpu[1];
       yield* zap_pmd_range(t, mm, T, HP);
-      yield* free_pgtables(t, cpus, cpu, mm);
+      yield* unmap_region_pgtables(t, cpus, cpu, mm);
     });
   };
 }

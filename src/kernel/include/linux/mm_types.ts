@@ -3,7 +3,9 @@
 // userfaultfd / sharing flags the khugepaged and mremap checks read. A VMA is linked into its
 // file's i_mmap tree and its anon_vma's tree by the constructor, in the order it is created: the
 // order an rmap walk visits them (vma_interval_tree_foreach / anon_vma_interval_tree_foreach).
-import type { Loc } from '../../../engine/ops.ts';
+// Also mm->tlb_flush_pending, the count of mmu_gather batches in progress on an mm.
+import { Mode, type Ctx, type Loc, type ThreadGen } from '../../../engine/ops.ts';
+import { MAINLINE, kernelFunction } from '../../kfn.ts';
 import type { Builder } from '../../../engine/program.ts';
 import type { Mm } from '../../mm/mm.ts';
 import type { Pmd } from './pgtable.ts';
@@ -63,3 +65,36 @@ export function newVma(b: Builder, name: string, spec: VmaSpec): Vma {
   if (spec.av && spec.anonVmaSet) spec.av.vmas.push(vma);
   return vma;
 }
+
+// ---------------------------------------------------------------- mm->tlb_flush_pending
+
+/** mm->tlb_flush_pending: how many threads are batching PTE changes (mmu_gather) on `mm`. */
+export function newTlbFlushPending(b: Builder, mm: Mm): Loc {
+  mm.tlb_flush_pending = b.loc('mm.tlb_flush_pending', 0, (v) => `${v} gather${v === 1 ? '' : 's'} in progress`);
+  return mm.tlb_flush_pending;
+}
+
+const mmTypesH = (name: string) => ({ name, file: 'include/linux/mm_types.h', version: MAINLINE });
+
+function pending(mm: Mm): Loc {
+  if (mm.tlb_flush_pending === undefined) throw new Error('mm->tlb_flush_pending is not modeled: newTlbFlushPending(b, mm)');
+  return mm.tlb_flush_pending;
+}
+
+/** inc_tlb_flush_pending(): atomic_inc() (the PTE changes that follow are ordered by their PTL). */
+export const inc_tlb_flush_pending = kernelFunction(mmTypesH('inc_tlb_flush_pending'), function* (t: Ctx, mm: Mm): ThreadGen<void> {
+  yield t.fetchAdd(pending(mm), 1, Mode.Relaxed);
+});
+
+/**
+ * dec_tlb_flush_pending(): atomic_dec(), after the flush ("we must rely on tlb_flush_*() to
+ * guarantee order").
+ */
+export const dec_tlb_flush_pending = kernelFunction(mmTypesH('dec_tlb_flush_pending'), function* (t: Ctx, mm: Mm): ThreadGen<void> {
+  yield t.fetchSub(pending(mm), 1, Mode.Relaxed);
+});
+
+/** mm_tlb_flush_nested(): more than one gather of `mm` in progress (atomic_read() > 1). */
+export const mm_tlb_flush_nested = kernelFunction(mmTypesH('mm_tlb_flush_nested'), function* (t: Ctx, mm: Mm): ThreadGen<boolean> {
+  return (yield t.load(pending(mm))) > 1;
+});
