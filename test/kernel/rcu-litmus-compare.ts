@@ -20,9 +20,12 @@ let model: LitmusModel | null = null;
 /**
  * A test the kernel model rejects as kernel code: synchronize_rcu() inside a read-side section,
  * which the LKMM lets a litmus test do and the kernel model reports as I12 (a grace period that
- * waits for its own reader never ends).
+ * waits for its own reader never ends). `litmusExecutions`: how many consistent executions
+ * `mmcheck litmus` found (load buffering included).
  */
-export class KernelRefuses extends Error {}
+export class KernelRefuses extends Error {
+  constructor(message: string, readonly litmusExecutions: number) { super(message); }
+}
 
 export interface Comparison {
   name: string;
@@ -79,9 +82,10 @@ function stateKey(s: Setup, look: (l: CLoc) => number): string {
 export async function compare(path: string): Promise<Comparison> {
   model ??= await loadLitmusModel();
   const text = readFileSync(path, 'utf8');
-  let executions = 0, pos = 0, neg = 0;
+  let all = 0, executions = 0, pos = 0, neg = 0;
   const states = new Set<string>();
   const r = runText(path, text, model, {}, (sat, x, _out, look, s) => {
+    all++;
     if (!porfAcyclic(x)) return;
     executions++;
     if (sat) pos++; else neg++;
@@ -108,7 +112,7 @@ export async function compare(path: string): Promise<Comparison> {
     throw e;
   }
   if (res.verdict !== 'ok') {
-    if (res.violation?.invariant === 'I12') throw new KernelRefuses(`${r.name}: ${res.violation.message} (I12: the kernel forbids it; the LKMM lets a test do it)`);
+    if (res.violation?.invariant === 'I12') throw new KernelRefuses(`${r.name}: ${res.violation.message} (I12: the kernel forbids it; the LKMM lets a test do it)`, all);
     throw new Error(`${r.name}: the scenario reported ${res.violation?.message}`);
   }
   return {
