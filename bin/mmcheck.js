@@ -1,24 +1,37 @@
 #!/usr/bin/env node
 // mmcheck's command line. The sources are TypeScript and there is no build step to run by hand:
 //
-// - For the catalog, the benchmark programs and litmus files, the sources are bundled once by
-//   esbuild into node_modules/.cache/mmcheck/ and rebundled whenever a source is newer than the
-//   bundle. Loading one bundle takes about 0.25 s; loading every module through tsx about 0.9 s.
-// - When a command names a user's own .ts/.js file, that file imports the engine ('mmcheck',
-//   'mmcheck/kernel', bound to these sources by src/cli/user-file.ts), so the whole CLI runs from
-//   the sources through tsx instead: one copy of the engine, not two.
-// - If the bundle cannot be built or written, the tsx path is taken; it behaves the same.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// - The sources are bundled once by esbuild into node_modules/.cache/mmcheck/ and rebundled
+//   whenever a source is newer than the bundle. The bundle is split at every dynamic import, so a
+//   command loads only what it uses (`check readers` loads neither the kernel catalog nor the
+//   LKMM's cat interpreter, nor esbuild), and its source maps sit in .map files beside it, read
+//   only when a stack trace must name a source (MMCHECK_DEBUG, or a location in mmcheck's code).
+// - A user's own .ts/.js file imports the engine ('mmcheck', 'mmcheck/kernel'): these are bound
+//   to the bundle's entries engine.mjs, kernel.mjs and catalog.mjs, so the file runs against the
+//   same engine as the command (src/cli/user-file.ts, which also caches the compiled file).
+// - With MMCHECK_NO_BUNDLE, or if the bundle cannot be built or written, the CLI runs from the
+//   sources through tsx instead; it behaves the same, only slower to start.
+// - `--version` answers from package.json without loading anything else.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import module from 'node:module';
 
 // A closed pipe (mmcheck list | head) ends the output, not the process with a stack trace.
 process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
-process.setSourceMapsEnabled(true);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const namesUserFile = argv.some((a) => !a.startsWith('--') && /\.(c|m)?(t|j)s$/.test(a));
+
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`mmcheck ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+  process.exit(0);
+}
+
+// Node >= 22.1 keeps V8's compiled code of every module loaded from here on between runs (older
+// Nodes have no such switch for ES modules; there it costs nothing).
+try { module.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
+if (process.env.MMCHECK_DEBUG) process.setSourceMapsEnabled(true);
 
 /** The newest modification time of the files a bundle is made of. */
 function newestSource(dir) {
@@ -31,45 +44,68 @@ function newestSource(dir) {
   return newest;
 }
 
-async function bundled() {
-  if (namesUserFile || process.env.MMCHECK_NO_BUNDLE) return null;
-  try {
-    const out = join(root, 'node_modules', '.cache', 'mmcheck', 'main.mjs');
-    const src = join(root, 'src');
-    const stale = !existsSync(out) || statSync(out).mtimeMs < Math.max(newestSource(src), statSync(join(root, 'package.json')).mtimeMs);
-    if (stale) {
-      const { build } = await import('esbuild');
-      // Each module keeps its own import.meta.url, so files found relative to a module (the LKMM
-      // model files, the viewer's sources, test/fixtures/litmus) are found where they are.
-      const keepUrl = {
-        name: 'keep-import-meta-url',
-        setup(b) {
-          b.onLoad({ filter: /\.ts$/ }, async (args) => {
-            const { readFile } = await import('node:fs/promises');
-            const text = await readFile(args.path, 'utf8');
-            return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
-          });
-        },
-      };
-      // Two bundles: the CLI, and the smaller module --jobs worker threads start from (it loads
-      // several times faster than the CLI's, which a short parallel run feels).
-      const r = await build({
-        entryPoints: { main: join(src, 'cli', 'main.ts'), worker: join(src, 'cli', 'worker.ts') }, outdir: dirname(out),
-        bundle: true, platform: 'node', format: 'esm', target: 'node20', outExtension: { '.js': '.mjs' },
-        packages: 'external', sourcemap: 'inline', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
+const outDir = join(root, 'node_modules', '.cache', 'mmcheck');
+
+async function rebundle() {
+  const src = join(root, 'src');
+  const { build } = await import('esbuild');
+  // Each module keeps its own import.meta.url, so files found relative to a module (the LKMM
+  // model files, the viewer's sources, test/fixtures/litmus) are found where they are.
+  const keepUrl = {
+    name: 'keep-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const text = await readFile(args.path, 'utf8');
+        return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
       });
-      mkdirSync(dirname(out), { recursive: true });
-      // The worker's first: a fresh main.mjs (what the check above looks at) means a fresh worker.mjs.
-      const files = [...r.outputFiles].sort((a, b) => (a.path.endsWith('worker.mjs') ? -1 : b.path.endsWith('worker.mjs') ? 1 : 0));
-      for (const f of files) {
-        const tmp = `${f.path}.${process.pid}.tmp`;
-        writeFileSync(tmp, f.contents);
-        renameSync(tmp, f.path); // atomic: concurrent runs never see half a bundle
-      }
-    }
+    },
+  };
+  // Entries: the CLI; the module --jobs worker threads start from (it loads several times faster
+  // than the CLI's, which a short parallel run feels); what a user's file imports as 'mmcheck',
+  // 'mmcheck/kernel' and 'mmcheck/catalog'. Modules they share sit in chunks/ (named by content).
+  const r = await build({
+    entryPoints: {
+      main: join(src, 'cli', 'main.ts'), worker: join(src, 'cli', 'worker.ts'),
+      engine: join(src, 'engine', 'index.ts'), kernel: join(src, 'kernel', 'index.ts'), catalog: join(src, 'kernel', 'catalog.ts'),
+    },
+    outdir: outDir, chunkNames: 'chunks/[name]-[hash]', splitting: true,
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outExtension: { '.js': '.mjs' },
+    packages: 'external', sourcemap: 'linked', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
+    define: { 'import.meta.mmcheckBundle': JSON.stringify(pathToFileURL(outDir).href) },
+  });
+  mkdirSync(join(outDir, 'chunks'), { recursive: true });
+  // Chunks and maps first, then the entries, main.mjs last: a fresh main.mjs (what the check
+  // below looks at) means everything it imports is there. Every file is written atomically, so
+  // concurrent runs never see half of one; a chunk's name is its content's hash, so rewriting
+  // one a concurrent run is reading changes nothing.
+  const rank = (p) => (p.endsWith('.map') ? 0 : p.includes(`${join(outDir, 'chunks')}`) ? 1 : p.endsWith(`${join(outDir, 'main.mjs')}`) ? 3 : 2);
+  const files = [...r.outputFiles].sort((a, b) => rank(a.path) - rank(b.path));
+  for (const f of files) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
+  // Chunks of older bundles: removed once no run started from them can still be loading them.
+  const keep = new Set(files.map((f) => f.path));
+  for (const name of readdirSync(join(outDir, 'chunks'))) {
+    const p = join(outDir, 'chunks', name);
+    try {
+      if (!keep.has(p) && statSync(p).mtimeMs < Date.now() - 3600_000) rmSync(p, { force: true });
+    } catch { /* a concurrent run removed it */ }
+  }
+}
+
+async function bundled() {
+  if (process.env.MMCHECK_NO_BUNDLE) return null;
+  try {
+    const out = join(outDir, 'main.mjs');
+    const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    const stale = !existsSync(out) || statSync(out).mtimeMs < inputs;
+    if (stale) await rebundle();
     const mod = await import(pathToFileURL(out).href);
     // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
-    globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(dirname(out), 'worker.mjs')).href;
+    globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(outDir, 'worker.mjs')).href;
     return mod;
   } catch {
     return null;
@@ -78,6 +114,7 @@ async function bundled() {
 
 let mod = await bundled();
 if (!mod) {
+  process.setSourceMapsEnabled(true);
   const { register } = await import('tsx/esm/api');
   register();
   mod = await import('../src/cli/main.ts');

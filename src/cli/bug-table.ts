@@ -3,9 +3,7 @@
 import type { CheckResult } from '../engine/index.ts';
 import { bugVariant, type Bug } from '../kernel/bugs/bug.ts';
 import { asExpected, invariantsOf, variantModel } from '../kernel/expect.ts';
-import { out } from './print.ts';
-
-const fmt = (n: number): string => n.toLocaleString('en-US');
+import { fmt, out } from './io.ts';
 
 /** `mmcheck list --bugs`. */
 export function printBugList(bugs: readonly Bug[]): void {

@@ -1,21 +1,11 @@
 // `mmcheck` commands: parses the command line, hands it to the command (src/cli/commands/) and
 // maps failures to exit codes (0 no violation, 1 violation, 2 bad input or usage, 3 internal
 // error). What a command prints is shaped in print.ts; what the catalog expects, in the kernel.
-import { ModelError, ParamError } from '../engine/program.ts';
-import { UnknownModelError } from '../engine/models/index.ts';
-import { ScheduleError } from '../engine/trace.ts';
-import { ResourceError } from '../engine/memory.ts';
-import { UsageError, commandHelp, helpText, parseArgs, version } from './options.ts';
-import { InputError } from './targets.ts';
-import { userLocation } from './user-file.ts';
-import { err, out } from './print.ts';
-import { checkCmd } from './commands/check.ts';
-import { replayCmd } from './commands/replay.ts';
-import { listCmd } from './commands/list.ts';
-import { benchCmd } from './commands/bench.ts';
-import { litmusCmd } from './commands/litmus.ts';
-import { mergeCmd } from './commands/merge.ts';
-import { SplitFileError } from '../engine/parallel/split-file.ts';
+import { InputError, UsageError, commandHelp, helpText, parseArgs, version } from './options.ts';
+import { err, out } from './io.ts';
+
+// Each command is loaded when it runs, with only what it imports: `check readers` does not load
+// the kernel catalog, the litmus front end, the LKMM's cat interpreter or the viewer.
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -30,12 +20,12 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs(argv);
     switch (parsed.command) {
       case 'help': out(parsed.positional.length ? commandHelp(parsed.positional[0]) : helpText()); return 0;
-      case 'list': return listCmd(parsed);
-      case 'check': return await checkCmd(parsed);
-      case 'replay': return await replayCmd(parsed);
-      case 'bench': return await benchCmd(parsed);
-      case 'merge': return await mergeCmd(parsed);
-      case 'litmus': return await litmusCmd(parsed);
+      case 'list': return (await import('./commands/list.ts')).listCmd(parsed);
+      case 'check': return await (await import('./commands/check.ts')).checkCmd(parsed);
+      case 'replay': return await (await import('./commands/replay.ts')).replayCmd(parsed);
+      case 'bench': return await (await import('./commands/bench.ts')).benchCmd(parsed);
+      case 'merge': return await (await import('./commands/merge.ts')).mergeCmd(parsed);
+      case 'litmus': return await (await import('./commands/litmus.ts')).litmusCmd(parsed);
       case 'view': {
         const { viewCmd } = await import('./commands/view.ts');
         return await viewCmd(parsed);
@@ -43,13 +33,22 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command '${parsed.command}'`);
     }
   } catch (e) {
-    return failure(e);
+    return await failure(e);
   }
 }
 
 /** Bad input → exit 2 with file:line:col where there is one; anything else is our bug → 3. */
-export function failure(e: unknown): number {
-  if (e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError || e instanceof ScheduleError) {
+export async function failure(e: unknown): Promise<number> {
+  if (e instanceof UsageError) {
+    err(`mmcheck: ${e.message}`);
+    return 2;
+  }
+  // The other kinds of error come from modules a command loaded; importing them again is free.
+  const [{ ModelError, ParamError }, { UnknownModelError }, { ScheduleError }, { ResourceError }, { userLocation }, { SplitFileError }] = await Promise.all([
+    import('../engine/program.ts'), import('../engine/models/index.ts'), import('../engine/trace.ts'), import('../engine/memory.ts'),
+    import('./user-file.ts'), import('../engine/parallel/split-file.ts'),
+  ]);
+  if (e instanceof ParamError || e instanceof UnknownModelError || e instanceof ScheduleError) {
     err(`mmcheck: ${(e as Error).message}`);
     return 2;
   }

@@ -92,6 +92,13 @@ export const COMMANDS: Record<string, string> = {
 
 export class UsageError extends Error {}
 
+/** A target that cannot be loaded or is not what a command takes; `where` is its file:line:col. */
+export class InputError extends Error {
+  constructor(message: string, readonly where?: string) {
+    super(message);
+  }
+}
+
 /** The spec of option `name` for `command`, if it has one. */
 export function findOption(name: string, command: string): OptionSpec | undefined {
   return OPTIONS.find((o) => o.name === name && o.commands.includes(command));

@@ -13,10 +13,8 @@ import type { Benchmark } from '../programs/index.ts';
 import type { Run } from './targets.ts';
 import type { SplitInfo } from '../engine/parallel/run.ts';
 
-export const out = (s = ''): void => { process.stdout.write(s + '\n'); };
-export const err = (s: string): void => { process.stderr.write(s + '\n'); };
-
-export const fmt = (n: number): string => n.toLocaleString('en-US');
+export { out, err, fmt } from './io.ts';
+import { out, fmt } from './io.ts';
 
 /** The command line that replays one execution of `run` (the options only where they differ from the defaults). */
 export function replayCommand(run: Run, model: string, params: Record<string, number>, schedule: string): string {

@@ -3,10 +3,9 @@
 // program. A target resolves to a list of (label, program, expectation) runs.
 import { existsSync } from 'node:fs';
 import type { Program } from '../engine/program.ts';
-import { catalog, findScenario } from '../kernel/catalog.ts';
 import type { Scenario, Variant } from '../kernel/catalog.ts';
 import { programs } from '../programs/index.ts';
-import { UsageError } from './options.ts';
+import { InputError, UsageError } from './options.ts';
 import { importUserFile, userMessage, userLocation } from './user-file.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -20,11 +19,7 @@ export interface Run {
   program: Program;
 }
 
-export class InputError extends Error {
-  constructor(message: string, readonly where?: string) {
-    super(message);
-  }
-}
+export { InputError };
 
 function isProgram(x: unknown): x is Program {
   return !!x && typeof x === 'object' && typeof (x as Program).setup === 'function' && typeof (x as Program).name === 'string';
@@ -77,17 +72,21 @@ export async function resolveTarget(target: string, variant: string | undefined,
     if (variant && runs.every((r) => !r.variant)) throw new UsageError(`--variant: ${target} has no scenarios`);
     return runs;
   }
-  const s = findScenario(target);
-  if (s) return scenarioRuns(target, s, variant, allVariants);
+  // A benchmark program first: it needs nothing of the kernel loaded, and no scenario has a
+  // program's name (test/cli/startup.test.ts).
   const p = programs.find((x) => x.name === target);
   if (p) {
     if (variant || allVariants) throw new UsageError(`${target} is a benchmark program; it has no variants`);
     return [{ target, program: p }];
   }
+  const { catalog, findScenario } = await import('../kernel/catalog.ts');
+  const s = findScenario(target);
+  if (s) return scenarioRuns(target, s, variant, allVariants);
   const names = [...catalog.map((x) => x.name), ...programs.map((x) => x.name)];
   throw new UsageError(`unknown target '${target}': not a file, a catalog scenario or a program${didYouMean(target, names)} (see: mmcheck list)`);
 }
 
-export function catalogRuns(): Run[] {
+export async function catalogRuns(): Promise<Run[]> {
+  const { catalog } = await import('../kernel/catalog.ts');
   return catalog.flatMap((s) => scenarioRuns(s.name, s, undefined, true));
 }

@@ -3,9 +3,15 @@
 // without extensions, whatever the nearest package.json says: CommonJS, module or none) into a
 // temporary ES module beside it, with an inline source map, so stack traces and error locations
 // name the user's file:line:col. `mmcheck` and `mmcheck/…` imports are bound to the mmcheck that
-// is running (through its package.json "exports"), so a file anywhere runs against one engine,
-// even where no node_modules/mmcheck can be found from it; other packages resolve from the file.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// is running (through its package.json "exports": the bundle's entries when the CLI runs from its
+// bundle, the sources otherwise), so a file anywhere runs against one engine, even where no
+// node_modules/mmcheck can be found from it; other packages resolve from the file.
+// The compiled module is cached (node_modules/.cache/mmcheck-user/), keyed by the file's path
+// and checked against the content of every file it was compiled from and of the package.json /
+// tsconfig.json files that could change how they compile: a second run loads no esbuild at all.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire, SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,13 +21,25 @@ import { threadId } from 'node:worker_threads';
 export const OWN_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const OWN_CODE = [join(OWN_ROOT, 'src') + sep, join(OWN_ROOT, 'bin') + sep];
 
+/**
+ * The directory of the bundle this module is part of (bin/mmcheck.js defines it when it bundles
+ * the sources), or undefined when it runs from the sources.
+ */
+const BUNDLE = (import.meta as ImportMeta & { mmcheckBundle?: string }).mmcheckBundle;
+const BUNDLE_DIR = BUNDLE ? fileURLToPath(BUNDLE) : undefined;
+/** The bundle's entry for each of the package's exports (bin/mmcheck.js names them so). */
+const BUNDLE_ENTRY: Record<string, string> = { '.': 'engine.mjs', './kernel': 'kernel.mjs', './catalog': 'catalog.mjs' };
+
 /** The temporary module's name marks it, so a message naming it can be turned back into the user's file. */
 const TMP = /\.([^/\\\s]+?)\.\d+(?:-\d+)?\.mmcheck\.mjs/;
 
 /** The running package's "exports": specifier ('mmcheck', 'mmcheck/kernel', …) → file URL. */
 function ownExports(): Map<string, string> {
   const pkg = JSON.parse(readFileSync(join(OWN_ROOT, 'package.json'), 'utf8')) as { exports?: Record<string, string> };
-  return new Map(Object.entries(pkg.exports ?? {}).map(([k, v]) => [`mmcheck${k.slice(1)}`, pathToFileURL(join(OWN_ROOT, v)).href]));
+  return new Map(Object.entries(pkg.exports ?? {}).map(([k, v]) => {
+    const entry = BUNDLE_DIR && BUNDLE_ENTRY[k];
+    return [`mmcheck${k.slice(1)}`, entry ? pathToFileURL(join(BUNDLE_DIR, entry)).href : pathToFileURL(join(OWN_ROOT, v)).href];
+  }));
 }
 
 /** Files the user named, by absolute path, as the user spelt them (for messages). */
@@ -32,30 +50,14 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
   const abs = resolve(file);
   named.set(abs, file);
   const exportsMap = ownExports();
-  const { build } = await import('esbuild');
-  const bundle = async (out: string): Promise<string> => {
-    const r = await build({
-      entryPoints: [abs], outfile: out, bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
-      sourcemap: 'inline', packages: 'external', logLevel: 'silent', absWorkingDir: dirname(abs),
-      plugins: [{
-        name: 'mmcheck-self',
-        setup(b) {
-          b.onResolve({ filter: /^mmcheck(\/.*)?$/ }, (args) => {
-            const url = exportsMap.get(args.path);
-            if (url) return { path: url, external: true };
-            const known = [...exportsMap.keys()].filter((k) => !k.endsWith('.json')).map((k) => `'${k}'`).join(', ');
-            return { errors: [{ text: `mmcheck has no export '${args.path}' (it has ${known}; see docs/api.md)` }] };
-          });
-        },
-      }],
-    });
-    return r.outputFiles[0].text;
-  };
+  // The user's module maps its frames to the user's file:line:col. Turned on only now: mmcheck's
+  // own bundle, loaded before, keeps its maps on disk until a location inside it is asked for.
+  process.setSourceMapsEnabled(true);
   // Beside the file, so its own packages resolve from where it is; else in the temporary directory.
   for (const dir of [dirname(abs), tmpdir()]) {
     // The thread's id too: --jobs worker threads of one process load the same file at once.
     const tmp = join(dir, `.${basename(abs)}.${process.pid}${threadId ? `-${threadId}` : ''}.mmcheck.mjs`);
-    const code = await bundle(tmp);
+    const code = await compiled(abs, dir, exportsMap);
     try {
       writeFileSync(tmp, code);
     } catch {
@@ -68,6 +70,105 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
     }
   }
   throw new Error(`cannot write a temporary module beside ${file} or in ${tmpdir()}`);
+}
+
+const CACHE_DIR = join(OWN_ROOT, 'node_modules', '.cache', 'mmcheck-user');
+const CACHE_KEEP = 200;
+/** Files beside a source that change how esbuild compiles it (module kind, TypeScript settings). */
+const CONFIGS = ['package.json', 'tsconfig.json', 'jsconfig.json'];
+
+interface CacheEntry {
+  /** Absolute path → sha256 of the content (null: the file did not exist). */
+  files: Record<string, string | null>;
+  code: string;
+}
+
+function digest(path: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+/** The files whose content a compilation depends on: its inputs, and the configs of every directory above them. */
+function dependencies(inputs: string[]): string[] {
+  const dirs = new Set<string>();
+  for (const f of inputs) {
+    for (let d = dirname(f); !dirs.has(d); d = dirname(d)) {
+      dirs.add(d);
+      if (dirname(d) === d) break;
+    }
+  }
+  return [...inputs, ...[...dirs].flatMap((d) => CONFIGS.map((c) => join(d, c)))];
+}
+
+/** The user's file compiled to an ES module meant to sit in `dir`: from the cache when nothing it came from changed. */
+async function compiled(abs: string, dir: string, exportsMap: Map<string, string>): Promise<string> {
+  const esbuildPkg = (() => {
+    try {
+      return readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  const key = createHash('sha256').update(JSON.stringify([abs, dir, [...exportsMap], esbuildPkg])).digest('hex').slice(0, 32);
+  const at = join(CACHE_DIR, `${key}.json`);
+  try {
+    const hit = JSON.parse(readFileSync(at, 'utf8')) as CacheEntry;
+    if (Object.entries(hit.files).every(([f, h]) => digest(f) === h)) {
+      const now = new Date();
+      utimesSync(at, now, now); // recently used: the last to go when the cache is trimmed
+      return hit.code;
+    }
+  } catch { /* no entry, or a damaged one: compile */ }
+  const { code, inputs } = await compile(abs, dir, exportsMap);
+  try {
+    const files: CacheEntry['files'] = {};
+    for (const f of dependencies(inputs)) files[f] = digest(f);
+    mkdirSync(CACHE_DIR, { recursive: true });
+    trimCache();
+    const tmp = `${at}.${process.pid}-${threadId}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ files, code } satisfies CacheEntry));
+    renameSync(tmp, at); // atomic: a concurrent run reads the old entry or the new one
+  } catch { /* a read-only installation: no cache */ }
+  return code;
+}
+
+/** Keeps the cache to its CACHE_KEEP most recently used entries (temporary files, e.g. tests', leave entries behind). */
+function trimCache(): void {
+  const names = readdirSync(CACHE_DIR).filter((n) => n.endsWith('.json'));
+  if (names.length <= CACHE_KEEP) return;
+  const byAge = names.map((n) => {
+    try {
+      return { n, t: statSync(join(CACHE_DIR, n)).mtimeMs };
+    } catch {
+      return { n, t: 0 };
+    }
+  }).sort((a, b) => a.t - b.t);
+  for (const { n } of byAge.slice(0, names.length - CACHE_KEEP / 2)) rmSync(join(CACHE_DIR, n), { force: true });
+}
+
+/** esbuild's compilation of the user's file (and the files it imports, but no package) into one module for `dir`. */
+async function compile(abs: string, dir: string, exportsMap: Map<string, string>): Promise<{ code: string; inputs: string[] }> {
+  const { build } = await import('esbuild');
+  const r = await build({
+    entryPoints: [abs], outfile: join(dir, '.mmcheck.mjs'), bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
+    sourcemap: 'inline', packages: 'external', logLevel: 'silent', absWorkingDir: dirname(abs), metafile: true,
+    plugins: [{
+      name: 'mmcheck-self',
+      setup(b) {
+        b.onResolve({ filter: /^mmcheck(\/.*)?$/ }, (args) => {
+          const url = exportsMap.get(args.path);
+          if (url) return { path: url, external: true };
+          const known = [...exportsMap.keys()].filter((k) => !k.endsWith('.json')).map((k) => `'${k}'`).join(', ');
+          return { errors: [{ text: `mmcheck has no export '${args.path}' (it has ${known}; see docs/api.md)` }] };
+        });
+      },
+    }],
+  });
+  const inputs = Object.keys(r.metafile!.inputs).map((p) => resolve(dirname(abs), p));
+  return { code: r.outputFiles[0].text, inputs };
 }
 
 /** A message as the user should read it: the temporary module's name put back as the user's file, mmcheck's modules by their specifiers. */
@@ -97,6 +198,26 @@ function importedName(file: string, name: string): string | undefined {
   return `${before.length}:${before[before.length - 1].length + 1}`;
 }
 
+const bundleMaps = new Map<string, SourceMap | null>();
+
+/** A stack frame inside mmcheck's bundle, as the place in the sources it came from (the bundle's source maps are read only here). */
+function fromBundle(path: string, line: number, col: number): { path: string; at: string } | undefined {
+  if (!BUNDLE_DIR || !path.startsWith(BUNDLE_DIR + sep)) return undefined;
+  let map = bundleMaps.get(path);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+    } catch {
+      map = null;
+    }
+    bundleMaps.set(path, map);
+  }
+  const e = map?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!e?.originalSource) return undefined;
+  const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(dirname(path), e.originalSource);
+  return { path: src, at: `${(e.originalLine ?? 0) + 1}:${(e.originalColumn ?? 0) + 1}` };
+}
+
 /**
  * The location `file:line:col` of an error thrown while loading or running the user's file:
  * esbuild's location for a file that does not parse; else the first stack frame in the named
@@ -119,7 +240,7 @@ export function userLocation(e: unknown, file?: string): string | undefined {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/.exec(l.trim());
     if (!m || m[1].startsWith('node:')) continue;
     const path = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
-    frames.push({ path, at: `${m[2]}:${m[3]}` });
+    frames.push(fromBundle(path, Number(m[2]), Number(m[3])) ?? { path, at: `${m[2]}:${m[3]}` });
   }
   const pick = (pred: (p: string) => boolean): string | undefined => {
     const f = frames.find((x) => pred(x.path));

@@ -65,7 +65,7 @@ export const I8 = defineInvariant('I8', 'GUP validity.',
   'A page GUP-fast returns for an address was mapped there (through the table it walked, with the permission ' +
   'asked for) at some instant after its reference was taken and before it returned.');
 export const I9 = defineInvariant('I9', 'Page-cache lookup validity.',
-  'A folio a lookup returns for (mapping, index) was in that slot, in that generation, at some instant after ' +
+  'A folio a lookup returns for (mapping, index) holds that index, and was in that slot, in that generation, at some instant after ' +
   'the reference was taken; a lookup never reads an xarray node that was freed.');
 export const I10 = defineInvariant('I10', 'No lost write under migration (or collapse).',
   'When migration or collapse commits, no write to the source happened after its copy started: the value later ' +

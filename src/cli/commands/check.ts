@@ -10,9 +10,7 @@ import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type
 import { checkSplit } from '../../engine/parallel/run.ts';
 import { writeSplitFile } from '../../engine/parallel/split-file.ts';
 import { closeWorkerPool, runRef, splitOptions, workerPool, type SplitOptions } from '../parallel.ts';
-import { bugs } from '../../kernel/catalog.ts';
-import { bugVariant } from '../../kernel/bugs/bug.ts';
-import { bugRowJson, printBugTable, type BugRow } from '../bug-table.ts';
+import type { BugRow } from '../bug-table.ts';
 
 function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -71,7 +69,7 @@ export async function checkCmd(p: Parsed): Promise<number> {
   const table = !!p.opts.all || !!p.opts['all-variants'];
   if (p.opts.all) {
     if (p.positional.length) throw new UsageError('--all checks the whole catalog; give no target');
-    runs = catalogRuns();
+    runs = await catalogRuns();
   } else {
     if (p.positional.length !== 1) throw new UsageError('usage: mmcheck check <file.ts|scenario|program> [options] (or --all)');
     runs = await resolveTarget(p.positional[0], p.opts.variant as string | undefined, !!p.opts['all-variants']);
@@ -120,8 +118,11 @@ async function checkBugs(p: Parsed): Promise<number> {
   const model = p.opts.model as string | undefined;
   let status = 0;
   const seed: [Run, CheckResult][] = [];
+  const [{ bugs }, { bugVariant }, { bugRowJson, printBugTable }] = await Promise.all([
+    import('../../kernel/catalog.ts'), import('../../kernel/bugs/bug.ts'), import('../bug-table.ts'),
+  ]);
   if (p.opts.all) {
-    for (const run of catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null })]);
+    for (const run of await catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null })]);
     if (!seed.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected')) status = 1;
   }
   const rows: BugRow[] = [];

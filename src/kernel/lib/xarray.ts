@@ -5,6 +5,13 @@
 // rcu_read_lock() and xas_reload() rereads the slot *in the node it walked*, not from the head.
 // When the last entry goes, xas_delete_node() unlinks the node and frees it through call_rcu()
 // (radix_tree_node_rcu_free), so a lookup still inside it reads a dead node, never a reused one.
+//
+// Multi-index entries (CONFIG_XARRAY_MULTI): an entry of order k covers 2^k slots of a node; its
+// first (canonical) slot holds the entry and the others hold sibling entries pointing back to it
+// (xa_mk_sibling(offset)). A lookup that lands on a sibling reads the canonical slot
+// (xas_descend(), xas_reload()). xas_try_split() splits an entry in place, storing the given entry
+// in every slot of each new, smaller entry — which entry it stores is what B28 (577a1f495fd7) is
+// about.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { FREED, Mode } from '../../engine/ops.ts';
 import { I9 } from '../invariants.ts';
@@ -13,6 +20,7 @@ import type { Cpu, Cpus } from '../cpus.ts';
 import { call_rcu } from '../kernel/rcu/tree.ts';
 import { ghostLoad } from '../ghost.ts';
 import type { AddressSpace, XaCursor } from '../mm/filemap.ts';
+import type { Folio } from '../include/linux/page_ref.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
 
 const xarrayC = (name: string, note?: string) => ({ name, file: 'lib/xarray.c', version: MAINLINE, ...(note ? { note } : {}) });
@@ -50,10 +58,43 @@ export interface Xarray {
   xa_lock: Loc;
 }
 
-/** An xa_node with id `id` and slots `slots` (folio pfns). */
-export function newXaNode(b: Builder, id: number, slots: number[]): XaNode {
+/** A slot value that is a sibling entry: the slot belongs to the multi-index entry at offset (bits 0-7). */
+export const XA_SIBLING = 0x1000;
+/** xa_mk_sibling(): the sibling entry pointing to canonical slot `offset`. */
+export const xa_mk_sibling = (offset: number): number => XA_SIBLING | offset;
+/** xa_is_sibling() */
+export const xa_is_sibling = (v: number): boolean => (v & XA_SIBLING) !== 0;
+/** xa_to_sibling(): the canonical offset a sibling entry points to. */
+export const xa_to_sibling = (v: number): number => v & 0xff;
+
+/**
+ * A node slot as traces print it: "folio pfn 1" (or, given `folioName`, "f2 (pfn 3)"),
+ * "sibling of [0]", "empty".
+ */
+export const showXaSlot = (v: number, folioName?: (pfn: number) => string | undefined): string => {
+  if (xa_is_sibling(v)) return `sibling of [${xa_to_sibling(v)}]`;
+  if (!v) return 'empty';
+  const name = folioName?.(v);
+  return name ? `${name} (pfn ${v})` : `folio pfn ${v}`;
+};
+
+/**
+ * The slots of a node holding multi-index entries: each `{ index, order, pfn }` fills 2^order
+ * slots from `index` (its canonical slot, then siblings); `size` slots in all, the rest empty.
+ */
+export function xaSlots(size: number, entries: { index: number; order: number; pfn: number }[]): number[] {
+  const slots = new Array<number>(size).fill(0);
+  for (const e of entries) for (let i = 0; i < 1 << e.order; i++) slots[e.index + i] = i === 0 ? e.pfn : xa_mk_sibling(e.index);
+  return slots;
+}
+
+/**
+ * An xa_node with id `id` and slots `slots` (folio pfns, sibling entries: xaSlots()); traces name
+ * a slot's folio by `folioName(pfn)` if given.
+ */
+export function newXaNode(b: Builder, id: number, slots: number[], folioName?: (pfn: number) => string | undefined): XaNode {
   const name = `xa_node#${id}`;
-  const locs = slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, (p) => (p ? `folio pfn ${p}` : 'empty')));
+  const locs = slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, (x) => showXaSlot(x, folioName)));
   b.object('xa_node', name, { slots: locs }, { invariant: I9 });
   return { id, name, slots: locs };
 }
@@ -80,22 +121,62 @@ export const xasReloadSlot = kernelFunction(XAS_RELOAD, function* (t: Ctx, slot:
   return (yield t.load(slot)) & 0xff;
 });
 
-/** xas_load(): head, then the slot in that node; returns the node walked and the entry. */
+/**
+ * xas_load(): head, then the slot in that node (xas_descend(): a sibling entry sends it on to the
+ * canonical slot); returns the node walked and the entry.
+ */
 export const xas_load = kernelFunction(XAS_LOAD,
   function* (t: Ctx, xa: Xarray, nodes: XaNode[], index: number): ThreadGen<{ node: XaNode | null; pfn: number }> {
     const h = yield t.load(xa.head); // rcu_dereference(xa->xa_head)
     if (h === 0) return { node: null, pfn: 0 };
     const node = nodes.find((n) => n.id === h)!;
     t.depends('addr', xa.head); // the slot's address is computed from the node pointer
-    return { node, pfn: yield t.load(node.slots[index]) };
+    const entry = yield t.load(node.slots[index]);
+    if (!xa_is_sibling(entry)) return { node, pfn: entry };
+    t.depends('addr', node.slots[index]); // xas_descend(): offset = xa_to_sibling(entry)
+    return { node, pfn: yield t.load(node.slots[xa_to_sibling(entry)]) };
   });
 
-/** xas_reload(): the slot again, in the node xas_load() walked (xas->xa_node, read from the head). */
+/**
+ * xas_reload(): the slot again, in the node xas_load() walked (xas->xa_node, read from the head);
+ * a sibling entry there is followed to its canonical slot (CONFIG_XARRAY_MULTI).
+ */
 export const xas_reload = kernelFunction(XAS_RELOAD,
   function* (t: Ctx, xa: Xarray, node: XaNode | null, index: number): ThreadGen<number> {
     if (!node) return 0;
     t.depends('addr', xa.head); // &xas->xa_node->slots[offset]: the node pointer xas_load() read
-    return yield t.load(node.slots[index]);
+    const entry = yield t.load(node.slots[index]);
+    if (!xa_is_sibling(entry)) return entry;
+    t.depends('addr', node.slots[index]);
+    return yield t.load(node.slots[xa_to_sibling(entry)]);
+  });
+
+/**
+ * xas_try_split() within one node (lib/xarray.c, since v6.15; xa_lock held): the entry of order
+ * `order` whose canonical slot is `index` becomes 2^(order - newOrder) entries of order
+ * `newOrder` (xas_set_order(xas, index, newOrder)), each holding `entry`; from the last slot down,
+ * each new entry's canonical slot is stored, then its siblings, with rcu_assign_pointer(). A
+ * split that needs a new node (order >= XA_CHUNK_SHIFT), marks and the xas_load() of the old
+ * entry are not modelled.
+ */
+export const xas_try_split = kernelFunction({ name: 'xas_try_split', file: 'lib/xarray.c', version: 'v6.15–v7.0', note: 'within one node' },
+  function* (t: Ctx, node: XaNode, index: number, newOrder: number, entry: number, order: number): ThreadGen<void> {
+    const xa_sibs = (1 << newOrder) - 1;
+    let offset = index + (1 << order) - 1; // xas->xa_offset + sibs
+    do {
+      const canon = offset - xa_sibs;
+      yield t.store(node.slots[canon], entry, Mode.Release); // rcu_assign_pointer(node->slots[canon], entry)
+      while (offset > canon) yield t.store(node.slots[offset--], xa_mk_sibling(canon), Mode.Release);
+    } while (offset-- > index);
+  });
+
+/**
+ * __xa_store() of an entry at `index` (xa_lock held): an order-0 store into the slot, which must be
+ * an entry's canonical slot (its siblings keep pointing to it), with rcu_assign_pointer().
+ */
+export const __xa_store = kernelFunction(xarrayC('__xa_store', 'into a canonical slot of the node'),
+  function* (t: Ctx, node: XaNode, index: number, entry: number): ThreadGen<void> {
+    yield t.store(node.slots[index], entry, Mode.Release);
   });
 
 /**
@@ -106,17 +187,47 @@ export const xas_reload = kernelFunction(XAS_RELOAD,
  * the lookup's own slot loads.)
  */
 const xaGhostEntry = modelStep('(check)', function* (t: Ctx, node: XaNode, index: number): ThreadGen<number> {
-  const v = yield* ghostLoad(t, node.slots[index]);
+  let v = yield* ghostLoad(t, node.slots[index]);
+  if (v !== FREED && xa_is_sibling(v)) v = yield* ghostLoad(t, node.slots[xa_to_sibling(v)]);
   return v === FREED ? 0 : v;
+});
+
+/** Where a folio's identity lives, for the I9 check that a lookup's folio covers its index. */
+export interface FolioIdentity {
+  /** folio->index */
+  index: Loc;
+  /** folio_order() (FOLIO_TAIL: a tail page, not a folio) */
+  order: Loc;
+}
+
+/** An order word's value for a tail page of a large folio (its struct page is no folio of its own). */
+export const FOLIO_TAIL = 0x80;
+
+/** folio_contains(folio, index) on ghost reads: does the folio cover the index? */
+const folioCovers = modelStep('(check)', function* (t: Ctx, id: FolioIdentity, index: number): ThreadGen<{ ok: boolean; text: string }> {
+  const first = yield* ghostLoad(t, id.index);
+  const order = yield* ghostLoad(t, id.order);
+  if (order === FOLIO_TAIL) return { ok: false, text: `a tail page, not a folio; the lookup is for index ${index}` };
+  const last = first + (1 << order) - 1;
+  return { ok: first <= index && index <= last, text: `it holds ${first === last ? `index ${first}` : `indices ${first}-${last}`}, the lookup is for index ${index}` };
 });
 
 /**
  * The lookup cursor filemap_get_entry() walks with: remembers the node xas_load() walked. `what`
- * names the lookup in messages, e.g. 'A, 1'.
+ * names the lookup in messages, e.g. 'A, 1'. `identity` gives the folios' index and order words,
+ * so that the lookup's I9 check also asks that the folio returned covers the index (a
+ * multi-index entry can name a folio that does not).
  */
-export function xaCursor(t: Ctx, xa: Xarray, nodes: XaNode[], index: number, what = `${xa.name}, ${index}`): XaCursor {
+export function xaCursor(t: Ctx, xa: Xarray, nodes: XaNode[], index: number, what = `${xa.name}, ${index}`,
+  identity?: (f: Folio) => FolioIdentity | undefined): XaCursor {
   let node: XaNode | null = null;
   return {
+    ...(identity ? {
+      *covers(f: Folio) {
+        const id = identity(f);
+        return id ? yield* folioCovers(t, id, index) : { ok: true, text: '' };
+      },
+    } : {}),
     name: `${xa.name}[${index}]`,
     what,
     *xas_load() {

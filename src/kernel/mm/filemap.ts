@@ -60,6 +60,11 @@ export interface XaCursor {
   xas_load(): ThreadGen<number>;
   xas_reload(): ThreadGen<number>;
   truth(): ThreadGen<{ pfn: number; text: string }>;
+  /**
+   * Ghost: does `folio` cover the lookup's index (folio->index <= index < folio->index + nr)? A
+   * multi-index xarray (lib/xarray.ts xaCursor with identities) answers; a flat one has no need.
+   */
+  covers?(folio: Folio): ThreadGen<{ ok: boolean; text: string }>;
 }
 
 /** The cursor of a flat AddressSpace: one slot per index. */
@@ -115,6 +120,10 @@ export const filemap_get_entry = kernelFunction({ name: 'filemap_get_entry', fil
     }
     yield* rcu_read_unlock(t, cpu);
     yield t.assert(reloaded || truth.pfn === pfn, I9, () => `filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name}, but ${xas.name} no longer held it when the reference was taken (${truth.text})`);
+    if (xas.covers) {
+      const c = yield* xas.covers(folio);
+      yield t.assert(c.ok, I9, () => `filemap_get_entry(${what}) on CPU${t.tid} returned ${folio.name} for the wrong index: ${c.text}`);
+    }
     return folio;
   }
 });

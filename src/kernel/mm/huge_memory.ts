@@ -21,6 +21,8 @@ import { anon_vma_lock_write, anon_vma_unlock_write, type AnonVma } from '../inc
 import { pmdp_invalidate } from './pgtable-generic.ts';
 import { table, type Mm } from './mm.ts';
 import { pte_free } from './mmu_gather.ts';
+import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { FOLIO_TAIL, __xa_store, xas_try_split, type FolioIdentity, type XaNode, type Xarray } from '../lib/xarray.ts';
 
 /** __split_folio_to_order(): the frozen folio's metadata word `meta` becomes `value`. */
 export const __split_folio_to_order = kernelFunction({ name: '__split_folio_to_order', file: 'mm/huge_memory.c', version: MAINLINE, note: 'one metadata word' },
@@ -286,3 +288,117 @@ export const move_huge_pmd_v3 = kernelFunction({ name: 'move_huge_pmd', file: 'm
     }
     return ret;
   });
+
+// ---------------------------------------------------------------- folio_split() of a page-cache folio
+
+/**
+ * A page-cache folio, or a page of a large one that a split can make a folio: its refcount and
+ * identity words (folio->index, folio_order(), FOLIO_TAIL while it is a tail page), and `at`, the
+ * file index of its page (fixed: page i of a folio at index n is at n + i).
+ */
+export interface PagecacheFolio extends Folio, FolioIdentity {
+  at: number;
+}
+
+/**
+ * The page at file index `at` (pfn `pfn`) of a page-cache folio: a folio of order `order` with
+ * `refcount` references, or (order FOLIO_TAIL) a tail page, whose refcount is 0 — a tail holds no
+ * references, and folio_try_get() on it fails — without being free.
+ */
+export function newPagecacheFolio(b: Builder, name: string, pfn: number, at: number, order: number, refcount: number): PagecacheFolio {
+  const f = newFolio(b, name, pfn, 1);
+  b.locs[f._refcount].init = refcount;
+  return {
+    ...f, at,
+    index: b.loc(`${name}.index`, order === FOLIO_TAIL ? 0 : at, (v) => `index ${v}`),
+    order: b.loc(`${name}.order`, order, (v) => (v === FOLIO_TAIL ? 'tail page' : `order ${v}`)),
+  };
+}
+
+const SPLIT_PRE = 'v6.15–v6.19 (00527733d0dc to before 577a1f495fd7)';
+const SPLIT_FIXED = 'v7.0 (577a1f495fd7; stable 6.18.y)';
+
+/**
+ * __split_folio_to_order() of a page-cache folio from `oldOrder` to `newOrder`: each new folio's
+ * page (`newHeads`) gets its index and order (the tail becomes a head: clear_compound_head()),
+ * smp_wmb() ("page flags must be visible before we make the page non-compound"), then the folio's
+ * own order shrinks. Flags, mapping, memcg and the compound links are not modelled.
+ */
+export const __split_folio_to_order_pagecache = kernelFunction({ name: '__split_folio_to_order', file: 'mm/huge_memory.c', version: 'v6.15–v7.0', note: 'the new folios\' index and order words' },
+  function* (t: Ctx, folio: PagecacheFolio, newOrder: number, newHeads: PagecacheFolio[]): ThreadGen<void> {
+    for (const nf of newHeads) {
+      yield t.store(nf.index, nf.at); // new_folio->index = folio->index + i
+      yield t.store(nf.order, newOrder);
+    }
+    yield smp_wmb(t);
+    yield t.store(folio.order, newOrder); // folio_set_order(folio, new_order)
+  });
+
+/**
+ * __split_unmapped_folio() of a page-cache folio, non-uniform (folio_split()): split one order at
+ * a time; at each step the xarray entry is split first (xas_set_order(xas, folio->index,
+ * split_order); xas_try_split()), storing `folio` — the folio being split at this step, which
+ * after __split_folio_to_order() is only the first of the new folios — or, with the fix, the
+ * original folio, still frozen, in every new entry; the new folio that holds `splitAt` is split
+ * next. `pages` are the pages that become folios (the original first). Returns each folio's order.
+ */
+const splitUnmappedFolio = (fixed: boolean) => kernelFunction({ name: '__split_unmapped_folio', file: 'mm/huge_memory.c', version: fixed ? SPLIT_FIXED : SPLIT_PRE, note: 'non-uniform, a page-cache folio within one xa_node' },
+  function* (t: Ctx, node: XaNode, pages: PagecacheFolio[], oldOrder: number, newOrder: number, splitAt: number): ThreadGen<Map<PagecacheFolio, number>> {
+    const old_folio = pages[0];
+    const orders = new Map<PagecacheFolio, number>([[old_folio, oldOrder]]);
+    let folio = old_folio;
+    for (let split_order = oldOrder - 1; split_order >= newOrder; split_order--) {
+      const old_order = orders.get(folio)!;
+      yield* xas_try_split(t, node, folio.at, split_order, (fixed ? old_folio : folio).pfn, old_order);
+      const newHeads = pages.filter((p) => p.at > folio.at && p.at < folio.at + (1 << old_order) && (p.at - folio.at) % (1 << split_order) === 0);
+      yield* __split_folio_to_order_pagecache(t, folio, split_order, newHeads);
+      for (const p of [folio, ...newHeads]) orders.set(p, split_order);
+      folio = [folio, ...newHeads].find((p) => p.at <= splitAt && splitAt < p.at + (1 << split_order))!;
+    }
+    return orders;
+  });
+
+/**
+ * __folio_split() of a page-cache folio (folio_split(folio, new_order, split_at), from
+ * truncate_inode_partial_folio(); the folio locked and unmapped, the caller holding a reference):
+ * under the i_pages lock, check the folio is still in the xarray, freeze its refcount (1 + the
+ * page cache's references), split (__split_unmapped_folio()), then for each new folio but the
+ * first, in index order, unfreeze it and store it in its slot (__xa_store()); the original folio
+ * is unfrozen last, "only after all page cache entries, which used to point to it, have been
+ * updated with new folios". The split's references on the new folios are dropped at the end
+ * (their locks are not modelled). Returns false (-EAGAIN) if the folio could not be frozen.
+ * The store loop is __folio_split()'s at the fix; before the after-split code moved there, the
+ * same unfreeze / __xa_store() pairs ran inside __split_unmapped_folio() after each step, which
+ * for a split whose new folios all come from its last step stores in the same order.
+ */
+const folioSplit = (fixed: boolean) => {
+  const __split_unmapped_folio = splitUnmappedFolio(fixed);
+  return kernelFunction({ name: '__folio_split', file: 'mm/huge_memory.c', version: fixed ? SPLIT_FIXED : SPLIT_PRE, note: 'a page-cache folio, not mapped, within one xa_node; LRU, memcg, deferred split not modelled' },
+    function* (t: Ctx, xa: Xarray, node: XaNode, pages: PagecacheFolio[], oldOrder: number, newOrder: number, splitAt: number): ThreadGen<boolean> {
+      const folio = pages[0];
+      yield t.lock(xa.xa_lock); // xas_lock(&xas) (IRQs off: not modelled)
+      if ((yield t.load(node.slots[folio.at])) !== folio.pfn) { // xas_load(&xas) != folio
+        yield t.unlock(xa.xa_lock);
+        return false;
+      }
+      if (!(yield* folio_ref_freeze(t, folio, 1 + (1 << oldOrder)))) { // 1 + extra_pins
+        yield t.unlock(xa.xa_lock);
+        return false;
+      }
+      const orders = yield* __split_unmapped_folio(t, node, pages, oldOrder, newOrder, splitAt);
+      const after = pages.slice(1);
+      for (const nf of after) {
+        yield* folio_ref_unfreeze(t, nf, 1 + (1 << orders.get(nf)!)); // folio_expected_ref_count(new_folio) + 1
+        yield* __xa_store(t, node, nf.at, nf.pfn); // new_folio->index < end
+      }
+      yield* folio_ref_unfreeze(t, folio, 1 + (1 << orders.get(folio)!));
+      yield t.unlock(xa.xa_lock);
+      for (const nf of after) yield* folio_put(t, nf); // not the folio holding lock_at: unlocked and put
+      return true;
+    });
+};
+
+/** __folio_split() before 577a1f495fd7: xas_try_split() stores the folio being split at each step. */
+export const __folio_split_v6_18 = folioSplit(false);
+/** __folio_split() with 577a1f495fd7: xas_try_split() stores the original (frozen) folio. */
+export const __folio_split = folioSplit(true);

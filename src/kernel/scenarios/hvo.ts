@@ -18,29 +18,47 @@ import { kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I6 } from '../invariants.ts';
 
-type Knob = 'no-synchronize-rcu' | 'fake-head-check-first';
+type Knob = 'no-synchronize-rcu' | 'fake-head-check-first' | 'pre-fix' | 'fixed';
+
+/**
+ * The walker's pointer: struct page 2 (the first struct page of vmemmap page B: a fake head once
+ * B is remapped onto A) for the seed rows; struct page 3 (a plain tail, whose refcount reads 0
+ * through the new mapping) for B4's variants, the case bd225530a4c7's message draws ("Even though
+ * page1->_refcount is zero after HVO, get_page_unless_zero() can still try to modify this
+ * read-only field").
+ */
+const walkerPage = (knob: Knob | undefined): number => (knob === 'pre-fix' || knob === 'fixed' ? 3 : 2);
+
+/** page_ref_add_unless() as each variant's kernel has it (mm/hugetlb_vmemmap.ts). */
+function getter(knob: Knob | undefined): { rcu?: boolean; writable?: WritableCheck } {
+  if (knob === 'pre-fix') return {}; // a bare atomic_add_unless()
+  if (knob === 'fixed' || knob === 'fake-head-check-first') return { rcu: true, writable: 'fake-head-then-refcount' }; // bd225530a4c7
+  return { rcu: true, writable: 'refcount-then-fake-head' }; // "mm/hugetlb_vmemmap: fix memory loads ordering" (2025)
+}
 
 function make(knob: Knob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
+    const page = walkerPage(knob);
     const A = newPhysMemmap(b, 1, 'vmemmap page A', [0, 0], [PG_head, TAIL | 0]);
-    const B = newPhysMemmap(b, 2, 'vmemmap page B', [1, 0], [0, 0]); // page 2: live order-0 folio
+    // Struct page `page` is a live order-0 folio (refcount 1) in vmemmap page B.
+    const B = newPhysMemmap(b, 2, 'vmemmap page B', page === 2 ? [1, 0] : [0, 1], [0, 0]);
     const vm = newVmemmap(b, cpus, [A, B], [1, 2]);
-    const order: WritableCheck = knob === 'fake-head-check-first' ? 'fake-head-then-refcount' : 'refcount-then-fake-head';
     b.thread('CPU0', function* (t: Ctx) {
-      // A speculative PFN walker (compaction, memory-failure, ...) with a pointer to struct page 2.
+      // A speculative PFN walker (compaction, memory-failure, ...) with a pointer to struct page `page`.
       const cpu = cpus.cpu[0];
-      const got = yield* page_ref_add_unless(t, cpu, vm, 2, { rcu: true, writable: order });
-      if (got) yield* folio_put_testzero(t, cpu, vm, 2, 'put_page');
+      const got = yield* page_ref_add_unless(t, cpu, vm, page, getter(knob));
+      if (got) yield* folio_put_testzero(t, cpu, vm, page, 'put_page');
     });
     b.thread('CPU1', function* (t: Ctx) {
       const cpu = cpus.cpu[1];
-      // The order-0 folio at page 2 is freed (its last reference), and its memory becomes part of H.
-      const { old } = yield* folio_put_testzero(t, cpu, vm, 2, 'folio_put');
+      // The order-0 folio at `page` is freed (its last reference), and its memory becomes part of H.
+      const { old } = yield* folio_put_testzero(t, cpu, vm, page, 'folio_put');
       yield t.assume(old === 1);
       yield* prep_compound_page(t, cpu, vm, [2, 3], 0);
       // vmemmap_remap_pte: B -> A, read-only
-      yield* hugetlb_vmemmap_optimize_folio(t, cpus, cpu, vm, 1, A, { synchronizeRcu: knob !== 'no-synchronize-rcu', readOnly: true });
+      const synchronizeRcu = knob !== 'no-synchronize-rcu' && knob !== 'pre-fix';
+      yield* hugetlb_vmemmap_optimize_folio(t, cpus, cpu, vm, 1, A, { synchronizeRcu, readOnly: true });
       yield* page_ref_unfreeze(t, cpu, vm, 0, 1); // H in use
     });
   };
@@ -48,12 +66,17 @@ function make(knob: Knob | undefined) {
 
 export const hvoScenario: Scenario = {
   name: 'hvo-vs-speculative-walker',
-  description: 'HVO remapping a tail struct page read-only while a PFN walker holds a stale pointer to it (§9, U9.a/b)',
+  description: 'HVO remapping a tail struct page read-only while a PFN walker holds a stale pointer to it (§9, U9.a/b; bug B4)',
   seed: '004', section: '§9',
   variants: variants<Knob>('hvo-vs-speculative-walker', make, [
     { name: 'safe', ref: '§9', expected: 'ok', description: 'synchronize_rcu() before the remap (bd225530a4c7) and page_count_writable() reading the refcount before the fake-head check (2025)' },
-    { name: 'no-synchronize-rcu', kernels: 'before bd225530a4c7 (2024)', ref: 'U9.a', expected: 'I2', description: 'no grace period before the remap: a walker that read a non-zero refcount through the old mapping cmpxchg()s the now read-only struct page' },
-    { name: 'fake-head-check-first', kernels: 'the June 2024 page_count_writable() order', ref: 'U9.b', expected: 'I2', description: 'the June 2024 order, fake-head check then refcount: the check passes before the remap, the refcount is read after unfreeze through the alias' },
+    { name: 'no-synchronize-rcu', kernels: 'a hypothetical change to v6.14', ref: 'U9.a', expected: 'I2', description: 'no grace period before the remap: a walker that read a non-zero refcount through the old mapping cmpxchg()s the now read-only struct page' },
+    { name: 'fake-head-check-first', commit: 'bd225530a4c7', kernels: 'v6.10–v6.13 (bd225530a4c7\'s own check order, before "mm/hugetlb_vmemmap: fix memory loads ordering")', ref: 'U9.b', expected: 'I2', description: 'bd225530a4c7\'s order, fake-head check then refcount, on a struct page that becomes a fake head: the check passes before the remap, the refcount is read after unfreeze through the alias' },
+    { name: 'pre-fix', commit: 'bd225530a4c7', kernels: 'v5.14–v6.9 (before bd225530a4c7)', ref: '§9', expected: 'I2',
+      origin: 'the kernel before bd225530a4c7: page_ref_add_unless() is a bare atomic_add_unless(), and HVO remaps the vmemmap without synchronize_rcu()',
+      description: 'the walker read page 3\'s refcount (1: a live LRU folio) through the old mapping; the folio is freed, becomes a tail of H and is remapped read-only; the walker\'s cmpxchg() writes the read-only struct page' },
+    { name: 'fixed', commit: 'bd225530a4c7', kernels: 'v6.10–v6.13 (bd225530a4c7)', ref: '§9', expected: 'ok',
+      description: 'bd225530a4c7: synchronize_rcu() before the remap, and the getter inside rcu_read_lock() behind !page_is_fake_head() && page_ref_count() != 0: the walker sees zero through the old mapping or the new one' },
   ]),
 };
 

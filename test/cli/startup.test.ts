@@ -1,0 +1,73 @@
+// What keeps a short command short (docs/performance.md, "Start-up"): a command loads only the
+// bundle chunks it uses, a benchmark program resolves without the kernel catalog, and a user's
+// file compiled once is taken from the cache until a file it was compiled from changes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { catalog } from '../../src/kernel/catalog.ts';
+import { programs } from '../../src/programs/index.ts';
+
+const bin = resolve('bin/mmcheck.js');
+const bundle = resolve('node_modules/.cache/mmcheck');
+
+function mm(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('no scenario of the catalog has a benchmark program\'s name (check resolves programs before loading the catalog)', () => {
+  const scenarios = new Set(catalog.map((s) => s.name));
+  assert.deepEqual(programs.map((p) => p.name).filter((n) => scenarios.has(n)), []);
+});
+
+/** The sources (esbuild's `// src/…` markers) of every bundle file `entry` loads before any dynamic import. */
+function staticSources(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const sources = new Set<string>();
+  const walk = (f: string): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/^\/\/ (src\/\S+)$/gm)) sources.add(m[1]);
+    for (const m of text.matchAll(/^import\s[^;]*?from\s*"(\.[^"]+)"|^import\s*"(\.[^"]+)"/gms)) walk(resolve(dirname(f), m[1] ?? m[2]));
+  };
+  walk(entry);
+  return sources;
+}
+
+test('the bundle is split by command: check loads neither the kernel catalog, nor the litmus front end, nor the viewer, nor esbuild', () => {
+  assert.equal(mm('check', 'readers', '--param', 'N=2').code, 0); // (re)builds the bundle if a source changed
+  const main = staticSources(join(bundle, 'main.mjs'));
+  assert.deepEqual([...main].filter((s) => !s.startsWith('src/cli/')), [], 'main.mjs loads only the command line itself');
+  const chunk = readdirSync(join(bundle, 'chunks')).find((f) => /^check-.*\.mjs$/.test(f));
+  assert.ok(chunk, 'the check command is a chunk of its own');
+  const check = [...staticSources(join(bundle, 'chunks', chunk))];
+  assert.ok(check.includes('src/engine/explore.ts') && check.includes('src/programs/index.ts'), check.join(' '));
+  for (const s of check) assert.doesNotMatch(s, /^src\/(kernel\/(catalog|scenarios|bugs)|litmus|viewer)\//, `check loads ${s} before it needs it`);
+  for (const f of [join(bundle, 'main.mjs'), join(bundle, 'chunks', chunk)]) assert.doesNotMatch(readFileSync(f, 'utf8'), /from "esbuild"/);
+});
+
+test('a user\'s compiled file is reused only while the files it was compiled from are unchanged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-startup-'));
+  const helper = join(dir, 'value.ts');
+  writeFileSync(helper, 'export const VALUE = 1;\n');
+  const prog = join(dir, 'prog.ts');
+  writeFileSync(prog, `import { defineProgram } from 'mmcheck';
+import { VALUE } from './value.ts';
+export default defineProgram({ name: 'cached', setup(b) {
+  const x = b.loc('x');
+  b.thread('a', function* (t) { yield t.store(x, VALUE); });
+  b.thread('b', function* (t) { const v = yield t.load(x); yield t.assert(v !== 2, 'saw 2'); });
+} });
+`);
+  const first = mm('check', prog);
+  assert.equal(first.code, 0, first.out + first.err);
+  assert.equal(mm('check', prog).code, 0, 'the cached compilation gives the same verdict');
+  writeFileSync(helper, 'export const VALUE = 2;\n'); // an imported file changes, the named file does not
+  const changed = mm('check', prog);
+  assert.equal(changed.code, 1, changed.out + changed.err);
+  assert.match(changed.out, /VIOLATION: saw 2/);
+});
