@@ -31,7 +31,9 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'all-violations', type: 'flag', help: 'keep exploring after a violation: count the violating executions per invariant, with a replay for each (--all and --all-variants always do)', commands: ['check'] },
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
-  { name: 'random', type: 'int', arg: 'N', help: 'sample N random executions instead of exploring all (a sample, not a proof)', commands: ['check'] },
+  { name: 'random', type: 'int', arg: 'N', help: 'sample N complete executions instead of exploring all (blocked ones are drawn again; a sample, not a proof)', commands: ['check'] },
+  { name: 'sampler', type: 'string', arg: 'pct|random', values: ['pct', 'random'], help: 'how --random draws: pct (default: probabilistic concurrency testing, finds a bug of depth d with a known probability) or random (a uniform random walk)', commands: ['check'] },
+  { name: 'pct-depth', type: 'int', arg: 'D', help: 'the bug depth PCT aims at: D-1 priority changes per execution (default 3)', commands: ['check'] },
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
   { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list', 'merge', 'litmus'] },
@@ -137,7 +139,10 @@ export function parseArgs(argv: string[]): Parsed {
       opts[name] = n;
     } else if (spec.type === 'list') {
       ((opts[name] ??= []) as string[]).push(v);
-    } else opts[name] = v;
+    } else {
+      if (spec.values && !spec.values.includes(v)) throw new UsageError(`--${name} takes ${spec.values.join(' or ')}, got '${v}'${didYouMean(v, [...spec.values])}`);
+      opts[name] = v;
+    }
   }
   return { command, positional, opts };
 }

@@ -1,12 +1,13 @@
 // What the commands print: the text of a result, the catalog table, the JSON shapes and the
 // trace file. The commands decide; this file only shapes what they decided into output.
 import { writeFileSync } from 'node:fs';
-import type { CheckResult, Ev, Graph, Instance, WeakExplanation } from '../engine/index.ts';
+import type { CheckResult, Ev, Graph, Instance, SampleInfo, WeakExplanation } from '../engine/index.ts';
 import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
 import { describeStep } from '../engine/trace.ts';
 import { scenarioTrace } from '../engine/trace-json.ts';
 import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
+import { findInvariant } from '../kernel/invariants.ts';
 import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
@@ -30,6 +31,8 @@ export function replayCommand(run: Run, model: string, params: Record<string, nu
 export interface Bounds {
   params: Record<string, number>;
   seed?: number;
+  /** --random N: the complete executions asked for. */
+  random?: number;
   timeout?: number;
   maxExecutions?: number;
 }
@@ -45,7 +48,7 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
   if (r.violation) {
     const v = r.violation;
     out(`\nVIOLATION${violationKindNote(v)}: ${violationHeadline(v)}`);
-    if (!r.violations) out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.mode === 'sample' ? ' of random sampling' : ''}\n`);
+    if (!r.violations) out(`found after ${fmt(r.executions + r.blocked)} executions in ${r.seconds.toFixed(2)} s${r.sample ? ` of sampling (${samplerWords(r.sample)}${r.blocked ? `; ${fmt(r.blocked)} of them blocked` : ''})` : ''}\n`);
     else out('');
     out(v.trace);
     out(`\nfinal memory: ${v.memory}`);
@@ -54,8 +57,13 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     out(`replay: ${replayCommand(run, r.model, b.params, v.schedule)}`);
     if (r.violations) printViolationCounts(run, r, b);
     else if (r.mode === 'exhaustive') out('(the search stopped here; --all-violations explores every execution and counts those that break each invariant)');
-  } else if (r.mode === 'sample') {
-    out(`SAMPLED: no violation in ${fmt(r.executions)} random executions${blocked} (seed ${b.seed ?? 1}), ${r.seconds.toFixed(2)} s.`);
+  } else if (r.sample) {
+    const s = r.sample;
+    const thrown = r.blocked + r.rejected;
+    const retried = thrown ? `; ${fmt(r.blocked)} blocked${r.rejected ? ` and ${fmt(r.rejected)} inconsistent` : ''} draw${thrown === 1 ? '' : 's'} thrown away and drawn again` : '; no draw blocked';
+    out(`SAMPLED: no violation in ${fmt(r.executions)} complete executions (${samplerWords(s)})${retried}, ${r.seconds.toFixed(2)} s.`);
+    if (s.gaveUp) out(`Gave up after ${fmt(s.draws)} draws: most executions of this program block (exhaustive search counts them).`);
+    else if (r.cutBy === 'timeout') out(`Stopped at --timeout ${b.timeout} s before the ${fmt(b.random ?? 0)} executions asked for.`);
     out('This is a sample, not a proof: executions outside it were not explored.');
   } else if (r.verdict === 'bounded') {
     const by = boundWords(r, b);
@@ -70,6 +78,11 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
   }
   const sp = splitOf(r);
   if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);
+}
+
+/** 'PCT depth 3, seed 1' or 'uniform random walk, seed 1'. */
+function samplerWords(s: SampleInfo): string {
+  return `${s.sampler === 'pct' ? `PCT depth ${s.depth}` : 'uniform random walk'}, seed ${s.seed}`;
 }
 
 /** The bound that cut a run short, as the user gave it (merge: a shard's, whose value it does not know). */
@@ -145,6 +158,7 @@ export function jsonOf(run: Run, r: CheckResult, b: Bounds): Record<string, unkn
   };
   if (r.flags.length) o.flags = r.flags;
   if (r.cutBy) o.cutBy = r.cutBy;
+  if (r.sample) o.sample = r.sample;
   if (run.variant) {
     o.scenario = run.scenario;
     o.variant = run.variant.name;
@@ -206,7 +220,9 @@ export function printTable(results: [Run, CheckResult][]): void {
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
   const documented = findings ? `, ${findings} documented finding${findings === 1 ? '' : 's'} (docs/weak-memory-findings.md)` : '';
   out(`\n${results.length} variants, ${results.length - bad - na - findings} as expected${documented}, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
-  if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  const sampled = results.find(([, r]) => r.sample)?.[1].sample;
+  if (sampled) out(`Every row is a sample (--random, ${samplerWords(sampled)}), not a proof: "executions" counts the complete executions drawn, "blocked" the blocked draws thrown away and drawn again; "bounded" is no violation in the sample, which confirms no expectation.`);
+  else if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
   else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
 
@@ -229,6 +245,7 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
     replay: replayCommand(run, model, params, x.schedule), schedule: x.schedule,
     weak: x.violation?.explain?.() ?? null,
     functionSource: kernelFunctionSource,
+    invariantInfo: (id) => findInvariant(id) ?? null,
   });
 }
 
@@ -236,7 +253,8 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
 function kernelFunctionSource(fn: string): FunctionSource | null {
   const all = kernelSource(fn);
   if (all.length === 0) return null;
-  return { file: all[0].file, version: all.map((s) => s.version).join('; ') };
+  const waits = all.find((s) => s.waits)?.waits;
+  return { file: all[0].file, version: all.map((s) => s.version).join('; '), ...(waits ? { waits } : {}) };
 }
 
 /** Writes the JSON trace `mmcheck view` reads. */

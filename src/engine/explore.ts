@@ -80,7 +80,11 @@ export interface Chooser {
    * (index 0 = co-last). The first consistent one is taken.
    */
   order(e: Ev, candidates: readonly Ev[]): readonly number[];
-  /** Hide threads whose wait cannot be satisfied yet while others can run (see park). */
+  /**
+   * Sampling (random walk, PCT): hide threads whose wait cannot be satisfied yet while others
+   * can run (see park), take back a thread's reads instead of blocking it while others can run
+   * (see takeBack), and never pick an RMW's source that another RMW already wrote after.
+   */
   readonly parks?: boolean;
   /** Set when the chooser gave up before a leaf (a schedule that does not fit the program). */
   readonly diverged?: boolean;
@@ -277,6 +281,8 @@ export class Explorer {
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
+        // Its reads may have been taken back (takeBack) since the loop above synced it.
+        if (tid >= 0 && this.chooser.parks) this.rts[tid].sync(g);
       }
       if (tid < 0) return true;
       if ((g.byStamp.length & this.heapMask) === 0) this.checkHeap();
@@ -299,16 +305,11 @@ export class Explorer {
    * each thread spends parked.
    */
   private park(runnable: number[]): void {
-    const g = this.g;
     const waiting: number[] = [];
     const free: number[] = [];
     for (const t of runnable) {
-      const op = this.rts[t].op;
-      if (op && (op.kind === OpKind.Await || op.kind === OpKind.Lock)) {
-        const list = g.co[op.loc];
-        if (blocksAfter(op, list[list.length - 1].val)) { waiting.push(t); continue; }
-      }
-      free.push(t);
+      if (this.waits(t)) waiting.push(t);
+      else free.push(t);
     }
     if (free.length === 0) return; // nothing else can run: let the wait happen (and block)
     for (const t of waiting) this.parked[t] = (this.parked[t] ?? 0) + 1;
@@ -316,8 +317,87 @@ export class Explorer {
     runnable.push(...free);
   }
 
+  /**
+   * Sampling: thread t (synced, runnable) would make no progress if run now: its await or lock
+   * cannot be satisfied by the current memory, or its reads were taken back (takeBack) and no
+   * location it read has been written since.
+   */
+  private waits(t: number): boolean {
+    const g = this.g;
+    const op = this.rts[t].op;
+    if (op && (op.kind === OpKind.Await || op.kind === OpKind.Lock)) {
+      const list = g.co[op.loc];
+      if (blocksAfter(op, list[list.length - 1].val)) return true;
+    }
+    const w = this.wake[t];
+    if (w === undefined || w === null) return false;
+    for (let i = 0; i < w.length; i += 2) {
+      if (g.co[w[i]].length !== w[i + 1]) { this.wake[t] = null; return false; }
+    }
+    return true;
+  }
+
   /** Linear mode: steps each thread spent parked in a wait (see park). */
   readonly parked: number[] = [];
+  /** Sampling: per thread whose reads were taken back, (location, co length then) pairs; null: none. */
+  private readonly wake: (number[] | null)[] = [];
+  /** Sampling: how many times a thread's reads were taken back instead of blocking it. */
+  takenBack = 0;
+
+  /**
+   * Sampling: thread tid is about to block (a failed assume() or a wait) after reading values
+   * that a later write may change, while another thread can still make progress. A random walk
+   * that blocks it there throws the execution away: a spinning CPU would re-read instead. So
+   * its events since its last write — reads and fences only, which no other event depends on
+   * (a read is nobody's source, and nothing of the thread follows them) — are taken back, as if
+   * the thread had not run them yet, and it is parked until one of the locations it read is
+   * written. The execution stays one of the program's: the thread runs those steps again later.
+   * Returns false (block it) when there is no read to take back or no other thread can run.
+   */
+  private takeBack(tid: number): boolean {
+    const g = this.g;
+    const th = g.threads[tid];
+    let n = th.length;
+    let reads = 0;
+    while (n > 0) {
+      const e = th[n - 1];
+      if (e.kind === EvKind.Read) reads++;
+      else if (e.kind !== EvKind.Fence) break;
+      n--;
+    }
+    if (reads === 0) return false;
+    let other = false;
+    for (let t = 0; t < g.threads.length && !other; t++) {
+      if (t === tid || !g.exists(t) || this.terminal(t)) continue;
+      const rt = this.rts[t];
+      rt.sync(g);
+      other = rt.due !== Due.None || (this.runnable(t) && !this.waits(t));
+    }
+    if (!other) return false;
+    const wake: number[] = [];
+    for (let i = th.length - 1; i >= n; i--) {
+      const e = th[i];
+      if (e.kind !== EvKind.Read) continue;
+      g.unsetRf(e);
+      const rs = g.reads[e.loc];
+      rs.splice(rs.lastIndexOf(e), 1);
+      wake.push(e.loc, g.co[e.loc].length);
+    }
+    th.length = n;
+    const bs = g.byStamp;
+    let k = 0;
+    for (let i = 0; i < bs.length; i++) {
+      const e = bs[i];
+      if (e.tid === tid && e.idx >= n) continue;
+      e.stamp = k;
+      bs[k++] = e;
+    }
+    bs.length = k;
+    this.wake[tid] = wake;
+    this.rts[tid].dirty = true;
+    this.takenBack++;
+    return true;
+  }
 
   /** Thread t's last event is End, Block or Error. */
   private terminal(t: number): boolean {
@@ -387,6 +467,7 @@ export class Explorer {
         return true;
       }
       case OpKind.Assume: {
+        if (this.chooser !== null && this.chooser.parks === true && this.takeBack(tid)) return true;
         const e = this.newFromOp(EvKind.Block, tid, op);
         e.block = BlockReason.Assume;
         g.push(e);
@@ -489,12 +570,23 @@ export class Explorer {
     if (this.chooser) {
       const cands: Ev[] = [];
       for (let p = pos; p >= lo; p--) cands.push(list[p]);
-      for (const k of this.chooser.order(r, cands)) {
-        if (k < 0 || k >= cands.length) continue;
-        g.setRf(r, cands[k]);
-        if (k === 0 || this.opts.model.consistentStep(g, [r])) { this.choice = k; return this.completeRead(r); }
-        g.unsetRf(r);
-        this.resetView(r);
+      const order = this.chooser.order(r, cands);
+      // Sampling tries the sources a waiting read is satisfied by first, and never one whose
+      // next write in co is another RMW's (this RMW could not write there: the run would die).
+      const sampling = this.chooser.parks === true;
+      for (let pass = sampling ? 0 : 1; pass < 2; pass++) {
+        for (const k of order) {
+          if (k < 0 || k >= cands.length) continue;
+          if (sampling) {
+            const c = cands[k];
+            if (r.excl && c.coPos + 1 < list.length && list[c.coPos + 1].excl && writePartValue(op, c.val) !== undefined) continue;
+            if ((pass === 0) === blocksAfter(op, c.val)) continue;
+          }
+          g.setRf(r, cands[k]);
+          if (k === 0 || this.opts.model.consistentStep(g, [r])) { this.choice = k; return this.completeRead(r); }
+          g.unsetRf(r);
+          this.resetView(r);
+        }
       }
       return false;
     }
@@ -515,6 +607,7 @@ export class Explorer {
     const wv = writePartValue(op, v);
     if (wv !== undefined) return this.addWritePart(r, op, wv);
     if (blocksAfter(op, v)) {
+      if (this.chooser !== null && this.chooser.parks === true && this.takeBack(r.tid)) return true;
       const b = this.g.newEvent(EvKind.Block, r.tid);
       b.opKind = op.kind;
       b.fn = op.fn;

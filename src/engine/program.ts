@@ -4,6 +4,7 @@
 import { FREED, type Loc, type PropertyRef, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall } from './errors.ts';
 import { ResourceError, checkHeap } from './memory.ts';
+import type { TraceValue } from '../trace-format/index.ts';
 
 /** A program's integer parameters by name (`--param K=V`). */
 export type Params = Record<string, number>;
@@ -45,7 +46,26 @@ export interface LocInfo {
   init: Val;
   /** Optional pretty-printer for values of this location in traces (e.g. a PTE decoder). */
   show?: (v: Val) => string;
+  /** Its value type's name and decoder, when declared with one (see ValueType). */
+  type?: string;
+  decode?: (v: Val) => TraceValue;
 }
+
+/**
+ * A type for a location's values: a name, the text a trace prints (`show`) and the value as data
+ * (`decode`) for tools that read traces, such as the viewer. A reader takes the meaning of a value
+ * from `decode`, never from the text, so the text may be reworded freely. Used only when a trace
+ * is written, never while exploring.
+ */
+export interface ValueType {
+  /** The type's name, e.g. 'lock', 'pmd' (src/trace-format/values.ts lists the kernel's). */
+  readonly type: string;
+  show(v: Val): string;
+  decode(v: Val): TraceValue;
+}
+
+/** How traces show a location's values: a pretty-printer, or a ValueType (text and data). */
+export type LocDisplay = ((v: Val) => string) | ValueType;
 
 /**
  * An object of the program (a page table, a folio, an xarray node …): a named group of its
@@ -69,6 +89,8 @@ export interface ObjInfo {
    * access to it is wrong, e.g. 'physical page 0 is not a page table'.
    */
   unallocated: string | null;
+  /** Data about the object beyond its locations, for traces (e.g. a CPU's number). */
+  attrs: Record<string, TraceValue>;
 }
 
 /** A thread declared with `Builder.thread`. */
@@ -109,32 +131,54 @@ export class Builder {
    * Declares an object made of locations already created with loc()/array(): `fields` names them
    * (a location may belong to one object). `invariant` is what a use-after-free of it breaks
    * (the kernel's page tables: I1). `unallocated` (a reason) makes its memory start out not
-   * allocated, so that any access is a fault until t.alloc() initializes it. Returns the object
-   * (its `locs` are what t.free() frees).
+   * allocated, so that any access is a fault until t.alloc() initializes it. `attrs`: data about
+   * it for traces. Returns the object (its `locs` are what t.free() frees).
    */
-  object(kind: string, name: string, fields: Record<string, Loc | Loc[]>, opts: { invariant?: PropertyRef; unallocated?: string } = {}): ObjInfo {
-    const id = this.objects.length;
-    const locs: Loc[] = [];
-    for (const f of Object.values(fields)) for (const l of Array.isArray(f) ? f : [f]) {
-      if ((l >>> 0) !== l || l >= this.locs.length) throw new RangeError(`object ${name}: ${String(l)} is not a location of this program`);
-      if ((this.locObj[l] ?? -1) >= 0) throw new Error(`object ${name}: ${this.locs[l].name} already belongs to ${this.objects[this.locObj[l]].name}`);
-      while (this.locObj.length <= l) this.locObj.push(-1);
-      this.locObj[l] = id;
-      locs.push(l);
-    }
+  object(kind: string, name: string, fields: Record<string, Loc | Loc[]>,
+    opts: { invariant?: PropertyRef; unallocated?: string; attrs?: Record<string, TraceValue> } = {}): ObjInfo {
     const inv = opts.invariant === undefined ? null : typeof opts.invariant === 'string' ? opts.invariant : opts.invariant.id;
-    const o: ObjInfo = { id, kind, name, fields, locs, invariant: inv, unallocated: opts.unallocated ?? null };
-    // Memory that starts out unallocated holds the freed pattern: an access to it is a fault
-    // (as a free would make it), until an allocation initializes it.
-    if (o.unallocated !== null) for (const l of locs) this.locs[l].init = FREED;
+    const o: ObjInfo = { id: this.objects.length, kind, name, fields: {}, locs: [], invariant: inv, unallocated: opts.unallocated ?? null, attrs: opts.attrs ?? {} };
+    for (const [f, l] of Object.entries(fields)) this.claim(o, f, l);
     this.objects.push(o);
     return o;
   }
 
-  /** A shared location with an initial value (0 unless given). */
-  loc(name: string, init: Val = 0, show?: (v: Val) => string): Loc {
+  /**
+   * Adds a field to an object declared with object(): a location a scenario or another file
+   * creates later (a folio's order, a CPU's TLB). The same rules as object()'s fields.
+   */
+  addField(o: ObjInfo, field: string, loc: Loc | Loc[]): void {
+    if (this.objects[o.id] !== o) throw new Error(`object ${o.name} is not an object of this program`);
+    if (field in o.fields) throw new Error(`object ${o.name} already has a field '${field}'`);
+    this.claim(o, field, loc);
+  }
+
+  private claim(o: ObjInfo, field: string, loc: Loc | Loc[]): void {
+    for (const l of Array.isArray(loc) ? loc : [loc]) {
+      if ((l >>> 0) !== l || l >= this.locs.length) throw new RangeError(`object ${o.name}: ${String(l)} is not a location of this program`);
+      if ((this.locObj[l] ?? -1) >= 0) throw new Error(`object ${o.name}: ${this.locs[l].name} already belongs to ${this.objects[this.locObj[l]].name}`);
+      while (this.locObj.length <= l) this.locObj.push(-1);
+      this.locObj[l] = o.id;
+      o.locs.push(l);
+      // Memory that starts out unallocated holds the freed pattern: an access to it is a fault
+      // (as a free would make it), until an allocation initializes it.
+      if (o.unallocated !== null) this.locs[l].init = FREED;
+    }
+    o.fields[field] = loc;
+  }
+
+  /**
+   * A shared location with an initial value (0 unless given), and how traces show its values: a
+   * pretty-printer, or a ValueType (which also says what the values mean, as data).
+   */
+  loc(name: string, init: Val = 0, show?: LocDisplay): Loc {
     if ((this.locs.length & 0xfff) === 0) setupBounds(this.locs.length, MAX_LOCS, 'locations');
-    this.locs.push({ name, init, show });
+    if (typeof show === 'object') {
+      const vt = show;
+      this.locs.push({ name, init, show: (v) => vt.show(v), type: vt.type, decode: (v) => vt.decode(v) });
+    } else {
+      this.locs.push({ name, init, show });
+    }
     return this.locs.length - 1;
   }
   /** `n` locations named `name[0]` … `name[n-1]`. */

@@ -11,8 +11,9 @@
 // each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
 // Under the LKMM the grace period is the cat's instead (F[rcu-lock] … F[sync-rcu], see
 // kernel/rcu/tree.ts), and the word's reader nesting is only bookkeeping.
-import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
-import type { Builder } from '../engine/program.ts';
+import type { Ctx, Loc, ThreadGen, Val } from '../engine/ops.ts';
+import type { Builder, LocDisplay, ObjInfo } from '../engine/program.ts';
+import type { CpuStateValue, ObjectAttrs, ObjectFields, TypedValue } from '../trace-format/index.ts';
 import { rcu_lock_fence, rcu_unlock_fence } from './include/asm-generic/barrier.ts';
 
 /** The read-side nesting bits of a CPU's word. */
@@ -30,18 +31,39 @@ export function showCpuState(v: number): string {
   return parts.join(', ');
 }
 
+/** A CPU's word as data, for trace readers. */
+export function decodeCpuState(v: number): CpuStateValue {
+  return { gen: v >> 5, irqsOff: (v & CPU_IRQOFF) !== 0, readerDepth: v & CPU_NEST };
+}
+
+/** The value type of a CPU's word: showCpuState() as text, decodeCpuState() as data. */
+export const CPU_STATE: TypedValue<'cpu-state'> = { type: 'cpu-state', show: showCpuState, decode: decodeCpuState };
+
 /** One CPU: its id and its RCU/IRQ state word. */
 export interface Cpu {
   id: number;
   /** The per-CPU word described above. */
   state: Loc;
+  /** The CPU as an object of the program (kind 'cpu'), to which per-CPU state is added (cpuField). */
+  obj: ObjInfo;
+}
+
+/** A further per-CPU location `cpu<id>.<field>` (a TLB, a cache …), a field of the CPU's object. */
+export function cpuField(b: Builder, cpu: Cpu, field: string, init: Val, show?: LocDisplay): Loc {
+  const loc = b.loc(`cpu${cpu.id}.${field}`, init, show);
+  b.addField(cpu.obj, field, loc);
+  return loc;
 }
 
 /** The machine's CPUs. Thread i of a scenario runs on cpu[i]. */
 export class Cpus {
   readonly cpu: Cpu[] = [];
   constructor(b: Builder, n: number) {
-    for (let i = 0; i < n; i++) this.cpu.push({ id: i, state: b.loc(`cpu${i}.rcu_irq`, 0, showCpuState) });
+    for (let i = 0; i < n; i++) {
+      const state = b.loc(`cpu${i}.rcu_irq`, 0, CPU_STATE);
+      const attrs: ObjectAttrs['cpu'] = { cpu: i };
+      this.cpu.push({ id: i, state, obj: b.object('cpu', `cpu${i}`, { rcu_irq: state } satisfies ObjectFields['cpu'], { attrs }) });
+    }
     b.quietSteps('(insn)', 'the IRQs-off bracket that makes one access a single instruction (hw.ts); the schedule and --trace keep them');
   }
   others(self: Cpu): Cpu[] {

@@ -17,7 +17,8 @@
 import type { Ctx, Loc, ThreadGen } from '../engine/ops.ts';
 import { FREED, Mode } from '../engine/ops.ts';
 import type { Builder } from '../engine/program.ts';
-import { cpuIrqOff, cpuIrqOn, CPU_IRQOFF, type Cpu } from './cpus.ts';
+import type { TypedValue } from '../trace-format/index.ts';
+import { cpuField, cpuIrqOff, cpuIrqOn, CPU_IRQOFF, type Cpu } from './cpus.ts';
 import { pmd_is_table, pmd_table_id, pte_present, showPmd, showPte } from './include/linux/pgtable.ts';
 import { modelStep } from './kfn.ts';
 import { smp_mb } from './include/asm-generic/barrier.ts';
@@ -26,13 +27,16 @@ import { table, type Mm } from './mm/mm.ts';
 
 /** `cpu`'s TLB, caching the PTE value `init` (0: empty). */
 export function newTlb(b: Builder, cpu: Cpu, init = 0): Loc {
-  return b.loc(`cpu${cpu.id}.tlb`, init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
+  return cpuField(b, cpu, 'tlb', init, (v) => (v ? `caches ${showPte(v)}` : 'empty'));
 }
 
 /** `cpu`'s paging-structure (walk) cache, caching the PMD entry `init` (0: empty). */
 export function newPwc(b: Builder, cpu: Cpu, init = 0): Loc {
-  return b.loc(`cpu${cpu.id}.walk_cache`, init, (v) => (v ? `walks through ${showPmd(v)}` : 'empty'));
+  return cpuField(b, cpu, 'walk_cache', init, (v) => (v ? `walks through ${showPmd(v)}` : 'empty'));
 }
+
+/** The value type of a CPU's access-in-flight word: "in flight" / "idle"; as data, whether an access is in flight. */
+const ACCESS_IN_FLIGHT: TypedValue<'access-in-flight'> = { type: 'access-in-flight', show: (v) => (v ? 'in flight' : 'idle'), decode: (v) => v !== 0 };
 
 /** Start of one uninterruptible instruction (shown as "(insn)" in traces, quiet by default). */
 export const insnBegin = modelStep('(insn)', cpuIrqOff);
@@ -47,7 +51,7 @@ export const insnEnd = modelStep('(insn)', cpuIrqOn);
  * caches).
  */
 export function newHwInsn(b: Builder, cpu: Cpu): Loc {
-  return b.loc(`cpu${cpu.id}.hw_access`, 0, (v) => (v ? 'in flight' : 'idle'));
+  return cpuField(b, cpu, 'hw_access', 0, ACCESS_IN_FLIGHT);
 }
 
 /** A hardware access begins: a broadcast invalidation now waits for it. */

@@ -46,7 +46,9 @@ export const I1 = defineInvariant('I1', 'No use-after-free of page-table pages.'
   'table that is not yet freed is allowed.');
 export const I2 = defineInvariant('I2', 'No write to read-only, and no access to unmapped, struct-page memory.',
   'Every access to a struct page goes through the modeled vmemmap: a store through a read-only mapping, or any ' +
-  'access through a missing one or to struct-page memory that was freed (HVO, hot-remove), is a crash.');
+  'access through a missing one or to struct-page memory that was freed (HVO, hot-remove), is a crash. So is a read ' +
+  'of the memmap\'s section metadata (mem_section->usage, which pfn_valid() reads) after hot-remove freed it, or ' +
+  'through its NULL pointer.');
 export const I3 = defineInvariant('I3', 'No increment from zero.',
   'A refcount goes from 0 to non-zero only when the allocator hands the page out, when the thread that froze it ' +
   'unfreezes it, or when its owner prepares it (hugetlb/HVO); no reference is ever taken on a tail page.');

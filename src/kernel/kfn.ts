@@ -4,6 +4,7 @@
 // so the name a trace prints and the name a reviewer greps the kernel for are one string.
 // `mmcheck list --functions` prints the registry; a trace step can name file:function.
 import type { Ctx, ThreadGen } from '../engine/ops.ts';
+import type { WaitKind } from '../trace-format/index.ts';
 
 /** Where a modeled kernel function comes from: its kernel name, file and the versions followed. */
 export interface KernelSource {
@@ -19,6 +20,8 @@ export interface KernelSource {
   version: string;
   /** What the model leaves out or simplifies, in one line (optional). */
   note?: string;
+  /** The function waits for other CPUs (a grace period, an IPI …): traces say so, and the viewer shows the wait. */
+  waits?: WaitKind;
 }
 
 /** The versions most of the model follows: today's mainline. */

@@ -28,6 +28,15 @@ export function checkTrace(v: unknown): Checked {
     return { ok: false, error: `unknown trace kind ${JSON.stringify(kind ?? null)} (this viewer reads: ${Object.keys(SUPPORTED).join(', ')})` };
   }
   const versions = SUPPORTED[kind];
+  if (kind === 'scenario' && v.version === 1) {
+    // Version 1 had no objects and no values as data: its state could only be read by parsing
+    // the display strings, which this reader no longer does. Its replay command rebuilds it.
+    return {
+      ok: false,
+      error: `unsupported scenario trace version 1: this viewer reads version ${versions.join(', ')} (typed objects); ` +
+        (typeof v.replay === 'string' ? `write the trace again with this mmcheck: ${v.replay} --trace FILE` : 'write the trace again with this mmcheck'),
+    };
+  }
   if (typeof v.version !== 'number' || !versions.includes(v.version)) {
     return {
       ok: false,
@@ -45,10 +54,18 @@ export function checkTrace(v: unknown): Checked {
     if (!Array.isArray(v.threads) || !Array.isArray(v.locations) || !Array.isArray(v.steps)) {
       return { ok: false, error: 'malformed scenario trace: "threads", "locations" and "steps" must be arrays' };
     }
+    if (!Array.isArray(v.objects)) return { ok: false, error: 'malformed scenario trace: no "objects" array' };
     const n = v.locations.length;
     for (const s of v.steps as unknown[]) {
-      if (!isObj(s) || !Array.isArray(s.memory) || s.memory.length !== n || typeof s.tid !== 'number') {
-        return { ok: false, error: 'malformed scenario trace: every step needs a tid and a memory array with one value per location' };
+      if (!isObj(s) || !Array.isArray(s.memory) || s.memory.length !== n || !Array.isArray(s.values) || s.values.length !== n ||
+        typeof s.tid !== 'number') {
+        return { ok: false, error: 'malformed scenario trace: every step needs a tid, and memory and values arrays with one entry per location' };
+      }
+    }
+    for (const o of v.objects as unknown[]) {
+      const locs = isObj(o) && isObj(o.fields) ? Object.values(o.fields).flat() : null;
+      if (!locs || !locs.every((l) => typeof l === 'number' && l >= 0 && l < n)) {
+        return { ok: false, error: `malformed scenario trace: object ${JSON.stringify(isObj(o) ? o.name : o)} names a location that does not exist` };
       }
     }
   } else {

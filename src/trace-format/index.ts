@@ -4,5 +4,7 @@
 // keeps them in step. Imports nothing else of mmcheck: it runs in the browser as well as in Node.
 export * from './version.ts';
 export * from './scenario.ts';
+export * from './values.ts';
+export * from './objects.ts';
 export * from './litmus.ts';
 export * from './check.ts';

@@ -5,10 +5,10 @@
 export const SCHEMA = 'mmcheck-trace';
 
 /** The version of a scenario trace this mmcheck writes. */
-export const SCENARIO_VERSION = 1;
+export const SCENARIO_VERSION = 2;
 /** The version of a litmus trace this mmcheck writes (2: 'forbidden' executions with their
  * explanation). */
 export const LITMUS_VERSION = 2;
 
 /** The versions of each kind a reader of this module understands (the newest last). */
-export const SUPPORTED: Record<'scenario' | 'litmus', readonly number[]> = { scenario: [1], litmus: [1, 2] };
+export const SUPPORTED: Record<'scenario' | 'litmus', readonly number[]> = { scenario: [2], litmus: [1, 2] };

@@ -2,12 +2,12 @@
 // The trace viewer page: loads a trace (./trace.json as `mmcheck view` serves it, ?trace=URL, or a
 // file the user opens or drops), refuses unknown schemas/versions, and renders a scenario trace
 // as a step table with a cursor and the model's state, or a litmus trace as execution graphs.
-import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace, type TraceStep } from '../trace-format/index.ts';
-import { deriveState, rfSource, type Cell, type StepState, type WaitView } from './state.ts';
-import { invariantTitle } from './invariants.ts';
+import { checkTrace, type AnyTrace, type LitmusTrace, type ScenarioTrace } from '../trace-format/index.ts';
+import { deriveState, invariantHeading, pteNone, rfSource, type Cell, type StepState, type WaitView } from './state.ts';
 import { litmusSvg } from './litmus-graph.ts';
 
-const esc = (s: unknown): string => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: unknown): string => String(s ?? '').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const lockClass = (c: Cell): string => (c.data === true ? 'locked' : '');
 const $ = <T extends HTMLElement = HTMLElement>(sel: string): T | null => document.querySelector<T>(sel);
 
 function setStatus(state: 'loading' | 'ready' | 'refused' | 'error'): void {
@@ -75,12 +75,12 @@ function rfLine(t: ScenarioTrace, cursor: number): string {
   return `<div class="rf">reads the value ${esc(w.thread)} wrote at step ${src}${w.fn ? ` (<code>${esc(w.fn)}</code>)` : ''}</div>`;
 }
 
-function waitDetail(w: WaitView, step: TraceStep | null): string {
-  const returned = step && step.thread === w.thread ? /^wait on (cpu\d+)/.exec(step.text) : null;
-  const here = returned ? ` — the wait on ${esc(returned[1])} returns at this step` : '';
+function waitDetail(w: WaitView): string {
+  const here = w.returnsFrom ? ` — the wait on ${esc(w.returnsFrom)} returns at this step` : '';
   if (w.waitingFor.length) return `${here} — held up by ${esc(w.waitingFor.join(', '))}`;
   if (!w.pending) return here;
   if (w.kind === 'IPI' || w.kind === 'TLB flush') return `${here} — no other CPU has IRQs off, so the IPI is taken at once (RCU readers with IRQs on do not hold it up)`;
+  if (w.kind === 'broadcast invalidation') return `${here} — no other CPU has a hardware access in flight, so the invalidation completes at once`;
   return `${here} — no reader seen so far`;
 }
 
@@ -93,14 +93,17 @@ function renderState(t: ScenarioTrace, s: StepState): string {
   } else {
     const changes = step.wrote.map((l) => {
       const before = step.index > 0 ? t.steps[step.index - 1].memory[l] : t.locations[l].initText;
-      return `<li><code>${esc(t.locations[l].name)}</code>: ${esc(before)} → <b>${esc(step.memory[l])}</b></li>`;
+      // What the step did to the memory's lifetime: t.free() ends it, t.alloc() starts a new one.
+      const life = step.life?.freed.includes(l) ? ' <span class="life freed">memory freed</span>'
+        : step.life?.allocated.includes(l) ? ' <span class="life allocated">memory allocated</span>' : '';
+      return `<li><code>${esc(t.locations[l].name)}</code>: ${esc(before)} → <b>${esc(step.memory[l])}</b>${life}</li>`;
     });
     out.push(`<div class="now"><div class="now-title">Step ${step.index} · ${esc(step.thread)}${step.fn ? ` · <code>${esc(step.fn)}</code>` : ''}</div>` +
       `<div class="now-text">${esc(step.text)}</div>` +
       rfLine(t, step.index) +
       (changes.length ? `<ul class="changes">${changes.join('')}</ul>` : '') + '</div>');
     if (step.violation && t.violation) {
-      out.push(`<div class="violation-here" id="violation-here"><div class="invariant">${esc(invariantTitle(t.violation.invariant) ?? t.violation.property)}</div>` +
+      out.push(`<div class="violation-here" id="violation-here"><div class="invariant" title="${esc(t.violation.meaning ?? '')}">${esc(invariantHeading(t.violation) ?? t.violation.property)}</div>` +
         `<div class="message">${esc(t.violation.message)}</div></div>`);
     }
   }
@@ -111,15 +114,14 @@ function renderState(t: ScenarioTrace, s: StepState): string {
     const tv = s.tables.find((x) => x.name === name);
     if (!tv) return `<li class="table missing"><b>${esc(name)}</b> (not modelled)</li>`;
     shown.add(name);
-    return `<li class="table status-${esc(tv.status.replace(/\s+/g, '-'))}" data-table="${esc(name)}"><span class="tname">${/^T\d+$/.test(name) ? 'PTE table ' : ''}${esc(name)}</span> <span class="badge">${esc(tv.status)}</span> ` +
-      (tv.life ? kv('life', tv.life) : '') + (tv.ptl ? kv('ptl', tv.ptl, tv.ptl.value === 'locked' ? 'locked' : '') : '') +
+    return `<li class="table status-${esc(tv.status.split(' ').join('-'))}" data-table="${esc(name)}"><span class="tname">${tv.kind === 'pte' ? 'PTE table ' : ''}${esc(name)}</span> <span class="badge">${esc(tv.status)}</span> ` +
+      (tv.ptl ? kv('ptl', tv.ptl, lockClass(tv.ptl)) : '') +
       tv.fields.map((f) => kv(f.label, f)).join('') +
-      `<ul class="entries">${tv.entries.map((e) => `<li class="entry">${esc(e.label)} ${val(e, e.value === 'none' ? 'none' : '')}</li>`).join('')}</ul></li>`;
+      `<ul class="entries">${tv.entries.map((e) => `<li class="entry">${esc(e.label)} ${val(e, pteNone(e) ? 'none' : '')}</li>`).join('')}</ul></li>`;
   };
   for (const p of s.pmds) {
-    const pml = s.locks.find((l) => l.cell.name === 'pmd_lock');
     pt.push(`<li class="pmd"><span class="tname">PMD entry <code>${esc(p.cell.name)}</code></span> ${val(p.cell, `pmd-${p.kind}`)} ` +
-      (pml ? kv('pmd_lock', pml.cell, pml.held ? 'locked' : '') : '') +
+      (p.lock ? kv('pmd_lock', p.lock, lockClass(p.lock)) : '') +
       (p.table ? `<ul>${tableHtml(p.table)}</ul>` : '') + '</li>');
   }
   const loose = s.tables.filter((x) => !shown.has(x.name) && x.status !== 'kernel page table');
@@ -134,7 +136,7 @@ function renderState(t: ScenarioTrace, s: StepState): string {
   out.push(section('folios', 'Folios', s.folios.map((f) =>
     `<div class="folio status-${f.status}" data-folio="${esc(f.name)}"><span class="fname">${esc(f.name)}</span> <span class="badge">${f.status === 'free' ? 'in the allocator' : f.status}</span> ` +
     kv('refcount', f.refcount) + (f.pincount !== null ? `<span class="kv"><span class="k">pins</span> <span class="val derived" title="refcount / GUP_PIN_COUNTING_BIAS">${f.pincount}</span></span>` : '') +
-    kv('frozen', f.frozen, f.frozen && /^frozen/.test(f.frozen.value) ? 'frozen' : '') + (f.freed ? kv('state', f.freed) : '') + (f.gen ? kv('gen', f.gen) : '') +
+    kv('frozen', f.frozen, f.status === 'frozen' ? 'frozen' : '') + (f.freed ? kv('state', f.freed) : '') + (f.gen ? kv('gen', f.gen) : '') +
     f.fields.map((c) => kv(c.label, c)).join('') + '</div>').join('')));
   // CPUs.
   out.push(section('cpus', 'CPUs: IRQs, RCU readers, TLB', s.cpus.map((c) => {
@@ -146,13 +148,13 @@ function renderState(t: ScenarioTrace, s: StepState): string {
       kv('rcu_irq', c.rcu) + (c.tlb ? kv('TLB', c.tlb) : '') + c.fields.map((f) => kv(f.label, f)).join('') + '</div>';
   }).join('') + (s.waits.length ? `<div class="waits" id="waits"><b>Grace periods / IPIs / TLB flushes</b><ul>${s.waits.map((w) =>
     `<li class="${w.pending ? 'pending' : 'ending'}"><b>${esc(w.thread)}</b> in <code>${esc(w.fn)}</code> since step ${w.since}: ${esc(w.kind)} ${w.pending ? 'pending' : 'completes here'}` +
-    waitDetail(w, s.step) + '</li>').join('')}</ul></div>` : '')));
+    waitDetail(w) + '</li>').join('')}</ul></div>` : '')));
   // Locks.
   out.push(section('locks', 'Locks', s.locks.length ? `<ul class="locks">${s.locks.map((l) =>
     `<li class="${l.held ? 'held' : 'free'}"><code>${esc(l.cell.name)}</code> ${val(l.cell, l.held ? 'locked' : '')}${l.held && l.holder ? ` by <b>${esc(l.holder)}</b>${l.since !== null ? ` (since step ${l.since})` : ''}` : ''}</li>`).join('')}</ul>` : ''));
   // Page caches.
   out.push(section('pagecache', 'Page cache', s.mappings.map((m) =>
-    `<div class="mapping"><span class="fname">mapping ${esc(m.name)}</span> ${m.fields.map((f) => kv(f.label, f, f.value === 'locked' ? 'locked' : '')).join('')}` +
+    `<div class="mapping"><span class="fname">mapping ${esc(m.name)}</span> ${m.fields.map((f) => kv(f.label, f, lockClass(f))).join('')}` +
     `<ul class="entries">${m.slots.map((e) => `<li class="entry">${esc(e.label)} ${val(e)}</li>`).join('')}</ul></div>`).join('')));
   // struct pages.
   out.push(section('pages', 'struct pages', s.pages.map((p) =>
@@ -176,7 +178,7 @@ function renderScenario(t: ScenarioTrace): void {
     (Object.keys(t.params).length ? ` · params ${esc(Object.entries(t.params).map(([k, x]) => `${k}=${x}`).join(' '))}` : '') + '</div>');
   if (v) {
     head.push(`<div class="violation-banner" id="violation-banner"><b>VIOLATION</b> (${esc(v.property)})${v.step !== null ? ` at step ${v.step}` : ''}: ` +
-      `<span class="invariant">${esc(invariantTitle(v.invariant) ?? '')}</span> <span class="message">${esc(v.message)}</span>` +
+      `<span class="invariant" title="${esc(v.meaning ?? '')}">${esc(invariantHeading(v) ?? '')}</span> <span class="message">${esc(v.message)}</span>` +
       (v.step !== null ? ' <button id="goto-violation" type="button">Go to the violation (v)</button>' : '') + '</div>');
   } else {
     head.push('<div class="ok-banner">No violation in this trace.</div>');
@@ -202,7 +204,7 @@ function renderScenario(t: ScenarioTrace): void {
       return `<td class="act kind-${s.kind}">${s.fn ? `<div class="fn${repeated ? ' repeated' : ''}">${esc(s.fn)}</div>` : ''}<div class="text">${esc(text)}</div>` +
         (stale.has(s.index) ? '<div class="row-weak stale">stale read: an overwritten value (weak memory)</div>' : '') +
         (un ? `<div class="row-weak unordered">not ordered before step ${un.to}; ${esc(un.fixes.join(', '))} would order it</div>` : '') +
-        (s.violation && v ? `<div class="row-invariant">${esc(invariantTitle(v.invariant) ?? v.property)}</div>` : '') + '</td>';
+        (s.violation && v ? `<div class="row-invariant">${esc(invariantHeading(v) ?? v.property)}</div>` : '') + '</td>';
     });
     rows.push(`<tr class="step-row${s.violation ? ' violation' : ''}${stale.has(s.index) ? ' stale-read' : ''}" data-index="${s.index}" data-tid="${s.tid}"><td class="idx">${s.index}</td>${cells.join('')}</tr>`);
   }

@@ -21,7 +21,7 @@ const ROW_H = 100;
 const TOP = 70;
 const LEFT = 30;
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 export function eventLabel(e: LitmusEvent): string {
   const ann = e.annotation ? `[${e.annotation}]` : '';

@@ -69,8 +69,41 @@ test('check: a run cut by a bound never claims a verdict it did not reach', () =
   const j = JSON.parse(mm('check', 'readers', '--param', 'N=8', '--max-executions', '10', '--json').out);
   assert.equal(j.results[0].verdict, 'bounded');
   const s = mm('check', 'readers', '--param', 'N=8', '--random', '20', '--seed', '3');
-  assert.match(s.out, /SAMPLED: no violation in 20 random executions/);
+  assert.match(s.out, /SAMPLED: no violation in 20 complete executions \(PCT depth 3, seed 3\)/);
   assert.match(s.out, /a sample, not a proof/);
+});
+
+test('check --random N: N complete executions, the blocked draws it threw away said, and the sampler named', () => {
+  const args = ['check', 'gup-fast-vs-zap', '--param', 'walkers=4', '--random', '30', '--sampler', 'random', '--seed', '2'];
+  const j = JSON.parse(mm(...args, '--json').out).results[0];
+  assert.equal(j.executions, 30);
+  assert.equal(j.sample.draws, j.executions + j.blocked + j.rejected);
+  const r = mm(...args);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /SAMPLED: no violation in 30 complete executions \(uniform random walk, seed 2\)/);
+  assert.match(r.out, j.blocked ? new RegExp(`; ${j.blocked} blocked draws? thrown away and drawn again`) : /; no draw blocked/);
+  assert.match(r.out, /This is a sample, not a proof/);
+  // A violation found by sampling says how it was drawn and prints a schedule that replays.
+  const v = mm('check', 'gup-fast-vs-zap', '--variant', 'no-pte-recheck', '--param', 'walkers=2', '--random', '500', '--pct-depth', '2');
+  assert.equal(v.code, 1, v.err);
+  assert.match(v.out, /of sampling \(PCT depth 2, seed 1/);
+  const cmd = /replay: mmcheck (replay .*)$/m.exec(v.out);
+  assert.ok(cmd, v.out);
+  const rep = mm(...cmd[1].split(' '));
+  assert.match(rep.out, /VIOLATION: I8/);
+  // A table of sampled rows says so, and never that every row explored every execution.
+  const t = mm('check', 'gup-fast-vs-zap', '--all-variants', '--random', '10');
+  assert.match(t.out, /Every row is a sample \(--random, PCT depth 3, seed 1\), not a proof/);
+  assert.doesNotMatch(t.out, /explored every execution/);
+});
+
+test('--random, --sampler and --pct-depth refuse values that mean nothing, with exit 2', () => {
+  for (const extra of [['--random', '0'], ['--random', '5', '--sampler', 'dfs'], ['--random', '5', '--pct-depth', '0'],
+    ['--sampler', 'pct'], ['--pct-depth', '2'], ['--random', '5', '--sampler', 'random', '--pct-depth', '2']]) {
+    const r = mm('check', 'readers', ...extra);
+    assert.equal(r.code, 2, `${extra.join(' ')}: ${r.out}${r.err}`);
+    assert.match(r.err, /^mmcheck: --(random|sampler|pct-depth)/);
+  }
 });
 
 test('bad usage exits 2 with a message, never a stack trace', () => {

@@ -104,11 +104,14 @@ test('issue 12: a body that throws only in prefixes the LKMM rejects is not the 
   // SC and TSO never build such a prefix.
   assert.equal(check(mpThrows(true), { model: 'sc' }).verdict, 'ok');
   assert.equal(check(mpThrows(true), { model: 'tso' }).verdict, 'ok');
-  // Random sampling drops such a run too.
-  const sampled = check(mpThrows(true), { model: 'lkmm', random: { samples: 50, seed: 3 } });
-  assert.equal(sampled.verdict, 'bounded');
-  assert.ok(sampled.rejected > 0, 'some samples built the rejected prefix');
-  assert.equal(sampled.executions + sampled.rejected, 50);
+  // Random sampling drops such a run too, and draws another in its place.
+  for (const sampler of ['pct', 'random'] as const) {
+    const sampled = check(mpThrows(true), { model: 'lkmm', random: { samples: 50, seed: 3, sampler } });
+    assert.equal(sampled.verdict, 'bounded');
+    assert.ok(sampled.rejected > 0, `${sampler}: some samples built the rejected prefix`);
+    assert.equal(sampled.executions, 50);
+    assert.equal(sampled.sample?.draws, sampled.executions + sampled.blocked + sampled.rejected);
+  }
 });
 
 test('spawn and join order under the LKMM as thread creation and join do', () => {

@@ -108,7 +108,14 @@ test('a freed page table is marked at the violation of table-free-vs-gup-fast', 
   try {
     await page.keyboard.press('v');
     assert.equal(await page.locator('#violation-here .invariant').textContent(), 'I1 — No use-after-free of page-table pages.');
+    assert.match((await page.locator('#violation-here .invariant').getAttribute('title'))!, /happens while the table is allocated/, 'the meaning, from the kernel model');
     assert.equal(await page.locator('#pagetables li.table[data-table="T0"] > .badge').textContent(), 'freed');
+    // The step that freed T0's entry says so (the trace's lifetime effect of each step).
+    const t = JSON.parse(readFileSync(trace, 'utf8'));
+    const e0 = t.locations.find((l: { name: string }) => l.name === 'T0[0]').id;
+    const frees = t.steps.findIndex((st: { life: { freed: number[] } | null }) => st.life?.freed.includes(e0));
+    await page.click(`#steps tr[data-index="${frees}"]`);
+    assert.equal(await page.locator('#state .now .life.freed').count(), 1);
     await page.screenshot({ path: join(dir, 'freed.png') });
     assert.ok(isPng(join(dir, 'freed.png')));
   } finally {

@@ -1,7 +1,7 @@
 // `mmcheck check <target> | --all`: explores every execution of each run (or samples, or stops at
 // a bound), prints one result or a table, and says by its exit code whether it found what the
 // catalog expects (0), a violation (1).
-import { check, type CheckResult } from '../../engine/index.ts';
+import { DEFAULT_SAMPLER, check, type CheckOptions, type CheckResult, type SamplerName } from '../../engine/index.ts';
 import { modelNames } from '../../engine/models/index.ts';
 import { asExpected, judge, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
@@ -21,6 +21,7 @@ function boundsOf(p: Parsed): Bounds {
   return {
     params: parseParams(p.opts.param as string[] | undefined),
     seed: p.opts.seed as number | undefined,
+    random: p.opts.random as number | undefined,
     timeout: p.opts.timeout as number | undefined,
     maxExecutions: p.opts['max-executions'] as number | undefined,
   };
@@ -33,7 +34,24 @@ interface Way {
   ref?: unknown;
 }
 
-async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: number | undefined, allViolations: boolean, way: Way): Promise<CheckResult> {
+/** What --random, --sampler, --pct-depth and --seed ask for (undefined: explore, do not sample). */
+type Sampling = NonNullable<CheckOptions['random']> | undefined;
+
+function samplingOf(p: Parsed, b: Bounds): Sampling {
+  const n = p.opts.random as number | undefined;
+  const sampler = p.opts.sampler as SamplerName | undefined;
+  const depth = p.opts['pct-depth'] as number | undefined;
+  if (n === undefined) {
+    if (sampler !== undefined || depth !== undefined) throw new UsageError('--sampler and --pct-depth choose how --random N draws executions: give --random N');
+    return undefined;
+  }
+  if (n === 0) throw new UsageError('--random needs at least 1 execution');
+  if (depth !== undefined && sampler === 'random') throw new UsageError('--pct-depth is PCT\'s: the random walk (--sampler random) has no depth');
+  if (depth === 0) throw new UsageError('--pct-depth needs at least 1 (1: no priority change, the threads run in a random priority order)');
+  return { samples: n, seed: b.seed ?? 1, sampler: sampler ?? DEFAULT_SAMPLER, pctDepth: depth };
+}
+
+async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: Sampling, allViolations: boolean, way: Way): Promise<CheckResult> {
   const model = modelOpt ?? variantModel(run.variant);
   if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
   const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
@@ -57,7 +75,7 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
     if (sp.out) writeSplitFile(sp.out, o.file);
     r = o.result;
   } else {
-    r = check(run.program, { ...common, random: random !== undefined ? { samples: random, seed: b.seed ?? 1 } : undefined });
+    r = check(run.program, { ...common, random });
   }
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;
@@ -78,11 +96,12 @@ export async function checkCmd(p: Parsed): Promise<number> {
   // A table explores every variant completely, counting the violating executions per invariant.
   const allViolations = !!p.opts['all-violations'] || many;
   const b = boundsOf(p);
+  const random = samplingOf(p, b);
   const split = splitOptions(p, runs.length);
   const results: [Run, CheckResult][] = [];
   try {
     for (const run of runs) {
-      const r = await runOne(run, b, p.opts.model as string | undefined, p.opts.random as number | undefined, allViolations, { split, ref: runRef(p, runs, run) });
+      const r = await runOne(run, b, p.opts.model as string | undefined, random, allViolations, { split, ref: runRef(p, runs, run) });
       results.push([run, r]);
       if (!p.opts.json && !many) {
         if (split?.shard) printShard(run, r, b, split.shard, split.out as string);

@@ -37,5 +37,5 @@ export function* ipiRoundTrip(t: Ctx, cpus: Cpus, self: Cpu, targets?: Cpu[], ha
 }
 
 /** smp_call_function(fn, info, wait=1) with an empty fn: every other CPU takes the IPI. */
-export const smp_call_function = kernelFunction({ name: 'smp_call_function', file: 'kernel/smp.c', version: MAINLINE },
+export const smp_call_function = kernelFunction({ name: 'smp_call_function', file: 'kernel/smp.c', version: MAINLINE, waits: 'IPI' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));

@@ -22,6 +22,8 @@ import { ghostLoad } from '../ghost.ts';
 import type { AddressSpace, XaCursor } from '../mm/filemap.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 
 const xarrayC = (name: string, note?: string) => ({ name, file: 'lib/xarray.c', version: MAINLINE, ...(note ? { note } : {}) });
 
@@ -95,17 +97,18 @@ export function xaSlots(size: number, entries: { index: number; order: number; p
 export function newXaNode(b: Builder, id: number, slots: number[], folioName?: (pfn: number) => string | undefined): XaNode {
   const name = `xa_node#${id}`;
   const locs = slots.map((v, i) => b.loc(`${name}.slots[${i}]`, v, (x) => showXaSlot(x, folioName)));
-  b.object('xa_node', name, { slots: locs }, { invariant: I9 });
+  b.object('xa_node', name, { slots: locs } satisfies ObjectFields['xa_node'], { invariant: I9 });
   return { id, name, slots: locs };
 }
 
 /** An xarray whose head is `head` (null: empty). */
 export function newXarray(b: Builder, name: string, head: XaNode | null): Xarray {
-  return {
-    name,
-    head: b.loc(`${name}.xa_head`, head ? head.id : 0, (v) => (v ? `xa_node#${v}` : 'empty')),
-    xa_lock: b.loc(`${name}.xa_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
+  const fields: ObjectFields['xarray'] = {
+    xa_head: b.loc(`${name}.xa_head`, head ? head.id : 0, (v) => (v ? `xa_node#${v}` : 'empty')),
+    xa_lock: newSpinlock(b, `${name}.xa_lock`),
   };
+  b.object('xarray', name, fields);
+  return { name, head: fields.xa_head, xa_lock: fields.xa_lock };
 }
 
 const XAS_LOAD = xarrayC('xas_load');

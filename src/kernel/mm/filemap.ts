@@ -2,9 +2,9 @@
 // i_pages; docs/design/protocols.md §5). A flat AddressSpace has one slot per index; a slot holds a folio's
 // pfn, plus a ghost version in bits 8+ that changes on every store so the invariant checks
 // cannot be fooled by ABA. lib/xarray.ts has the stores (xas_store) and the xarray with nodes.
-import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx, Loc, PropertyRef, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
+import type { Builder, ObjInfo } from '../../engine/program.ts';
 import { xasLoadSlot, xasReloadSlot, xas_store } from '../lib/xarray.ts';
 import type { Cpu } from '../cpus.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
@@ -13,6 +13,8 @@ import { checkNotFrozen, folio_get, folio_put, folio_try_get, type Folio } from 
 import { I9 } from '../invariants.ts';
 import { folio_test_uptodate } from '../include/linux/page-flags.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 
 /** struct address_space as a flat page cache: i_pages slots (folio pfn plus a ghost version) and the i_pages lock. */
 export interface AddressSpace {
@@ -21,6 +23,8 @@ export interface AddressSpace {
   slots: Loc[];
   /** xa_lock(&mapping->i_pages) */
   xa_lock: Loc;
+  /** The address space as an object of the program (kind 'mapping'), for traces. */
+  obj: ObjInfo;
 }
 
 /** The folio pfn a slot holds (0 = empty), without the ghost version. */
@@ -28,13 +32,18 @@ export const slotPfn = (v: number): number => v & 0xff;
 /** A slot value as traces print it: "folio pfn 1 #2" or "empty". */
 export const showSlot = (v: number): string => (slotPfn(v) ? `folio pfn ${slotPfn(v)}${v >> 8 ? ` #${v >> 8}` : ''}` : 'empty');
 
-/** An address space `name` whose slots hold the pfns `init` (0: empty). */
-export function newAddressSpace(b: Builder, name: string, init: number[]): AddressSpace {
-  return {
-    name,
-    slots: init.map((v, i) => b.loc(`${name}.i_pages[${i}]`, v, showSlot)),
-    xa_lock: b.loc(`${name}.i_pages.xa_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
+/**
+ * An address space `name` whose slots hold `init` (folio pfns, 0: empty). `show`: how traces print
+ * a slot (default: a folio pfn); `invariant`: what an access to its freed slots breaks, when
+ * something frees it (the swap cache: swapoff).
+ */
+export function newAddressSpace(b: Builder, name: string, init: number[], opts: { show?: (v: number) => string; invariant?: PropertyRef } = {}): AddressSpace {
+  const fields: ObjectFields['mapping'] = {
+    i_pages: init.map((v, i) => b.loc(`${name}.i_pages[${i}]`, v, opts.show ?? showSlot)),
+    xa_lock: newSpinlock(b, `${name}.i_pages.xa_lock`),
   };
+  const obj = b.object('mapping', name, fields, opts.invariant === undefined ? {} : { invariant: opts.invariant });
+  return { name, slots: fields.i_pages, xa_lock: fields.xa_lock, obj };
 }
 
 /** The unsafe variants of filemap_get_entry() (rows U5 of docs/design/variants.md). */

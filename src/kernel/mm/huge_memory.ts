@@ -7,6 +7,7 @@
 // must not miss a PMD.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I5 } from '../invariants.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
@@ -21,7 +22,7 @@ import { anon_vma_lock_write, anon_vma_unlock_write, type AnonVma } from '../inc
 import { pmdp_invalidate } from './pgtable-generic.ts';
 import { table, type Mm } from './mm.ts';
 import { pte_free } from './mmu_gather.ts';
-import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
 import { FOLIO_TAIL, __xa_store, xas_try_split, type FolioIdentity, type XaNode, type Xarray } from '../lib/xarray.ts';
 
 /** __split_folio_to_order(): the frozen folio's metadata word `meta` becomes `value`. */
@@ -60,7 +61,9 @@ export interface DepositPmd extends Pmd {
 
 /** A PMD page's deposit list, holding `deposited` (already deposited with a huge PMD) if given. */
 export function newDepositList(b: Builder, name: string, deposited?: PageTable): Loc {
-  return b.loc(`${name}.pmd_huge_pte`, deposited ? deposited.id + 1 : 0, (v) => (v ? `deposited T${v - 1}` : 'empty'));
+  const pmd_huge_pte = b.loc(`${name}.pmd_huge_pte`, deposited ? deposited.id + 1 : 0, (v) => (v ? `deposited T${v - 1}` : 'empty'));
+  b.object('pmd-page', name, { pmd_huge_pte } satisfies ObjectFields['pmd-page']);
+  return pmd_huge_pte;
 }
 
 /** pgtable_trans_huge_deposit() (generic): under the PMD lock, keep `T` for a later split or zap. */
@@ -155,11 +158,12 @@ export interface ThpV3 {
 
 /** A v3.x THP `name` at `pfn`, compound, mapped by `mapcount` huge PMDs. */
 export function newThpV3(b: Builder, name: string, pfn: number, mapcount: number): ThpV3 {
-  return {
-    name, pfn,
-    mapcount: b.loc(`${name}._mapcount`, mapcount, (v) => `page_mapcount ${v}`),
-    compound: b.loc(`${name}.PageCompound`, 1, (v) => (v ? 'compound' : 'split into small pages')),
+  const fields: ObjectFields['page'] = {
+    _mapcount: b.loc(`${name}._mapcount`, mapcount, (v) => `page_mapcount ${v}`),
+    PageCompound: b.loc(`${name}.PageCompound`, 1, (v) => (v ? 'compound' : 'split into small pages')),
   };
+  b.object('page', name, fields);
+  return { name, pfn, mapcount: fields._mapcount, compound: fields.PageCompound };
 }
 
 const V3 = 'v3.13–v4.4';
@@ -248,7 +252,7 @@ export const split_huge_page_v3 = kernelFunction({ name: 'split_huge_page_to_lis
  * wait_split_huge_page(): the splitter holds the anon_vma lock across the split, so taking and
  * dropping it waits for the split to finish.
  */
-const wait_split_huge_page = kernelFunction({ name: 'wait_split_huge_page', file: 'include/linux/huge_mm.h', version: V3 },
+const wait_split_huge_page = kernelFunction({ name: 'wait_split_huge_page', file: 'include/linux/huge_mm.h', version: V3, waits: 'wait' },
   function* (t: Ctx, av: AnonVma): ThreadGen<void> {
     yield* anon_vma_lock_write(t, av);
     yield* anon_vma_unlock_write(t, av);
@@ -310,8 +314,8 @@ export function newPagecacheFolio(b: Builder, name: string, pfn: number, at: num
   b.locs[f._refcount].init = refcount;
   return {
     ...f, at,
-    index: b.loc(`${name}.index`, order === FOLIO_TAIL ? 0 : at, (v) => `index ${v}`),
-    order: b.loc(`${name}.order`, order, (v) => (v === FOLIO_TAIL ? 'tail page' : `order ${v}`)),
+    index: folioField(b, f, 'index', order === FOLIO_TAIL ? 0 : at, (v) => `index ${v}`),
+    order: folioField(b, f, 'order', order, (v) => (v === FOLIO_TAIL ? 'tail page' : `order ${v}`)),
   };
 }
 

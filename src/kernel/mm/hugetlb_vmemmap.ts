@@ -18,6 +18,8 @@ import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import { synchronize_rcu } from '../kernel/rcu/tree.ts';
 import { flush_tlb_kernel_range } from '../arch/x86/mm/tlb.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
+import { REFCOUNT } from '../include/linux/page_ref.ts';
 
 /** vmemmap PTE flag: the mapping is read-only (HVO maps the tail struct pages read-only). */
 export const VMEMMAP_RO = 0x10;
@@ -52,16 +54,18 @@ const showFlags = (v: number): string => (v & TAIL ? `tail of page ${v & 0xff}` 
 
 /** A physical page of struct pages with their refcounts and flags. */
 export function newPhysMemmap(b: Builder, id: number, name: string, refs: number[], flags: number[]): PhysMemmap {
-  const ref = refs.map((r, i) => b.loc(`${name}.page[${i}]._refcount`, r));
+  const ref = refs.map((r, i) => b.loc(`${name}.page[${i}]._refcount`, r, REFCOUNT));
   const fl = flags.map((f, i) => b.loc(`${name}.page[${i}].flags`, f, showFlags));
-  b.object('struct-page-backing', name, { ref, flags: fl }, { invariant: I2 });
+  b.object('struct-page-backing', name, { _refcount: ref, flags: fl } satisfies ObjectFields['struct-page-backing'], { invariant: I2 });
   return { id, name, ref, flags: fl };
 }
 
 /** The vmemmap over `phys`, with its PTEs `ptes` (physical page id | VMEMMAP_RO, 0 = unmapped). */
 export function newVmemmap(b: Builder, cpus: Cpus, phys: PhysMemmap[], ptes: number[]): Vmemmap {
   const show = (v: number) => (v === 0 ? 'unmapped' : `-> ${phys.find((p) => p.id === (v & 0xf))?.name ?? v}${v & VMEMMAP_RO ? ' (read-only)' : ''}`);
-  return { phys, pte: ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show)), cpus, boot: ptes.map((v) => v & 0xf) };
+  const entries = ptes.map((v, i) => b.loc(`vmemmap_pte[${i}]`, v, show));
+  b.object('vmemmap', 'vmemmap_pte', { entries } satisfies ObjectFields['vmemmap']);
+  return { phys, pte: entries, cpus, boot: ptes.map((v) => v & 0xf) };
 }
 
 type Field = 'ref' | 'flags';

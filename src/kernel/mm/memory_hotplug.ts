@@ -3,6 +3,7 @@
 // removal its memmap (the vmemmap backing its struct pages) is unmapped and freed.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import { synchronize_rcu } from '../kernel/rcu/tree.ts';
@@ -18,7 +19,9 @@ export const SECTION_REMOVED = 3;
 
 /** A memory section's state word, online at the start. */
 export function newSection(b: Builder): Loc {
-  return b.loc('mem_section.state', SECTION_ONLINE, (v) => ['?', 'online', 'offline', 'removed'][v] ?? String(v));
+  const state = b.loc('mem_section.state', SECTION_ONLINE, (v) => ['?', 'online', 'offline', 'removed'][v] ?? String(v));
+  b.object('mem_section_state', 'mem_section', { state } satisfies ObjectFields['mem_section_state']);
+  return state;
 }
 
 /** pfn_to_online_page(): the section is online *now*; nothing keeps it so. */

@@ -191,7 +191,7 @@ export const migrateFileFolio = kernelFunction(migrateC('migrate_pages', 'one or
 export { PTE_NONE };
 
 /** migration_entry_wait(): a fault on a migration entry waits until the entry is replaced. */
-export const migration_entry_wait = kernelFunction(migrateC('migration_entry_wait'),
+export const migration_entry_wait = kernelFunction({ ...migrateC('migration_entry_wait'), waits: 'wait' },
   function* (t: Ctx, T: PageTable, idx: number): ThreadGen<void> {
     yield t.await(T.entries[idx], (v) => !is_migration_entry(v));
   });

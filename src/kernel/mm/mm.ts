@@ -3,12 +3,17 @@
 // whose walks start one level up has a PUD entry and the PMD tables it may point to (hugetlb PMD
 // sharing: mm/hugetlb.ts).
 import type { Loc } from '../../engine/ops.ts';
-import type { Builder } from '../../engine/program.ts';
+import type { Builder, ObjInfo } from '../../engine/program.ts';
+import type { ObjectFields, PmdValue } from '../../trace-format/index.ts';
 import type { Folio } from '../include/linux/page_ref.ts';
-import { newPmd, pmd_high, pmd_is_table, pmd_low, pmd_table_id, showPmd, showPud, type PageTable, type Pmd, type PmdTable } from '../include/linux/pgtable.ts';
+import {
+  PMD_VALUE, newPmd, pmd_high, pmd_is_table, pmd_low, pmd_table_id, showPmd, showPud, type PageTable, type Pmd, type PmdTable,
+} from '../include/linux/pgtable.ts';
 
 /** One address space: a PMD entry and its lock, the PTE tables and folios it can reach. */
 export interface Mm extends Pmd {
+  /** The mm as an object of the program (kind 'mm': its PMD entries and PMD lock), for traces. */
+  obj: ObjInfo;
   tables: PageTable[];
   folios: Folio[];
   /** page->compound_head per pfn (0 = the page is a head or an order-0 folio), when modeled. */
@@ -42,11 +47,15 @@ export interface MmOptions {
  * name the folio an entry maps); `opts` for what more it models.
  */
 export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: Folio[], opts: MmOptions = {}): Mm {
-  const mm: Mm = { ...newPmd(b, pmdInit, opts.pmdName), tables, folios, compound_head: new Map() };
+  const pmd = newPmd(b, pmdInit, opts.pmdName);
+  const fields: ObjectFields['mm'] = { pmd: pmd.pmd, pmd_lock: pmd.pml };
+  const obj = b.object('mm', opts.name ?? (opts.pmdName ? `mm (${opts.pmdName})` : 'mm'), fields);
+  const mm: Mm = { ...pmd, obj, tables, folios, compound_head: new Map() };
   if (opts.pae) mm.pae = true;
   if (opts.pud !== undefined) {
     mm.pud = b.loc(opts.name ? `${opts.name}: *pud` : '*pud', opts.pud, showPud);
     mm.pmdTables = opts.pmdTables ?? [];
+    b.addField(obj, 'pud', mm.pud);
   }
   decorate(b, mm, mm.pmd, true);
   for (const loc of tables.flatMap((T) => T.entries)) decorate(b, mm, loc);
@@ -59,7 +68,8 @@ export function newMm(b: Builder, pmdInit: number, tables: PageTable[], folios: 
  * destination, two VMAs of one process.
  */
 export function mmPmd(b: Builder, mm: Mm, name: string, init: number, show: (v: number) => string = showPmd): Pmd {
-  const pmd: Pmd = { pmd: b.loc(`*${name}`, init, show), pml: mm.pml };
+  const pmd: Pmd = { pmd: b.loc(`*${name}`, init, { ...PMD_VALUE, show }), pml: mm.pml };
+  b.addField(mm.obj, name, pmd.pmd);
   decorate(b, mm, pmd.pmd, true);
   return pmd;
 }
@@ -71,6 +81,14 @@ function decorate(b: Builder, mm: Mm, loc: Loc, isPmd = false): void {
   const info = b.locs[loc];
   const show = info.show;
   if (!show) return;
+  // As data: a table PMD names the mm's table object (page 0's is 'page0', not T0).
+  const decode = info.decode;
+  if (isPmd && decode) {
+    info.decode = (v) => {
+      const T = pmd_is_table(v) ? mm.tables.find((x) => x.id === pmd_table_id(v)) : undefined;
+      return T ? { entry: 'table', table: T.name } satisfies PmdValue : decode(v);
+    };
+  }
   info.show = (v) => {
     const text = show(v);
     if (isPmd && pmd_is_table(v)) {

@@ -49,7 +49,7 @@ export const pte_free_defer = kernelFunction({ name: 'pte_free_defer', file: 'mm
   (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable): ThreadGen<void> => call_rcu(t, cpus, self, () => __tlb_remove_table(t, T)));
 
 /** tlb_remove_table_sync_one(): an IPI to every other CPU, which IRQs-off walkers delay. */
-export const tlb_remove_table_sync_one = kernelFunction(gather('tlb_remove_table_sync_one'),
+export const tlb_remove_table_sync_one = kernelFunction({ ...gather('tlb_remove_table_sync_one'), waits: 'IPI' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => smp_call_function(t, cpus, self));
 
 // ---------------------------------------------------------------- the gather

@@ -5,6 +5,8 @@
 // callee itself keeps swapoff() from tearing the swap device down meanwhile (B30).
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 import type { Cpu } from '../cpus.ts';
 import { kernelFunction } from '../kfn.ts';
 import { showSwpEntry, type SwpEntry } from '../include/linux/swapops.ts';
@@ -20,11 +22,12 @@ export interface ShmemMapping {
 
 /** A shmem mapping whose pages at each index are swapped out to the entries `swapped` (0: none). */
 export function newShmemMapping(b: Builder, name: string, swapped: SwpEntry[]): ShmemMapping {
-  return {
-    name,
-    slots: swapped.map((e, i) => b.loc(`${name}.i_pages[${i}]`, e, (v) => (v ? `swap value ${showSwpEntry(v)}` : 'empty'))),
-    xa_lock: b.loc(`${name}.i_pages.xa_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
+  const fields: ObjectFields['mapping'] = {
+    i_pages: swapped.map((e, i) => b.loc(`${name}.i_pages[${i}]`, e, (v) => (v ? `swap value ${showSwpEntry(v)}` : 'empty'))),
+    xa_lock: newSpinlock(b, `${name}.i_pages.xa_lock`),
   };
+  b.object('mapping', name, fields);
+  return { name, slots: fields.i_pages, xa_lock: fields.xa_lock };
 }
 
 /**

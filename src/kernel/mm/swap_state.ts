@@ -13,7 +13,8 @@ import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import type { Cpu } from '../cpus.ts';
 import { kernelFunction } from '../kfn.ts';
-import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { LOCK_WORD } from '../include/linux/spinlock.ts';
 import { folio_alloc } from '../include/linux/gfp.ts';
 import { folio_lock, type LockableFolio } from '../include/linux/pagemap.ts';
 import { showSwpEntry, swp_offset, type SwpEntry } from '../include/linux/swapops.ts';
@@ -61,14 +62,15 @@ export interface SwapFolioSpec {
 
 /** A folio at `pfn` with `refcount` references (0: free in the allocator), unlocked. */
 export function newSwapFolio(b: Builder, name: string, pfn: number, refcount: number, spec: SwapFolioSpec = {}): SwapFolio {
+  const f = newFolio(b, name, pfn, refcount, spec.data === undefined ? {} : { data: spec.data });
   return {
-    ...newFolio(b, name, pfn, refcount, spec.data === undefined ? {} : { data: spec.data }),
-    PG_locked: b.loc(`${name}.PG_locked`, 0, (v) => (v ? 'locked' : 'unlocked')),
-    PG_swapcache: b.loc(`${name}.PG_swapcache`, spec.swap ? 1 : 0, (v) => (v ? 'in swap cache' : 'not in swap cache')),
-    swap: b.loc(`${name}.swap`, spec.swap ?? 0, showSwpEntry),
-    mapping: b.loc(`${name}.mapping`, spec.anon?.anon_vma ?? 0, (v) => (v ? `anon_vma#${v}` : 'NULL')),
-    index: b.loc(`${name}.index`, spec.anon?.index ?? 0, (v) => `index ${v}`),
-    _mapcount: b.loc(`${name}._mapcount`, spec.mapcount ?? 0, (v) => `${v} mapping${v === 1 ? '' : 's'}`),
+    ...f,
+    PG_locked: folioField(b, f, 'PG_locked', 0, LOCK_WORD),
+    PG_swapcache: folioField(b, f, 'PG_swapcache', spec.swap ? 1 : 0, (v) => (v ? 'in swap cache' : 'not in swap cache')),
+    swap: folioField(b, f, 'swap', spec.swap ?? 0, showSwpEntry),
+    mapping: folioField(b, f, 'mapping', spec.anon?.anon_vma ?? 0, (v) => (v ? `anon_vma#${v}` : 'NULL')),
+    index: folioField(b, f, 'index', spec.anon?.index ?? 0, (v) => `index ${v}`),
+    _mapcount: folioField(b, f, '_mapcount', spec.mapcount ?? 0, (v) => `${v} mapping${v === 1 ? '' : 's'}`),
   };
 }
 

@@ -23,6 +23,8 @@
 // later names (swap_entry_put_locked, swap_entries_free).
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 import type { Cpu } from '../cpus.ts';
 import { I17 } from '../invariants.ts';
 import { kernelFunction } from '../kfn.ts';
@@ -91,17 +93,17 @@ export function newSwapInfo(b: Builder, ncpus: number, spec: { type?: number; ma
   const type = spec.type ?? 0;
   const name = `swap_info[${type}]`;
   const swap_map = spec.map.map((v, i) => b.loc(`${name}.swap_map[${i}]`, v, showSwapMap));
-  b.object('swap_map', `${name}.swap_map`, { swap_map }, { invariant: I17 });
-  const cache = newAddressSpace(b, `swapper_spaces[${type}]`, spec.cache ?? spec.map.map(() => 0));
-  for (const i in cache.slots) b.locs[cache.slots[i]].show = (v) => showSwapCacheSlot(v, spec.folios);
-  b.object('swap_cache', `swapper_spaces[${type}]`, { i_pages: cache.slots }, { invariant: I17 });
-  return {
-    type, name, swap_map, cache, folios: spec.folios,
+  b.object('swap_map', `${name}.swap_map`, { swap_map } satisfies ObjectFields['swap_map'], { invariant: I17 });
+  // The swap cache: an address space (kind 'mapping') that swapoff() frees.
+  const cache = newAddressSpace(b, `swapper_spaces[${type}]`, spec.cache ?? spec.map.map(() => 0),
+    { show: (v) => showSwapCacheSlot(v, spec.folios), invariant: I17 });
+  const fields: ObjectFields['swap_info'] = {
     flags: b.loc(`${name}.flags`, SWP_USED | SWP_WRITEOK, (v) => [v & SWP_USED ? 'SWP_USED' : '', v & SWP_WRITEOK ? 'SWP_WRITEOK' : ''].filter(Boolean).join('|') || '0'),
-    lock: b.loc(`${name}.lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
+    lock: newSpinlock(b, `${name}.lock`),
     inuse_pages: b.loc(`${name}.inuse_pages`, spec.map.filter((v, i) => i > 0 && v !== 0).length),
-    users: newPercpuRef(b, `${name}.users`, ncpus),
   };
+  b.object('swap_info', name, fields);
+  return { type, name, swap_map, cache, folios: spec.folios, ...fields, users: newPercpuRef(b, `${name}.users`, ncpus) };
 }
 
 const V68 = 'v5.14–v6.8';

@@ -5,7 +5,7 @@ import type { Ctx } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
-import { folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
 import { folio_alloc } from '../include/linux/gfp.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
@@ -15,6 +15,7 @@ import { __split_folio_to_order, copy_huge_pmd } from '../mm/huge_memory.ts';
 import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I10, I15 } from '../invariants.ts';
+import { ghostWord } from '../ghost.ts';
 
 // ---------------------------------------------------------------- U1.a: zap + reuse
 type ZapKnob = 'no-pte-recheck' | 'refault';
@@ -78,7 +79,7 @@ function makeSplit(knob: SplitKnob | undefined) {
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW), mk_pte(2, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [H, P2]);
     const ch = b.loc('page2.compound_head', 1, (v) => (v ? `tail of pfn ${v}` : 'head'));
-    const splitDone = b.loc('ghost.split_done', 0);
+    const splitDone = ghostWord(b, 'split_done');
     mm.compound_head.set(2, ch);
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* gup_fast(t, cpus.cpu[0], mm, 1, { write: true }, splitGup[knob ?? 'safe']);
@@ -127,7 +128,7 @@ function makeCollapse(knob: CollapseKnob | undefined) {
     const cpus = new Cpus(b, 2);
     const range = newCollapseRange(b);
     const { mm } = range;
-    const wrote = b.loc('ghost.gup_wrote', 0);
+    const wrote = ghostWord(b, 'gup_wrote');
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* gup_fast(t, cpus.cpu[0], mm, 0, { write: true }, { noPmdRecheck: knob === 'no-pmd-recheck' });
       if (g) {
@@ -207,8 +208,9 @@ function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, C]);
     mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
-    const excl = b.loc('P.AnonExclusive', 1);
-    const pinned = b.loc('ghost.pinned', 0);
+    b.addField(mm.obj, 'write_protect_seq', mm.write_protect_seq);
+    const excl = folioField(b, P, 'AnonExclusive', 1);
+    const pinned = ghostWord(b, 'pinned');
     b.thread('CPU0', function* (t: Ctx) {
       const g = yield* pin_user_pages_fast(t, cpus.cpu[0], mm, 0, { write: true }, { ignoreWriteProtectSeq: knob === 'ignore-write-protect-seq' });
       if (g) yield t.store(pinned, g.page); // the pin is kept (an RDMA buffer)

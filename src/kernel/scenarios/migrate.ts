@@ -5,7 +5,7 @@
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
-import { folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
@@ -17,8 +17,9 @@ import { __find_get_block, put_bh } from '../fs/buffer.ts';
 import { insnBegin, insnEnd, mmuAccessBegin, mmuAccessEnd, mmuTranslate, newMmu, newTlb } from '../hw.ts';
 import { flush_tlb_page } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
-import { ghostLoad } from '../ghost.ts';
+import { ghostWord, ghostLoad } from '../ghost.ts';
 import { I6, I10, I16 } from '../invariants.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 
 /** `wrote`: the last value written (0: none). */
 function lostWrite(wrote: number, seen: number, where: string) {
@@ -84,8 +85,8 @@ function newAnonMigration(b: Builder, srcRefs: number, opts: { warmTlb?: boolean
   const T = newPageTable(b, 0, [pte0]);
   const mm = newMm(b, pmd_table(0), [T], [src, dst]);
   const tlb = opts.warmTlb ? newTlb(b, cpus.cpu[0], pte0) : undefined;
-  const wrote = b.loc('ghost.wrote', 0);
-  const copying = b.loc('ghost.copying', 0);
+  const wrote = ghostWord(b, 'wrote');
+  const copying = ghostWord(b, 'copying');
   return { cpus, src, dst, T, mm, tlb, wrote, copying };
 }
 type AnonMigration = ReturnType<typeof newAnonMigration>;
@@ -215,10 +216,11 @@ function makeBh(knob: 'drop-private-lock' | undefined) {
     const src = newFolio(b, 'src', 1, 2);
     const dst = newFolio(b, 'dst', 2, 1);
     const A = newAddressSpace(b, 'A', [1]);
-    const privateLock = b.loc('A.private_lock', 0, (v) => (v ? 'locked' : 'unlocked'));
+    const privateLock = newSpinlock(b, 'A.private_lock');
+    b.addField(A.obj, 'private_lock', privateLock);
     const bhCount = b.loc('bh.b_count', 0);
     const bhPage = b.loc('bh.b_page', 1, (v) => `pfn ${v}`);
-    const wrote = b.loc('ghost.wrote', 0);
+    const wrote = ghostWord(b, 'wrote');
     const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
     b.thread('CPU0', function* (t: Ctx) {
       // __find_get_block(): find the buffer under private_lock, get_bh(), then modify it.
@@ -251,11 +253,11 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
     const cpus = new Cpus(b, 3);
     const p = newFolio(b, 'p', 1, 1);
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]); // writable, still clean
-    const pgDirty = b.loc('p.PG_dirty', 0);
+    const pgDirty = folioField(b, p, 'PG_dirty', 0);
     const backing = b.loc('swap slot', 0);
-    const swapped = b.loc('ghost.swapped_out', 0);
-    const wrote = b.loc('ghost.wrote', 0);
-    const done = b.loc('ghost.migration_done', 0);
+    const swapped = ghostWord(b, 'swapped_out');
+    const wrote = ghostWord(b, 'wrote');
+    const done = ghostWord(b, 'migration_done');
     b.thread('CPU0', function* (t: Ctx) {
       // A user store to a: the MMU sets the PTE's dirty bit and the data lands in p, in one
       // instruction (a migration entry makes it fault instead; the fault is not modeled).

@@ -19,6 +19,7 @@ import { __pte_offset_map, pmdp_collapse_flush, pte_unmap } from '../mm/pgtable-
 import { flush_tlb_mm_range } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I13 } from '../invariants.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 
 type Knob = 'two-loads-low-high' | 'two-loads-high-low' | 'writer-present-to-present' | 'reader-irqs-on';
 
@@ -90,7 +91,7 @@ type FaultKnob = 'no-pte-unmap-same';
 function makeFault(knob: FaultKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
-    const p: PaePteLocked = { ...newPaePte(b, L1, H1), ptl: b.loc('T0.ptl', 0, (v) => (v ? 'locked' : 'unlocked')) };
+    const p: PaePteLocked = { ...newPaePte(b, L1, H1), ptl: newSpinlock(b, 'T0.ptl') };
     const whole: PaePteVal[] = [[L1, H1], [L2, H2], [L1, H3]];
     b.thread('CPU0', (t: Ctx) => handle_pte_fault(t, cpus.cpu[0], p, whole, { noPteUnmapSame: knob === 'no-pte-unmap-same' }));
     b.thread('CPU1', function* (t: Ctx) {

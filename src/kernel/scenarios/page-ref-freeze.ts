@@ -4,7 +4,7 @@
 // (a split of an unmapped page-cache folio: the folio lock keeps truncation away meanwhile).
 import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { checkNotFrozen, folio_put, folio_ref_freeze, folio_ref_unfreeze, folio_try_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { checkNotFrozen, folioField, folio_put, folio_ref_freeze, folio_ref_unfreeze, folio_try_get, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { newAddressSpace, slotPfn } from '../mm/filemap.ts';
 import { __split_folio_to_order } from '../mm/huge_memory.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
@@ -28,7 +28,7 @@ function make(knob: Knob | undefined) {
     const F = newFolio(b, 'F', 1, 2);
     const A = newAddressSpace(b, 'A', [1]);
     F.holders.push({ loc: A.slots[0], holds: (v) => slotPfn(v) === 1, what: 'A.i_pages[0]' });
-    const order = b.loc('F.order', 1, (v) => `order ${v}`);
+    const order = folioField(b, F, 'order', 1, (v) => `order ${v}`);
 
     b.thread('CPU0', function* (t: Ctx) {
       // A speculative getter holding a stale pointer (PFN walker, GUP-fast, page-cache lookup).

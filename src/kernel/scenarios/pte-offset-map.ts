@@ -20,6 +20,7 @@ import { newAddressSpaceRmap } from '../include/linux/fs.ts';
 import { try_to_free_pte, zapPteRangeReclaim } from '../mm/pt_reclaim.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { I12 } from '../invariants.ts';
+import { newSpinlock } from '../include/linux/spinlock.ts';
 
 /**
  * The world of the detaching scenarios: *pmd points to T0, whose entry is still none, and P
@@ -167,7 +168,8 @@ function makeFreerNoPtl(knob: FreerKnob | undefined) {
     const P = newFolio(b, 'P', 1, 1); // the anon page UFFDIO_COPY filled (its reference becomes the mapping's)
     const T = newPageTable(b, 0, [PTE_NONE]); // emptied by collapse_file()'s unmapping of the small pages
     const mm = newMm(b, pmd_table(0), [T], [P]);
-    const page_table_lock = b.loc('mm.page_table_lock', 0, (v) => (v ? 'locked' : 'unlocked'));
+    const page_table_lock = newSpinlock(b, 'mm.page_table_lock');
+    b.addField(mm.obj, 'page_table_lock', page_table_lock);
     // A MAP_PRIVATE mapping of the file, registered with userfaultfd for missing faults, not yet written.
     const vma = newVma(b, 'vma', { mm, file: F, shared: false, uffdArmed: true });
     b.thread('CPU0', function* (t: Ctx) {

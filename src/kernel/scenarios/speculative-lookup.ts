@@ -7,7 +7,7 @@
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
-import { folio_put, newFolio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put, newFolio } from '../include/linux/page_ref.ts';
 import { folio_alloc } from '../include/linux/gfp.ts';
 import { __filemap_add_folio, filemap_get_entry, newAddressSpace, slotCursor } from '../mm/filemap.ts';
 import { variants, type Scenario } from '../scenario.ts';
@@ -17,7 +17,7 @@ function make(knob: 'xas-store-without-release' | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
     const F = newFolio(b, 'F', 1, 0); // in the allocator
-    const index = b.loc('F.index', 99, (v) => `index ${v}`); // left over from its previous owner
+    const index = folioField(b, F, 'index', 99, (v) => `index ${v}`); // left over from its previous owner
     const A = newAddressSpace(b, 'A', [0]);
     b.thread('CPU0', function* (t: Ctx) {
       // filemap_add_folio(A, F, 0) of a freshly allocated folio.

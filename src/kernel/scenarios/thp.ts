@@ -5,7 +5,7 @@
 // not pass through a transient none that lockless pmd_none() readers act on (U8.c).
 import type { Ctx } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../cpus.ts';
+import { cpuField, Cpus } from '../cpus.ts';
 import { newFolio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, newPageTable, pmd_leaf } from '../include/linux/pgtable.ts';
 import { mmap_write_lock, mmap_write_unlock, newMmapLock } from '../include/linux/mmap_lock.ts';
@@ -17,6 +17,7 @@ import { do_page_fault, hash__pmdp_collapse_flush, hash_page } from '../arch/pow
 import { hwAccessBegin, hwAccessEnd, newHwInsn } from '../hw.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I10 } from '../invariants.ts';
+import { ghostWord } from '../ghost.ts';
 
 // ---------------------------------------------------------------- U8.b: hash MMU collapse
 function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
@@ -24,9 +25,9 @@ function makeHash(knob: 'no-serialize-against-pte-lookup' | undefined) {
     const cpus = new Cpus(b, 2);
     const range = newCollapseRange(b);
     const mm = { ...range.mm, mmap_lock: newMmapLock(b, 'mm') };
-    const hpte = b.loc('cpu0.hash_pte', 0, (v) => (v ? `HPTE -> pfn ${v}` : 'none'));
+    const hpte = cpuField(b, cpus.cpu[0], 'hash_pte', 0, (v) => (v ? `HPTE -> pfn ${v}` : 'none'));
     const insn = newHwInsn(b, cpus.cpu[0]);
-    const wrote = b.loc('ghost.wrote', 0);
+    const wrote = ghostWord(b, 'wrote');
     b.thread('CPU0', function* (t: Ctx) {
       // A user store to a: through an HPTE if one exists; otherwise hash_page() (IRQs off) finds
       // the Linux PTE with __find_linux_pte() and inserts an HPTE from the PTE pointer.

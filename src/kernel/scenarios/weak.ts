@@ -3,9 +3,9 @@
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
-import { Cpus } from '../cpus.ts';
+import { cpuField, Cpus } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
-import { folio_put_refs, newFolio, type Folio } from '../include/linux/page_ref.ts';
+import { folioField, folio_put_refs, newFolio, type Folio } from '../include/linux/page_ref.ts';
 import { PTE_NONE, _PAGE_PRESENT, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, pte_present, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table } from '../mm/mm.ts';
 import { pte_free } from '../mm/mmu_gather.ts';
@@ -14,6 +14,7 @@ import { smp_mb, smp_mb__after_atomic } from '../include/asm-generic/barrier.ts'
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I5, I15 } from '../invariants.ts';
+import { ghostWord } from '../ghost.ts';
 
 /**
  * try_grab_folio_fast()'s FOLL_PIN part reduced to the pin: folio_ref_add() (an atomic_add, no
@@ -47,9 +48,9 @@ function makePin(knob: 'no-mb-after-pin' | undefined) {
     const P = newFolio(b, 'P', 1, 2); // mapping + migration's isolation reference
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT)]); // read-only PTE
     const mm = newMm(b, pmd_table(0), [T], [P]);
-    const excl = b.loc('P.AnonExclusive', 1);
-    const pinned = b.loc('ghost.pinned', 0);
-    const shared = b.loc('ghost.unmapped_unpinned', 0);
+    const excl = folioField(b, P, 'AnonExclusive', 1);
+    const pinned = ghostWord(b, 'pinned');
+    const shared = ghostWord(b, 'unmapped_unpinned');
     b.thread('CPU0', function* (t: Ctx) {
       // gup_fast(FOLL_PIN) on a read-only PTE: pin, barrier, recheck PTE, then require AnonExclusive.
       const cpu = cpus.cpu[0];
@@ -102,7 +103,7 @@ function makeCount(knob: 'no-mb-around-counter' | undefined) {
     const cpus = new Cpus(b, 2);
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT)]);
     const mm = newMm(b, pmd_table(0), [T], []);
-    const count = b.loc('cpu0.lockless_pgtbl_walk_count', 0);
+    const count = cpuField(b, cpus.cpu[0], 'lockless_pgtbl_walk_count', 0);
     b.thread('CPU0', function* (t: Ctx) {
       // begin_lockless_pgtbl_walk() (per-CPU counter); __find_linux_pte(); end_lockless_pgtbl_walk().
       yield* begin_lockless_pgtbl_walk(t, count, knob !== 'no-mb-around-counter');
@@ -138,7 +139,7 @@ export const walkCountScenario: Scenario = {
 function makeUnfreeze(knob: 'unfreeze-without-release' | undefined) {
   return (b: Builder) => {
     const F = newFolio(b, 'F', 1, 2);
-    const order = b.loc('F.order', 1, (v) => `order ${v}`);
+    const order = folioField(b, F, 'order', 1, (v) => `order ${v}`);
     b.thread('CPU0', function* (t: Ctx) {
       // split: freeze, rewrite the folio's order, unfreeze.
       const old = yield t.cmpxchg(F._refcount, 2, 0);

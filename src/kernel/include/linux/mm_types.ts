@@ -7,6 +7,7 @@
 import { Mode, type Ctx, type Loc, type ThreadGen } from '../../../engine/ops.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
 import type { Builder } from '../../../engine/program.ts';
+import type { ObjectFields } from '../../../trace-format/index.ts';
 import type { Mm } from '../../mm/mm.ts';
 import type { Pmd } from './pgtable.ts';
 import type { AnonVma } from './rmap.ts';
@@ -47,6 +48,13 @@ export interface VmaSpec {
   uffdWp?: boolean;
 }
 
+/** vma->anon_vma (1: set, 0: NULL), the field of the VMA's object (kind 'vma'). */
+function vmaAnonVma(b: Builder, name: string, spec: VmaSpec): Loc {
+  const anon_vma = b.loc(`${name}.anon_vma`, spec.av && spec.anonVmaSet ? 1 : 0, (v) => (v ? (spec.av?.name ?? 'set') : 'NULL'));
+  b.object('vma', name, { anon_vma } satisfies ObjectFields['vma']);
+  return anon_vma;
+}
+
 /** A VMA, appended to its file's i_mmap and its anon_vma's tree (the walk order). */
 export function newVma(b: Builder, name: string, spec: VmaSpec): Vma {
   const vma: Vma = {
@@ -54,7 +62,7 @@ export function newVma(b: Builder, name: string, spec: VmaSpec): Vma {
     mm: spec.mm,
     pmd: spec.pmd ?? spec.mm,
     mmAtPmd: spec.pmd ? { ...spec.mm, pmd: spec.pmd.pmd, pml: spec.pmd.pml } : spec.mm,
-    anon_vma: b.loc(`${name}.anon_vma`, spec.av && spec.anonVmaSet ? 1 : 0, (v) => (v ? (spec.av?.name ?? 'set') : 'NULL')),
+    anon_vma: vmaAnonVma(b, name, spec),
     av: spec.av,
     file: spec.file,
     shared: spec.shared ?? false,
@@ -71,6 +79,7 @@ export function newVma(b: Builder, name: string, spec: VmaSpec): Vma {
 /** mm->tlb_flush_pending: how many threads are batching PTE changes (mmu_gather) on `mm`. */
 export function newTlbFlushPending(b: Builder, mm: Mm): Loc {
   mm.tlb_flush_pending = b.loc('mm.tlb_flush_pending', 0, (v) => `${v} gather${v === 1 ? '' : 's'} in progress`);
+  b.addField(mm.obj, 'tlb_flush_pending', mm.tlb_flush_pending);
   return mm.tlb_flush_pending;
 }
 

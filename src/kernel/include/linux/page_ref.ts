@@ -4,9 +4,11 @@
 // A folio is a handful of engine locations: the refcount, plus ghost words the invariants need
 // (a generation bumped when the allocator hands the memory to a new owner, a "frozen by" word,
 // the data the folio holds). Refcount 0 means "free in the allocator" or "frozen".
-import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import type { Ctx, Loc, ThreadGen, Val } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
-import type { Builder } from '../../../engine/program.ts';
+import type { Builder, LocDisplay, ObjInfo } from '../../../engine/program.ts';
+import type { ObjectFields, TypedValue } from '../../../trace-format/index.ts';
+import { GUP_PIN_COUNTING_BIAS } from '../../mm/gup.ts';
 import { ghostLoad } from '../../ghost.ts';
 import { I3, I4, I5 } from '../../invariants.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
@@ -35,19 +37,41 @@ export interface Folio {
   data: Loc;
   /** Structural references checked when the folio is freed (I7): PTEs, page-cache slots. */
   holders: Holder[];
+  /** The folio as an object of the program (kind 'folio'; no lifetime: a folio's memory is never freed in the model). */
+  obj: ObjInfo;
 }
+
+/** The value type of a refcount (a folio's, a struct page's): the count, and as data also the pins it holds. */
+export const REFCOUNT: TypedValue<'refcount'> = {
+  type: 'refcount',
+  show: (v) => String(v),
+  decode: (v) => ({ count: v, pins: v >= GUP_PIN_COUNTING_BIAS ? Math.floor(v / GUP_PIN_COUNTING_BIAS) : 0 }),
+};
+const FROZEN_BY: TypedValue<'frozen-by'> = {
+  type: 'frozen-by', show: (v) => (v ? `frozen by CPU${v - 1}` : 'not frozen'), decode: (v) => (v ? v - 1 : null),
+};
+const IN_ALLOCATOR: TypedValue<'in-allocator'> = {
+  type: 'in-allocator', show: (v) => (v ? 'in the allocator' : 'allocated'), decode: (v) => v !== 0,
+};
 
 /** A folio at `pfn` with `refcount` references (0: free in the allocator) and, optionally, its data. */
 export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number } = {}): Folio {
-  return {
-    name, pfn,
-    _refcount: b.loc(`${name}._refcount`, refcount),
+  const fields: ObjectFields['folio'] = {
+    _refcount: b.loc(`${name}._refcount`, refcount, REFCOUNT),
     gen: b.loc(`${name}.gen`, 0, (v) => `generation ${v}`),
-    frozen: b.loc(`${name}.frozen_by`, 0, (v) => (v ? `frozen by CPU${v - 1}` : 'not frozen')),
-    freed: b.loc(`${name}.freed`, refcount === 0 ? 1 : 0, (v) => (v ? 'in the allocator' : 'allocated')),
+    frozen_by: b.loc(`${name}.frozen_by`, 0, FROZEN_BY),
+    freed: b.loc(`${name}.freed`, refcount === 0 ? 1 : 0, IN_ALLOCATOR),
     data: b.loc(`${name}.data`, opts.data ?? 0),
-    holders: [],
   };
+  const obj = b.object('folio', name, fields);
+  return { name, pfn, _refcount: fields._refcount, gen: fields.gen, frozen: fields.frozen_by, freed: fields.freed, data: fields.data, holders: [], obj };
+}
+
+/** A further field of folio `f` (its order, index, a page flag …): the location `<name>.<field>`. */
+export function folioField(b: Builder, f: Folio, field: string, init: Val, show?: LocDisplay): Loc {
+  const loc = b.loc(`${f.name}.${field}`, init, show);
+  b.addField(f.obj, field, loc);
+  return loc;
 }
 
 const pageRefH = (name: string) => ({ name, file: 'include/linux/page_ref.h', version: MAINLINE });

@@ -11,6 +11,7 @@
 // the counters, the base reference and the switch itself are not modelled.
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
+import type { ObjectFields } from '../../../trace-format/index.ts';
 import type { Cpu } from '../../cpus.ts';
 import { kernelFunction } from '../../kfn.ts';
 
@@ -30,6 +31,7 @@ const showRef = (v: number): string => `${v & 0xff} ref${(v & 0xff) === 1 ? '' :
 export function newPercpuRef(b: Builder, name: string, ncpus: number): PercpuRef {
   const count: Loc[] = [];
   for (let i = 0; i < ncpus; i++) count.push(b.loc(`${name}@cpu${i}`, 0, showRef));
+  b.object('percpu_ref', name, { count } satisfies ObjectFields['percpu_ref']);
   return { name, count };
 }
 

@@ -21,6 +21,8 @@ import { I1 } from '../../invariants.ts';
 import { MAINLINE, kernelFunction } from '../../kfn.ts';
 import { smp_rmb } from '../asm-generic/barrier.ts';
 import type { PaePte } from '../../arch/x86/include/asm/pgtable-3level.ts';
+import type { ObjectFields, PmdValue, PteValue, TypedValue } from '../../../trace-format/index.ts';
+import { newSpinlock } from './spinlock.ts';
 import type { Cpu, Cpus } from '../../cpus.ts';
 import { local_irq_disable, local_irq_enable } from './irqflags.ts';
 import { tlb_remove_table_sync_one } from '../../mm/mmu_gather.ts';
@@ -77,6 +79,18 @@ export function showPte(v: number): string {
   return `pte(pfn ${pte_pfn(v)}${f.length ? ' ' + f.join('') : ''})`;
 }
 
+/** A PTE as data, for trace readers. */
+export function decodePte(v: number): PteValue {
+  if (v === PTE_NONE) return { entry: 'none' };
+  if (v & _PAGE_SWP) return { entry: 'swap', offset: v & 0xff, type: (v >> 20) & 0xf, exclusive: (v & _PAGE_SWP_EXCLUSIVE) !== 0 };
+  if (v & _PAGE_MIGRATION) return { entry: 'migration', pfn: pte_pfn(v) };
+  if (v & _PAGE_PRESENT) return { entry: 'present', pfn: pte_pfn(v), write: pte_write(v), dirty: pte_dirty(v) };
+  return { entry: 'other', raw: v };
+}
+
+/** The value type of a PTE: showPte() as text, decodePte() as data. */
+export const PTE_VALUE: TypedValue<'pte'> = { type: 'pte', show: showPte, decode: decodePte };
+
 /** The empty PMD (pmd_none()). */
 export const PMD_NONE = 0;
 /** PMD tag: points to a PTE table (the low bits are its id). */
@@ -131,6 +145,18 @@ export function showPmd(v: number): string {
   return `pmd(${v})`;
 }
 
+/** A PMD value as data, for trace readers: the table it points to is named T<id> (mm.ts names page 0's). */
+export function decodePmd(v: number): PmdValue {
+  if (v === PMD_NONE) return { entry: 'none' };
+  if (v & PMD_TABLE) return { entry: 'table', table: `T${pmd_table_id(v)}` };
+  if (v & PMD_LEAF) return { entry: 'huge', pfn: pmd_pfn(v), write: pmd_write(v) };
+  if (v & PMD_INVALID) return { entry: 'invalid', pfn: pmd_pfn(v), write: pmd_write(v) };
+  return { entry: 'other', raw: v };
+}
+
+/** The value type of a PMD entry: showPmd() as text, decodePmd() as data. */
+export const PMD_VALUE: TypedValue<'pmd'> = { type: 'pmd', show: showPmd, decode: decodePmd };
+
 /** The empty PUD (pud_none()). */
 export const PUD_NONE = 0;
 /** The PUD value pointing to PMD table `id` (pud_populate()). */
@@ -157,9 +183,9 @@ export interface PageTable {
 
 /** PTE table T`id` (or `name`) with entries `init` (PTE values), its PTL unlocked, attached. */
 export function newPageTable(b: Builder, id: number, init: number[], name = `T${id}`): PageTable {
-  const entries = init.map((v, i) => b.loc(`${name}[${i}]`, v, showPte));
-  const ptl = b.loc(`${name}.ptl`, 0, (v) => (v ? 'locked' : 'unlocked'));
-  b.object('pagetable', name, { entries, ptl }, { invariant: I1 });
+  const entries = init.map((v, i) => b.loc(`${name}[${i}]`, v, PTE_VALUE));
+  const ptl = newSpinlock(b, `${name}.ptl`);
+  b.object('pagetable', name, { entries, ptl } satisfies ObjectFields['pagetable'], { invariant: I1 });
   return { id, name, entries, ptl };
 }
 
@@ -198,11 +224,12 @@ export interface PmdTable {
 /** PMD table S`id` with entries `init` (PMD values), shared by `shareCount` mms besides its first user. */
 export function newPmdTable(b: Builder, id: number, init: number[], shareCount = 0): PmdTable {
   const name = `S${id}`;
-  return {
-    id, name,
-    entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, showPmd)),
+  const fields: ObjectFields['pmdtable'] = {
+    entries: init.map((v, i) => b.loc(`${name}[${i}]`, v, PMD_VALUE)),
     pt_share_count: b.loc(`${name}.pt_share_count`, shareCount),
   };
+  b.object('pmdtable', name, fields);
+  return { id, name, ...fields };
 }
 
 /**
@@ -212,9 +239,9 @@ export function newPmdTable(b: Builder, id: number, init: number[], shareCount =
  * or a free to page 0, where it is caught (I1).
  */
 export function newPageZero(b: Builder): PageTable {
-  const entries = [b.loc('page0[0]', PTE_NONE, showPte)];
-  const ptl = b.loc('page0.ptl', 0, (v) => (v ? 'locked' : 'unlocked'));
-  b.object('pagetable', 'page0', { entries, ptl }, { invariant: I1, unallocated: 'physical page 0 is not a page table' });
+  const entries = [b.loc('page0[0]', PTE_NONE, PTE_VALUE)];
+  const ptl = newSpinlock(b, 'page0.ptl');
+  b.object('pagetable', 'page0', { entries, ptl } satisfies ObjectFields['pagetable'], { invariant: I1, unallocated: 'physical page 0 is not a page table' });
   return { id: 0, name: 'page0', entries, ptl };
 }
 
@@ -227,8 +254,8 @@ export interface Pmd {
 /** The PMD entry `*pmd` with value `init`, and its lock. */
 export function newPmd(b: Builder, init: number, name = 'pmd'): Pmd {
   return {
-    pmd: b.loc(`*${name}`, init, showPmd),
-    pml: b.loc(`${name}_lock`, 0, (v) => (v ? 'locked' : 'unlocked')),
+    pmd: b.loc(`*${name}`, init, PMD_VALUE),
+    pml: newSpinlock(b, `${name}_lock`),
   };
 }
 

@@ -15,6 +15,8 @@ import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
 import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import { kernelFunction } from '../../kfn.ts';
+import type { ObjectFields } from '../../../trace-format/index.ts';
+import { LOCK_WORD } from './spinlock.ts';
 
 /** A struct rw_semaphore: two engine words (see the file's header). */
 export interface RwSemaphore {
@@ -27,11 +29,12 @@ export interface RwSemaphore {
 
 /** A free rw_semaphore named `name` (its words are `name.owner`, `name.readers`). */
 export function newRwsem(b: Builder, name: string): RwSemaphore {
-  return {
-    name,
-    owner: b.loc(`${name}.owner`, 0, (v) => (v ? 'held for write (or a reader registering)' : 'free')),
+  const fields: ObjectFields['rwsem'] = {
+    owner: b.loc(`${name}.owner`, 0, { ...LOCK_WORD, show: (v) => (v ? 'held for write (or a reader registering)' : 'free') }),
     readers: b.loc(`${name}.readers`, 0, (v) => `${v} reader${v === 1 ? '' : 's'}`),
   };
+  b.object('rwsem', name, fields);
+  return { name, ...fields };
 }
 
 const V = 'v5.4–v6.18';

@@ -62,20 +62,20 @@ function* gracePeriod(t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlavour): Threa
 }
 
 /** synchronize_rcu(): waits for a grace period (see gracePeriod above). */
-export const synchronize_rcu = kernelFunction(src('synchronize_rcu'),
+export const synchronize_rcu = kernelFunction({ ...src('synchronize_rcu'), waits: 'grace period' },
   (t: Ctx, cpus: Cpus, self: Cpu, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> => gracePeriod(t, cpus, self, flavour));
 
 /**
  * rcu_do_batch(): the callbacks queued before a grace period run after it. Modeled on the queuing
  * CPU: it waits for the grace period, then runs the callback itself (RCU's softirq on that CPU).
  */
-export const rcu_do_batch = kernelFunction(src('rcu_do_batch'),
+export const rcu_do_batch = kernelFunction({ ...src('rcu_do_batch'), waits: 'grace period' },
   function* (t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<void>, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> {
     yield* gracePeriod(t, cpus, self, flavour);
     yield* cb();
   });
 
 /** call_rcu(head, cb): the callback runs after a grace period, from rcu_do_batch(). */
-export const call_rcu = kernelFunction(src('call_rcu'),
+export const call_rcu = kernelFunction({ ...src('call_rcu'), waits: 'grace period' },
   (t: Ctx, cpus: Cpus, self: Cpu, cb: () => ThreadGen<void>, flavour: RcuFlavour = 'consolidated'): ThreadGen<void> =>
     rcu_do_batch(t, cpus, self, cb, flavour));

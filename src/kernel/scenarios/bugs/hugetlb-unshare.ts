@@ -15,6 +15,7 @@ import { gup_fast, put_page } from '../../mm/gup.ts';
 import { huge_pmd_unshare, huge_ptep_get_and_clear } from '../../mm/hugetlb.ts';
 import { variants, type Scenario } from '../../scenario.ts';
 import { I8 } from '../../invariants.ts';
+import { LOCK_WORD } from '../../include/linux/spinlock.ts';
 
 type Knob = 'pre-fix' | 'fixed';
 
@@ -25,7 +26,7 @@ function make(knob: Knob | undefined) {
     const X = newFolio(b, 'X', 17, 0); // the page B maps there afterwards (free for now)
     const S = newPmdTable(b, 1, [pmd_leaf(9)], 1); // A and B share S: one extra sharer
     const A = newMm(b, PMD_NONE, [], [H, X], { pud: pud_table(1), pmdTables: [S], name: 'A' });
-    const i_mmap = b.loc('i_mmap_rwsem', 0, (v) => (v ? 'write-locked' : 'unlocked'));
+    const i_mmap = b.loc('i_mmap_rwsem', 0, { ...LOCK_WORD, show: (v) => (v ? 'write-locked' : 'unlocked') });
     const syncOne = knob !== 'pre-fix';
     b.thread('CPU0', function* (t: Ctx) {
       // A thread of A: get_user_pages_fast() on the hugetlb address.

@@ -44,7 +44,7 @@ export interface FlushOpts {
  * does not wait: each handler runs on its CPU at some later point between two of its instructions
  * (a thread of the model: the interrupt being delivered).
  */
-export const flush_tlb_multi = kernelFunction(tlbC('flush_tlb_multi', 'native_flush_tlb_multi() and on_each_cpu_cond_mask() inlined'),
+export const flush_tlb_multi = kernelFunction({ ...tlbC('flush_tlb_multi', 'native_flush_tlb_multi() and on_each_cpu_cond_mask() inlined'), waits: 'TLB flush' },
   function* (t: Ctx, cpus: Cpus, self: Cpu, remote: Mmu[], opts: FlushOpts = {}): ThreadGen<void> {
     const byCpu = new Map(remote.map((m) => [m.cpu, m] as const));
     if (opts.wait === false) {
@@ -69,7 +69,7 @@ export const flush_tlb_multi = kernelFunction(tlbC('flush_tlb_multi', 'native_fl
  * CPU of the mm. `targets`: the MMUs (or TLBs) the scenario models (none: the flush is only the
  * IPI round trip).
  */
-export const flush_tlb_mm_range = kernelFunction(tlbC('flush_tlb_mm_range'),
+export const flush_tlb_mm_range = kernelFunction({ ...tlbC('flush_tlb_mm_range'), waits: 'TLB flush' },
   function* (t: Ctx, cpus: Cpus, self: Cpu, targets: TlbTarget[] = [], opts: FlushOpts = {}): ThreadGen<void> {
     const mmus = targets.map(asMmu);
     for (const m of mmus) if (m.cpu === self) yield* flush_tlb_func(t, m);
@@ -79,15 +79,15 @@ export const flush_tlb_mm_range = kernelFunction(tlbC('flush_tlb_mm_range'),
   });
 
 /** flush_tlb_page(): flush_tlb_mm_range() of one page. */
-export const flush_tlb_page = kernelFunction(tlbflushH('flush_tlb_page'),
+export const flush_tlb_page = kernelFunction({ ...tlbflushH('flush_tlb_page'), waits: 'TLB flush' },
   (t: Ctx, cpus: Cpus, self: Cpu, targets: TlbTarget[] = [], opts: FlushOpts = {}): ThreadGen<void> => flush_tlb_mm_range(t, cpus, self, targets, opts));
 
 /** flush_tlb_range(): flush_tlb_mm_range() of the VMA's range. */
-export const flush_tlb_range = kernelFunction(tlbflushH('flush_tlb_range'),
+export const flush_tlb_range = kernelFunction({ ...tlbflushH('flush_tlb_range'), waits: 'TLB flush' },
   (t: Ctx, cpus: Cpus, self: Cpu, targets: TlbTarget[] = []): ThreadGen<void> => flush_tlb_mm_range(t, cpus, self, targets));
 
 /** flush_tlb_kernel_range(): on_each_cpu() flush; waits for every kernel-mapping access in flight. */
-export const flush_tlb_kernel_range = kernelFunction(tlbC('flush_tlb_kernel_range'),
+export const flush_tlb_kernel_range = kernelFunction({ ...tlbC('flush_tlb_kernel_range'), waits: 'TLB flush' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
 /**

@@ -7,7 +7,9 @@ import type { Ctx, ThreadGen } from '../../../../../engine/ops.ts';
 import { broadcastInvalidate, broadcastTarget, type Mmu } from '../../../../hw.ts';
 import { kernelFunction } from '../../../../kfn.ts';
 
-const tlbflushH = (name: string, version: string, note?: string) => ({ name, file: 'arch/arm64/include/asm/tlbflush.h', version, ...(note ? { note } : {}) });
+// Both wait for the accesses in flight (DSB ISH): 'broadcast invalidation' in traces.
+const tlbflushH = (name: string, version: string, note?: string) =>
+  ({ name, file: 'arch/arm64/include/asm/tlbflush.h', version, waits: 'broadcast invalidation' as const, ...(note ? { note } : {}) });
 
 /**
  * __flush_tlb_range(vma, start, end, stride, last_level): dsb(ishst); TLBI VALE1IS (last_level)

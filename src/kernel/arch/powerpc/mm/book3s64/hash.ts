@@ -40,7 +40,7 @@ export const hash_page = kernelFunction({ name: 'hash_page', file: 'arch/powerpc
   });
 
 /** flush_hash_table_pmd_range(): the HPTEs of the range go, with tlbie (a broadcast invalidation). */
-export const flush_hash_table_pmd_range = kernelFunction({ name: 'flush_hash_table_pmd_range', file: 'arch/powerpc/mm/book3s64/hash_tlb.c', version: MAINLINE },
+export const flush_hash_table_pmd_range = kernelFunction({ name: 'flush_hash_table_pmd_range', file: 'arch/powerpc/mm/book3s64/hash_tlb.c', version: MAINLINE, waits: 'broadcast invalidation' },
   (t: Ctx, targets: HashTarget[]): ThreadGen<void> => broadcastInvalidate(t, targets.map((x) => ({ caches: [x.cache], insn: x.insn }))));
 
 /**

@@ -11,11 +11,11 @@ const FILE = 'arch/powerpc/mm/book3s64/pgtable.c';
 const PROPOSAL = 'a proposed patch (2019, not merged)';
 
 /** serialize_against_pte_lookup(): smp_mb(); smp_call_function_many(mm_cpumask(mm), …, 1). */
-export const serialize_against_pte_lookup = kernelFunction({ name: 'serialize_against_pte_lookup', file: FILE, version: MAINLINE, note: 'the IPI goes to every other CPU' },
+export const serialize_against_pte_lookup = kernelFunction({ name: 'serialize_against_pte_lookup', file: FILE, version: MAINLINE, note: 'the IPI goes to every other CPU', waits: 'IPI' },
   (t: Ctx, cpus: Cpus, self: Cpu): ThreadGen<void> => ipiRoundTrip(t, cpus, self));
 
 /** The 2019 count-based serialize_against_pte_lookup(): smp_mb(), then wait for the walk count to drop to 0. */
-export const serializeAgainstPteLookupByCount = kernelFunction({ name: 'serialize_against_pte_lookup', file: FILE, version: PROPOSAL },
+export const serializeAgainstPteLookupByCount = kernelFunction({ name: 'serialize_against_pte_lookup', file: FILE, version: PROPOSAL, waits: 'wait' },
   function* (t: Ctx, count: Loc): ThreadGen<void> {
     yield smp_mb(t);
     yield t.await(count, (v) => v === 0);

@@ -17,6 +17,7 @@ import { smp_rmb, smp_wmb } from '../../../../include/asm-generic/barrier.ts';
 import { pmd_from_halves, pmd_high, pmd_is_table, pmd_low, pmd_table_id, pmd_trans_huge } from '../../../../include/linux/pgtable.ts';
 import type { Mm } from '../../../../mm/mm.ts';
 import { I13 } from '../../../../invariants.ts';
+import type { ObjectFields } from '../../../../../trace-format/index.ts';
 
 /** A 64-bit PAE PTE as its two 32-bit words. */
 export interface PaePte {
@@ -33,7 +34,9 @@ export const showHigh = (v: number): string => `0x${v.toString(16)}`;
 
 /** A PAE PTE with words `low` and `high`. */
 export function newPaePte(b: Builder, low: number, high: number): PaePte {
-  return { low: b.loc('pte.low', low, showLow), high: b.loc('pte.high', high, showHigh) };
+  const p: ObjectFields['pae-pte'] = { low: b.loc('pte.low', low, showLow), high: b.loc('pte.high', high, showHigh) };
+  b.object('pae-pte', 'pte', p);
+  return p;
 }
 
 const src = (name: string) => ({ name, file: 'arch/x86/include/asm/pgtable-3level.h', version: MAINLINE });
