@@ -31,6 +31,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'all-violations', type: 'flag', help: 'keep exploring after a violation: count the violating executions per invariant, with a replay for each (--all and --all-variants always do)', commands: ['check'] },
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
+  { name: 'no-symmetry', type: 'flag', help: 'explore every execution, even of threads the program declares symmetric (by default they are explored up to permutation and the counts are classes)', commands: ['check'] },
   { name: 'random', type: 'int', arg: 'N', help: 'sample N complete executions instead of exploring all (blocked ones are drawn again; a sample, not a proof)', commands: ['check'] },
   { name: 'sampler', type: 'string', arg: 'pct|random', values: ['pct', 'random'], help: 'how --random draws: pct (default: probabilistic concurrency testing, finds a bug of depth d with a known probability) or random (a uniform random walk)', commands: ['check'] },
   { name: 'pct-depth', type: 'int', arg: 'D', help: 'the bug depth PCT aims at: D-1 priority changes per execution (default 3)', commands: ['check'] },

@@ -73,8 +73,9 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     if (sp && sp.tasks) out(`(${fmt(sp.finished)} of the ${fmt(sp.owned)} parts the search was split into were explored to the end, the others partly or not at all)`);
     if (sp && sp.jobs > 1 && r.cutBy === 'max-executions') out(`(on ${sp.jobs} threads the bound stops whichever thread reaches it: these are not the first ${fmt(b.maxExecutions ?? 0)} executions of the search order, which --jobs 1 explores)`);
   } else {
-    out(`OK: no violation in ${r.executions === 1 ? 'the only execution' : `all ${fmt(r.executions)} executions`}${blocked}; ${r.seconds.toFixed(2)} s.`);
-    out(`(counted: ${r.counts})`);
+    const upTo = r.symmetry ? ` ${r.symmetry}` : '';
+    out(`OK: no violation in ${r.executions === 1 ? `the only execution${upTo}` : `all ${fmt(r.executions)} executions${upTo}`}${blocked}; ${r.seconds.toFixed(2)} s.`);
+    out(`(counted: ${r.counts}${r.unordered ? `; ${fmt(r.unordered)} more explored, permutations of those counted` : ''})`);
   }
   const sp = splitOf(r);
   if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);

@@ -10,6 +10,7 @@ import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
 import { ResourceError, checkEstimate, checkHeap, heapCheckMask } from './memory.ts';
 import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartValue } from './runtime.ts';
+import { Symmetry, SymmetryError } from './symmetry.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
 /** How far past the tids in use a replayed schedule may number a spawned thread. */
@@ -136,6 +137,11 @@ export interface ExploreOptions {
   maxEvents?: number;
   /** Run one execution chosen by this chooser instead of exploring all of them. */
   chooser?: Chooser;
+  /**
+   * Explore the program's symmetric threads (Builder.thread's `symmetric`) up to permutation
+   * (default true; never in linear mode). False explores every execution (--no-symmetry).
+   */
+  symmetry?: boolean;
 }
 
 export interface ExploreResult {
@@ -153,6 +159,10 @@ export interface ExploreResult {
   cutBy: null | 'max-executions' | 'timeout';
   seconds: number;
   flags: string[];
+  /** What the counts are up to ("up to permuting the 4 walker threads"), or null: every execution. */
+  symmetry: string | null;
+  /** Under symmetry reduction: leaves reached that were not counted, being permutations of counted ones. */
+  unordered: number;
 }
 
 export class Explorer {
@@ -195,6 +205,10 @@ export class Explorer {
   private readonly splitDepth: number;
   /** The current alternative's own leaf belongs to another run (SplitHook: TASK_MUTED). */
   private muted = false;
+  /** Symmetry reduction (symmetry.ts), or null: no group of symmetric threads, or turned off. */
+  private readonly sym: Symmetry | null;
+  /** Leaves reached that are not the ordered execution of their class (symmetry.ts). */
+  unordered = 0;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
@@ -209,12 +223,23 @@ export class Explorer {
       for (const o of inst.objects) if (o.unallocated !== null) for (const l of o.locs) this.g.inits[l].life = Life.Free;
     }
     const checked = opts.model.checkedFences ?? [];
-    inst.threads.forEach((t, i) => { this.rts.push(new ThreadRt(i, t.name, t.body, inst.locs.length, false, checked)); this.taken.push(true); });
+    inst.threads.forEach((t, i) => {
+      const rt = new ThreadRt(i, t.name, t.body, inst.locs.length, false, checked);
+      if (t.owns.length) rt.ctx.owned = t.owns;
+      this.rts.push(rt);
+      this.taken.push(true);
+    });
+    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name));
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
   get violationClasses(): ReadonlyMap<string, ViolationClass> {
     return this.classes;
+  }
+
+  /** What the counts are up to under symmetry reduction, or null. */
+  get symmetryWords(): string | null {
+    return this.sym !== null ? this.sym.describe() : null;
   }
 
   get threadNames(): string[] {
@@ -232,6 +257,7 @@ export class Explorer {
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
         violation: this.violation, violations: [...this.classes.values()], cutBy: null, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
+        symmetry: null, unordered: 0,
       };
     }
     let more = true;
@@ -248,6 +274,7 @@ export class Explorer {
     return {
       complete: this.complete, blocked: this.blocked, rejected: this.rejected,
       violation: this.violation, violations: [...this.classes.values()], cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
+      symmetry: this.symmetryWords, unordered: this.unordered,
     };
   }
 
@@ -427,6 +454,7 @@ export class Explorer {
       g.push(e);
       return true;
     }
+    if (this.sym !== null) this.sym.step(tid, op);
     switch (op.kind) {
       case OpKind.Load: case OpKind.Await: case OpKind.Rmw: case OpKind.Lock: case OpKind.Trylock:
         return this.addRead(tid, op);
@@ -850,7 +878,7 @@ export class Explorer {
    */
   private rejectPrefix(e: unknown): false {
     const full = this.opts.model.consistentComplete;
-    if (!(e instanceof ModelError) || e instanceof NondeterminismError || e instanceof ResourceError || !full || full(this.g)) throw e;
+    if (!(e instanceof ModelError) || e instanceof NondeterminismError || e instanceof ResourceError || e instanceof SymmetryError || !full || full(this.g)) throw e;
     // The body that threw is mid-run, and others may be: every thread re-runs from its events.
     for (const rt of this.rts) rt.dirty = true;
     if (!this.chooser && !this.muted) this.rejected++; // a linear run is counted by its caller (dead)
@@ -949,6 +977,8 @@ export class Explorer {
   private leaf(): void {
     if (this.muted) return;
     const g = this.g;
+    // Under symmetry reduction only the one ordered execution of each class counts (symmetry.ts).
+    if (this.sym !== null && !this.sym.ordered(g)) { this.unordered++; return; }
     const model = this.opts.model;
     if ((++this.leaves & (this.leaves - 1)) === 0) this.rerun();
     if (model.consistentComplete && !model.consistentComplete(g)) { this.rejected++; return; }
@@ -1059,8 +1089,14 @@ export class Explorer {
 
   /** What final-state checks see: the current graph's final memory and thread results. */
   private readonly finalState = {
-    value: (loc: number): Val => this.g.finalValue(loc),
-    result: (tid: number): unknown => this.rts[tid].ret,
+    value: (loc: number): Val => {
+      if (this.sym !== null) this.sym.finalValue(loc);
+      return this.g.finalValue(loc);
+    },
+    result: (tid: number): unknown => {
+      if (this.sym !== null) this.sym.finalResult(tid);
+      return this.rts[tid].ret;
+    },
   };
 
   private checkFinals(): void {

@@ -10,6 +10,7 @@ import type { MemoryModel } from './models/model.ts';
 import { PctState, RandomChooser, prng } from './random.ts';
 import { ScheduleChooser, graphDifference, orderOf, parseSchedule, rebuildFailure, renderColumns, renderMemory, scheduleFor } from './trace.ts';
 import { report } from './report.ts';
+import { countsOf } from './counts.ts';
 import type { WeakExplanation } from './models/lkmm-explain.ts';
 import type { Graph, Ev } from './graph.ts';
 
@@ -32,6 +33,11 @@ export interface CheckOptions {
    * invariant a violation names, else its kind), each class with its first counterexample.
    */
   allViolations?: boolean;
+  /**
+   * Explore threads declared symmetric (Builder.thread's `symmetric`) up to permutation, one
+   * execution per class (default true); false explores every execution.
+   */
+  symmetry?: boolean;
 }
 
 /** With `allViolations`: one class of violation, how many executions broke it, and the first counterexample. */
@@ -110,8 +116,15 @@ export interface CheckResult {
   /** Leaves discarded by the model's full check (weak models). */
   rejected: number;
   seconds: number;
-  /** What one execution is, in words. */
+  /** What one execution is, in words (under symmetry reduction: one per class, see `symmetry`). */
   counts: string;
+  /**
+   * Set when symmetric threads were explored up to permutation: what the counts are up to
+   * ("up to permuting the 4 walker threads"); executions then counts classes.
+   */
+  symmetry?: string;
+  /** With `symmetry`: executions explored but not counted (permutations of counted ones). */
+  unordered?: number;
   /** Why exploration stopped early, when it did. */
   cutBy: null | 'max-executions' | 'timeout';
   /** Flags the model raised in some execution (LKMM: 'data-race' for racing plain accesses). */
@@ -138,7 +151,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
-    keepGoing: opts.allViolations,
+    keepGoing: opts.allViolations, symmetry: opts.symmetry,
   });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';
@@ -146,7 +159,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   return {
     program: program.name, params: inst.params, model: model.name, verdict, mode: 'exhaustive',
     executions: r.complete, blocked: r.blocked, rejected: r.rejected, seconds: r.seconds,
-    counts: model.counts, cutBy: r.cutBy, flags: r.flags,
+    ...countsOf(model, r.symmetry), ...(r.symmetry ? { unordered: r.unordered } : {}), cutBy: r.cutBy, flags: r.flags,
     violation: reports ? reports[0]?.first : r.violation ? report(inst, model, r.violation) : undefined,
     ...(reports ? { violations: reports } : {}),
     instance: inst,

@@ -139,6 +139,11 @@ export class Ctx {
   private pendingDepLoc: Loc = -1;
   private pendingFreedOk = false;
   /**
+   * The thread's own locations (Builder.thread's `owns`): how a body shared by a group of
+   * symmetric threads reaches what is each one's own (its CPU's per-CPU word …).
+   */
+  owned: readonly Loc[] = [];
+  /**
    * `nlocs`: the program's number of locations, so a bad Loc is refused at the user's line.
    * `checked`: the fence kinds whose guarantee the memory model checks itself (modelChecks).
    */

@@ -4,6 +4,7 @@
 import { FREED, type Loc, type PropertyRef, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall } from './errors.ts';
 import { ResourceError, checkHeap } from './memory.ts';
+import { symmetryGroups, type SymmetryGroup } from './symmetry.ts';
 import type { TraceValue } from '../trace-format/index.ts';
 
 /** A program's integer parameters by name (`--param K=V`). */
@@ -97,6 +98,28 @@ export interface ObjInfo {
 export interface ThreadInfo {
   name: string;
   body: ThreadFn;
+  /** The symmetry group it was declared in (ThreadOpts.symmetric), or null. */
+  symmetric: string | null;
+  /** Its own locations (ThreadOpts.owns): what `t.owned` gives the body. */
+  owns: Loc[];
+}
+
+/** How a thread is declared beyond its name and body (Builder.thread). */
+export interface ThreadOpts {
+  /**
+   * Declares the thread one of a group of identical threads (e.g. 'walker'): the same body
+   * function, and the same locations except its own (`owns`). The search then explores the
+   * executions up to permuting the group's threads (with their own locations), counting one per
+   * class. The declaration is checked (symmetry.ts), never assumed: a group whose threads differ
+   * is refused.
+   */
+  symmetric?: string;
+  /**
+   * Locations that belong to this thread alone (e.g. its CPU's per-CPU word), which the body
+   * reaches through `t.owned`. No other thread may access them; a symmetric thread's k-th owned
+   * location corresponds to the k-th of each other thread of its group.
+   */
+  owns?: Loc[];
 }
 
 /**
@@ -187,10 +210,13 @@ export class Builder {
     for (let i = 0; i < n; i++) out.push(this.loc(`${name}[${i}]`, init));
     return out;
   }
-  /** A thread that exists from the start (tids are given in declaration order from 0). */
-  thread(name: string, body: ThreadFn): number {
+  /**
+   * A thread that exists from the start (tids are given in declaration order from 0). `opts`
+   * declares it symmetric to others and gives it locations of its own (ThreadOpts).
+   */
+  thread(name: string, body: ThreadFn, opts: ThreadOpts = {}): number {
     if ((this.threads.length & 0xff) === 0) setupBounds(this.threads.length, MAX_THREADS, 'threads');
-    this.threads.push({ name, body });
+    this.threads.push({ name, body, symmetric: opts.symmetric ?? null, owns: opts.owns ? [...opts.owns] : [] });
     return this.threads.length - 1;
   }
   /**
@@ -236,6 +262,8 @@ export interface Instance {
   objects: ObjInfo[];
   /** Per location, the index of its object in `objects`, or -1. */
   locObj: Int32Array;
+  /** The groups of symmetric threads the setup declared, checked (symmetry.ts). */
+  symmetry: SymmetryGroup[];
 }
 
 /** Each parameter's declaration with its range spelled out (a bare number: see ParamDecls). */
@@ -285,7 +313,8 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   userCall(`the setup of ${program.name}`, () => program.setup(b, params));
   const locObj = new Int32Array(b.locs.length).fill(-1);
   b.locObj.forEach((o, l) => { locObj[l] = o; });
-  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet, objects: b.objects, locObj };
+  const symmetry = symmetryGroups(program.name, b.threads, b.locs, b.locObj, b.objects);
+  return { program, params, locs: b.locs, threads: b.threads, finals: b.finals, quiet: b.quiet, objects: b.objects, locObj, symmetry };
 }
 
 /** A `--param` the program does not declare, or a bad value (exit 2). */

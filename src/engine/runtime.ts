@@ -168,6 +168,7 @@ export class ThreadRt {
   /** Where the body yields the op of its event `idx` in g (error path only; leaves the thread dirty). */
   siteAt(g: Graph, idx: number): Error | undefined {
     const ctx = new SiteCtx(this.tid, this.nlocs, this.checked);
+    ctx.owned = this.ctx.owned;
     try {
       this.replay(g, ctx, idx);
     } catch {

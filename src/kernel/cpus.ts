@@ -69,6 +69,15 @@ export class Cpus {
   others(self: Cpu): Cpu[] {
     return this.cpu.filter((c) => c !== self);
   }
+  /**
+   * The CPU a thread runs on when the thread owns its word (Builder.thread's `owns`): how one
+   * body shared by symmetric threads (N identical walkers) finds its own CPU.
+   */
+  mine(t: Ctx): Cpu {
+    const c = this.cpu.find((x) => x.state === t.owned[0]);
+    if (!c) throw new Error(`thread ${t.tid} owns no CPU word (declare it with { owns: [cpu.state] })`);
+    return c;
+  }
 }
 
 /** The word after leaving one level of read-side nesting (a new generation at the outermost). */

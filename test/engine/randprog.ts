@@ -22,7 +22,10 @@ export type Instr =
   /** Object lifetimes (GenOpts.lifetime): free, reallocate, and a load allowed to see freed memory. */
   | { k: 'free'; loc: number }
   | { k: 'alloc'; loc: number; v: number }
-  | { k: 'peek'; loc: number };
+  | { k: 'peek'; loc: number }
+  /** The thread's own location (t.owned[0]; RandProg.sym): load and store. */
+  | { k: 'oload' }
+  | { k: 'ostore'; v: number };
 
 export interface RandProg {
   nlocs: number;
@@ -31,6 +34,11 @@ export interface RandProg {
   threads: Instr[][];
   /** A final-state check: a violation when location `loc` ends holding `v`. */
   final?: { loc: number; v: number };
+  /**
+   * Threads declared symmetric (their bodies are equal): one body function for them all, and
+   * each owns one location of its own (`own<tid>`), which the 'oload'/'ostore' instructions use.
+   */
+  sym?: number[];
 }
 
 interface TState { last: number; kids: number[] }
@@ -47,8 +55,13 @@ export function toProgram(p: RandProg, name = 'random'): Program {
       const locs = [...Array(p.nlocs).keys()].map((i) => b.loc(`x${i}`));
       if (p.objects) locs.forEach((l, i) => b.object('obj', `o${i}`, { x: l }));
       const lk = b.loc('lock');
+      const sym = p.sym ?? [];
+      const own = sym.map((t) => b.loc(`own${t}`));
+      const shared = sym.length ? threadBody(p.threads[sym[0]], locs, lk) : null;
       p.threads.forEach((body, tid) => {
-        b.thread(`T${tid}`, threadBody(body, locs, lk));
+        const k = sym.indexOf(tid);
+        if (k >= 0) b.thread(`T${tid}`, shared!, { symmetric: 'sym', owns: [own[k]] });
+        else b.thread(`T${tid}`, threadBody(body, locs, lk));
       });
       const f = p.final;
       if (f) b.final((s) => (s.value(locs[f.loc]) === f.v ? `x${f.loc} ends ${f.v}` : null));
@@ -93,10 +106,12 @@ function* run(t: Ctx, ins: Instr, st: TState, locs: number[], lk: number): Threa
     case 'free': yield t.free(locs[ins.loc]); break;
     case 'alloc': yield t.alloc(locs[ins.loc], ins.v); break;
     case 'peek': t.mayBeFreed(); st.last = yield t.load(locs[ins.loc]); break;
+    case 'oload': st.last = yield t.load(t.owned[0]); break;
+    case 'ostore': yield t.store(t.owned[0], ins.v); break;
   }
 }
 
-function instr(nlocs: number, depth: number, opts: GenOpts): fc.Arbitrary<Instr> {
+export function instr(nlocs: number, depth: number, opts: GenOpts): fc.Arbitrary<Instr> {
   const loc = fc.integer({ min: 0, max: nlocs - 1 });
   const v = fc.integer({ min: 1, max: 3 });
   const c = fc.integer({ min: 0, max: 2 });
@@ -118,6 +133,10 @@ function instr(nlocs: number, depth: number, opts: GenOpts): fc.Arbitrary<Instr>
     if (!opts.lifetime) base.push(fc.record({ k: fc.constant('assert' as const), c }));
   }
   if (opts.locks) base.push(fc.record({ k: fc.constant('locked' as const), body: fc.oneof(...base.slice(0, 7)) }));
+  if (opts.owned) {
+    base.push(fc.record({ k: fc.constant('oload' as const) }));
+    base.push(fc.record({ k: fc.constant('ostore' as const), v }));
+  }
   if (opts.lifetime) {
     base.push(fc.record({ k: fc.constant('free' as const), loc }));
     base.push(fc.record({ k: fc.constant('free' as const), loc }));
@@ -146,9 +165,11 @@ export interface GenOpts {
   maxTotal?: number;
   /** Every data location is an object; add free, alloc and peek (a load that may see freed memory). */
   lifetime?: boolean;
+  /** Add loads and stores of the thread's own location (symmetric threads only). */
+  owned?: boolean;
 }
 
-function size(i: Instr): number {
+export function size(i: Instr): number {
   if (i.k === 'if') return 1 + Math.max(size(i.then), size(i.else));
   if (i.k === 'locked') return 2 + size(i.body);
   if (i.k === 'spawn') return 2 + i.body.reduce((n, x) => n + size(x), 0); // the spawn and the child's end

@@ -8,7 +8,7 @@ import type { Ctx } from '../../src/engine/ops.ts';
 import { Cpus } from '../../src/kernel/cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../../src/kernel/include/linux/irqflags.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../../src/kernel/include/linux/rcupdate.ts';
-import { synchronize_rcu, type RcuFlavour } from '../../src/kernel/kernel/rcu/tree.ts';
+import { call_rcu, synchronize_rcu, type RcuFlavour } from '../../src/kernel/kernel/rcu/tree.ts';
 import { smp_call_function } from '../../src/kernel/kernel/smp.ts';
 
 function outcomes(reader: 'rcu' | 'irqoff', updater: 'sync' | 'ipi'): Set<string> {
@@ -89,3 +89,69 @@ test('I14: a grace period that does not wait for an IRQs-off reader is reported 
   assert.equal(graceVsReader('irqoff', 'consolidated').verdict, 'ok');
   assert.equal(graceVsReader('rcu', 'consolidated').verdict, 'ok');
 });
+
+// call_rcu() returns at once; its callback runs after a grace period, on RCU's callback thread.
+// CPU1's reader does not end until it sees CPU0's store after call_rcu(): with a call_rcu() that
+// waited for the grace period on the caller's thread, an execution where the reader began first
+// would deadlock (the grace period waits for the reader, the reader for the store after it).
+// Under the LKMM the callback thread's grace period is an F[sync-rcu] and the cat's rcu axiom,
+// not the handshake, keeps the callback out of those readers.
+for (const model of ['sc', 'lkmm'] as const)
+test(`call_rcu() returns before the grace period ends; the callback runs after the readers it waits for (${model})`, () => {
+  const seen = new Set<string>();
+  const r = check(defineProgram({
+    name: 'call-rcu-returns-at-once',
+    setup(b) {
+      const cpus = new Cpus(b, 2);
+      const flag = b.loc('flag', 0);
+      const done = b.loc('cb_done', 0);
+      const inReader = b.loc('in_reader', 0);
+      b.thread('CPU0', function* (t: Ctx) {
+        const before = yield t.load(inReader); // 1: CPU1's reader began before the call
+        yield* call_rcu(t, cpus, cpus.cpu[0], function* (cb: Ctx) { yield cb.store(done, 1); });
+        yield t.store(flag, 1);
+        return before;
+      });
+      b.thread('CPU1', function* (t: Ctx) {
+        const c = cpus.cpu[1];
+        yield* rcu_read_lock(t, c);
+        yield t.store(inReader, 1);
+        yield t.await(flag, (v) => v === 1);
+        const d = yield t.load(done);
+        yield* rcu_read_unlock(t, c);
+        return d;
+      });
+      b.final((s) => { seen.add(`reader began before the call: ${s.result(0)}, it saw the callback's store: ${s.result(1)}`); });
+    },
+  }), { model });
+  assert.equal(r.verdict, 'ok', r.violation?.message);
+  assert.equal(r.blocked, 0, 'no execution deadlocks: the caller does not wait for the reader');
+  assert.ok(seen.has('reader began before the call: 1, it saw the callback\'s store: 0'), 'the caller went on while a reader that began before the call held the grace period open');
+  assert.ok(!seen.has('reader began before the call: 1, it saw the callback\'s store: 1'), 'the callback never runs inside a reader that began before it was queued');
+});
+
+// call_rcu() may be called inside a read-side section (unlike synchronize_rcu(), I12): the
+// callback's grace period then waits for the caller's own section too.
+for (const model of ['sc', 'lkmm'] as const)
+test(`call_rcu() inside the caller's read-side section: the callback waits for that section to end (${model})`, () => {
+  const seen = new Set<number>();
+  const r = check(defineProgram({
+    name: 'call-rcu-in-reader',
+    setup(b) {
+      const cpus = new Cpus(b, 1);
+      const done = b.loc('cb_done', 0);
+      b.thread('CPU0', function* (t: Ctx) {
+        const c = cpus.cpu[0];
+        yield* rcu_read_lock(t, c);
+        yield* call_rcu(t, cpus, c, function* (cb: Ctx) { yield cb.store(done, 1); });
+        const d = yield t.load(done);
+        yield* rcu_read_unlock(t, c);
+        return d;
+      });
+      b.final((s) => { seen.add(s.result(0) as number); });
+    },
+  }), { model });
+  assert.equal(r.verdict, 'ok', r.violation?.message);
+  assert.deepEqual([...seen], [0]);
+});
+

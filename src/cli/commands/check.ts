@@ -51,7 +51,7 @@ function samplingOf(p: Parsed, b: Bounds): Sampling {
   return { samples: n, seed: b.seed ?? 1, sampler: sampler ?? DEFAULT_SAMPLER, pctDepth: depth };
 }
 
-async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: Sampling, allViolations: boolean, way: Way): Promise<CheckResult> {
+async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: Sampling, allViolations: boolean, way: Way, symmetry = true): Promise<CheckResult> {
   const model = modelOpt ?? variantModel(run.variant);
   if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
   const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
@@ -63,6 +63,7 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
     timeoutMs: b.timeout !== undefined ? b.timeout * 1000 : undefined,
     onProgress,
     allViolations,
+    symmetry,
   };
   let r: CheckResult;
   const sp = way.split;
@@ -101,7 +102,7 @@ export async function checkCmd(p: Parsed): Promise<number> {
   const results: [Run, CheckResult][] = [];
   try {
     for (const run of runs) {
-      const r = await runOne(run, b, p.opts.model as string | undefined, random, allViolations, { split, ref: runRef(p, runs, run) });
+      const r = await runOne(run, b, p.opts.model as string | undefined, random, allViolations, { split, ref: runRef(p, runs, run) }, !p.opts['no-symmetry']);
       results.push([run, r]);
       if (!p.opts.json && !many) {
         if (split?.shard) printShard(run, r, b, split.shard, split.out as string);

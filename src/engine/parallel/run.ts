@@ -10,6 +10,8 @@ import { ModelError } from '../errors.ts';
 import { decodeGraph } from './graph-codec.ts';
 import type { CheckOptions, CheckResult, ViolationReport } from '../index.ts';
 import { report } from '../report.ts';
+import { countsOf } from '../counts.ts';
+import { symmetryWords } from '../symmetry.ts';
 import type { Instance } from '../program.ts';
 import { Ledger, type Summary } from './ledger.ts';
 import { SplitRun, planSplit, type Found, type Plan, type Segment, type Shared } from './split.ts';
@@ -79,7 +81,11 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   const model = getModel(opts.model ?? 'sc');
   const keepGoing = !!opts.allViolations;
   const shard = opts.shard ?? null;
-  const hash = programHash(inst, model.name, keepGoing);
+  // Symmetry reduction is on when the program declares symmetric threads and the run did not
+  // turn it off: it decides what is counted, so shards and checkpoints must agree on it.
+  const symWords = opts.symmetry === false ? null : symmetryWords(inst);
+  const symmetry = symWords !== null;
+  const hash = programHash(inst, model.name, keepGoing, symmetry);
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
   const target = opts.resume?.file.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);
 
@@ -87,12 +93,12 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   // sooner, and a small search never starts them.
   const threads = opts.workers && opts.jobs > 1 ? opts.jobs - 1 : 0;
   const onLarge = threads ? (): void => opts.workers!.pool.grow(threads) : undefined;
-  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, maxExecutions: opts.maxExecutions, onLarge });
+  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, maxExecutions: opts.maxExecutions, onLarge, symmetry });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
   const planInfo = { target, depth: plan.depth, tasks: plan.tasks, prefixLeaves };
   const base = {
     format: 'mmcheck-split/1' as const, program: program.name, source: opts.source ?? {}, params: inst.params, model: model.name,
-    keepGoing, hash, plan: planInfo, shard,
+    keepGoing, hash, plan: planInfo, shard, ...(symmetry ? { symmetry } : {}),
   };
   const resume = opts.resume?.file;
   if (resume) {
@@ -167,7 +173,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     if (pool) {
       pool.grow(threads);
       const job: Omit<Job, 'worker'> = {
-        id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing,
+        id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing, symmetry,
         depth: plan.depth, tasks: plan.tasks, sab: shared.sab, deadline, maxEvents: opts.maxEvents,
       };
       pool.post(job, threads);
@@ -176,7 +182,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     const mine: Shared = take1 ? Object.assign(Object.create(shared) as SabShared, { claim: (i: number) => take1(i) && shared.claim(i) }) : shared;
     const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared: mine, emit: (s) => ledger.add(s), tick });
     const ex = new Explorer(inst, {
-      model, keepGoing, maxEvents: opts.maxEvents, split: run,
+      model, keepGoing, maxEvents: opts.maxEvents, split: run, symmetry,
       timeoutMs: deadline !== undefined ? Math.max(0, deadline - Date.now()) : undefined,
     });
     let mainError: unknown = null;
@@ -219,7 +225,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   }
   writeCheckpoint();
   const file = fileOf(shard ? 'shard' : 'checkpoint', ledger.segments().filter((s) => countsPrefix || s.split >= 0));
-  const result = resultOf(inst, model, sum, keepGoing, cutBy, seconds(), !shard);
+  const result = resultOf(inst, model, sum, keepGoing, cutBy, seconds(), !shard, symWords);
   return {
     result: {
       ...result,
@@ -257,7 +263,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
   const f0 = first.file;
   const inst = instantiate(program, f0.params);
   const model = getModel(f0.model);
-  if (programHash(inst, model.name, f0.keepGoing) !== f0.hash) {
+  if (programHash(inst, model.name, f0.keepGoing, !!f0.symmetry) !== f0.hash) {
     throw new SplitFileError(`${first.path} was written by a different version of ${f0.program} (its code hash differs from the program's now)`, first.path);
   }
   const ledger = new Ledger();
@@ -276,7 +282,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
   if (!cutBy && !sum.violation && sum.finishedSplits < tasks) {
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }
-  const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds);
+  const r = resultOf(inst, model, sum, f0.keepGoing, cutBy, seconds, true, f0.symmetry ? symmetryWords(inst) : null);
   return { ...r, split: { depth: f0.plan.depth, tasks, owned: tasks, finished: sum.finishedSplits, resumed: 0, resumedFrom: null, jobs: 1, byWorkers: 0, threadCpu: [], shard: null, found: [], planSeconds: 0 } };
 }
 
@@ -298,11 +304,11 @@ function ledgerSummary(segs: Segment[], keepGoing: boolean): SplitFile['summary'
  * The CheckResult one run would give, from summed segments; without `reports` (a shard's, which
  * is not what one run reports) the violations are left out, and only the verdict says there are some.
  */
-export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepGoing: boolean, cutBy: CheckResult['cutBy'], seconds: number, reports = true): CheckResult {
+export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepGoing: boolean, cutBy: CheckResult['cutBy'], seconds: number, reports = true, symmetry: string | null = null): CheckResult {
   if (!reports) {
     return {
       program: inst.program.name, params: inst.params, model: model.name, verdict: sum.violation ? 'violation' : cutBy ? 'bounded' : 'ok',
-      mode: 'exhaustive', executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds, counts: model.counts, cutBy, flags: sum.flags, instance: inst,
+      mode: 'exhaustive', executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds, ...countsOf(model, symmetry), cutBy, flags: sum.flags, instance: inst,
     };
   }
   const classes = keepGoing ? sum.classes.map((c) => ({ key: c.key, count: c.count, first: replayFound(inst, model, c.first) })) : undefined;
@@ -311,7 +317,7 @@ export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepG
     program: inst.program.name, params: inst.params, model: model.name,
     verdict: violation ? 'violation' : cutBy ? 'bounded' : 'ok', mode: 'exhaustive',
     executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds,
-    counts: model.counts, cutBy, flags: sum.flags, violation,
+    ...countsOf(model, symmetry), cutBy, flags: sum.flags, violation,
     ...(classes ? { violations: classes } : {}),
     instance: inst,
   };

@@ -21,6 +21,11 @@ export interface SplitFile {
   keepGoing: boolean;
   /** programHash: the program's code, parameters, model and mode. */
   hash: string;
+  /**
+   * Whether symmetric threads were explored up to permutation (counts are then classes); absent
+   * in files written before symmetry reduction, which explored every execution.
+   */
+  symmetry?: boolean;
   plan: { target: number; depth: number; tasks: number; prefixLeaves: number };
   shard: { index: number; count: number } | null;
   /** For people reading the file; merge recomputes it from the segments. */
@@ -41,9 +46,9 @@ export interface SplitFile {
  * and the mode. Code the program calls into elsewhere is not in it; the split plan, which every
  * piece recomputes and compares, catches most such changes.
  */
-export function programHash(inst: Instance, model: string, keepGoing: boolean): string {
+export function programHash(inst: Instance, model: string, keepGoing: boolean, symmetry = false): string {
   const text = JSON.stringify({
-    format: SPLIT_FORMAT, name: inst.program.name, params: inst.params, model, keepGoing,
+    format: SPLIT_FORMAT, name: inst.program.name, params: inst.params, model, keepGoing, ...(symmetry ? { symmetry } : {}),
     setup: String(inst.program.setup), finals: inst.finals.map(String),
     locs: inst.locs.map((l) => [l.name, l.init]), threads: inst.threads.map((t) => [t.name, String(t.body)]),
   });
@@ -88,6 +93,7 @@ export function mismatch(a: SplitFile, b: SplitFile): string | null {
   if (JSON.stringify(a.params) !== JSON.stringify(b.params)) return `parameters ${JSON.stringify(b.params)}, not ${JSON.stringify(a.params)}`;
   if (a.model !== b.model) return `model ${b.model}, not ${a.model}`;
   if (a.keepGoing !== b.keepGoing) return b.keepGoing ? 'all violations counted (--all-violations), not the first' : 'only the first violation, not all (--all-violations)';
+  if (!!a.symmetry !== !!b.symmetry) return b.symmetry ? 'symmetric threads explored up to permutation, not every execution (--no-symmetry)' : 'every execution (--no-symmetry), not symmetric threads up to permutation';
   if (a.hash !== b.hash) return 'a different version of the program (its code hash differs)';
   const p = a.plan, q = b.plan;
   if (p.depth !== q.depth || p.tasks !== q.tasks || p.target !== q.target || p.prefixLeaves !== q.prefixLeaves) {

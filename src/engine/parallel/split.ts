@@ -219,6 +219,8 @@ export interface PlanOptions {
   maxExecutions?: number;
   /** Called once the search is known to be too big to do whole (worker threads can start loading). */
   onLarge?: () => void;
+  /** ExploreOptions.symmetry. */
+  symmetry?: boolean;
 }
 
 export interface Plan {
@@ -248,7 +250,7 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
     const prefix: Segment[] = [];
     const shared = new LocalShared(() => false, maxLeaves);
     const run = new SplitRun({ inst, model, depth, tasks: Infinity, countPrefix: true, keepGoing: !!o.keepGoing, shared, emit: (s) => prefix.push(s) });
-    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, split: run });
+    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, split: run, symmetry: o.symmetry });
     const r = ex.run();
     const cutBy = r.cutBy ?? (run.aborted ? 'max-executions' : null);
     run.finish(ex, cutBy);

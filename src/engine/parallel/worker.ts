@@ -22,6 +22,8 @@ export interface Job {
   params: Params;
   model: string;
   keepGoing: boolean;
+  /** Symmetric threads up to permutation (ExploreOptions.symmetry). */
+  symmetry: boolean;
   depth: number;
   tasks: number;
   sab: SharedArrayBuffer;
@@ -87,7 +89,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
         emit: (seg) => port.postMessage({ type: 'seg', job: job.id, seg } satisfies WorkerMessage),
       });
       const timeoutMs = job.deadline !== undefined ? Math.max(0, job.deadline - Date.now()) : undefined;
-      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run });
+      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run, symmetry: job.symmetry });
       const r = ex.run();
       run.finish(ex, r.cutBy);
       port.postMessage({ type: 'done', job: job.id, cutBy: r.cutBy, cpu: cpu() } satisfies WorkerMessage);

@@ -263,7 +263,7 @@ const kmem_cache_free = kernelFunction({ name: 'kmem_cache_free', file: 'mm/slub
  */
 const xa_node_free = kernelFunction(xarrayC('xa_node_free', 'rcuFree false is a hypothetical change'),
   function* (t: Ctx, cpus: Cpus, self: Cpu, node: XaNode, rcuFree: boolean): ThreadGen<void> {
-    if (rcuFree) yield* call_rcu(t, cpus, self, () => kmem_cache_free(t, node));
+    if (rcuFree) yield* call_rcu(t, cpus, self, (cb) => kmem_cache_free(cb, node));
     else yield* kmem_cache_free(t, node);
   });
 

@@ -46,7 +46,7 @@ export const pte_free = kernelFunction({ name: 'pte_free', file: 'include/asm-ge
 
 /** pte_free_defer(): the table is freed from an RCU callback (khugepaged's retract/collapse). */
 export const pte_free_defer = kernelFunction({ name: 'pte_free_defer', file: 'mm/pgtable-generic.c', version: MAINLINE },
-  (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable): ThreadGen<void> => call_rcu(t, cpus, self, () => __tlb_remove_table(t, T)));
+  (t: Ctx, cpus: Cpus, self: Cpu, T: PageTable): ThreadGen<void> => call_rcu(t, cpus, self, (cb) => __tlb_remove_table(cb, T)));
 
 /** tlb_remove_table_sync_one(): an IPI to every other CPU, which IRQs-off walkers delay. */
 export const tlb_remove_table_sync_one = kernelFunction({ ...gather('tlb_remove_table_sync_one'), waits: 'IPI' },
@@ -100,7 +100,7 @@ export const tlb_remove_table_one = kernelFunction(gather('tlb_remove_table_one'
   function* (t: Ctx, tlb: MmuGather, T: PageTable): ThreadGen<void> {
     const { cpus, cpu } = gatherCpus(tlb);
     const how = tlb.code.removeTableOne;
-    if (how === 'rcu') yield* call_rcu(t, cpus, cpu, () => __tlb_remove_table(t, T));
+    if (how === 'rcu') yield* call_rcu(t, cpus, cpu, (cb) => __tlb_remove_table(cb, T));
     else if (how === 'ipi') {
       yield* tlb_remove_table_sync_one(t, cpus, cpu);
       yield* __tlb_remove_table(t, T);
@@ -128,8 +128,8 @@ export const tlb_table_flush = kernelFunction(gather('tlb_table_flush'),
     const { cpus, cpu } = gatherCpus(tlb);
     yield* tlb_table_invalidate(t, tlb);
     tlb.batch = null;
-    yield* call_rcu(t, cpus, cpu, function* () {
-      for (const T of batch) yield* __tlb_remove_table(t, T);
+    yield* call_rcu(t, cpus, cpu, function* (cb) {
+      for (const T of batch) yield* __tlb_remove_table(cb, T);
     }, rcuFlavour.get(tlb) ?? 'consolidated');
   });
 

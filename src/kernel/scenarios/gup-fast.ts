@@ -29,11 +29,13 @@ function makeZap(knob: ZapKnob | undefined) {
     const mm = newMm(b, pmd_table(0), [T], [F]);
     F.holders.push({ loc: T.entries[0], holds: (v) => v !== PTE_NONE && pte_pfn(v) === 1, what: 'T0[0]' });
     // Thread i runs on CPU i: walker CPU0, zap CPU1, allocator CPU2, further walkers CPU3...
-    const walker = (c: number) => function* (t: Ctx) {
-      const g = yield* gup_fast(t, cpus.cpu[c], mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' });
+    // The walkers are identical (one body; each owns its CPU's word): explored up to permutation.
+    const walker = function* (t: Ctx) {
+      const g = yield* gup_fast(t, cpus.mine(t), mm, 0, { write: true }, { noPteRecheck: knob === 'no-pte-recheck' });
       if (g) yield* unpin_user_page(t, mm, g);
     };
-    b.thread('CPU0', walker(0));
+    const walkerOn = (c: number) => ({ symmetric: 'walker', owns: [cpus.cpu[c].state] });
+    b.thread('CPU0', walker, walkerOn(0));
     b.thread('CPU1', function* (t: Ctx) {
       yield* zap_pte_range(t, mm, T, 0); // munmap(a)
     });
@@ -44,7 +46,7 @@ function makeZap(knob: ZapKnob | undefined) {
       yield t.assume(yield* folio_alloc(t, F));
       if (knob === 'refault') yield* do_anonymous_page(t, mm, T, 0, F);
     });
-    for (let c = 3; c < 2 + walkers; c++) b.thread(`CPU${c}`, walker(c));
+    for (let c = 3; c < 2 + walkers; c++) b.thread(`CPU${c}`, walker, walkerOn(c));
   };
 }
 

@@ -40,15 +40,17 @@ function makeFile(knob: FileKnob | undefined) {
     dst.holders.push({ loc: A.slots[0], holds: (v) => slotPfn(v) === 2, what: 'A.i_pages[0]' });
     const folios = (pfn: number) => (pfn === 1 ? src : dst);
     // Thread i runs on CPU i: a lookup on CPU0, the migration on CPU1, further lookups on CPU2...
-    const lookup = (c: number) => function* (t: Ctx) {
-      const f = yield* filemap_get_entry(t, cpus.cpu[c], slotCursor(t, A, 0), folios, { plainGet: knob === 'lookup-folio-get' });
+    // The lookups are identical (one body; each owns its CPU's word): explored up to permutation.
+    const lookup = function* (t: Ctx) {
+      const f = yield* filemap_get_entry(t, cpus.mine(t), slotCursor(t, A, 0), folios, { plainGet: knob === 'lookup-folio-get' });
       if (f) yield* folio_put(t, f);
     };
-    b.thread('CPU0', lookup(0));
+    const lookupOn = (c: number) => ({ symmetric: 'lookup', owns: [cpus.cpu[c].state] });
+    b.thread('CPU0', lookup, lookupOn(0));
     b.thread('CPU1', function* (t: Ctx) {
       yield* migrateFileFolio(t, A, 0, src, dst, { checkWithoutFreeze: knob === 'check-without-freeze' });
     });
-    for (let c = 2; c < 1 + lookups; c++) b.thread(`CPU${c}`, lookup(c));
+    for (let c = 2; c < 1 + lookups; c++) b.thread(`CPU${c}`, lookup, lookupOn(c));
     b.final((s) => {
       const inDst = slotPfn(s.value(A.slots[0])) === 2;
       const [a, bb] = [s.value(src._refcount), s.value(dst._refcount)];

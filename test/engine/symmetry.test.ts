@@ -1,0 +1,199 @@
+// Symmetry reduction (src/engine/symmetry.ts) against the unreduced search on random programs
+// with a group of identical threads: the reduced search visits one execution per class under
+// permuting the group (a brute-force count of classes: each unreduced execution's graph
+// canonicalized under every permutation), every class, and finds the same final states and
+// violations up to the permutation. And the declaration is checked, never assumed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Explorer } from '../../src/engine/explore.ts';
+import { defineProgram, instantiate, ModelError } from '../../src/engine/program.ts';
+import { EvKind, type Graph } from '../../src/engine/graph.ts';
+import { getModel } from '../../src/engine/models/index.ts';
+import { check, type Ctx, type Op } from '../../src/engine/index.ts';
+import { instr, size, toProgram, type GenOpts, type Instr, type RandProg } from './randprog.ts';
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  const out: number[][] = [];
+  for (const p of permutations(n - 1)) for (let i = 0; i <= p.length; i++) out.push([...p.slice(0, i), n - 1, ...p.slice(i)]);
+  return out;
+}
+
+/** The graph's signature with the group's threads (and their own locations) renamed by `perm`. */
+function signatureUnder(g: Graph, sym: number[], own: number[], perm: number[]): { graph: string; memory: string } {
+  const tid = (t: number): number => { const k = sym.indexOf(t); return k < 0 ? t : sym[perm[k]]; };
+  const loc = (l: number): number => { const k = own.indexOf(l); return k < 0 ? l : own[perm[k]]; };
+  const rf: string[] = [];
+  const blocked: number[] = [];
+  g.threads.forEach((th, t) => {
+    for (const e of th) if (e.kind === EvKind.Read) rf.push(`${tid(t)}.${e.idx}<-${e.rf!.tid < 0 ? 'init' : `${tid(e.rf!.tid)}.${e.rf!.idx}`}`);
+    const last = th[th.length - 1];
+    if (!last || last.kind !== EvKind.End) blocked.push(tid(t));
+  });
+  const co: string[][] = [];
+  const mem: number[] = [];
+  g.co.forEach((list, l) => {
+    co[loc(l)] = list.slice(1).map((w) => `${tid(w.tid)}.${w.idx}`);
+    mem[loc(l)] = list[list.length - 1].val;
+  });
+  return { graph: JSON.stringify({ rf: rf.sort(), co, blocked: blocked.sort() }), memory: mem.join(',') };
+}
+
+/** The class of a graph: its least signature over every permutation of the group. */
+function orbit(g: Graph, sym: number[], own: number[]): { graph: string; memory: string } {
+  const all = permutations(sym.length).map((p) => signatureUnder(g, sym, own, p));
+  return { graph: all.map((s) => s.graph).sort()[0], memory: all.map((s) => s.memory).sort()[0] };
+}
+
+interface Leaves {
+  complete: string[];
+  blocked: string[];
+  finals: Set<string>;
+  /** Per violating complete leaf: its class and what broke. */
+  violations: Set<string>;
+  /** What broke, in any leaf (blocked ones included). */
+  broke: Set<string>;
+  words: string | null;
+}
+
+function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
+  const inst = instantiate(toProgram(p));
+  const sym = p.sym ?? [];
+  const own = sym.map((t) => inst.locs.findIndex((l) => l.name === `own${t}`));
+  const out: Leaves = { complete: [], blocked: [], finals: new Set(), violations: new Set(), broke: new Set(), words: null };
+  let last = '';
+  let lastKind = '';
+  const ex = new Explorer(inst, {
+    model: getModel(model), keepGoing: true, symmetry,
+    onLeaf: (g, kind) => {
+      const o = orbit(g, sym, own);
+      last = o.graph;
+      lastKind = kind;
+      if (kind === 'complete') { out.complete.push(o.graph); out.finals.add(o.memory); } else out.blocked.push(o.graph);
+    },
+    // Up to the permutation: a message names a symmetric thread (or its own location) by its group.
+    onViolation: (property, _inv, message) => {
+      // (A deadlock lists its threads in tid order, which the permutation changes.)
+      const named = sym.reduce((s, t) => s.replaceAll(`T${t}`, 'T#').replaceAll(`own${t}`, 'own#'), message);
+      const colon = named.indexOf(': ') + 2;
+      const m = named.slice(0, colon) + named.slice(colon).split('; ').sort().join('; ');
+      out.broke.add(`${property}: ${m}`);
+      if (lastKind === 'complete') out.violations.add(`${property}: ${m} @ ${last}`);
+    },
+  });
+  out.words = ex.run().symmetry;
+  return out;
+}
+
+/** A random program: one body run by 2–3 symmetric threads (each with a location of its own) among 0–2 other threads. */
+function symProg(opts: GenOpts, maxTotal: number): fc.Arbitrary<RandProg> {
+  return fc.integer({ min: 1, max: 2 }).chain((nlocs) => fc.record({
+    nlocs: fc.constant(nlocs),
+    body: fc.array(instr(nlocs, 1, { ...opts, owned: true }), { minLength: 1, maxLength: 3 }),
+    k: fc.integer({ min: 2, max: 3 }),
+    others: fc.array(fc.array(instr(nlocs, 1, opts), { minLength: 1, maxLength: 3 }), { minLength: 0, maxLength: 2 }),
+    seed: fc.nat(),
+    final: fc.option(fc.record({ loc: fc.integer({ min: 0, max: nlocs - 1 }), v: fc.integer({ min: 0, max: 3 }) }), { nil: undefined }),
+  })).map(({ nlocs, body, k, others, seed, final }) => {
+    // The group's threads go in among the others at positions the seed picks.
+    const n = k + others.length;
+    const pos = [...Array(n).keys()].sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101)).slice(0, k).sort((a, b) => a - b);
+    const threads: Instr[][] = [];
+    let o = 0;
+    for (let t = 0; t < n; t++) threads.push(pos.includes(t) ? body : others[o++]);
+    return { nlocs, threads, sym: pos, ...(final ? { final } : {}) };
+  }).filter((p) => p.threads.reduce((s, th) => s + th.reduce((m, i) => m + size(i), 0), 0) <= maxTotal);
+}
+
+function agree(p: RandProg, model: string): void {
+  const full = explore(p, model, false);
+  const red = explore(p, model, true);
+  const label = JSON.stringify(p);
+  assert.equal(full.words, null);
+  assert.match(red.words ?? '', new RegExp(`up to permuting the ${p.sym!.length} sym threads`));
+  assert.equal(new Set(red.complete).size, red.complete.length, `two complete executions of one class explored: ${label}`);
+  assert.equal(red.complete.length, new Set(full.complete).size, `complete classes: reduced ${red.complete.length}, brute force ${new Set(full.complete).size}: ${label}`);
+  assert.deepEqual(new Set(red.complete), new Set(full.complete), `complete classes differ: ${label}`);
+  assert.equal(new Set(red.blocked).size, red.blocked.length, `two blocked executions of one class explored: ${label}`);
+  // Blocked executions depend on which blocked branches the search prunes (docs/design/exploration.md §3.1).
+  const fullBlocked = new Set(full.blocked);
+  for (const b of red.blocked) assert.ok(fullBlocked.has(b), `a blocked class the unreduced search does not have: ${b} in ${label}`);
+  assert.deepEqual(red.finals, full.finals, `final states differ: ${label}`);
+  assert.deepEqual(red.violations, full.violations, `violating complete classes differ: ${label}`);
+  // A blocked leaf's violation (an assertion while another thread waits) is found in some
+  // execution of its kind, not in every class: which blocked branches are pruned depends on the
+  // order the search added events in, which the permutation changes.
+  assert.deepEqual(red.broke, full.broke, `violations differ: ${label}`);
+}
+
+const runs = (n: number): fc.Parameters<[RandProg]> => ({ numRuns: n, seed: 20261205, endOnFailure: true });
+
+test('symmetry (SC): one execution per class of the unreduced search, every class, same final states and violations', (t) => {
+  fc.assert(fc.property(symProg({}, 9), (p) => agree(p, 'sc')), runs(500));
+  t.diagnostic('500 random programs with 2-3 symmetric threads against the classes of the unreduced SC search');
+});
+
+test('symmetry (SC): with assume, await, assertions and spinlocks', (t) => {
+  fc.assert(fc.property(symProg({ blocking: true, locks: true }, 9), (p) => agree(p, 'sc')), runs(500));
+  t.diagnostic('500 random programs with blocking and locks (SC)');
+});
+
+test('symmetry (TSO): the same against the unreduced TSO search', (t) => {
+  fc.assert(fc.property(symProg({ blocking: true }, 9), (p) => agree(p, 'tso')), runs(500));
+  t.diagnostic('500 random programs (TSO)');
+});
+
+test('symmetry (LKMM): the same against the unreduced LKMM search', (t) => {
+  fc.assert(fc.property(symProg({ blocking: true }, 8), (p) => agree(p, 'lkmm')), runs(200));
+  t.diagnostic('200 random programs (LKMM)');
+});
+
+test('symmetry: N identical incrementers are one class; the counts say what they count', () => {
+  const prog = (n: number) => defineProgram({
+    name: 'inc',
+    setup(b) {
+      const x = b.loc('x');
+      const body = function* (t: Ctx): Generator<Op, void, number> { const v = yield t.load(x); yield t.store(x, v + 1); };
+      for (let i = 0; i < n; i++) b.thread(`T${i}`, body, { symmetric: 'incrementer' });
+    },
+  });
+  const full = check(prog(3), { symmetry: false });
+  const red = check(prog(3), {});
+  assert.equal(full.executions, 36);
+  assert.equal(red.executions, 6);
+  assert.match(red.counts, /up to permuting the 3 incrementer threads/);
+  assert.doesNotMatch(full.counts, /permuting/);
+});
+
+test('symmetry is checked, never assumed: different bodies, foreign own locations, asymmetric final checks are refused', () => {
+  const refuse = (setup: Parameters<typeof defineProgram>[0]['setup'], re: RegExp) => {
+    assert.throws(() => check(defineProgram({ name: 'bad', setup }), {}), (e: unknown) => e instanceof ModelError && re.test(e.message));
+  };
+  // One closure per thread: not the same body function.
+  refuse((b) => {
+    const x = b.loc('x');
+    for (let i = 0; i < 2; i++) b.thread(`T${i}`, function* (t: Ctx) { yield t.store(x, i); }, { symmetric: 'w' });
+  }, /declared symmetric \('w'\) but run different body functions/);
+  // Own locations that start differently.
+  refuse((b) => {
+    const o = [b.loc('o0', 0), b.loc('o1', 1)];
+    const body = function* (t: Ctx) { yield t.load(t.owned[0]); };
+    for (let i = 0; i < 2; i++) b.thread(`T${i}`, body, { symmetric: 'w', owns: [o[i]] });
+  }, /start with different values/);
+  // Another thread touches a symmetric thread's own location.
+  refuse((b) => {
+    const o = [b.loc('o0'), b.loc('o1')];
+    const body = function* (t: Ctx) { yield t.store(t.owned[0], 1); };
+    for (let i = 0; i < 2; i++) b.thread(`T${i}`, body, { symmetric: 'w', owns: [o[i]] });
+    b.thread('peeker', function* (t: Ctx) { yield t.load(o[1]); });
+  }, /peeker accesses o1, which thread T1 owns/);
+  // A final check that tells the symmetric threads apart.
+  refuse((b) => {
+    const x = b.loc('x');
+    const body = function* (t: Ctx): Generator<Op, number, number> { return yield t.load(x); };
+    for (let i = 0; i < 2; i++) b.thread(`T${i}`, body, { symmetric: 'w' });
+    b.thread('W', function* (t: Ctx) { yield t.store(x, 1); });
+    b.final((s) => (s.result(0) === 1 ? 'T0 saw 1' : null));
+  }, /final-state check reads the result of T0/);
+});
