@@ -187,6 +187,8 @@ export function normalize(line: string): string {
     .replace(/ +\d+\.\d+(?= {2}(?:as expected|UNEXPECTED|n\/a|finding))/, ' <secs>')
     // durations: "0.02 s", "in 0.05 s", "1.2 s exploring"
     .replace(/\b\d+\.\d+ s\b/g, '<secs> s')
+    // mmcheck litmus's (and herd7's) last line: "Time SB+fencembonceonces 0.01"
+    .replace(/^(Time \S+) \d+\.\d+$/, '$1 <secs>')
     // rates: "12,345/s", "6081.5/s"
     .replace(/\b\d[\d,]*(?:\.\d+)?\/s\b/g, '<n>/s')
     // herd7's time line in litmus output: "Time SB+fencembonceonces 0.05"

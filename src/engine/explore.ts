@@ -4,7 +4,7 @@
 // enumerated in the restricted graph. Every consistent graph is visited once.
 import { Ev, EvKind, Graph, BlockReason, Life, inView, joinView } from './graph.ts';
 import { Fault, faultWrites, pointerRead, readFault, writeFault } from './lifetime.ts';
-import { DepKind, OpKind, propertyId, type Op, type Val } from './ops.ts';
+import { DepKind, OpKind, RmwKind, propertyId, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
 import type { MemoryModel } from './models/model.ts';
 import { ModelError, userCall } from './errors.ts';
@@ -137,6 +137,8 @@ export interface ExploreOptions {
   maxEvents?: number;
   /** Run one execution chosen by this chooser instead of exploring all of them. */
   chooser?: Chooser;
+  /** Stall failed compare-and-swaps that the thread answers with a failing assume (see Explorer.stalls); default on. Tests turn it off to compare. */
+  stall?: boolean;
   /**
    * Explore the program's symmetric threads (Builder.thread's `symmetric`) up to permutation
    * (default true; never in linear mode). False explores every execution (--no-symmetry).
@@ -289,6 +291,7 @@ export class Explorer {
     let from = 0;
     for (;;) {
       let tid = -1;
+      let stalled = -1;
       if (runnable.length) runnable.length = 0;
       for (let t = from; t < g.threads.length; t++) {
         if (!g.exists(t)) continue;
@@ -299,12 +302,17 @@ export class Explorer {
           if (!this.finishDue(g.last(t) as Ev)) return false;
         }
         if (this.runnable(t)) {
-          if (!this.chooser) { tid = t; break; }
+          if (!this.chooser) {
+            if (this.stalls(t)) { if (stalled < 0) stalled = t; continue; }
+            tid = t;
+            break;
+          }
           runnable.push(t);
         } else if (t === from && this.terminal(t)) {
           from = t + 1;
         }
       }
+      if (tid < 0) tid = stalled; // nothing else can run: the stalled one goes, and blocks
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
@@ -424,6 +432,28 @@ export class Explorer {
     this.rts[tid].dirty = true;
     this.takenBack++;
     return true;
+  }
+
+  /**
+   * Stalling a failed compare-and-swap (docs/design/exploration.md §3.2): thread t's pending op is a
+   * cmpxchg that the co-latest write of its location makes fail, and the body answers that failure
+   * with a failing assume() (a CAS loop whose failed iterations are cut, as GenMC's spin-assume
+   * does). Its read is then added only once another write makes the CAS succeed, or when no
+   * other thread can run. This changes only the order in which `next` adds events, still a
+   * function of the graph alone (§2.1: any such order explores the same graphs; stall.test.ts
+   * checks it against brute force and against the search without stalling). What it saves is the
+   * failed read added early, left reading a value a later write overwrites: that leaf was counted
+   * as blocked, and now the read comes after that write, so reading the old value is stale and
+   * pruned (§3.1). Never in linear mode (a chooser picks the thread).
+   */
+  private stalls(t: number): boolean {
+    if (this.opts.stall === false) return false;
+    const op = this.rts[t].op;
+    if (op === null || op.kind !== OpKind.Rmw || op.rmw !== RmwKind.Cmpxchg || op.dep === DepKind.Addr) return false;
+    const list = this.g.co[op.loc];
+    const w = list[list.length - 1];
+    if (w.val === op.a || w.life !== Life.None) return false; // it would succeed, or find freed memory
+    return this.rts[t].stallsAfter(this.g, w.val);
   }
 
   /** Thread t's last event is End, Block or Error. */

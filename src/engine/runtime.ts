@@ -81,6 +81,11 @@ export class ThreadRt {
   ret: unknown = undefined;
   /** Set when the thread's last event is a read whose write part or Block is still to be added. */
   due: Due = Due.None;
+  /** Moves on whenever the body does (a re-run or a step): what stallsAfter found holds while it stays. */
+  private generation = 0;
+  /** A second run of the same body, for stallsAfter (its own Ctx: the op a Ctx yields is one object). */
+  private shadow: ThreadRt | null = null;
+  private peeked = { generation: -1, v: 0, stalls: false };
 
   /**
    * A spawned thread's name and body come from its Spawn event in the graph being replayed
@@ -112,7 +117,36 @@ export class ThreadRt {
   /** Hands the pending op its result and runs the body to its next operation. */
   advance(v: Val): void {
     this.due = Due.None;
+    this.generation++;
     this.settle(this.next(v));
+  }
+
+  /**
+   * Would the body, its pending read-like op returning `v`, next ask for a failing assume()?
+   * Answered by a second run of the body against the thread's events in g (the thread's own run
+   * stays where it is), remembered until the thread moves. A body that throws or misbehaves on
+   * the way answers no: the thread then runs, and its own run reports it.
+   */
+  stallsAfter(g: Graph, v: Val): boolean {
+    const p = this.peeked;
+    if (p.generation === this.generation && p.v === v) return p.stalls;
+    let stalls = false;
+    try {
+      const s = (this.shadow ??= new ThreadRt(this.tid, this.name, this.body, this.nlocs, this.spawned));
+      s.dirty = true;
+      s.sync(g);
+      const op = s.op;
+      if (op !== null && s.due === Due.None) {
+        s.advance(readResult(op, v));
+        stalls = s.op !== null && s.op.kind === OpKind.Assume && !s.op.cond;
+      }
+    } catch {
+      stalls = false;
+    }
+    p.generation = this.generation;
+    p.v = v;
+    p.stalls = stalls;
+    return stalls;
   }
 
   private next(v: Val): IteratorResult<Op, unknown> {
@@ -132,6 +166,7 @@ export class ThreadRt {
 
   private start(g: Graph, ctx: Ctx): void {
     if (this.spawned) this.bind(g.slots[this.tid].spawn as Ev);
+    this.generation++;
     ctx.reset();
     this.gen = userCall(`thread ${this.name}`, () => this.body(ctx)) as Generator<Op, unknown, Val>;
     if (!this.gen || typeof this.gen.next !== 'function') {

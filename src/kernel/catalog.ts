@@ -13,7 +13,7 @@ import { pagingStructureCacheScenario } from './scenarios/paging-structure-cache
 import { hashCollapseScenario, pmdSplitScenario } from './scenarios/thp.ts';
 import { hvoScenario, hvo2026Scenario, hvoRwAliasScenario } from './scenarios/hvo.ts';
 import { hotplugScenario } from './scenarios/hotplug.ts';
-import { migrateFileScenario, migratePinScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
+import { migrateFileScenario, migrateFileHolderScenario, migratePinScenario, migratePinnedForkScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
 import { pmdInstallScenario } from './scenarios/pmd-install.ts';
 import { speculativeLookupScenario } from './scenarios/speculative-lookup.ts';
 import { readUptodateScenario } from './scenarios/read-uptodate.ts';
@@ -43,7 +43,9 @@ export const catalog: Scenario[] = [
   ptReclaimSlowScenario,
   collapseVsReclaimScenario,
   migrateFileScenario,
+  migrateFileHolderScenario,
   migratePinScenario,
+  migratePinnedForkScenario,
   migrateGupScenario,
   migrateTlbScenario,
   migrateBhScenario,

@@ -24,7 +24,8 @@ export function invariantsOf(r: CheckResult): string[] {
  * How a result stands against the catalog's expectation:
  * - 'as expected': the verdict the catalog states for the variant under its model;
  * - `finding §n`: a documented weak-memory finding (docs/weak-memory-findings.md) reproduced —
- *   the finding variant itself, or the scenario's `safe` variant under the finding's model;
+ *   the finding variant itself, or the variant whose program it runs (`safe`, or its `findingOf`)
+ *   under the finding's model;
  * - 'n/a': an unsafe variant run under another model than its own (no expectation there);
  * - 'unexpected': anything else (including a documented finding that no longer reproduces).
  * `findings` are the finding variants of the run's scenario.
@@ -38,7 +39,7 @@ export function judge(variant: Variant | undefined, r: CheckResult, findings: re
   // Without --all-violations only the first violation is known: the row's other ids cannot be asked for.
   const breaks = (v: Variant): boolean => r.verdict === 'violation' && (r.violations ? [v.expected, ...(v.also ?? [])] : [v.expected]).every((id) => found.includes(id));
   if (variant.expected === 'ok') {
-    const f = variant.name === 'safe' ? findings.find((x) => variantModel(x) === r.model) : undefined;
+    const f = findings.find((x) => variantModel(x) === r.model && (x.findingOf ?? 'safe') === variant.name);
     if (f) return breaks(f) ? `finding ${f.finding}` : 'unexpected';
     return r.verdict === 'ok' ? 'as expected' : 'unexpected';
   }

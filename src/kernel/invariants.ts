@@ -87,11 +87,13 @@ export const I14 = defineInvariant('I14', 'RCU.',
   'A grace period (synchronize_rcu(), or a call_rcu() callback) ends only after every CPU that was in a read-side ' +
   'section, or had IRQs or preemption off, when it started has left that section.');
 export const I15 = defineInvariant('I15', 'Pinned anon page stays exclusive and mapped.',
-  'While a writable FOLL_PIN on an anon page is held, the page stays AnonExclusive and mapped at the address (or ' +
-  'behind a migration entry restored to it); no COW, migration or collapse replaces it.');
+  'While a FOLL_PIN on an anon page is held (writable, or read-only: gup_must_unshare()), the page stays AnonExclusive ' +
+  'and mapped at the address (or behind a migration entry restored to it); no COW, migration or collapse replaces it. ' +
+  'A GUP reference stays tied to the mm that took it: no other mm comes to map the page writable.');
 export const I16 = defineInvariant('I16', 'TLB coherence on free.',
   'When a data page or a table is freed, no TLB or paging-structure cache holds a translation to or through it; ' +
-  'a CPU writes through a cached translation only to a page that is neither freed nor being copied.');
+  'a CPU writes through a cached translation only to a page that is neither freed nor being copied; once an unmap ' +
+  'has returned (munmap(), madvise(MADV_DONTNEED)), no CPU uses a translation it removed.');
 export const I17 = defineInvariant('I17', 'No use-after-free of swap metadata.',
   'A swap device\'s swap_map, and the swap cache of its entries, are read and written only while they are allocated: ' +
   'after swapoff() freed them (vfree(swap_map), exit_swap_address_space()), an access by a thread that did not pin ' +

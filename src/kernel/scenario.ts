@@ -31,6 +31,12 @@ export interface Variant {
    * invariant the kernel's code breaks under `model`. `finding` is the doc's section, e.g. '§1'.
    */
   finding?: string;
+  /**
+   * A finding variant that runs another variant's program than `safe`'s (e.g. a bug's `fixed`
+   * kernel, which has the same protocol): that variant's name. Under the finding's model, that
+   * variant reproducing the finding is then judged as the finding, as `safe` is.
+   */
+  findingOf?: string;
   /** A bug-history variant (bugs/): the fixing commit (12 hex) this variant is before or after. */
   commit?: string;
   /** The commit the fix's Fixes: tag names (12 hex). */
@@ -54,11 +60,14 @@ export interface Scenario {
   variants: Variant[];
 }
 
-type VariantSpecBase = Omit<Variant, 'program' | 'name' | 'finding'>;
+type VariantSpecBase = Omit<Variant, 'program' | 'name' | 'finding' | 'findingOf'>;
 
-/** A knob variant names its knob; a finding variant (the safe program under another model) any name. */
+/**
+ * A knob variant names its knob; a finding variant (the safe program, or `findingOf`'s, under
+ * another model) any name.
+ */
 export type VariantSpec<K extends string> = VariantSpecBase &
-  ({ name: 'safe' | K; finding?: undefined } | { name: string; finding: string });
+  ({ name: 'safe' | K; finding?: undefined; findingOf?: undefined } | { name: string; finding: string; findingOf?: K });
 
 /**
  * Builds each variant's program from `make(knob)`, where knob is undefined for 'safe'. `params`
@@ -76,8 +85,8 @@ export function variants<K extends string>(
       name: `${scenario}/${s.name}`,
       description: s.description,
       ...(params ? { params } : {}),
-      // A finding variant runs the kernel's protocol unchanged: the knob is off.
-      setup: make(s.name === 'safe' || s.finding ? undefined : (s.name as K)),
+      // A finding variant runs the kernel's protocol unchanged: the knob is off (or findingOf's).
+      setup: make(s.name === 'safe' ? undefined : s.finding ? s.findingOf : (s.name as K)),
     },
   }));
 }

@@ -50,6 +50,7 @@ test('the comparison ignores timings only', () => {
     'found after 8 executions in 0.01 s',
     'a  safe  §1  sc  ok  ok  7  0  0     0.10  as expected',
     '3 variants, 3 as expected, 0 unexpected; 4.4 s exploring.',
+    'Time SB+fencembonceonces 0.01',
     '```',
   ].join('\n');
   const [block] = parseBlocks('x.md', doc);
@@ -62,6 +63,7 @@ test('the comparison ignores timings only', () => {
     'found after 8 executions in 12.50 s',
     'a  safe  §1  sc  ok  ok  7  0  0    10.25  as expected',
     '3 variants, 3 as expected, 0 unexpected; 61.0 s exploring.',
+    'Time SB+fencembonceonces 2.37',
   ];
   assert.ok(compare(documented, timings).same);
   for (const [i, changed] of [[0, 'OK: no violation in all 18 executions, 4 blocked; 0.02 s.'], [1, 'found after 9 executions in 0.01 s'], [2, 'a  safe  §1  sc  ok  ok  7  1  0     0.10  as expected']] as const) {

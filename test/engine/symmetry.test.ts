@@ -10,7 +10,9 @@ import { Explorer } from '../../src/engine/explore.ts';
 import { defineProgram, instantiate, ModelError } from '../../src/engine/program.ts';
 import { EvKind, type Graph } from '../../src/engine/graph.ts';
 import { getModel } from '../../src/engine/models/index.ts';
-import { check, type Ctx, type Op } from '../../src/engine/index.ts';
+import { check, replay, type Ctx, type Op } from '../../src/engine/index.ts';
+import { checkSplit } from '../../src/engine/parallel/run.ts';
+import { essence, sharded } from './split-helpers.ts';
 import { instr, size, toProgram, type GenOpts, type Instr, type RandProg } from './randprog.ts';
 
 function permutations(n: number): number[][] {
@@ -196,4 +198,44 @@ test('symmetry is checked, never assumed: different bodies, foreign own location
     b.thread('W', function* (t: Ctx) { yield t.store(x, 1); });
     b.final((s) => (s.result(0) === 1 ? 'T0 saw 1' : null));
   }, /final-state check reads the result of T0/);
+});
+
+/** Three identical walkers of a tiny GUP-like protocol with a bug: one reads a freed page's count. */
+const buggy = defineProgram({
+  name: 'sym-buggy',
+  setup(b) {
+    const pte = b.loc('pte', 1), ref = b.loc('ref', 1);
+    const cpu = [b.loc('cpu0'), b.loc('cpu1'), b.loc('cpu2')];
+    const walker = function* (t: Ctx): Generator<Op, void, number> {
+      yield t.store(t.owned[0], 1); // irqs off
+      if ((yield t.load(pte)) === 1) {
+        const r = yield t.fetchAdd(ref, 1);
+        yield t.assert(r !== 0, 'took a reference on a freed page');
+        yield t.fetchAdd(ref, -1);
+      }
+      yield t.store(t.owned[0], 0);
+    };
+    for (let i = 0; i < 3; i++) b.thread(`W${i}`, walker, { symmetric: 'walker', owns: [cpu[i]] });
+    b.thread('zap', function* (t: Ctx) { yield t.store(pte, 0); yield t.fetchAdd(ref, -1); });
+  },
+});
+
+test('symmetry: a violation found up to permutation replays, and --jobs/--shard give the counts of one thread', async () => {
+  const full = check(buggy, { symmetry: false, allViolations: true });
+  const red = check(buggy, { allViolations: true });
+  assert.equal(red.verdict, 'violation');
+  assert.equal(full.verdict, 'violation');
+  assert.ok(red.executions < full.executions);
+  for (const c of red.violations!) {
+    const rp = replay(buggy, c.first.schedule);
+    assert.equal(rp.divergence, null);
+    assert.equal(rp.violation?.message, c.first.message);
+  }
+  const whole = await checkSplit(buggy, { allViolations: true, jobs: 1, target: 8 });
+  assert.deepEqual(essence(whole.result), essence(red));
+  assert.match(whole.result.counts, /up to permuting the 3 walker threads/);
+  const shards = await sharded(buggy, { n: 3, target: 8, model: 'sc', allViolations: true });
+  assert.deepEqual(essence(shards), essence(red));
+  const off = await checkSplit(buggy, { allViolations: true, jobs: 1, target: 8, symmetry: false });
+  assert.deepEqual(essence(off.result), essence(full));
 });

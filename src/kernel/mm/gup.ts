@@ -11,12 +11,15 @@
 // refault explores that). Whether the page GUP returns was really mapped there after the grab (I8)
 // is judged by ghost reads of the entries at the grab, never by the code's own comparisons.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
+import { raw_seqcount_try_begin, read_seqcount_retry } from '../include/linux/seqlock.ts';
 import type { Cpu } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
-import { folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
+import { folio_get, folio_put, folio_put_refs, folio_ref_try_add, type Folio } from '../include/linux/page_ref.ts';
+import { do_wp_page, type CowReuse } from './memory.ts';
 import {
   pmd_access_permitted, pmd_is_table, pmd_pfn, pmd_table_id, pmd_trans_huge, pmd_write, pte_pfn,
-  pmdp_get_lockless, pte_present, pte_write, pud_none, pud_table_id, showPmd, showPte,
+  pmdp_get_lockless, pte_present, pte_write, pud_none, pud_table_id, showPmd, showPte, type PageTable,
 } from '../include/linux/pgtable.ts';
 import { ghostLoad } from '../ghost.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
@@ -24,8 +27,8 @@ import { smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, pmdTable, table, type Mm } from './mm.ts';
 import { I6, I8 } from '../invariants.ts';
 
-/** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what a FOLL_PIN adds to the refcount of an order-0 folio. */
-export const GUP_PIN_COUNTING_BIAS = 1024;
+import { GUP_PIN_COUNTING_BIAS, gup_must_unshare } from '../include/linux/mm.ts';
+export { GUP_PIN_COUNTING_BIAS };
 
 /**
  * What gup_fast() leaves out compared with today's code: an older kernel's version (the
@@ -51,6 +54,10 @@ export interface GupKnobs {
   noPmdAccessPermitted?: boolean;
   /** U1.e: FOLL_PIN without the mm->write_protect_seq bracket. */
   ignoreWriteProtectSeq?: boolean;
+  /** try_grab_folio() before 088b8aa537c2 (v5.19–v6.0): no smp_mb__after_atomic() after the pin (U1.d). */
+  noMbAfterPin?: boolean;
+  /** gup_must_unshare() before 088b8aa537c2: no smp_rmb() before PageAnonExclusive(). */
+  noMustUnshareRmb?: boolean;
 }
 
 /** The FOLL_* flags the model knows: FOLL_WRITE and FOLL_PIN. */
@@ -104,8 +111,11 @@ export const try_grab_folio_fast = kernelFunction(gupC('try_grab_folio_fast'),
     const folio = yield* try_get_folio(t, mm, pfn, 1, knobs);
     if (!folio) return null;
     if (flags.pin) {
-      yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1);
-      yield smp_mb__after_atomic(t); // the pin is visible before the rechecks
+      // folio_ref_add(): atomic_add(), which orders nothing by itself
+      yield t.fetchAdd(folio._refcount, GUP_PIN_COUNTING_BIAS - 1, Mode.Relaxed);
+      // "Adjust the pincount before re-checking the PTE for changes. This is essentially a
+      // smp_mb() and is paired with a memory barrier in folio_try_share_anon_rmap_*()."
+      if (!knobs.noMbAfterPin) yield smp_mb__after_atomic(t);
       return { page: pfn, folio, refs: GUP_PIN_COUNTING_BIAS };
     }
     return { page: pfn, folio, refs: 1 };
@@ -176,24 +186,30 @@ function* ghostWalk(t: Ctx, path: Walked[]): ThreadGen<number[]> {
  */
 export const gup_fast = kernelFunction(gupC('gup_fast'),
   function* (t: Ctx, cpu: Cpu, mm: Mm, idx: number, flags: GupFlags, knobs: GupKnobs = {}): ThreadGen<Gotten | null> {
+  // gup_fast_fallback(): a FOLL_PIN marks the mm first (fork() then checks its pages for pins).
+  if (flags.pin && mm.MMF_HAS_PINNED !== undefined) yield* mm_set_has_pinned_flag(t, mm.MMF_HAS_PINNED);
   let seq = 0;
-  if (flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
-    seq = yield t.load(mm.write_protect_seq); // raw_seqcount_try_begin
-    if (seq & 1) return null; // fork in progress
+  const bracket = flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq;
+  if (bracket) {
+    const s = yield* raw_seqcount_try_begin(t, mm.write_protect_seq!);
+    if (s === null) return null; // fork in progress
+    seq = s;
   }
   yield* local_irq_disable(t, cpu);
   const got = mm.pud !== undefined
     ? yield* gup_fast_pud_range(t, mm, idx, flags, knobs)
     : yield* gup_fast_pmd_range(t, mm, [], { loc: mm.pmd, val: 0, name: '*pmd', show: showPmd }, idx, flags, knobs);
   yield* local_irq_enable(t, cpu);
-  if (got && flags.pin && mm.write_protect_seq !== undefined && !knobs.ignoreWriteProtectSeq) {
-    const again = yield t.load(mm.write_protect_seq); // read_seqcount_retry
-    if (again !== seq) {
-      yield* gup_put_folio(t, mm, got);
-      return null;
-    }
+  if (got && bracket && (yield* read_seqcount_retry(t, mm.write_protect_seq!, seq))) {
+    yield* gup_put_folio(t, mm, got); // gup_fast_unpin_user_pages()
+    return null;
   }
   return got;
+});
+
+/** mm_set_has_pinned_flag(): set MMF_HAS_PINNED unless it is set (test_bit(), set_bit(): no ordering). */
+const mm_set_has_pinned_flag = kernelFunction(gupC('mm_set_has_pinned_flag'), function* (t: Ctx, flag: Loc): ThreadGen<void> {
+  if (!(yield t.load(flag))) yield t.rmw(flag, () => 1, Mode.Relaxed);
 });
 
 /** get_user_pages_fast(): gup_fast() with FOLL_GET (the slow-path fallback is not modeled). */
@@ -283,6 +299,44 @@ const gup_fast_pte_range = kernelFunction(gupC('gup_fast_pte_range'),
     if (again !== pte) { yield* gup_put_folio(t, mm, got); return null; }
     rechecked[walked.length - 1] = true;
   }
+  // A read-only FOLL_PIN of an anon page needs it to be exclusive (else: unshare in the slow path).
+  if (!pte_write(pte) && flags.pin && !flags.write && (yield* gup_must_unshare(t, got.folio, { noRmb: knobs.noMustUnshareRmb }))) {
+    yield* gup_put_folio(t, mm, got);
+    return null;
+  }
   yield* checkGupValid(t, pfn, walked, seen, rechecked, pte_write(pte), !!flags.write);
   return got;
 });
+
+/** What the slow path does when the PTE does not allow the access: the fault, with the kernel's COW rule. */
+export interface GupFault {
+  /** The page a write fault on a read-only COW PTE would copy into. */
+  copy: Folio;
+  /** do_wp_page()'s reuse rule of the kernel modeled (mm/memory.ts). */
+  reuse: CowReuse;
+}
+
+/**
+ * __get_user_pages() for one address (the slow path, with the mmap lock held for read):
+ * follow_page_pte() under the PTL takes a reference on a page the PTE allows (try_grab_page());
+ * otherwise faultin_page() -> handle_mm_fault(): for FOLL_WRITE on a read-only COW PTE that is
+ * do_wp_page(), after which the lookup is retried. From 17839856fd58 (v5.8) until a308c71bf1e6
+ * (v5.9) should_force_cow_break() added FOLL_WRITE for FOLL_GET/FOLL_PIN on COW mappings; the
+ * caller passes the flags the kernel of its variant used.
+ */
+export const __get_user_pages = kernelFunction({ name: '__get_user_pages', file: 'mm/gup.c', version: 'v5.8–v6.18', note: 'one PTE; follow_page_pte() and faultin_page() inlined' },
+  function* (t: Ctx, mm: Mm, T: PageTable, idx: number, flags: GupFlags, fault: GupFault): ThreadGen<Gotten | null> {
+    for (;;) {
+      yield t.lock(T.ptl); // follow_page_pte(): pte_offset_map_lock()
+      const pte = yield t.load(T.entries[idx]);
+      if (pte_present(pte) && (!flags.write || pte_write(pte))) {
+        const folio = folioAt(mm, pte_pfn(pte));
+        yield* folio_get(t, folio); // try_grab_page(FOLL_GET)
+        yield t.unlock(T.ptl);
+        return { page: pte_pfn(pte), folio, refs: 1 };
+      }
+      yield t.unlock(T.ptl);
+      if (!pte_present(pte)) return null; // (not modeled: faulting a page in)
+      yield* do_wp_page(t, T, idx, folioAt(mm, pte_pfn(pte)), fault.copy, fault.reuse); // faultin_page(FAULT_FLAG_WRITE)
+    }
+  });

@@ -6,79 +6,222 @@
 // The reclaim of the emptied table (reclaim_pt) is in mm/pt_reclaim.ts. Before v6.5: truncation's
 // unmap_mapping_range(), a file rmap walk, with the pte_offset_map_lock() of that time.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import { PAE_PRESENT, type PaePte } from '../arch/x86/include/asm/pgtable-3level.ts';
 import { I13 } from '../invariants.ts';
-import { folio_put, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, pte_none, ptep_get_lockless, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pte_present, pte_pfn, type PageTable } from '../include/linux/pgtable.ts';
+import { folio_get, folio_put, folio_ref_count, type Folio } from '../include/linux/page_ref.ts';
+import { folio_alloc } from '../include/linux/gfp.ts';
+import { PageAnonExclusive, SetPageAnonExclusive } from '../include/linux/page-flags.ts';
+import { folio_maybe_dma_pinned, isAnon } from '../include/linux/mm.ts';
+import { folio_try_dup_anon_rmap_pte, EBUSY } from '../include/linux/rmap.ts';
+import { is_readable_migration_entry, make_readable_migration_entry } from '../include/linux/swapops.ts';
+import { raw_write_seqcount_begin, raw_write_seqcount_end } from '../include/linux/seqlock.ts';
+import { PTE_NONE, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, pte_none, ptep_get_lockless, pmd_is_table, pmd_none, pmd_table, pmd_table_id, pte_present, pte_pfn, pte_write, type PageTable } from '../include/linux/pgtable.ts';
 import type { Cpu, Cpus } from '../cpus.ts';
 import { pmd_populate } from '../arch/x86/include/asm/pgtable.ts';
-import { smp_wmb } from '../include/asm-generic/barrier.ts';
+import { smp_mb, smp_wmb } from '../include/asm-generic/barrier.ts';
 import { folio as folioAt, table, type Mm } from './mm.ts';
 import { pte_free_tlb, tlb_finish_mmu, tlb_gather_mmu } from './mmu_gather.ts';
-import { tlb_remove_page, type MmuGather } from '../include/asm-generic/tlb.ts';
+import { tlb_remove_page, tlb_remove_tlb_entry, type MmuGather } from '../include/asm-generic/tlb.ts';
 import { lockPtl, set_pte_at } from './pgtable-generic.ts';
 import { i_mmap_lock_read, i_mmap_unlock_read, type AddressSpaceRmap } from '../include/linux/fs.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../kfn.ts';
-import { _PAGE_DIRTY } from '../include/linux/pgtable.ts';
 import { folio_lock, folio_unlock } from '../include/linux/pagemap.ts';
 import { non_swap_entry, pte_swp_exclusive, pte_to_swp_entry } from '../include/linux/swapops.ts';
 import { __read_swap_cache_async, swap_cache_get_folio, type AnonIdentity, type SwapFolio } from './swap_state.ts';
 import { folio_free_swap, free_swap_and_cache, free_swap_and_cache_v6_8, get_swap_device, put_swap_device, swap_free, type SwapInfo } from './swapfile.ts';
 import { pte_offset_map_lock, pte_unmap } from './pgtable-generic.ts';
-import { folio_add_anon_rmap_pte } from './rmap.ts';
+import { folio_add_anon_rmap_pte, folio_remove_rmap_pte } from './rmap.ts';
 
 /** Where zap_pte_range() comes from (mm/pt_reclaim.ts declares its reclaim_pt part too). */
 export const ZAP_PTE_RANGE = { name: 'zap_pte_range', file: 'mm/memory.c', version: MAINLINE };
 
 /**
- * zap_pte_range() for entry `idx` of T under its PTL: ptep_get_and_clear, the page goes to the
- * caller's mmu_gather (tlb_remove_page()); after the TLB flush (which on broadcast-flush
- * architectures does not wait for IRQs-off walkers) tlb_finish_mmu() drops the page's mapping
- * reference. The caller's tlb_gather_mmu() / tlb_finish_mmu() (zap_page_range_single()) are
- * folded in.
+ * zap_pte_range() for entry `idx` of T under its PTL: ptep_get_and_clear; a present PTE's page
+ * leaves the rmap (the mapcount, where modeled), its address goes into the mmu_gather's range
+ * (tlb_remove_tlb_entry()) and the page to the gather (tlb_remove_page()); after the TLB flush
+ * (which on broadcast-flush architectures does not wait for IRQs-off walkers) tlb_finish_mmu()
+ * drops the page's mapping reference. A migration or swap entry is cleared without a range to
+ * flush. The caller's tlb_gather_mmu() / tlb_finish_mmu() (zap_page_range_single()) are folded
+ * in. `flush`: the architecture's flush of the gathered range, where the scenario models one.
  */
-export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry; with its caller\'s tlb_gather_mmu() / tlb_finish_mmu()' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number): ThreadGen<void> {
-  const tlb = yield* tlb_gather_mmu(t, { mm });
+export const zap_pte_range = kernelFunction({ ...ZAP_PTE_RANGE, note: 'one entry; with its caller\'s tlb_gather_mmu() / tlb_finish_mmu()' }, function* (t: Ctx, mm: Mm, T: PageTable, idx: number, flush?: () => ThreadGen<void>): ThreadGen<void> {
+  const tlb = yield* tlb_gather_mmu(t, flush ? { mm, archFlush: () => flush() } : { mm });
   yield t.lock(T.ptl);
   const pte = yield t.xchg(T.entries[idx], PTE_NONE);
+  if (pte_present(pte)) {
+    yield* tlb_remove_tlb_entry(t, tlb, idx);
+    yield* folio_remove_rmap_pte(t, folioAt(mm, pte_pfn(pte))); // the mapcount, where modeled
+  }
   yield t.unlock(T.ptl);
   if (pte_present(pte)) yield* tlb_remove_page(t, tlb, folioAt(mm, pte_pfn(pte)));
   yield* tlb_finish_mmu(t, tlb);
 });
 
+/** zap_page_range_single(): tlb_gather_mmu(), unmap_single_vma() -> zap_pte_range(), tlb_finish_mmu() (the model's zap_pte_range() holds the gather). */
+export const zap_page_range_single = kernelFunction({ name: 'zap_page_range_single', file: 'mm/memory.c', version: 'v5.x–v6.18', note: 'one PTE; mmu notifiers not modeled' },
+  (t: Ctx, mm: Mm, T: PageTable, idx: number, flush?: () => ThreadGen<void>): ThreadGen<void> => zap_pte_range(t, mm, T, idx, flush));
+
+// ---------------------------------------------------------------- fork(): copy_page_range()
+
+/** One PTE of fork()'s copy: the mm, its table and the entry's index. */
+export interface PteSlot {
+  mm: Mm;
+  T: PageTable;
+  idx: number;
+}
+
+/** Which kernel's fork() the copy follows. */
+export interface ForkOpts {
+  /**
+   * 'v5.19' (default; v5.19+): folio_try_dup_anon_rmap_pte() and PG_anon_exclusive;
+   * 'v5.9': copy_present_page() of v5.9–v5.18, mm->has_pinned and page_maybe_dma_pinned(), no
+   * AnonExclusive.
+   */
+  version?: 'v5.9' | 'v5.19';
+  /** Before 57efa1fe5957 (v5.9–v5.10): no mm->write_protect_seq section around the copy. */
+  noWriteProtectSeq?: boolean;
+  /** The page copy_present_page() gives the child when the parent's may be pinned (if modeled). */
+  childCopy?: Folio;
+  /**
+   * The fix proposed for docs/weak-memory-findings.md §2 (in no kernel): smp_mb() after
+   * raw_write_seqcount_begin(), so the odd count is visible before fork reads MMF_HAS_PINNED and
+   * the pin count.
+   */
+  mbAfterSeqBegin?: boolean;
+}
+
 /**
- * copy_present_pte() in fork() for the parent's writable anon PTE T[idx] -> P: unless the page
- * may be pinned (folio_maybe_dma_pinned(): the raw count against GUP_PIN_COUNTING_BIAS), share
- * it with the child read-only and clear AnonExclusive; else the child gets a copy (not modeled).
+ * copy_present_page() (mm/memory.c; the "copy for the child" path): the parent's page may be
+ * pinned, so the child gets its own copy now and the parent keeps its page writable and exclusive.
  */
-export const copy_present_pte = kernelFunction({ name: 'copy_present_pte', file: 'mm/memory.c', version: MAINLINE },
-  function* (t: Ctx, T: PageTable, idx: number, P: Folio, anonExclusive: Loc): ThreadGen<void> {
-    yield t.lock(T.ptl);
-    const c = yield t.load(P._refcount);
-    if (c < 1024) { // !folio_maybe_dma_pinned(): share the page with the child, R/O
-      yield t.store(anonExclusive, 0);
-      yield t.fetchAdd(P._refcount, 1);
-      yield t.store(T.entries[idx], mk_pte(P.pfn, _PAGE_PRESENT));
-    } // else: the child gets a copy, the parent keeps its writable exclusive page
-    yield t.unlock(T.ptl);
+const copy_present_page = kernelFunction({ name: 'copy_present_page', file: 'mm/memory.c', version: 'v5.9–v6.18' },
+  function* (t: Ctx, src: PteSlot, dst: PteSlot | null, folio: Folio, opts: ForkOpts): ThreadGen<void> {
+    const c = opts.childCopy;
+    if (!dst || !c) return; // the child's side is not modeled
+    yield* folio_alloc(t, c);
+    yield t.store(c.data, yield t.load(folio.data)); // copy_user_highpage()
+    if (isAnon(c)) yield* SetPageAnonExclusive(t, c); // folio_add_new_anon_rmap(RMAP_EXCLUSIVE)
+    yield t.store(dst.T.entries[dst.idx], mk_pte(c.pfn, _PAGE_PRESENT | _PAGE_RW));
   });
 
 /**
- * do_wp_page() -> wp_page_copy(): a write fault on a R/O shared PTE T[idx] -> P maps the fresh
- * copy C writable and drops the mapping's reference on P.
+ * copy_present_pte() of the parent's present PTE `pte` at src (both PTLs held): an anon page that
+ * the parent may have pinned is copied for the child (v5.19+: folio_try_dup_anon_rmap_pte(),
+ * which also clears PG_anon_exclusive when it shares; v5.9–v5.18: copy_present_page()'s check of
+ * mm->has_pinned and page_maybe_dma_pinned()); otherwise the child gets a reference and a mapping,
+ * and a writable COW PTE is write-protected in both.
  */
-export const do_wp_page = kernelFunction({ name: 'do_wp_page', file: 'mm/memory.c', version: MAINLINE, note: 'with wp_page_copy()' },
-  function* (t: Ctx, T: PageTable, idx: number, P: Folio, C: Folio): ThreadGen<void> {
+export const copy_present_pte = kernelFunction({ name: 'copy_present_pte', file: 'mm/memory.c', version: 'v5.9–v6.18', note: 'order-0 anon pages in a COW mapping' },
+  function* (t: Ctx, src: PteSlot, dst: PteSlot | null, pte: number, opts: ForkOpts = {}): ThreadGen<void> {
+    const folio = folioAt(src.mm, pte_pfn(pte));
+    const flag = src.mm.MMF_HAS_PINNED;
+    if ((opts.version ?? 'v5.19') === 'v5.19') {
+      yield* folio_get(t, folio);
+      if (isAnon(folio) && (yield* folio_try_dup_anon_rmap_pte(t, folio, flag)) === EBUSY) {
+        // "Page may be pinned, we have to copy."
+        yield* folio_put(t, folio);
+        yield* copy_present_page(t, src, dst, folio, opts);
+        return;
+      }
+    } else {
+      // copy_present_page() first: "The page pinning checks are just 'has this mm ever seen
+      // pinning', along with the (inexact) check of the page count."
+      if (isAnon(folio) && (flag === undefined || (yield t.load(flag)) !== 0) && (yield* folio_maybe_dma_pinned(t, folio))) {
+        yield* copy_present_page(t, src, dst, folio, opts);
+        return;
+      }
+      yield* folio_get(t, folio); // get_page()
+      if (folio._mapcount !== undefined) yield t.fetchAdd(folio._mapcount, 1, Mode.Relaxed); // page_dup_rmap(): atomic_inc()
+    }
+    let child = pte;
+    if (pte_write(pte)) { // is_cow_mapping(vm_flags) && pte_write(pte)
+      yield t.rmw(src.T.entries[src.idx], (v) => v & ~_PAGE_RW, Mode.Relaxed); // ptep_set_wrprotect()
+      child = pte & ~_PAGE_RW;
+    }
+    if (dst) yield t.store(dst.T.entries[dst.idx], child); // set_pte_at(dst_mm)
+  });
+
+/**
+ * copy_nonpresent_pte() of a migration entry: a writable or exclusive entry of a COW mapping
+ * becomes a readable one in the parent ("A previously exclusive entry is now shared"), and the
+ * child gets the same; the page is neither pinned-checked nor referenced here.
+ */
+export const copy_nonpresent_pte = kernelFunction({ name: 'copy_nonpresent_pte', file: 'mm/memory.c', version: 'v5.19–v6.18', note: 'migration entries only' },
+  function* (t: Ctx, src: PteSlot, dst: PteSlot | null, pte: number): ThreadGen<void> {
+    let e = pte;
+    if (is_migration_entry(pte) && !is_readable_migration_entry(pte)) {
+      e = make_readable_migration_entry(pte_pfn(pte));
+      yield t.store(src.T.entries[src.idx], e); // set_pte_at(src_mm)
+    }
+    if (dst) yield t.store(dst.T.entries[dst.idx], e);
+  });
+
+/**
+ * copy_page_range() of one COW VMA with one PTE (fork's dup_mmap() calls it with both mmap locks
+ * held for write): inside the mm->write_protect_seq section (57efa1fe5957) that GUP-fast's FOLL_PIN
+ * checks, copy_pte_range() under the child's and the parent's PTL.
+ */
+export const copy_page_range = kernelFunction({ name: 'copy_page_range', file: 'mm/memory.c', version: 'v5.9–v6.18', note: 'copy_pte_range() inlined; one PTE' },
+  function* (t: Ctx, src: PteSlot, dst: PteSlot | null, opts: ForkOpts = {}): ThreadGen<void> {
+    const seq = opts.noWriteProtectSeq ? undefined : src.mm.write_protect_seq;
+    if (seq !== undefined) {
+      yield* raw_write_seqcount_begin(t, seq);
+      if (opts.mbAfterSeqBegin) yield smp_mb(t);
+    }
+    if (dst) yield t.lock(dst.T.ptl); // copy_pte_range(): pte_alloc_map_lock(dst_mm)
+    yield t.lock(src.T.ptl); // spin_lock_nested(src_ptl)
+    const pte = yield t.load(src.T.entries[src.idx]); // ptep_get(src_pte)
+    if (pte_present(pte)) yield* copy_present_pte(t, src, dst, pte, opts);
+    else if (pte !== PTE_NONE) yield* copy_nonpresent_pte(t, src, dst, pte);
+    yield t.unlock(src.T.ptl);
+    if (dst) yield t.unlock(dst.T.ptl);
+    if (seq !== undefined) yield* raw_write_seqcount_end(t, seq);
+  });
+
+// ---------------------------------------------------------------- the write fault on a COW PTE
+
+/**
+ * How do_wp_page() decides whether the faulting process may reuse the page instead of copying it:
+ * 'mapcount' (up to v5.8: reuse_swap_page(), the page is mapped once), 'page_count' (v5.9–v5.18,
+ * 09854ba94c6a: nobody else holds a reference), 'anon-exclusive' (v5.19+: PageAnonExclusive, else
+ * wp_can_reuse_anon_folio()'s reference count).
+ */
+export type CowReuse = 'mapcount' | 'page_count' | 'anon-exclusive';
+
+/**
+ * do_wp_page() for a write fault on the read-only present PTE T[idx] -> P: reuse the page (make
+ * the PTE writable: wp_page_reuse()) when the kernel's rule says nobody else can see it, else
+ * wp_page_copy(): allocate C, copy P into it, map C writable, drop the mapping's reference on P.
+ * Returns what it did ('none' when the PTE no longer maps P read-only: the fault is spurious).
+ */
+export const do_wp_page = kernelFunction({ name: 'do_wp_page', file: 'mm/memory.c', version: 'v4.x–v6.18', note: 'with wp_page_reuse() and wp_page_copy(); the reuse rule per CowReuse; the copy is made under the PTL' },
+  function* (t: Ctx, T: PageTable, idx: number, P: Folio, C: Folio, reuse: CowReuse = 'anon-exclusive'): ThreadGen<'reuse' | 'copy' | 'none'> {
     yield t.lock(T.ptl);
     const pte = yield t.load(T.entries[idx]);
-    if (!(pte & _PAGE_RW)) {
-      yield t.store(C._refcount, 1);
-      yield t.store(C.freed, 0);
-      yield t.store(T.entries[idx], mk_pte(C.pfn, _PAGE_PRESENT | _PAGE_RW));
-      yield* folio_put(t, P);
+    if (!pte_present(pte) || pte_write(pte) || pte_pfn(pte) !== P.pfn) { yield t.unlock(T.ptl); return 'none'; }
+    let mine: boolean;
+    if (reuse === 'mapcount') mine = P._mapcount !== undefined && (yield t.load(P._mapcount)) === 1; // reuse_swap_page()
+    else if (reuse === 'page_count') mine = (yield* folio_ref_count(t, P)) === 1;
+    else if (isAnon(P) && (yield* PageAnonExclusive(t, P))) mine = true;
+    else {
+      mine = (yield* folio_ref_count(t, P)) === 1; // wp_can_reuse_anon_folio()
+      if (mine && isAnon(P)) yield* SetPageAnonExclusive(t, P); // folio_move_anon_rmap(); SetPageAnonExclusive()
     }
+    if (mine) {
+      yield t.store(T.entries[idx], pte | _PAGE_RW | _PAGE_DIRTY); // wp_page_reuse(): ptep_set_access_flags()
+      yield t.unlock(T.ptl);
+      return 'reuse';
+    }
+    yield* folio_alloc(t, C); // wp_page_copy(): vma_alloc_zeroed_movable_folio() ...
+    yield t.store(C.data, yield t.load(P.data)); // ... __wp_page_copy_user()
+    if (isAnon(C)) yield* SetPageAnonExclusive(t, C); // folio_add_new_anon_rmap(RMAP_EXCLUSIVE)
+    yield t.store(T.entries[idx], mk_pte(C.pfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY)); // set_pte_at_notify()
+    if (P._mapcount !== undefined) yield t.fetchAdd(P._mapcount, -1, Mode.Relaxed); // folio_remove_rmap_pte()
     yield t.unlock(T.ptl);
+    yield* folio_put(t, P); // the old page's mapping reference
+    return 'copy';
   });
 
 /** pte_alloc_one() (include/asm-generic/pgalloc.h): the new table's page is cleared. */

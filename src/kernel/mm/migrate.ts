@@ -1,13 +1,17 @@
 // Folio migration (mm/migrate.c: migrate_pages, __migrate_folio, __folio_migrate_mapping,
-// folio_migrate_flags, remove_migration_ptes; mm/rmap.c try_to_migrate, folio_remove_rmap_pte;
-// mm/util.c folio_mc_copy; docs/design/protocols.md §7). One order-0 folio `src` mapped by one PTE (anon) or
+// folio_migrate_flags, remove_migration_ptes; mm/util.c folio_mc_copy; the unmap,
+// try_to_migrate(), is in mm/rmap.ts; docs/design/protocols.md §7). One order-0 folio `src` mapped by one PTE (anon) or
 // held in one page-cache slot (file), moved to `dst`.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
 import { folio_get, folio_put, folio_ref_count, folio_ref_freeze, folio_ref_unfreeze, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_MIGRATION, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, type PageTable } from '../include/linux/pgtable.ts';
+import { PTE_NONE, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, is_migration_entry, mk_pte, type PageTable } from '../include/linux/pgtable.ts';
+import { is_migration_entry_dirty, is_readable_migration_entry, is_writable_migration_entry, migration_entry_to_pfn } from '../include/linux/swapops.ts';
+import { SetPageAnonExclusive } from '../include/linux/page-flags.ts';
+import { isAnon } from '../include/linux/mm.ts';
+import { try_to_migrate, type MigrateUnmapOpts } from './rmap.ts';
 import type { AddressSpace } from './filemap.ts';
 import { xas_store } from '../lib/xarray.ts';
-import { smp_wmb } from '../include/asm-generic/barrier.ts';
+import { smp_acquire__after_ctrl_dep, smp_wmb } from '../include/asm-generic/barrier.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 
 const migrateC = (name: string, note?: string) => ({ name, file: 'mm/migrate.c', version: MAINLINE, ...(note ? { note } : {}) });
@@ -34,27 +38,23 @@ export const folio_migrate_copy = kernelFunction({ name: 'folio_migrate_copy', f
     yield t.store(dst.data, d);
   });
 
-/** folio_remove_rmap_pte(): the mapping's reference goes (the model has no mapcount: a folio_put). */
-const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: MAINLINE, note: 'no mapcount: the put of the mapping\'s reference' },
-  (t: Ctx, src: Folio): ThreadGen<void> => folio_put(t, src));
-
-/** try_to_migrate() → try_to_migrate_one() for the one PTE: clear it, install a migration entry, drop the mapping's ref. */
-export const try_to_migrate = kernelFunction({ name: 'try_to_migrate', file: 'mm/rmap.c', version: MAINLINE, note: 'try_to_migrate_one() on the one PTE' },
-  function* (t: Ctx, T: PageTable, idx: number, src: Folio, flush?: () => ThreadGen<void>): ThreadGen<number> {
-    yield t.lock(T.ptl);
-    const pte = yield t.xchg(T.entries[idx], mk_pte(src.pfn, _PAGE_MIGRATION)); // ptep_clear_flush + set migration entry
-    if (flush) yield* flush();
-    yield t.unlock(T.ptl);
-    yield* folio_remove_rmap_pte(t, src);
-    return pte;
-  });
-
-/** remove_migration_ptes(): the migration entry becomes a PTE of `to` (dst on success, src on failure). */
-export const remove_migration_ptes = kernelFunction(migrateC('remove_migration_ptes'),
-  function* (t: Ctx, T: PageTable, idx: number, to: Folio): ThreadGen<void> {
-    yield t.lock(T.ptl);
-    yield t.store(T.entries[idx], mk_pte(to.pfn, _PAGE_PRESENT | _PAGE_RW));
-    yield* folio_get(t, to);
+/**
+ * remove_migration_ptes(src, to) for the one PTE: if T[idx] still holds a migration entry for
+ * src, it becomes a PTE of `to` (dst on success, src when migration failed) as
+ * remove_migration_pte() builds it: writable if the entry was, dirty if it kept the dirty bit, and
+ * an anon `to` is AnonExclusive again unless the entry was a plain readable one (RMAP_EXCLUSIVE).
+ * An entry zapped meanwhile (MADV_DONTNEED, munmap) is left alone.
+ */
+export const remove_migration_ptes = kernelFunction(migrateC('remove_migration_ptes', 'remove_migration_pte() for the one PTE'),
+  function* (t: Ctx, T: PageTable, idx: number, src: Folio, to: Folio): ThreadGen<void> {
+    yield t.lock(T.ptl); // page_vma_mapped_walk()
+    const e = yield t.load(T.entries[idx]);
+    if (is_migration_entry(e) && migration_entry_to_pfn(e) === src.pfn) {
+      yield* folio_get(t, to);
+      const pte = mk_pte(to.pfn, _PAGE_PRESENT | (is_writable_migration_entry(e) ? _PAGE_RW : 0) | (is_migration_entry_dirty(e) ? _PAGE_DIRTY : 0));
+      if (isAnon(to) && !is_readable_migration_entry(e)) yield* SetPageAnonExclusive(t, to); // folio_add_anon_rmap_pte(RMAP_EXCLUSIVE)
+      yield t.store(T.entries[idx], pte); // set_pte_at()
+    }
     yield t.unlock(T.ptl);
   });
 
@@ -82,17 +82,33 @@ export interface AnonKnobs {
   /** A TLB flush to run after clearing the PTE (under the PTL), and whether to run it only after the copy (U7.c). */
   flush?: () => ThreadGen<void>;
   flushAfterCopy?: boolean;
+  /** How try_to_migrate_one() treats an AnonExclusive page (mm/rmap.ts): an older kernel's or a changed one. */
+  unmap?: Pick<MigrateUnmapOpts, 'noShareBarriers' | 'ignorePins'>;
+  /**
+   * The fix proposed for docs/weak-memory-findings.md §1 (in no kernel): smp_acquire__after_ctrl_dep()
+   * after a successful early refcount check, so the copy's loads come after the check.
+   */
+  acquireAfterCtrlDep?: boolean;
 }
 
-/** __migrate_folio()'s early check of an anon folio: folio_ref_count(src) against the expected count. */
-const earlyRefcountCheck = kernelFunction(migrateC('__migrate_folio'), function* (t: Ctx, src: Folio): ThreadGen<number> {
-  return yield t.load(src._refcount);
+/**
+ * __migrate_folio()'s early check: folio_ref_count(src) (atomic_read(), a plain load) against
+ * the expected count. The copy that follows depends on it only by control; `acquire` adds the
+ * proposed smp_acquire__after_ctrl_dep() after a successful check.
+ */
+const earlyRefcountCheck = kernelFunction(migrateC('__migrate_folio'), function* (t: Ctx, src: Folio, expected: number, acquire: boolean): ThreadGen<boolean> {
+  const c = yield t.load(src._refcount);
+  if (c !== expected) return false;
+  if (acquire) yield smp_acquire__after_ctrl_dep(t);
+  return true;
 });
 
 /**
  * migrate_pages() of one anon folio mapped at T[idx]. src holds the isolation reference
- * (+1). Anon folios without a mapping need no freeze: after the unmap nothing can reach src
- * except speculative getters, so the plain comparison with the expected count is authoritative.
+ * (+1). migrate_folio_unmap(): try_to_migrate(); a folio still mapped afterwards (the unmap
+ * backed off: maybe pinned) fails with -EAGAIN before anything is copied. Anon folios without a
+ * mapping need no freeze: after the unmap nothing can reach src except speculative getters and
+ * holders of references taken before, so the plain comparison with the expected count decides.
  * Returns true if the mapping was switched to dst.
  */
 export const migrateAnonFolio = kernelFunction(migrateC('migrate_pages', 'one order-0 folio'),
@@ -103,33 +119,37 @@ export const migrateAnonFolio = kernelFunction(migrateC('migrate_pages', 'one or
     const c = yield* folio_ref_count(t, src);
     if (c !== expected + 1) return false; // (+1: the mapping, still there)
   }
-  yield* try_to_migrate(t, T, idx, src, knobs.flushAfterCopy ? undefined : knobs.flush);
-  let ok = true;
-  if (!knobs.noRefcountCheck && !knobs.checkBeforeUnmap) {
-    const c = yield* earlyRefcountCheck(t, src);
-    ok = c === expected;
-  }
+  const unmapped = yield* try_to_migrate(t, T, idx, src, { ...knobs.unmap, ...(knobs.flush && !knobs.flushAfterCopy ? { flush: knobs.flush } : {}) });
+  let ok = unmapped;
+  if (ok && !knobs.noRefcountCheck && !knobs.checkBeforeUnmap) ok = yield* earlyRefcountCheck(t, src, expected, !!knobs.acquireAfterCtrlDep);
   if (ok) {
     yield t.store(ghost.copying, 1);
     yield* folio_mc_copy(t, dst, src);
     yield* folio_migrate_flags(t);
     if (knobs.flushAfterCopy && knobs.flush) yield* try_to_unmap_flush(t, knobs.flush);
-    yield* remove_migration_ptes(t, T, idx, dst);
+    yield* remove_migration_ptes(t, T, idx, src, dst);
     yield* folio_put(t, dst); // the allocation reference; the mapping holds it now
     yield* migrate_folio_done(t, src); // the isolation reference: src is freed
     return true;
   }
   if (knobs.flushAfterCopy && knobs.flush) yield* try_to_unmap_flush(t, knobs.flush);
-  yield* remove_migration_ptes(t, T, idx, src);
+  if (unmapped) yield* remove_migration_ptes(t, T, idx, src, src);
   yield* folio_put(t, dst);
   yield* migrate_folio_done(t, src);
   return false;
 });
 
-/** The unsafe variant of migrate_file_folio() (row U7.f of docs/design/variants.md). */
+/** The variants of migrateFileFolio(): row U7.f of docs/design/variants.md, an older kernel's order, a proposed fix. */
 export interface FileKnobs {
   /** U7.f: a plain comparison instead of the freeze under the i_pages lock, and a plain set after. */
   checkWithoutFreeze?: boolean;
+  /**
+   * The order of kernels before v6.11 (migrate_folio_extra()): folio_migrate_mapping() (the
+   * freeze under the i_pages lock) first, folio_migrate_copy() after; no early check.
+   */
+  freezeThenCopy?: boolean;
+  /** The fix proposed for docs/weak-memory-findings.md §1: smp_acquire__after_ctrl_dep() after the early check. */
+  acquireAfterCtrlDep?: boolean;
 }
 
 /** The mapping switch of a page-cache folio: under xa_lock, freeze(expected), switch the slot, unfreeze. */
@@ -169,10 +189,23 @@ export const folio_migrate_mapping = kernelFunction({ name: 'folio_migrate_mappi
 /** __migrate_folio() of a page-cache folio: early lockless check, copy, then __folio_migrate_mapping(). */
 const __migrate_folio = kernelFunction(migrateC('__migrate_folio'),
   function* (t: Ctx, m: AddressSpace, idx: number, src: Folio, dst: Folio, expected: number, knobs: FileKnobs): ThreadGen<number> {
-    const c = yield t.load(src._refcount); // early check, outside the lock ("before more work")
-    if (c !== expected) return EAGAIN;
+    // The early check, outside the lock ("check whether src does not have extra refs before we
+    // do more work"): the copy follows it only by a control dependency.
+    if (!(yield* earlyRefcountCheck(t, src, expected, !!knobs.acquireAfterCtrlDep))) return EAGAIN;
     yield* folio_mc_copy(t, dst, src);
     return yield* __folio_migrate_mapping(t, m, idx, src, dst, expected, knobs);
+  });
+
+/**
+ * migrate_folio_extra() of kernels before v6.11: folio_migrate_mapping() (freeze, switch the
+ * slot, unfreeze, under the i_pages lock), then folio_migrate_copy(). A successful freeze is a
+ * fully ordered cmpxchg, so the copy reads the page after every reference it counted was dropped.
+ */
+const migrate_folio_extra = kernelFunction({ name: 'migrate_folio_extra', file: 'mm/migrate.c', version: 'v5.19–v6.10', note: 'migrate_page_move_mapping() + migrate_page_copy() before the folio conversion' },
+  function* (t: Ctx, m: AddressSpace, idx: number, src: Folio, dst: Folio, expected: number): ThreadGen<number> {
+    const rc = yield* folio_migrate_mapping(t, m, idx, src, dst, expected);
+    if (rc === 0) yield* folio_migrate_copy(t, dst, src);
+    return rc;
   });
 
 /**
@@ -182,7 +215,9 @@ const __migrate_folio = kernelFunction(migrateC('__migrate_folio'),
 export const migrateFileFolio = kernelFunction(migrateC('migrate_pages', 'one order-0 folio'),
   function* (t: Ctx, m: AddressSpace, idx: number, src: Folio, dst: Folio, knobs: FileKnobs = {}): ThreadGen<boolean> {
     const expected = 2; // folio_expected_ref_count() = 1 (page cache) + 1 (isolation)
-    const rc = yield* __migrate_folio(t, m, idx, src, dst, expected, knobs);
+    const rc = knobs.freezeThenCopy
+      ? yield* migrate_folio_extra(t, m, idx, src, dst, expected)
+      : yield* __migrate_folio(t, m, idx, src, dst, expected, knobs);
     yield* folio_put(t, dst); // dst's allocation reference (frees it on failure)
     yield* migrate_folio_done(t, src); // the isolation reference
     return rc === 0;
@@ -190,10 +225,18 @@ export const migrateFileFolio = kernelFunction(migrateC('migrate_pages', 'one or
 
 export { PTE_NONE };
 
-/** migration_entry_wait(): a fault on a migration entry waits until the entry is replaced. */
+/**
+ * The fault path a user access takes when its PTE did not allow it: handle_pte_fault() acts only
+ * on what it finds under the PTL (do_anonymous_page() and do_swap_page() recheck there), and
+ * migration_entry_wait() (pte_offset_map_lock(), is_migration_entry(), then
+ * migration_entry_wait_on_locked()) waits until a migration entry is replaced.
+ */
 export const migration_entry_wait = kernelFunction({ ...migrateC('migration_entry_wait'), waits: 'wait' },
   function* (t: Ctx, T: PageTable, idx: number): ThreadGen<void> {
-    yield t.await(T.entries[idx], (v) => !is_migration_entry(v));
+    yield t.lock(T.ptl);
+    const e = yield t.load(T.entries[idx]);
+    yield t.unlock(T.ptl);
+    if (is_migration_entry(e)) yield t.await(T.entries[idx], (v) => !is_migration_entry(v));
   });
 
 /** One buffer head of the folio: b_count, b_page, and the mapping's private_lock. */

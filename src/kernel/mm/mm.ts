@@ -20,6 +20,8 @@ export interface Mm extends Pmd {
   compound_head: Map<number, Loc>;
   /** mm->write_protect_seq (fork), when modeled. */
   write_protect_seq?: Loc;
+  /** MMF_HAS_PINNED in mm->flags (mm->has_pinned before v5.13): GUP has pinned in this mm, when modeled. */
+  MMF_HAS_PINNED?: Loc;
   /** mm->tlb_flush_pending (mmu_gather batching in progress), when modeled (newTlbFlushPending). */
   tlb_flush_pending?: Loc;
   /** 32-bit x86 PAE: the PMD is read as two 32-bit words (pmdp_get_lockless()'s loop). */

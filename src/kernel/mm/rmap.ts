@@ -1,23 +1,35 @@
 // The reverse map (mm/rmap.c, mm/page_vma_mapped.c): attaching an anon_vma to a VMA before its
-// first anonymous page is mapped there, and the anon rmap walk of a page. Khugepaged's page-table retraction reads vma->anon_vma to skip MAP_PRIVATE VMAs
+// first anonymous page is mapped there, and the anon rmap walk of a page; the anon rmap of
+// swap-cache folios (add, remove, move) and try_to_unmap_one()'s swap-out branch. Khugepaged's page-table retraction reads vma->anon_vma to skip MAP_PRIVATE VMAs
 // that were written to, and rechecks it under the PTL because anon_vma_prepare() can run
 // concurrently (userfaultfd ioctls hold neither the mmap lock for write nor i_mmap_rwsem).
+//
+// Unmapping a folio for migration (mm/rmap.c try_to_migrate, try_to_migrate_one,
+// folio_remove_rmap_pte; docs/design/protocols.md §7): under the PTL the PTE is cleared (with the
+// TLB flush, or batched for later), a maybe-pinned exclusive anon page makes the unmap back off
+// before anything else is decided (folio_try_share_anon_rmap_pte()), otherwise a migration entry
+// that remembers write / AnonExclusive / dirty replaces the PTE and the mapping's reference goes.
+// The model has one PTE per folio; the page_vma_mapped_walk() over the rmap is that one PTE.
 import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import { Mode } from '../../engine/ops.ts';
 import { kernelFunction } from '../kfn.ts';
 import type { Vma } from '../include/linux/mm_types.ts';
-import { anon_vma_lock_read, anon_vma_lock_write, anon_vma_unlock_read, anon_vma_unlock_write, type AnonVma } from '../include/linux/rmap.ts';
-import { pmd_is_table, pmd_table_id, pte_pfn, pte_present } from '../include/linux/pgtable.ts';
+import {
+  anon_vma_lock_read, anon_vma_lock_write, anon_vma_unlock_read, anon_vma_unlock_write, type AnonVma,
+  folio_try_share_anon_rmap_pte, page_try_share_anon_rmap, EBUSY,
+} from '../include/linux/rmap.ts';
+import { PTE_NONE, pmd_is_table, pmd_table_id, pte_dirty, pte_pfn, pte_present, type PageTable } from '../include/linux/pgtable.ts';
 import { table } from './mm.ts';
 import type { Mm } from './mm.ts';
-import { Mode } from '../../engine/ops.ts';
 import { I18 } from '../invariants.ts';
-import { folio_put } from '../include/linux/page_ref.ts';
-import { PTE_NONE, type PageTable } from '../include/linux/pgtable.ts';
-import { pte_swp_mkexclusive, swp_entry_to_pte } from '../include/linux/swapops.ts';
+import { migrationEntryFor, pte_swp_mkexclusive, swp_entry_to_pte } from '../include/linux/swapops.ts';
 import { set_pte_at } from './pgtable-generic.ts';
 import type { AnonIdentity, SwapFolio } from './swap_state.ts';
 import { swap_duplicate, type SwapInfo } from './swapfile.ts';
 import { lockPtl } from './pgtable-generic.ts';
+import { folio_put, type Folio } from '../include/linux/page_ref.ts';
+import { PageAnonExclusive, ClearPageAnonExclusive } from '../include/linux/page-flags.ts';
+import { isAnon } from '../include/linux/mm.ts';
 
 /**
  * __anon_vma_prepare() (anon_vma_prepare() when vma->anon_vma is NULL): under the anon_vma lock
@@ -69,6 +81,78 @@ export const rmap_walk_anon = kernelFunction({ name: 'rmap_walk_anon', file: 'mm
     yield* anon_vma_unlock_read(t, av);
   });
 
+/**
+ * folio_remove_rmap_pte(): the mapping goes from the rmap: the page's mapcount drops
+ * (atomic_add_negative(-1, &page->_mapcount), a value-returning atomic: fully ordered), where the
+ * scenario models it; the reference goes with the folio_put() after it.
+ */
+export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.18', note: 'page_remove_rmap() before v6.8; one PTE of an order-0 folio; the mapcount only where a scenario models it' },
+  function* (t: Ctx, f: Folio): ThreadGen<void> {
+    if (f._mapcount !== undefined) yield t.fetchAdd(f._mapcount, -1);
+  });
+
+const V = 'v5.19–v6.18';
+
+/** How try_to_migrate_one() unmaps: the kernel's variants and the changes the catalog makes. */
+export interface MigrateUnmapOpts {
+  /**
+   * The TLB flush of ptep_clear_flush(), run under the PTL right after the clear. Without it the
+   * PTE is cleared with ptep_get_and_clear() and the flush is batched (TTU_BATCH_FLUSH:
+   * set_tlb_ubc_flush_pending(), flushed later by try_to_unmap_flush()).
+   */
+  flush?: () => ThreadGen<void>;
+  /** folio_mark_dirty() target: PG_dirty, set when the cleared PTE was dirty. */
+  pgDirty?: Loc;
+  /** page_try_share_anon_rmap() of v5.19–v6.0, before 088b8aa537c2: no barriers. */
+  noShareBarriers?: boolean;
+  /**
+   * A change a patch could make (point 4 of the fidelity review): PageAnonExclusive cleared
+   * without folio_try_share_anon_rmap_pte()'s "maybe pinned?" check, leaving a pinned page to
+   * __migrate_folio()'s later refcount check.
+   */
+  ignorePins?: boolean;
+}
+
+/**
+ * try_to_migrate_one() of `folio` mapped at T[idx]: returns false if it backed off (the PTE is
+ * restored: a maybe-pinned AnonExclusive page), true otherwise (a migration entry replaced the
+ * PTE, or the PTE did not map the folio).
+ */
+export const try_to_migrate_one = kernelFunction({ name: 'try_to_migrate_one', file: 'mm/rmap.c', version: V, note: 'one PTE of an order-0 folio; not hugetlb, not device-private' },
+  function* (t: Ctx, T: PageTable, idx: number, folio: Folio, opts: MigrateUnmapOpts = {}): ThreadGen<boolean> {
+    yield t.lock(T.ptl); // page_vma_mapped_walk()
+    const cur = yield t.load(T.entries[idx]);
+    if (!pte_present(cur) || pte_pfn(cur) !== folio.pfn) { yield t.unlock(T.ptl); return true; }
+    const anonExclusive = isAnon(folio) && (yield* PageAnonExclusive(t, folio));
+    // Nuke the page table entry: ptep_get_and_clear() (a relaxed xchg: the generic and the arm64
+    // code order nothing by it), followed by the flush for ptep_clear_flush(); with the flush
+    // deferred, set_tlb_ubc_flush_pending() leaves it to the caller.
+    const pteval = yield t.xchg(T.entries[idx], 0, Mode.Relaxed);
+    if (opts.flush) yield* opts.flush();
+    if (pte_dirty(pteval) && opts.pgDirty !== undefined) yield t.store(opts.pgDirty, 1); // folio_mark_dirty()
+    if (anonExclusive && isAnon(folio)) {
+      // "See folio_try_share_anon_rmap_pte(): clear PTE first."
+      let rc = 0;
+      if (opts.ignorePins) yield* ClearPageAnonExclusive(t, folio);
+      else if (opts.noShareBarriers) rc = yield* page_try_share_anon_rmap(t, folio, { noBarriers: true });
+      else rc = yield* folio_try_share_anon_rmap_pte(t, folio);
+      if (rc === EBUSY) {
+        yield t.store(T.entries[idx], pteval); // set_pte_at(mm, address, pvmw.pte, pteval)
+        yield t.unlock(T.ptl);
+        return false;
+      }
+    }
+    yield t.store(T.entries[idx], migrationEntryFor(folio.pfn, pteval, anonExclusive, true)); // set_pte_at(swp_pte)
+    yield* folio_remove_rmap_pte(t, folio);
+    yield* folio_put(t, folio);
+    yield t.unlock(T.ptl); // page_vma_mapped_walk_done()
+    return true;
+  });
+
+/** try_to_migrate(): rmap_walk() over the folio's mappings, here the one PTE; true if it is unmapped. */
+export const try_to_migrate = kernelFunction({ name: 'try_to_migrate', file: 'mm/rmap.c', version: V, note: 'the rmap walk reaches the one PTE' },
+  (t: Ctx, T: PageTable, idx: number, folio: Folio, opts: MigrateUnmapOpts = {}): ThreadGen<boolean> => try_to_migrate_one(t, T, idx, folio, opts));
+
 // ---------------------------------------------------------------- anon rmap of swap-cache folios
 
 /**
@@ -92,12 +176,6 @@ export const folio_add_anon_rmap_pte = kernelFunction({
   yield t.assert(mapping === vma.anon_vma && index === vma.index, I18,
     () => `CPU${t.tid} maps ${folio.name} at ${vma.what}, but ${folio.name}'s anon identity is anon_vma#${mapping} index ${index} (__page_check_anon_rmap(): kernel BUG at mm/rmap.c)`);
 });
-
-/** folio_remove_rmap_pte(): the mapcount goes down (one PTE of an order-0 folio). */
-export const folio_remove_rmap_pte = kernelFunction({ name: 'folio_remove_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'the mapcount only' },
-  function* (t: Ctx, folio: SwapFolio): ThreadGen<void> {
-    yield t.fetchAdd(folio._mapcount, -1, Mode.Relaxed);
-  });
 
 /**
  * folio_move_anon_rmap(): a locked, exclusive anon folio moves to `vma`'s anon_vma

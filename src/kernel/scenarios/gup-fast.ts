@@ -10,7 +10,9 @@ import { folio_alloc } from '../include/linux/gfp.ts';
 import { PTE_NONE, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_leaf, pmd_table, pte_pfn } from '../include/linux/pgtable.ts';
 import { newMm } from '../mm/mm.ts';
 import { get_user_pages_fast, gup_fast, pin_user_pages_fast, put_page, unpin_user_page, type GupKnobs } from '../mm/gup.ts';
-import { copy_present_pte, do_anonymous_page, do_wp_page, zap_pte_range } from '../mm/memory.ts';
+import { do_anonymous_page, do_wp_page, zap_pte_range, type CowReuse, type ForkOpts } from '../mm/memory.ts';
+import { dup_mmap } from '../kernel/fork.ts';
+import { newAnonFolio } from '../include/linux/page-flags.ts';
 import { __split_folio_to_order, copy_huge_pmd } from '../mm/huge_memory.ts';
 import { collapse_huge_page, dataAtAddress, newCollapseRange } from '../mm/khugepaged.ts';
 import { variants, type Scenario } from '../scenario.ts';
@@ -202,36 +204,43 @@ export const gupHugeForkScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U1.e: FOLL_PIN vs fork
-function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
+type ForkKnob = 'ignore-write-protect-seq' | 'pre-fix' | 'fixed' | 'mb-after-seqcount-begin';
+
+function makeFork(knob: ForkKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 3);
-    const P = newFolio(b, 'P', 1, 1);
-    const C = newFolio(b, 'C', 2, 0); // the COW copy the parent's write fault would allocate
+    const P = newAnonFolio(b, 'P', 1, 1); // the parent's private anon page, mapped writable: AnonExclusive
+    const C = newAnonFolio(b, 'C', 2, 0, { exclusive: false }); // the COW copy the parent's write fault would allocate
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [P, C]);
     mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
     b.addField(mm.obj, 'write_protect_seq', mm.write_protect_seq);
-    const excl = folioField(b, P, 'AnonExclusive', 1);
+    mm.MMF_HAS_PINNED = b.loc('mm.MMF_HAS_PINNED', 0);
+    b.addField(mm.obj, 'MMF_HAS_PINNED', mm.MMF_HAS_PINNED);
     const pinned = ghostWord(b, 'pinned');
+    // B8's variants are the kernel around 57efa1fe5957 (v5.10 / v5.11): fork() checks
+    // mm->has_pinned and page_maybe_dma_pinned(), the fault reuses a page only at page_count() 1.
+    const v510 = knob === 'pre-fix' || knob === 'fixed';
+    const fork: ForkOpts = v510 ? { version: 'v5.9', noWriteProtectSeq: knob === 'pre-fix' } : { mbAfterSeqBegin: knob === 'mb-after-seqcount-begin' };
+    const reuse: CowReuse = v510 ? 'page_count' : 'anon-exclusive';
     b.thread('CPU0', function* (t: Ctx) {
-      const g = yield* pin_user_pages_fast(t, cpus.cpu[0], mm, 0, { write: true }, { ignoreWriteProtectSeq: knob === 'ignore-write-protect-seq' });
+      const noSeq = knob === 'ignore-write-protect-seq' || knob === 'pre-fix';
+      const g = yield* pin_user_pages_fast(t, cpus.cpu[0], mm, 0, { write: true }, { ignoreWriteProtectSeq: noSeq });
       if (g) yield t.store(pinned, g.page); // the pin is kept (an RDMA buffer)
     });
     b.thread('CPU1', function* (t: Ctx) {
-      // fork(): copy_page_range() write-protects the parent's PTE unless the page may be pinned.
-      yield t.fetchAdd(mm.write_protect_seq!, 1); // raw_write_seqcount_begin
-      yield* copy_present_pte(t, T, 0, P, excl);
-      yield t.fetchAdd(mm.write_protect_seq!, 1); // raw_write_seqcount_end
+      // fork(): dup_mmap() copies the VMA (the child's page table is not modeled).
+      yield* dup_mmap(t, { mm, T, idx: 0 }, null, fork);
     });
     b.thread('CPU2', function* (t: Ctx) {
-      // The parent writes a: a write fault on a R/O shared page copies it (do_wp_page -> wp_page_copy).
-      yield* do_wp_page(t, T, 0, P, C);
+      // The parent writes a: a write fault on a R/O page reuses it or copies it (do_wp_page()).
+      yield* do_wp_page(t, T, 0, P, C, reuse);
     });
     b.final((s) => {
       if (!s.value(pinned)) return null;
       const p = s.value(pinned);
       const mapped = pte_pfn(s.value(T.entries[0]));
-      if (mapped === p && (p !== 1 || s.value(excl) === 1)) return null;
+      if (mapped === p && (v510 || s.value((p === P.pfn ? P : C).PG_anon_exclusive) === 1)) return null;
       return { invariant: I15, message: `CPU0 holds a write pin on pfn ${p}, but ${mapped === p ? 'it is no longer AnonExclusive' : `the parent's address now maps pfn ${mapped}`}: DMA into the pinned page is invisible to the parent` };
     });
   };
@@ -239,10 +248,21 @@ function makeFork(knob: 'ignore-write-protect-seq' | undefined) {
 
 export const gupForkScenario: Scenario = {
   name: 'gup-fast-pin-vs-fork',
-  description: 'pin_user_pages_fast() against fork() write-protecting the parent and the parent\'s COW write fault (§1.3(6), U1.e)',
+  description: 'pin_user_pages_fast() against fork() write-protecting the parent and the parent\'s COW write fault (§1.3(6), U1.e, B8)',
   seed: '000', section: '§1',
-  variants: variants('gup-fast-pin-vs-fork', makeFork, [
-    { name: 'safe', ref: '§1', expected: 'ok', description: 'FOLL_PIN brackets the walk with mm->write_protect_seq and gives up if fork ran meanwhile' },
-    { name: 'ignore-write-protect-seq', kernels: 'before the write_protect_seq bracket (57efa1fe5957, 2021; from the fidelity review, not re-checked)', ref: 'U1.e', expected: 'I15', description: 'no write_protect_seq bracket: a pin lands between fork\'s pin check and its write-protect; the parent\'s next write COWs away from the pinned page' },
+  variants: variants<ForkKnob>('gup-fast-pin-vs-fork', makeFork, [
+    { name: 'safe', ref: '§1', expected: 'ok', description: 'FOLL_PIN brackets the walk with mm->write_protect_seq and gives up if fork ran meanwhile; fork copies a maybe-pinned AnonExclusive page for the child' },
+    { name: 'ignore-write-protect-seq', kernels: 'a hypothetical change to v6.12', ref: 'U1.e', expected: 'I15', description: 'no write_protect_seq bracket: a pin lands between fork\'s pin check and its write-protect; the parent\'s next write COWs away from the pinned page' },
+    { name: 'pre-fix', ref: '§1', expected: 'I15', commit: '57efa1fe5957', fixes: 'f3c64eda3e50', kernels: 'v5.9–v5.10',
+      description: 'the kernel before 57efa1fe5957: fork\'s copy_present_page() sees neither mm->has_pinned nor a pinned page, GUP-fast pins and passes its PTE recheck, fork write-protects; the parent\'s write fault sees page_count() > 1 and copies away from the pinned page' },
+    { name: 'fixed', ref: '§1', expected: 'ok', commit: '57efa1fe5957', fixes: 'f3c64eda3e50', kernels: 'v5.11–v5.18',
+      description: '57efa1fe5957: fork copies inside mm->write_protect_seq; GUP-fast with FOLL_PIN reads the count before and after its walk and falls back when fork ran meanwhile' },
+    { name: 'lkmm-write-protect-seq', ref: '§1', expected: 'I15', model: 'lkmm', finding: '§2',
+      description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §2): the kernel\'s own protocol under the LKMM; raw_write_seqcount_begin() orders the odd count before fork\'s later stores only (smp_wmb()), so fork can read the pin count before the count is visible while GUP-fast pins, fully ordered, and then reads the old count' },
+    { name: 'lkmm-write-protect-seq-v5.11', ref: '§1', expected: 'I15', model: 'lkmm', finding: '§2', findingOf: 'fixed', kernels: 'v5.11–v5.18',
+      description: 'FINDING §2 in B8\'s fixed kernel (57efa1fe5957, v5.11): the same write_protect_seq protocol under the LKMM, with that era\'s fork (mm->has_pinned, page_maybe_dma_pinned()) and COW rule (page_count())' },
+    { name: 'mb-after-seqcount-begin', ref: '§1', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix',
+      origin: 'the fix proposed for docs/weak-memory-findings.md §2 (in no kernel): smp_mb() after raw_write_seqcount_begin() in copy_page_range()',
+      description: 'smp_mb() after raw_write_seqcount_begin(): fork\'s odd count and GUP-fast\'s pin form a store-buffering pair with full barriers on both sides' },
   ]),
 };

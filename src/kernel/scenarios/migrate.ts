@@ -6,25 +6,30 @@ import type { Ctx } from '../../engine/ops.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { folioField, folio_put, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write } from '../include/linux/pgtable.ts';
+import { newAnonFolio } from '../include/linux/page-flags.ts';
+import { dup_mmap } from '../kernel/fork.ts';
+import { PTE_NONE, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_RW, mk_pte, newPageTable, pmd_table, pte_pfn, pte_present, pte_write, showPte } from '../include/linux/pgtable.ts';
 import { newMm, folio as folioAt } from '../mm/mm.ts';
 import { filemap_get_entry, newAddressSpace, slotCursor, slotPfn } from '../mm/filemap.ts';
-import { get_user_pages_fast, put_page } from '../mm/gup.ts';
+import { GUP_PIN_COUNTING_BIAS, get_user_pages_fast, put_page, unpin_user_page } from '../mm/gup.ts';
 import { __buffer_migrate_folio, migrateAnonFolio, migrateFileFolio, migration_entry_wait, type AnonKnobs } from '../mm/migrate.ts';
-import { migrate_vma_collect_pmd, migrate_vma_finalize } from '../mm/migrate_device.ts';
+import { migrate_vma_collect_pmd, migrate_vma_finalize, type CollectOpts } from '../mm/migrate_device.ts';
 import { shrink_folio_list } from '../mm/vmscan.ts';
 import { __find_get_block, put_bh } from '../fs/buffer.ts';
 import { insnBegin, insnEnd, mmuAccessBegin, mmuAccessEnd, mmuTranslate, newMmu, newTlb } from '../hw.ts';
 import { flush_tlb_page } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { ghostWord, ghostLoad } from '../ghost.ts';
-import { I6, I10, I16 } from '../invariants.ts';
+import { I6, I10, I15, I16 } from '../invariants.ts';
 import { newSpinlock } from '../include/linux/spinlock.ts';
 
 /** `wrote`: the last value written (0: none). */
 function lostWrite(wrote: number, seen: number, where: string) {
   return wrote && seen !== wrote ? { invariant: I10, message: `the write of ${wrote} is lost: ${where} reads ${seen} after migration` } : null;
 }
+
+/** The fix proposed for docs/weak-memory-findings.md §1, as a variant (it is in no kernel). */
+const ACQUIRE_FIX = 'the fix proposed for docs/weak-memory-findings.md §1 (in no kernel): smp_acquire__after_ctrl_dep() after __migrate_folio()\'s early refcount check';
 
 // ---------------------------------------------------------------- U5.b, U7.f: file folio vs lookup
 type FileKnob = 'lookup-folio-get' | 'check-without-freeze';
@@ -72,6 +77,43 @@ export const migrateFileScenario: Scenario = {
   ], { lookups: { default: 1, min: 1, max: 8 } }),
 };
 
+// ---------------------------------------------------------------- §7.4: file folio vs a writing holder
+type FileHolderKnob = 'freeze-then-copy' | 'acquire-after-ctrl-dep';
+
+function makeFileHolder(knob: FileHolderKnob | undefined) {
+  return (b: Builder) => {
+    new Cpus(b, 2);
+    const src = newFolio(b, 'src', 1, 3); // page cache + the holder's reference + isolation
+    const dst = newFolio(b, 'dst', 2, 1); // allocation reference
+    const A = newAddressSpace(b, 'A', [1]);
+    const wrote = ghostWord(b, 'wrote');
+    const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
+    b.thread('CPU0', function* (t: Ctx) {
+      // A holder of a reference on the page-cache folio (taken earlier, e.g. by a lookup)
+      // writes the page through the kernel mapping, then drops its reference.
+      yield t.store(src.data, 1);
+      yield t.store(wrote, 1);
+      yield* folio_put(t, src);
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* migrateFileFolio(t, A, 0, src, dst, { freezeThenCopy: knob === 'freeze-then-copy', acquireAfterCtrlDep: knob === 'acquire-after-ctrl-dep' });
+    });
+    b.final((s) => lostWrite(s.value(wrote), s.value(folios(slotPfn(s.value(A.slots[0]))).data), 'the page cache'));
+  };
+}
+
+export const migrateFileHolderScenario: Scenario = {
+  name: 'migrate-file-vs-writing-holder',
+  description: 'migration of a page-cache folio whose reference holder writes it and then drops its reference (§7.4; docs/weak-memory-findings.md §1)',
+  seed: '002', section: '§7',
+  variants: variants<FileHolderKnob>('migrate-file-vs-writing-holder', makeFileHolder, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'v6.11+: the early refcount check outside the lock, the copy, then the freeze under the i_pages lock' },
+    { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the freeze comes after the copy and orders nothing it read, so the copy can miss the holder\'s last write although the check and the freeze both saw its put' },
+    { name: 'freeze-then-copy', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'v5.19–v6.10', origin: 'the order of kernels before v6.11 (migrate_folio_extra(): folio_migrate_mapping(), then folio_migrate_copy())', description: 'the freeze under the i_pages lock first, the copy after it: a successful freeze is fully ordered, so the copy sees the write of every reference it counted as dropped' },
+    { name: 'acquire-after-ctrl-dep', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix', origin: ACQUIRE_FIX, description: 'smp_acquire__after_ctrl_dep() after the early check: the copy comes after the check' },
+  ]),
+};
+
 // ---------------------------------------------------------------- U7.a-c: one mapped anon page
 /**
  * The world of the anon migrations: `src` (pfn 1) mapped writable at T0[0] under *pmd, and the
@@ -81,8 +123,8 @@ export const migrateFileScenario: Scenario = {
  */
 function newAnonMigration(b: Builder, srcRefs: number, opts: { warmTlb?: boolean } = {}) {
   const cpus = new Cpus(b, 2);
-  const src = newFolio(b, 'src', 1, srcRefs);
-  const dst = newFolio(b, 'dst', 2, 1);
+  const src = newAnonFolio(b, 'src', 1, srcRefs); // mapped writable: AnonExclusive
+  const dst = newAnonFolio(b, 'dst', 2, 1, { exclusive: false }); // freshly allocated
   const pte0 = mk_pte(1, _PAGE_PRESENT | _PAGE_RW);
   const T = newPageTable(b, 0, [pte0]);
   const mm = newMm(b, pmd_table(0), [T], [src, dst]);
@@ -105,27 +147,92 @@ function migratePagesOnCpu1(b: Builder, w: AnonMigration, knobs: (t: Ctx) => Ano
 }
 
 // ---------------------------------------------------------------- U7.a: vs a reference holder that writes
-function makePin(knob: 'no-refcount-check' | undefined) {
+type HolderKnob = 'no-refcount-check' | 'acquire-after-ctrl-dep' | 'pinned-holder' | 'pinned-holder-no-refcount-check';
+
+function makePin(knob: HolderKnob | undefined) {
   return (b: Builder) => {
-    const w = newAnonMigration(b, 3); // mapping + the O_DIRECT reference + isolation
+    // The holder got its reference earlier by GUP: FOLL_GET (get_user_pages(), one reference) or,
+    // in the pinned-holder variants, FOLL_PIN (pin_user_pages(): GUP_PIN_COUNTING_BIAS references).
+    const pinned = knob === 'pinned-holder' || knob === 'pinned-holder-no-refcount-check';
+    const refs = pinned ? GUP_PIN_COUNTING_BIAS : 1;
+    const w = newAnonMigration(b, 2 + refs); // mapping + the holder's reference(s) + isolation
     b.thread('CPU0', function* (t: Ctx) {
-      // The holder of a GUP reference taken earlier: the device writes, then the reference is dropped.
+      // The holder: the device writes into the page, then the reference is dropped.
       yield t.store(w.src.data, 1);
       yield t.store(w.wrote, 1);
-      yield* put_page(t, w.mm, { page: w.src.pfn, folio: w.src, refs: 1 });
+      const g = { page: w.src.pfn, folio: w.src, refs };
+      if (pinned) yield* unpin_user_page(t, w.mm, g);
+      else yield* put_page(t, w.mm, g);
     });
-    migratePagesOnCpu1(b, w, () => ({ noRefcountCheck: knob === 'no-refcount-check' }));
+    migratePagesOnCpu1(b, w, () => ({
+      noRefcountCheck: knob === 'no-refcount-check' || knob === 'pinned-holder-no-refcount-check',
+      acquireAfterCtrlDep: knob === 'acquire-after-ctrl-dep',
+    }));
   };
 }
 
+
 export const migratePinScenario: Scenario = {
   name: 'migrate-vs-reference-holder',
-  description: 'migration of an anon page on which a GUP reference holder still writes (§7.3, U7.a)',
+  description: 'migration of an anon page on which a GUP reference holder (FOLL_GET, or FOLL_PIN) still writes (§7.3, U7.a)',
   seed: '002', section: '§7',
-  variants: variants('migrate-vs-reference-holder', makePin, [
-    { name: 'safe', ref: '§7', expected: 'ok', description: 'after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
-    { name: 'no-refcount-check', kernels: 'a hypothetical change to v6.12', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the holder can still write the old one' },
+  variants: variants<HolderKnob>('migrate-vs-reference-holder', makePin, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'a FOLL_GET holder: after the unmap the refcount must equal the expected count, else -EAGAIN and the page is remapped' },
+    { name: 'no-refcount-check', kernels: 'a hypothetical change to v6.12', ref: 'U7.a', expected: 'I10', description: 'no refcount check: the page is copied while the FOLL_GET holder can still write the old one' },
     { name: 'lkmm-early-refcount-check', ref: '§7', expected: 'I10', model: 'lkmm', finding: '§1', description: 'FINDING, to be confirmed (docs/weak-memory-findings.md §1): the kernel\'s own protocol under the LKMM; the copy\'s loads are ordered after the refcount check only by a control dependency, so they can read the page before the holder\'s last write' },
+    { name: 'acquire-after-ctrl-dep', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'a proposed fix', origin: ACQUIRE_FIX, description: 'smp_acquire__after_ctrl_dep() after the early check: the copy reads the page after the holder\'s write whenever the check saw the holder\'s put' },
+    { name: 'pinned-holder', ref: '§7', expected: 'ok', model: 'lkmm', kernels: 'v5.19–v6.18',
+      description: 'a FOLL_PIN holder: try_to_migrate_one() sees folio_maybe_dma_pinned() in folio_try_share_anon_rmap_pte() and restores the PTE before any refcount check; if the pin is already gone, the smp_mb__after_atomic() after ClearPageAnonExclusive() orders the copy after the unpin it saw (ok under the LKMM too)' },
+    { name: 'pinned-holder-no-refcount-check', ref: '§7', expected: 'ok', kernels: 'a hypothetical change to v6.12',
+      description: 'U7.a\'s change against a FOLL_PIN holder: still ok, because the maybe-pinned back-off of try_to_migrate_one() comes before any refcount check' },
+  ]),
+};
+
+// ---------------------------------------------------------------- §7.3: a pinned page, migration and fork
+type PinnedForkKnob = 'ignore-pins';
+
+/**
+ * Why try_to_migrate_one() must not unmap a maybe-pinned AnonExclusive page even though
+ * __migrate_folio()'s refcount check would fail the migration anyway: while the page sits behind a
+ * migration entry, fork()'s copy_nonpresent_pte() shares it (the entry becomes readable in both
+ * processes) without any pin check, and the failed migration then restores a readable, not
+ * exclusive PTE: the pinned page is no longer the parent's own. (The rmap walk of the failed
+ * migration would restore the child's copy of the entry too; the model restores the parent's.)
+ */
+function makePinnedFork(knob: PinnedForkKnob | undefined) {
+  return (b: Builder) => {
+    const w = newAnonMigration(b, 2 + GUP_PIN_COUNTING_BIAS); // mapping + an RDMA pin held all along + isolation
+    w.mm.write_protect_seq = b.loc('mm.write_protect_seq', 0);
+    b.addField(w.mm.obj, 'write_protect_seq', w.mm.write_protect_seq);
+    w.mm.MMF_HAS_PINNED = b.loc('mm.MMF_HAS_PINNED', 1); // the pin was taken by this mm
+    b.addField(w.mm.obj, 'MMF_HAS_PINNED', w.mm.MMF_HAS_PINNED);
+    const C = newAnonFolio(b, 'C', 3, 0, { exclusive: false }); // the child's copy, if fork makes one
+    const T1 = newPageTable(b, 1, [PTE_NONE]);
+    const child = newMm(b, pmd_table(1), [T1], [w.src, C], { pmdName: 'child_pmd' });
+    b.thread('CPU0', function* (t: Ctx) {
+      // fork() of the process while the page may be under migration.
+      yield* dup_mmap(t, { mm: w.mm, T: w.T, idx: 0 }, { mm: child, T: T1, idx: 0 }, { childCopy: C });
+    });
+    b.thread('CPU1', function* (t: Ctx) {
+      yield* migrateAnonFolio(t, w.T, 0, w.src, w.dst, { copying: w.copying }, { unmap: { ignorePins: knob === 'ignore-pins' } });
+    });
+    b.final((s) => {
+      const pte = s.value(w.T.entries[0]);
+      if (pte_present(pte) && pte_pfn(pte) === w.src.pfn && s.value(w.src.PG_anon_exclusive) === 1) return null;
+      return { invariant: I15, message: `the pinned page is ${pte_pfn(pte) === w.src.pfn ? 'mapped by the parent but no longer AnonExclusive (fork shared it)' : `no longer mapped by the parent (${showPte(pte)})`}: the parent's next write copies away from the pin` };
+    });
+  };
+}
+
+export const migratePinnedForkScenario: Scenario = {
+  name: 'migrate-pinned-vs-fork',
+  description: 'migration of an AnonExclusive page that stays pinned (an RDMA buffer) against fork() of its process (§7.3; the maybe-pinned back-off of try_to_migrate_one())',
+  seed: '002', section: '§7',
+  variants: variants<PinnedForkKnob>('migrate-pinned-vs-fork', makePinnedFork, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'try_to_migrate_one() backs off before unmapping a maybe-pinned AnonExclusive page; fork sees the present PTE and gives the child a copy' },
+    { name: 'ignore-pins', ref: '§7', expected: 'I15', kernels: 'a hypothetical change to v6.12',
+      origin: 'a change a patch could make: try_to_migrate_one() clears PageAnonExclusive without folio_try_share_anon_rmap_pte()\'s pin check, trusting __migrate_folio()\'s refcount check to fail the migration of a pinned page',
+      description: 'the pinned page gets a migration entry; fork makes it readable in both processes, and the failed migration restores a read-only, possibly shared PTE over the pinned page' },
   ]),
 };
 
@@ -250,10 +357,19 @@ export const migrateBhScenario: Scenario = {
 };
 
 // ---------------------------------------------------------------- U7.e: dirty bit on collect
-function makeDirty(knob: 'drop-dirty-bit' | undefined) {
+type DirtyKnob = 'drop-dirty-bit' | 'fixed';
+
+/** migrate_vma_collect_pmd() as each variant's kernel has it (mm/migrate_device.ts CollectOpts). */
+function dirtyOpts(knob: DirtyKnob | undefined): CollectOpts {
+  if (knob === 'drop-dirty-bit') return { dropDirtyBit: true, noDirtyInEntry: true, flushAfterUnlock: true }; // v5.19–v6.0
+  if (knob === 'fixed') return { noDirtyInEntry: true, flushAfterUnlock: true }; // fd35ca3d12cc, before 60bae7370896 and 2e3468778dbe
+  return {};
+}
+
+function makeDirty(knob: DirtyKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 3);
-    const p = newFolio(b, 'p', 1, 1);
+    const p = newAnonFolio(b, 'p', 1, 1); // a private anon page, mapped writable: AnonExclusive
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]); // writable, still clean
     const pgDirty = folioField(b, p, 'PG_dirty', 0);
     const backing = b.loc('swap slot', 0);
@@ -275,7 +391,7 @@ function makeDirty(knob: 'drop-dirty-bit' | undefined) {
     b.thread('CPU1', function* (t: Ctx) {
       // migrate_vma_collect_pmd(), then the device migration fails and the PTE is restored.
       const cpu = cpus.cpu[1];
-      yield* migrate_vma_collect_pmd(t, cpus, cpu, T, 0, p, pgDirty, knob === 'drop-dirty-bit');
+      yield* migrate_vma_collect_pmd(t, cpus, cpu, T, 0, p, pgDirty, dirtyOpts(knob));
       yield* migrate_vma_finalize(t, T, 0, p);
       yield t.store(done, 1);
     });
@@ -298,8 +414,12 @@ export const migrateDirtyScenario: Scenario = {
   name: 'migrate-vma-dirty-bit',
   description: 'migrate_vma_collect_pmd() clearing a PTE the MMU is making dirty, a failed device migration, then reclaim (§7.5, §14.6, U7.e)',
   seed: '002', section: '§7',
-  variants: variants('migrate-vma-dirty-bit', makeDirty, [
-    { name: 'safe', ref: '§7', expected: 'ok', description: 'ptep_get_and_clear() and folio_mark_dirty() when the PTE was dirty (Alistair Popple, 2022)' },
-    { name: 'drop-dirty-bit', kernels: 'before fd35ca3d12cc (2022)', ref: 'U7.e', expected: 'I10', description: 'read + clear the PTE without moving its dirty bit to the folio: reclaim later discards the folio as clean' },
+  variants: variants<DirtyKnob>('migrate-vma-dirty-bit', makeDirty, [
+    { name: 'safe', ref: '§7', expected: 'ok', description: 'v6.1+: the PTE cleared atomically, folio_mark_dirty() when it was dirty (Alistair Popple, 2022), and the migration entry keeps the dirty bit too' },
+    { name: 'drop-dirty-bit', kernels: 'v5.19–v6.0 (before fd35ca3d12cc)', commit: 'fd35ca3d12cc', fixes: '8c3328f1f36a', ref: 'U7.e', expected: 'I10',
+      description: 'the kernel before fd35ca3d12cc: the PTE read earlier is cleared with ptep_clear_flush() whose result is dropped, so its dirty bit is moved nowhere: the failed migration restores a clean PTE and reclaim discards the folio as clean' },
+    { name: 'fixed', kernels: 'v6.0 (fd35ca3d12cc, before 2e3468778dbe and 60bae7370896)', commit: 'fd35ca3d12cc', fixes: '8c3328f1f36a', ref: '§7', expected: 'ok',
+      origin: 'the kernel right after fd35ca3d12cc: the value ptep_clear_flush() returns is kept and folio_mark_dirty() is called when it was dirty (the migration entry does not keep the dirty bit yet)',
+      description: 'fd35ca3d12cc: the dirty bit of the cleared PTE goes to the folio, so reclaim writes the page out' },
   ]),
 };

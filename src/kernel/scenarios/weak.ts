@@ -1,93 +1,78 @@
 // The rows of docs/design/variants.md that need a weaker memory model than SC (docs/design/protocols.md §M.3, §14.3): their unsafe
 // variants are store-buffering or message-passing shapes that SC cannot exhibit.
-import type { Ctx, Loc, ThreadGen } from '../../engine/ops.ts';
+import type { Ctx, ThreadGen } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
 import type { Builder } from '../../engine/program.ts';
 import { cpuField, Cpus } from '../cpus.ts';
-import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
-import { folioField, folio_put_refs, newFolio, type Folio } from '../include/linux/page_ref.ts';
-import { PTE_NONE, _PAGE_PRESENT, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, pte_present, type PageTable } from '../include/linux/pgtable.ts';
+import { folioField, newFolio } from '../include/linux/page_ref.ts';
+import { newAnonFolio } from '../include/linux/page-flags.ts';
+import { pin_user_pages_fast } from '../mm/gup.ts';
+import { try_to_migrate_one } from '../mm/rmap.ts';
+import { flush_tlb_mm_range } from '../arch/x86/mm/tlb.ts';
+import { arm64_flush_tlb_page } from '../arch/arm64/include/asm/tlbflush.ts';
+import { PTE_NONE, _PAGE_PRESENT, mk_pte, newPageTable, pmd_is_table, pmd_table, pmd_table_id, type PageTable } from '../include/linux/pgtable.ts';
 import { newMm, table } from '../mm/mm.ts';
 import { pte_free } from '../mm/mmu_gather.ts';
 import { begin_lockless_pgtbl_walk, end_lockless_pgtbl_walk, serializeAgainstPteLookupByCount } from '../arch/powerpc/mm/book3s64/pgtable.ts';
-import { smp_mb, smp_mb__after_atomic } from '../include/asm-generic/barrier.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I5, I15 } from '../invariants.ts';
 import { ghostWord } from '../ghost.ts';
 
-/**
- * try_grab_folio_fast()'s FOLL_PIN part reduced to the pin: folio_ref_add() (an atomic_add, no
- * ordering by itself), then smp_mb__after_atomic() so the pin is visible before the rechecks
- * (`mb: false`: the barrier dropped, U1.d).
- */
-const pinGrab = kernelFunction({ name: 'try_grab_folio_fast', file: 'mm/gup.c', version: MAINLINE },
-  function* (t: Ctx, P: Folio, mb: boolean): ThreadGen<void> {
-    yield t.fetchAdd(P._refcount, 1024, Mode.Relaxed); // atomic_add: the pin, no ordering by itself
-    if (mb) yield smp_mb__after_atomic(t);
-  });
+// ---------------------------------------------------------------- U1.d / B6: FOLL_PIN vs try_to_migrate
+type PinKnob = 'no-mb-after-pin' | 'pre-fix' | 'fixed' | 'pre-fix-ipi-flush';
 
 /**
- * __folio_try_share_anon_rmap() in try_to_migrate_one() of the exclusive anon page at T[0]:
- * smp_mb() (pairing with GUP-fast's smp_mb__after_atomic()), then the pin check: a page that may
- * be pinned gets its PTE back and migration backs off; else AnonExclusive is cleared.
+ * A read-only FOLL_PIN by GUP-fast on an AnonExclusive page mapped read-only, against
+ * try_to_migrate_one() of that page (migrate_pages() without TTU_BATCH_FLUSH: ptep_clear_flush()).
+ * "(B1) read the PTE, (B3) pin, (B4) recheck the PTE, (B5) gup_must_unshare()" against "(A1)
+ * clear the PTE, (A2) back off if maybe pinned, (A3) ClearPageAnonExclusive(), (A4) the migration
+ * entry" (088b8aa537c2). The flush is arm64's (a DSB, no IPI), except in `pre-fix-ipi-flush`.
+ * The kernels of B6 (v5.19–v6.1) have no PMD recheck in GUP-fast yet (70cbc3cc78a9, v6.2).
  */
-const __folio_try_share_anon_rmap = kernelFunction({ name: '__folio_try_share_anon_rmap', file: 'include/linux/rmap.h', version: MAINLINE },
-  function* (t: Ctx, T: PageTable, P: Folio, anonExclusive: Loc, shared: Loc): ThreadGen<void> {
-    yield smp_mb(t);
-    const c = yield t.load(P._refcount);
-    if (c >= 1024) { yield t.store(T.entries[0], mk_pte(P.pfn, _PAGE_PRESENT)); return; } // maybe pinned: restore, back off
-    yield t.store(anonExclusive, 0);
-    yield t.store(shared, 1);
-  });
-
-// ---------------------------------------------------------------- U1.d: FOLL_PIN vs try_to_migrate
-function makePin(knob: 'no-mb-after-pin' | undefined) {
+function makePin(knob: PinKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
-    const P = newFolio(b, 'P', 1, 2); // mapping + migration's isolation reference
-    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT)]); // read-only PTE
+    const P = newAnonFolio(b, 'P', 1, 2); // the mapping + migration's isolation reference
+    const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT)]); // read-only (e.g. after mprotect(PROT_READ))
     const mm = newMm(b, pmd_table(0), [T], [P]);
-    const excl = folioField(b, P, 'AnonExclusive', 1);
     const pinned = ghostWord(b, 'pinned');
-    const shared = ghostWord(b, 'unmapped_unpinned');
+    const preFix = knob === 'pre-fix' || knob === 'pre-fix-ipi-flush';
+    const v6_1 = preFix || knob === 'fixed'; // B6's kernels: before 70cbc3cc78a9's PMD recheck
     b.thread('CPU0', function* (t: Ctx) {
-      // gup_fast(FOLL_PIN) on a read-only PTE: pin, barrier, recheck PTE, then require AnonExclusive.
-      const cpu = cpus.cpu[0];
-      yield* local_irq_disable(t, cpu);
-      const pte = yield t.load(T.entries[0]);
-      let ok = false;
-      if (pte_present(pte)) {
-        yield* pinGrab(t, P, knob !== 'no-mb-after-pin');
-        const again = yield t.load(T.entries[0]);
-        const ex = yield t.load(excl);
-        ok = again === pte && ex === 1; // gup_must_unshare(): a R/O pin needs an exclusive page
-        if (!ok) yield* folio_put_refs(t, P, 1024); // gup_put_folio()
-      }
-      yield* local_irq_enable(t, cpu);
-      if (ok) yield t.store(pinned, 1);
+      const g = yield* pin_user_pages_fast(t, cpus.cpu[0], mm, 0, {}, {
+        noMbAfterPin: preFix || knob === 'no-mb-after-pin', noMustUnshareRmb: preFix, noPmdRecheck: v6_1,
+      });
+      if (g) yield t.store(pinned, 1); // the pin is kept
     });
     b.thread('CPU1', function* (t: Ctx) {
-      // try_to_migrate_one() on the exclusive anon page: clear PTE, then __folio_try_share_anon_rmap().
-      yield t.lock(T.ptl);
-      yield t.xchg(T.entries[0], PTE_NONE); // ptep_clear_flush (xchg: a full barrier by itself)
-      yield* __folio_try_share_anon_rmap(t, T, P, excl, shared);
-      yield t.unlock(T.ptl);
+      const flush = knob === 'pre-fix-ipi-flush'
+        ? () => flush_tlb_mm_range(t, cpus, cpus.cpu[1]) // x86 flush_tlb_page(): an IPI that waits for GUP-fast's IRQs-off walk
+        : () => arm64_flush_tlb_page(t);
+      yield* try_to_migrate_one(t, T, 0, P, { flush, noShareBarriers: preFix });
     });
-    b.final((s) => (s.value(pinned) && s.value(shared)
-      ? { invariant: I15, message: 'CPU0 holds a FOLL_PIN on P while try_to_migrate unmapped it and cleared AnonExclusive (the pin check saw no pin)' }
+    b.final((s) => (s.value(pinned) && s.value(P.PG_anon_exclusive) === 0
+      ? { invariant: I15, message: 'CPU0 holds a FOLL_PIN on P, which try_to_migrate_one() unmapped and made possibly shared (PageAnonExclusive cleared): its pin check saw no pin and GUP-fast\'s rechecks saw neither the PTE change nor the flag' }
       : null));
-    void mm;
   };
 }
 
 export const pinVsMigrateScenario: Scenario = {
   name: 'gup-fast-pin-vs-try-to-migrate',
-  description: 'pin_user_pages_fast() on a read-only PTE against try_to_migrate() of the exclusive anon page: a store-buffering pair (§1.3(5), U1.d)',
+  description: 'pin_user_pages_fast() (read-only) of an AnonExclusive page against try_to_migrate_one() of it: a store-buffering pair (§1.3(5), U1.d, B6)',
   seed: '000', section: '§1',
-  variants: variants('gup-fast-pin-vs-try-to-migrate', makePin, [
-    { name: 'safe', ref: '§1', expected: 'ok', model: 'lkmm', description: 'smp_mb__after_atomic() after the pin pairs with the full barrier before the unmapper\'s pin check' },
-    { name: 'no-mb-after-pin', kernels: 'a hypothetical change to v6.12', ref: 'U1.d', expected: 'I15', model: 'lkmm', description: 'no barrier after the (unordered) atomic_add of the pin: the recheck can read the PTE before the pin is visible' },
+  variants: variants<PinKnob>('gup-fast-pin-vs-try-to-migrate', makePin, [
+    { name: 'safe', ref: '§1', expected: 'ok', model: 'lkmm', kernels: 'v6.2–v6.18',
+      description: 'smp_mb__after_atomic() after the pin pairs with the smp_mb() before the pin check in folio_try_share_anon_rmap_pte(); smp_rmb() in gup_must_unshare() with smp_mb__after_atomic() after ClearPageAnonExclusive()' },
+    { name: 'no-mb-after-pin', ref: 'U1.d', expected: 'I15', model: 'lkmm', kernels: 'a hypothetical change to v6.12',
+      description: 'no barrier after the (unordered) atomic_add of the pin: the recheck can read the PTE before the pin is visible' },
+    { name: 'pre-fix', ref: '§1', expected: 'I15', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v5.19–v6.0 (arm64)',
+      description: 'the kernel before 088b8aa537c2: no barrier after the pin, none in gup_must_unshare() or page_try_share_anon_rmap(); the unmap relied on its TLB flush, which on arm64 is a barrier on its own CPU but no IPI: GUP-fast\'s PTE recheck reads the old PTE before its pin is visible to the pin check' },
+    { name: 'fixed', ref: '§1', expected: 'ok', model: 'lkmm', commit: '088b8aa537c2', fixes: '6c287605fd56', kernels: 'v6.1 (arm64)',
+      description: '088b8aa537c2 on the pre-fix kernel: smp_mb__after_atomic() after the pin in try_grab_folio(), smp_mb() before the pin check and smp_mb__after_atomic() after ClearPageAnonExclusive() in page_try_share_anon_rmap(), smp_rmb() in gup_must_unshare()' },
+    { name: 'pre-fix-ipi-flush', ref: '§1', expected: 'ok', model: 'lkmm', kernels: 'v5.19–v6.0 (x86)',
+      origin: 'the same kernel before 088b8aa537c2 on an architecture whose TLB flush is an IPI (x86): "On architectures that send an IPI broadcast on TLB flush, it works as expected"',
+      description: 'the flush waits for GUP-fast\'s IRQs-off walk, so the pin check comes after GUP-fast\'s recheck or GUP-fast\'s PTE read after the clear' },
   ]),
 };
 

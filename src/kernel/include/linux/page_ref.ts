@@ -37,6 +37,8 @@ export interface Folio {
   data: Loc;
   /** Structural references checked when the folio is freed (I7): PTEs, page-cache slots. */
   holders: Holder[];
+  /** The page's mapcount (the number of PTEs mapping it), where a scenario models it (newFolio's `mapcount`). */
+  _mapcount?: Loc;
   /** The folio as an object of the program (kind 'folio'; no lifetime: a folio's memory is never freed in the model). */
   obj: ObjInfo;
 }
@@ -55,7 +57,7 @@ const IN_ALLOCATOR: TypedValue<'in-allocator'> = {
 };
 
 /** A folio at `pfn` with `refcount` references (0: free in the allocator) and, optionally, its data. */
-export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number } = {}): Folio {
+export function newFolio(b: Builder, name: string, pfn: number, refcount: number, opts: { data?: number; mapcount?: number } = {}): Folio {
   const fields: ObjectFields['folio'] = {
     _refcount: b.loc(`${name}._refcount`, refcount, REFCOUNT),
     gen: b.loc(`${name}.gen`, 0, (v) => `generation ${v}`),
@@ -64,7 +66,9 @@ export function newFolio(b: Builder, name: string, pfn: number, refcount: number
     data: b.loc(`${name}.data`, opts.data ?? 0),
   };
   const obj = b.object('folio', name, fields);
-  return { name, pfn, _refcount: fields._refcount, gen: fields.gen, frozen: fields.frozen_by, freed: fields.freed, data: fields.data, holders: [], obj };
+  const f: Folio = { name, pfn, _refcount: fields._refcount, gen: fields.gen, frozen: fields.frozen_by, freed: fields.freed, data: fields.data, holders: [], obj };
+  if (opts.mapcount !== undefined) f._mapcount = folioField(b, f, '_mapcount', opts.mapcount);
+  return f;
 }
 
 /** A further field of folio `f` (its order, index, a page flag …): the location `<name>.<field>`. */

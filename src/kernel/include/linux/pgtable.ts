@@ -37,6 +37,11 @@ export const _PAGE_RW = 0x200;
 export const _PAGE_DIRTY = 0x400;
 /** PTE flag: a migration entry (non-present; the pfn is the folio being migrated). */
 export const _PAGE_MIGRATION = 0x800;
+/**
+ * In a migration entry: SWP_MIGRATION_READ_EXCLUSIVE (a read-only page that was AnonExclusive;
+ * include/linux/swapops.ts). Above the pfn and flag bits and any generation a scenario uses.
+ */
+export const SWP_MIGRATION_EXCLUSIVE = 0x40000;
 
 /** mk_pte(): the entry mapping `pfn` with `flags`. */
 export function mk_pte(pfn: number, flags = _PAGE_PRESENT): number {
@@ -72,7 +77,10 @@ export function showPte(v: number): string {
   if (v === PTE_NONE) return 'none';
   if (v & _PAGE_SWP) return showSwpPte(v);
   const f: string[] = [];
-  if (v & _PAGE_MIGRATION) return `migration entry(pfn ${pte_pfn(v)})`;
+  if (v & _PAGE_MIGRATION) {
+    const m = (v & _PAGE_RW ? 'W' : v & SWP_MIGRATION_EXCLUSIVE ? 'E' : '') + (v & _PAGE_DIRTY ? 'D' : '');
+    return `migration entry(pfn ${pte_pfn(v)}${m ? ' ' + m : ''})`;
+  }
   if (v & _PAGE_PRESENT) f.push('P');
   if (v & _PAGE_RW) f.push('W');
   if (v & _PAGE_DIRTY) f.push('D');

@@ -22,3 +22,13 @@ export const __flush_tlb_range = kernelFunction(tlbflushH('__flush_tlb_range', '
 /** flush_tlb_mm(): dsb(ishst); TLBI ASIDE1IS of the mm's ASID (every level); dsb(ish). */
 export const flush_tlb_mm = kernelFunction(tlbflushH('flush_tlb_mm', 'v4.x–v6.18'),
   (t: Ctx, mmus: Mmu[]): ThreadGen<void> => broadcastInvalidate(t, mmus.map((m) => broadcastTarget(m, 'all'))));
+
+/**
+ * flush_tlb_page(vma, uaddr): flush_tlb_page_nosync() (dsb(ishst); TLBI VALE1IS) then dsb(ish):
+ * the instructions of __flush_tlb_range() of one page at the last level, so it runs as that (the
+ * model declares the name flush_tlb_page once, for x86). No IPI, so it does not wait for a CPU
+ * with IRQs off (RCU GUP-fast runs on through it); to the flushing CPU its DSBs are full barriers
+ * ("the clear+TLB flush we used for now implies a memory barrier", 088b8aa537c2). `mmus`: the
+ * other CPUs' MMUs the scenario models (none: only the DSBs).
+ */
+export const arm64_flush_tlb_page = (t: Ctx, mmus: Mmu[] = []): ThreadGen<void> => __flush_tlb_range(t, mmus, true);

@@ -1,0 +1,128 @@
+// Stalling failed compare-and-swaps (Explorer.stalls, docs/design/exploration.md §3.2): a thread
+// whose cmpxchg the co-latest write makes fail, and which answers that failure with a failing
+// assume (a CAS loop whose failed iterations are cut), is run only once a write makes the CAS
+// succeed or nothing else can run. It may only change how many blocked executions are explored:
+// on random programs of CAS loops (try-get: load, give up on 0, CAS c -> c + 1, assume it
+// worked; puts; stores; exchanges; a second location), the complete executions and the final
+// states are those of brute force and of the search without stalling, none twice; every blocked
+// execution explored is one brute force has; and never more blocked ones than without.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Explorer } from '../../src/engine/explore.ts';
+import { defineProgram, instantiate, type Program } from '../../src/engine/program.ts';
+import { getModel } from '../../src/engine/models/index.ts';
+import type { Ctx, ThreadGen } from '../../src/engine/ops.ts';
+import { bruteForce } from './oracle.ts';
+import { finalMemory, signature } from './signature.ts';
+
+type Step =
+  | { k: 'tryget'; retries: number }
+  | { k: 'put' }
+  | { k: 'store'; loc: number; v: number }
+  | { k: 'xchg'; v: number }
+  | { k: 'load'; loc: number }
+  | { k: 'cas'; exp: number; v: number };
+
+interface CasProg { init: number; threads: Step[][] }
+
+function body(steps: Step[], x: number, y: number): (t: Ctx) => ThreadGen<void> {
+  return function* (t) {
+    for (const s of steps) {
+      switch (s.k) {
+        case 'tryget': {
+          // refcount's try-get: a failed CAS retries with the value it read, `retries` times,
+          // and the iteration after the last is cut by assume (GenMC's spin-assume).
+          let c: number = yield t.load(x);
+          for (let i = 0; ; i++) {
+            if (c === 0) return;
+            const old: number = yield t.cmpxchg(x, c, c + 1);
+            if (old === c) break;
+            if (i === s.retries) { yield t.assume(false); return; }
+            c = old;
+          }
+          break;
+        }
+        case 'put': yield t.fetchSub(x, 1); break;
+        case 'store': yield t.store(s.loc ? y : x, s.v); break;
+        case 'xchg': yield t.xchg(x, s.v); break;
+        case 'load': yield t.load(s.loc ? y : x); break;
+        case 'cas': yield t.cmpxchg(x, s.exp, s.v); break;
+      }
+    }
+  };
+}
+
+function toProgram(p: CasProg): Program {
+  return defineProgram({
+    name: 'cas-loops',
+    setup(b) {
+      const x = b.loc('x', p.init);
+      const y = b.loc('y');
+      p.threads.forEach((steps, i) => b.thread(`T${i}`, body(steps, x, y)));
+    },
+  });
+}
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('tryget' as const), retries: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('put' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('store' as const), loc: fc.integer({ min: 0, max: 1 }), v: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('xchg' as const), v: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('load' as const), loc: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('cas' as const), exp: fc.integer({ min: 0, max: 2 }), v: fc.integer({ min: 0, max: 2 }) }) },
+);
+
+const casProg: fc.Arbitrary<CasProg> = fc.record({
+  init: fc.integer({ min: 0, max: 2 }),
+  threads: fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
+}).filter((p) => p.threads.some((th) => th.some((s) => s.k === 'tryget')) && p.threads.flat().length <= 6);
+
+function explore(p: Program, model: string, stall: boolean) {
+  const complete: string[] = [];
+  const blocked: string[] = [];
+  const finals = new Set<string>();
+  new Explorer(instantiate(p), {
+    model: getModel(model), keepGoing: true, stall,
+    onLeaf: (g, kind) => {
+      const s = signature(g);
+      if (kind === 'complete') { complete.push(s); finals.add(finalMemory(g)); } else blocked.push(s);
+    },
+  }).run();
+  return { complete, blocked, finals };
+}
+
+function agree(p: CasProg, model: 'sc' | 'tso'): void {
+  const prog = toProgram(p);
+  const on = explore(prog, model, true);
+  const off = explore(prog, model, false);
+  const want = bruteForce(prog, model);
+  const label = JSON.stringify(p);
+  assert.equal(new Set(on.complete).size, on.complete.length, `a complete graph was explored twice with stalling: ${label}`);
+  assert.equal(new Set(on.blocked).size, on.blocked.length, `a blocked graph was explored twice with stalling: ${label}`);
+  assert.deepEqual(new Set(on.complete), want.complete, `complete executions differ from brute force: ${label}`);
+  assert.deepEqual(new Set(on.complete), new Set(off.complete), `complete executions differ from the search without stalling: ${label}`);
+  assert.deepEqual(on.finals, want.finals, `final states differ from brute force: ${label}`);
+  assert.deepEqual(on.finals, off.finals, `final states differ from the search without stalling: ${label}`);
+  for (const b of on.blocked) assert.ok(want.blocked.has(b), `explored a blocked graph brute force does not have: ${b} in ${label}`);
+  assert.ok(on.blocked.length <= off.blocked.length, `stalling explored more blocked executions (${on.blocked.length} > ${off.blocked.length}): ${label}`);
+}
+
+const runs = (n: number): fc.Parameters<[CasProg]> => ({ numRuns: n, seed: 20261205, endOnFailure: true });
+
+test('SC: random CAS-loop programs give the same complete executions and final states with and without stalling, and as brute force', () => {
+  fc.assert(fc.property(casProg, (p) => agree(p, 'sc')), runs(600));
+});
+
+test('TSO: the same on the store-buffer machine', () => {
+  fc.assert(fc.property(casProg, (p) => agree(p, 'tso')), runs(300));
+});
+
+test('refcount-like try-get/put (2 getters, a clearer): stalling keeps every complete execution and cuts blocked ones', () => {
+  // peers/refcount.ts in small: getters try-get and put, the clearer puts the slot's reference.
+  const p: CasProg = { init: 1, threads: [[{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'put' }]] };
+  const on = explore(toProgram(p), 'sc', true);
+  const off = explore(toProgram(p), 'sc', false);
+  assert.deepEqual(new Set(on.complete), new Set(off.complete));
+  assert.ok(on.blocked.length < off.blocked.length, `blocked: ${on.blocked.length} with stalling, ${off.blocked.length} without`);
+});
