@@ -26,7 +26,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'all-variants', type: 'flag', help: 'check every variant of the scenario', commands: ['check'] },
   { name: 'all', type: 'flag', help: 'check the whole scenario catalog and print a table', commands: ['check'] },
   { name: 'bugs', type: 'flag', help: 'the bug-history catalog: real mm races fixed in mainline, each with its pre-fix and fixed variants (check: a table; with --all, after the seed catalog)', commands: ['check', 'list'] },
-  { name: 'invariants', type: 'flag', help: 'the invariants the kernel model checks (I1–I18), with what each means', commands: ['list'] },
+  { name: 'invariants', type: 'flag', help: 'the invariants the kernel model checks (I1–I19), with what each means', commands: ['list'] },
   { name: 'functions', type: 'flag', help: 'every modeled kernel function with its kernel file and the versions the model follows', commands: ['list'] },
   { name: 'all-violations', type: 'flag', help: 'keep exploring after a violation: count the violating executions per invariant, with a replay for each (--all and --all-variants always do)', commands: ['check'] },
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },

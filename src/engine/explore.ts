@@ -226,8 +226,9 @@ export class Explorer {
       this.g.locObj = inst.locObj;
       for (const o of inst.objects) if (o.unallocated !== null) for (const l of o.locs) this.g.inits[l].life = Life.Free;
     }
+    const checked = opts.model.checkedFences ?? [];
     inst.threads.forEach((t, i) => {
-      const rt = new ThreadRt(i, t.name, t.body, inst.locs.length);
+      const rt = new ThreadRt(i, t.name, t.body, inst.locs.length, false, checked);
       if (t.owns.length) rt.ctx.owned = t.owns;
       this.rts.push(rt);
       this.taken.push(true);
@@ -582,7 +583,7 @@ export class Explorer {
     // Ids left unused by a replay that follows someone else's numbering hold placeholders.
     while (this.rts.length <= child) {
       const t = this.rts.length;
-      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true));
+      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true, this.opts.model.checkedFences ?? []));
       this.taken.push(false);
     }
     this.taken[child] = true;

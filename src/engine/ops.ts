@@ -67,6 +67,8 @@ export const FENCE_KINDS = [
 /** One of FENCE_KINDS: what `t.fence()` takes. */
 export type FenceKind = (typeof FENCE_KINDS)[number];
 
+const NONE: readonly FenceKind[] = [];
+
 /** The operation a thread yields (filled in by a Ctx method; one reused object per thread). */
 export interface Op {
   kind: OpKind;
@@ -141,8 +143,22 @@ export class Ctx {
    * symmetric threads reaches what is each one's own (its CPU's per-CPU word …).
    */
   owned: readonly Loc[] = [];
-  /** `nlocs`: the program's number of locations, so a bad Loc is refused at the user's line. */
-  constructor(readonly tid: number, private readonly nlocs = Infinity) {}
+  /**
+   * `nlocs`: the program's number of locations, so a bad Loc is refused at the user's line.
+   * `checked`: the fence kinds whose guarantee the memory model checks itself (modelChecks).
+   */
+  constructor(readonly tid: number, private readonly nlocs = Infinity, private readonly checked: readonly FenceKind[] = NONE) {}
+
+  /**
+   * Whether the memory model checks, on every execution, the guarantee fences of `kind` give
+   * beyond ordering (MemoryModel.checkedFences; under the LKMM 'sync-rcu': no 'rcu-lock' …
+   * 'rcu-unlock' section spans a grace period). Code that implements the guarantee operationally,
+   * with a handshake that makes a thread wait, runs the handshake only when this is false and
+   * yields the fences when it is true. Fixed for a whole exploration. Not an operation: no yield.
+   */
+  modelChecks(kind: FenceKind): boolean {
+    return this.checked.includes(kind);
+  }
 
   /**
    * `loc`, checked: a bad one throws inside the thread body (an error of the user's, with its

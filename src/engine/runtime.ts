@@ -2,7 +2,7 @@
 // fed the values the graph records, and checked op by op against the graph's events (a mismatch
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
-import { Ctx, OpKind, RmwKind, SiteCtx, type Op, type ThreadFn, type Val } from './ops.ts';
+import { Ctx, OpKind, RmwKind, SiteCtx, type FenceKind, type Op, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall, wrapUserError } from './errors.ts';
 import { Fault, readFault } from './lifetime.ts';
 
@@ -91,8 +91,9 @@ export class ThreadRt {
    * A spawned thread's name and body come from its Spawn event in the graph being replayed
    * (see Ev.body); `spawned` says so. A static thread's are fixed. `nlocs`: see Ctx.
    */
-  constructor(readonly tid: number, public name: string, public body: ThreadFn, private readonly nlocs = Infinity, readonly spawned = false) {
-    this.ctx = new Ctx(tid, nlocs);
+  constructor(readonly tid: number, public name: string, public body: ThreadFn, private readonly nlocs = Infinity, readonly spawned = false,
+    private readonly checked: readonly FenceKind[] = []) {
+    this.ctx = new Ctx(tid, nlocs, checked);
   }
 
   private settle(res: IteratorResult<Op, unknown>): void {
@@ -201,7 +202,7 @@ export class ThreadRt {
 
   /** Where the body yields the op of its event `idx` in g (error path only; leaves the thread dirty). */
   siteAt(g: Graph, idx: number): Error | undefined {
-    const ctx = new SiteCtx(this.tid, this.nlocs);
+    const ctx = new SiteCtx(this.tid, this.nlocs, this.checked);
     ctx.owned = this.ctx.owned;
     try {
       this.replay(g, ctx, idx);

@@ -16,6 +16,7 @@ import { hotplugScenario } from './scenarios/hotplug.ts';
 import { migrateFileScenario, migrateFileHolderScenario, migratePinScenario, migratePinnedForkScenario, migrateGupScenario, migrateTlbScenario, migrateBhScenario, migrateDirtyScenario } from './scenarios/migrate.ts';
 import { pmdInstallScenario } from './scenarios/pmd-install.ts';
 import { speculativeLookupScenario } from './scenarios/speculative-lookup.ts';
+import { readUptodateScenario } from './scenarios/read-uptodate.ts';
 import { tableFreeGupScenario, tableFreeMapScenario } from './scenarios/table-free.ts';
 import { rwNolockScenario, wrongPtlScenario, freerNoPtlScenario, ptReclaimSlowScenario, collapseVsReclaimScenario } from './scenarios/pte-offset-map.ts';
 import { gupZapScenario, gupSplitScenario, gupCollapseScenario, gupHugeForkScenario, gupForkScenario } from './scenarios/gup-fast.ts';
@@ -61,6 +62,7 @@ export const catalog: Scenario[] = [
   unfreezeReleaseScenario,
   pmdInstallScenario,
   speculativeLookupScenario,
+  readUptodateScenario,
 ];
 
 /** docs/design/variants.md: every row id with the model its unsafe variant needs (U1.c = U8.a, U3.c = U4.d). */

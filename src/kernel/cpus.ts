@@ -9,9 +9,12 @@
 // bits 5+ = a generation bumped each time the CPU leaves its outermost reader. So
 // synchronize_rcu() waits only for the readers that were active when it started: it snapshots
 // each other CPU's word and, if that CPU was inside a reader, waits for its generation to move.
+// Under the LKMM the grace period is the cat's instead (F[rcu-lock] … F[sync-rcu], see
+// kernel/rcu/tree.ts), and the word's reader nesting is only bookkeeping.
 import type { Ctx, Loc, ThreadGen, Val } from '../engine/ops.ts';
 import type { Builder, LocDisplay, ObjInfo } from '../engine/program.ts';
 import type { CpuStateValue, ObjectAttrs, ObjectFields, TypedValue } from '../trace-format/index.ts';
+import { rcu_lock_fence, rcu_unlock_fence } from './include/asm-generic/barrier.ts';
 
 /** The read-side nesting bits of a CPU's word. */
 export const CPU_NEST = 0xf;
@@ -86,12 +89,21 @@ export function cpuLeave(v: number): number {
 /** rcu_read_lock() depth alone: an IRQs-off region adds one to the nesting (it cannot nest). */
 export const cpuRcuDepth = (v: number): number => (v & CPU_NEST) - (v & CPU_IRQOFF ? 1 : 0);
 
-/** The step that turns interrupts off on `cpu` (local_irq_disable()'s, and the (insn) bracket's). */
+/**
+ * The step that turns interrupts off on `cpu` (local_irq_disable()'s, and the (insn) bracket's).
+ * Since the v5.0 flavour consolidation an IRQs-off region is an RCU reader: under a model that
+ * checks the grace-period guarantee itself (the LKMM, whose own model has rcu_read_lock() only),
+ * the region is also an F[rcu-lock] … F[rcu-unlock] section, named in traces as the kernel names
+ * such a reader when it marks one explicitly (rcu_read_lock_sched()). The word's update stays fully
+ * ordered under every model: it is how the model's IPIs order (kernel/smp.ts).
+ */
 export function* cpuIrqOff(t: Ctx, cpu: Cpu): ThreadGen<void> {
   yield t.rmw(cpu.state, (v) => (v + 1) | CPU_IRQOFF);
+  if (t.modelChecks('rcu-lock')) yield rcu_lock_fence(t, 'rcu_read_lock_sched');
 }
 
 /** The step that turns interrupts back on: pending IPIs are taken now (see smp_call_function). */
 export function* cpuIrqOn(t: Ctx, cpu: Cpu): ThreadGen<void> {
+  if (t.modelChecks('rcu-unlock')) yield rcu_unlock_fence(t, 'rcu_read_unlock_sched');
   yield t.rmw(cpu.state, (v) => cpuLeave(v & ~CPU_IRQOFF));
 }

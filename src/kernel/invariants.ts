@@ -1,4 +1,4 @@
-// The invariants the kernel model checks, I1–I18: one home for each id, its title and what it
+// The invariants the kernel model checks, I1–I19: one home for each id, its title and what it
 // means. Checks name them as typed values (`t.assert(ok, I5, () => …)`, a final check's
 // `{ invariant: I6, message }`), so a violation carries its invariant as a field, never as text
 // to be parsed back out of a message. A user's scenario may define invariants of its own with
@@ -102,3 +102,6 @@ export const I18 = defineInvariant('I18', 'A swap entry and its swap-cache folio
   'A folio in the swap cache for swap entry S that has an anon identity (folio->mapping, ->index) has the identity of ' +
   'the page-table entry that holds S: moving a swap PTE (UFFDIO_MOVE) re-homes exactly the folio the swap cache holds ' +
   'for S, re-homes no other folio, and leaves no folio in the swap cache for S with the source\'s identity.');
+export const I19 = defineInvariant('I19', 'Uptodate data.',
+  'A reader that found a folio uptodate (folio_test_uptodate()) and copies its data reads what the folio was brought ' +
+  'up to date with (the stores before folio_mark_uptodate()), never what the memory held before.');

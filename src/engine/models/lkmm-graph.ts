@@ -35,6 +35,24 @@ function rmwAnnot(e: Ev): string {
 
 const FENCE: Record<string, string> = { mb: 'MB' };
 
+/**
+ * A read-side section still open at the end of a thread's events is closed there, with
+ * F[rcu-unlock] events after its last one. Every such thread is one the check sees unfinished (a
+ * violation or a block stopped it inside the section, or the search is judging a prefix) or one
+ * that ended inside a section. The cat leaves an unmatched rcu-lock out of rcu-rscs, which would
+ * let a grace period span it: a reader that stopped at a use-after-free inside its section would
+ * then be reported even where the grace period's guarantee rules that execution out. Closing it
+ * at its end is what any extension of the thread has to do anyway (everything of the section
+ * seen so far is po-before the unlock to come), so no execution the kernel allows is lost.
+ */
+function closeSections(th: Ev[], open: number, events: XEvent[]): void {
+  if (open === 0 || th.length === 0) return;
+  const last = th[th.length - 1];
+  for (let i = 1; i <= open; i++) {
+    events.push({ id: events.length, tid: last.tid, poIndex: last.idx + i, kind: 'F', loc: null, value: 0, annot: 'rcu-unlock', atomic: false });
+  }
+}
+
 /** The graph as herd's C front end would have produced it (see execution.ts). */
 export function toExecution(g: Graph): { x: Execution; co: [number, number][]; ids: Map<Ev, number> } {
   const events: XEvent[] = [];
@@ -50,6 +68,7 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][]; i
   const rmw: [number, number][] = [];
   const deps: [number, number][][] = [[], [], [], []];
   for (const th of g.threads) {
+    let open = 0; // rcu-lock fences not yet matched by an rcu-unlock
     for (let k = 0; k < th.length; k++) {
       const e = th[k];
       const next = th[k + 1];
@@ -85,11 +104,14 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][]; i
           break;
         case EvKind.Fence:
           add(e, 'F', e.tid, e.idx, -1, 0, FENCE[e.tag as string] ?? (e.tag as string), false);
+          if (e.tag === 'rcu-lock') open++;
+          else if (e.tag === 'rcu-unlock' && open > 0) open--;
           break;
         default:
           break; // end/block/error carry no memory semantics in the LKMM
       }
     }
+    closeSections(th, open, events);
   }
   // Spawn and join order like thread creation and pthread_join(): everything the parent did
   // before the spawn happens before the child's first step, and everything the child did before
@@ -155,6 +177,8 @@ export function lkmmModel(): MemoryModel {
       'execution graphs (po, rf, co) consistent under the LKMM (linux-kernel.cat, lkmmv2) — ' +
       'LKMM without load-buffering cycles (porf-acyclic fragment), dependencies as declared with t.depends()',
     porfCoherent: false,
+    // linux-kernel.cat's rcu axiom decides which grace periods readers may overlap.
+    checkedFences: ['rcu-lock', 'rcu-unlock', 'sync-rcu'],
     consistentStep: (g, changed) => !onCycle(g, changed, coherence),
     consistentComplete: (g) => {
       const { x, co } = toExecution(g);

@@ -1,5 +1,6 @@
 // The one interface every memory model implements (SC, TSO, LKMM), picked by name.
 import type { Ev, Graph } from '../graph.ts';
+import type { FenceKind } from '../ops.ts';
 import type { WeakExplanation } from './lkmm-explain.ts';
 
 export interface MemoryModel {
@@ -21,6 +22,14 @@ export interface MemoryModel {
   consistentComplete: ((g: Graph) => boolean) | null;
   /** Flags raised on the leaf just accepted by consistentComplete (e.g. 'data-race'). */
   flags?: (g: Graph) => string[];
+  /**
+   * Fence kinds whose guarantee beyond ordering the model checks itself on every execution (the
+   * LKMM: 'sync-rcu', a grace period that no 'rcu-lock'…'rcu-unlock' section spans). Code that
+   * implements such a guarantee operationally, with a handshake that makes a thread wait, asks
+   * t.modelChecks(kind) and leaves the handshake out where the model checks the guarantee: its
+   * waits and accesses are choices and orderings that the model's executions do not have.
+   */
+  readonly checkedFences?: readonly FenceKind[];
   /** Why a counterexample needs this model's weak behaviour (which reads were stale, which
    * ordering the code lacks), in lines of text and as data; absent for SC. */
   explainViolation?: (g: Graph, describe: (e: Ev) => string, thread: (tid: number) => string) => WeakExplanation;

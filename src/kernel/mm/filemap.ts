@@ -11,6 +11,7 @@ import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
 import { ghostLoad } from '../ghost.ts';
 import { checkNotFrozen, folio_get, folio_put, folio_try_get, type Folio } from '../include/linux/page_ref.ts';
 import { I9 } from '../invariants.ts';
+import { folio_test_uptodate } from '../include/linux/page-flags.ts';
 import { MAINLINE, kernelFunction } from '../kfn.ts';
 import type { ObjectFields } from '../../trace-format/index.ts';
 import { newSpinlock } from '../include/linux/spinlock.ts';
@@ -137,6 +138,30 @@ export const filemap_get_entry = kernelFunction({ name: 'filemap_get_entry', fil
 });
 
 const filemapC = (name: string, note?: string) => ({ name, file: 'mm/filemap.c', version: MAINLINE, ...(note ? { note } : {}) });
+
+/**
+ * filemap_get_read_batch() for one index, as filemap_read() -> filemap_get_pages() uses it: under
+ * RCU, xas_load, folio_try_get (a failed one retries: see filemap_get_entry), xas_reload, then
+ * folio_test_uptodate(), which ends the batch at a folio that is not uptodate. The folio comes
+ * back with a reference and whether it was uptodate; the caller copies its data after
+ * rcu_read_unlock(). `rmb` is folio_test_uptodate()'s barrier (page-flags.ts).
+ */
+export const filemap_get_read_batch = kernelFunction(filemapC('filemap_get_read_batch', 'one index, no readahead flag'),
+  function* (t: Ctx, cpu: Cpu, xas: XaCursor, folios: (pfn: number) => Folio, flags: (f: Folio) => Loc, rmb = true): ThreadGen<{ folio: Folio; uptodate: boolean } | null> {
+    yield* rcu_read_lock(t, cpu);
+    const pfn = yield* xas.xas_load();
+    if (!pfn) { yield* rcu_read_unlock(t, cpu); return null; }
+    const folio = folios(pfn);
+    if (!(yield* folio_try_get(t, folio))) { yield t.assume(false); return null; } // retry: as in filemap_get_entry
+    if ((yield* xas.xas_reload()) !== pfn) {
+      yield* folio_put(t, folio);
+      yield t.assume(false); // put_folio, then retry: the lookup starting later, which exploration covers
+      return null;
+    }
+    const uptodate = yield* folio_test_uptodate(t, flags(folio), rmb);
+    yield* rcu_read_unlock(t, cpu);
+    return { folio, uptodate };
+  });
 
 /** __filemap_remove_folio(): the slot is emptied (page_cache_delete() -> xas_store(NULL)); xa_lock held. */
 export const __filemap_remove_folio = kernelFunction(filemapC('__filemap_remove_folio'),

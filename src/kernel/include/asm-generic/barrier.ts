@@ -27,3 +27,14 @@ export const smp_mb__after_unlock_lock = (t: Ctx): Op => t.fence('after-unlock-l
 export const smp_acquire__after_ctrl_dep = (t: Ctx): Op => t.fence('rmb', 'smp_acquire__after_ctrl_dep');
 /** barrier(): a compiler barrier only; no ordering between CPUs. */
 export const barrier = (t: Ctx): Op => t.fence('barrier', 'barrier');
+
+// The LKMM's RCU events (linux-kernel.def: rcu_read_lock() { __fence{rcu-lock}; }, …). They
+// order nothing by themselves; linux-kernel.cat's rcu axiom relates them. Yielded only under a
+// model that checks the grace-period guarantee (t.modelChecks): see include/linux/rcupdate.ts,
+// cpus.ts (IRQs-off regions) and kernel/rcu/tree.ts.
+/** F[rcu-lock]: a read-side section begins (`name` for traces: rcu_read_lock, or rcu_read_lock_sched for an IRQs-off region). */
+export const rcu_lock_fence = (t: Ctx, name: string): Op => t.fence('rcu-lock', name);
+/** F[rcu-unlock]: the read-side section `rcu_lock_fence` began ends. */
+export const rcu_unlock_fence = (t: Ctx, name: string): Op => t.fence('rcu-unlock', name);
+/** F[sync-rcu]: synchronize_rcu(), a strong fence and a grace period. */
+export const sync_rcu_fence = (t: Ctx): Op => t.fence('sync-rcu', 'synchronize_rcu');
