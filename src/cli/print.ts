@@ -75,7 +75,7 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
   } else {
     const upTo = r.symmetry ? ` ${r.symmetry}` : '';
     out(`OK: no violation in ${r.executions === 1 ? `the only execution${upTo}` : `all ${fmt(r.executions)} executions${upTo}`}${blocked}; ${r.seconds.toFixed(2)} s.`);
-    out(`(counted: ${r.counts}${r.unordered ? `; ${fmt(r.unordered)} more explored, permutations of those counted` : ''})`);
+    out(`(counted: ${r.counts}${r.unordered ? `; ${fmt(r.unordered)} more explored, permutations of those counted` : ''}${r.unorderedCut ? `; search stopped early at ${fmt(r.unorderedCut)} partial executions whose every extension is such a permutation` : ''})`);
   }
   const sp = splitOf(r);
   if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);

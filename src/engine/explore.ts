@@ -165,6 +165,8 @@ export interface ExploreResult {
   symmetry: string | null;
   /** Under symmetry reduction: leaves reached that were not counted, being permutations of counted ones. */
   unordered: number;
+  /** Under symmetry reduction: partial graphs where the search stopped, every leaf below being unordered. */
+  unorderedCut: number;
 }
 
 export class Explorer {
@@ -213,6 +215,8 @@ export class Explorer {
   private readonly sym: Symmetry | null;
   /** Leaves reached that are not the ordered execution of their class (symmetry.ts). */
   unordered = 0;
+  /** Partial graphs dropped as unordered for good (Symmetry.frozenUnordered): subtrees not explored. */
+  symCut = 0;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
@@ -261,7 +265,7 @@ export class Explorer {
       return {
         complete: this.complete, blocked: this.blocked, rejected: this.rejected,
         violation: this.violation, violations: [...this.classes.values()], cutBy: null, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
-        symmetry: null, unordered: 0,
+        symmetry: null, unordered: 0, unorderedCut: 0,
       };
     }
     let more = true;
@@ -278,7 +282,7 @@ export class Explorer {
     return {
       complete: this.complete, blocked: this.blocked, rejected: this.rejected,
       violation: this.violation, violations: [...this.classes.values()], cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
-      symmetry: this.symmetryWords, unordered: this.unordered,
+      symmetry: this.symmetryWords, unordered: this.unordered, unorderedCut: this.symCut,
     };
   }
 
@@ -332,6 +336,7 @@ export class Explorer {
       const ok = this.step(tid);
       if (this.chooser) this.steps.push(tid, this.choice);
       if (!ok) return false;
+      if (this.sym !== null && this.sym.isSymmetric(tid) && this.sym.frozenUnordered(g)) return this.cutUnordered();
     }
   }
 
@@ -875,8 +880,24 @@ export class Explorer {
       } catch (e) {
         ok = this.rejectPrefix(e);
       }
+      if (ok && this.sym !== null && this.sym.frozenUnordered(this.g)) ok = this.cutUnordered();
       if (ok) return true;
     }
+  }
+
+  /**
+   * Symmetry reduction: the current graph is unordered for good (Symmetry.frozenUnordered), so
+   * no leaf below it counts; the branch is dropped. The revisits its newest write pushed lead
+   * only to graphs below it and go too (its other alternatives, pushed before, are not below it).
+   */
+  private cutUnordered(): false {
+    const g = this.g;
+    const items = this.top().items;
+    const last = g.byStamp.length - 1;
+    while (items.length && items[items.length - 1].type === REV && items[items.length - 1].s === last) items.pop();
+    this.symCut++;
+    if (!this.muted) this.clock();
+    return false;
   }
 
   /**

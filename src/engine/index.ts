@@ -125,6 +125,11 @@ export interface CheckResult {
   symmetry?: string;
   /** With `symmetry`: executions explored but not counted (permutations of counted ones). */
   unordered?: number;
+  /**
+   * With `symmetry`: partial executions at which the search stopped, every execution below them
+   * being a permutation of one it counts (their subtrees were not explored; docs/design/symmetry.md).
+   */
+  unorderedCut?: number;
   /** Why exploration stopped early, when it did. */
   cutBy: null | 'max-executions' | 'timeout';
   /** Flags the model raised in some execution (LKMM: 'data-race' for racing plain accesses). */
@@ -159,7 +164,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   return {
     program: program.name, params: inst.params, model: model.name, verdict, mode: 'exhaustive',
     executions: r.complete, blocked: r.blocked, rejected: r.rejected, seconds: r.seconds,
-    ...countsOf(model, r.symmetry), ...(r.symmetry ? { unordered: r.unordered } : {}), cutBy: r.cutBy, flags: r.flags,
+    ...countsOf(model, r.symmetry), ...(r.symmetry ? { unordered: r.unordered, unorderedCut: r.unorderedCut } : {}), cutBy: r.cutBy, flags: r.flags,
     violation: reports ? reports[0]?.first : r.violation ? report(inst, model, r.violation) : undefined,
     ...(reports ? { violations: reports } : {}),
     instance: inst,

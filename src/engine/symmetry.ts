@@ -16,8 +16,9 @@
 // backward revisit deletes the events out of order), and the extended view keeps events that
 // the path to an ordered graph must delete. Counterexamples: three threads `fetch_add(x); load(x)`
 // with a fourth storing to x (50 classes, 47 found), three threads `store(x); fetch_add(x)`
-// (15, 12 found). So the search here explores every execution and skips the unordered leaves:
-// exact counts, verdicts and counterexamples up to permutation, not yet less exploration.
+// (15, 12 found). So the search stops only at a partial graph that is unordered for good
+// (frozenUnordered: no backward revisit can reach back into the unordered pair), and skips the
+// unordered leaves it still reaches (docs/design/symmetry.md).
 //
 // The declaration is checked, never assumed: symmetryGroups refuses a group whose threads run
 // different body functions or own different kinds of locations; the explorer refuses a thread
@@ -229,6 +230,51 @@ export class Symmetry {
           if (j < n && this.ecoBefore(tb[j], ta[j])) return false;
         }
       }
+    }
+    return true;
+  }
+
+  /**
+   * Is g unordered for good: some pair of a group is unordered at its first difference j
+   * (`ordered` fails for it), and no graph the search reaches from g can undo that
+   * (docs/design/symmetry.md)? Below g, an event of g changes (loses its source or is deleted)
+   * only through a backward revisit of a read of g that is still revisitable, and such a revisit
+   * touches only that read and events added after it; the relative coherence order of the
+   * writes of g that stay never changes. So when no revisitable read of g was added before the
+   * last-added of the two threads' first j + 1 events, the pair stays unordered in every leaf
+   * below g, none of which counts: the search may stop here.
+   */
+  frozenUnordered(g: Graph): boolean {
+    for (const grp of this.groups) {
+      const ts = grp.tids;
+      for (let x = 0; x < ts.length; x++) {
+        for (let y = x + 1; y < ts.length; y++) {
+          const a = ts[x], b = ts[y];
+          const ta = g.threads[a], tb = g.threads[b];
+          const n = Math.min(ta.length, tb.length);
+          let j = 0;
+          let m = -1;
+          while (j < n && this.same(ta[j], tb[j], a, b)) {
+            if (ta[j].stamp > m) m = ta[j].stamp;
+            if (tb[j].stamp > m) m = tb[j].stamp;
+            j++;
+          }
+          if (j === n || !this.ecoBefore(tb[j], ta[j])) continue;
+          if (ta[j].stamp > m) m = ta[j].stamp;
+          if (tb[j].stamp > m) m = tb[j].stamp;
+          if (this.settled(g, m)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** No read added at stamp ≤ m is revisitable: no backward revisit below g changes those events. */
+  private settled(g: Graph, m: number): boolean {
+    const bs = g.byStamp;
+    for (let s = 0; s <= m; s++) {
+      const e = bs[s];
+      if (e.kind === EvKind.Read && e.revisitable) return false;
     }
     return true;
   }
