@@ -245,6 +245,7 @@ export class Symmetry {
    * below g, none of which counts: the search may stop here.
    */
   frozenUnordered(g: Graph): boolean {
+    let minRev = -2; // the stamp of the earliest revisitable read, computed once when needed
     for (const grp of this.groups) {
       const ts = grp.tids;
       for (let x = 0; x < ts.length; x++) {
@@ -253,30 +254,43 @@ export class Symmetry {
           const ta = g.threads[a], tb = g.threads[b];
           const n = Math.min(ta.length, tb.length);
           let j = 0;
-          let m = -1;
-          while (j < n && this.same(ta[j], tb[j], a, b)) {
-            if (ta[j].stamp > m) m = ta[j].stamp;
-            if (tb[j].stamp > m) m = tb[j].stamp;
-            j++;
-          }
+          while (j < n && this.same(ta[j], tb[j], a, b)) j++;
           if (j === n || !this.ecoBefore(tb[j], ta[j])) continue;
-          if (ta[j].stamp > m) m = ta[j].stamp;
-          if (tb[j].stamp > m) m = tb[j].stamp;
-          if (this.settled(g, m)) return true;
+          if (minRev === -2) minRev = this.firstRevisitable(g);
+          if (this.pinned(g, ta[j], minRev) && this.pinned(g, tb[j], minRev)) return true;
         }
       }
     }
     return false;
   }
 
-  /** No read added at stamp ≤ m is revisitable: no backward revisit below g changes those events. */
-  private settled(g: Graph, m: number): boolean {
-    const bs = g.byStamp;
-    for (let s = 0; s <= m; s++) {
-      const e = bs[s];
-      if (e.kind === EvKind.Read && e.revisitable) return false;
+  /**
+   * Does no graph below g delete e or (a read) give it another source (docs/design/symmetry.md
+   * §2)? True when no revisitable read was added before it (stamp < minRev), or when e was added
+   * non-maximally — a write co-after its choice was added before it — and that write is pinned:
+   * every revisit that would delete or change e, or an event before it in po, must then delete
+   * e, which maximality (explore.ts, maximal) refuses while that write stays.
+   */
+  private pinned(g: Graph, e: Ev, minRev: number): boolean {
+    if (e.stamp < minRev) return true;
+    if (e.kind !== EvKind.Read && e.kind !== EvKind.Write) return false;
+    const src = e.kind === EvKind.Read ? e.rf as Ev : e;
+    const list = g.co[src.loc];
+    for (let p = src.coPos + 1; p < list.length; p++) {
+      const w = list[p];
+      if (w !== e && w.stamp < e.stamp && this.pinned(g, w, minRev)) return true;
     }
-    return true;
+    return false;
+  }
+
+  /** The stamp of g's earliest revisitable read (Infinity: none). Events added before it are never deleted or changed below g. */
+  private firstRevisitable(g: Graph): number {
+    const bs = g.byStamp;
+    for (let s = 0; s < bs.length; s++) {
+      const e = bs[s];
+      if (e.kind === EvKind.Read && e.revisitable) return s;
+    }
+    return Infinity;
   }
 
   /** hi comes first in eco: it reads an earlier write than lo at the same location, or is co-before lo. */
