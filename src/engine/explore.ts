@@ -911,9 +911,11 @@ export class Explorer {
    * and r's body answers the failure with assume(false). Then r is taken out of the revisited graph
    * instead of blocking its thread there: the thread is back before its CAS, stalled like any
    * failing CAS, and reads again once a write it may read makes it succeed, or when nothing else
-   * can run. Its new read may read only w or a write porf-after w (ghostCompatible): the graphs the
-   * revisit by w stands for are those where r reads w (blocked) or was revisited again by a write
-   * that has w in its prefix; any other source belongs to another branch of the search.
+   * can run. Its new read may read only w or a write that comes from w (ghostCompatible): the graphs
+   * the revisit by w stands for are those where r reads w (blocked) or was revisited again by a
+   * write that has w in its prefix; any other source belongs to another branch of the search.
+   * Deleting the ghost follows maximal() for r as it stood (ghostMaximal). Checked against brute
+   * force by test/engine/stall.test.ts, which found both rules.
    */
   private ghostable(r: Ev, w: Ev): boolean {
     if (r.opKind !== OpKind.Rmw || r.rmw !== RmwKind.Cmpxchg || r.dep === DepKind.Addr || w.life !== Life.None) return false;
