@@ -2,7 +2,7 @@
 // one row per variant that reproduces a bug, or one "not modelled" row with the reason.
 import type { CheckResult } from '../engine/index.ts';
 import { bugVariant, type Bug } from '../kernel/bugs/bug.ts';
-import { asExpected, invariantsOf, variantModel } from '../kernel/expect.ts';
+import { asExpected, boundedWords, invariantsOf, variantModel } from '../kernel/expect.ts';
 import { fmt, out } from './io.ts';
 
 /** `mmcheck list --bugs`. */
@@ -39,8 +39,11 @@ export interface BugRow {
   scenario: string | null;
   variant: string | null;
   result: CheckResult | null;
-  /** true/false as expected or not, 'n/a' under a model the expectation is not for, null when not modelled. */
-  asExpected: boolean | 'n/a' | null;
+  /**
+   * true/false as expected or not, 'n/a' under a model the expectation is not for, 'bounded' when
+   * a run cut by a bound did not settle it (judge() in src/kernel/expect.ts), null when not modelled.
+   */
+  asExpected: boolean | 'n/a' | 'bounded' | null;
 }
 
 export function bugRowJson(r: BugRow): Record<string, unknown> {
@@ -61,7 +64,7 @@ export function bugRowJson(r: BugRow): Record<string, unknown> {
 export function printBugTable(rows: readonly BugRow[]): void {
   const head = ['bug', 'fix', 'protocol', 'variant', 'expected', 'found', 'executions', 'blocked', 'seconds', ''];
   const lines: string[][] = [head];
-  let bad = 0, modelled = 0, variants = 0;
+  let bad = 0, bounded = 0, modelled = 0, variants = 0;
   const bugsSeen = new Set<string>();
   for (const r of rows) {
     const proto = r.bug.protocol.length > 38 ? r.bug.protocol.slice(0, 37) + '…' : r.bug.protocol;
@@ -74,17 +77,18 @@ export function printBugTable(rows: readonly BugRow[]): void {
     const bv = r.bug.variants.find((x) => x.variant === r.variant && x.scenario.name === r.scenario)!;
     const v = bugVariant(bv);
     if (r.asExpected === false) bad++;
+    if (r.asExpected === 'bounded') bounded++;
     const found = r.result.verdict === 'violation' ? invariantsOf(r.result).join(',') : r.result.verdict;
     lines.push([r.bug.id, r.bug.commit, proto, `${r.role} (${r.scenario} --variant ${r.variant})`, [v.expected, ...(v.also ?? [])].join(','), found,
       fmt(r.result.executions), fmt(r.result.blocked), r.result.seconds.toFixed(2),
-      r.asExpected === 'n/a' ? `n/a (expectation is for ${variantModel(v)})` : r.asExpected ? 'as expected' : 'UNEXPECTED']);
+      r.asExpected === 'n/a' ? `n/a (expectation is for ${variantModel(v)})` : r.asExpected === 'bounded' ? boundedWords(v, r.result) : r.asExpected ? 'as expected' : 'UNEXPECTED']);
   }
   const w = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) out(l.map((c, i) => (i >= 6 && i <= 8 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
   const total = rows.reduce((s, r) => s + (r.result?.seconds ?? 0), 0);
   const notModelled = new Set(rows.filter((r) => !r.result).map((r) => r.bug.id)).size;
-  out(`\n${bugsSeen.size + notModelled} bugs: ${modelled} modelled (${variants} variants, ${variants - bad} as expected, ${bad} unexpected), ${notModelled} not modelled; ${total.toFixed(1)} s exploring.`);
-  if (rows.some((r) => r.result?.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  out(`\n${bugsSeen.size + notModelled} bugs: ${modelled} modelled (${variants} variants, ${variants - bad - bounded} as expected, ${bad} unexpected${bounded ? `, ${bounded} not decided by the bound` : ''}), ${notModelled} not modelled; ${total.toFixed(1)} s exploring.`);
+  if (rows.some((r) => r.result?.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive. A violation found is real; a cut row without the expected one confirms no "ok" and contradicts no expected violation, so such rows count neither as expected nor as unexpected.');
   else out('Every modelled variant explored every execution; "pre-fix" is the kernel\'s code before the fixing commit, "fixed" after it.');
 }
 

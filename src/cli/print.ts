@@ -8,7 +8,7 @@ import { scenarioTrace } from '../engine/trace-json.ts';
 import type { FunctionSource, ScenarioTrace } from '../trace-format/index.ts';
 import { kernelSource } from '../kernel/kfn.ts';
 import { findInvariant } from '../kernel/invariants.ts';
-import { judge, invariantsOf, variantModel } from '../kernel/expect.ts';
+import { boundedWords, judge, invariantsOf, variantModel } from '../kernel/expect.ts';
 import type { Scenario } from '../kernel/catalog.ts';
 import type { Benchmark } from '../programs/index.ts';
 import type { Run } from './targets.ts';
@@ -207,23 +207,30 @@ export function printTable(results: [Run, CheckResult][]): void {
   let bad = 0;
   let na = 0;
   let findings = 0;
+  let boundedSafe = 0;
+  let boundedUnsafe = 0;
   for (const [run, r] of results) {
     const found = r.verdict === 'violation' ? invariantsOf(r).join(',') : r.verdict;
     const j = judge(run.variant, r, run.findings);
     if (j === 'unexpected') bad++;
     if (j === 'n/a') na++;
     if (j.startsWith('finding')) findings++;
+    if (j === 'bounded') (run.variant && run.variant.expected !== 'ok' ? boundedUnsafe++ : boundedSafe++);
+    const last = j === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : j === 'unexpected' ? 'UNEXPECTED' : j === 'bounded' ? boundedWords(run.variant, r, run.findings) : j;
     rows.push([run.scenario ?? run.program.name, run.variant?.name ?? '-', run.variant?.ref ?? '-', r.model, [run.variant?.expected ?? 'ok', ...(run.variant?.also ?? [])].join(','), found,
-      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), j === 'n/a' ? `n/a (expectation is for ${variantModel(run.variant)})` : j === 'unexpected' ? 'UNEXPECTED' : j]);
+      fmt(r.executions), fmt(r.blocked), fmt(violatingCount(r)), r.seconds.toFixed(2), last]);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) out(r.map((c, i) => (i >= 6 && i <= 9 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd());
   const total = results.reduce((s, [, r]) => s + r.seconds, 0);
   const documented = findings ? `, ${findings} documented finding${findings === 1 ? '' : 's'} (docs/weak-memory-findings.md)` : '';
-  out(`\n${results.length} variants, ${results.length - bad - na - findings} as expected${documented}, ${bad} unexpected${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
   const sampled = results.find(([, r]) => r.sample)?.[1].sample;
-  if (sampled) out(`Every row is a sample (--random, ${samplerWords(sampled)}), not a proof: "executions" counts the complete executions drawn, "blocked" the blocked draws thrown away and drawn again; "bounded" is no violation in the sample, which confirms no expectation.`);
-  else if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive.');
+  const bounded = boundedSafe + boundedUnsafe;
+  const undecided = bounded ? `, ${bounded} not decided by the ${sampled ? 'sample' : 'bound'} (${[
+    boundedSafe ? `${boundedSafe} safe with no violation in it` : '', boundedUnsafe ? `${boundedUnsafe} unsafe whose violation it did not ${sampled ? 'draw' : 'reach'}` : ''].filter(Boolean).join(', ')})` : '';
+  out(`\n${results.length} variants, ${results.length - bad - na - findings - bounded} as expected${documented}, ${bad} unexpected${undecided}${na ? `, ${na} with no expectation under this model` : ''}; ${total.toFixed(1)} s exploring.`);
+  if (sampled) out(`Every row is a sample (--random, ${samplerWords(sampled)}), not a proof: "executions" counts the complete executions drawn, "blocked" the blocked draws thrown away and drawn again. A violation drawn is real; a sample without one confirms no "ok" and contradicts no expected violation, so such rows count neither as expected nor as unexpected.`);
+  else if (results.some(([, r]) => r.cutBy)) out('A row cut by --timeout or --max-executions counts only what it explored: it is NOT exhaustive. A violation found is real; a cut row without the expected one confirms no "ok" and contradicts no expected violation, so such rows count neither as expected nor as unexpected.');
   else out('Every row explored every execution: "executions" counts the complete ones, "blocked" the blocked ones (assume() or a wait that cannot finish), "violating" those that break an invariant (in complete or blocked executions); "found" lists the invariants broken.');
 }
 
