@@ -20,20 +20,14 @@ function* noBody(): Generator<never, void, number> {}
 
 /**
  * The events a backward revisit of r keeps (docs/design/exploration.md §2.3): those added before r, r, and
- * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
- * creation of a named closure in an Object.defineProperty call.
+ * w's porf-prefix (view wv). Without r when `keepR` is false: a revisit that makes r, a
+ * compare-and-swap its thread answers with a failing assume(), fail takes r out (a Ghost,
+ * §3.2). Returned anonymous: tsx's keepNames would otherwise wrap every creation of a named
+ * closure in an Object.defineProperty call.
  */
-function keptByRevisit(r: Ev, wv: number[]): (e: Ev) => boolean {
+function keptByRevisit(r: Ev, wv: number[], keepR: boolean): (e: Ev) => boolean {
   const rs = r.stamp;
-  return (e) => e.stamp < rs || e === r || inView(wv, e);
-}
-/**
- * keptByRevisit without r itself: a revisit that makes r, a compare-and-swap its thread answers
- * with a failing assume(), fail takes r out (a Ghost) instead of blocking its thread there.
- */
-function keptByGhost(r: Ev, wv: number[]): (e: Ev) => boolean {
-  const rs = r.stamp;
-  return (e) => e !== r && (e.stamp < rs || inView(wv, e));
+  return (e) => e.stamp < rs || (e === r ? keepR : inView(wv, e));
 }
 /**
  * May the read of ghost gh read z? Its own write, or a write whose backward revisit of the read
@@ -1082,7 +1076,7 @@ export class Explorer {
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
     const ghost = this.opts.stall !== false && this.ghostable(r, w);
-    const keep = ghost ? keptByGhost(r, wv) : keptByRevisit(r, wv);
+    const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.
     for (let t = 0; t < this.rts.length; t++) {
