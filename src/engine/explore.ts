@@ -913,6 +913,9 @@ export class Explorer {
    */
   private ghostable(r: Ev, w: Ev): boolean {
     if (r.opKind !== OpKind.Rmw || r.rmw !== RmwKind.Cmpxchg || r.dep === DepKind.Addr || w.life !== Life.None) return false;
+    // A CAS that succeeded expected what it read: w's value makes it succeed too, no re-run needed.
+    const th = this.g.threads[r.tid];
+    if (w.val === r.val && r.idx + 1 < th.length && th[r.idx + 1].excl) return false;
     return this.rts[r.tid].casStallsAt(this.g, r.idx, w.val);
   }
 
