@@ -440,7 +440,9 @@ export class Explorer {
    * Stalling a failed compare-and-swap (docs/design/exploration.md §3.2): thread t's pending op is a
    * cmpxchg that the co-latest write of its location makes fail, and the body answers that failure
    * with a failing assume() (a CAS loop whose failed iterations are cut, as GenMC's spin-assume
-   * does). Its read is then added only once another write makes the CAS succeed, or when no
+   * does), or a plain load whose co-latest value the body answers with a failing assume() (a
+   * "go on only if it already reads X" check, e.g. the allocator reusing a page only if it is
+   * free now). Its read is then added only once another write makes the CAS succeed, or when no
    * other thread can run. This changes only the order in which `next` adds events, still a
    * function of the graph alone (§2.1: any such order explores the same graphs; stall.test.ts
    * checks it against brute force and against the search without stalling). What it saves is the
@@ -451,10 +453,17 @@ export class Explorer {
   private stalls(t: number): boolean {
     if (this.opts.stall === false) return false;
     const op = this.rts[t].op;
-    if (op === null || op.kind !== OpKind.Rmw || op.rmw !== RmwKind.Cmpxchg || op.dep === DepKind.Addr) return false;
+    if (op === null || op.dep === DepKind.Addr) return false;
     const list = this.g.co[op.loc];
     const w = list[list.length - 1];
-    if (w.val === op.a || w.life !== Life.None) return false; // it would succeed, or find freed memory
+    if (op.kind === OpKind.Rmw) {
+      if (op.rmw !== RmwKind.Cmpxchg || w.val === op.a || w.life !== Life.None) return false; // it would succeed, or find freed memory
+    } else if (op.kind !== OpKind.Load || (w.life === Life.Free && !op.freedOk)) {
+      // A plain load answered by a failing assume() stalls the same way (the allocator's
+      // "reuse the page only if it is free now" read before the free is queued); one that
+      // would read freed memory runs, and reports the use-after-free.
+      return false;
+    }
     return this.rts[t].stallsAfter(this.g, w.val);
   }
 
