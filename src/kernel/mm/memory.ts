@@ -218,7 +218,7 @@ export const do_wp_page = kernelFunction({ name: 'do_wp_page', file: 'mm/memory.
     yield t.store(C.data, yield t.load(P.data)); // ... __wp_page_copy_user()
     if (isAnon(C)) yield* SetPageAnonExclusive(t, C); // folio_add_new_anon_rmap(RMAP_EXCLUSIVE)
     yield t.store(T.entries[idx], mk_pte(C.pfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY)); // set_pte_at_notify()
-    if (P._mapcount !== undefined) yield t.fetchAdd(P._mapcount, -1, Mode.Relaxed); // folio_remove_rmap_pte()
+    yield* folio_remove_rmap_pte(t, P);
     yield t.unlock(T.ptl);
     yield* folio_put(t, P); // the old page's mapping reference
     return 'copy';

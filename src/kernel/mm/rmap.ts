@@ -165,7 +165,7 @@ export const try_to_migrate = kernelFunction({ name: 'try_to_migrate', file: 'mm
 export const folio_add_anon_rmap_pte = kernelFunction({
   name: 'folio_add_anon_rmap_pte', file: 'mm/rmap.c', version: 'v6.8–v6.15', note: 'an order-0 folio; __folio_add_anon_rmap() inlined',
 }, function* (t: Ctx, folio: SwapFolio, vma: AnonIdentity): ThreadGen<void> {
-  yield t.fetchAdd(folio._mapcount, 1, Mode.Relaxed); // atomic_inc_and_test(&page->_mapcount)
+  yield t.fetchAdd(folio._mapcount, 1); // atomic_inc_and_test(&page->_mapcount): value-returning, fully ordered
   if (!(yield t.load(folio.mapping))) { // !folio_test_anon(folio)
     yield t.store(folio.mapping, vma.anon_vma, Mode.Once); // __folio_set_anon(): WRITE_ONCE(folio->mapping, anon_vma)
     yield t.store(folio.index, vma.index); // folio->index = linear_page_index(vma, address)
