@@ -1,8 +1,8 @@
 // Stalling failed compare-and-swaps (Explorer.stalls, docs/design/exploration.md §3.2): a thread
 // whose cmpxchg the co-latest write makes fail, and which answers that failure with a failing
 // assume (a CAS loop whose failed iterations are cut), is run only once a write makes the CAS
-// succeed or nothing else can run; so is a thread whose plain load the body answers with a
-// failing assume ("go on only if it holds v"). It may only change how many blocked executions
+// succeed or nothing else can run; so is a thread whose load that may see freed memory the body
+// answers with a failing assume ("go on only if it holds v", the allocator's look). It may only change how many blocked executions
 // are explored: on random programs of CAS loops (try-get: load, give up on 0, CAS c -> c + 1,
 // assume it worked; puts; stores; exchanges; load-and-assume; a second location), the complete executions and the final
 // states are those of brute force and of the search without stalling, none twice; every blocked
@@ -51,7 +51,9 @@ function body(steps: Step[], x: number, y: number): (t: Ctx) => ThreadGen<void> 
         case 'load': yield t.load(s.loc ? y : x); break;
         case 'cas': yield t.cmpxchg(x, s.exp, s.v); break;
         case 'ifis': {
-          // go on only if the location already holds v (alloc_pages(): reuse the page only if it is free now)
+          // go on only if the location already holds v (alloc_pages(): reuse the page only if it
+          // is free now; its load may see freed memory, which is what the explorer asks about)
+          t.mayBeFreed();
           const v: number = yield t.load(s.loc ? y : x);
           yield t.assume(v === s.v);
           break;
