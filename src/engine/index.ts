@@ -23,7 +23,7 @@ export interface CheckOptions {
   /**
    * Sample this many complete executions instead of exploring all of them: drawn by PCT (the
    * default; `pctDepth` d, default 3; under a weak model `pctWeak` c accesses per execution take
-   * one of their `pctHistory` h co-latest candidates, defaults 1 and 2, see PctChooser) or by a
+   * one of their `pctHistory` h co-latest candidates in half the executions, defaults 2 and 2, see PctChooser) or by a
    * uniform random walk (`sampler: 'random'`). An execution that ends blocked without a
    * violation is drawn again (and counted in `blocked`).
    */
@@ -93,6 +93,7 @@ export const DEFAULT_PCT_DEPTH = 3;
  * weak-memory bugs in the fewest draws of c = 1, 2, 3 (docs/scaling.md, "Sampling").
  */
 export const DEFAULT_PCT_WEAK = 2;
+/** PCT's history h under a weak model: a weak choice takes the latest write or the one before it. */
 export const DEFAULT_PCT_HISTORY = 2;
 /** A sample gives up after this many blocked or dead draws per complete execution asked for. */
 const MAX_DRAWS_PER_SAMPLE = 100;
