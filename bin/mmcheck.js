@@ -9,6 +9,14 @@
 // - A user's own .ts/.js file imports the engine ('mmcheck', 'mmcheck/kernel'): these are bound
 //   to the bundle's entries engine.mjs, kernel.mjs and catalog.mjs, so the file runs against the
 //   same engine as the command (src/cli/user-file.ts, which also caches the compiled file).
+// - A command that names no file of the user's (check readers, a catalog scenario, litmus, list,
+//   bench, …) runs from main.cjs instead: the same command line bundled into one CommonJS file,
+//   compiled through vm.Script with V8's code cache (main.cjs.<mtime>.v8cache beside it, written
+//   by the first run that finds none). Node 20 has no code cache for ES modules, and loading
+//   two dozen chunks costs more than one file does: this takes about a third off a short
+//   command's CPU time (docs/performance.md). Commands that may import a user's file (one named
+//   .ts/.js or any other existing file, replay, view) keep the ES-module bundle, so that the
+//   file's `import … from 'mmcheck'` and the command share one engine.
 // - With MMCHECK_NO_BUNDLE, or if the bundle cannot be built or written, the CLI runs from the
 //   sources through tsx instead; it behaves the same, only slower to start.
 // - `--version` answers from package.json without loading anything else.
@@ -74,13 +82,24 @@ async function rebundle() {
     packages: 'external', sourcemap: 'linked', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
     define: { 'import.meta.mmcheckBundle': JSON.stringify(pathToFileURL(outDir).href) },
   });
+  // The same command line as one CommonJS file, for the code-cached fast path (see the header).
+  // Dynamic imports of our own modules become lazy initialisers inside it: what a command does
+  // not use is parsed, never run.
+  const cjs = await build({
+    entryPoints: { main: join(src, 'cli', 'main.ts') }, outdir: outDir, outExtension: { '.js': '.cjs' },
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    packages: 'external', sourcemap: 'linked', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
+    define: { 'import.meta.mmcheckBundle': JSON.stringify(pathToFileURL(outDir).href) },
+  });
   mkdirSync(join(outDir, 'chunks'), { recursive: true });
   // Chunks and maps first, then the entries, main.mjs last: a fresh main.mjs (what the check
   // below looks at) means everything it imports is there. Every file is written atomically, so
   // concurrent runs never see half of one; a chunk's name is its content's hash, so rewriting
   // one a concurrent run is reading changes nothing.
   const rank = (p) => (p.endsWith('.map') ? 0 : p.includes(`${join(outDir, 'chunks')}`) ? 1 : p.endsWith(`${join(outDir, 'main.mjs')}`) ? 3 : 2);
-  const files = [...r.outputFiles].sort((a, b) => rank(a.path) - rank(b.path));
+  const files = [...cjs.outputFiles, ...r.outputFiles].sort((a, b) => rank(a.path) - rank(b.path));
+  // V8's code cache of an older main.cjs: V8 checks only the source's length, so it goes first.
+  for (const name of readdirSync(outDir)) if (name.endsWith('.v8cache')) rmSync(join(outDir, name), { force: true });
   for (const f of files) {
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
@@ -96,6 +115,36 @@ async function rebundle() {
   }
 }
 
+/** Whether the command may import a file of the user's (then it runs from the ES-module bundle). */
+function mayImportUserCode(args) {
+  if (args[0] === 'replay' || args[0] === 'view') return true; // a trace names the file it came from
+  return args.some((a) => /\.[cm]?[jt]sx?$/.test(a) || (!a.startsWith('-') && !/\.(litmus|cat|cfg|bell|def)$/.test(a) && existsSync(a)));
+}
+
+/** Runs main.cjs with V8's code cache (see the header); returns its exports and a function that saves the cache. */
+async function loadCached(file) {
+  const { Script, constants } = await import('node:vm');
+  const st = statSync(file);
+  const cacheFile = `${file}.${Math.floor(st.mtimeMs)}-${st.size}.v8cache`;
+  let cached;
+  try { cached = readFileSync(cacheFile); } catch { /* first run: none yet */ }
+  const script = new Script(module.wrap(readFileSync(file, 'utf8')), {
+    filename: file, cachedData: cached, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const m = { exports: {} };
+  script.runInThisContext().call(m.exports, m.exports, module.createRequire(file), m, file, dirname(file));
+  // Written after the command ran, so that it holds the functions the command compiled too.
+  const save = () => {
+    if (cached && !script.cachedDataRejected) return;
+    try {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch { /* best effort: the next run compiles again */ }
+  };
+  return { mod: m.exports, save };
+}
+
 async function bundled() {
   if (process.env.MMCHECK_NO_BUNDLE) return null;
   try {
@@ -103,20 +152,27 @@ async function bundled() {
     const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
     const stale = !existsSync(out) || statSync(out).mtimeMs < inputs;
     if (stale) await rebundle();
-    const mod = await import(pathToFileURL(out).href);
     // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
     globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(outDir, 'worker.mjs')).href;
-    return mod;
+    const cjs = join(outDir, 'main.cjs');
+    // MMCHECK_DEBUG's stack traces name the sources through the ES modules' source maps.
+    if (!process.env.MMCHECK_NO_CODE_CACHE && !process.env.MMCHECK_DEBUG && !mayImportUserCode(argv) && existsSync(cjs)) {
+      try {
+        return await loadCached(cjs);
+      } catch { /* fall back to the ES-module bundle */ }
+    }
+    return { mod: await import(pathToFileURL(out).href) };
   } catch {
     return null;
   }
 }
 
-let mod = await bundled();
-if (!mod) {
+let loaded = await bundled();
+if (!loaded) {
   process.setSourceMapsEnabled(true);
   const { register } = await import('tsx/esm/api');
   register();
-  mod = await import('../src/cli/main.ts');
+  loaded = { mod: await import('../src/cli/main.ts') };
 }
-process.exitCode = await mod.main(argv);
+process.exitCode = await loaded.mod.main(argv);
+loaded.save?.();

@@ -6,7 +6,6 @@ import type { Program } from '../engine/program.ts';
 import type { Scenario, Variant } from '../kernel/catalog.ts';
 import { programs } from '../programs/index.ts';
 import { InputError, UsageError } from './options.ts';
-import { importUserFile, userMessage, userLocation } from './user-file.ts';
 import { didYouMean } from './suggest.ts';
 
 export interface Run {
@@ -30,6 +29,9 @@ function isScenario(x: unknown): x is Scenario {
 }
 
 async function loadFile(file: string): Promise<unknown> {
+  // Loaded only for a file: it brings node:crypto, node:module and node:worker_threads, which a
+  // benchmark program or a catalog scenario does not need (docs/performance.md, "Start-up").
+  const { importUserFile, userMessage, userLocation } = await import('./user-file.ts');
   try {
     const mod = await importUserFile(file);
     // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.

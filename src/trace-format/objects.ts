@@ -9,8 +9,8 @@ export interface ObjectFields {
   pagetable: { entries: number[]; ptl: number };
   /** The kernel's vmemmap page table (its PTEs map struct pages). */
   vmemmap: { entries: number[] };
-  /** A 64-bit PTE stored as two 32-bit words (x86 PAE). */
-  'pae-pte': { low: number; high: number };
+  /** A 64-bit PTE stored as two 32-bit words (x86 PAE), and the PTL of its table where a scenario takes it. */
+  'pae-pte': { low: number; high: number; ptl?: number };
   /** An address space's PMD entry (more PMD entries of the same PMD page as further fields) and its PMD lock. */
   mm: { pmd: number; pmd_lock: number };
   /** struct folio: the refcount and the ghost words of the invariants (more fields as scenarios add them). */
@@ -46,6 +46,12 @@ export interface ObjectFields {
   swap_map: { swap_map: number[] };
   /** A percpu_ref: one word per CPU (count and DEAD bit). */
   percpu_ref: { count: number[] };
+  /** A tail struct page of a large folio: its compound_head word (0: a head page of its own). */
+  'tail-page': { compound_head: number };
+  /** struct buffer_head: its use count and the page (pfn) its data lives in. */
+  buffer_head: { b_count: number; b_page: number };
+  /** A swap slot's contents on the swap device: what pageout() wrote. */
+  swap_slot: { data: number };
   /** A read-write semaphore. */
   rwsem: { owner: number; readers: number };
   /** The checker's bookkeeping (ghost words no kernel code reads). */

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -112,6 +112,13 @@ test('npm pack, npm install the tarball, npx mmcheck check a user\'s .ts and .mt
     const weak = mm(cjs, 'check', 'mp.mts', '--model', 'lkmm', '--param', 'once=1');
     assert.equal(weak.code, 1, weak.err);
     assert.match(weak.out, /VIOLATION: I1: flag seen before data/);
+
+    // A command that names no file runs from the installed package's code-cached main.cjs: the
+    // first run writes V8's cache, the second uses it, both print the same.
+    const built = [mm(proj, 'check', 'readers', '--param', 'N=3', '--jobs', '1'), mm(proj, 'check', 'readers', '--param', 'N=3', '--jobs', '1')];
+    for (const r of built) assert.match(r.out, /OK: no violation in all 8 executions/, r.out + r.err);
+    const bundleDir = join(proj, 'node_modules', 'mmcheck', 'node_modules', '.cache', 'mmcheck');
+    assert.ok(readdirSync(bundleDir).some((f) => f.endsWith('.v8cache')), readdirSync(bundleDir).join(' '));
 
     // Beside an ES-module package.json, and in a directory with no package.json and no
     // node_modules on its path (the file imports the mmcheck that runs it).

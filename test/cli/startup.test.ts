@@ -14,7 +14,11 @@ const bin = resolve('bin/mmcheck.js');
 const bundle = resolve('node_modules/.cache/mmcheck');
 
 function mm(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  return mmEnv({}, ...args);
+}
+
+function mmEnv(env: Record<string, string>, ...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -70,4 +74,20 @@ export default defineProgram({ name: 'cached', setup(b) {
   const changed = mm('check', prog);
   assert.equal(changed.code, 1, changed.out + changed.err);
   assert.match(changed.out, /VIOLATION: saw 2/);
+});
+
+test('a command that names no file of the user\'s runs from main.cjs with V8\'s code cache, and prints what the ES-module bundle prints', () => {
+  const cache = (): string[] => readdirSync(bundle).filter((f) => /^main\.cjs\..*\.v8cache$/.test(f));
+  const viaCache = mm('check', 'readers', '--param', 'N=3', '--jobs', '1');
+  assert.equal(viaCache.code, 0, viaCache.err);
+  assert.equal(cache().length, 1, 'the first run that found no cache wrote one');
+  const esm = mmEnv({ MMCHECK_NO_CODE_CACHE: '1' }, 'check', 'readers', '--param', 'N=3', '--jobs', '1');
+  assert.equal(esm.code, 0, esm.err);
+  const cached = mm('check', 'readers', '--param', 'N=3', '--jobs', '1');
+  const strip = (s: string): string => s.replace(/; [\d.]+ s\./g, '');
+  assert.equal(strip(cached.out), strip(esm.out));
+  // Bad input keeps its exit code and message on the fast path.
+  const bad = mm('check', 'readers', '--param', 'N=0');
+  assert.equal(bad.code, 2, bad.out + bad.err);
+  assert.deepEqual(bad.err, mmEnv({ MMCHECK_NO_CODE_CACHE: '1' }, 'check', 'readers', '--param', 'N=0').err);
 });

@@ -3,6 +3,7 @@
 // PTE"). Four scenarios, one per recheck, each against the actor that makes it necessary.
 import type { Ctx } from '../../engine/ops.ts';
 import { Mode } from '../../engine/ops.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
 import type { Builder, Params } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { folioField, folio_put, folio_ref_freeze, folio_ref_unfreeze, newFolio } from '../include/linux/page_ref.ts';
@@ -82,7 +83,9 @@ function makeSplit(knob: SplitKnob | undefined) {
     const P2 = newFolio(b, 'P2', 2, 0); // the folio pfn 2 becomes after the split
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW), mk_pte(2, _PAGE_PRESENT | _PAGE_RW)]);
     const mm = newMm(b, pmd_table(0), [T], [H, P2]);
-    const ch = b.loc('page2.compound_head', 1, (v) => (v ? `tail of pfn ${v}` : 'head'));
+    const page2: ObjectFields['tail-page'] = { compound_head: b.loc('page2.compound_head', 1, (v) => (v ? `tail of pfn ${v}` : 'head')) };
+    b.object('tail-page', 'page2', page2);
+    const ch = page2.compound_head;
     const splitDone = ghostWord(b, 'split_done');
     mm.compound_head.set(2, ch);
     b.thread('CPU0', function* (t: Ctx) {

@@ -15,7 +15,8 @@ import { GUP_PIN_COUNTING_BIAS, get_user_pages_fast, put_page, unpin_user_page }
 import { __buffer_migrate_folio, migrateAnonFolio, migrateFileFolio, migration_entry_wait, type AnonKnobs } from '../mm/migrate.ts';
 import { migrate_vma_collect_pmd, migrate_vma_finalize, type CollectOpts } from '../mm/migrate_device.ts';
 import { shrink_folio_list } from '../mm/vmscan.ts';
-import { __find_get_block, put_bh } from '../fs/buffer.ts';
+import { __find_get_block, newBufferHead, put_bh } from '../fs/buffer.ts';
+import type { ObjectFields } from '../../trace-format/index.ts';
 import { insnBegin, insnEnd, mmuAccessBegin, mmuAccessEnd, mmuTranslate, newMmu, newTlb } from '../hw.ts';
 import { flush_tlb_page } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
@@ -327,8 +328,7 @@ function makeBh(knob: 'drop-private-lock' | undefined) {
     const A = newAddressSpace(b, 'A', [1]);
     const privateLock = newSpinlock(b, 'A.private_lock');
     b.addField(A.obj, 'private_lock', privateLock);
-    const bhCount = b.loc('bh.b_count', 0);
-    const bhPage = b.loc('bh.b_page', 1, (v) => `pfn ${v}`);
+    const { b_count: bhCount, b_page: bhPage } = newBufferHead(b, 'bh', 1);
     const wrote = ghostWord(b, 'wrote');
     const folios = (pfn: number): Folio => (pfn === 1 ? src : dst);
     b.thread('CPU0', function* (t: Ctx) {
@@ -372,7 +372,9 @@ function makeDirty(knob: DirtyKnob | undefined) {
     const p = newAnonFolio(b, 'p', 1, 1); // a private anon page, mapped writable: AnonExclusive
     const T = newPageTable(b, 0, [mk_pte(1, _PAGE_PRESENT | _PAGE_RW)]); // writable, still clean
     const pgDirty = folioField(b, p, 'PG_dirty', 0);
-    const backing = b.loc('swap slot', 0);
+    const slot: ObjectFields['swap_slot'] = { data: b.loc('swap slot', 0) };
+    b.object('swap_slot', 'swap slot', slot);
+    const backing = slot.data;
     const swapped = ghostWord(b, 'swapped_out');
     const wrote = ghostWord(b, 'wrote');
     const done = ghostWord(b, 'migration_done');

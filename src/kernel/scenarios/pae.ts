@@ -10,7 +10,7 @@ import type { Builder } from '../../engine/program.ts';
 import { Cpus } from '../cpus.ts';
 import { local_irq_disable, local_irq_enable } from '../include/linux/irqflags.ts';
 import { rcu_read_lock, rcu_read_unlock } from '../include/linux/rcupdate.ts';
-import { PAE_PRESENT, newPaePte, native_pte_clear, native_set_pte } from '../arch/x86/include/asm/pgtable-3level.ts';
+import { PAE_PRESENT, newPaePte, newPaePteLocked, native_pte_clear, native_set_pte } from '../arch/x86/include/asm/pgtable-3level.ts';
 import { ptep_get_lockless, type PaeReader } from '../include/linux/pgtable.ts';
 import { handle_pte_fault, pmd_install, type PaePteLocked, type PaePteVal } from '../mm/memory.ts';
 import { newPageTable, pmd_table, pmdp_get_lockless_sync } from '../include/linux/pgtable.ts';
@@ -19,7 +19,6 @@ import { __pte_offset_map, pmdp_collapse_flush, pte_unmap } from '../mm/pgtable-
 import { flush_tlb_mm_range } from '../arch/x86/mm/tlb.ts';
 import { variants, type Scenario } from '../scenario.ts';
 import { I13 } from '../invariants.ts';
-import { newSpinlock } from '../include/linux/spinlock.ts';
 
 type Knob = 'two-loads-low-high' | 'two-loads-high-low' | 'writer-present-to-present' | 'reader-irqs-on';
 
@@ -91,7 +90,7 @@ type FaultKnob = 'no-pte-unmap-same';
 function makeFault(knob: FaultKnob | undefined) {
   return (b: Builder) => {
     const cpus = new Cpus(b, 2);
-    const p: PaePteLocked = { ...newPaePte(b, L1, H1), ptl: newSpinlock(b, 'T0.ptl') };
+    const p: PaePteLocked = newPaePteLocked(b, L1, H1);
     const whole: PaePteVal[] = [[L1, H1], [L2, H2], [L1, H3]];
     b.thread('CPU0', (t: Ctx) => handle_pte_fault(t, cpus.cpu[0], p, whole, { noPteUnmapSame: knob === 'no-pte-unmap-same' }));
     b.thread('CPU1', function* (t: Ctx) {

@@ -15,7 +15,7 @@ import { gup_fast, put_page } from '../../mm/gup.ts';
 import { huge_pmd_unshare, huge_ptep_get_and_clear } from '../../mm/hugetlb.ts';
 import { variants, type Scenario } from '../../scenario.ts';
 import { I8 } from '../../invariants.ts';
-import { LOCK_WORD } from '../../include/linux/spinlock.ts';
+import { i_mmap_lock_write, i_mmap_unlock_write, newAddressSpaceRmap } from '../../include/linux/fs.ts';
 
 type Knob = 'pre-fix' | 'fixed';
 
@@ -26,7 +26,7 @@ function make(knob: Knob | undefined) {
     const X = newFolio(b, 'X', 17, 0); // the page B maps there afterwards (free for now)
     const S = newPmdTable(b, 1, [pmd_leaf(9)], 1); // A and B share S: one extra sharer
     const A = newMm(b, PMD_NONE, [], [H, X], { pud: pud_table(1), pmdTables: [S], name: 'A' });
-    const i_mmap = b.loc('i_mmap_rwsem', 0, { ...LOCK_WORD, show: (v) => (v ? 'write-locked' : 'unlocked') });
+    const F = newAddressSpaceRmap(b, 'F'); // the hugetlbfs file's mapping: its i_mmap_rwsem
     const syncOne = knob !== 'pre-fix';
     b.thread('CPU0', function* (t: Ctx) {
       // A thread of A: get_user_pages_fast() on the hugetlb address.
@@ -38,19 +38,19 @@ function make(knob: Knob | undefined) {
     });
     b.thread('CPU1', function* (t: Ctx) {
       // Another thread of A: munmap() of the range -> __unmap_hugepage_range() -> huge_pmd_unshare().
-      yield t.lock(i_mmap); // i_mmap_lock_write() (and the hugetlb VMA lock)
+      yield* i_mmap_lock_write(t, F); // (and the hugetlb VMA lock)
       yield* huge_pmd_unshare(t, cpus, cpus.cpu[1], A.pud!, S, { syncOne });
-      yield t.unlock(i_mmap);
+      yield* i_mmap_unlock_write(t, F);
     });
     b.thread('CPU2', function* (t: Ctx) {
       // B, once S is its own: munmap() of its hugetlb range clears the entry in place, then an
       // anon THP fault in a new mapping there installs X.
-      yield t.lock(i_mmap);
+      yield* i_mmap_lock_write(t, F);
       const shared = yield t.load(S.pt_share_count);
-      if (shared !== 0) { yield t.unlock(i_mmap); yield t.assume(false); return; } // B would unshare itself: nothing to see
+      if (shared !== 0) { yield* i_mmap_unlock_write(t, F); yield t.assume(false); return; } // B would unshare itself: nothing to see
       yield* huge_ptep_get_and_clear(t, S, 0);
       yield* folio_put(t, H); // B's mapping of H
-      yield t.unlock(i_mmap);
+      yield* i_mmap_unlock_write(t, F);
       yield t.assume(yield* folio_alloc(t, X));
       yield t.store(S.entries[0], pmd_leaf(17)); // do_huge_pmd_anonymous_page() -> set_pmd_at()
     });

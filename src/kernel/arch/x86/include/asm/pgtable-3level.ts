@@ -14,6 +14,7 @@ import type { Ctx, Loc, ThreadGen } from '../../../../../engine/ops.ts';
 import type { Builder } from '../../../../../engine/program.ts';
 import { MAINLINE, kernelFunction, modelStep } from '../../../../kfn.ts';
 import { smp_rmb, smp_wmb } from '../../../../include/asm-generic/barrier.ts';
+import { newSpinlock } from '../../../../include/linux/spinlock.ts';
 import { pmd_from_halves, pmd_high, pmd_is_table, pmd_low, pmd_table_id, pmd_trans_huge } from '../../../../include/linux/pgtable.ts';
 import type { Mm } from '../../../../mm/mm.ts';
 import { I13 } from '../../../../invariants.ts';
@@ -34,9 +35,19 @@ export const showHigh = (v: number): string => `0x${v.toString(16)}`;
 
 /** A PAE PTE with words `low` and `high`. */
 export function newPaePte(b: Builder, low: number, high: number): PaePte {
-  const p: ObjectFields['pae-pte'] = { low: b.loc('pte.low', low, showLow), high: b.loc('pte.high', high, showHigh) };
+  return newPaePteObject(b, low, high, {});
+}
+
+/** A PAE PTE and the PTL of its table (a field of the PTE's object: the table itself is not modelled). */
+export function newPaePteLocked(b: Builder, low: number, high: number): PaePte & { ptl: Loc } {
+  const ptl = newSpinlock(b, 'T0.ptl');
+  return { ...newPaePteObject(b, low, high, { ptl }), ptl };
+}
+
+function newPaePteObject(b: Builder, low: number, high: number, extra: { ptl?: Loc }): PaePte {
+  const p: ObjectFields['pae-pte'] = { low: b.loc('pte.low', low, showLow), high: b.loc('pte.high', high, showHigh), ...extra };
   b.object('pae-pte', 'pte', p);
-  return p;
+  return { low: p.low, high: p.high };
 }
 
 const src = (name: string) => ({ name, file: 'arch/x86/include/asm/pgtable-3level.h', version: MAINLINE });
