@@ -963,7 +963,7 @@ export class Explorer {
       const rt = this.rts[r.tid];
       rt.dirty = true;
       if (!model.consistentStep(g, [r])) return false;
-      return this.finishDue(r);
+      return this.finishDue(r) && this.staleReadHolds(r);
     }
     if (it.type === WRITE) {
       this.restrict(it.s);
@@ -1015,6 +1015,26 @@ export class Explorer {
     }
     if (!model.consistentStep(h, [r2, w2])) return false;
     return this.finishDue(r2);
+  }
+
+  /**
+   * Read r now takes a stale source, an alternative the search backtracked to (its co-later
+   * writes were in the graph before it, so no revisit ever deletes it or changes its source):
+   * under a model whose full check runs at leaves (the LKMM), its porf-closed part — r's porf-
+   * prefix and r's own step (write part, Block) — is in every graph below, and if the model
+   * rejects that part, every leaf below is rejected too (exploration.md §7.5). Checking it here
+   * drops the subtree at once: a spin loop that rereads a value its lock acquisition already
+   * ordered before it would otherwise be unrolled until maxEvents, every iteration a leaf the
+   * model rejects. One check per alternative, on a part no bigger than the leaves below it.
+   */
+  private staleReadHolds(r: Ev): boolean {
+    const check = this.opts.model.consistentPrefix;
+    if (check === undefined) return true;
+    const view = r.view.slice();
+    view[r.tid] = this.g.threads[r.tid].length - 1; // r is the latest stamp: after it, only its step
+    if (check(this.g, view)) return true;
+    if (!this.muted) { this.rejected++; this.clock(); }
+    return false;
   }
 
   /**

@@ -126,7 +126,7 @@ export interface CheckResult {
   blocked: number;
   /** With `random`: how the sample was drawn. */
   sample?: SampleInfo;
-  /** Leaves discarded by the model's full check (weak models). */
+  /** Leaves discarded by the model's full check (weak models), and prefixes it rejected (exploration.md §5). */
   rejected: number;
   seconds: number;
   /** What one execution is, in words (under symmetry reduction: one per class, see `symmetry`). */

@@ -8,11 +8,6 @@ import { catalog, missingRows, SPEC_ROWS } from '../../src/kernel/catalog.ts';
 import { variantModel } from '../../src/kernel/expect.ts';
 
 const TIMEOUT_MS = 60_000;
-// Scenarios whose safe variant no longer finishes under the LKMM within TIMEOUT_MS: skipped with
-// the reason, so the run says so, rather than asserted on a bounded search. An open regression.
-const LKMM_TOO_SLOW = new Map<string, string>([
-  ['migrate-vs-stale-tlb', 'open regression: since the AnonExclusive migration path (k-anon, 8126b24) each leaf costs ~50 ms in the cat check (seq/star over the larger graph) and the search runs past 3 min (0.4 s before); a bounded 60 s run finds no violation'],
-]);
 
 describe('kernel catalog', () => {
   test('covers every row of docs/design/variants.md', () => {
@@ -58,8 +53,7 @@ describe('kernel catalog', () => {
           // The kernel's protocol under the LKMM: it holds, or it is a documented finding (a
           // variant of this scenario with \`finding\` set, which then must reach its invariant).
           const finding = sc.variants.find((f) => f.finding && !f.findingOf);
-          const slow = LKMM_TOO_SLOW.get(sc.name);
-          test(`safe under lkmm: ${finding ? `finding ${finding.finding} (${finding.name})` : 'holds'}`, { skip: slow ?? false }, () => {
+          test(`safe under lkmm: ${finding ? `finding ${finding.finding} (${finding.name})` : 'holds'}`, () => {
             const r = check(v.program, { model: 'lkmm', timeoutMs: TIMEOUT_MS });
             if (finding) {
               assert.equal(r.verdict, 'violation', 'a documented finding that no longer reproduces: update docs/weak-memory-findings.md');

@@ -53,8 +53,15 @@ function closeSections(th: Ev[], open: number, events: XEvent[]): void {
   }
 }
 
-/** The graph as herd's C front end would have produced it (see execution.ts). */
-export function toExecution(g: Graph): { x: Execution; co: [number, number][]; ids: Map<Ev, number> } {
+/**
+ * The graph as herd's C front end would have produced it (see execution.ts). With `view`, only
+ * its porf-closed part: of thread t, the events with idx <= view[t] (none when t >= view.length).
+ */
+export function toExecution(g: Graph, view?: readonly number[]): { x: Execution; co: [number, number][]; ids: Map<Ev, number> } {
+  const kept = (t: number): number => {
+    const len = g.threads[t]?.length ?? 0;
+    return view === undefined ? len : t < view.length ? Math.min(view[t] + 1, len) : 0;
+  };
   const events: XEvent[] = [];
   const id = new Map<Ev, number>();
   const add = (e: Ev | null, kind: XKind, tid: number, po: number, loc: number, value: number, annot: string, atomic: boolean): number => {
@@ -67,9 +74,11 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][]; i
   const rfSrc: [Ev, number][] = [];
   const rmw: [number, number][] = [];
   const deps: [number, number][][] = [[], [], [], []];
-  for (const th of g.threads) {
+  for (let t = 0; t < g.threads.length; t++) {
+    const n = kept(t);
+    const th = n === g.threads[t].length ? g.threads[t] : g.threads[t].slice(0, n); // closeSections reads its end
     let open = 0; // rcu-lock fences not yet matched by an rcu-unlock
-    for (let k = 0; k < th.length; k++) {
+    for (let k = 0; k < n; k++) {
       const e = th[k];
       const next = th[k + 1];
       switch (e.kind) {
@@ -128,18 +137,23 @@ export function toExecution(g: Graph): { x: Execution; co: [number, number][]; i
   };
   const syncRf: [number, number][] = [];
   const co: [number, number][] = [];
-  for (const th of g.threads) {
-    for (const e of th) {
-      if (e.kind === EvKind.Spawn && g.threads[e.val]?.length) sync({ tid: e.tid, po: e.idx }, { tid: e.val, po: -1 }, `spawn${e.val}`);
+  for (let t = 0; t < g.threads.length; t++) {
+    const th = g.threads[t];
+    for (let k = 0, n = kept(t); k < n; k++) {
+      const e = th[k];
+      if (e.kind === EvKind.Spawn && g.threads[e.val] && kept(e.val) > 0) sync({ tid: e.tid, po: e.idx }, { tid: e.val, po: -1 }, `spawn${e.val}`);
       else if (e.kind === EvKind.Join) {
         const c = g.threads[e.val];
-        if (c && c.length) sync({ tid: e.val, po: c[c.length - 1].idx }, { tid: e.tid, po: e.idx }, `join${e.val}by${e.tid}`);
+        const cn = c ? kept(e.val) : 0;
+        if (cn > 0) sync({ tid: e.val, po: c[cn - 1].idx }, { tid: e.tid, po: e.idx }, `join${e.val}by${e.tid}`);
       }
     }
   }
   // Declared dependencies: from the thread's latest earlier read of depLoc to the event.
-  for (const th of g.threads) {
-    for (const e of th) {
+  for (let t = 0; t < g.threads.length; t++) {
+    const th = g.threads[t];
+    for (let k = 0, n = kept(t); k < n; k++) {
+      const e = th[k];
       if (!e.dep) continue;
       const to = id.get(e);
       if (to === undefined) continue;
@@ -185,6 +199,14 @@ export function lkmmModel(): MemoryModel {
       const out = m.checkWithCo(x, co);
       lastFlags = out.length ? out[0].flags : [];
       return out.length > 0;
+    },
+    // Monotone on porf-closed parts (exploration.md §7.5) except through lock.cat's enumerated rf
+    // of a failed trylock or blocked lock (LF), which may pick an LKW outside the part: a part
+    // with one is not judged.
+    consistentPrefix: (g, view) => {
+      const { x, co } = toExecution(g, view);
+      for (const e of x.events) if (e.kind === 'LF') return true;
+      return m.checkWithCo(x, co).length > 0;
     },
     flags: () => lastFlags,
     explainViolation: (g, describe, thread) => explainWeak(g, toExecution, describe, thread),

@@ -20,6 +20,13 @@ export interface MemoryModel {
   consistentStep(g: Graph, changed: readonly Ev[]): boolean;
   /** The full check run on every leaf before it is counted; null when consistentStep suffices. */
   consistentComplete: ((g: Graph) => boolean) | null;
+  /**
+   * The full check on a porf-closed part of g: of thread t, the events with idx <= view[t]. False
+   * only when no graph containing that part (same events, rf and co among them) is consistent:
+   * the explorer then drops the subtree of an alternative whose part fails (exploration.md §7.5).
+   * Absent when consistentStep is the whole check.
+   */
+  consistentPrefix?: (g: Graph, view: readonly number[]) => boolean;
   /** Flags raised on the leaf just accepted by consistentComplete (e.g. 'data-race'). */
   flags?: (g: Graph) => string[];
   /**
