@@ -6,7 +6,9 @@
 // are explored: on random programs of CAS loops (try-get: load, give up on 0, CAS c -> c + 1,
 // assume it worked; puts; stores; exchanges; load-and-assume; a second location), the complete executions and the final
 // states are those of brute force and of the search without stalling, none twice; every blocked
-// execution explored is one brute force has; and never more blocked ones than without.
+// execution explored is one brute force has; and never more blocked ones than without. The same
+// holds for taking out a CAS read that a backward revisit makes fail (ghosts, §3.2), which is on
+// whenever stalling is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -138,6 +140,18 @@ test('a load answered by assume (reuse only if already freed): the reader waits 
   assert.deepEqual(new Set(on.complete), new Set(off.complete));
   assert.equal(on.complete.length, 1);
   assert.ok(on.blocked.length < off.blocked.length, `blocked: ${on.blocked.length} with stalling, ${off.blocked.length} without`);
+});
+
+test('taking out CAS reads a revisit makes fail: the programs that found its rules', () => {
+  // An ABA store: T2's store of 1 makes T0's CAS succeed without coming from the write (T1's
+  // CAS, 1 -> 2) whose revisit took T0's read out; a read added again from T1's exchange, which
+  // has that store in its prefix, came twice before ghostCompatible asked for it.
+  agree({ init: 2, threads: [[{ k: 'xchg', v: 1 }, { k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'xchg', v: 1 }], [{ k: 'store', loc: 0, v: 1 }]] }, 'sc');
+  // A chain of revisits from the write that took the read out (T1's CAS, then T2's put, then
+  // T1's put): graphs were lost when the read, added again, could not be revisited by T2's put.
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'put' }]] }, 'sc');
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }]] }, 'sc');
+  agree({ init: 2, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }]] }, 'sc');
 });
 
 test('refcount-like try-get/put (2 getters, a clearer): stalling keeps every complete execution and cuts blocked ones', () => {
