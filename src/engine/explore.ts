@@ -237,6 +237,8 @@ export class Explorer {
   private started = Date.now();
   private lastProgress = this.started;
   private readonly chooser: Chooser | null;
+  /** extend()'s threads that may be stalled at the current step (reused, see mayStall). */
+  private readonly maybeStalled: number[] = [];
   private readonly maxEvents: number;
   /** The heap is checked when the event count & heapMask is 0 (see memory.ts). */
   private heapMask: number;
@@ -334,7 +336,10 @@ export class Explorer {
     let from = 0;
     for (;;) {
       let tid = -1;
-      let stalled = -1;
+      // Threads that may be stalled (mayStall), lowest first: whether they are is asked (a
+      // second run of the body) only when another thread could run instead.
+      const maybe = this.maybeStalled;
+      if (maybe.length) maybe.length = 0;
       if (runnable.length) runnable.length = 0;
       for (let t = from; t < g.threads.length; t++) {
         if (!g.exists(t)) continue;
@@ -346,8 +351,8 @@ export class Explorer {
         }
         if (this.runnable(t)) {
           if (!this.chooser) {
-            if (this.stalls(t)) { if (stalled < 0) stalled = t; continue; }
-            tid = t;
+            if (this.mayStall(t)) { maybe.push(t); continue; }
+            tid = this.firstUnstalled(maybe, t);
             break;
           }
           runnable.push(t);
@@ -355,7 +360,9 @@ export class Explorer {
           from = t + 1;
         }
       }
-      if (tid < 0) tid = stalled; // nothing else can run: the stalled one goes, and blocks
+      // Only threads that may be stalled can run: the lowest that is not goes; if all are (or
+      // only one is left), the lowest goes, and blocks.
+      if (tid < 0 && maybe.length) tid = maybe.length === 1 ? maybe[0] : this.firstUnstalled(maybe, maybe[0]);
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
@@ -481,7 +488,9 @@ export class Explorer {
    * Stalling a failed compare-and-swap (docs/design/exploration.md §3.2): thread t's pending op is a
    * cmpxchg that the co-latest write of its location makes fail, and the body answers that failure
    * with a failing assume() (a CAS loop whose failed iterations are cut, as GenMC's spin-assume
-   * does). Its read is then added only once another write makes the CAS succeed, or when no
+   * does), or a plain load whose co-latest value the body answers with a failing assume() (a
+   * "go on only if it already reads X" check, e.g. the allocator reusing a page only if it is
+   * free now). Its read is then added only once another write makes the CAS succeed, or when no
    * other thread can run. This changes only the order in which `next` adds events, still a
    * function of the graph alone (§2.1: any such order explores the same graphs; stall.test.ts
    * checks it against brute force and against the search without stalling). What it saves is the
@@ -489,19 +498,42 @@ export class Explorer {
    * as blocked, and now the read comes after that write, so reading the old value is stale and
    * pruned (§3.1). Never in linear mode (a chooser picks the thread).
    */
-  private stalls(t: number): boolean {
+  private mayStall(t: number): boolean {
     if (this.opts.stall === false) return false;
     const op = this.rts[t].op;
-    if (op === null || op.kind !== OpKind.Rmw || op.rmw !== RmwKind.Cmpxchg || op.dep === DepKind.Addr) return false;
+    if (op === null || op.dep === DepKind.Addr) return false;
     const list = this.g.co[op.loc];
     const w = list[list.length - 1];
-    if (this.g.ghosts !== null) {
+    if (op.kind === OpKind.Rmw) {
+      if (op.rmw !== RmwKind.Cmpxchg) return false;
+      if (this.g.ghosts !== null && this.activeGhost(t) !== null) return true; // stalls() asks the ghost
+      return w.val !== op.a && w.life === Life.None; // it would fail, on live memory
+    }
+    // A load that may see freed memory (t.mayBeFreed(): the allocator's or the slab's own look at
+    // a free object) answered by a failing assume() stalls the same way: "reuse it only if it is
+    // free now", whose read came before the free was queued. Only those loads are asked: asking
+    // every load of a typed object's fields (the second run of the body at each) cost kernel
+    // scenarios 40-70% more CPU than the blocked executions it saved (gup-fast-vs-zap walkers=3:
+    // 806 of them, folio_alloc()'s plain load of the freed flag).
+    return op.kind === OpKind.Load && op.freedOk;
+  }
+
+  /** Thread t (mayStall) is stalled: its body would answer the co-latest value with a failing assume(). */
+  private stalls(t: number): boolean {
+    const op = this.rts[t].op as Op;
+    const w = this.g.co[op.loc][this.g.co[op.loc].length - 1];
+    if (op.kind === OpKind.Rmw && this.g.ghosts !== null) {
       // A ghost's CAS runs once the co-latest write is one it may read and makes it succeed.
       const gh = this.activeGhost(t);
       if (gh !== null) return !(ghostCompatible(this.g.co[gh.w.loc], gh, w) && (w.val === op.a || w.life !== Life.None));
     }
-    if (w.val === op.a || w.life !== Life.None) return false; // it would succeed, or find freed memory
     return this.rts[t].stallsAfter(this.g, w.val);
+  }
+
+  /** The first of `maybe` (lowest first) that is not stalled, else `other`. */
+  private firstUnstalled(maybe: readonly number[], other: number): number {
+    for (let i = 0; i < maybe.length; i++) if (!this.stalls(maybe[i])) return maybe[i];
+    return other;
   }
 
   /** Thread t's last event is End, Block or Error. */
