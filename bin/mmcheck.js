@@ -7,16 +7,17 @@
 //   LKMM's cat interpreter, nor esbuild), and its source maps sit in .map files beside it, read
 //   only when a stack trace must name a source (MMCHECK_DEBUG, or a location in mmcheck's code).
 // - A user's own .ts/.js file imports the engine ('mmcheck', 'mmcheck/kernel'): these are bound
-//   to the bundle's entries engine.mjs, kernel.mjs and catalog.mjs, so the file runs against the
-//   same engine as the command (src/cli/user-file.ts, which also caches the compiled file).
-// - A command that names no file of the user's (check readers, a catalog scenario, litmus, list,
-//   bench, …) runs from main.cjs instead: the same command line bundled into one CommonJS file,
-//   compiled through vm.Script with V8's code cache (main.cjs.<mtime>.v8cache beside it, written
-//   by the first run that finds none). Node 20 has no code cache for ES modules, and loading
-//   two dozen chunks costs more than one file does: this takes about a third off a short
-//   command's CPU time (docs/performance.md). Commands that may import a user's file (one named
-//   .ts/.js or any other existing file, replay, view) keep the ES-module bundle, so that the
-//   file's `import … from 'mmcheck'` and the command share one engine.
+//   to the bundle the command runs from (main.cjs's modules, or the ES-module bundle's entries
+//   engine.mjs, kernel.mjs and catalog.mjs), so the file runs against the same engine as the
+//   command (src/cli/user-file.ts, which also caches the compiled file).
+// - The command runs from main.cjs: the same command line bundled into one CommonJS file,
+//   compiled through vm.Script with V8's code cache (main.cjs.<mtime>-<size>.v8cache beside it,
+//   written by the first run that finds none). Node 20 has no code cache for ES modules, and
+//   loading two dozen chunks costs more than one file does: this takes about a quarter off a
+//   short command's CPU time (docs/performance.md). A user's file then imports 'mmcheck' from
+//   main.cjs (main.ts's ownModules, src/cli/user-file.ts), so the two share one engine. The
+//   ES-module bundle serves worker threads, MMCHECK_DEBUG (its stack traces name the sources) and
+//   MMCHECK_NO_CODE_CACHE.
 // - With MMCHECK_NO_BUNDLE, or if the bundle cannot be built or written, the CLI runs from the
 //   sources through tsx instead; it behaves the same, only slower to start.
 // - `--version` answers from package.json without loading anything else.
@@ -85,10 +86,23 @@ async function rebundle() {
   // The same command line as one CommonJS file, for the code-cached fast path (see the header).
   // Dynamic imports of our own modules become lazy initialisers inside it: what a command does
   // not use is parsed, never run.
+  // A script compiled from V8's code cache has no dynamic import() of its own (Node 20): the
+  // imports of what is not bundled (esbuild, the user's compiled file, node: modules) go through
+  // a function bin/mmcheck.js defines (an ES module can import).
+  const importHere = {
+    name: 'import-through-bin',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const text = (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
+        return { contents: text.replace(/(?<![\w$.])import\((?!\s*['"`]\.|\$\{)/g, "globalThis[Symbol.for('mmcheck.import')]("), loader: 'ts' };
+      });
+    },
+  };
   const cjs = await build({
     entryPoints: { main: join(src, 'cli', 'main.ts') }, outdir: outDir, outExtension: { '.js': '.cjs' },
     bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    packages: 'external', sourcemap: 'linked', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [keepUrl],
+    packages: 'external', sourcemap: 'linked', sourceRoot: `${root}/`, write: false, logLevel: 'silent', plugins: [importHere],
     define: { 'import.meta.mmcheckBundle': JSON.stringify(pathToFileURL(outDir).href) },
   });
   mkdirSync(join(outDir, 'chunks'), { recursive: true });
@@ -115,24 +129,21 @@ async function rebundle() {
   }
 }
 
-/** Whether the command may import a file of the user's (then it runs from the ES-module bundle). */
-function mayImportUserCode(args) {
-  if (args[0] === 'replay' || args[0] === 'view') return true; // a trace names the file it came from
-  return args.some((a) => /\.[cm]?[jt]sx?$/.test(a) || (!a.startsWith('-') && !/\.(litmus|cat|cfg|bell|def)$/.test(a) && existsSync(a)));
-}
-
 /** Runs main.cjs with V8's code cache (see the header); returns its exports and a function that saves the cache. */
 async function loadCached(file) {
-  const { Script, constants } = await import('node:vm');
+  const { Script } = await import('node:vm');
   const st = statSync(file);
   const cacheFile = `${file}.${Math.floor(st.mtimeMs)}-${st.size}.v8cache`;
   let cached;
   try { cached = readFileSync(cacheFile); } catch { /* first run: none yet */ }
   const script = new Script(module.wrap(readFileSync(file, 'utf8')), {
-    filename: file, cachedData: cached, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    filename: file, cachedData: cached,
   });
+  globalThis[Symbol.for('mmcheck.import')] = (specifier) => import(specifier);
   const m = { exports: {} };
   script.runInThisContext().call(m.exports, m.exports, module.createRequire(file), m, file, dirname(file));
+  // A user's file imports 'mmcheck' from this bundle, not from the ES-module one (src/cli/user-file.ts).
+  globalThis[Symbol.for('mmcheck.ownModules')] = m.exports.ownModules;
   // Written after the command ran, so that it holds the functions the command compiled too.
   const save = () => {
     if (cached && !script.cachedDataRejected) return;
@@ -156,7 +167,7 @@ async function bundled() {
     globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(outDir, 'worker.mjs')).href;
     const cjs = join(outDir, 'main.cjs');
     // MMCHECK_DEBUG's stack traces name the sources through the ES modules' source maps.
-    if (!process.env.MMCHECK_NO_CODE_CACHE && !process.env.MMCHECK_DEBUG && !mayImportUserCode(argv) && existsSync(cjs)) {
+    if (!process.env.MMCHECK_NO_CODE_CACHE && !process.env.MMCHECK_DEBUG && existsSync(cjs)) {
       try {
         return await loadCached(cjs);
       } catch { /* fall back to the ES-module bundle */ }

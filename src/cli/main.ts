@@ -7,6 +7,17 @@ import { err, out } from './io.ts';
 // Each command is loaded when it runs, with only what it imports: `check readers` does not load
 // the kernel catalog, the litmus front end, the LKMM's cat interpreter or the viewer.
 
+/**
+ * The package's exports ('mmcheck', 'mmcheck/kernel', 'mmcheck/catalog') as modules of this
+ * bundle: bin/mmcheck.js hands them to user-file.ts when it runs the code-cached main.cjs, so that
+ * a user's file imports the same engine as the command.
+ */
+export const ownModules = {
+  '.': () => import('../engine/index.ts'),
+  './kernel': () => import('../kernel/index.ts'),
+  './catalog': () => import('../kernel/catalog.ts'),
+};
+
 export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === '--version' || argv[0] === '-V') { out(`mmcheck ${version()}`); return 0; }

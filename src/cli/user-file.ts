@@ -33,13 +33,48 @@ const BUNDLE_ENTRY: Record<string, string> = { '.': 'engine.mjs', './kernel': 'k
 /** The temporary module's name marks it, so a message naming it can be turned back into the user's file. */
 const TMP = /\.([^/\\\s]+?)\.\d+(?:-\d+)?\.mmcheck\.mjs/;
 
-/** The running package's "exports": specifier ('mmcheck', 'mmcheck/kernel', …) → file URL. */
+/**
+ * When the command runs from main.cjs (bin/mmcheck.js's code-cached path), the package's exports
+ * are modules of that one CommonJS bundle, handed over in this global (main.ts's ownModules): a
+ * compiled file names them by a placeholder, replaced as the file is imported by a small module
+ * (a data: URL) that re-exports the bundle's namespace, so the file shares the command's engine.
+ */
+type OwnModules = Record<string, () => Promise<Record<string, unknown>>>;
+const OWN_MODULES = Symbol.for('mmcheck.ownModules');
+const OWN_NAMESPACES = Symbol.for('mmcheck.ownNamespaces');
+const ownModules = (): OwnModules | undefined => (globalThis as Record<symbol, unknown>)[OWN_MODULES] as OwnModules | undefined;
+const placeholder = (k: string): string => `mmcheck-own:${k}`;
+/** Re-exporting module's URL → the specifier it stands for (for messages). */
+const shims = new Map<string, string>();
+
+/** The running package's "exports": specifier ('mmcheck', 'mmcheck/kernel', …) → file URL (or placeholder, see above). */
 function ownExports(): Map<string, string> {
   const pkg = JSON.parse(readFileSync(join(OWN_ROOT, 'package.json'), 'utf8')) as { exports?: Record<string, string> };
+  const own = ownModules();
   return new Map(Object.entries(pkg.exports ?? {}).map(([k, v]) => {
+    if (own?.[k]) return [`mmcheck${k.slice(1)}`, placeholder(k)];
     const entry = BUNDLE_DIR && BUNDLE_ENTRY[k];
     return [`mmcheck${k.slice(1)}`, entry ? pathToFileURL(join(BUNDLE_DIR, entry)).href : pathToFileURL(join(OWN_ROOT, v)).href];
   }));
+}
+
+/** The compiled file with each placeholder it imports replaced by a module re-exporting the bundle's namespace. */
+async function linkOwn(code: string): Promise<string> {
+  const own = ownModules();
+  if (!own) return code;
+  const store = ((globalThis as Record<symbol, unknown>)[OWN_NAMESPACES] ??= {}) as Record<string, Record<string, unknown>>;
+  for (const k of Object.keys(own)) {
+    const quoted = JSON.stringify(placeholder(k));
+    if (!code.includes(quoted)) continue;
+    const ns = (store[k] ??= await own[k]());
+    const names = Object.keys(ns).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+    const text = `const ns = globalThis[Symbol.for('mmcheck.ownNamespaces')][${JSON.stringify(k)}];\n`
+      + `export const { ${names.join(', ')} } = ns;\n${'default' in ns ? 'export default ns.default;\n' : ''}`;
+    const url = `data:text/javascript;base64,${Buffer.from(text).toString('base64')}`;
+    shims.set(url, `mmcheck${k.slice(1)}`);
+    code = code.replaceAll(quoted, JSON.stringify(url));
+  }
+  return code;
 }
 
 /** Files the user named, by absolute path, as the user spelt them (for messages). */
@@ -57,7 +92,7 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
   for (const dir of [dirname(abs), tmpdir()]) {
     // The thread's id too: --jobs worker threads of one process load the same file at once.
     const tmp = join(dir, `.${basename(abs)}.${process.pid}${threadId ? `-${threadId}` : ''}.mmcheck.mjs`);
-    const code = await compiled(abs, dir, exportsMap);
+    const code = await linkOwn(await compiled(abs, dir, exportsMap));
     try {
       writeFileSync(tmp, code);
     } catch {
@@ -175,6 +210,7 @@ async function compile(abs: string, dir: string, exportsMap: Map<string, string>
 export function userMessage(message: string): string {
   let m = message.replace(new RegExp(TMP.source, 'g'), '$1');
   for (const [spec, url] of ownExports()) m = m.replaceAll(url, spec);
+  for (const [url, spec] of shims) m = m.replaceAll(url, spec);
   return m;
 }
 
