@@ -3,7 +3,7 @@
 // uniform random walk, over seeds 1..S, each capped at N complete executions; and, beside them,
 // how many executions the exhaustive search explores before its first violation.
 //
-//   node --import tsx scripts/sampling-table.ts [--seeds 10] [--cap 2000] [--exhaustive-timeout 120] [--depths 2,3] \
+//   node --import tsx scripts/sampling-table.ts [--seeds 10] [--cap 2000] [--exhaustive-timeout 120] [--depths 2,3] [--weak C] [--history H] \
 //     gup-fast-vs-zap/no-pte-recheck:walkers=4 migrate-file-vs-lookup/lookup-folio-get:lookups=3 …
 //
 // Prints one markdown row per variant and parameter, and the per-seed counts as JSON on stderr.
@@ -22,6 +22,10 @@ function opt(name: string, dflt: number): number {
 const seeds = opt('seeds', 10);
 const cap = opt('cap', 2000);
 const exhaustiveTimeout = opt('exhaustive-timeout', 120);
+// Under tso/lkmm: PCT's weak choices per execution and their history (engine defaults when absent).
+const pctWeak = opt('weak', NaN);
+const pctHistory = opt('history', NaN);
+const weakOpts = { ...(Number.isNaN(pctWeak) ? {} : { pctWeak }), ...(Number.isNaN(pctHistory) ? {} : { pctHistory }) };
 
 /** --depths 2,3 (default): the PCT depths to try, beside the random walk. */
 function depthsOpt(): number[] {
@@ -31,8 +35,8 @@ function depthsOpt(): number[] {
   args.splice(i, 2);
   return v;
 }
-const SAMPLERS: { label: string; random: { sampler: 'pct' | 'random'; pctDepth?: number } }[] = [
-  ...depthsOpt().map((d) => ({ label: `PCT d=${d}`, random: { sampler: 'pct' as const, pctDepth: d } })),
+const SAMPLERS: { label: string; random: { sampler: 'pct' | 'random'; pctDepth?: number; pctWeak?: number; pctHistory?: number } }[] = [
+  ...depthsOpt().map((d) => ({ label: `PCT d=${d}`, random: { sampler: 'pct' as const, pctDepth: d, ...weakOpts } })),
   { label: 'random walk', random: { sampler: 'random' as const } },
 ];
 

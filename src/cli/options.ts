@@ -35,6 +35,8 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'random', type: 'int', arg: 'N', help: 'sample N complete executions instead of exploring all (blocked ones are drawn again; a sample, not a proof)', commands: ['check'] },
   { name: 'sampler', type: 'string', arg: 'pct|random', values: ['pct', 'random'], help: 'how --random draws: pct (default: probabilistic concurrency testing, finds a bug of depth d with a known probability) or random (a uniform random walk)', commands: ['check'] },
   { name: 'pct-depth', type: 'int', arg: 'D', help: 'the bug depth PCT aims at: D-1 priority changes per execution (default 3)', commands: ['check'] },
+  { name: 'pct-weak', type: 'int', arg: 'C', help: 'under tso/lkmm: C reads or writes per PCT execution take one of their --pct-history latest candidates instead of the latest, in the half of the executions that bound weak choices (default 2)', commands: ['check'] },
+  { name: 'pct-history', type: 'int', arg: 'H', help: 'under tso/lkmm: how many co-latest writes a weak choice of PCT draws from (default 2)', commands: ['check'] },
   { name: 'seed', type: 'int', arg: 'S', help: 'seed for --random (default 1)', commands: ['check'] },
   { name: 'schedule', type: 'string', arg: 'S', help: 'the schedule a violation printed', commands: ['replay'] },
   { name: 'json', type: 'flag', help: 'print one JSON object {"results": [...]}', commands: ['check', 'bench', 'list', 'merge', 'litmus'] },

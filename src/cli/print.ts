@@ -83,7 +83,8 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
 
 /** 'PCT depth 3, seed 1' or 'uniform random walk, seed 1'. */
 function samplerWords(s: SampleInfo): string {
-  return `${s.sampler === 'pct' ? `PCT depth ${s.depth}` : 'uniform random walk'}, seed ${s.seed}`;
+  const weak = s.weak ? `, ${s.weak.choices} weak choice${s.weak.choices === 1 ? '' : 's'} among the ${s.weak.history} latest` : '';
+  return `${s.sampler === 'pct' ? `PCT depth ${s.depth}${weak}` : 'uniform random walk'}, seed ${s.seed}`;
 }
 
 /** The bound that cut a run short, as the user gave it (merge: a shard's, whose value it does not know). */

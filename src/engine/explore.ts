@@ -2,7 +2,7 @@
 // a stack of frames, each a graph plus LIFO alternatives. Backward revisits are pushed once,
 // when a write is first added ("Coq style"); the revisiting write's co placements are then
 // enumerated in the restricted graph. Every consistent graph is visited once.
-import { Ev, EvKind, Graph, BlockReason, Life, inView, joinView } from './graph.ts';
+import { Ev, EvKind, Graph, BlockReason, Life, inView, joinView, type Ghost } from './graph.ts';
 import { Fault, faultWrites, pointerRead, readFault, writeFault } from './lifetime.ts';
 import { DepKind, OpKind, RmwKind, propertyId, type Op, type Val } from './ops.ts';
 import type { Instance } from './program.ts';
@@ -20,12 +20,47 @@ function* noBody(): Generator<never, void, number> {}
 
 /**
  * The events a backward revisit of r keeps (docs/design/exploration.md §2.3): those added before r, r, and
- * w's porf-prefix (view wv). Returned anonymous: tsx's keepNames would otherwise wrap every
- * creation of a named closure in an Object.defineProperty call.
+ * w's porf-prefix (view wv). Without r when `keepR` is false: a revisit that makes r, a
+ * compare-and-swap its thread answers with a failing assume(), fail takes r out (a Ghost,
+ * §3.2). Returned anonymous: tsx's keepNames would otherwise wrap every creation of a named
+ * closure in an Object.defineProperty call.
  */
-function keptByRevisit(r: Ev, wv: number[]): (e: Ev) => boolean {
+function keptByRevisit(r: Ev, wv: number[], keepR: boolean): (e: Ev) => boolean {
   const rs = r.stamp;
-  return (e) => e.stamp < rs || e === r || inView(wv, e);
+  return (e) => e.stamp < rs || (e === r ? keepR : inView(wv, e));
+}
+/**
+ * May the read of ghost gh read z? Its own write, or a write whose backward revisit of the read
+ * (standing at gs, reading gh.w) would pass maximal: gh.w is in z's prefix and no other write
+ * co-after gh.w is older than the read or in z's prefix (Explorer.ghostable).
+ */
+function ghostCompatible(co: Ev[], gh: Ghost, z: Ev): boolean {
+  const w = gh.w;
+  if (z === w) return true;
+  const zv = z.view;
+  if (!inView(zv, w)) return false;
+  for (let p = w.coPos + 1; p < co.length; p++) {
+    const y = co[p];
+    if (y !== z && (y.stamp < gh.gs || inView(zv, y)) && !inView(y.view, w)) return false;
+  }
+  return true;
+}
+/**
+ * The ghosts a backward revisit of the read at stamp rs keeps (those standing before it, whose
+ * write is kept), moved to the new graph's events, and the one it makes (replacing a ghost of
+ * the same read).
+ */
+function carryGhosts(old: Ghost[] | null, rs: number, made: Ghost | null): Ghost[] | null {
+  const out: Ghost[] = [];
+  if (old !== null) {
+    for (const gh of old) {
+      const w = gh.w.copy;
+      if (gh.gs > rs || w === null || (made !== null && gh.tid === made.tid && gh.idx === made.idx)) continue;
+      out.push({ tid: gh.tid, idx: gh.idx, w, gs: gh.gs });
+    }
+  }
+  if (made !== null) out.push(made);
+  return out.length ? out : null;
 }
 interface Item {
   type: number;
@@ -196,6 +231,8 @@ export class Explorer {
   private started = Date.now();
   private lastProgress = this.started;
   private readonly chooser: Chooser | null;
+  /** extend()'s threads that may be stalled at the current step (reused, see mayStall). */
+  private readonly maybeStalled: number[] = [];
   private readonly maxEvents: number;
   /** The heap is checked when the event count & heapMask is 0 (see memory.ts). */
   private heapMask: number;
@@ -293,7 +330,10 @@ export class Explorer {
     let from = 0;
     for (;;) {
       let tid = -1;
-      let stalled = -1;
+      // Threads that may be stalled (mayStall), lowest first: whether they are is asked (a
+      // second run of the body) only when another thread could run instead.
+      const maybe = this.maybeStalled;
+      if (maybe.length) maybe.length = 0;
       if (runnable.length) runnable.length = 0;
       for (let t = from; t < g.threads.length; t++) {
         if (!g.exists(t)) continue;
@@ -305,8 +345,8 @@ export class Explorer {
         }
         if (this.runnable(t)) {
           if (!this.chooser) {
-            if (this.stalls(t)) { if (stalled < 0) stalled = t; continue; }
-            tid = t;
+            if (this.mayStall(t)) { maybe.push(t); continue; }
+            tid = this.firstUnstalled(maybe, t);
             break;
           }
           runnable.push(t);
@@ -314,7 +354,9 @@ export class Explorer {
           from = t + 1;
         }
       }
-      if (tid < 0) tid = stalled; // nothing else can run: the stalled one goes, and blocks
+      // Only threads that may be stalled can run: the lowest that is not goes; if all are (or
+      // only one is left), the lowest goes, and blocks.
+      if (tid < 0 && maybe.length) tid = maybe.length === 1 ? maybe[0] : this.firstUnstalled(maybe, maybe[0]);
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
@@ -440,7 +482,9 @@ export class Explorer {
    * Stalling a failed compare-and-swap (docs/design/exploration.md §3.2): thread t's pending op is a
    * cmpxchg that the co-latest write of its location makes fail, and the body answers that failure
    * with a failing assume() (a CAS loop whose failed iterations are cut, as GenMC's spin-assume
-   * does). Its read is then added only once another write makes the CAS succeed, or when no
+   * does), or a plain load whose co-latest value the body answers with a failing assume() (a
+   * "go on only if it already reads X" check, e.g. the allocator reusing a page only if it is
+   * free now). Its read is then added only once another write makes the CAS succeed, or when no
    * other thread can run. This changes only the order in which `next` adds events, still a
    * function of the graph alone (§2.1: any such order explores the same graphs; stall.test.ts
    * checks it against brute force and against the search without stalling). What it saves is the
@@ -448,14 +492,42 @@ export class Explorer {
    * as blocked, and now the read comes after that write, so reading the old value is stale and
    * pruned (§3.1). Never in linear mode (a chooser picks the thread).
    */
-  private stalls(t: number): boolean {
+  private mayStall(t: number): boolean {
     if (this.opts.stall === false) return false;
     const op = this.rts[t].op;
-    if (op === null || op.kind !== OpKind.Rmw || op.rmw !== RmwKind.Cmpxchg || op.dep === DepKind.Addr) return false;
+    if (op === null || op.dep === DepKind.Addr) return false;
     const list = this.g.co[op.loc];
     const w = list[list.length - 1];
-    if (w.val === op.a || w.life !== Life.None) return false; // it would succeed, or find freed memory
+    if (op.kind === OpKind.Rmw) {
+      if (op.rmw !== RmwKind.Cmpxchg) return false;
+      if (this.g.ghosts !== null && this.activeGhost(t) !== null) return true; // stalls() asks the ghost
+      return w.val !== op.a && w.life === Life.None; // it would fail, on live memory
+    }
+    // A load that may see freed memory (t.mayBeFreed(): the allocator's or the slab's own look at
+    // a free object) answered by a failing assume() stalls the same way: "reuse it only if it is
+    // free now", whose read came before the free was queued. Only those loads are asked: asking
+    // every load of a typed object's fields (the second run of the body at each) cost kernel
+    // scenarios 40-70% more CPU than the blocked executions it saved (gup-fast-vs-zap walkers=3:
+    // 806 of them, folio_alloc()'s plain load of the freed flag).
+    return op.kind === OpKind.Load && op.freedOk;
+  }
+
+  /** Thread t (mayStall) is stalled: its body would answer the co-latest value with a failing assume(). */
+  private stalls(t: number): boolean {
+    const op = this.rts[t].op as Op;
+    const w = this.g.co[op.loc][this.g.co[op.loc].length - 1];
+    if (op.kind === OpKind.Rmw && this.g.ghosts !== null) {
+      // A ghost's CAS runs once the co-latest write is one it may read and makes it succeed.
+      const gh = this.activeGhost(t);
+      if (gh !== null) return !(ghostCompatible(this.g.co[gh.w.loc], gh, w) && (w.val === op.a || w.life !== Life.None));
+    }
     return this.rts[t].stallsAfter(this.g, w.val);
+  }
+
+  /** The first of `maybe` (lowest first) that is not stalled, else `other`. */
+  private firstUnstalled(maybe: readonly number[], other: number): number {
+    for (let i = 0; i < maybe.length; i++) if (!this.stalls(maybe[i])) return maybe[i];
+    return other;
   }
 
   /** Thread t's last event is End, Block or Error. */
@@ -652,6 +724,7 @@ export class Explorer {
     }
     g.setRf(r, list[pos]);
     if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo, d: this.depth + 1 });
+    if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
     return this.completeRead(r);
   }
 
@@ -820,9 +893,16 @@ export class Explorer {
     const wv = w.view;
     let k = w.stamp - 1;
     const items = this.top().items;
+    // A revisit of a read older than a ghost deletes the ghost: allowed only when the ghost's
+    // read, standing where it stood and reading its write, would pass maximal (ghostMaximal).
+    const ghosts = g.ghosts;
+    let gb = -1;
+    if (ghosts !== null) for (const gh of ghosts) if (gh.gs > gb && !this.ghostMaximal(gh, w)) gb = gh.gs;
     for (let i = rs.length - 1; i >= 0; i--) {
       const r = rs[i];
+      if (r.stamp < gb) return;
       if (!r.revisitable || inView(wv, r)) continue;
+      if (ghosts !== null && !this.ghostRf(r, w)) continue;
       for (; k > r.stamp; k--) {
         const e = bs[k];
         if (!inView(wv, e) && !this.maximal(e, w)) return;
@@ -845,6 +925,76 @@ export class Explorer {
     for (let p = s.coPos + 1; p < list.length; p++) {
       const y = list[p];
       if (y !== w && (y.stamp < st || y === e || inView(wv, y))) return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- ghosts (failed CAS reads taken out)
+
+  /**
+   * In-place removal of a failing compare-and-swap read (docs/design/exploration.md §3.2, as GenMC's
+   * removeCASReadIfBlocks): the backward revisit of r by w gives r a value that makes its CAS fail,
+   * and r's body answers the failure with assume(false). Then r is taken out of the revisited graph
+   * instead of blocking its thread there: the thread is back before its CAS, stalled like any
+   * failing CAS, and reads again once a write it may read makes it succeed, or when nothing else
+   * can run. Its new read may read only w or a write that comes from w (ghostCompatible): the graphs
+   * the revisit by w stands for are those where r reads w (blocked) or was revisited again by a
+   * write that has w in its prefix; any other source belongs to another branch of the search.
+   * Deleting the ghost follows maximal() for r as it stood (ghostMaximal). Checked against brute
+   * force by test/engine/stall.test.ts, which found both rules.
+   */
+  private ghostable(r: Ev, w: Ev): boolean {
+    if (r.opKind !== OpKind.Rmw || r.rmw !== RmwKind.Cmpxchg || r.dep === DepKind.Addr || w.life !== Life.None) return false;
+    // A CAS that succeeded expected what it read: w's value makes it succeed too, no re-run needed.
+    const th = this.g.threads[r.tid];
+    if (w.val === r.val && r.idx + 1 < th.length && th[r.idx + 1].excl) return false;
+    return this.rts[r.tid].casStallsAt(this.g, r.idx, w.val);
+  }
+
+  /** The ghost of thread t while its read is out (t has not run its CAS again), or null. */
+  private activeGhost(t: number): Ghost | null {
+    const ghosts = this.g.ghosts as Ghost[];
+    const n = this.g.threads[t].length;
+    for (const gh of ghosts) if (gh.tid === t && gh.idx === n) return gh;
+    return null;
+  }
+
+  private isActive(gh: Ghost): boolean {
+    return this.g.threads[gh.tid].length === gh.idx;
+  }
+
+  /** May read r (of thread r.tid, at r.idx) read from z, as far as ghosts go? */
+  private ghostRf(r: Ev, z: Ev): boolean {
+    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === r.tid && gh.idx === r.idx) return ghostCompatible(this.g.co[gh.w.loc], gh, z);
+    return true;
+  }
+
+  /**
+   * A ghost whose write w a write co-before position gs follows in co: its read would be stale
+   * (§3.1), so nothing below can change it and every leaf is blocked: the branch is dropped.
+   */
+  private ghostStaleAt(w: Ev): boolean {
+    for (const gh of this.g.ghosts as Ghost[]) {
+      if (gh.w !== w || !this.isActive(gh)) continue;
+      const list = this.g.co[w.loc];
+      for (let p = w.coPos + 1; p < list.length; p++) if (list[p].stamp < gh.gs) return true;
+    }
+    return false;
+  }
+
+  /** maximal() for the ghost's read as it stood (stamp position gs, reading gh.w), w.r.t. revisiting write w. */
+  private ghostMaximal(gh: Ghost, w: Ev): boolean {
+    let s = gh.w;
+    if (!this.isActive(gh)) {
+      const r = this.g.threads[gh.tid][gh.idx];
+      if (inView(w.view, r)) return true; // kept by the revisit
+      s = r.rf as Ev;
+    }
+    if (s === w || !inView(w.view, s)) return false;
+    const list = this.g.co[s.loc];
+    for (let p = s.coPos + 1; p < list.length; p++) {
+      const y = list[p];
+      if (y !== w && (y.stamp < gh.gs || inView(w.view, y))) return false;
     }
     return true;
   }
@@ -935,6 +1085,7 @@ export class Explorer {
       if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
       const rt = this.rts[r.tid];
       rt.dirty = true;
+      if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
       if (!model.consistentStep(g, [r])) return false;
       return this.finishDue(r) && this.prefixHolds(r, r.rf as Ev);
     }
@@ -946,6 +1097,7 @@ export class Explorer {
       const next = this.nextPlacement(list, it.pos - 1, it.lo);
       g.insertCo(w, it.pos);
       if (next >= 0) { it.pos = next; this.top().items.push(it); }
+      if (g.ghosts !== null && this.ghostStaleAt(w)) return false;
       const changed = [w];
       for (const x of w.readers as Ev[]) changed.push(x);
       return model.consistentStep(g, changed) && this.prefixHolds(w, w);
@@ -955,7 +1107,11 @@ export class Explorer {
     const w = g.byStamp[it.s];
     const r = g.byStamp[it.pos];
     const wv = w.view;
-    const keep = keptByRevisit(r, wv);
+    const rs = r.stamp;
+    const old = g.ghosts;
+    // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
+    const ghost = this.opts.stall !== false && this.ghostable(r, w);
+    const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.
     for (let t = 0; t < this.rts.length; t++) {
@@ -965,14 +1121,18 @@ export class Explorer {
     // When this item was the frame's last, g is never needed again: build h from g's own
     // events instead of copying them, and let h take over the frame.
     const reuse = this.top().items.length === 0;
-    const h = reuse ? g.keepOnly(keep, w, r) : g.copyKeeping(keep, w, r);
-    const r2 = r.copy as Ev;
+    const h = reuse ? g.keepOnly(keep, w, ghost ? null : r) : g.copyKeeping(keep, w, ghost ? null : r);
+    const r2 = ghost ? null : r.copy as Ev;
     const w2 = w.copy as Ev;
     for (const e of h.byStamp) if (e !== w2 && e !== r2 && inView(wv, e)) e.revisitable = false;
+    const made: Ghost | null = ghost ? { tid: r.tid, idx: r.idx, w: w2, gs: rs } : null;
+    if (old !== null || made !== null) h.ghosts = carryGhosts(old, rs, made);
     this.g = h;
     if (!reuse) this.frames.push({ g: h, items: [] });
-    this.resetView(r2);
-    h.setRf(r2, w2);
+    if (r2 !== null) {
+      this.resetView(r2);
+      h.setRf(r2, w2);
+    }
     const list = h.co[w2.loc];
     if (w2.excl) {
       // An RMW's write part goes immediately after the source of its read part.
@@ -986,6 +1146,7 @@ export class Explorer {
       h.insertCo(w2, pos);
       if (next >= 0) this.top().items.push({ type: WRITE, s: w2.stamp, pos: next, lo, d: this.depth + 1 });
     }
+    if (r2 === null) return !this.ghostStaleAt(w2) && model.consistentStep(h, [w2]);
     if (!model.consistentStep(h, [r2, w2])) return false;
     return this.finishDue(r2);
   }

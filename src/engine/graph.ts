@@ -122,6 +122,20 @@ function keepIn(list: Ev[], drop: Ev | null): void {
   list.length = n;
 }
 
+/**
+ * A compare-and-swap read taken out of the graph by a backward revisit that made it fail
+ * (docs/design/exploration.md §3.2): thread `tid` is back before its event `idx` (the CAS is its
+ * pending op again) while its length is `idx`; the read stood at stamp position `gs` (events
+ * with a smaller stamp came before it) and read `w`. The explorer (Explorer.ghost…) adds the
+ * read again later, from w or a write porf-after w only.
+ */
+export interface Ghost {
+  tid: number;
+  idx: number;
+  w: Ev;
+  gs: number;
+}
+
 export interface ThreadSlot {
   /** Threads declared in the program exist from the start; others exist while their Spawn does. */
   isStatic: boolean;
@@ -145,6 +159,8 @@ export class Graph {
   joins: Ev[] = [];
   /** Per location, the object it belongs to (Instance.locObj), or null when there are none. */
   locObj: Int32Array | null = null;
+  /** CAS reads taken out by a failing backward revisit (Ghost), or null: none. */
+  ghosts: Ghost[] | null = null;
 
   constructor(initVals: Val[], nStatic: number) {
     for (let l = 0; l < initVals.length; l++) {
@@ -337,6 +353,7 @@ export class Graph {
     g.byStamp = byStamp;
     g.joins = joins;
     g.locObj = this.locObj;
+    g.ghosts = null;
     return g;
   }
 

@@ -22,10 +22,12 @@ export interface CheckOptions {
   timeoutMs?: number;
   /**
    * Sample this many complete executions instead of exploring all of them: drawn by PCT (the
-   * default; `pctDepth` d, default 3) or by a uniform random walk (`sampler: 'random'`). An
-   * execution that ends blocked without a violation is drawn again (and counted in `blocked`).
+   * default; `pctDepth` d, default 3; under a weak model `pctWeak` c accesses per execution take
+   * one of their `pctHistory` h co-latest candidates in half the executions, defaults 2 and 2, see PctChooser) or by a
+   * uniform random walk (`sampler: 'random'`). An execution that ends blocked without a
+   * violation is drawn again (and counted in `blocked`).
    */
-  random?: { samples: number; seed: number; sampler?: SamplerName; pctDepth?: number };
+  random?: { samples: number; seed: number; sampler?: SamplerName; pctDepth?: number; pctWeak?: number; pctHistory?: number };
   onLeaf?: ExploreOptions['onLeaf'];
   onProgress?: ExploreOptions['onProgress'];
   /**
@@ -84,6 +86,15 @@ export type SamplerName = 'pct' | 'random';
 export const DEFAULT_SAMPLER: SamplerName = 'pct';
 /** PCT's depth when none is given: d-1 = 2 priority changes per execution. */
 export const DEFAULT_PCT_DEPTH = 3;
+/**
+ * Under a weak model (TSO, LKMM), PCT's weak choices per execution (c) and how many co-latest
+ * candidates each draws from (h), in the executions that bound their weak choices (half of them;
+ * the others draw every read's source uniformly, see PctChooser). c = 2 found the catalog's
+ * weak-memory bugs in the fewest draws of c = 1, 2, 3 (docs/scaling.md, "Sampling").
+ */
+export const DEFAULT_PCT_WEAK = 2;
+/** PCT's history h under a weak model: a weak choice takes the latest write or the one before it. */
+export const DEFAULT_PCT_HISTORY = 2;
 /** A sample gives up after this many blocked or dead draws per complete execution asked for. */
 const MAX_DRAWS_PER_SAMPLE = 100;
 
@@ -92,6 +103,8 @@ export interface SampleInfo {
   sampler: SamplerName;
   /** PCT's depth d. */
   depth: number | null;
+  /** Under a weak model, PCT's weak choices per execution c and history h (null: SC, or the random walk). */
+  weak: { choices: number; history: number } | null;
   seed: number;
   /** Executions drawn: complete + blocked + rejected. */
   draws: number;
@@ -171,7 +184,9 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
   const sampler = opts.random!.sampler ?? DEFAULT_SAMPLER;
   const depth = sampler === 'pct' ? opts.random!.pctDepth ?? DEFAULT_PCT_DEPTH : null;
   const rnd = prng(seed);
-  const pct = depth !== null ? new PctState(depth, rnd) : null;
+  const weak = depth !== null && model.name !== 'sc'
+    ? { choices: opts.random!.pctWeak ?? DEFAULT_PCT_WEAK, history: opts.random!.pctHistory ?? DEFAULT_PCT_HISTORY } : null;
+  const pct = depth !== null ? new PctState(depth, rnd, weak?.choices, weak?.history) : null;
   const t0 = performance.now();
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Infinity;
   let complete = 0, blocked = 0, rejected = 0, draws = 0;
@@ -195,9 +210,9 @@ function sample(inst: Instance, model: MemoryModel, opts: CheckOptions): CheckRe
     program: inst.program.name, params: inst.params, model: model.name,
     verdict: violation ? 'violation' : 'bounded', mode: 'sample',
     executions: complete, blocked, rejected, seconds: (performance.now() - t0) / 1000,
-    counts: `${sampler === 'pct' ? `PCT-sampled executions (depth ${depth}` : 'randomly sampled executions (uniform random walk'}, seed ${seed}); ${model.counts}`,
+    counts: `${sampler === 'pct' ? `PCT-sampled executions (depth ${depth}${weak ? `, ${weak.choices} weak choice${weak.choices === 1 ? '' : 's'} among the ${weak.history} latest` : ''}` : 'randomly sampled executions (uniform random walk'}, seed ${seed}); ${model.counts}`,
     cutBy, flags: [...flags], violation, instance: inst,
-    sample: { sampler, depth, seed, draws, gaveUp: !violation && cutBy === null && complete < samples },
+    sample: { sampler, depth, weak, seed, draws, gaveUp: !violation && cutBy === null && complete < samples },
   };
 }
 

@@ -2,7 +2,7 @@
 // fed the values the graph records, and checked op by op against the graph's events (a mismatch
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
-import { Ctx, OpKind, RmwKind, SiteCtx, type FenceKind, type Op, type ThreadFn, type Val } from './ops.ts';
+import { Ctx, DepKind, OpKind, RmwKind, SiteCtx, type FenceKind, type Op, type ThreadFn, type Val } from './ops.ts';
 import { ModelError, userCall, wrapUserError } from './errors.ts';
 import { Fault, readFault } from './lifetime.ts';
 
@@ -147,6 +147,26 @@ export class ThreadRt {
     p.v = v;
     p.stalls = stalls;
     return stalls;
+  }
+
+  /**
+   * The same question for the read-like op of the thread's event `idx` in g, as if that event and
+   * the ones after it were not there: is it a compare-and-swap (no address dependency) that `v`
+   * makes fail and that the body answers with a failing assume()? Asked by a backward revisit
+   * that would give that CAS the value v (Explorer.ghostable). Not cached: revisits ask once.
+   */
+  casStallsAt(g: Graph, idx: number, v: Val): boolean {
+    try {
+      const s = (this.shadow ??= new ThreadRt(this.tid, this.name, this.body, this.nlocs, this.spawned));
+      s.dirty = true;
+      s.replay(g, s.ctx, idx);
+      const op = s.op;
+      if (op === null || s.due !== Due.None || op.kind !== OpKind.Rmw || op.rmw !== RmwKind.Cmpxchg || op.dep === DepKind.Addr || v === op.a) return false;
+      s.advance(readResult(op, v));
+      return s.op !== null && s.op.kind === OpKind.Assume && !s.op.cond;
+    } catch {
+      return false;
+    }
   }
 
   private next(v: Val): IteratorResult<Op, unknown> {

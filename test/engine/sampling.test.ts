@@ -151,6 +151,43 @@ test('PCT finds a bug of depth d at a rate consistent with 1/(n·k^(d-1)), and n
   }
 });
 
+test('under TSO, PCT finds store buffering at a rate consistent with its weak-choice bound', () => {
+  // x = 1; r0 = y  ||  y = 1; r1 = x: both reading 0 needs a read to take a stale write (TSO allows it).
+  const p = defineProgram({
+    name: 'sb',
+    setup(b) {
+      const x = b.loc('x'), y = b.loc('y'), ra = b.loc('ra');
+      b.thread('A', function* (t) {
+        yield t.store(x, 1);
+        yield t.store(ra, ((yield t.load(y)) as number) + 1); // ra: 1 + what A read of y
+      });
+      b.thread('B', function* (t) {
+        yield t.store(y, 1);
+        const r1 = (yield t.load(x)) as number;
+        const a = (yield t.load(ra)) as number;
+        yield t.assert(!(r1 === 0 && a === 1), 'both loads read 0');
+      });
+    },
+  });
+  // No priority change (depth 1): one thread runs to its end, the other's load must read stale.
+  // A bound on the accesses with more than one candidate: every access of the program, 6.
+  const n = 2, A = 6, c = 2, h = 2;
+  const choose = (a: number, b: number): number => (b === 0 ? 1 : (a * choose(a - 1, b - 1)) / b);
+  const bound = 0.5 * (1 / n) * (1 / (choose(A, c) * h ** c));
+  const found: number[] = [];
+  for (let seed = 1; seed <= 20; seed++) {
+    const r = check(p, { model: 'tso', random: { samples: Math.ceil(10 / bound), seed, sampler: 'pct', pctDepth: 1 } });
+    assert.ok(r.violation, `seed ${seed}: store buffering not found`);
+    assert.match(r.counts, /depth 1, 2 weak choices among the 2 latest/);
+    found.push(draws(r));
+  }
+  const mean = found.reduce((a, b) => a + b, 0) / found.length;
+  note(`store buffering under TSO: PCT depth 1 needs ${mean.toFixed(1)} executions on average over 20 seeds (bound: ≤ ${(1 / bound).toFixed(0)})`);
+  assert.ok(mean <= 2 / bound, `${mean} executions on average, the bound says ≤ ${1 / bound}`);
+  // Under SC the same sample never finds it: every read reads the latest write.
+  assert.equal(check(p, { model: 'sc', random: { samples: 200, seed: 1, sampler: 'pct', pctDepth: 1 } }).violation, undefined);
+});
+
 test('PCT draws the threads\' priority order uniformly: with no change point, each of the 3! orders runs about as often', () => {
   const p = defineProgram({
     name: 'three-stores',

@@ -1,11 +1,14 @@
 // Stalling failed compare-and-swaps (Explorer.stalls, docs/design/exploration.md §3.2): a thread
 // whose cmpxchg the co-latest write makes fail, and which answers that failure with a failing
 // assume (a CAS loop whose failed iterations are cut), is run only once a write makes the CAS
-// succeed or nothing else can run. It may only change how many blocked executions are explored:
-// on random programs of CAS loops (try-get: load, give up on 0, CAS c -> c + 1, assume it
-// worked; puts; stores; exchanges; a second location), the complete executions and the final
+// succeed or nothing else can run; so is a thread whose load that may see freed memory the body
+// answers with a failing assume ("go on only if it holds v", the allocator's look). It may only change how many blocked executions
+// are explored: on random programs of CAS loops (try-get: load, give up on 0, CAS c -> c + 1,
+// assume it worked; puts; stores; exchanges; load-and-assume; a second location), the complete executions and the final
 // states are those of brute force and of the search without stalling, none twice; every blocked
-// execution explored is one brute force has; and never more blocked ones than without.
+// execution explored is one brute force has; and never more blocked ones than without. The same
+// holds for taking out a CAS read that a backward revisit makes fail (ghosts, §3.2), which is on
+// whenever stalling is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -22,7 +25,8 @@ type Step =
   | { k: 'store'; loc: number; v: number }
   | { k: 'xchg'; v: number }
   | { k: 'load'; loc: number }
-  | { k: 'cas'; exp: number; v: number };
+  | { k: 'cas'; exp: number; v: number }
+  | { k: 'ifis'; loc: number; v: number };
 
 interface CasProg { init: number; threads: Step[][] }
 
@@ -48,6 +52,14 @@ function body(steps: Step[], x: number, y: number): (t: Ctx) => ThreadGen<void> 
         case 'xchg': yield t.xchg(x, s.v); break;
         case 'load': yield t.load(s.loc ? y : x); break;
         case 'cas': yield t.cmpxchg(x, s.exp, s.v); break;
+        case 'ifis': {
+          // go on only if the location already holds v (alloc_pages(): reuse the page only if it
+          // is free now; its load may see freed memory, which is what the explorer asks about)
+          t.mayBeFreed();
+          const v: number = yield t.load(s.loc ? y : x);
+          yield t.assume(v === s.v);
+          break;
+        }
       }
     }
   };
@@ -71,12 +83,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('xchg' as const), v: fc.integer({ min: 0, max: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('load' as const), loc: fc.integer({ min: 0, max: 1 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('cas' as const), exp: fc.integer({ min: 0, max: 2 }), v: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('ifis' as const), loc: fc.integer({ min: 0, max: 1 }), v: fc.integer({ min: 0, max: 2 }) }) },
 );
 
 const casProg: fc.Arbitrary<CasProg> = fc.record({
   init: fc.integer({ min: 0, max: 2 }),
   threads: fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
-}).filter((p) => p.threads.some((th) => th.some((s) => s.k === 'tryget')) && p.threads.flat().length <= 6);
+}).filter((p) => p.threads.some((th) => th.some((s) => s.k === 'tryget' || s.k === 'ifis')) && p.threads.flat().length <= 6);
 
 function explore(p: Program, model: string, stall: boolean) {
   const complete: string[] = [];
@@ -116,6 +129,29 @@ test('SC: random CAS-loop programs give the same complete executions and final s
 
 test('TSO: the same on the store-buffer machine', () => {
   fc.assert(fc.property(casProg, (p) => agree(p, 'tso')), runs(300));
+});
+
+test('a load answered by assume (reuse only if already freed): the reader waits for the write it needs, no blocked twin', () => {
+  // table-free-vs-gup-fast in small: T0 reuses only if it reads 2; T1 (the RCU callback, a later
+  // thread) clears then frees (stores 1, 2). Without stalling, T0's read comes first and blocks.
+  const p: CasProg = { init: 0, threads: [[{ k: 'ifis', loc: 0, v: 2 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'store', loc: 0, v: 2 }]] };
+  const on = explore(toProgram(p), 'sc', true);
+  const off = explore(toProgram(p), 'sc', false);
+  assert.deepEqual(new Set(on.complete), new Set(off.complete));
+  assert.equal(on.complete.length, 1);
+  assert.ok(on.blocked.length < off.blocked.length, `blocked: ${on.blocked.length} with stalling, ${off.blocked.length} without`);
+});
+
+test('taking out CAS reads a revisit makes fail: the programs that found its rules', () => {
+  // An ABA store: T2's store of 1 makes T0's CAS succeed without coming from the write (T1's
+  // CAS, 1 -> 2) whose revisit took T0's read out; a read added again from T1's exchange, which
+  // has that store in its prefix, came twice before ghostCompatible asked for it.
+  agree({ init: 2, threads: [[{ k: 'xchg', v: 1 }, { k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'xchg', v: 1 }], [{ k: 'store', loc: 0, v: 1 }]] }, 'sc');
+  // A chain of revisits from the write that took the read out (T1's CAS, then T2's put, then
+  // T1's put): graphs were lost when the read, added again, could not be revisited by T2's put.
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'put' }]] }, 'sc');
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }]] }, 'sc');
+  agree({ init: 2, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }]] }, 'sc');
 });
 
 test('refcount-like try-get/put (2 getters, a clearer): stalling keeps every complete execution and cuts blocked ones', () => {

@@ -34,21 +34,25 @@ interface Way {
   ref?: unknown;
 }
 
-/** What --random, --sampler, --pct-depth and --seed ask for (undefined: explore, do not sample). */
+/** What --random, --sampler, --pct-depth, --pct-weak, --pct-history and --seed ask for (undefined: explore, do not sample). */
 type Sampling = NonNullable<CheckOptions['random']> | undefined;
 
 function samplingOf(p: Parsed, b: Bounds): Sampling {
   const n = p.opts.random as number | undefined;
   const sampler = p.opts.sampler as SamplerName | undefined;
   const depth = p.opts['pct-depth'] as number | undefined;
+  const weak = p.opts['pct-weak'] as number | undefined;
+  const history = p.opts['pct-history'] as number | undefined;
   if (n === undefined) {
-    if (sampler !== undefined || depth !== undefined) throw new UsageError('--sampler and --pct-depth choose how --random N draws executions: give --random N');
+    if (sampler !== undefined || depth !== undefined || weak !== undefined || history !== undefined) throw new UsageError('--sampler, --pct-depth, --pct-weak and --pct-history choose how --random N draws executions: give --random N');
     return undefined;
   }
   if (n === 0) throw new UsageError('--random needs at least 1 execution');
   if (depth !== undefined && sampler === 'random') throw new UsageError('--pct-depth is PCT\'s: the random walk (--sampler random) has no depth');
+  if ((weak !== undefined || history !== undefined) && sampler === 'random') throw new UsageError('--pct-weak and --pct-history are PCT\'s: the random walk (--sampler random) draws every read\'s source at random');
   if (depth === 0) throw new UsageError('--pct-depth needs at least 1 (1: no priority change, the threads run in a random priority order)');
-  return { samples: n, seed: b.seed ?? 1, sampler: sampler ?? DEFAULT_SAMPLER, pctDepth: depth };
+  if (history === 0) throw new UsageError('--pct-history needs at least 1 (1: every read reads the latest write, as under SC)');
+  return { samples: n, seed: b.seed ?? 1, sampler: sampler ?? DEFAULT_SAMPLER, pctDepth: depth, pctWeak: weak, pctHistory: history };
 }
 
 async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: Sampling, allViolations: boolean, way: Way, symmetry = true): Promise<CheckResult> {

@@ -29,6 +29,10 @@ export const folio_alloc = kernelFunction(src('folio_alloc'), function* (t: Ctx,
 export const alloc_pages = kernelFunction(src('alloc_pages'), function* (t: Ctx, T: PageTable, garbage: number): ThreadGen<void> {
   t.mayBeFreed(); // the allocator's own look at its free page
   const v = yield t.load(T.entries[0], Mode.Acquire);
+  // Not free yet: this execution is not the reuse the scenario asks about. The explorer stalls
+  // this load (mayBeFreed, then a failing assume) until the free is there
+  // (docs/design/exploration.md §3.2), so a free queued on a later thread (call_rcu()'s
+  // callback) costs no blocked execution per complete one.
   yield t.assume(v === FREED);
   for (let i = 0; i < T.entries.length; i++) yield t.alloc(T.entries[i], i === 0 ? garbage : 0);
 });
