@@ -3,24 +3,28 @@
 // jobs > 1 the search is shared out over that many threads (src/engine/parallel); the worker
 // threads load the worker bundle when the parent names it in MMCHECK_WORKER_BUNDLE (cli/parallel.ts).
 //   node --import tsx src/cli/bench-one.ts <program> [jobs=N] [K=V ...]
-import { check, type CheckResult } from '../engine/index.ts';
-import { checkSplit } from '../engine/parallel/run.ts';
-import { programs } from '../programs/index.ts';
+import type { CheckResult } from '../engine/index.ts';
 import { closeWorkerPool, workerPool } from './parallel.ts';
 import { threadCpuSeconds } from '../engine/parallel/thread-cpu.ts';
 
 const [name, ...kvs] = process.argv.slice(2);
-const program = programs.find((p) => p.name === name);
-if (!program) {
-  console.error(`unknown program ${name}`);
-  process.exit(2);
-}
 const params: Record<string, number> = {};
 let jobs = 1;
 for (const kv of kvs) {
   const [k, v] = kv.split('=');
   if (k === 'jobs') jobs = Number(v);
   else params[k] = Number(v);
+}
+// The worker threads start now and load their bundle while this thread loads the engine and the
+// programs (as `check` starts them, cli/parallel.ts startWorkersEarly).
+if (jobs > 1) workerPool().grow(jobs - 1);
+const [{ check }, { checkSplit }, { programs }] = await Promise.all([
+  import('../engine/index.ts'), import('../engine/parallel/run.ts'), import('../programs/index.ts'),
+]);
+const program = programs.find((p) => p.name === name);
+if (!program) {
+  console.error(`unknown program ${name}`);
+  process.exit(2);
 }
 let r: CheckResult;
 // CPU seconds per thread (the calling thread's first): what the run would take with a core each.

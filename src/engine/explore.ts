@@ -175,6 +175,12 @@ export interface ExploreOptions {
   /** Stall failed compare-and-swaps that the thread answers with a failing assume (see Explorer.stalls); default on. Tests turn it off to compare. */
   stall?: boolean;
   /**
+   * Also take out such a CAS read when a backward revisit makes it fail (Explorer.ghostable,
+   * docs/design/exploration.md §3.2). Experimental, default off: on a random CAS-loop program
+   * (test/engine/stall.test.ts) it loses a complete execution brute force has.
+   */
+  ghosts?: boolean;
+  /**
    * Explore the program's symmetric threads (Builder.thread's `symmetric`) up to permutation
    * (default true; never in linear mode). False explores every execution (--no-symmetry).
    */
@@ -1110,7 +1116,7 @@ export class Explorer {
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
-    const ghost = this.opts.stall !== false && this.ghostable(r, w);
+    const ghost = this.opts.ghosts === true && this.opts.stall !== false && this.ghostable(r, w);
     const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.

@@ -6,9 +6,9 @@
 // are explored: on random programs of CAS loops (try-get: load, give up on 0, CAS c -> c + 1,
 // assume it worked; puts; stores; exchanges; load-and-assume; a second location), the complete executions and the final
 // states are those of brute force and of the search without stalling, none twice; every blocked
-// execution explored is one brute force has; and never more blocked ones than without. The same
-// holds for taking out a CAS read that a backward revisit makes fail (ghosts, §3.2), which is on
-// whenever stalling is.
+// execution explored is one brute force has; and never more blocked ones than without. Taking out
+// a CAS read that a backward revisit makes fail (ghosts, §3.2) is experimental and off by default:
+// the programs that found its rules run with it, and its open counterexample is recorded below.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -91,12 +91,12 @@ const casProg: fc.Arbitrary<CasProg> = fc.record({
   threads: fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
 }).filter((p) => p.threads.some((th) => th.some((s) => s.k === 'tryget' || s.k === 'ifis')) && p.threads.flat().length <= 6);
 
-function explore(p: Program, model: string, stall: boolean) {
+function explore(p: Program, model: string, stall: boolean, ghosts = false) {
   const complete: string[] = [];
   const blocked: string[] = [];
   const finals = new Set<string>();
   new Explorer(instantiate(p), {
-    model: getModel(model), keepGoing: true, stall,
+    model: getModel(model), keepGoing: true, stall, ghosts,
     onLeaf: (g, kind) => {
       const s = signature(g);
       if (kind === 'complete') { complete.push(s); finals.add(finalMemory(g)); } else blocked.push(s);
@@ -105,9 +105,9 @@ function explore(p: Program, model: string, stall: boolean) {
   return { complete, blocked, finals };
 }
 
-function agree(p: CasProg, model: 'sc' | 'tso'): void {
+function agree(p: CasProg, model: 'sc' | 'tso', ghosts = false): void {
   const prog = toProgram(p);
-  const on = explore(prog, model, true);
+  const on = explore(prog, model, true, ghosts);
   const off = explore(prog, model, false);
   const want = bruteForce(prog, model);
   const label = JSON.stringify(p);
@@ -142,16 +142,24 @@ test('a load answered by assume (reuse only if already freed): the reader waits 
   assert.ok(on.blocked.length < off.blocked.length, `blocked: ${on.blocked.length} with stalling, ${off.blocked.length} without`);
 });
 
-test('taking out CAS reads a revisit makes fail: the programs that found its rules', () => {
+test('taking out CAS reads a revisit makes fail (experimental, ExploreOptions.ghosts): the programs that found its rules', () => {
   // An ABA store: T2's store of 1 makes T0's CAS succeed without coming from the write (T1's
   // CAS, 1 -> 2) whose revisit took T0's read out; a read added again from T1's exchange, which
   // has that store in its prefix, came twice before ghostCompatible asked for it.
-  agree({ init: 2, threads: [[{ k: 'xchg', v: 1 }, { k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'xchg', v: 1 }], [{ k: 'store', loc: 0, v: 1 }]] }, 'sc');
+  agree({ init: 2, threads: [[{ k: 'xchg', v: 1 }, { k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'xchg', v: 1 }], [{ k: 'store', loc: 0, v: 1 }]] }, 'sc', true);
   // A chain of revisits from the write that took the read out (T1's CAS, then T2's put, then
   // T1's put): graphs were lost when the read, added again, could not be revisited by T2's put.
-  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'put' }]] }, 'sc');
-  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }]] }, 'sc');
-  agree({ init: 2, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }]] }, 'sc');
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'put' }]] }, 'sc', true);
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }], [{ k: 'tryget', retries: 0 }, { k: 'put' }]] }, 'sc', true);
+  agree({ init: 2, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }]] }, 'sc', true);
+});
+
+// Open: found by the random programs with another seed. With ghosts on, the execution where T0's
+// CAS reads T2's first CAS write while T1's store comes after T0's write in co is lost (129
+// complete executions against brute force's 130): in the search without ghosts it is reached by
+// revisiting T0's blocked CAS from a graph where T1's store came first and is then deleted.
+test('taking out CAS reads: the open counterexample', { todo: 'ghosts lose one complete execution here (exploration.md §3.2)' }, () => {
+  agree({ init: 2, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'put' }], [{ k: 'put' }, { k: 'tryget', retries: 1 }, { k: 'tryget', retries: 0 }]] }, 'sc', true);
 });
 
 test('refcount-like try-get/put (2 getters, a clearer): stalling keeps every complete execution and cuts blocked ones', () => {

@@ -9,7 +9,7 @@ import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type Bounds } from '../print.ts';
 import { checkSplit } from '../../engine/parallel/run.ts';
 import { writeSplitFile } from '../../engine/parallel/split-file.ts';
-import { closeWorkerPool, runRef, splitOptions, workerPool, type SplitOptions } from '../parallel.ts';
+import { closeWorkerPool, runRef, splitOptions, startWorkersEarly, workerPool, type SplitOptions } from '../parallel.ts';
 import type { BugRow } from '../bug-table.ts';
 
 function progress(label: string): ((c: number, b: number, s: number) => void) | undefined {
@@ -88,6 +88,7 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
 
 export async function checkCmd(p: Parsed): Promise<number> {
   if (p.opts.bugs) return checkBugs(p);
+  startWorkersEarly(p);
   let runs: Run[];
   const table = !!p.opts.all || !!p.opts['all-variants'];
   if (p.opts.all) {
