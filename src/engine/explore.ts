@@ -1114,7 +1114,7 @@ export class Explorer {
       rt.dirty = true;
       if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
       if (!model.consistentStep(g, [r])) return false;
-      return this.finishDue(r) && this.staleReadHolds(r);
+      return this.finishDue(r) && this.prefixHolds(r, r.rf as Ev);
     }
     if (it.type === WRITE) {
       this.restrict(it.s);
@@ -1127,7 +1127,7 @@ export class Explorer {
       if (g.ghosts !== null && this.ghostStaleAt(w)) return false;
       const changed = [w];
       for (const x of w.readers as Ev[]) changed.push(x);
-      return model.consistentStep(g, changed);
+      return model.consistentStep(g, changed) && this.prefixHolds(w, w);
     }
     // REV: read at stamp it.pos now reads from the write at stamp it.s.
     this.restrict(it.s);
@@ -1179,20 +1179,25 @@ export class Explorer {
   }
 
   /**
-   * Read r now takes a stale source, an alternative the search backtracked to (its co-later
-   * writes were in the graph before it, so no revisit ever deletes it or changes its source):
-   * under a model whose full check runs at leaves (the LKMM), its porf-closed part — r's porf-
-   * prefix and r's own step (write part, Block) — is in every graph below, and if the model
-   * rejects that part, every leaf below is rejected too (exploration.md §7.5). Checking it here
-   * drops the subtree at once: a spin loop that rereads a value its lock acquisition already
-   * ordered before it would otherwise be unrolled until maxEvents, every iteration a leaf the
-   * model rejects. One check per alternative, on a part no bigger than the leaves below it.
+   * Event e (a read given a stale source, or a write placed before the co-end: `at` is the
+   * source or the write) is an alternative the search backtracked to. When a write co-after
+   * `at` is in e's porf-prefix, e can never be maximal (§2.4): no revisit deletes e or changes
+   * its source, and one that keeps e keeps its porf-prefix. So the porf-closed part made of e's
+   * porf-prefix and e's own step (write part, Block) is in every graph below, with the same rf
+   * and co, and if the model's full check rejects that part, every leaf below is rejected too
+   * (exploration.md §7.5): the subtree is dropped at once. Without it, a retry loop whose read
+   * under a lock may see a value the lock acquisition already ordered before it (coherence
+   * alone allows that) is unrolled to maxEvents, every iteration a leaf the LKMM rejects.
    */
-  private staleReadHolds(r: Ev): boolean {
+  private prefixHolds(e: Ev, at: Ev): boolean {
     const check = this.opts.model.consistentPrefix;
     if (check === undefined) return true;
-    const view = r.view.slice();
-    view[r.tid] = this.g.threads[r.tid].length - 1; // r is the latest stamp: after it, only its step
+    const list = this.g.co[at.loc];
+    let witness = false;
+    for (let p = at.coPos + 1; p < list.length && !witness; p++) witness = list[p] !== e && inView(e.view, list[p]);
+    if (!witness) return true;
+    const view = e.view.slice();
+    view[e.tid] = this.g.threads[e.tid].length - 1; // e is the latest stamp: after it, only its step
     if (check(this.g, view)) return true;
     if (!this.muted) { this.rejected++; this.clock(); }
     return false;

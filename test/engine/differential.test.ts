@@ -138,7 +138,7 @@ test('LKMM (porf-acyclic fragment): no duplicates, every TSO execution allowed, 
   );
 });
 
-test('LKMM: dropping a stale read whose porf-prefix the model rejects loses no leaf (exploration.md §7.5)', (t) => {
+test('LKMM: dropping an alternative whose porf-prefix the model rejects loses no leaf (exploration.md §7.5)', (t) => {
   // The same search with the prefix check and with the model's check at leaves only: the same
   // complete and blocked graphs, each once. Counts the prefixes dropped, so the test is not vacuous.
   let dropped = 0;
@@ -162,7 +162,7 @@ test('LKMM: dropping a stale read whose porf-prefix the model rejects loses no l
     );
   }
   assert.ok(dropped > 0, 'no prefix was ever dropped: the comparison tested nothing');
-  t.diagnostic(`${dropped} stale-read prefixes dropped in 900 random programs`);
+  t.diagnostic(`${dropped} alternatives dropped in 900 random programs`);
 });
 
 test('worked examples of docs/design/exploration.md §2.6: SB has 3 SC executions, R+2W has 6', () => {

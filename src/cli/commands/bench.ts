@@ -1,5 +1,6 @@
 // `mmcheck bench`: executions, seconds, executions per second and peak memory per benchmark
-// program (each in a child process), then the whole LKMM litmus corpus; printed as a table
+// program (each in a child process), then the whole LKMM litmus corpus, then every variant of
+// the scenario catalog under --model lkmm (seconds and counts per row); printed as tables
 // and written as JSON. Counts are compared with GenMC's (docs/design/benchmarks.md §1) as they go.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -38,7 +39,7 @@ function child(args: string[]): { stdout: string; stderr: string; status: number
 
 export async function benchCmd(p: Parsed): Promise<number> {
   const names = p.positional;
-  const known = new Set(benchmarks.map((b) => b.program.name).concat(['litmus-corpus']));
+  const known = new Set(benchmarks.map((b) => b.program.name).concat(['litmus-corpus', 'lkmm-catalog']));
   for (const n of names) if (!known.has(n)) throw new UsageError(`unknown benchmark '${n}'${didYouMean(n, [...known])} (known: ${[...known].join(', ')})`);
   const only = parseParams(p.opts.param as string[] | undefined);
   if (p.opts.jobs !== undefined) return benchJobs(p, names, only);
@@ -82,11 +83,67 @@ export async function benchCmd(p: Parsed): Promise<number> {
       say(`\nlitmus corpus: ${root} not found, skipped`);
     }
   }
-  const result = { results: rows, corpus };
+  let lkmmCatalog: LkmmCatalog | undefined;
+  if (!names.length || names.includes('lkmm-catalog')) lkmmCatalog = benchLkmmCatalog(say);
+  const result = { results: rows, corpus, lkmmCatalog };
   if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   if (typeof p.opts.out === 'string') writeFileSync(p.opts.out, JSON.stringify(result, null, 2) + '\n');
   if (mismatches) say(`\n${mismatches} count(s) differ from GenMC's`);
-  return mismatches ? 1 : 0;
+  if (lkmmCatalog?.unexpected) say(`\n${lkmmCatalog.unexpected} catalog row(s) under the LKMM not as expected`);
+  return mismatches || lkmmCatalog?.unexpected ? 1 : 0;
+}
+
+/** One variant of the catalog under the LKMM, as src/cli/bench-lkmm.ts prints it. */
+interface LkmmRow {
+  scenario: string;
+  variant: string;
+  found: string;
+  judgement: string;
+  executions: number;
+  blocked: number;
+  rejected: number;
+  seconds: number;
+  cutBy: string | null;
+}
+
+interface LkmmCatalog {
+  rows: LkmmRow[];
+  timeoutSeconds: number;
+  totalSeconds: number;
+  wallSeconds: number;
+  unexpected: number;
+  cut: number;
+}
+
+/** Rows of the LKMM catalog printed as the heaviest (all of them are in the JSON). */
+const LKMM_HEAVIEST = 12;
+/** The per-row bound: a row that reaches it is a regression to look at (the whole table takes about 20 s). */
+const LKMM_ROW_TIMEOUT = 20;
+
+/**
+ * Every catalog variant under --model lkmm (what `check --all --model lkmm` explores), in one
+ * child process: the total, the heaviest rows with their counts, and every row cut by the
+ * per-row bound. The LKMM's full check makes its rows the ones whose time moves when the cat
+ * model, the explorer or a scenario's code changes (migrate-vs-stale-tlb went from 0.4 s to
+ * more than 3 min unnoticed), so the benchmark times each of them.
+ */
+function benchLkmmCatalog(say: (s: string) => void): LkmmCatalog {
+  const r = child([join(here, '..', 'bench-lkmm.ts'), String(LKMM_ROW_TIMEOUT)]);
+  if (r.status !== 0) throw new Error(`the LKMM catalog benchmark failed: ${r.stderr.trim()}`);
+  const rows: LkmmRow[] = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const total = rows.reduce((a, x) => a + x.seconds, 0);
+  const unexpected = rows.filter((x) => x.judgement === 'unexpected').length;
+  const cut = rows.filter((x) => x.cutBy !== null);
+  const count = (j: (x: LkmmRow) => boolean): number => rows.filter(j).length;
+  say(`\nscenario catalog under --model lkmm (${rows.length} variants, ${LKMM_ROW_TIMEOUT} s bound per row): ${total.toFixed(1)} s exploring, ${r.wall.toFixed(1)} s wall; ` +
+    `${count((x) => x.judgement === 'as expected')} as expected, ${count((x) => x.judgement.startsWith('finding'))} documented findings, ` +
+    `${count((x) => x.judgement === 'n/a')} with no expectation under lkmm, ${unexpected} unexpected, ${cut.length} cut by the bound`);
+  const line = (x: LkmmRow): string => `${x.scenario.padEnd(42)} ${x.variant.padEnd(32)} ${x.found.padEnd(9)} ${String(x.executions).padStart(10)} ${String(x.blocked).padStart(8)} ${String(x.rejected).padStart(9)} ${x.seconds.toFixed(2).padStart(8)}${x.cutBy ? `  CUT by ${x.cutBy}` : ''}`;
+  say(`${'heaviest rows'.padEnd(42)} ${'variant'.padEnd(32)} ${'found'.padEnd(9)} ${'executions'.padStart(10)} ${'blocked'.padStart(8)} ${'rejected'.padStart(9)} ${'seconds'.padStart(8)}`);
+  const heavy = [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, LKMM_HEAVIEST);
+  for (const x of heavy) say(line(x));
+  for (const x of cut) if (!heavy.includes(x)) say(line(x));
+  return { rows, timeoutSeconds: LKMM_ROW_TIMEOUT, totalSeconds: Number(total.toFixed(2)), wallSeconds: Number(r.wall.toFixed(2)), unexpected, cut: cut.length };
 }
 
 interface JobsRow {
