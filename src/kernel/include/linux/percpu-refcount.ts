@@ -10,6 +10,7 @@
 // whose RCU grace period orders the per-CPU fast path against the kill the same way; the sum of
 // the counters, the base reference and the switch itself are not modelled.
 import type { Ctx, Loc, ThreadGen } from '../../../engine/ops.ts';
+import { Mode } from '../../../engine/ops.ts';
 import type { Builder } from '../../../engine/program.ts';
 import type { ObjectFields } from '../../../trace-format/index.ts';
 import type { Cpu } from '../../cpus.ts';
@@ -58,8 +59,14 @@ export const percpu_ref_kill = kernelFunction({ name: 'percpu_ref_kill', file: '
 /**
  * The release point of a killed ref: returns once every reference taken before the kill has been
  * put (the kernel's release callback runs then). Not a kernel function: the caller's
- * wait_for_completion() on what the release callback completes.
+ * wait_for_completion() on what the release callback completes. The wait acquires: what a user
+ * did before its put is ordered before what the waiter does after it — in the kernel the put's
+ * RCU read-side section against the kill's grace period, the fully ordered
+ * atomic_long_sub_and_test() of the last put, and complete()/wait_for_completion() handing over
+ * under the completion's wait-queue lock (Documentation/memory-barriers.txt, "SLEEP AND WAKE-UP
+ * FUNCTIONS"). A READ_ONCE() wait here let swapoff() vfree() swap_map before a get_swap_device()
+ * holder's last store to it under the LKMM, which the kernel does not allow.
  */
 export function* percpuRefReleased(t: Ctx, ref: PercpuRef): ThreadGen<void> {
-  for (const c of ref.count) yield t.await(c, (v) => v === PERCPU_REF_DEAD);
+  for (const c of ref.count) yield t.await(c, (v) => v === PERCPU_REF_DEAD, Mode.Acquire);
 }
