@@ -122,6 +122,18 @@ export class ThreadRt {
   }
 
   /**
+   * The second run: the same body with the same Ctx settings as this thread's (the fences the
+   * model checks, the locations the thread owns), so that it yields the ops this run yields.
+   */
+  private shadowRt(): ThreadRt {
+    if (this.shadow === null) {
+      this.shadow = new ThreadRt(this.tid, this.name, this.body, this.nlocs, this.spawned, this.checked);
+      this.shadow.ctx.owned = this.ctx.owned;
+    }
+    return this.shadow;
+  }
+
+  /**
    * Would the body, its pending read-like op returning `v`, next ask for a failing assume()?
    * Answered by a second run of the body against the thread's events in g (the thread's own run
    * stays where it is), remembered until the thread moves. A body that throws or misbehaves on
@@ -132,7 +144,7 @@ export class ThreadRt {
     if (p.generation === this.generation && p.v === v) return p.stalls;
     let stalls = false;
     try {
-      const s = (this.shadow ??= new ThreadRt(this.tid, this.name, this.body, this.nlocs, this.spawned));
+      const s = this.shadowRt();
       s.dirty = true;
       s.sync(g);
       const op = s.op;
@@ -157,7 +169,7 @@ export class ThreadRt {
    */
   casStallsAt(g: Graph, idx: number, v: Val): boolean {
     try {
-      const s = (this.shadow ??= new ThreadRt(this.tid, this.name, this.body, this.nlocs, this.spawned));
+      const s = this.shadowRt();
       s.dirty = true;
       s.replay(g, s.ctx, idx);
       const op = s.op;

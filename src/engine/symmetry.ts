@@ -212,6 +212,17 @@ export class Symmetry {
   }
 
   /**
+   * Where threads a and b of a group first differ in g: the index of their first events that are
+   * not the same (same), or -1 if one thread's events so far are a prefix of the other's.
+   */
+  private firstDifference(g: Graph, a: number, b: number): number {
+    const ta = g.threads[a], tb = g.threads[b];
+    const n = Math.min(ta.length, tb.length);
+    for (let j = 0; j < n; j++) if (!this.same(ta[j], tb[j], a, b)) return j;
+    return -1;
+  }
+
+  /**
    * Is g the ordered execution of its class: for every two threads of a group, at the first
    * event where they differ (after matching reads, at the latest at their first shared write),
    * the lower thread's event comes first in eco (or the two are unrelated)? Exactly one
@@ -223,11 +234,8 @@ export class Symmetry {
       for (let x = 0; x < ts.length; x++) {
         for (let y = x + 1; y < ts.length; y++) {
           const a = ts[x], b = ts[y];
-          const ta = g.threads[a], tb = g.threads[b];
-          const n = Math.min(ta.length, tb.length);
-          let j = 0;
-          while (j < n && this.same(ta[j], tb[j], a, b)) j++;
-          if (j < n && this.ecoBefore(tb[j], ta[j])) return false;
+          const j = this.firstDifference(g, a, b);
+          if (j >= 0 && this.ecoBefore(g.threads[b][j], g.threads[a][j])) return false;
         }
       }
     }
@@ -251,13 +259,12 @@ export class Symmetry {
       for (let x = 0; x < ts.length; x++) {
         for (let y = x + 1; y < ts.length; y++) {
           const a = ts[x], b = ts[y];
-          const ta = g.threads[a], tb = g.threads[b];
-          const n = Math.min(ta.length, tb.length);
-          let j = 0;
-          while (j < n && this.same(ta[j], tb[j], a, b)) j++;
-          if (j === n || !this.ecoBefore(tb[j], ta[j])) continue;
+          const j = this.firstDifference(g, a, b);
+          if (j < 0) continue;
+          const ea = g.threads[a][j], eb = g.threads[b][j];
+          if (!this.ecoBefore(eb, ea)) continue;
           if (minRev === -2) minRev = this.firstRevisitable(g);
-          if (this.pinned(g, ta[j], minRev) && this.pinned(g, tb[j], minRev)) return true;
+          if (this.pinned(g, ea, minRev) && this.pinned(g, eb, minRev)) return true;
         }
       }
     }
