@@ -889,7 +889,10 @@ export class Explorer {
       if (isAssume && !e.revisitable) return true;
       const src = e.rf as Ev;
       const list = this.g.co[e.loc];
-      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
+      // A ghost's read added again is stale only by a write it may read (readdedMaximal): others
+      // co-after its source leave it revisitable.
+      const gh = this.g.ghosts !== null ? this.readdedGhost(e) : null;
+      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || ghostCompatible(list, gh, list[p]))) return true;
       return false;
     }
     return false;
