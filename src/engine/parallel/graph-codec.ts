@@ -1,6 +1,8 @@
 // An execution graph as plain JSON and back, so that a counterexample found in a worker thread
 // or in a shard reaches the main thread or `mmcheck merge` as the very graph one run would
-// report (trace, memory, schedule and --trace all come from it), not a re-run of its schedule.
+// report (trace, memory, schedule and --trace all come from it), not a re-run of its schedule;
+// and so that a part of a search handed off to another thread (steal.ts) goes on from the very
+// graph the explorer that handed it off had.
 import { Ev, Graph, Life, type BlockReason, type EvKind } from '../graph.ts';
 import type { Mode, OpKind, RmwKind } from '../ops.ts';
 
@@ -19,6 +21,8 @@ export interface EncodedGraph {
   events: unknown[][];
   /** Per location, the stamps of its writes in coherence order (after the initial value). */
   co: number[][];
+  /** CAS reads taken out (Graph.ghosts): tid, idx, the stamp of the write read, gs. */
+  ghosts?: [number, number, number, number][];
 }
 
 export function encodeGraph(g: Graph): EncodedGraph {
@@ -30,6 +34,7 @@ export function encodeGraph(g: Graph): EncodedGraph {
     events: g.byStamp.map((e) => [e.kind, e.tid, e.idx, e.loc, e.mode, e.val, ref(e.rf), e.excl ? 1 : 0, e.revisitable ? 1 : 0,
       e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller]),
     co: g.co.map((list) => list.slice(1).map((w) => w.stamp)),
+    ...(g.ghosts !== null ? { ghosts: g.ghosts.map((gh): [number, number, number, number] => [gh.tid, gh.idx, gh.w.stamp, gh.gs]) } : {}),
   };
 }
 
@@ -77,5 +82,6 @@ export function decodeGraph(x: EncodedGraph): Graph {
     g.slots[t].isStatic = isStatic === 1;
     g.slots[t].spawn = spawn >= 0 ? g.byStamp[spawn] : null;
   });
+  if (x.ghosts) g.ghosts = x.ghosts.map(([tid, idx, w, gs]) => ({ tid, idx, w: g.byStamp[w], gs }));
   return g;
 }
