@@ -671,6 +671,7 @@ export class Explorer {
     const e = this.g.newEvent(kind, tid);
     e.opKind = op.kind;
     e.fn = op.fn;
+    e.fnId = op.fnId;
     e.mode = op.mode;
     e.dep = op.dep;
     e.depLoc = op.depLoc;
@@ -793,6 +794,7 @@ export class Explorer {
       const b = this.g.newEvent(EvKind.Block, r.tid);
       b.opKind = op.kind;
       b.fn = op.fn;
+      b.fnId = op.fnId;
       b.block = op.kind === OpKind.Lock ? BlockReason.Lock : BlockReason.Await;
       this.g.push(b);
       rt.due = Due.None;
@@ -809,6 +811,7 @@ export class Explorer {
     const e = this.g.newEvent(EvKind.Error, r.tid);
     e.opKind = op.kind;
     e.fn = op.fn;
+    e.fnId = op.fnId;
     const obj = this.inst.locObj[r.loc];
     e.inv = obj >= 0 ? this.inst.objects[obj].invariant : null;
     e.tag = this.faultMessage(r, r.rf as Ev, f);
