@@ -148,6 +148,18 @@ export interface SplitHook {
   task(d: number, ex: Explorer): number;
   /** Called on every counted leaf; true stops the run (a shared bound or a stop request). */
   counted(ex: Explorer): boolean;
+  /**
+   * Called at every leaf and dropped prefix, counted or not (parallel/steal.ts: the explorer may
+   * hand off work here, see Explorer.handOff); true stops the run.
+   */
+  poll?(ex: Explorer): boolean;
+}
+
+/** An alternative taken off an explorer's worklist for another explorer (Explorer.handOff). */
+export interface HandedOff {
+  /** The graph the alternative applies to (live: encode it before the explorer goes on). */
+  g: Graph;
+  item: { type: number; s: number; pos: number; lo: number; d: number };
 }
 export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
 
@@ -155,6 +167,8 @@ export interface ExploreOptions {
   model: MemoryModel;
   /** Explore only the subtrees this hook chooses (parallel/ and sharded runs). */
   split?: SplitHook;
+  /** Explore only the subtree of an alternative another explorer handed off (Explorer.handOff). */
+  start?: HandedOff;
   maxExecutions?: number;
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
@@ -317,6 +331,12 @@ export class Explorer {
       this.muted = a === TASK_MUTED;
       more = a !== TASK_STOP && a !== TASK_SKIP;
     }
+    const start = this.opts.start;
+    if (more && start !== undefined) {
+      start.g.locObj = this.g.locObj;
+      this.frames[0] = { g: start.g, items: [{ ...start.item }] };
+      more = this.backtrack();
+    }
     while (more) {
       if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
@@ -327,6 +347,24 @@ export class Explorer {
       violation: this.violation, violations: [...this.classes.values()], cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
       symmetry: this.symmetryWords, unordered: this.unordered, unorderedCut: this.symCut,
     };
+  }
+
+  /**
+   * Work stealing (parallel/steal.ts): takes the alternative this search would explore last off
+   * its worklist — the bottom one, the shallowest, usually the largest subtree — for another
+   * explorer to explore from the same graph (ExploreOptions.start). Everything this search
+   * explores from now on comes before it in the search order, and it comes before what was handed
+   * off earlier. Null when nothing is left but the path being explored, or when threads were
+   * spawned (their bodies are closures that do not cross threads).
+   */
+  handOff(): HandedOff | null {
+    if (this.rts.length > this.inst.threads.length) return null;
+    for (const f of this.frames) {
+      if (f.items.length === 0) continue;
+      const it = f.items.shift() as Item;
+      return { g: f.g, item: it };
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- forward extension
@@ -633,6 +671,7 @@ export class Explorer {
     const e = this.g.newEvent(kind, tid);
     e.opKind = op.kind;
     e.fn = op.fn;
+    e.fnId = op.fnId;
     e.mode = op.mode;
     e.dep = op.dep;
     e.depLoc = op.depLoc;
@@ -755,6 +794,7 @@ export class Explorer {
       const b = this.g.newEvent(EvKind.Block, r.tid);
       b.opKind = op.kind;
       b.fn = op.fn;
+      b.fnId = op.fnId;
       b.block = op.kind === OpKind.Lock ? BlockReason.Lock : BlockReason.Await;
       this.g.push(b);
       rt.due = Due.None;
@@ -771,6 +811,7 @@ export class Explorer {
     const e = this.g.newEvent(EvKind.Error, r.tid);
     e.opKind = op.kind;
     e.fn = op.fn;
+    e.fnId = op.fnId;
     const obj = this.inst.locObj[r.loc];
     e.inv = obj >= 0 ? this.inst.objects[obj].invariant : null;
     e.tag = this.faultMessage(r, r.rf as Ev, f);
@@ -1268,6 +1309,7 @@ export class Explorer {
    * LKMM) never looked at its clock and ran past --timeout.
    */
   private clock(): void {
+    if (this.split !== null && this.split.poll !== undefined && this.split.poll(this)) this.stop = true;
     if ((++this.visited & 255) !== 0) return;
     this.checkHeap();
     const now = Date.now();

@@ -69,6 +69,8 @@ export class Ev {
    */
   body: ThreadFn | null = null;
   fn: string | null = null;
+  /** Which declaration of `fn` (Ctx.fnId), or -1. */
+  fnId = -1;
   block: BlockReason = 0 as BlockReason;
   /** A declared dependency on the thread's latest earlier read of depLoc (DepKind; 0 = none). */
   dep = 0;
@@ -108,7 +110,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
   if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;
