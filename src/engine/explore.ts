@@ -157,9 +157,10 @@ export interface SplitHook {
 
 /** An alternative taken off an explorer's worklist for another explorer (Explorer.handOff). */
 export interface HandedOff {
-  /** The graph the alternative applies to (live: encode it before the explorer goes on). */
+  /** The graph the alternatives apply to (live: encode it before the explorer goes on). */
   g: Graph;
-  item: { type: number; s: number; pos: number; lo: number; d: number };
+  /** Worklist items of one frame, bottom first. */
+  items: { type: number; s: number; pos: number; lo: number; d: number }[];
 }
 export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
 
@@ -334,7 +335,7 @@ export class Explorer {
     const start = this.opts.start;
     if (more && start !== undefined) {
       start.g.locObj = this.g.locObj;
-      this.frames[0] = { g: start.g, items: [{ ...start.item }] };
+      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ ...it })) };
       more = this.backtrack();
     }
     while (more) {
@@ -350,19 +351,19 @@ export class Explorer {
   }
 
   /**
-   * Work stealing (parallel/steal.ts): takes the alternative this search would explore last off
-   * its worklist — the bottom one, the shallowest, usually the largest subtree — for another
-   * explorer to explore from the same graph (ExploreOptions.start). Everything this search
-   * explores from now on comes before it in the search order, and it comes before what was handed
-   * off earlier. Null when nothing is left but the path being explored, or when threads were
-   * spawned (their bodies are closures that do not cross threads).
+   * Work stealing (parallel/steal.ts): takes the alternatives this search would explore last off
+   * its worklist — the bottom half of its bottom frame's, the shallowest, whose subtrees are
+   * usually the largest — for another explorer to explore from the same graph
+   * (ExploreOptions.start). Everything this search explores from now on comes before them in the
+   * search order, and they come before what was handed off earlier. Null when nothing is left but
+   * the path being explored, or when threads were spawned (their bodies are closures that do not
+   * cross threads).
    */
   handOff(): HandedOff | null {
     if (this.rts.length > this.inst.threads.length) return null;
     for (const f of this.frames) {
       if (f.items.length === 0) continue;
-      const it = f.items.shift() as Item;
-      return { g: f.g, item: it };
+      return { g: f.g, items: f.items.splice(0, (f.items.length + 1) >> 1) };
     }
     return null;
   }

@@ -1,6 +1,6 @@
 // The calling thread's side of a work-stealing --jobs run (steal.ts): it explores the root task at
 // once, starts the worker threads (at once with an explicit --jobs, whose threads are already
-// loading; else once the search has run for STEAL_START_MS, so that a small check never pays for a
+// loading; else once the search has used STEAL_START_CPU, so that a small check never pays for a
 // thread), routes the tasks explorers hand off, takes in their segments, and sums them.
 import type { Program } from '../program.ts';
 import type { CheckResult } from '../index.ts';
@@ -11,10 +11,15 @@ import { deserializeError, resultOf, type SplitCheckOptions, type SplitOutcome }
 import type { SerializedError, StealJob } from './worker.ts';
 
 /**
- * With the default --jobs, how long the calling thread searches alone before it starts worker
- * threads: a search over by then does not pay for them (docs/scaling.md has the measurements).
+ * With the default --jobs, how much CPU time (seconds) the calling thread spends on the search
+ * alone before it starts worker threads: a search over by then does not pay for them. A worker
+ * thread costs about 0.1 s of CPU to start and more to warm up, and its heap makes the process's
+ * garbage collector busier: fib_bench NUM=5 (0.35 s of search) used 0.3 s more CPU in all when
+ * its worker started after 0.2 s, and on a machine whose other sessions keep every core busy the
+ * process's threads share its one slice of the CPU, so that costs as much wall-clock time. CPU
+ * time, not the clock: on a busy machine the clock runs ahead of the search (docs/scaling.md).
  */
-export const STEAL_START_MS = 150;
+export const STEAL_START_CPU = 0.5;
 
 let nextJob = 1_000_000;
 
@@ -63,12 +68,16 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     seenMail = mail;
     pool.drain(threads, take as (m: unknown) => void);
   };
+  const cpu0 = threadCpuSeconds();
   let polls = 0;
   let lastProgress = Date.now();
   const tick = (): void => {
     drain();
-    if ((++polls & 255) !== 0) return;
-    if (!started && performance.now() - t0 >= STEAL_START_MS) startWorkers();
+    if ((++polls & 1023) !== 0) return;
+    if (!started) {
+      const c = threadCpuSeconds();
+      if ((c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0) >= STEAL_START_CPU) startWorkers();
+    }
     const now = Date.now();
     if (opts.onProgress && now - lastProgress >= 1000) {
       lastProgress = now;
@@ -81,10 +90,9 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   // An explicit --jobs started the threads with the process: they take work as soon as they can.
   if (pool.size >= threads) startWorkers();
 
-  const cpu0 = threadCpuSeconds();
   let mainError: unknown = null;
   try {
-    let task: StealTask | null = { path: [], g: null, item: null };
+    let task: StealTask | null = { path: [], g: null, items: [] };
     for (;;) {
       if (task) {
         segs.push(runTask(s, task, env));

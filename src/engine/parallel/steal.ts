@@ -1,8 +1,8 @@
 // --jobs N by work stealing: the calling thread starts the search at once, with no plan pass, and
 // worker threads join when they are ready. An explorer with nothing to do asks for work; a busy
-// one, at its next leaf, hands off the alternative it would explore last (Explorer.handOff: the
-// shallowest, as GenMC's parallel mode splits its worklist) as a task — the graph it applies to,
-// encoded (graph-codec.ts), and the alternative — which the idle explorer explores from there.
+// one, at its next leaf, hands off the alternatives it would explore last (Explorer.handOff: the
+// shallowest, as GenMC's parallel mode splits its worklist) as a task — the graph they apply to,
+// encoded (graph-codec.ts), and the alternatives — which the idle explorer explores from there.
 // Tasks are ordered as one run would explore them (task-order.ts), so their counts sum exactly
 // (ledger.ts) into one run's, with the same first counterexample per class and, without
 // --all-violations, the same first violation after the same number of executions: the explorers
@@ -25,11 +25,11 @@ import { cmpTask } from './task-order.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
 import type { SerializedError } from './worker.ts';
 
-/** A part of the search: the root (g null), or an alternative handed off, with its graph. */
+/** A part of the search: the root (g null), or alternatives handed off, with their graph. */
 export interface StealTask {
   path: number[];
   g: EncodedGraph | null;
-  item: HandedOff['item'] | null;
+  items: HandedOff['items'];
 }
 
 /** What one explorer found in one task's own part (its hand-offs report their own). */
@@ -120,7 +120,7 @@ class TaskRun implements SplitHook {
     const h = ex.handOff();
     if (h === null) { sh.ask(to); return; }
     this.handed++;
-    this.env.give(to, { path: [...this.path, this.handed], g: encodeGraph(h.g), item: { ...h.item } });
+    this.env.give(to, { path: [...this.path, this.handed], g: encodeGraph(h.g), items: h.items });
   }
 
   private noteClass(ex: Explorer): void {
@@ -141,7 +141,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   const run = new TaskRun(task.path, s, env);
   const seg: TaskSeg = { path: task.path, complete: 0, blocked: 0, rejected: 0, unordered: 0, unorderedCut: 0, finished: false, cutBy: null };
   if (env.shared.halted() || run.after()) return seg;
-  const start = task.g !== null ? { g: decodeGraph(task.g), item: task.item as HandedOff['item'] } : undefined;
+  const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items } : undefined;
   const timeoutMs = s.deadline !== undefined ? Math.max(0, s.deadline - Date.now()) : undefined;
   const ex = new Explorer(s.inst, { model: s.model, keepGoing: s.keepGoing, maxEvents: s.maxEvents, symmetry: s.symmetry, timeoutMs, split: run, start });
   const r = ex.run();

@@ -1,10 +1,10 @@
 // Where a handed-off part of a search (steal.ts) stands in the order one run explores the tree.
 //
-// A task is the root search, or an alternative an explorer handed off (Explorer.handOff) while
+// A task is the root search, or alternatives an explorer handed off (Explorer.handOff) while
 // exploring a task: its path is its parent's path plus the number of the hand-off (1, 2, … in the
-// parent task). An explorer always hands off the alternative it would explore last, so everything
-// it explores itself afterwards comes before that one, and the later a hand-off, the earlier its
-// subtree: one run explores task T's own part (what T's explorer explored itself), then T's
+// parent task). An explorer always hands off the alternatives it would explore last, so everything
+// it explores itself afterwards comes before them, and the later a hand-off, the earlier its
+// subtrees: one run explores task T's own part (what T's explorer explored itself), then T's
 // hand-offs from the last to the first, each with its own hand-offs in the same way.
 
 /**

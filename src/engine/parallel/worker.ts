@@ -105,11 +105,21 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
   async function runSteal(job: StealJob): Promise<void> {
     const shared = new StealShared(job.sab);
     const me = job.worker + 1;
-    if (!shared.start(me)) return; // let off: the search ended before this thread was ready
     const post = (m: StealMessage): void => { port.postMessage(m); shared.posted(0); };
+    const cpu0 = threadCpuSeconds();
+    let loaded: LoadedProgram;
     try {
-      const cpu0 = threadCpuSeconds();
-      const loaded = await program(job.program);
+      loaded = await program(job.program);
+    } catch (e) {
+      if (!shared.start(me)) return;
+      shared.haltAll();
+      post({ type: 'error', job: job.id, error: serializeError(e) });
+      shared.workerDone();
+      return;
+    }
+    // Let off: the search ended while this thread loaded the program (the calling thread did not wait).
+    if (!shared.start(me)) return;
+    try {
       const s = stealSearch(loaded.program, job.params, job.model, job.keepGoing, job.symmetry ? undefined : false, job.maxEvents, job.deadline);
       const env: StealEnv = { me, shared, give: (to, task) => post({ type: 'task', job: job.id, to, task }) };
       for (;;) {
