@@ -53,6 +53,13 @@ for (const model of ['sc', 'tso']) {
   }
 }
 
+test('programs that spawn threads, with and without --all-violations', async () => {
+  const spawning = randProg({ spawns: true, maxTotal: 12 });
+  for (const all of [false, true]) {
+    await fc.assert(fc.asyncProperty(spawning, (p) => agree(toProgram(p), { rand: p }, { all })), { numRuns: 30, seed: 20261205, endOnFailure: true });
+  }
+});
+
 const variants: [string, string, Record<string, number>?][] = [
   ['gup-fast-vs-zap', 'safe', { walkers: 3 }], // symmetry: unordered leaves and cut partial executions
   ['gup-fast-vs-zap', 'no-pte-recheck', { walkers: 2 }],
