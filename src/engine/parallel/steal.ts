@@ -40,6 +40,12 @@ export interface TaskSeg extends Omit<Segment, 'seq' | 'split'> {
   unorderedCut: number;
   /** The explorer stopped: a bound (cutBy) or halt, or the task comes after the earliest violation. */
   cutBy: CheckResult['cutBy'];
+  /**
+   * A handed-off part spawned threads: their ids (Explorer.childTid, numbered as spawns are first
+   * met) may differ from one run's, which met other spawns first, and so may the order the part
+   * is explored in (steal-run.ts then explores the search again on one thread).
+   */
+  spawned?: boolean;
 }
 
 export interface StealSearch {
@@ -161,6 +167,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
     for (const [k, c] of ex.violationClasses) classes[k] = c.count;
     if (ex.violationClasses.size) seg.classes = classes;
   }
+  if (task.path.length > 0 && ex.rts.length > s.inst.threads.length) seg.spawned = true;
   if (run.found.length) seg.found = run.found;
   if (r.flags.length) seg.flags = r.flags;
   return seg;
