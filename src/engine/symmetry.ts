@@ -296,9 +296,10 @@ export class Symmetry {
    * §2). Scanning in stamp order, every event before the current read stays, so a read is passed
    * over when no revisit can take it: one already revisited into a write's prefix (not
    * revisitable, for good); a read of a symmetric thread's own location, which only its owner
-   * writes (step() refuses any other), and always after the read, so with the read in the
-   * writing event's prefix; a read added non-maximally, beside a write co-after its source added
-   * before it, which stays (it is before the scan point) and fails maximal() for every revisit.
+   * accesses (step() refuses any other thread): its writes before the read pushed their revisits
+   * before the read existed, those after it have the read in their prefix; a read added
+   * non-maximally, beside a write co-after its source added before it, which stays (it is
+   * before the scan point) and fails maximal() for every revisit.
    */
   private firstChangeable(g: Graph): number {
     const bs = g.byStamp;
