@@ -42,13 +42,19 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 try { module.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
 if (process.env.MMCHECK_DEBUG) process.setSourceMapsEnabled(true);
 
-/** The newest modification time of the files a bundle is made of. */
-function newestSource(dir) {
-  let newest = statSync(dir).mtimeMs; // a directory's time moves when a file in it is deleted or renamed
-  for (const ent of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, ent.name);
-    if (ent.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else newest = Math.max(newest, statSync(p).mtimeMs);
+/**
+ * The newest modification time of the files a bundle is made of (a directory's time moves when a
+ * file in it is deleted or renamed). Every run pays for this walk before anything else, so it
+ * stats each name once and joins paths by hand: Dirent objects and path.join, run cold, cost
+ * about twice as much (src/'s 290 entries: 3-4 ms CPU instead of 7-8).
+ */
+function newestSource(path) {
+  const st = statSync(path);
+  let newest = st.mtimeMs;
+  if (!st.isDirectory()) return newest;
+  for (const name of readdirSync(path)) {
+    const t = newestSource(`${path}/${name}`);
+    if (t > newest) newest = t;
   }
   return newest;
 }

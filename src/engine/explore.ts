@@ -931,7 +931,10 @@ export class Explorer {
       if (isAssume && !e.revisitable) return true;
       const src = e.rf as Ev;
       const list = this.g.co[e.loc];
-      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
+      // A ghost's read added again is stale only by a write it may read (readdedMaximal): others
+      // co-after its source leave it revisitable.
+      const gh = this.g.ghosts !== null ? this.readdedGhost(e) : null;
+      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || ghostCompatible(list, gh, list[p]))) return true;
       return false;
     }
     return false;
@@ -967,6 +970,10 @@ export class Explorer {
 
   /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
   private maximal(e: Ev, w: Ev): boolean {
+    if (this.g.ghosts !== null) {
+      const gh = this.readdedGhost(e);
+      if (gh !== null) return this.readdedMaximal(gh, w);
+    }
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
     else if (e.kind === EvKind.Write) s = e;
@@ -1033,6 +1040,43 @@ export class Explorer {
       for (let p = w.coPos + 1; p < list.length; p++) if (list[p].stamp < gh.gs) return true;
     }
     return false;
+  }
+
+  /**
+   * The ghost whose read is e (added again) or whose read's write part is e, or null. Such a
+   * read is not added by extend() reading the co-latest write: only writes ghostCompatible
+   * allows are its candidates.
+   */
+  private readdedGhost(e: Ev): Ghost | null {
+    if (e.kind !== EvKind.Read && !(e.kind === EvKind.Write && e.excl)) return null;
+    const idx = e.kind === EvKind.Read ? e.idx : e.idx - 1;
+    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === e.tid && gh.idx === idx && !this.isActive(gh)) return gh;
+    return null;
+  }
+
+  /**
+   * maximal() for a ghost's read added again (and its write part), w.r.t. revisiting write w: its
+   * source is older than it or in w's prefix, and no write co-after that source, older than the
+   * read or in w's prefix, is one ghostCompatible lets it read. A write the read may not read
+   * does not make it non-maximal: no branch reads it there, so deleting the read cannot lead to
+   * the same graph twice; and its write part's place in co follows from the source.
+   */
+  private readdedMaximal(gh: Ghost, w: Ev): boolean {
+    const g = this.g;
+    const r = g.threads[gh.tid][gh.idx];
+    const s = r.rf as Ev;
+    const st = r.stamp;
+    const wv = w.view;
+    if (s.tid >= 0 && !(s.stamp < st || (s !== w && inView(wv, s)))) return false;
+    const co = g.co[s.loc];
+    const th = g.threads[gh.tid];
+    const part = gh.idx + 1 < th.length && th[gh.idx + 1].excl ? th[gh.idx + 1] : null;
+    for (let p = s.coPos + 1; p < co.length; p++) {
+      const y = co[p];
+      if (y === w || y === part) continue;
+      if ((y.stamp < st || inView(wv, y)) && ghostCompatible(co, gh, y)) return false;
+    }
+    return true;
   }
 
   /** maximal() for the ghost's read as it stood (stamp position gs, reading gh.w), w.r.t. revisiting write w. */
