@@ -280,7 +280,7 @@ export class Symmetry {
    */
   private pinned(g: Graph, e: Ev, minRev: number): boolean {
     if (e.stamp < minRev) return true;
-    if (e.kind !== EvKind.Read && e.kind !== EvKind.Write) return false;
+    if ((e.kind !== EvKind.Read && e.kind !== EvKind.Write) || g.ghosts !== null) return false;
     const src = e.kind === EvKind.Read ? e.rf as Ev : e;
     const list = g.co[src.loc];
     for (let p = src.coPos + 1; p < list.length; p++) {
@@ -306,6 +306,9 @@ export class Symmetry {
     for (let s = 0; s < bs.length; s++) {
       const e = bs[s];
       if (e.kind !== EvKind.Read || !e.revisitable || this.owner[e.loc] >= 0) continue;
+      // With ghosts (ExploreOptions.ghosts) a write co-after the source of a ghost's read added
+      // again need not make it non-maximal (Explorer.readdedMaximal): not used then.
+      if (g.ghosts !== null) return s;
       const src = e.rf as Ev;
       const list = g.co[src.loc];
       let stays = false;
