@@ -21,7 +21,7 @@
 // - With MMCHECK_NO_BUNDLE, or if the bundle cannot be built or written, the CLI runs from the
 //   sources through tsx instead; it behaves the same, only slower to start.
 // - `--version` answers from package.json without loading anything else.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
@@ -42,20 +42,32 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 try { module.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
 if (process.env.MMCHECK_DEBUG) process.setSourceMapsEnabled(true);
 
-/** The newest modification time of the files a bundle is made of. */
-function newestSource(dir) {
-  let newest = statSync(dir).mtimeMs; // a directory's time moves when a file in it is deleted or renamed
-  for (const ent of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, ent.name);
-    if (ent.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else newest = Math.max(newest, statSync(p).mtimeMs);
+/**
+ * The newest modification time of the files a bundle is made of (a directory's time moves when a
+ * file in it is deleted or renamed). Every run pays for this walk before anything else, so it
+ * stats each name once and joins paths by hand: Dirent objects and path.join, run cold, cost
+ * about twice as much (src/'s 290 entries: 3-4 ms CPU instead of 7-8).
+ */
+function newestSource(path) {
+  const st = statSync(path);
+  let newest = st.mtimeMs;
+  if (!st.isDirectory()) return newest;
+  for (const name of readdirSync(path)) {
+    const t = newestSource(`${path}/${name}`);
+    if (t > newest) newest = t;
   }
   return newest;
 }
 
 const outDir = join(root, 'node_modules', '.cache', 'mmcheck');
 
-async function rebundle() {
+/**
+ * Rebuilds the bundle from the sources as they were at `inputs` (their newest modification time,
+ * read before the build): the new main.mjs is dated just after it, not now, so a source changed
+ * while the build ran (a `git merge` in a developer's tree) leaves the bundle stale for the next
+ * run, and of two concurrent builds the older one, should it write last, does too.
+ */
+async function rebundle(inputs) {
   const src = join(root, 'src');
   const { build } = await import('esbuild');
   // Each module keeps its own import.meta.url, so files found relative to a module (the LKMM
@@ -119,14 +131,31 @@ async function rebundle() {
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
   }
-  // Chunks of older bundles: removed once no run started from them can still be loading them.
+  const stamp = (Math.ceil(inputs) + 1) / 1000;
+  try { utimesSync(join(outDir, 'main.mjs'), stamp, stamp); } catch { /* dated now: only a late edit goes unseen */ }
+  // Chunks of older bundles: removed once no run started from them can still be loading them. A
+  // run imports chunks lazily, long after it started, so what counts is when a chunk stopped
+  // being part of the newest bundle, not how old its file is: each build notes, per chunk no
+  // longer used, when it saw it unused (superseded.json), and removes those unused for an hour.
   const keep = new Set(files.map((f) => f.path));
+  const notes = join(outDir, 'chunks', 'superseded.json');
+  let since = {};
+  try { since = JSON.parse(readFileSync(notes, 'utf8')); } catch { /* none yet */ }
+  const now = Date.now();
+  const next = {};
   for (const name of readdirSync(join(outDir, 'chunks'))) {
     const p = join(outDir, 'chunks', name);
-    try {
-      if (!keep.has(p) && statSync(p).mtimeMs < Date.now() - 3600_000) rmSync(p, { force: true });
-    } catch { /* a concurrent run removed it */ }
+    if (keep.has(p) || p === notes || name.endsWith('.tmp')) continue;
+    const t = typeof since[name] === 'number' ? since[name] : now;
+    if (t < now - 3600_000) {
+      try { rmSync(p, { force: true }); } catch { /* a concurrent run removed it */ }
+    } else next[name] = t;
   }
+  try {
+    const tmp = `${notes}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(next));
+    renameSync(tmp, notes);
+  } catch { /* best effort: a chunk is then kept longer */ }
 }
 
 /** Runs main.cjs with V8's code cache (see the header); returns its exports and a function that saves the cache. */
@@ -162,7 +191,7 @@ async function bundled() {
     const out = join(outDir, 'main.mjs');
     const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
     const stale = !existsSync(out) || statSync(out).mtimeMs < inputs;
-    if (stale) await rebundle();
+    if (stale) await rebundle(inputs);
     // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
     globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(outDir, 'worker.mjs')).href;
     const cjs = join(outDir, 'main.cjs');

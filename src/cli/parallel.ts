@@ -30,13 +30,13 @@ export function workerPool(): WorkerPool {
 
 /**
  * With an explicit --jobs N (N > 1), starts the N-1 worker threads at once: each loads its own
- * bundle while the calling thread loads the command's target, instead of after the plan pass has
- * found the search large, by when a search of a fraction of a second is nearly over (readers
- * N=15 under `bench --jobs 2`: the worker's CPU share went from 0.03 to 0.09 of 0.17 s). Not with
- * the default --jobs (the machine's cores): a small check would then pay a worker it never uses
- * (about 0.03 s CPU and 0.07 s wall on `check readers --param N=3`); there the plan pass starts
- * them. Nothing for --random or --shard. A search that turns out small leaves them unused
- * (closeWorkerPool ends them).
+ * bundle while the calling thread loads the command's target, and takes work as soon as it is
+ * ready (readers N=15 under `bench --jobs 2`, with the plan pass of before: the worker's CPU share
+ * went from 0.03 to 0.09 of 0.17 s). Not with the default --jobs (the machine's cores): a small
+ * check would then pay a worker it never uses (about 0.03 s CPU and 0.07 s wall on
+ * `check readers --param N=3`); there the search starts them once it has run for a while
+ * (engine/parallel/steal-run.ts). Nothing for --random or --shard. A search that ends first
+ * leaves them unused (closeWorkerPool ends them).
  */
 export function startWorkersEarly(p: Parsed): void {
   const jobs = p.opts.jobs as number | undefined;

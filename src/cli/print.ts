@@ -259,8 +259,8 @@ function traceOf(run: Run, model: string, params: Record<string, number>, x: Tra
 }
 
 /** A declared kernel function's file and version(s), for a trace's `functions` table. */
-function kernelFunctionSource(fn: string): FunctionSource | null {
-  const all = kernelSource(fn);
+function kernelFunctionSource(fn: string, ids: readonly number[]): FunctionSource | null {
+  const all = kernelSource(fn, ids);
   if (all.length === 0) return null;
   const waits = all.find((s) => s.waits)?.waits;
   return { file: all[0].file, version: all.map((s) => s.version).join('; '), ...(waits ? { waits } : {}) };

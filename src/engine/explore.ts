@@ -148,6 +148,19 @@ export interface SplitHook {
   task(d: number, ex: Explorer): number;
   /** Called on every counted leaf; true stops the run (a shared bound or a stop request). */
   counted(ex: Explorer): boolean;
+  /**
+   * Called at every leaf and dropped prefix, counted or not (parallel/steal.ts: the explorer may
+   * hand off work here, see Explorer.handOff); true stops the run.
+   */
+  poll?(ex: Explorer): boolean;
+}
+
+/** An alternative taken off an explorer's worklist for another explorer (Explorer.handOff). */
+export interface HandedOff {
+  /** The graph the alternatives apply to (live: encode it before the explorer goes on). */
+  g: Graph;
+  /** Worklist items of one frame, bottom first. */
+  items: { type: number; s: number; pos: number; lo: number; d: number }[];
 }
 export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
 
@@ -155,6 +168,8 @@ export interface ExploreOptions {
   model: MemoryModel;
   /** Explore only the subtrees this hook chooses (parallel/ and sharded runs). */
   split?: SplitHook;
+  /** Explore only the subtree of an alternative another explorer handed off (Explorer.handOff). */
+  start?: HandedOff;
   maxExecutions?: number;
   timeoutMs?: number;
   /** Called on every counted leaf (tests use it to check optimality and outcomes). */
@@ -317,6 +332,12 @@ export class Explorer {
       this.muted = a === TASK_MUTED;
       more = a !== TASK_STOP && a !== TASK_SKIP;
     }
+    const start = this.opts.start;
+    if (more && start !== undefined) {
+      start.g.locObj = this.g.locObj;
+      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ ...it })) };
+      more = this.backtrack();
+    }
     while (more) {
       if (this.extendOrReject()) this.leaf();
       if (this.stop) break;
@@ -327,6 +348,24 @@ export class Explorer {
       violation: this.violation, violations: [...this.classes.values()], cutBy: this.cutBy, seconds: (performance.now() - t0) / 1000, flags: [...this.flags],
       symmetry: this.symmetryWords, unordered: this.unordered, unorderedCut: this.symCut,
     };
+  }
+
+  /**
+   * Work stealing (parallel/steal.ts): takes the alternative this search would explore last off
+   * its worklist — the bottom one, the shallowest, whose subtree is usually about as large as all
+   * the others' together (readers N=15: 16,384 of 32,768 executions, then 8,192, 4,096, …) — for
+   * another explorer to explore from the same graph (ExploreOptions.start). Everything this
+   * search explores from now on comes before it in the search order, and it comes before what was
+   * handed off earlier. Null when nothing is left but the path being explored, or when threads
+   * were spawned (their bodies are closures that do not cross threads).
+   */
+  handOff(): HandedOff | null {
+    if (this.rts.length > this.inst.threads.length) return null;
+    for (const f of this.frames) {
+      if (f.items.length === 0) continue;
+      return { g: f.g, items: f.items.splice(0, 1) };
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- forward extension
@@ -633,6 +672,7 @@ export class Explorer {
     const e = this.g.newEvent(kind, tid);
     e.opKind = op.kind;
     e.fn = op.fn;
+    e.fnId = op.fnId;
     e.mode = op.mode;
     e.dep = op.dep;
     e.depLoc = op.depLoc;
@@ -755,6 +795,7 @@ export class Explorer {
       const b = this.g.newEvent(EvKind.Block, r.tid);
       b.opKind = op.kind;
       b.fn = op.fn;
+      b.fnId = op.fnId;
       b.block = op.kind === OpKind.Lock ? BlockReason.Lock : BlockReason.Await;
       this.g.push(b);
       rt.due = Due.None;
@@ -771,6 +812,7 @@ export class Explorer {
     const e = this.g.newEvent(EvKind.Error, r.tid);
     e.opKind = op.kind;
     e.fn = op.fn;
+    e.fnId = op.fnId;
     const obj = this.inst.locObj[r.loc];
     e.inv = obj >= 0 ? this.inst.objects[obj].invariant : null;
     e.tag = this.faultMessage(r, r.rf as Ev, f);
@@ -889,7 +931,10 @@ export class Explorer {
       if (isAssume && !e.revisitable) return true;
       const src = e.rf as Ev;
       const list = this.g.co[e.loc];
-      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
+      // A ghost's read added again is stale only by a write it may read (readdedMaximal): others
+      // co-after its source leave it revisitable.
+      const gh = this.g.ghosts !== null ? this.readdedGhost(e) : null;
+      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || ghostCompatible(list, gh, list[p]))) return true;
       return false;
     }
     return false;
@@ -925,6 +970,10 @@ export class Explorer {
 
   /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
   private maximal(e: Ev, w: Ev): boolean {
+    if (this.g.ghosts !== null) {
+      const gh = this.readdedGhost(e);
+      if (gh !== null) return this.readdedMaximal(gh, w);
+    }
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
     else if (e.kind === EvKind.Write) s = e;
@@ -991,6 +1040,43 @@ export class Explorer {
       for (let p = w.coPos + 1; p < list.length; p++) if (list[p].stamp < gh.gs) return true;
     }
     return false;
+  }
+
+  /**
+   * The ghost whose read is e (added again) or whose read's write part is e, or null. Such a
+   * read is not added by extend() reading the co-latest write: only writes ghostCompatible
+   * allows are its candidates.
+   */
+  private readdedGhost(e: Ev): Ghost | null {
+    if (e.kind !== EvKind.Read && !(e.kind === EvKind.Write && e.excl)) return null;
+    const idx = e.kind === EvKind.Read ? e.idx : e.idx - 1;
+    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === e.tid && gh.idx === idx && !this.isActive(gh)) return gh;
+    return null;
+  }
+
+  /**
+   * maximal() for a ghost's read added again (and its write part), w.r.t. revisiting write w: its
+   * source is older than it or in w's prefix, and no write co-after that source, older than the
+   * read or in w's prefix, is one ghostCompatible lets it read. A write the read may not read
+   * does not make it non-maximal: no branch reads it there, so deleting the read cannot lead to
+   * the same graph twice; and its write part's place in co follows from the source.
+   */
+  private readdedMaximal(gh: Ghost, w: Ev): boolean {
+    const g = this.g;
+    const r = g.threads[gh.tid][gh.idx];
+    const s = r.rf as Ev;
+    const st = r.stamp;
+    const wv = w.view;
+    if (s.tid >= 0 && !(s.stamp < st || (s !== w && inView(wv, s)))) return false;
+    const co = g.co[s.loc];
+    const th = g.threads[gh.tid];
+    const part = gh.idx + 1 < th.length && th[gh.idx + 1].excl ? th[gh.idx + 1] : null;
+    for (let p = s.coPos + 1; p < co.length; p++) {
+      const y = co[p];
+      if (y === w || y === part) continue;
+      if ((y.stamp < st || inView(wv, y)) && ghostCompatible(co, gh, y)) return false;
+    }
+    return true;
   }
 
   /** maximal() for the ghost's read as it stood (stamp position gs, reading gh.w), w.r.t. revisiting write w. */
@@ -1268,6 +1354,7 @@ export class Explorer {
    * LKMM) never looked at its clock and ran past --timeout.
    */
   private clock(): void {
+    if (this.split !== null && this.split.poll !== undefined && this.split.poll(this)) this.stop = true;
     if ((++this.visited & 255) !== 0) return;
     this.checkHeap();
     const now = Date.now();

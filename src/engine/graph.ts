@@ -23,6 +23,8 @@ export type BlockReason = (typeof BlockReason)[keyof typeof BlockReason];
 
 /** The view of Init events (never read: inView treats tid -1 as always inside). */
 const NO_VIEW: number[] = [];
+/** copyKeeping's graphs start with no location (see there). */
+const NO_VALS: Val[] = [];
 
 /**
  * One event of an execution graph: an access, fence, spawn, join, end, block or failed
@@ -67,6 +69,8 @@ export class Ev {
    */
   body: ThreadFn | null = null;
   fn: string | null = null;
+  /** Which declaration of `fn` (Ctx.fnId), or -1. */
+  fnId = -1;
   block: BlockReason = 0 as BlockReason;
   /** A declared dependency on the thread's latest earlier read of depLoc (DepKind; 0 = none). */
   dep = 0;
@@ -106,7 +110,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
   if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;
@@ -285,14 +289,17 @@ export class Graph {
    * read a fresh array. This is a backward revisit's main cost, so it avoids closures too.
    */
   copyKeeping(keep: (e: Ev) => boolean, last: Ev | null, revisited: Ev | null): Graph {
-    const g = Object.create(Graph.prototype) as Graph;
+    // Made by the constructor (with nothing to set up), not Object.create: a graph made otherwise
+    // has another hidden class, and the explorer's code, optimized for the first graph's, would
+    // be deoptimized ("wrong map") at the first copy and then run on two kinds of graph.
+    const g = new Graph(NO_VALS, 0);
     const nt = this.threads.length;
     const nl = this.inits.length;
-    const threads: Ev[][] = [];
-    const slots: ThreadSlot[] = [];
+    const threads = g.threads;
+    const slots = g.slots;
     for (let t = 0; t < nt; t++) threads.push([]);
-    const inits: Ev[] = [];
-    const reads: Ev[][] = [];
+    const inits = g.inits;
+    const reads = g.reads;
     for (let l = 0; l < nl; l++) {
       const i = this.inits[l];
       const c = new Ev(EvKind.Init, -1, 0, 0);
@@ -304,8 +311,8 @@ export class Graph {
       inits.push(c);
       reads.push([]);
     }
-    const byStamp: Ev[] = [];
-    const joins: Ev[] = [];
+    const byStamp = g.byStamp;
+    const joins = g.joins;
     const src = this.byStamp;
     for (let k = 0; k < src.length; k++) {
       const e = src[k];
@@ -327,7 +334,7 @@ export class Graph {
       const s = this.slots[t];
       slots.push({ isStatic: s.isStatic, spawn: s.spawn ? s.spawn.copy : null });
     }
-    const co: Ev[][] = [];
+    const co = g.co;
     for (let l = 0; l < this.co.length; l++) {
       const list = this.co[l];
       const out: Ev[] = [];
@@ -345,15 +352,7 @@ export class Graph {
         (e.rf.copy.readers as Ev[]).push(e.copy);
       }
     }
-    g.threads = threads;
-    g.slots = slots;
-    g.inits = inits;
-    g.co = co;
-    g.reads = reads;
-    g.byStamp = byStamp;
-    g.joins = joins;
     g.locObj = this.locObj;
-    g.ghosts = null;
     return g;
   }
 

@@ -91,6 +91,8 @@ export interface Op {
   name: string | null;
   /** The function the thread was in when it yielded this op (for traces). */
   fn: string | null;
+  /** Which declaration of `fn` (Ctx.call's `id`), or -1. */
+  fnId: number;
   /** A dependency of this access on the thread's latest read of `depLoc` (see Ctx.depends). */
   dep: DepKind;
   depLoc: Loc;
@@ -128,11 +130,17 @@ export type ThreadFn = (t: Ctx) => ThreadGen;
 export class Ctx {
   /** Kernel function the thread is executing; recorded on each event for traces. */
   fn: string | null = null;
+  /**
+   * Which declaration of `fn` the thread is in (the `id` its Ctx.call passed; -1: none), for a
+   * caller that declares one function name more than once (the kernel model: a function as two
+   * kernel versions wrote it) and must tell a trace which one ran. Opaque to the engine.
+   */
+  fnId = -1;
   /** The function that called `fn` (one level up), for naming free sites. */
   caller: string | null = null;
   readonly op: Op = {
     kind: OpKind.Load, loc: 0, mode: Mode.Plain, rmw: RmwKind.Xchg, a: 0, b: 0,
-    f: null, cond: true, tag: null, inv: null, body: null, name: null, fn: null, dep: DepKind.None, depLoc: -1,
+    f: null, cond: true, tag: null, inv: null, body: null, name: null, fn: null, fnId: -1, dep: DepKind.None, depLoc: -1,
     freedOk: false, caller: null,
   };
   private pendingDep: DepKind = DepKind.None;
@@ -174,6 +182,7 @@ export class Ctx {
   /** Forgets what an abandoned run of the body left behind (a run starts from scratch). */
   reset(): void {
     this.fn = null;
+    this.fnId = -1;
     this.caller = null;
     this.pendingDep = DepKind.None;
     this.pendingDepLoc = -1;
@@ -182,7 +191,7 @@ export class Ctx {
 
   protected set(kind: OpKind, loc: Loc, mode: Mode): Op {
     const op = this.op;
-    op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn;
+    op.kind = kind; op.loc = loc; op.mode = mode; op.fn = this.fn; op.fnId = this.fnId;
     op.f = null; op.tag = null; op.body = null; op.name = null;
     op.dep = this.pendingDep; op.depLoc = this.pendingDepLoc; op.freedOk = this.pendingFreedOk;
     this.pendingDep = DepKind.None; this.pendingDepLoc = -1; this.pendingFreedOk = false;
@@ -288,9 +297,12 @@ export class Ctx {
     return op;
   }
 
-  /** Runs `g` with `name` as the current function, so its events are labelled with it. */
-  call<R>(name: string, g: ThreadGen<R>): ThreadGen<R> {
-    return new CallFrame(this, name, g) as unknown as ThreadGen<R>;
+  /**
+   * Runs `g` with `name` as the current function, so its events are labelled with it; `id`
+   * names which declaration of `name` it is, when the caller has several (Ev.fnId).
+   */
+  call<R>(name: string, g: ThreadGen<R>, id = -1): ThreadGen<R> {
+    return new CallFrame(this, name, id, g) as unknown as ThreadGen<R>;
   }
 }
 
@@ -316,18 +328,21 @@ export class SiteCtx extends Ctx {
  */
 class CallFrame<R> {
   private prev: string | null = null;
+  private prevId = -1;
   private prevCaller: string | null = null;
   private started = false;
-  constructor(private readonly ctx: Ctx, private readonly name: string, private readonly g: ThreadGen<R>) {}
+  constructor(private readonly ctx: Ctx, private readonly name: string, private readonly id: number, private readonly g: ThreadGen<R>) {}
   [Symbol.iterator](): this { return this; }
   private leave(): void {
     this.ctx.fn = this.prev;
+    this.ctx.fnId = this.prevId;
     this.ctx.caller = this.prevCaller;
   }
   next(v: Val): IteratorResult<Op, R> {
     const ctx = this.ctx;
-    if (!this.started) { this.started = true; this.prev = ctx.fn; this.prevCaller = ctx.caller; }
+    if (!this.started) { this.started = true; this.prev = ctx.fn; this.prevId = ctx.fnId; this.prevCaller = ctx.caller; }
     ctx.fn = this.name;
+    ctx.fnId = this.id;
     ctx.caller = this.prev;
     let r: IteratorResult<Op, R>;
     try {
@@ -345,6 +360,7 @@ class CallFrame<R> {
   }
   throw(e: unknown): IteratorResult<Op, R> {
     this.ctx.fn = this.name;
+    this.ctx.fnId = this.id;
     this.ctx.caller = this.prev;
     try {
       const r = this.g.throw(e);

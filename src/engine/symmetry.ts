@@ -246,14 +246,14 @@ export class Symmetry {
    * Is g unordered for good: some pair of a group is unordered at its first difference j
    * (`ordered` fails for it), and no graph the search reaches from g can undo that
    * (docs/design/symmetry.md)? Below g, an event of g changes (loses its source or is deleted)
-   * only through a backward revisit of a read of g that is still revisitable, and such a revisit
-   * touches only that read and events added after it; the relative coherence order of the
-   * writes of g that stay never changes. So when no revisitable read of g was added before the
-   * last-added of the two threads' first j + 1 events, the pair stays unordered in every leaf
-   * below g, none of which counts: the search may stop here.
+   * only through a backward revisit of a read of g that a revisit can still take, and such a
+   * revisit touches only that read and events added after it; the relative coherence order of
+   * the writes of g that stay never changes. So when no such read of g was added before the
+   * last-added of the two threads' first j + 1 events (or those events are pinned otherwise),
+   * the pair stays unordered in every leaf below g, none of which counts: the search may stop here.
    */
   frozenUnordered(g: Graph): boolean {
-    let minRev = -2; // the stamp of the earliest revisitable read, computed once when needed
+    let minRev = -2; // the stamp of the earliest read a revisit may take, computed once when needed
     for (const grp of this.groups) {
       const ts = grp.tids;
       for (let x = 0; x < ts.length; x++) {
@@ -263,7 +263,7 @@ export class Symmetry {
           if (j < 0) continue;
           const ea = g.threads[a][j], eb = g.threads[b][j];
           if (!this.ecoBefore(eb, ea)) continue;
-          if (minRev === -2) minRev = this.firstRevisitable(g);
+          if (minRev === -2) minRev = this.firstChangeable(g);
           if (this.pinned(g, ea, minRev) && this.pinned(g, eb, minRev)) return true;
         }
       }
@@ -273,7 +273,7 @@ export class Symmetry {
 
   /**
    * Does no graph below g delete e or (a read) give it another source (docs/design/symmetry.md
-   * §2)? True when no revisitable read was added before it (stamp < minRev), or when e was added
+   * §2)? True when no read a revisit may take was added before it (stamp < minRev), or when e was added
    * non-maximally — a write co-after its choice was added before it — and that write is pinned:
    * every revisit that would delete or change e, or an event before it in po, must then delete
    * e, which maximality (explore.ts, maximal) refuses while that write stays.
@@ -290,12 +290,26 @@ export class Symmetry {
     return false;
   }
 
-  /** The stamp of g's earliest revisitable read (Infinity: none). Events added before it are never deleted or changed below g. */
-  private firstRevisitable(g: Graph): number {
+  /**
+   * The stamp of g's earliest read that a backward revisit below g may still take (Infinity:
+   * none); events added before it are never deleted or changed below g (docs/design/symmetry.md
+   * §2). Scanning in stamp order, every event before the current read stays, so a read is passed
+   * over when no revisit can take it: one already revisited into a write's prefix (not
+   * revisitable, for good); a read of a symmetric thread's own location, which only its owner
+   * writes (step() refuses any other), and always after the read, so with the read in the
+   * writing event's prefix; a read added non-maximally, beside a write co-after its source added
+   * before it, which stays (it is before the scan point) and fails maximal() for every revisit.
+   */
+  private firstChangeable(g: Graph): number {
     const bs = g.byStamp;
     for (let s = 0; s < bs.length; s++) {
       const e = bs[s];
-      if (e.kind === EvKind.Read && e.revisitable) return s;
+      if (e.kind !== EvKind.Read || !e.revisitable || this.owner[e.loc] >= 0) continue;
+      const src = e.rf as Ev;
+      const list = g.co[src.loc];
+      let stays = false;
+      for (let p = src.coPos + 1; p < list.length && !stays; p++) stays = list[p].stamp < s;
+      if (!stays) return s;
     }
     return Infinity;
   }

@@ -37,8 +37,11 @@ export function scenarioTrace(opts: {
   violation?: { property: string; invariant: string | null; message: string; at?: { tid: number; idx: number } | null } | null;
   replay?: string | null;
   schedule?: string | null;
-  /** Where a step's function comes from (the engine knows no kernel: the caller looks it up). */
-  functionSource?: (fn: string) => FunctionSource | null;
+  /**
+   * Where a step's function comes from (the engine knows no kernel: the caller looks it up), given
+   * the declarations of it (Ctx.call's ids) the trace's events ran.
+   */
+  functionSource?: (fn: string, ids: readonly number[]) => FunctionSource | null;
   /** An invariant's title and meaning, by id (the caller's table: the engine knows no invariants). */
   invariantInfo?: (id: string) => { title: string; meaning: string } | null;
   /** Why the counterexample needs weak memory (the model's explanation), if it does. */
@@ -151,7 +154,7 @@ export function scenarioTrace(opts: {
     violation: opts.violation ? violationOf(opts.violation, violationStep, atStep, opts.invariantInfo) : null,
     replay: opts.replay ?? null,
     schedule: opts.schedule ?? null,
-    ...(opts.functionSource ? { functions: functionTable(steps, opts.functionSource) } : {}),
+    ...(opts.functionSource ? { functions: functionTable(order, opts.functionSource) } : {}),
     ...(weakMemory ? { weakMemory } : {}),
   };
 }
@@ -184,13 +187,23 @@ function violationOf(v: { property: string; invariant: string | null; message: s
   return { property: v.property, invariant: v.invariant, title: inv?.title ?? null, meaning: inv?.meaning ?? null, message: v.message, step, at };
 }
 
-/** The `functions` table of a trace: the source of every function a step names, if known. */
-function functionTable(steps: readonly TraceStep[], lookup: (fn: string) => FunctionSource | null): Record<string, FunctionSource> {
+/**
+ * The `functions` table of a trace: the source of every function a step names, if known — of the
+ * declarations of that name the trace's events ran (a name declared twice, as two kernel versions
+ * wrote it, is told by its events' fnId).
+ */
+function functionTable(order: readonly Ev[], lookup: (fn: string, ids: readonly number[]) => FunctionSource | null): Record<string, FunctionSource> {
+  const ids = new Map<string, number[]>();
+  for (const e of order) {
+    if (e.fn === null) continue;
+    const list = ids.get(e.fn);
+    if (!list) ids.set(e.fn, [e.fnId]);
+    else if (!list.includes(e.fnId)) list.push(e.fnId);
+  }
   const table: Record<string, FunctionSource> = {};
-  for (const s of steps) {
-    if (s.fn === null || s.fn in table) continue;
-    const src = lookup(s.fn);
-    if (src) table[s.fn] = src;
+  for (const [fn, list] of ids) {
+    const src = lookup(fn, list);
+    if (src) table[fn] = src;
   }
   return table;
 }

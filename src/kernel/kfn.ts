@@ -28,11 +28,18 @@ export interface KernelSource {
 export const MAINLINE = 'v6.12–v6.18';
 
 const registry = new Map<string, KernelSource[]>();
+/** Every declaration, by its id (the `id` its steps carry: Ctx.call, Ev.fnId). */
+const declarations: KernelSource[] = [];
 
-function register(src: KernelSource): void {
+/** Registers a declaration; its id (the first one's, for a repeat of the same name, file and version). */
+function register(src: KernelSource): number {
   const list = registry.get(src.name);
-  if (!list) { registry.set(src.name, [src]); return; }
-  if (!list.some((s) => s.file === src.file && s.version === src.version)) list.push(src);
+  const same = list?.find((s) => s.file === src.file && s.version === src.version);
+  if (same) return declarations.indexOf(same);
+  if (!list) registry.set(src.name, [src]);
+  else list.push(src);
+  declarations.push(src);
+  return declarations.length - 1;
 }
 
 /**
@@ -44,9 +51,9 @@ export function kernelFunction<A extends unknown[], R>(
   src: KernelSource,
   body: (t: Ctx, ...args: A) => ThreadGen<R>,
 ): (t: Ctx, ...args: A) => ThreadGen<R> {
-  register(src);
+  const id = register(src);
   const name = src.name;
-  return (t: Ctx, ...args: A): ThreadGen<R> => t.call(name, body(t, ...args));
+  return (t: Ctx, ...args: A): ThreadGen<R> => t.call(name, body(t, ...args), id);
 }
 
 /**
@@ -65,7 +72,13 @@ export function kernelFunctions(): KernelSource[] {
   return [...registry.values()].flat().sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
 }
 
-/** The declaration(s) of the function a trace step names, if it is a modeled kernel function. */
-export function kernelSource(name: string | null | undefined): KernelSource[] {
-  return (name && registry.get(name)) || [];
+/**
+ * The declaration(s) of the function a trace step names, if it is a modeled kernel function: of
+ * those `ids` (the steps' Ev.fnId) when given, else every declaration of the name.
+ */
+export function kernelSource(name: string | null | undefined, ids?: readonly number[]): KernelSource[] {
+  const all = (name && registry.get(name)) || [];
+  if (!ids || all.length <= 1) return all;
+  const ran = all.filter((s) => ids.includes(declarations.indexOf(s)));
+  return ran.length > 0 ? ran : all;
 }

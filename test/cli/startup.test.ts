@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { catalog } from '../../src/kernel/catalog.ts';
@@ -52,6 +52,25 @@ test('the bundle is split by command: check loads neither the kernel catalog, no
   assert.ok(check.includes('src/engine/explore.ts') && check.includes('src/programs/index.ts'), check.join(' '));
   for (const s of check) assert.doesNotMatch(s, /^src\/(kernel\/(catalog|scenarios|bugs)|litmus|viewer)\//, `check loads ${s} before it needs it`);
   for (const f of [join(bundle, 'main.mjs'), join(bundle, 'chunks', chunk)]) assert.doesNotMatch(readFileSync(f, 'utf8'), /from "esbuild"/);
+});
+
+/** The newest modification time of the files under dir. */
+function newest(dir: string): number {
+  let t = statSync(dir).mtimeMs;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+test('the bundle is dated by the sources it was built from, so a source changed during a build leaves it stale', () => {
+  assert.equal(mm('check', 'readers', '--param', 'N=2').code, 0); // (re)builds the bundle if a source changed
+  const inputs = Math.max(newest(resolve('src')), statSync(resolve('package.json')).mtimeMs, statSync(bin).mtimeMs);
+  const built = statSync(join(bundle, 'main.mjs')).mtimeMs;
+  // Dated just after the newest input (bin/mmcheck.js's rebundle), not when it was written: an
+  // edit made while esbuild read the sources is newer than the bundle, and the next run rebuilds.
+  assert.ok(built >= inputs && built <= inputs + 5, `main.mjs ${built}, newest input ${inputs}`);
 });
 
 test('a user\'s compiled file is reused only while the files it was compiled from are unchanged', () => {

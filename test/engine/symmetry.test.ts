@@ -129,9 +129,10 @@ function agree(p: RandProg, model: string): void {
   assert.deepEqual(red.broke, full.broke, `violations differ: ${label}`);
 }
 
-// MMCHECK_SYM_RUNS=10 runs ten times as many random programs (a longer local check).
+// MMCHECK_SYM_RUNS=10 runs ten times as many random programs, MMCHECK_SYM_SEED=n other ones (a longer local check).
 const scale = Number(process.env.MMCHECK_SYM_RUNS ?? 1) || 1;
-const runs = (n: number): fc.Parameters<[RandProg]> => ({ numRuns: n * scale, seed: 20261205, endOnFailure: true });
+const seed = Number(process.env.MMCHECK_SYM_SEED ?? 20261205) || 20261205;
+const runs = (n: number): fc.Parameters<[RandProg]> => ({ numRuns: n * scale, seed, endOnFailure: true });
 
 test('symmetry: the programs where pruning at the first unordered event loses classes', () => {
   // Three symmetric threads `fetch_add(x); load(x)` beside one storing to x (50 classes), and

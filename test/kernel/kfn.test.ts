@@ -69,3 +69,32 @@ test('every step of every catalog variant is labelled with a declared kernel fun
   }
   assert.deepEqual([...unknown].map(([fn, where]) => `${fn} (in ${where})`), []);
 });
+
+test('a step of a kernel function declared more than once names the declaration that ran (its file, version, wait)', () => {
+  // Every step of a declared function carries the id of its own declaration (Ev.fnId), so a
+  // trace's functions table gives the version that ran, not every version of the name.
+  const untold = new Map<string, string>();
+  const seen = new Map<string, Set<string>>();
+  for (const sc of catalog) {
+    for (const v of sc.variants) {
+      check(v.program, {
+        model: variantModel(v), maxExecutions: 50,
+        onLeaf: (g) => {
+          for (const th of g.threads) for (const e of th) {
+            if (e.fn === null || /^\(/.test(e.fn)) continue;
+            const ran = kernelSource(e.fn, [e.fnId]);
+            if (ran.length !== 1 && !untold.has(e.fn)) untold.set(e.fn, `${sc.name}/${v.name}`);
+            if (ran.length === 1 && kernelSource(e.fn).length > 1) {
+              (seen.get(e.fn) ?? seen.set(e.fn, new Set()).get(e.fn)!).add(ran[0].version);
+            }
+          }
+        },
+      });
+    }
+  }
+  assert.deepEqual([...untold].map(([fn, where]) => `${fn} (in ${where})`), []);
+  // The count-based 2019 proposal and mainline's IPI share the name serialize_against_pte_lookup.
+  const proposal = kernelSource('serialize_against_pte_lookup').find((s) => s.waits === 'wait');
+  assert.ok(proposal && seen.get('serialize_against_pte_lookup')?.has(proposal.version), 'the proposal\'s steps name the proposal');
+  assert.ok([...seen.values()].some((versions) => versions.size > 1) || seen.size > 1, 'the catalog runs same-named declarations');
+});

@@ -1,6 +1,8 @@
 // An execution graph as plain JSON and back, so that a counterexample found in a worker thread
 // or in a shard reaches the main thread or `mmcheck merge` as the very graph one run would
-// report (trace, memory, schedule and --trace all come from it), not a re-run of its schedule.
+// report (trace, memory, schedule and --trace all come from it), not a re-run of its schedule;
+// and so that a part of a search handed off to another thread (steal.ts) goes on from the very
+// graph the explorer that handed it off had.
 import { Ev, Graph, Life, type BlockReason, type EvKind } from '../graph.ts';
 import type { Mode, OpKind, RmwKind } from '../ops.ts';
 
@@ -13,12 +15,14 @@ export interface EncodedGraph {
   /**
    * Events in stamp order: kind, tid, idx, loc, mode, val, rf (a write's stamp, or -1 - loc for
    * the location's initial value, or null), excl, revisitable, view, opKind, rmw, tag, fn, block,
-   * dep, depLoc, inv, label. A Spawn's body (a closure) is not carried: what is made of a
+   * dep, depLoc, inv, label, life, caller, fnId. A Spawn's body (a closure) is not carried: what is made of a
    * decoded graph (a report: trace, memory, schedule) re-runs the program for bodies.
    */
   events: unknown[][];
   /** Per location, the stamps of its writes in coherence order (after the initial value). */
   co: number[][];
+  /** CAS reads taken out (Graph.ghosts): tid, idx, the stamp of the write read, gs. */
+  ghosts?: [number, number, number, number][];
 }
 
 export function encodeGraph(g: Graph): EncodedGraph {
@@ -28,8 +32,9 @@ export function encodeGraph(g: Graph): EncodedGraph {
     initFreed: g.inits.filter((i) => i.life !== 0).map((i) => i.loc),
     slots: g.slots.map((s) => [s.isStatic ? 1 : 0, s.spawn ? s.spawn.stamp : -1]),
     events: g.byStamp.map((e) => [e.kind, e.tid, e.idx, e.loc, e.mode, e.val, ref(e.rf), e.excl ? 1 : 0, e.revisitable ? 1 : 0,
-      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller]),
+      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller, e.fnId]),
     co: g.co.map((list) => list.slice(1).map((w) => w.stamp)),
+    ...(g.ghosts !== null ? { ghosts: g.ghosts.map((gh): [number, number, number, number] => [gh.tid, gh.idx, gh.w.stamp, gh.gs]) } : {}),
   };
 }
 
@@ -57,6 +62,7 @@ export function decodeGraph(x: EncodedGraph): Graph {
     e.label = (f[18] ?? null) as string | null;
     e.life = (f[19] ?? 0) as number;
     e.caller = (f[20] ?? null) as string | null;
+    e.fnId = (f[21] ?? -1) as number;
     g.push(e);
   }
   const at = (r: number): Ev => (r < 0 ? g.inits[-1 - r] : g.byStamp[r]);
@@ -77,5 +83,6 @@ export function decodeGraph(x: EncodedGraph): Graph {
     g.slots[t].isStatic = isStatic === 1;
     g.slots[t].spawn = spawn >= 0 ? g.byStamp[spawn] : null;
   });
+  if (x.ghosts) g.ghosts = x.ghosts.map(([tid, idx, w, gs]) => ({ tid, idx, w: g.byStamp[w], gs }));
   return g;
 }

@@ -3,7 +3,7 @@
 // synchronously (receiveMessageOnPort), so that the main thread can take them in while it
 // explores with the workers.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { Job, SerializedError, WorkerMessage } from './worker.ts';
+import type { AnyJob, SerializedError, WorkerMessage } from './worker.ts';
 
 /** How a worker thread loads mmcheck and the program of a job. */
 export interface WorkerSource {
@@ -48,14 +48,19 @@ export class WorkerPool {
   }
 
   /** Posts the job to the first n threads (job.worker: each one's index). */
-  post(job: Omit<Job, 'worker'>, n: number): void {
-    for (let i = 0; i < n; i++) this.slots[i].worker.postMessage({ ...job, worker: i } satisfies Job);
+  post(job: Omit<AnyJob, 'worker'>, n: number): void {
+    for (let i = 0; i < n; i++) this.slots[i].worker.postMessage({ ...job, worker: i });
+  }
+
+  /** Posts a message to thread i's port (read there with receiveMessageOnPort). */
+  send(i: number, m: unknown): void {
+    this.slots[i].port.postMessage(m);
   }
 
   /** Every message waiting from the first n threads, in order per thread. */
-  drain(n: number, take: (m: WorkerMessage) => void): void {
+  drain<M = WorkerMessage>(n: number, take: (m: M) => void): void {
     for (let i = 0; i < n; i++) {
-      for (let m = receiveMessageOnPort(this.slots[i].port); m; m = receiveMessageOnPort(this.slots[i].port)) take(m.message as WorkerMessage);
+      for (let m = receiveMessageOnPort(this.slots[i].port); m; m = receiveMessageOnPort(this.slots[i].port)) take(m.message as M);
     }
   }
 

@@ -18,6 +18,7 @@ import { SplitRun, planSplit, type Found, type Plan, type Segment, type Shared }
 import { SabShared } from './shared-state.ts';
 import { WorkerPool, type WorkerSource } from './pool.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
+import { checkStealing } from './steal-run.ts';
 import type { Job, SerializedError, WorkerMessage } from './worker.ts';
 import { SplitFileError, mismatch, programHash, writeSplitFile, type SplitFile } from './split-file.ts';
 
@@ -76,6 +77,11 @@ export function splitTarget(parallelism: number): number {
 }
 
 export async function checkSplit(program: Program, opts: SplitCheckOptions): Promise<SplitOutcome> {
+  // Plain --jobs: work stealing, with no plan pass. Shards, checkpoints and resumed runs need the
+  // deterministic split below, whose parts files can name (so do the tests that ask for a split).
+  if (opts.workers && opts.jobs > 1 && !opts.shard && !opts.checkpoint && !opts.resume && opts.target === undefined && !opts.callerTakes) {
+    return checkStealing(program, opts);
+  }
   const t0 = performance.now();
   const inst = instantiate(program, opts.params ?? {});
   const model = getModel(opts.model ?? 'sc');
@@ -329,7 +335,7 @@ function replayFound(inst: Instance, model: MemoryModel, f: Found): ViolationRep
 }
 
 /** A worker's error as the main thread's: the user's (ModelError, exit 2) or ours (exit 3). */
-function deserializeError(e: SerializedError): Error {
+export function deserializeError(e: SerializedError): Error {
   if (e.kind === 'model') {
     let original: Error | undefined;
     if (e.original) {

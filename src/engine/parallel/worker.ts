@@ -1,7 +1,7 @@
 // One worker thread of a --jobs run: loads the program the way the main thread did (through the
 // loader its entry module exports), then for each job walks the plan's prefix and explores the
 // split tasks it manages to claim, posting one message per segment. See pool.ts for the other side.
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Explorer } from '../explore.ts';
 import { instantiate, type Params, type Program } from '../program.ts';
 import { getModel } from '../models/index.ts';
@@ -9,6 +9,8 @@ import { ModelError } from '../errors.ts';
 import { SplitRun, type Segment } from './split.ts';
 import { SabShared } from './shared-state.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
+import { StealShared } from './steal-state.ts';
+import { runTask, stealSearch, type StealEnv, type StealMessage, type StealTask } from './steal.ts';
 
 /** What a worker's loader gives back for a job's `program` argument. */
 export interface LoadedProgram {
@@ -33,6 +35,23 @@ export interface Job {
   deadline?: number;
   maxEvents?: number;
 }
+
+/** A work-stealing job (steal.ts): explore the tasks handed to this thread until the search ends. */
+export interface StealJob {
+  kind: 'steal';
+  id: number;
+  program: unknown;
+  params: Params;
+  model: string;
+  keepGoing: boolean;
+  symmetry: boolean;
+  sab: SharedArrayBuffer;
+  worker: number;
+  deadline?: number;
+  maxEvents?: number;
+}
+
+export type AnyJob = Job | StealJob;
 
 export type WorkerMessage =
   | { type: 'seg'; job: number; seg: Segment }
@@ -66,10 +85,65 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
   const load = mod[data.loader] as Loader;
   const cache = new Map<string, LoadedProgram>();
   let queue = Promise.resolve();
-  parentPort!.on('message', (job: Job | 'close') => {
+  parentPort!.on('message', (job: AnyJob | 'close') => {
     if (job === 'close') { port.close(); parentPort!.close(); return; }
-    queue = queue.then(() => runJob(job));
+    queue = queue.then(() => ('kind' in job ? runSteal(job) : runJob(job)));
   });
+
+  async function program(arg: unknown): Promise<LoadedProgram> {
+    const key = JSON.stringify(arg);
+    let loaded = cache.get(key);
+    if (!loaded) { loaded = await load(arg); cache.set(key, loaded); }
+    return loaded;
+  }
+
+  /**
+   * A work-stealing job: ask for work, explore each task handed over (handing off parts of it in
+   * turn), report its segment, until the calling thread ends the search. Blocks this thread's
+   * event loop while the job lasts: tasks come through `port`, read with receiveMessageOnPort.
+   */
+  async function runSteal(job: StealJob): Promise<void> {
+    const shared = new StealShared(job.sab);
+    const me = job.worker + 1;
+    const post = (m: StealMessage): void => { port.postMessage(m); shared.posted(0); };
+    const cpu0 = threadCpuSeconds();
+    let loaded: LoadedProgram;
+    try {
+      loaded = await program(job.program);
+    } catch (e) {
+      if (!shared.start(me)) return;
+      shared.haltAll();
+      post({ type: 'error', job: job.id, error: serializeError(e) });
+      shared.workerDone();
+      return;
+    }
+    // Let off: the search ended while this thread loaded the program (the calling thread did not wait).
+    if (!shared.start(me)) return;
+    try {
+      const s = stealSearch(loaded.program, job.params, job.model, job.keepGoing, job.symmetry ? undefined : false, job.maxEvents, job.deadline);
+      const env: StealEnv = { me, shared, give: (to, task) => post({ type: 'task', job: job.id, to, task }) };
+      for (;;) {
+        const seen = shared.mailOf(me);
+        const tasks: StealTask[] = [];
+        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+          const msg = m.message as StealMessage;
+          if (msg.type === 'task' && msg.job === job.id) tasks.push(msg.task);
+        }
+        for (const t of tasks) post({ type: 'seg', job: job.id, seg: runTask(s, t, env) });
+        if (tasks.length) continue;
+        if (shared.ended()) break;
+        shared.ask(me);
+        shared.sleep(me, seen, 200);
+      }
+      const c = threadCpuSeconds();
+      post({ type: 'done', job: job.id, cutBy: null, cpu: c === null || cpu0 === null ? null : Number((c - cpu0).toFixed(2)) });
+    } catch (e) {
+      shared.haltAll();
+      post({ type: 'error', job: job.id, error: serializeError(e) });
+    } finally {
+      shared.workerDone();
+    }
+  }
 
   async function runJob(job: Job): Promise<void> {
     const shared = new SabShared(job.sab);
@@ -79,9 +153,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
       const cpu0 = threadCpuSeconds();
       const cpu = (): number | null => { const c = threadCpuSeconds(); return c === null || cpu0 === null ? null : Number((c - cpu0).toFixed(2)); };
       if (shared.halted()) { port.postMessage({ type: 'done', job: job.id, cutBy: null, cpu: cpu() } satisfies WorkerMessage); return; }
-      const key = JSON.stringify(job.program);
-      let loaded = cache.get(key);
-      if (!loaded) { loaded = await load(job.program); cache.set(key, loaded); }
+      const loaded = await program(job.program);
       const inst = instantiate(loaded.program, job.params);
       const model = getModel(job.model);
       const run = new SplitRun({
