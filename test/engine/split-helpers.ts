@@ -9,6 +9,7 @@ import type { Params, Program } from '../../src/engine/program.ts';
 export function essence(r: CheckResult): unknown {
   return {
     verdict: r.verdict, executions: r.executions, blocked: r.blocked, rejected: r.rejected, cutBy: r.cutBy,
+    unordered: r.unordered ?? null, unorderedCut: r.unorderedCut ?? null,
     flags: [...r.flags].sort(),
     violation: r.violation ? { property: r.violation.property, message: r.violation.message, schedule: r.violation.schedule } : null,
     violations: r.violations?.map((c) => ({ key: c.key, count: c.count, message: c.first.message, schedule: c.first.schedule })) ?? null,

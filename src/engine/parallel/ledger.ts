@@ -9,6 +9,9 @@ export interface Summary {
   blocked: number;
   rejected: number;
   flags: string[];
+  /** Symmetry reduction: unordered leaves reached, and partial graphs cut as unordered. */
+  unordered: number;
+  unorderedCut: number;
   /** keepGoing: every class, in the order one run finds them, with its first counterexample. */
   classes: { key: string; count: number; first: Found }[];
   /** The first violation in search order (without keepGoing: the one that ends the search). */
@@ -49,7 +52,7 @@ export class Ledger {
     for (const s of segs) for (const f of s.found ?? []) if (!violation || before(f, violation)) violation = f;
     // Without keepGoing one run stops at its first violation: later segments are not its to count.
     const upTo = !keepGoing && violation ? violation.seq : Infinity;
-    const sum: Summary = { complete: 0, blocked: 0, rejected: 0, flags: [], classes: [], violation, finishedSplits: 0 };
+    const sum: Summary = { complete: 0, blocked: 0, rejected: 0, unordered: 0, unorderedCut: 0, flags: [], classes: [], violation, finishedSplits: 0 };
     const flags = new Set<string>();
     const classes = new Map<string, { key: string; count: number; first: Found | null }>();
     for (const s of segs) {
@@ -57,6 +60,8 @@ export class Ledger {
       sum.complete += s.complete;
       sum.blocked += s.blocked;
       sum.rejected += s.rejected;
+      sum.unordered += s.unordered ?? 0;
+      sum.unorderedCut += s.unorderedCut ?? 0;
       if (s.split >= 0 && s.finished) sum.finishedSplits++;
       for (const f of s.flags ?? []) flags.add(f);
       for (const [k, n] of Object.entries(s.classes ?? {})) {

@@ -316,7 +316,7 @@ export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepG
   if (!reports) {
     return {
       program: inst.program.name, params: inst.params, model: model.name, verdict: sum.violation ? 'violation' : cutBy ? 'bounded' : 'ok',
-      mode: 'exhaustive', executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds, ...countsOf(model, symmetry), cutBy, flags: sum.flags, instance: inst,
+      mode: 'exhaustive', executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds, ...countsOf(model, symmetry), ...unorderedOf(sum, symmetry), cutBy, flags: sum.flags, instance: inst,
     };
   }
   const classes = keepGoing ? sum.classes.map((c) => ({ key: c.key, count: c.count, first: replayFound(inst, model, c.first) })) : undefined;
@@ -325,10 +325,15 @@ export function resultOf(inst: Instance, model: MemoryModel, sum: Summary, keepG
     program: inst.program.name, params: inst.params, model: model.name,
     verdict: violation ? 'violation' : cutBy ? 'bounded' : 'ok', mode: 'exhaustive',
     executions: sum.complete, blocked: sum.blocked, rejected: sum.rejected, seconds,
-    ...countsOf(model, symmetry), cutBy, flags: sum.flags, violation,
+    ...countsOf(model, symmetry), ...unorderedOf(sum, symmetry), cutBy, flags: sum.flags, violation,
     ...(classes ? { violations: classes } : {}),
     instance: inst,
   };
+}
+
+/** Symmetry reduction's figures for the counts line (as check() gives them), summed over the parts. */
+function unorderedOf(sum: Summary, symmetry: string | null): { unordered?: number; unorderedCut?: number } {
+  return symmetry ? { unordered: sum.unordered, unorderedCut: sum.unorderedCut } : {};
 }
 
 /** A found violation's report, from its graph, as the run that found it would have made it. */

@@ -42,6 +42,9 @@ export interface Segment {
   /** Classes first seen in this segment (keepGoing), or the violation that ended the search. */
   found?: Found[];
   flags?: string[];
+  /** Symmetry reduction: unordered leaves reached, and partial graphs cut as unordered (absent: 0). */
+  unordered?: number;
+  unorderedCut?: number;
   /** Explored to the end (or, without keepGoing, to its violation). */
   finished: boolean;
 }
@@ -85,6 +88,8 @@ export class SplitRun implements SplitHook {
   private c0 = 0;
   private b0 = 0;
   private r0 = 0;
+  private u0 = 0;
+  private uc0 = 0;
   private flags0 = 0;
   private cls0 = new Map<string, number>();
   /** Counted leaves in the open segment. */
@@ -142,6 +147,8 @@ export class SplitRun implements SplitHook {
     this.c0 = ex.complete;
     this.b0 = ex.blocked;
     this.r0 = ex.rejected;
+    this.u0 = ex.unordered;
+    this.uc0 = ex.symCut;
     this.n = 0;
     if (ex.flags.size !== this.flags0) this.flags0 = ex.flags.size;
     if (this.nClasses) {
@@ -175,6 +182,8 @@ export class SplitRun implements SplitHook {
     s.complete = ex.complete - this.c0;
     s.blocked = ex.blocked - this.b0;
     s.rejected = ex.rejected - this.r0;
+    if (ex.unordered !== this.u0) s.unordered = ex.unordered - this.u0;
+    if (ex.symCut !== this.uc0) s.unorderedCut = ex.symCut - this.uc0;
     s.finished = finished;
     if (this.nClasses) {
       let classes: Record<string, number> | undefined;

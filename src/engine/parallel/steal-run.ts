@@ -143,14 +143,13 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     bound = StealShared.create(1, opts.maxExecutions ?? Infinity);
     segs.splice(0, segs.length, runTask(s, { path: [], g: null, items: [] }, { me: 0, shared: bound, give: () => {} }));
   }
-  const { sum, unordered, unorderedCut, unfinished } = sumTasks(segs, keepGoing);
+  const { sum, unfinished } = sumTasks(segs, keepGoing);
   let cutBy: CheckResult['cutBy'] = null;
   for (const t of segs) cutBy ??= t.cutBy;
   if (bound.boundReached()) cutBy ??= 'max-executions';
   if (!cutBy && unfinished > 0) throw new Error(`the search ended with ${unfinished} of its ${segs.length} parts unexplored`);
   const seconds = (performance.now() - t0) / 1000;
   const result = resultOf(s.inst, s.model, sum, keepGoing, cutBy, seconds, true, s.symWords);
-  if (s.symWords) Object.assign(result, { unordered, unorderedCut });
   const summary = { complete: sum.complete, blocked: sum.blocked, rejected: sum.rejected, violations: [] };
   return {
     result: {

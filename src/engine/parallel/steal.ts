@@ -35,9 +35,6 @@ export interface StealTask {
 /** What one explorer found in one task's own part (its hand-offs report their own). */
 export interface TaskSeg extends Omit<Segment, 'seq' | 'split'> {
   path: number[];
-  /** Symmetry reduction: unordered leaves reached, and partial graphs cut as unordered. */
-  unordered: number;
-  unorderedCut: number;
   /** The explorer stopped: a bound (cutBy) or halt, or the task comes after the earliest violation. */
   cutBy: CheckResult['cutBy'];
   /**
@@ -147,7 +144,7 @@ class TaskRun implements SplitHook {
 /** Explores one task's own part (handing off parts of it as asked); its segment. */
 export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg {
   const run = new TaskRun(task.path, s, env);
-  const seg: TaskSeg = { path: task.path, complete: 0, blocked: 0, rejected: 0, unordered: 0, unorderedCut: 0, finished: false, cutBy: null };
+  const seg: TaskSeg = { path: task.path, complete: 0, blocked: 0, rejected: 0, finished: false, cutBy: null };
   if (env.shared.halted() || run.after()) return seg;
   const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items } : undefined;
   const timeoutMs = s.deadline !== undefined ? Math.max(0, s.deadline - Date.now()) : undefined;
@@ -157,8 +154,8 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   seg.complete = r.complete;
   seg.blocked = r.blocked;
   seg.rejected = r.rejected;
-  seg.unordered = r.unordered;
-  seg.unorderedCut = r.unorderedCut;
+  if (r.unordered) seg.unordered = r.unordered;
+  if (r.unorderedCut) seg.unorderedCut = r.unorderedCut;
   seg.cutBy = r.cutBy ?? (run.cut && env.shared.boundReached() ? 'max-executions' : null);
   // Without keepGoing, a task that ended in its violation is final: one run stops there too.
   seg.finished = (!s.keepGoing && run.found.length > 0) || !(r.cutBy || run.cut || run.abandoned);
@@ -179,24 +176,17 @@ export type StealMessage =
   | { type: 'done'; job: number; cutBy: string | null; cpu: number | null }
   | { type: 'error'; job: number; error: SerializedError };
 
-/** What the segments of a search sum to, in the order one run explores them. */
-export function sumTasks(segs: TaskSeg[], keepGoing: boolean): { sum: ReturnType<Ledger['summarize']>; unordered: number; unorderedCut: number; unfinished: number } {
+/** What the segments of a search sum to, in the order one run explores them; and how many of those one run would count are unfinished. */
+export function sumTasks(segs: TaskSeg[], keepGoing: boolean): { sum: ReturnType<Ledger['summarize']>; unfinished: number } {
   const sorted = [...segs].sort((a, b) => cmpTask(a.path, b.path));
   const ledger = new Ledger();
   sorted.forEach((t, seq) => {
-    const { path: _p, unordered: _u, unorderedCut: _c, cutBy: _b, ...rest } = t;
+    const { path: _p, cutBy: _b, spawned: _s, ...rest } = t;
     ledger.add({ ...rest, seq, split: seq, found: t.found?.map((f) => ({ ...f, seq })) });
   });
   const sum = ledger.summarize(keepGoing);
   const upTo = !keepGoing && sum.violation ? sum.violation.seq : Infinity;
-  let unordered = 0, unorderedCut = 0, unfinished = 0;
-  sorted.forEach((t, seq) => {
-    if (seq > upTo) return;
-    unordered += t.unordered;
-    unorderedCut += t.unorderedCut;
-    if (!t.finished) unfinished++;
-  });
-  return { sum, unordered, unorderedCut, unfinished };
+  return { sum, unfinished: sorted.filter((t, seq) => seq <= upTo && !t.finished).length };
 }
 
 /** The program and search options a task is explored with, as the calling thread set them. */
