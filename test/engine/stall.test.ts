@@ -7,9 +7,10 @@
 // assume it worked; puts; stores; exchanges; load-and-assume; a second location), the complete executions and the final
 // states are those of brute force and of the search without stalling, none twice; every blocked
 // execution explored is one brute force has; and never more blocked ones than without. Taking out
-// a CAS read that a backward revisit makes fail (ghosts, §3.2, on by default) is checked the same
-// way: with it, the same complete executions as brute force, none twice, and never more blocked
-// ones than stalling alone; the programs that found its rules are kept below.
+// a CAS read that a backward revisit makes fail (ghosts, §3.2, experimental, off by default) is
+// checked the same way: with it, the same complete executions as brute force, none twice, and never
+// more blocked ones than stalling alone; the programs that found its rules are kept below, and its
+// open counterexample (4 threads) is a todo test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -92,7 +93,7 @@ const casProg: fc.Arbitrary<CasProg> = fc.record({
   threads: fc.array(fc.array(step, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
 }).filter((p) => p.threads.some((th) => th.some((s) => s.k === 'tryget' || s.k === 'ifis')) && p.threads.flat().length <= 6);
 
-function explore(p: Program, model: string, stall: boolean, ghosts = stall) {
+function explore(p: Program, model: string, stall: boolean, ghosts = false) {
   const complete: string[] = [];
   const blocked: string[] = [];
   const finals = new Set<string>();
@@ -108,7 +109,7 @@ function explore(p: Program, model: string, stall: boolean, ghosts = stall) {
 
 function agree(p: CasProg, model: 'sc' | 'tso'): void {
   const prog = toProgram(p);
-  const on = explore(prog, model, true);
+  const on = explore(prog, model, true, true);
   const stallOnly = explore(prog, model, true, false);
   const off = explore(prog, model, false);
   const want = bruteForce(prog, model);
@@ -169,6 +170,12 @@ test('taking out CAS reads a revisit makes fail (ExploreOptions.ghosts): the pro
   // read added again failed maximal(), as T1's store, older and co-after its source, is a write it
   // may not read (readdedMaximal).
   agree({ init: 2, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'put' }], [{ k: 'put' }, { k: 'tryget', retries: 1 }, { k: 'tryget', retries: 0 }]] }, 'sc');
+});
+
+// Open: found by larger random programs (4 threads, seed 102). With ghosts on, 136 complete
+// executions against brute force's 138 (128 before readdedMaximal); stalling alone finds all 138.
+test('taking out CAS reads: the open counterexample (4 threads)', { todo: 'ghosts lose two complete executions here (exploration.md §3.2)' }, () => {
+  agree({ init: 1, threads: [[{ k: 'tryget', retries: 0 }], [{ k: 'store', loc: 0, v: 0 }], [{ k: 'tryget', retries: 0 }, { k: 'xchg', v: 1 }, { k: 'tryget', retries: 0 }], [{ k: 'tryget', retries: 0 }]] }, 'sc');
 });
 
 test('refcount-like try-get/put (2 getters, a clearer): stalling keeps every complete execution and cuts blocked ones', () => {
