@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Universe } from '../../src/axiomatic/cat/bits.ts';
+import * as op from '../../src/axiomatic/cat/ops.ts';
 
 type Pairs = [number, number][];
 
@@ -61,6 +62,30 @@ for (const n of [5, 32, 33, 70]) {
         assert.equal(key(u.pairs(u.restrict(A, S))), key(a.filter(([x, y]) => Universe.has(S, x) && Universe.has(S, y))));
       }),
       { numRuns: 150 },
+    );
+  });
+}
+
+// ops.seq computes a sequence whose operand is [S], r? or r* from that operand's parts
+// (r ; s? = r ∪ r;s): the same pairs as the plain product of the built relations.
+for (const n of [33, 70]) {
+  test(`sequences through [S], r? and r* give the plain product (n = ${n})`, () => {
+    const u = new Universe(n);
+    const pos = { file: 't', line: 1, col: 1 };
+    fc.assert(
+      fc.property(relArb(n), relArb(n), fc.array(fc.nat(n - 1), { maxLength: n }), (a0, b0, s0) => {
+        const A = { k: 'rel', b: u.relOf(a0) } as const;
+        const B = { k: 'rel', b: u.relOf(b0) } as const;
+        const S = { k: 'set', b: u.setOf(s0) } as const;
+        const built = [op.opt(u, B, pos), op.star(u, B, pos), op.toid(u, S, pos)];
+        const plain = [u.opt(B.b), u.star(B.b), u.identity(S.b)];
+        for (let i = 0; i < built.length; i++) {
+          const rb = (built[i] as { b: Uint32Array }).b;
+          assert.equal(key(u.pairs(rb)), key(u.pairs(plain[i]!)));
+          assert.equal(key(u.pairs((op.seq(u, A, built[i]!, pos) as { b: Uint32Array }).b)), key(u.pairs(u.seq(A.b, plain[i]!))));
+          assert.equal(key(u.pairs((op.seq(u, built[i]!, A, pos) as { b: Uint32Array }).b)), key(u.pairs(u.seq(plain[i]!, A.b))));
+        }
+      }),
     );
   });
 }

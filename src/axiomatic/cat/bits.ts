@@ -141,13 +141,20 @@ export class Universe {
     for (let i = 0; i < this.n; i++) if (Universe.has(a, i)) r.set(b, i * this.w);
     return r;
   }
+  /**
+   * a ; b. Row i of the result is the union of the rows of b named by row i of a; only the rows
+   * of b that are not empty are looked up (the bits of a are masked with b's domain first), so
+   * that a dense a followed by a sparse b (prop's `... ; rfe`) costs what b's domain makes it.
+   */
   seq(a: Uint32Array, b: Uint32Array): Uint32Array {
     const w = this.w;
     const n = this.n;
     const c = alloc(n * w);
+    const dom = this.domain(b);
     if (w === 1) {
+      const d0 = dom[0]!;
       for (let i = 0; i < n; i++) {
-        let x = a[i]!;
+        let x = a[i]! & d0;
         let acc = 0;
         while (x !== 0) {
           acc |= b[31 - Math.clz32(x & -x)]!;
@@ -163,7 +170,7 @@ export class Universe {
         let acc0 = 0;
         let acc1 = 0;
         for (let k = 0; k < 2; k++) {
-          let x = a[io + k]!;
+          let x = a[io + k]! & dom[k]!;
           while (x !== 0) {
             const jo = ((k << 5) | (31 - Math.clz32(x & -x))) * 2;
             x &= x - 1;
@@ -179,7 +186,7 @@ export class Universe {
     for (let i = 0; i < n; i++) {
       const io = i * w;
       for (let k = 0; k < w; k++) {
-        let x = a[io + k]!;
+        let x = a[io + k]! & dom[k]!;
         while (x !== 0) {
           const j = (k << 5) | (31 - Math.clz32(x & -x));
           x &= x - 1;
@@ -219,12 +226,18 @@ export class Universe {
     }
     return c;
   }
-  /** Transitive closure (Warshall). */
+  /**
+   * Transitive closure. One word per row: Warshall. Wider: Tarjan's strongly connected
+   * components, each component's row computed once every component it reaches is done (the
+   * union of its successors' rows and bits; a successor already in the row is skipped, its row
+   * being in it already), so the cost follows the edges of a rather than the pairs of the
+   * closure (a Warshall pass costs n^2 bit tests plus a row union per pair of the closure).
+   */
   plus(a: Uint32Array): Uint32Array {
     const w = this.w;
     const n = this.n;
-    const c = copy(a);
     if (w === 1) {
+      const c = copy(a);
       for (let k = 0; k < n; k++) {
         const kb = 1 << k;
         const rk = c[k]!;
@@ -233,16 +246,80 @@ export class Universe {
       }
       return c;
     }
-    for (let k = 0; k < n; k++) {
-      const ko = k * w;
-      const kw = k >>> 5;
-      const kb = 1 << (k & 31);
-      let nzRow = false;
-      for (let m = 0; m < w; m++) if (c[ko + m] !== 0) { nzRow = true; break; }
-      if (!nzRow) continue; // nothing to propagate through k
-      for (let i = 0; i < n; i++) {
-        const io = i * w;
-        if ((c[io + kw]! & kb) !== 0) for (let m = 0; m < w; m++) c[io + m]! |= c[ko + m]!;
+    const c = alloc(n * w);
+    // index and comp hold 1 + the value (0: not yet set), so that zero-filled arrays will do
+    const index = alloc(n);
+    const low = alloc(n);
+    const comp = alloc(n);
+    const stk = alloc(n);
+    const fv = alloc(n); // the depth-first path: node, word being scanned, its bits left
+    const fk = alloc(n);
+    const fx = alloc(n);
+    let sp = 0;
+    let next = 1;
+    let ncomp = 0;
+    for (let root = 0; root < n; root++) {
+      if (index[root] !== 0) continue;
+      index[root] = low[root] = next++;
+      stk[sp++] = root;
+      fv[0] = root;
+      fk[0] = 0;
+      fx[0] = a[root * w]!;
+      let dp = 1;
+      while (dp > 0) {
+        const v = fv[dp - 1]!;
+        const vo = v * w;
+        let k = fk[dp - 1]!;
+        let x = fx[dp - 1]!;
+        let descended = false;
+        for (;;) {
+          while (x === 0 && ++k < w) x = a[vo + k]!;
+          if (x === 0) break;
+          const j = (k << 5) | (31 - Math.clz32(x & -x));
+          x &= x - 1;
+          if (index[j] === 0) {
+            fk[dp - 1] = k;
+            fx[dp - 1] = x;
+            index[j] = low[j] = next++;
+            stk[sp++] = j;
+            fv[dp] = j;
+            fk[dp] = 0;
+            fx[dp] = a[j * w]!;
+            dp++;
+            descended = true;
+            break;
+          }
+          if (comp[j] === 0 && index[j]! < low[v]!) low[v] = index[j]!; // j is on the stack
+        }
+        if (descended) continue;
+        dp--;
+        if (dp > 0) {
+          const p = fv[dp - 1]!;
+          if (low[v]! < low[p]!) low[p] = low[v]!;
+        }
+        if (low[v] !== index[v]) continue;
+        // v roots a component: stk[start..sp)
+        let start = sp - 1;
+        while (stk[start] !== v) start--;
+        ncomp++;
+        for (let m = start; m < sp; m++) comp[stk[m]!] = ncomp;
+        const cyclic = sp - start > 1 || (a[vo + (v >>> 5)]! & (1 << (v & 31))) !== 0;
+        if (cyclic) for (let m = start; m < sp; m++) c[vo + (stk[m]! >>> 5)]! |= 1 << (stk[m]! & 31);
+        for (let m = start; m < sp; m++) {
+          const io = stk[m]! * w;
+          for (let kk = 0; kk < w; kk++) {
+            let y = a[io + kk]! & ~c[vo + kk]!;
+            while (y !== 0) {
+              const j = (kk << 5) | (31 - Math.clz32(y & -y));
+              const jo = j * w;
+              for (let q = 0; q < w; q++) c[vo + q]! |= c[jo + q]!;
+              c[vo + kk]! |= 1 << (j & 31);
+              y &= ~c[vo + kk]!;
+            }
+          }
+        }
+        for (let m = start; m < sp; m++) if (stk[m] !== v) c.copyWithin(stk[m]! * w, vo, vo + w);
+        sp = start;
       }
     }
     return c;

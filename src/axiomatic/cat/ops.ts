@@ -69,16 +69,27 @@ export function asSet(u: Universe, v: CatVal, pos: Pos, what: string): Uint32Arr
   return err(pos, `${what}: expected an event set, got a ${typeName(v)}`);
 }
 
-/** Relations built by [S] (the identity on S), with their S: kept off the values themselves so
- * that every relation value has the same shape. */
-const diagOf = new WeakMap<Uint32Array, Uint32Array>();
+/**
+ * Relations known to be [d] ∪ x, with what they are made of: [S] (d = S, x null), r? and r*
+ * (d = every event, x = r or r+). Kept off the values themselves so that every relation value
+ * has the same shape. A sequence with such an operand is computed from its parts: r ; [S]
+ * keeps the columns in S and [S] ; r the rows in S, O(n*w) instead of a product; r ; s? is
+ * r ∪ r;s, and the product r;s then looks up only the rows of s that are not empty (where the
+ * product with s? would look up a row for every pair of r: prop's `... ; rfe?`, cumul-fence's
+ * `... ; rmw-sequence`).
+ */
+interface IdPart {
+  d: Uint32Array | null; // null: every event
+  x: Uint32Array | null;
+}
+const idPartOf = new WeakMap<Uint32Array, IdPart>();
 
 /** [S]: the identity relation on the events of S. */
 export function toid(u: Universe, v: CatVal, pos: Pos): CatVal {
   const s = asSet(u, v, pos, '[...]');
   if (!s) return EMPTY;
   const b = u.identity(s);
-  if (u.w > 1) diagOf.set(b, s);
+  if (u.w > 1) idPartOf.set(b, { d: s, x: null });
   return { k: 'rel', b };
 }
 
@@ -86,13 +97,18 @@ export function seq(u: Universe, a: CatVal, b: CatVal, pos: Pos): CatVal {
   const ra = asRel(a, pos, 'sequence');
   const rb = asRel(b, pos, 'sequence');
   if (!ra || !rb) return EMPTY;
-  // r ; [S] keeps the columns in S, [S] ; r the rows in S: O(n*w) instead of a product
+  // (with one word per row the product is as cheap as the lookup)
   if (u.w > 1) {
-    // (with one word per row the product is as cheap as the lookup)
-    const db = diagOf.get(rb);
-    if (db) return { k: 'rel', b: u.maskCols(ra, db) };
-    const da = diagOf.get(ra);
-    if (da) return { k: 'rel', b: u.restrictRows(da, rb) };
+    const pb = idPartOf.get(rb);
+    if (pb) {
+      const cols = pb.d ? u.maskCols(ra, pb.d) : ra;
+      return { k: 'rel', b: pb.x ? Universe.or(cols, u.seq(ra, pb.x)) : cols };
+    }
+    const pa = idPartOf.get(ra);
+    if (pa) {
+      const rows = pa.d ? u.restrictRows(pa.d, rb) : rb;
+      return { k: 'rel', b: pa.x ? Universe.or(rows, u.seq(pa.x, rb)) : rows };
+    }
   }
   return { k: 'rel', b: u.seq(ra, rb) };
 }
@@ -128,7 +144,12 @@ export function add(u: Universe, x: CatVal, s: CatVal, pos: Pos): CatVal {
 /** r*: reflexive-transitive closure (0* is the identity). */
 export function star(u: Universe, v: CatVal, pos: Pos): CatVal {
   const r = asRel(v, pos, 'closure *');
-  return { k: 'rel', b: r ? u.star(r) : u.identity() };
+  if (!r) return { k: 'rel', b: u.identity() };
+  if (u.w === 1) return { k: 'rel', b: u.star(r) };
+  const p = u.plus(r);
+  const b = u.opt(p);
+  idPartOf.set(b, { d: null, x: p });
+  return { k: 'rel', b };
 }
 
 /** r+: transitive closure. */
@@ -140,7 +161,10 @@ export function plus(u: Universe, v: CatVal, pos: Pos): CatVal {
 /** r?: reflexive closure. */
 export function opt(u: Universe, v: CatVal, pos: Pos): CatVal {
   const r = asRel(v, pos, 'option ?');
-  return { k: 'rel', b: r ? u.opt(r) : u.identity() };
+  if (!r) return { k: 'rel', b: u.identity() };
+  const b = u.opt(r);
+  if (u.w > 1) idPartOf.set(b, { d: null, x: r });
+  return { k: 'rel', b };
 }
 
 /** r^-1: the inverse relation. */
