@@ -172,7 +172,8 @@ export function generate(): { text: string; undocumented: string[] } {
       if (g.header) out.push(g.header, '');
       for (const e of g.entries.sort((a, b) => a.line - b.line)) {
         out.push(`#### \`${e.name}\``, '');
-        out.push(`${e.kind} — [${e.file}:${e.line}](../${e.file}#L${e.line})`, '');
+        // The file, not the line: a line number would date the page at every edit above the name.
+        out.push(`${e.kind} — [${e.file}](../${e.file})`, '');
         if (e.signature.length) out.push('```ts', ...e.signature, '```', '');
         if (e.doc) out.push(e.doc, '');
         if (e.members.length) {

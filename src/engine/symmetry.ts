@@ -280,7 +280,7 @@ export class Symmetry {
    */
   private pinned(g: Graph, e: Ev, minRev: number): boolean {
     if (e.stamp < minRev) return true;
-    if (e.kind !== EvKind.Read && e.kind !== EvKind.Write) return false;
+    if ((e.kind !== EvKind.Read && e.kind !== EvKind.Write) || g.ghosts !== null) return false;
     const src = e.kind === EvKind.Read ? e.rf as Ev : e;
     const list = g.co[src.loc];
     for (let p = src.coPos + 1; p < list.length; p++) {
@@ -296,15 +296,19 @@ export class Symmetry {
    * §2). Scanning in stamp order, every event before the current read stays, so a read is passed
    * over when no revisit can take it: one already revisited into a write's prefix (not
    * revisitable, for good); a read of a symmetric thread's own location, which only its owner
-   * writes (step() refuses any other), and always after the read, so with the read in the
-   * writing event's prefix; a read added non-maximally, beside a write co-after its source added
-   * before it, which stays (it is before the scan point) and fails maximal() for every revisit.
+   * accesses (step() refuses any other thread): its writes before the read pushed their revisits
+   * before the read existed, those after it have the read in their prefix; a read added
+   * non-maximally, beside a write co-after its source added before it, which stays (it is
+   * before the scan point) and fails maximal() for every revisit.
    */
   private firstChangeable(g: Graph): number {
     const bs = g.byStamp;
     for (let s = 0; s < bs.length; s++) {
       const e = bs[s];
       if (e.kind !== EvKind.Read || !e.revisitable || this.owner[e.loc] >= 0) continue;
+      // With ghosts (ExploreOptions.ghosts) a write co-after the source of a ghost's read added
+      // again need not make it non-maximal (Explorer.readdedMaximal): not used then.
+      if (g.ghosts !== null) return s;
       const src = e.rf as Ev;
       const list = g.co[src.loc];
       let stays = false;
