@@ -32,6 +32,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'max-executions', type: 'int', arg: 'N', help: 'stop after N executions (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'timeout', type: 'number', arg: 'S', help: 'stop after S seconds (the result is then bounded, not a proof)', commands: ['check'] },
   { name: 'no-symmetry', type: 'flag', help: 'explore every execution, even of threads the program declares symmetric (by default they are explored up to permutation and the counts are classes)', commands: ['check'] },
+  { name: 'no-ghosts', type: 'flag', help: 'keep a compare-and-swap read that a revisit makes fail, where its thread answers the failure with assume(false) (by default it is taken out and read again later, as GenMC does): more blocked executions, the same complete ones', commands: ['check'] },
   { name: 'random', type: 'int', arg: 'N', help: 'sample N complete executions instead of exploring all (blocked ones are drawn again; a sample, not a proof)', commands: ['check'] },
   { name: 'sampler', type: 'string', arg: 'pct|random', values: ['pct', 'random'], help: 'how --random draws: pct (default: probabilistic concurrency testing, finds a bug of depth d with a known probability) or random (a uniform random walk)', commands: ['check'] },
   { name: 'pct-depth', type: 'int', arg: 'D', help: 'the bug depth PCT aims at: D-1 priority changes per execution (default 3)', commands: ['check'] },

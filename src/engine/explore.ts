@@ -191,8 +191,9 @@ export interface ExploreOptions {
   stall?: boolean;
   /**
    * Also take out such a CAS read when a backward revisit makes it fail (Explorer.ghostable,
-   * docs/design/exploration.md §3.2). Experimental, default off: on a random CAS-loop program
-   * (test/engine/stall.test.ts) it loses a complete execution brute force has.
+   * docs/design/exploration.md §3.2), as GenMC's removeCASReadIfBlocks does; default on (with
+   * stall). It changes only the blocked executions explored; false keeps the read, blocked
+   * (--no-ghosts).
    */
   ghosts?: boolean;
   /**
@@ -1000,8 +1001,9 @@ export class Explorer {
    * can run. Its new read may read only w or a write that comes from w (ghostCompatible): the graphs
    * the revisit by w stands for are those where r reads w (blocked) or was revisited again by a
    * write that has w in its prefix; any other source belongs to another branch of the search.
-   * Deleting the ghost follows maximal() for r as it stood (ghostMaximal). Checked against brute
-   * force by test/engine/stall.test.ts, which found both rules.
+   * Deleting the ghost follows maximal() for r as it stood (ghostMaximal); deleting the read added
+   * again, maximal() among the writes it may read (readdedMaximal). Checked against brute force by
+   * test/engine/stall.test.ts, which found each of these rules.
    */
   private ghostable(r: Ev, w: Ev): boolean {
     if (r.opKind !== OpKind.Rmw || r.rmw !== RmwKind.Cmpxchg || r.dep === DepKind.Addr || w.life !== Life.None) return false;
@@ -1223,7 +1225,7 @@ export class Explorer {
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
-    const ghost = this.opts.ghosts === true && this.opts.stall !== false && this.ghostable(r, w);
+    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && this.ghostable(r, w);
     const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.

@@ -40,6 +40,12 @@ export interface CheckOptions {
    * execution per class (default true); false explores every execution.
    */
   symmetry?: boolean;
+  /**
+   * Take out a compare-and-swap read that a backward revisit makes fail, when its thread answers
+   * the failure with a failing assume() (default true; docs/design/exploration.md §3.2). False
+   * keeps the read and explores its blocked executions (--no-ghosts); complete ones are the same.
+   */
+  ghosts?: boolean;
 }
 
 /** With `allViolations`: one class of violation, how many executions broke it, and the first counterexample. */
@@ -169,7 +175,7 @@ export function check(program: Program, opts: CheckOptions = {}): CheckResult {
   if (opts.random) return sample(inst, model, opts);
   const ex = new Explorer(inst, {
     model, maxExecutions: opts.maxExecutions, timeoutMs: opts.timeoutMs, onLeaf: opts.onLeaf, onProgress: opts.onProgress,
-    keepGoing: opts.allViolations, symmetry: opts.symmetry,
+    keepGoing: opts.allViolations, symmetry: opts.symmetry, ghosts: opts.ghosts,
   });
   const r = ex.run();
   const verdict = r.violation ? 'violation' : r.cutBy ? 'bounded' : 'ok';

@@ -428,3 +428,44 @@ export default defineProgram({
   assert.match(run.err, /^mmcheck: exploring big would exhaust memory: the heap holds \d+ MB of the \d+ MB Node allows/);
   assert.doesNotMatch(run.err, /FATAL|heap out of memory/);
 });
+
+test('--no-ghosts keeps the CAS reads a revisit makes fail: the same complete executions, more blocked ones; shards of the two searches do not merge', () => {
+  // Two try-gets (load, give up on 0, CAS +1, assume it worked) and a put: a revisit that makes
+  // a try-get's CAS fail takes its read out by default (docs/design/exploration.md §3.2).
+  const p = file('tryget.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({
+  name: 'tryget',
+  setup(b) {
+    const c = b.loc('c', 1);
+    const getter = function* (t: any) {
+      const v: number = yield t.load(c);
+      if (v === 0) return;
+      const old: number = yield t.cmpxchg(c, v, v + 1);
+      yield t.assume(old === v);
+      yield t.fetchSub(c, 1);
+    };
+    b.thread('g0', getter);
+    b.thread('g1', getter);
+    b.thread('put', function* (t: any) { yield t.fetchSub(c, 1); });
+  },
+});
+`);
+  const counts = (out: string): number[] => {
+    const m = /all (\d+) executions, (\d+) blocked/.exec(out);
+    assert.ok(m, out);
+    return [Number(m[1]), Number(m[2])];
+  };
+  const on = mm('check', p);
+  const off = mm('check', p, '--no-ghosts');
+  assert.equal(on.code, 0, on.err);
+  assert.equal(off.code, 0, off.err);
+  const [c1, b1] = counts(on.out), [c2, b2] = counts(off.out);
+  assert.equal(c1, c2);
+  assert.ok(b1 < b2, `blocked: ${b1} with ghosts, ${b2} with --no-ghosts`);
+  const s1 = join(dir, 'tg-1.json'), s2 = join(dir, 'tg-2.json');
+  assert.equal(mm('check', p, '--shard', '1/2', '--out', s1).code, 0);
+  assert.equal(mm('check', p, '--shard', '2/2', '--no-ghosts', '--out', s2).code, 0);
+  const m = mm('merge', s1, s2);
+  assert.equal(m.code, 2, m.out + m.err);
+  assert.match(m.err, /--no-ghosts/);
+});

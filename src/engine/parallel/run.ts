@@ -91,7 +91,9 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   // turn it off: it decides what is counted, so shards and checkpoints must agree on it.
   const symWords = opts.symmetry === false ? null : symmetryWords(inst);
   const symmetry = symWords !== null;
-  const hash = programHash(inst, model.name, keepGoing, symmetry);
+  // Taking out failed CAS reads (ExploreOptions.ghosts) changes the tree and the blocked counts.
+  const ghosts = opts.ghosts !== false;
+  const hash = programHash(inst, model.name, keepGoing, symmetry, ghosts);
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
   const target = opts.resume?.file.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);
 
@@ -99,12 +101,12 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   // sooner, and a small search never starts them.
   const threads = opts.workers && opts.jobs > 1 ? opts.jobs - 1 : 0;
   const onLarge = threads ? (): void => opts.workers!.pool.grow(threads) : undefined;
-  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, maxExecutions: opts.maxExecutions, onLarge, symmetry });
+  const plan = planSplit(inst, model, { keepGoing, maxEvents: opts.maxEvents, target, maxExecutions: opts.maxExecutions, onLarge, symmetry, ghosts });
   const prefixLeaves = plan.prefix.reduce((n, s) => n + s.complete + s.blocked, 0);
   const planInfo = { target, depth: plan.depth, tasks: plan.tasks, prefixLeaves };
   const base = {
     format: 'mmcheck-split/1' as const, program: program.name, source: opts.source ?? {}, params: inst.params, model: model.name,
-    keepGoing, hash, plan: planInfo, shard, ...(symmetry ? { symmetry } : {}),
+    keepGoing, hash, plan: planInfo, shard, ...(symmetry ? { symmetry } : {}), ...(ghosts ? { ghosts } : {}),
   };
   const resume = opts.resume?.file;
   if (resume) {
@@ -179,7 +181,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     if (pool) {
       pool.grow(threads);
       const job: Omit<Job, 'worker'> = {
-        id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing, symmetry,
+        id: jobId, program: opts.workers!.program, params: inst.params, model: model.name, keepGoing, symmetry, ghosts,
         depth: plan.depth, tasks: plan.tasks, sab: shared.sab, deadline, maxEvents: opts.maxEvents,
       };
       pool.post(job, threads);
@@ -188,7 +190,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
     const mine: Shared = take1 ? Object.assign(Object.create(shared) as SabShared, { claim: (i: number) => take1(i) && shared.claim(i) }) : shared;
     const run = new SplitRun({ inst, model, depth: plan.depth, tasks: plan.tasks, countPrefix: false, keepGoing, shared: mine, emit: (s) => ledger.add(s), tick });
     const ex = new Explorer(inst, {
-      model, keepGoing, maxEvents: opts.maxEvents, split: run, symmetry,
+      model, keepGoing, maxEvents: opts.maxEvents, split: run, symmetry, ghosts,
       timeoutMs: deadline !== undefined ? Math.max(0, deadline - Date.now()) : undefined,
     });
     let mainError: unknown = null;
@@ -269,7 +271,7 @@ export function mergeShards(program: Program, files: { path: string; file: Split
   const f0 = first.file;
   const inst = instantiate(program, f0.params);
   const model = getModel(f0.model);
-  if (programHash(inst, model.name, f0.keepGoing, !!f0.symmetry) !== f0.hash) {
+  if (programHash(inst, model.name, f0.keepGoing, !!f0.symmetry, !!f0.ghosts) !== f0.hash) {
     throw new SplitFileError(`${first.path} was written by a different version of ${f0.program} (its code hash differs from the program's now)`, first.path);
   }
   const ledger = new Ledger();

@@ -26,6 +26,11 @@ export interface SplitFile {
    * in files written before symmetry reduction, which explored every execution.
    */
   symmetry?: boolean;
+  /**
+   * Whether failed CAS reads were taken out (ExploreOptions.ghosts; blocked counts differ); absent
+   * in files written with --no-ghosts or before it was the default.
+   */
+  ghosts?: boolean;
   plan: { target: number; depth: number; tasks: number; prefixLeaves: number };
   shard: { index: number; count: number } | null;
   /** For people reading the file; merge recomputes it from the segments. */
@@ -46,9 +51,9 @@ export interface SplitFile {
  * and the mode. Code the program calls into elsewhere is not in it; the split plan, which every
  * piece recomputes and compares, catches most such changes.
  */
-export function programHash(inst: Instance, model: string, keepGoing: boolean, symmetry = false): string {
+export function programHash(inst: Instance, model: string, keepGoing: boolean, symmetry = false, ghosts = false): string {
   const text = JSON.stringify({
-    format: SPLIT_FORMAT, name: inst.program.name, params: inst.params, model, keepGoing, ...(symmetry ? { symmetry } : {}),
+    format: SPLIT_FORMAT, name: inst.program.name, params: inst.params, model, keepGoing, ...(symmetry ? { symmetry } : {}), ...(ghosts ? { ghosts } : {}),
     setup: String(inst.program.setup), finals: inst.finals.map(String),
     locs: inst.locs.map((l) => [l.name, l.init]), threads: inst.threads.map((t) => [t.name, String(t.body)]),
   });
@@ -94,6 +99,7 @@ export function mismatch(a: SplitFile, b: SplitFile): string | null {
   if (a.model !== b.model) return `model ${b.model}, not ${a.model}`;
   if (a.keepGoing !== b.keepGoing) return b.keepGoing ? 'all violations counted (--all-violations), not the first' : 'only the first violation, not all (--all-violations)';
   if (!!a.symmetry !== !!b.symmetry) return b.symmetry ? 'symmetric threads explored up to permutation, not every execution (--no-symmetry)' : 'every execution (--no-symmetry), not symmetric threads up to permutation';
+  if (!!a.ghosts !== !!b.ghosts) return b.ghosts ? 'a search that takes failed CAS reads out, not one that keeps them (--no-ghosts)' : 'a search that keeps failed CAS reads (--no-ghosts), not one that takes them out';
   if (a.hash !== b.hash) return 'a different version of the program (its code hash differs)';
   const p = a.plan, q = b.plan;
   if (p.depth !== q.depth || p.tasks !== q.tasks || p.target !== q.target || p.prefixLeaves !== q.prefixLeaves) {

@@ -230,6 +230,8 @@ export interface PlanOptions {
   onLarge?: () => void;
   /** ExploreOptions.symmetry. */
   symmetry?: boolean;
+  /** ExploreOptions.ghosts. */
+  ghosts?: boolean;
 }
 
 export interface Plan {
@@ -259,7 +261,7 @@ export function planSplit(inst: Instance, model: MemoryModel, o: PlanOptions): P
     const prefix: Segment[] = [];
     const shared = new LocalShared(() => false, maxLeaves);
     const run = new SplitRun({ inst, model, depth, tasks: Infinity, countPrefix: true, keepGoing: !!o.keepGoing, shared, emit: (s) => prefix.push(s) });
-    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, split: run, symmetry: o.symmetry });
+    const ex = new Explorer(inst, { model, keepGoing: o.keepGoing, maxEvents: o.maxEvents, split: run, symmetry: o.symmetry, ghosts: o.ghosts });
     const r = ex.run();
     const cutBy = r.cutBy ?? (run.aborted ? 'max-executions' : null);
     run.finish(ex, cutBy);

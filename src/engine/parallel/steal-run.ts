@@ -27,7 +27,7 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   const t0 = performance.now();
   const keepGoing = !!opts.allViolations;
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
-  const s = stealSearch(program, opts.params, opts.model ?? 'sc', keepGoing, opts.symmetry, opts.maxEvents, deadline);
+  const s = stealSearch(program, opts.params, opts.model ?? 'sc', keepGoing, opts.symmetry, opts.maxEvents, deadline, opts.ghosts !== false);
   const threads = opts.jobs - 1;
   const pool = opts.workers!.pool;
   const shared = StealShared.create(opts.jobs, opts.maxExecutions ?? Infinity);
@@ -46,7 +46,7 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     pool.grow(threads);
     const job: Omit<StealJob, 'worker'> = {
       kind: 'steal', id: jobId, program: opts.workers!.program, params: s.inst.params, model: s.model.name, keepGoing,
-      symmetry: s.symmetry, sab: shared.sab, deadline, maxEvents: opts.maxEvents,
+      symmetry: s.symmetry, ghosts: s.ghosts, sab: shared.sab, deadline, maxEvents: opts.maxEvents,
     };
     pool.post(job, threads);
   };

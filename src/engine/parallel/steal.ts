@@ -50,6 +50,8 @@ export interface StealSearch {
   model: MemoryModel;
   keepGoing: boolean;
   symmetry: boolean;
+  /** ExploreOptions.ghosts (failed CAS reads taken out). */
+  ghosts: boolean;
   maxEvents?: number;
   /** Absolute time (Date.now()) of --timeout. */
   deadline?: number;
@@ -146,7 +148,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   if (env.shared.halted() || run.after()) return seg;
   const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items } : undefined;
   const timeoutMs = s.deadline !== undefined ? Math.max(0, s.deadline - Date.now()) : undefined;
-  const ex = new Explorer(s.inst, { model: s.model, keepGoing: s.keepGoing, maxEvents: s.maxEvents, symmetry: s.symmetry, timeoutMs, split: run, start });
+  const ex = new Explorer(s.inst, { model: s.model, keepGoing: s.keepGoing, maxEvents: s.maxEvents, symmetry: s.symmetry, ghosts: s.ghosts, timeoutMs, split: run, start });
   const r = ex.run();
   if (r.cutBy) env.shared.haltAll();
   seg.complete = r.complete;
@@ -188,11 +190,11 @@ export function sumTasks(segs: TaskSeg[], keepGoing: boolean): { sum: ReturnType
 }
 
 /** The program and search options a task is explored with, as the calling thread set them. */
-export function stealSearch(program: Program, params: Record<string, number> | undefined, modelName: string, keepGoing: boolean, symmetryOpt: boolean | undefined, maxEvents?: number, deadline?: number): StealSearch & { symWords: string | null } {
+export function stealSearch(program: Program, params: Record<string, number> | undefined, modelName: string, keepGoing: boolean, symmetryOpt: boolean | undefined, maxEvents?: number, deadline?: number, ghosts = true): StealSearch & { symWords: string | null } {
   const inst = instantiate(program, params ?? {});
   const model = getModel(modelName);
   const symWords = symmetryOpt === false ? null : symmetryWords(inst);
-  return { inst, model, keepGoing, symmetry: symWords !== null, symWords, maxEvents, deadline };
+  return { inst, model, keepGoing, symmetry: symWords !== null, symWords, ghosts, maxEvents, deadline };
 }
 
 export { threadCpuSeconds };

@@ -26,6 +26,8 @@ export interface Job {
   keepGoing: boolean;
   /** Symmetric threads up to permutation (ExploreOptions.symmetry). */
   symmetry: boolean;
+  /** Failed CAS reads taken out (ExploreOptions.ghosts). */
+  ghosts: boolean;
   depth: number;
   tasks: number;
   sab: SharedArrayBuffer;
@@ -45,6 +47,8 @@ export interface StealJob {
   model: string;
   keepGoing: boolean;
   symmetry: boolean;
+  /** Failed CAS reads taken out (ExploreOptions.ghosts). */
+  ghosts: boolean;
   sab: SharedArrayBuffer;
   worker: number;
   deadline?: number;
@@ -120,7 +124,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
     // Let off: the search ended while this thread loaded the program (the calling thread did not wait).
     if (!shared.start(me)) return;
     try {
-      const s = stealSearch(loaded.program, job.params, job.model, job.keepGoing, job.symmetry ? undefined : false, job.maxEvents, job.deadline);
+      const s = stealSearch(loaded.program, job.params, job.model, job.keepGoing, job.symmetry ? undefined : false, job.maxEvents, job.deadline, job.ghosts);
       const env: StealEnv = { me, shared, give: (to, task) => post({ type: 'task', job: job.id, to, task }) };
       for (;;) {
         const seen = shared.mailOf(me);
@@ -161,7 +165,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
         emit: (seg) => port.postMessage({ type: 'seg', job: job.id, seg } satisfies WorkerMessage),
       });
       const timeoutMs = job.deadline !== undefined ? Math.max(0, job.deadline - Date.now()) : undefined;
-      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run, symmetry: job.symmetry });
+      const ex = new Explorer(inst, { model, keepGoing: job.keepGoing, maxEvents: job.maxEvents, timeoutMs, split: run, symmetry: job.symmetry, ghosts: job.ghosts });
       const r = ex.run();
       run.finish(ex, r.cutBy);
       port.postMessage({ type: 'done', job: job.id, cutBy: r.cutBy, cpu: cpu() } satisfies WorkerMessage);
