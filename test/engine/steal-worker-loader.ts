@@ -2,16 +2,44 @@
 // loader that finds the program the calling thread checks — a random program (as JSON), a catalog
 // variant or a benchmark program (by name).
 import type { LoadedProgram } from '../../src/engine/parallel/worker.ts';
+import { defineProgram, type Program } from '../../src/engine/program.ts';
+import type { Ctx } from '../../src/engine/ops.ts';
+import { isMainThread } from 'node:worker_threads';
 import { findScenario } from '../../src/kernel/catalog.ts';
 import { programs } from '../../src/programs/index.ts';
 import { toProgram, type RandProg } from './randprog.ts';
 
 export { mmcheckWorker } from '../../src/engine/parallel/worker.ts';
 
-export type StealRef = { rand: RandProg } | { scenario: string; variant: string } | { program: string };
+export type StealRef = { rand: RandProg } | { scenario: string; variant: string } | { program: string } | { throwing: number; onlyInWorkers?: boolean };
+
+/**
+ * n threads adding 1 to x twice, and a thread whose body throws (the user's error, exit 2) when it
+ * reads x = 2n; with onlyInWorkers, only when it runs in a worker thread (so that the error comes
+ * from a part a worker explores).
+ */
+export function throwing(n: number, onlyInWorkers = false): Program {
+  return defineProgram({
+    name: 'throws-late',
+    setup(b) {
+      const x = b.loc('x');
+      for (let i = 0; i < n; i++) {
+        b.thread(`T${i}`, function* (t: Ctx) {
+          yield t.fetchAdd(x, 1);
+          yield t.fetchAdd(x, 1);
+        });
+      }
+      b.thread('R', function* (t: Ctx) {
+        const v = yield t.load(x);
+        if (v === 2 * n && !(onlyInWorkers && isMainThread)) throw new Error('R read the last value');
+      });
+    },
+  });
+}
 
 export function loadStealProgram(ref: StealRef): LoadedProgram {
   if ('rand' in ref) return { program: toProgram(ref.rand) };
+  if ('throwing' in ref) return { program: throwing(ref.throwing, ref.onlyInWorkers) };
   if ('scenario' in ref) return { program: findScenario(ref.scenario)!.variants.find((v) => v.name === ref.variant)!.program };
   return { program: programs.find((p) => p.name === ref.program)! };
 }

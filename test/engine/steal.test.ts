@@ -15,7 +15,7 @@ import { programs } from '../../src/programs/index.ts';
 import type { Program } from '../../src/engine/program.ts';
 import { randProg, toProgram } from './randprog.ts';
 import { essence } from './split-helpers.ts';
-import type { StealRef } from './steal-worker-loader.ts';
+import { throwing, type StealRef } from './steal-worker-loader.ts';
 
 const pool = new WorkerPool({ entry: new URL('./steal-worker-loader.ts', import.meta.url).href, tsx: true, loader: 'loadStealProgram' });
 after(() => pool.close());
@@ -77,6 +77,17 @@ test('benchmark programs, on two and three threads', async () => {
     const p = programs.find((x) => x.name === name)!;
     for (const jobs of [2, 3]) await agree(p, { program: name }, { all: false, params, jobs });
   }
+});
+
+test("a user's error in any thread's part ends the search with that error, as on one thread", async () => {
+  const p = throwing(4);
+  assert.throws(() => check(p), /R read the last value/);
+  pool.grow(1);
+  await assert.rejects(checkSplit(p, { jobs: 2, workers: { pool, program: { throwing: 4 } satisfies StealRef } }), /R read the last value/);
+  // The error only a worker thread's part raises: the calling thread must not wait for that part's count.
+  const q = throwing(5, true);
+  assert.equal(check(q).verdict, 'ok');
+  await assert.rejects(checkSplit(q, { jobs: 2, workers: { pool, program: { throwing: 5, onlyInWorkers: true } satisfies StealRef } }), /R read the last value/);
 });
 
 test('the searches above were shared out', () => {

@@ -100,7 +100,8 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
         task = null;
       }
       drain();
-      if (pending === 0) break;
+      // A worker's error ends the search (its part never reports a segment).
+      if (pending === 0 || jobError) break;
       task = mine.shift() ?? null;
       if (task) continue;
       shared.ask(0);
@@ -108,7 +109,7 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
       seenMail = -1;
       drain();
       task = mine.shift() ?? null;
-      if (task || pending === 0) continue;
+      if (task || pending === 0 || jobError) continue;
       const dead = pool.failure(threads);
       if (dead) { jobError ??= dead; shared.haltAll(); break; }
       await shared.sleepAsync(0, seen, 100);
