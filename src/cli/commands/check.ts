@@ -148,7 +148,7 @@ async function checkBugs(p: Parsed): Promise<number> {
     import('../../kernel/catalog.ts'), import('../../kernel/bugs/bug.ts'), import('../bug-table.ts'),
   ]);
   if (p.opts.all) {
-    for (const run of await catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null }, true, !!p.opts.ghosts)]);
+    for (const run of await catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null }, !p.opts['no-symmetry'], !!p.opts.ghosts)]);
     if (!seed.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected')) status = 1;
   }
   const rows: BugRow[] = [];
@@ -157,7 +157,7 @@ async function checkBugs(p: Parsed): Promise<number> {
     for (const bv of bug.variants) {
       const v = bugVariant(bv);
       const run: Run = { target: bv.scenario.name, scenario: bv.scenario.name, variant: v, program: v.program };
-      const r = await runOne(run, b, model, undefined, true, { split: null }, true, !!p.opts.ghosts);
+      const r = await runOne(run, b, model, undefined, true, { split: null }, !p.opts['no-symmetry'], !!p.opts.ghosts);
       const ok = asExpected(v, r);
       if (ok === false) status = 1;
       rows.push({ bug, role: bv.role, scenario: bv.scenario.name, variant: v.name, result: r, asExpected: ok });
