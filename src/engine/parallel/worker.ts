@@ -17,7 +17,8 @@ export interface LoadedProgram {
   program: Program;
 }
 
-export interface Job {
+/** What every job names: the program, how to explore it, and this worker's place among the job's. */
+interface JobBase {
   id: number;
   /** Handed to the entry module's `loadWorkerProgram`. */
   program: unknown;
@@ -28,8 +29,6 @@ export interface Job {
   symmetry: boolean;
   /** Failed CAS reads taken out (ExploreOptions.ghosts). */
   ghosts: boolean;
-  depth: number;
-  tasks: number;
   sab: SharedArrayBuffer;
   /** This worker's index among the job's (set by the pool for each thread it posts the job to). */
   worker: number;
@@ -38,21 +37,15 @@ export interface Job {
   maxEvents?: number;
 }
 
+/** A split job (split.ts): walk the plan's prefix, explore the split tasks this thread claims. */
+export interface Job extends JobBase {
+  depth: number;
+  tasks: number;
+}
+
 /** A work-stealing job (steal.ts): explore the tasks handed to this thread until the search ends. */
-export interface StealJob {
+export interface StealJob extends JobBase {
   kind: 'steal';
-  id: number;
-  program: unknown;
-  params: Params;
-  model: string;
-  keepGoing: boolean;
-  symmetry: boolean;
-  /** Failed CAS reads taken out (ExploreOptions.ghosts). */
-  ghosts: boolean;
-  sab: SharedArrayBuffer;
-  worker: number;
-  deadline?: number;
-  maxEvents?: number;
 }
 
 export type AnyJob = Job | StealJob;
