@@ -67,18 +67,24 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
     out('This is a sample, not a proof: executions outside it were not explored.');
   } else if (r.verdict === 'bounded') {
     const by = boundWords(r, b);
-    out(`BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
+    out(`BOUNDED: explored ${fmt(r.executions)} complete executions${r.symmetry ? ` ${r.symmetry}` : ''}${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}.`);
     out('The search is NOT exhaustive: no violation among the executions explored; the rest were not explored.');
+    out(countedWords(r));
     const sp = splitOf(r);
     if (sp && sp.tasks) out(`(${fmt(sp.finished)} of the ${fmt(sp.owned)} parts the search was split into were explored to the end, the others partly or not at all)`);
     if (sp && sp.jobs > 1 && r.cutBy === 'max-executions') out(`(on ${sp.jobs} threads the bound stops whichever thread reaches it: these are not the first ${fmt(b.maxExecutions ?? 0)} executions of the search order, which --jobs 1 explores)`);
   } else {
     const upTo = r.symmetry ? ` ${r.symmetry}` : '';
     out(`OK: no violation in ${r.executions === 1 ? `the only execution${upTo}` : `all ${fmt(r.executions)} executions${upTo}`}${blocked}; ${r.seconds.toFixed(2)} s.`);
-    out(`(counted: ${r.counts}${r.unordered ? `; ${fmt(r.unordered)} more explored, permutations of those counted` : ''}${r.unorderedCut ? `; search stopped early at ${fmt(r.unorderedCut)} partial executions whose every extension is such a permutation` : ''})`);
+    out(countedWords(r));
   }
   const sp = splitOf(r);
   if (sp && sp.resumed) out(`(resumed: ${fmt(sp.resumed)} of the ${fmt(sp.tasks)} parts of the search came from ${sp.resumedFrom})`);
+}
+
+/** What the counts count (the model's executions, symmetry's classes) and what symmetry explored beyond them. */
+function countedWords(r: CheckResult): string {
+  return `(counted: ${r.counts}${r.unordered ? `; ${fmt(r.unordered)} more explored, permutations of those counted` : ''}${r.unorderedCut ? `; search stopped early at ${fmt(r.unorderedCut)} partial executions whose every extension is such a permutation` : ''})`;
 }
 
 /** 'PCT depth 3, seed 1' or 'uniform random walk, seed 1'. */
@@ -115,7 +121,7 @@ export function printShard(run: Run, r: CheckResult, b: Bounds, shard: { index: 
   }
   if (r.verdict === 'bounded') {
     const by = boundWords(r, b);
-    out(`SHARD BOUNDED: explored ${fmt(r.executions)} complete executions${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}: ${parts} explored to the end.`);
+    out(`SHARD BOUNDED: explored ${fmt(r.executions)} complete executions${r.symmetry ? ` ${r.symmetry}` : ''}${blocked} in ${r.seconds.toFixed(2)} s, then stopped at ${by}: ${parts} explored to the end.`);
   } else {
     out(`SHARD DONE: no violation in its ${fmt(r.executions)} executions${blocked}, ${parts}; ${r.seconds.toFixed(2)} s.`);
   }

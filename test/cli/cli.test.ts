@@ -68,6 +68,10 @@ test('check: a run cut by a bound never claims a verdict it did not reach', () =
   assert.doesNotMatch(r.out, /^OK/m);
   const j = JSON.parse(mm('check', 'readers', '--param', 'N=8', '--max-executions', '10', '--json').out);
   assert.equal(j.results[0].verdict, 'bounded');
+  // Under symmetry reduction the counts are classes: a cut run says so, as a complete one does.
+  const sym = mm('check', 'gup-fast-vs-zap', '--param', 'walkers=3', '--max-executions', '200', '--jobs', '1');
+  assert.match(sym.out, /BOUNDED: explored [\d,]+ complete executions up to permuting the 3 walker threads/);
+  assert.match(sym.out, /\(counted: .*one per class up to permuting the 3 walker threads/);
   const s = mm('check', 'readers', '--param', 'N=8', '--random', '20', '--seed', '3');
   assert.match(s.out, /SAMPLED: no violation in 20 complete executions \(PCT depth 3, seed 3\)/);
   assert.match(s.out, /a sample, not a proof/);
