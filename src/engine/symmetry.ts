@@ -229,17 +229,7 @@ export class Symmetry {
    * execution of each class under permuting the groups is (docs/scaling.md, symmetry).
    */
   ordered(g: Graph): boolean {
-    for (const grp of this.groups) {
-      const ts = grp.tids;
-      for (let x = 0; x < ts.length; x++) {
-        for (let y = x + 1; y < ts.length; y++) {
-          const a = ts[x], b = ts[y];
-          const j = this.firstDifference(g, a, b);
-          if (j >= 0 && this.ecoBefore(g.threads[b][j], g.threads[a][j])) return false;
-        }
-      }
-    }
-    return true;
+    return !this.someUnordered(g, false);
   }
 
   /**
@@ -253,6 +243,14 @@ export class Symmetry {
    * the pair stays unordered in every leaf below g, none of which counts: the search may stop here.
    */
   frozenUnordered(g: Graph): boolean {
+    return this.someUnordered(g, true);
+  }
+
+  /**
+   * Is some pair of a group unordered at its first difference (the higher thread's event first in
+   * eco)? With `pinnedOnly`, only a pair whose two events there are both pinned counts.
+   */
+  private someUnordered(g: Graph, pinnedOnly: boolean): boolean {
     let minRev = -2; // the stamp of the earliest read a revisit may take, computed once when needed
     for (const grp of this.groups) {
       const ts = grp.tids;
@@ -263,6 +261,7 @@ export class Symmetry {
           if (j < 0) continue;
           const ea = g.threads[a][j], eb = g.threads[b][j];
           if (!this.ecoBefore(eb, ea)) continue;
+          if (!pinnedOnly) return true;
           if (minRev === -2) minRev = this.firstChangeable(g);
           if (this.pinned(g, ea, minRev) && this.pinned(g, eb, minRev)) return true;
         }
