@@ -336,7 +336,10 @@ export class Explorer {
     const start = this.opts.start;
     if (more && start !== undefined) {
       start.g.locObj = this.g.locObj;
-      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ ...it })) };
+      // Items as the explorer makes them (a literal): objects from another thread (structured
+      // clone), or spread copies of them, have other hidden classes, which would deoptimize the
+      // code that takes items off the worklist.
+      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ type: it.type, s: it.s, pos: it.pos, lo: it.lo, d: it.d })) };
       more = this.backtrack();
     }
     while (more) {
