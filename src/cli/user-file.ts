@@ -120,7 +120,7 @@ const CACHE_KEEP = 200;
 const CONFIGS = ['package.json', 'tsconfig.json', 'jsconfig.json'];
 
 interface CacheEntry {
-  /** What the entry was compiled for (its file name is only a hash of it). */
+  /** What the entry was compiled for, and by which esbuild (its file name is a hash of the first). */
   key: string;
   /** Absolute path → the file's content, bytes as latin1 (null: the file did not exist). */
   files: Record<string, string | null>;
@@ -161,15 +161,16 @@ function dependencies(inputs: string[]): string[] {
 
 /** The user's file compiled to an ES module meant to sit in `dir`: from the cache when nothing it came from changed. */
 async function compiled(abs: string, dir: string, exportsMap: Map<string, string>): Promise<string> {
-  const esbuildPkg = (() => {
+  const esbuildVersion = (() => {
     try {
-      return readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8');
+      return (JSON.parse(readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version ?? '';
     } catch {
       return '';
     }
   })();
-  const key = JSON.stringify([abs, dir, [...exportsMap], esbuildPkg]);
-  const at = join(CACHE_DIR, `${hash64(key)}.json`);
+  const what = JSON.stringify([abs, dir, [...exportsMap]]);
+  const key = JSON.stringify([what, esbuildVersion]);
+  const at = join(CACHE_DIR, `${hash64(what)}.json`);
   try {
     const hit = JSON.parse(readFileSync(at, 'utf8')) as CacheEntry;
     if (hit.key === key && Object.entries(hit.files).every(([f, c]) => content(f) === c)) {
