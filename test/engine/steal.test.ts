@@ -17,7 +17,7 @@ import { programs } from '../../src/programs/index.ts';
 import type { Program } from '../../src/engine/program.ts';
 import { randProg, toProgram } from './randprog.ts';
 import { essence } from './split-helpers.ts';
-import { throwing, type StealRef } from './steal-worker-loader.ts';
+import { spawner, throwing, type StealRef } from './steal-worker-loader.ts';
 
 const pool = new WorkerPool({ entry: new URL('./steal-worker-loader.ts', import.meta.url).href, tsx: true, loader: 'loadStealProgram' });
 after(() => pool.close());
@@ -57,6 +57,18 @@ test('programs that spawn threads, with and without --all-violations', async () 
   for (const all of [false, true]) {
     await fc.assert(fc.asyncProperty(spawning, (p) => agree(toProgram(p), { rand: p }, { all })), { numRuns: 30, seed: 20261205, endOnFailure: true });
   }
+});
+
+test('a program that spawns its threads in its first execution is shared out, its threads numbered as one run numbers them', async () => {
+  const p = spawner(4);
+  const want = essence(check(p));
+  pool.grow(1);
+  const got = await checkSplit(p, { jobs: 2, workers: { pool, program: { spawner: 4 } satisfies StealRef } });
+  assert.deepEqual(essence(got.result), want);
+  // Parts handed off were kept: a part whose explorer numbered a spawn itself makes the search run again on one thread (one part).
+  assert.ok(got.result.split.tasks > 1, `${got.result.split.tasks} parts`);
+  handed += got.result.split.tasks - 1;
+  byWorkers += got.result.split.byWorkers;
 });
 
 const variants: [string, string, Record<string, number>?][] = [

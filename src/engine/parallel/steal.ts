@@ -30,6 +30,7 @@ export interface StealTask {
   path: number[];
   g: EncodedGraph | null;
   items: HandedOff['items'];
+  spawnIds?: number[][];
 }
 
 /** What one explorer found in one task's own part (its hand-offs report their own). */
@@ -38,9 +39,11 @@ export interface TaskSeg extends Omit<Segment, 'seq' | 'split'> {
   /** The explorer stopped: a bound (cutBy) or halt, or the task comes after the earliest violation. */
   cutBy: CheckResult['cutBy'];
   /**
-   * A handed-off part spawned threads: their ids (Explorer.childTid, numbered as spawns are first
-   * met) may differ from one run's, which met other spawns first, and so may the order the part
-   * is explored in (steal-run.ts then explores the search again on one thread).
+   * A handed-off part met a spawn the explorer that handed it off had not numbered: the id its own
+   * explorer gave it (Explorer.childTid, numbered as spawns are first met) may differ from one
+   * run's, which met other spawns first, and so may the order the part is explored in
+   * (steal-run.ts then explores the search again on one thread). Spawns already numbered go with
+   * the part (HandedOff.spawnIds).
    */
   spawned?: boolean;
 }
@@ -151,7 +154,7 @@ class TaskRun implements SplitHook {
     const h = ex.handOff();
     if (h === null) { sh.ask(to); return; }
     this.handed++;
-    this.env.give(to, { path: [...this.path, this.handed], g: encodeGraph(h.g), items: h.items });
+    this.env.give(to, { path: [...this.path, this.handed], g: encodeGraph(h.g), items: h.items, spawnIds: h.spawnIds });
   }
 
   private noteClass(ex: Explorer): void {
@@ -172,7 +175,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   const run = new TaskRun(task.path, s, env);
   const seg: TaskSeg = { path: task.path, complete: 0, blocked: 0, rejected: 0, finished: false, cutBy: null };
   if (env.shared.halted() || run.after()) return seg;
-  const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items } : undefined;
+  const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items, spawnIds: task.spawnIds } : undefined;
   const timeoutMs = s.deadline !== undefined ? Math.max(0, s.deadline - Date.now()) : undefined;
   const ex = new Explorer(s.inst, { model: s.model, keepGoing: s.keepGoing, maxEvents: s.maxEvents, symmetry: s.symmetry, ghosts: s.ghosts, timeoutMs, split: run, start });
   const r = ex.run();
@@ -197,7 +200,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
     }
     if (Object.keys(classes).length) seg.classes = classes;
   }
-  if (task.path.length > 0 && ex.rts.length > s.inst.threads.length) seg.spawned = true;
+  if (task.path.length > 0 && ex.spawnsMet > 0) seg.spawned = true;
   if (run.found.length) seg.found = run.found;
   if (r.flags.length) seg.flags = r.flags;
   return seg;
