@@ -17,8 +17,9 @@
 // the path to an ordered graph must delete. Counterexamples: three threads `fetch_add(x); load(x)`
 // with a fourth storing to x (50 classes, 47 found), three threads `store(x); fetch_add(x)`
 // (15, 12 found). So the search stops only at a partial graph that is unordered for good
-// (frozenUnordered: no backward revisit can reach back into the unordered pair), and skips the
-// unordered leaves it still reaches (docs/design/symmetry.md).
+// (frozenUnordered: no backward revisit can reach back into the unordered pair, or every one
+// that can leaves it unordered, held), and skips the unordered leaves it still reaches
+// (docs/design/symmetry.md).
 //
 // The declaration is checked, never assumed: symmetryGroups refuses a group whose threads run
 // different body functions or own different kinds of locations; the explorer refuses a thread
