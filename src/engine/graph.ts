@@ -104,14 +104,13 @@ export function joinView(e: Ev, from: number[]): void {
   for (let i = 0; i < from.length; i++) if (from[i] > into[i]) into[i] = from[i];
 }
 
-/** A copy of e for another graph (copyKeeping): same labels and view, no stamp, rf or co yet. */
+/** A copy of e for another graph (copyKeeping): same labels and view; no stamp, rf, readers or co yet. */
 function copyEv(e: Ev): Ev {
   const c = new Ev(e.kind, e.tid, e.idx, -1);
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
   c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
-  if (e.kind === EvKind.Write) c.readers = [];
   e.copy = c;
   return c;
 }
@@ -126,6 +125,33 @@ function keepIn(list: Ev[], drop: Ev | null): void {
   // pop(), not `list.length = n`: setting an array's length is a call into the runtime (about
   // 0.1 µs even when nothing changes), and a backward revisit does this for every list it keeps.
   while (list.length > n) list.pop();
+}
+
+/** The copies (Ev.copy) of the events of `list` that have one, `drop` left out, in order. */
+function copiesOf(list: Ev[], drop: Ev | null): Ev[] {
+  const out = list.slice();
+  let n = 0;
+  for (let k = 0; k < list.length; k++) {
+    const e = list[k];
+    if (e.copy !== null && e !== drop) out[n++] = e.copy;
+  }
+  while (out.length > n) out.pop(); // see keepIn
+  return out;
+}
+
+/** copiesOf for each list of `lists` (per thread or per location). */
+function listsOf(lists: Ev[][], drop: Ev | null): Ev[][] {
+  const out = lists.slice();
+  for (let i = 0; i < lists.length; i++) out[i] = copiesOf(lists[i], drop);
+  return out;
+}
+
+/** The copy of write (or Init) w gets its kept readers' copies, which get it as their source. */
+function linkReaders(w: Ev, revisited: Ev | null): void {
+  const c = w.copy as Ev;
+  const rs = copiesOf(w.readers as Ev[], revisited);
+  for (let k = 0; k < rs.length; k++) rs[k].rf = c;
+  c.readers = rs;
 }
 
 /**
@@ -241,15 +267,26 @@ export class Graph {
 
   /** Inserts write w into co(loc) immediately after position p. */
   insertCo(w: Ev, p: number): void {
+    // By hand, not splice: splice allocates the array of what it removed, even when empty.
     const list = this.co[w.loc];
-    list.splice(p + 1, 0, w);
-    for (let i = p + 1; i < list.length; i++) list[i].coPos = i;
+    list.push(w);
+    for (let i = list.length - 1; i > p + 1; i--) {
+      const x = list[i - 1];
+      x.coPos = i;
+      list[i] = x;
+    }
+    list[p + 1] = w;
+    w.coPos = p + 1;
   }
 
   removeCo(w: Ev): void {
     const list = this.co[w.loc];
-    list.splice(w.coPos, 1);
-    for (let i = w.coPos; i < list.length; i++) list[i].coPos = i;
+    for (let i = w.coPos + 1; i < list.length; i++) {
+      const x = list[i];
+      x.coPos = i - 1;
+      list[i - 1] = x;
+    }
+    list.pop(); // see keepIn
   }
 
   /** Detaches read r from its source (r must be the newest reader of that source). */
@@ -295,64 +332,59 @@ export class Graph {
     // has another hidden class, and the explorer's code, optimized for the first graph's, would
     // be deoptimized ("wrong map") at the first copy and then run on two kinds of graph.
     const g = new Graph(NO_VALS, 0);
-    const nt = this.threads.length;
-    const nl = this.inits.length;
-    const threads = g.threads;
-    const slots = g.slots;
-    for (let t = 0; t < nt; t++) threads.push([]);
-    const inits = g.inits;
-    const reads = g.reads;
-    for (let l = 0; l < nl; l++) {
-      const i = this.inits[l];
+    // Every list is made by slicing its original (copiesOf): an array of the right size at once,
+    // where pushing into [] reserves 17 slots at the first push and grows again past them. The
+    // lists are about half of what a copy allocates (big0: 18 events, 4 threads, 4 locations).
+    const inits = this.inits.slice();
+    for (let l = 0; l < inits.length; l++) {
+      const i = inits[l];
       const c = new Ev(EvKind.Init, -1, 0, 0);
       c.loc = i.loc;
       c.val = i.val;
       c.life = i.life;
-      c.readers = [];
       i.copy = c;
-      inits.push(c);
-      reads.push([]);
+      inits[l] = c;
     }
-    const byStamp = g.byStamp;
-    const joins = g.joins;
     const src = this.byStamp;
+    const byStamp = src.slice();
+    let n = 0;
     for (let k = 0; k < src.length; k++) {
       const e = src[k];
       if (e === last || !keep(e)) { e.copy = null; continue; }
       const c = copyEv(e);
-      c.stamp = byStamp.length;
-      byStamp.push(c);
-      threads[e.tid].push(c);
-      if (c.kind === EvKind.Read) reads[c.loc].push(c);
-      else if (c.kind === EvKind.Join) joins.push(c);
+      c.stamp = n;
+      byStamp[n++] = c;
     }
     if (last) {
       const lc = copyEv(last);
-      lc.stamp = byStamp.length;
-      byStamp.push(lc);
-      threads[last.tid].push(lc);
+      lc.stamp = n;
+      byStamp[n++] = lc;
     }
+    while (byStamp.length > n) byStamp.pop(); // see keepIn
+    // A kept set is porf-closed and `last` is the newest of its thread's kept events (nothing
+    // po-after it is kept), so each thread's copies stay in po order with `last` at the end.
+    g.threads = listsOf(this.threads, null);
+    const slots = g.slots;
     for (let t = 0; t < this.slots.length; t++) {
       const s = this.slots[t];
       slots.push({ isStatic: s.isStatic, spawn: s.spawn ? s.spawn.copy : null });
     }
-    const co = g.co;
-    for (let l = 0; l < this.co.length; l++) {
-      const list = this.co[l];
-      const out: Ev[] = [];
-      for (let p = 0; p < list.length; p++) {
-        const w = list[p];
-        if (w !== last && w.copy) { w.copy.coPos = out.length; out.push(w.copy); }
-      }
-      co.push(out);
+    g.inits = inits;
+    g.byStamp = byStamp;
+    g.reads = listsOf(this.reads, null);
+    g.joins = copiesOf(this.joins, null);
+    const co = listsOf(this.co, last);
+    for (let l = 0; l < co.length; l++) {
+      const list = co[l];
+      for (let p = 0; p < list.length; p++) list[p].coPos = p;
     }
-    // Readers in stamp order of the reads, as push and setRf keep them.
+    g.co = co;
+    // rf and readers: a kept read other than `revisited` keeps its source (kept too: porf-closed);
+    // readers stay in their order, the reads' stamp order, as push and setRf keep them.
+    for (let l = 0; l < this.inits.length; l++) linkReaders(this.inits[l], revisited);
     for (let k = 0; k < src.length; k++) {
       const e = src[k];
-      if (e.kind === EvKind.Read && e !== revisited && e.copy && e.rf && e.rf.copy) {
-        e.copy.rf = e.rf.copy;
-        (e.rf.copy.readers as Ev[]).push(e.copy);
-      }
+      if (e.kind === EvKind.Write && e.copy !== null) linkReaders(e, revisited);
     }
     g.locObj = this.locObj;
     return g;

@@ -3,7 +3,7 @@
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
 import { Ctx, DepKind, OpKind, RmwKind, SiteCtx, type FenceKind, type Op, type ThreadFn, type Val } from './ops.ts';
-import { ModelError, userCall, wrapUserError } from './errors.ts';
+import { ModelError, wrapUserError } from './errors.ts';
 import { Fault, readFault } from './lifetime.ts';
 
 /** What a read event still needs before its operation is finished. */
@@ -200,7 +200,13 @@ export class ThreadRt {
     if (this.spawned) this.bind(g.slots[this.tid].spawn as Ev);
     this.generation++;
     ctx.reset();
-    this.gen = userCall(`thread ${this.name}`, () => this.body(ctx)) as Generator<Op, unknown, Val>;
+    // Inline, not userCall: a replay starts the body again at every revisit, and the closure and
+    // the message string would be made each time.
+    try {
+      this.gen = this.body(ctx) as Generator<Op, unknown, Val>;
+    } catch (e) {
+      throw wrapUserError(`thread ${this.name}`, e);
+    }
     if (!this.gen || typeof this.gen.next !== 'function') {
       throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`);
     }
