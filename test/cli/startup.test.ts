@@ -98,6 +98,35 @@ export default defineProgram({ name: 'cached', setup(b) {
   assert.match(changed.out, /VIOLATION: saw 2/);
 });
 
+test('a run on one thread of a cached user file loads neither node:crypto nor node:worker_threads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-startup-'));
+  const prog = join(dir, 'prog.ts');
+  writeFileSync(prog, `import { defineProgram } from 'mmcheck';
+export default defineProgram({ name: 'builtins', setup(b) {
+  const x = b.loc('x');
+  b.thread('a', function* (t) { yield t.store(x, 1); });
+  b.thread('b', function* (t) { yield t.load(x); });
+} });
+`);
+  // A preload that lists, at exit, the Node modules loaded after it (process.moduleLoadList).
+  const list = join(dir, 'loaded.txt');
+  const preload = join(dir, 'preload.cjs');
+  writeFileSync(preload, `const base = new Set(process.moduleLoadList);
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.filter((m) => !base.has(m)).join('\\n')));
+`);
+  const run = (...args: string[]): string[] => {
+    const r = spawnSync(process.execPath, ['--require', preload, bin, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return readFileSync(list, 'utf8').split('\n');
+  };
+  run('check', prog, '--jobs', '1'); // compiles the file (esbuild loads both) and caches it
+  for (const args of [[prog, '--jobs', '1'], ['readers', '--param', 'N=3', '--jobs', '1']]) {
+    const loaded = run('check', ...args);
+    assert.ok(loaded.includes('NativeModule v8'), 'the preload saw the run (memory.ts reads the heap limit)');
+    assert.deepEqual(loaded.filter((m) => /^NativeModule (crypto|worker_threads)$/.test(m)), [], `check ${args.join(' ')}`);
+  }
+});
+
 test('a command runs from main.cjs with V8\'s code cache, and prints what the ES-module bundle prints', () => {
   const cache = (): string[] => readdirSync(bundle).filter((f) => /^main\.cjs\..*\.v8cache$/.test(f));
   const viaCache = mm('check', 'readers', '--param', 'N=3', '--jobs', '1');

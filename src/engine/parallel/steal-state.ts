@@ -7,6 +7,8 @@
 import { cmpTask } from './task-order.ts';
 
 const HALT = 0, END = 1, LEAVES = 2, MAX_LEAVES = 3, WANT = 4, STOP_LOCK = 5, STOP_GEN = 6, STOP_LEN = 7, STOP_N = 8, DONE = 9, FIXED = 10;
+/** What StealShared.leaf says of a leaf an explorer counted. */
+export const LEAF_GO = 0, LEAF_STOP = 1, LEAF_OVER = 2;
 /** A task path (task-order.ts) deeper than this is not handed off further. */
 export const MAX_PATH = 2048;
 /** A worker's state: not yet started on the job, started, or let off it. */
@@ -131,14 +133,28 @@ export class StealShared {
 
   // ---- bounds, halting and the end of the job
 
-  /** A leaf was counted; true when --max-executions (over all explorers) is reached, or a halt. */
-  leaf(): boolean {
+  /**
+   * An explorer counted a leaf: LEAF_GO (go on), LEAF_STOP (it counts, and --max-executions over
+   * all explorers is reached by it, or the search was halted) or LEAF_OVER (the bound was reached
+   * by other explorers' leaves: this one must not count). Claimed, not just counted, so that
+   * explorers that reach the bound at once do not count past it together.
+   */
+  leaf(): number {
     const max = this.a[MAX_LEAVES];
-    if (max !== 0 && Atomics.add(this.a, LEAVES, 1) + 1 >= max) {
-      Atomics.store(this.a, HALT, 1);
-      return true;
+    if (max !== 0) {
+      const n = Atomics.add(this.a, LEAVES, 1) + 1;
+      if (n > max) return LEAF_OVER;
+      if (n === max) {
+        Atomics.store(this.a, HALT, 1);
+        return LEAF_STOP;
+      }
     }
-    return Atomics.load(this.a, HALT) !== 0;
+    return Atomics.load(this.a, HALT) !== 0 ? LEAF_STOP : LEAF_GO;
+  }
+
+  /** Is --max-executions set (the explorers claim their leaves)? */
+  bounded(): boolean {
+    return this.a[MAX_LEAVES] !== 0;
   }
 
   haltAll(): void {
