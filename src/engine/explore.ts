@@ -306,7 +306,7 @@ export class Explorer {
       this.rts.push(rt);
       this.taken.push(true);
     });
-    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name));
+    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name), opts.model.porfCoherent);
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
