@@ -4,11 +4,10 @@
 // (without --all-violations: the explorers of later parts of the search stop), a counter of leaves
 // for --max-executions, halt and end flags, and whether each worker thread started on the job (one
 // still loading when the search ends is let off it, not waited for).
+import { LEAF_GO, LEAF_OVER, LEAF_STOP } from './leaf-claim.ts';
 import { cmpTask } from './task-order.ts';
 
 const HALT = 0, END = 1, LEAVES = 2, MAX_LEAVES = 3, WANT = 4, STOP_LOCK = 5, STOP_GEN = 6, STOP_LEN = 7, STOP_N = 8, DONE = 9, FIXED = 10;
-/** What StealShared.leaf says of a leaf an explorer counted. */
-export const LEAF_GO = 0, LEAF_STOP = 1, LEAF_OVER = 2;
 /** A task path (task-order.ts) deeper than this is not handed off further. */
 export const MAX_PATH = 2048;
 /** A worker's state: not yet started on the job, started, or let off it. */
@@ -136,8 +135,7 @@ export class StealShared {
   /**
    * An explorer counted a leaf: LEAF_GO (go on), LEAF_STOP (it counts, and --max-executions over
    * all explorers is reached by it, or the search was halted) or LEAF_OVER (the bound was reached
-   * by other explorers' leaves: this one must not count). Claimed, not just counted, so that
-   * explorers that reach the bound at once do not count past it together.
+   * by other explorers' leaves: this one must not count, leaf-claim.ts).
    */
   leaf(): number {
     const max = this.a[MAX_LEAVES];

@@ -20,7 +20,8 @@ import { symmetryWords } from '../symmetry.ts';
 import { decodeGraph, encodeGraph, type EncodedGraph } from './graph-codec.ts';
 import { Ledger } from './ledger.ts';
 import type { Found, Segment } from './split.ts';
-import { LEAF_OVER, LEAF_STOP, MAX_PATH, StealShared } from './steal-state.ts';
+import { LEAF_OVER, LEAF_STOP, LeafClaims } from './leaf-claim.ts';
+import { MAX_PATH, StealShared } from './steal-state.ts';
 import { cmpTask } from './task-order.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
 import type { SerializedError } from './worker.ts';
@@ -80,13 +81,12 @@ class TaskRun implements SplitHook {
   cut = false;
   /** Stopped because this task comes after the earliest violation. */
   abandoned = false;
-  /** The leaf the explorer counted past --max-executions, to take back: its kind and class of violation. */
-  over: { complete: boolean; key: string | null } | null = null;
-  /** With --max-executions: complete leaves, and leaves per class of violation (in the order found), up to the last leaf within it. */
-  private seenComplete = 0;
-  private readonly classCounts: number[] = [];
+  /** With --max-executions: the leaf the explorer counted past the bound, which runTask takes back. */
+  readonly claims: LeafClaims;
 
-  constructor(readonly path: number[], private readonly s: StealSearch, private readonly env: StealEnv) {}
+  constructor(readonly path: number[], private readonly s: StealSearch, private readonly env: StealEnv) {
+    this.claims = new LeafClaims(s.keepGoing);
+  }
 
   task(): number {
     return TASK_EXPLORE;
@@ -95,8 +95,8 @@ class TaskRun implements SplitHook {
   counted(ex: Explorer): boolean {
     const sh = this.env.shared;
     const claim = sh.leaf();
-    if (claim === LEAF_OVER) { this.takeBack(ex); this.cut = true; return true; }
-    if (sh.bounded()) this.noteCounts(ex);
+    if (claim === LEAF_OVER) { this.claims.takeBack(ex); this.cut = true; return true; }
+    if (sh.bounded()) this.claims.note(ex);
     if (this.s.keepGoing) {
       if (ex.violationClasses.size !== this.nClasses) this.noteClass(ex);
     } else if (ex.violation !== null && this.found.length === 0) {
@@ -108,24 +108,6 @@ class TaskRun implements SplitHook {
     }
     if (claim === LEAF_STOP) { this.cut = true; return true; }
     return false;
-  }
-
-  /** With --max-executions: what the explorer had counted after its last leaf within the bound. */
-  private noteCounts(ex: Explorer): void {
-    this.seenComplete = ex.complete;
-    if (!this.s.keepGoing) return;
-    let i = 0;
-    for (const c of ex.violationClasses.values()) this.classCounts[i++] = c.count;
-  }
-
-  /** The explorer counted a leaf past --max-executions (others reached it first): runTask takes it back. */
-  private takeBack(ex: Explorer): void {
-    let key: string | null = null;
-    if (this.s.keepGoing) {
-      let i = 0;
-      for (const [k, c] of ex.violationClasses) if (c.count !== (this.classCounts[i++] ?? 0)) key = k;
-    }
-    this.over = { complete: ex.complete > this.seenComplete, key };
   }
 
   poll(ex: Explorer): boolean {
@@ -182,8 +164,9 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   if (r.cutBy) env.shared.haltAll();
   seg.complete = r.complete;
   seg.blocked = r.blocked;
-  if (run.over) {
-    if (run.over.complete) seg.complete--;
+  const over = run.claims.over;
+  if (over) {
+    if (over.complete) seg.complete--;
     else seg.blocked--;
   }
   seg.rejected = r.rejected;
@@ -195,7 +178,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   if (s.keepGoing) {
     const classes: Record<string, number> = {};
     for (const [k, c] of ex.violationClasses) {
-      const n = c.count - (run.over?.key === k ? 1 : 0);
+      const n = c.count - (over?.key === k ? 1 : 0);
       if (n > 0) classes[k] = n;
     }
     if (Object.keys(classes).length) seg.classes = classes;
