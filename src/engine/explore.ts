@@ -347,10 +347,13 @@ export class Explorer {
     if (more && start !== undefined) {
       start.g.locObj = this.g.locObj;
       if (start.spawnIds) this.seedSpawns(start.g, start.spawnIds);
-      // Items as the explorer makes them (a literal): objects from another thread (structured
-      // clone), or spread copies of them, have other hidden classes, which would deoptimize the
-      // code that takes items off the worklist.
-      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ type: it.type, s: it.s, pos: it.pos, lo: it.lo, d: it.d })) };
+      // Items as the explorer makes them (literals, pushed onto an empty array): objects from
+      // another thread (structured clone), or spread copies of them, have other hidden classes,
+      // and an array made by map() another elements kind (holey), which would deoptimize the code
+      // that pushes and pops worklist items.
+      const items: HandedOff['items'] = [];
+      for (const it of start.items) items.push({ type: it.type, s: it.s, pos: it.pos, lo: it.lo, d: it.d });
+      this.frames[0] = { g: start.g, items };
       more = this.backtrack();
     }
     while (more) {

@@ -54,6 +54,18 @@ test('the bundle is split by command: check loads neither the kernel catalog, no
   for (const f of [join(bundle, 'main.mjs'), join(bundle, 'chunks', chunk)]) assert.doesNotMatch(readFileSync(f, 'utf8'), /from "esbuild"/);
 });
 
+test('the bundle builds, and a command runs from its code-cached CommonJS file (a broken build would only make runs slower: MMCHECK_BUNDLE_STRICT makes the fallback an error)', () => {
+  const r = mmEnv({ MMCHECK_BUNDLE_STRICT: '1' }, 'check', 'readers', '--param', 'N=2');
+  assert.equal(r.code, 0, r.err);
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-strict-'));
+  const file = join(dir, 'one.ts');
+  writeFileSync(file, `import { defineProgram, Mode } from 'mmcheck';
+export default defineProgram({ name: 'one', setup(b) { const x = b.loc('x', 0); b.thread('t', function* (t) { yield t.store(x, 1, Mode.Relaxed); }); } });
+`);
+  const u = mmEnv({ MMCHECK_BUNDLE_STRICT: '1' }, 'check', file);
+  assert.equal(u.code, 0, u.err);
+});
+
 /** The newest modification time of the files under dir. */
 function newest(dir: string): number {
   let t = statSync(dir).mtimeMs;
