@@ -196,9 +196,8 @@ export interface ExploreOptions {
   stall?: boolean;
   /**
    * Also take out such a CAS read when a backward revisit makes it fail (Explorer.ghostable,
-   * docs/design/exploration.md §3.2), as GenMC's removeCASReadIfBlocks does (--ghosts). Off by
-   * default: on a 4-thread random CAS-loop program (test/engine/stall.test.ts's todo test) it
-   * still loses complete executions brute force has.
+   * docs/design/exploration.md §3.2), as GenMC's removeCASReadIfBlocks does; default on (with
+   * stall), false keeps it (--no-ghosts). Changes blocked counts only.
    */
   ghosts?: boolean;
   /**
@@ -347,10 +346,13 @@ export class Explorer {
     if (more && start !== undefined) {
       start.g.locObj = this.g.locObj;
       if (start.spawnIds) this.seedSpawns(start.g, start.spawnIds);
-      // Items as the explorer makes them (a literal): objects from another thread (structured
-      // clone), or spread copies of them, have other hidden classes, which would deoptimize the
-      // code that takes items off the worklist.
-      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ type: it.type, s: it.s, pos: it.pos, lo: it.lo, d: it.d })) };
+      // Items as the explorer makes them (literals, pushed onto an empty array): objects from
+      // another thread (structured clone), or spread copies of them, have other hidden classes,
+      // and an array made by map() another elements kind (holey), which would deoptimize the code
+      // that pushes and pops worklist items.
+      const items: HandedOff['items'] = [];
+      for (const it of start.items) items.push({ type: it.type, s: it.s, pos: it.pos, lo: it.lo, d: it.d });
+      this.frames[0] = { g: start.g, items };
       more = this.backtrack();
     }
     while (more) {
@@ -1267,7 +1269,7 @@ export class Explorer {
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
-    const ghost = this.opts.ghosts === true && this.opts.stall !== false && this.ghostable(r, w);
+    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && (old === null || this.readdedGhost(r) === null) && this.ghostable(r, w);
     const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.
