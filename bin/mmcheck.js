@@ -19,7 +19,8 @@
 //   ES-module bundle serves worker threads, MMCHECK_DEBUG (its stack traces name the sources) and
 //   MMCHECK_NO_CODE_CACHE.
 // - With MMCHECK_NO_BUNDLE, or if the bundle cannot be built or written, the CLI runs from the
-//   sources through tsx instead; it behaves the same, only slower to start.
+//   sources through tsx instead; it behaves the same, only slower to start (MMCHECK_DEBUG says
+//   why it fell back; MMCHECK_BUNDLE_STRICT makes a fallback an error, for the tests).
 // - `--version` answers from package.json without loading anything else.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -199,12 +200,27 @@ async function bundled() {
     if (!process.env.MMCHECK_NO_CODE_CACHE && !process.env.MMCHECK_DEBUG && existsSync(cjs)) {
       try {
         return await loadCached(cjs);
-      } catch { /* fall back to the ES-module bundle */ }
+      } catch (e) { fellBack('the code-cached main.cjs', 'the ES-module bundle', e); }
     }
     return { mod: await import(pathToFileURL(out).href) };
-  } catch {
+  } catch (e) {
+    fellBack('the bundle', 'the sources through tsx', e);
     return null;
   }
+}
+
+/**
+ * A fallback keeps mmcheck running (a read-only install cannot write its bundle), but it also
+ * hides a build that broke: runs only get slower. MMCHECK_DEBUG says why it fell back, and
+ * MMCHECK_BUNDLE_STRICT (set by test/cli/startup.test.ts) makes it an internal error instead.
+ */
+function fellBack(what, instead, e) {
+  const why = `${what} failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  if (process.env.MMCHECK_BUNDLE_STRICT) {
+    process.stderr.write(`[mmcheck internal error] ${why}\n`);
+    process.exit(3);
+  }
+  if (process.env.MMCHECK_DEBUG) process.stderr.write(`mmcheck: ${why}; running from ${instead}\n`);
 }
 
 let loaded = await bundled();
@@ -214,5 +230,15 @@ if (!loaded) {
   register();
   loaded = { mod: await import('../src/cli/main.ts') };
 }
-process.exitCode = await loaded.mod.main(argv);
+const code = await loaded.mod.main(argv);
 loaded.save?.();
+// Exit as soon as the output is out. Left to itself, Node would first wait, with nothing left to
+// run, for V8's background threads to finish the optimizing compiles they have queued, whose code
+// nothing will run (strace of refcount(2): the main thread blocked on them for 50-90 ms of wall
+// time after its last write; docs/performance.md). Every command has finished its work when main()
+// returns (`view` returns when its server has closed). Output still queued (an asynchronous pipe,
+// as on macOS) is flushed first.
+process.exitCode = code;
+const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+if (queued.length === 0) process.exit(code);
+else Promise.all(queued.map((s) => new Promise((done) => s.write('', done)))).then(() => process.exit(code));

@@ -56,17 +56,18 @@ for (const n of [2, 3, 4]) {
 const chosen = names.length ? rows.filter((r) => names.includes(r.name)) : rows.filter((r) => !r.heavy);
 
 const dir = mkdtempSync(join(tmpdir(), 'genmc-compare-'));
-/** One whole-process run: wall seconds (here), CPU seconds (the shell's `times` for its child), output. */
+/**
+ * One whole-process run: wall seconds (here), CPU seconds (user + system of the command and its
+ * children, from bash's `time`, which reads getrusage to the millisecond; the shell's `times`
+ * counts clock ticks, 10 ms, too coarse for refcount(2)'s 0.1 s), output.
+ */
 function once(cmd) {
   const outFile = join(dir, 'out');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('sh', ['-c', '"$@" >"$OUT" 2>&1; s=$?; times; exit $s', 'sh', ...cmd], { encoding: 'utf8', env: { ...process.env, OUT: outFile } });
+  const r = spawnSync('bash', ['-c', 'TIMEFORMAT="%3U %3S"; { time "$@" >"$OUT" 2>&1; } 2>"$OUT.time"; s=$?; cat "$OUT.time"; exit $s', 'bash', ...cmd], { encoding: 'utf8', env: { ...process.env, OUT: outFile } });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const child = r.stdout.trim().split('\n').pop().split(/\s+/).map((t) => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t);
-    return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
-  });
-  return { wall, cpu: child[0] + child[1], status: r.status, out: readFileSync(outFile, 'utf8') };
+  const [user, sys] = r.stdout.trim().split('\n').pop().split(/\s+/).map(Number);
+  return { wall, cpu: user + sys, status: r.status, out: readFileSync(outFile, 'utf8') };
 }
 
 function genmcCounts(out) {

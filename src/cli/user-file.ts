@@ -9,13 +9,13 @@
 // The compiled module is cached (node_modules/.cache/mmcheck-user/), keyed by the file's path
 // and checked against the content of every file it was compiled from and of the package.json /
 // tsconfig.json files that could change how they compile: a second run loads no esbuild at all.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// A run that finds its file in the cache loads neither node:crypto nor node:worker_threads (the
+// entry holds the contents themselves, not their hashes; docs/performance.md).
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { threadId } from 'node:worker_threads';
 
 /** mmcheck's own directory (the package root): its sources are never "the user's file". */
 export const OWN_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -77,6 +77,13 @@ async function linkOwn(code: string): Promise<string> {
   return code;
 }
 
+/**
+ * Names this thread's temporary files apart from other runs' and other threads' (--jobs worker
+ * threads of one process load the same file at once): the process id and a random number, which
+ * differs per thread without loading node:worker_threads for its threadId.
+ */
+const RUN_TAG = `${process.pid}-${Math.floor(Math.random() * 1e9)}`;
+
 /** Files the user named, by absolute path, as the user spelt them (for messages). */
 const named = new Map<string, string>();
 
@@ -90,8 +97,7 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
   process.setSourceMapsEnabled(true);
   // Beside the file, so its own packages resolve from where it is; else in the temporary directory.
   for (const dir of [dirname(abs), tmpdir()]) {
-    // The thread's id too: --jobs worker threads of one process load the same file at once.
-    const tmp = join(dir, `.${basename(abs)}.${process.pid}${threadId ? `-${threadId}` : ''}.mmcheck.mjs`);
+    const tmp = join(dir, `.${basename(abs)}.${RUN_TAG}.mmcheck.mjs`);
     const code = await linkOwn(await compiled(abs, dir, exportsMap));
     try {
       writeFileSync(tmp, code);
@@ -101,7 +107,8 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
     try {
       return (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
     } finally {
-      rmSync(tmp, { force: true });
+      // unlinkSync, not rmSync: rmSync loads and runs Node's rimraf for one file.
+      try { unlinkSync(tmp); } catch { /* already gone */ }
     }
   }
   throw new Error(`cannot write a temporary module beside ${file} or in ${tmpdir()}`);
@@ -113,17 +120,31 @@ const CACHE_KEEP = 200;
 const CONFIGS = ['package.json', 'tsconfig.json', 'jsconfig.json'];
 
 interface CacheEntry {
-  /** Absolute path → sha256 of the content (null: the file did not exist). */
+  /** What the entry was compiled for, and by which esbuild (its file name is a hash of the first). */
+  key: string;
+  /** Absolute path → the file's content, bytes as latin1 (null: the file did not exist). */
   files: Record<string, string | null>;
   code: string;
 }
 
-function digest(path: string): string | null {
+function content(path: string): string | null {
   try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
+    return readFileSync(path, 'latin1');
   } catch {
     return null;
   }
+}
+
+/** Two 32-bit FNV-1a-style hashes of s, in hex: names a cache entry (a collision only costs a recompilation). */
+function hash64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The files whose content a compilation depends on: its inputs, and the configs of every directory above them. */
@@ -140,18 +161,19 @@ function dependencies(inputs: string[]): string[] {
 
 /** The user's file compiled to an ES module meant to sit in `dir`: from the cache when nothing it came from changed. */
 async function compiled(abs: string, dir: string, exportsMap: Map<string, string>): Promise<string> {
-  const esbuildPkg = (() => {
+  const esbuildVersion = (() => {
     try {
-      return readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8');
+      return (JSON.parse(readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version ?? '';
     } catch {
       return '';
     }
   })();
-  const key = createHash('sha256').update(JSON.stringify([abs, dir, [...exportsMap], esbuildPkg])).digest('hex').slice(0, 32);
-  const at = join(CACHE_DIR, `${key}.json`);
+  const what = JSON.stringify([abs, dir, [...exportsMap]]);
+  const key = JSON.stringify([what, esbuildVersion]);
+  const at = join(CACHE_DIR, `${hash64(what)}.json`);
   try {
     const hit = JSON.parse(readFileSync(at, 'utf8')) as CacheEntry;
-    if (Object.entries(hit.files).every(([f, h]) => digest(f) === h)) {
+    if (hit.key === key && Object.entries(hit.files).every(([f, c]) => content(f) === c)) {
       const now = new Date();
       utimesSync(at, now, now); // recently used: the last to go when the cache is trimmed
       return hit.code;
@@ -160,11 +182,11 @@ async function compiled(abs: string, dir: string, exportsMap: Map<string, string
   const { code, inputs } = await compile(abs, dir, exportsMap);
   try {
     const files: CacheEntry['files'] = {};
-    for (const f of dependencies(inputs)) files[f] = digest(f);
+    for (const f of dependencies(inputs)) files[f] = content(f);
     mkdirSync(CACHE_DIR, { recursive: true });
     trimCache();
-    const tmp = `${at}.${process.pid}-${threadId}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ files, code } satisfies CacheEntry));
+    const tmp = `${at}.${RUN_TAG}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ key, files, code } satisfies CacheEntry));
     renameSync(tmp, at); // atomic: a concurrent run reads the old entry or the new one
   } catch { /* a read-only installation: no cache */ }
   return code;

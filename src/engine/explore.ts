@@ -161,6 +161,11 @@ export interface HandedOff {
   g: Graph;
   /** Worklist items of one frame, bottom first. */
   items: { type: number; s: number; pos: number; lo: number; d: number }[];
+  /**
+   * When threads were spawned: the tids the explorer that handed it off gave them, by parent and
+   * spawn (Explorer.spawnIds), so that the other explorer numbers them alike.
+   */
+  spawnIds?: number[][];
 }
 export const TASK_SKIP = 0, TASK_EXPLORE = 1, TASK_MUTED = 2, TASK_STOP = 3;
 
@@ -276,6 +281,11 @@ export class Explorer {
   unordered = 0;
   /** Partial graphs dropped as unordered for good (Symmetry.frozenUnordered): subtrees not explored. */
   symCut = 0;
+  /**
+   * Spawns this explorer numbered itself (childTid), not told by a part handed off to it: such a
+   * part may number its threads otherwise than one run does (parallel/steal-run.ts).
+   */
+  spawnsMet = 0;
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
@@ -296,7 +306,7 @@ export class Explorer {
       this.rts.push(rt);
       this.taken.push(true);
     });
-    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name));
+    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name), opts.model.porfCoherent);
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -336,7 +346,14 @@ export class Explorer {
     const start = this.opts.start;
     if (more && start !== undefined) {
       start.g.locObj = this.g.locObj;
-      this.frames[0] = { g: start.g, items: start.items.map((it) => ({ ...it })) };
+      if (start.spawnIds) this.seedSpawns(start.g, start.spawnIds);
+      // Items as the explorer makes them (literals, pushed onto an empty array): objects from
+      // another thread (structured clone), or spread copies of them, have other hidden classes,
+      // and an array made by map() another elements kind (holey), which would deoptimize the code
+      // that pushes and pops worklist items.
+      const items: HandedOff['items'] = [];
+      for (const it of start.items) items.push({ type: it.type, s: it.s, pos: it.pos, lo: it.lo, d: it.d });
+      this.frames[0] = { g: start.g, items };
       more = this.backtrack();
     }
     while (more) {
@@ -357,16 +374,43 @@ export class Explorer {
    * the others' together (readers N=15: 16,384 of 32,768 executions, then 8,192, 4,096, …) — for
    * another explorer to explore from the same graph (ExploreOptions.start). Everything this
    * search explores from now on comes before it in the search order, and it comes before what was
-   * handed off earlier. Null when nothing is left but the path being explored, or when threads
-   * were spawned (their bodies are closures that do not cross threads).
+   * handed off earlier. Null when nothing is left but the path being explored. Spawned threads
+   * go with their tids; their bodies, closures, do not cross threads (see seedSpawns).
    */
   handOff(): HandedOff | null {
-    if (this.rts.length > this.inst.threads.length) return null;
     for (const f of this.frames) {
       if (f.items.length === 0) continue;
-      return { g: f.g, items: f.items.splice(0, 1) };
+      const h: HandedOff = { g: f.g, items: f.items.splice(0, 1) };
+      if (this.rts.length > this.inst.threads.length) h.spawnIds = Array.from(this.spawnIds, (ids) => (ids ? ids.slice() : []));
+      return h;
     }
     return null;
+  }
+
+  /**
+   * Before exploring a part handed off with spawned threads (handOff): numbers them as the
+   * explorer that handed it off did, and runs every thread of g once against it, parents before
+   * children, so that the parents' runs put the children's bodies back on the Spawn events of the
+   * decoded graph (ThreadRt.replay), as the handing explorer's runs had made them.
+   */
+  private seedSpawns(g: Graph, spawnIds: number[][]): void {
+    let last = -1;
+    spawnIds.forEach((ids, parent) => {
+      if (ids.length === 0) return;
+      this.spawnIds[parent] = ids.slice();
+      for (const c of ids) last = Math.max(last, c);
+    });
+    while (this.rts.length <= last) {
+      const t = this.rts.length;
+      this.rts.push(new ThreadRt(t, `thread${t}`, noBody, this.inst.locs.length, true, this.opts.model.checkedFences ?? []));
+      this.taken.push(true);
+    }
+    this.ensureThreads();
+    for (let t = 0; t < this.rts.length; t++) {
+      if (!g.exists(t)) continue;
+      this.rts[t].sync(g);
+      this.rts[t].dirty = true;
+    }
   }
 
   // ---------------------------------------------------------------- forward extension
@@ -692,6 +736,7 @@ export class Explorer {
     const ids = (this.spawnIds[parent] ??= []);
     const known = ids[k];
     if (known !== undefined) return known;
+    this.spawnsMet++;
     let child = this.rts.length;
     const want = this.chooser?.spawnId ? this.chooser.spawnId(parent, idx) : 0;
     if (want !== 0) {

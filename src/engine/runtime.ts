@@ -330,6 +330,8 @@ export class ThreadRt {
           break;
         case EvKind.Spawn:
           if (e.tag !== op.name) this.mismatch(e, `expected the spawn of ${e.tag ?? 'an unnamed thread'}, got ${op.name ?? 'an unnamed thread'}`);
+          // A graph decoded from another thread (a part handed off, Explorer.seedSpawns) has no bodies.
+          if (e.body === null) e.body = op.body;
           i++;
           this.advance(e.val);
           break;

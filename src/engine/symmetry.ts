@@ -17,14 +17,15 @@
 // the path to an ordered graph must delete. Counterexamples: three threads `fetch_add(x); load(x)`
 // with a fourth storing to x (50 classes, 47 found), three threads `store(x); fetch_add(x)`
 // (15, 12 found). So the search stops only at a partial graph that is unordered for good
-// (frozenUnordered: no backward revisit can reach back into the unordered pair), and skips the
-// unordered leaves it still reaches (docs/design/symmetry.md).
+// (frozenUnordered: no backward revisit can reach back into the unordered pair, or every one
+// that can leaves it unordered, held), and skips the unordered leaves it still reaches
+// (docs/design/symmetry.md).
 //
 // The declaration is checked, never assumed: symmetryGroups refuses a group whose threads run
 // different body functions or own different kinds of locations; the explorer refuses a thread
 // that touches another thread's own location, a symmetric thread that spawns, joins or is
 // joined, and a final-state check that looks at a symmetric thread's result or own location.
-import { EvKind, type Ev, type Graph } from './graph.ts';
+import { EvKind, inView, type Ev, type Graph } from './graph.ts';
 import { ModelError } from './errors.ts';
 import { OpKind, type Loc, type Op } from './ops.ts';
 import type { Instance, LocInfo, ObjInfo, ThreadInfo } from './program.ts';
@@ -104,12 +105,16 @@ export class Symmetry {
   /** The groups of two or more threads. */
   readonly groups: SymmetryGroup[];
 
-  static of(groups: SymmetryGroup[], names: string[], locNames: string[]): Symmetry | null {
+  /**
+   * porfCoherent: the memory model places a new write co-after every write its porf-prefix
+   * reads or contains (MemoryModel.porfCoherent), which `held` relies on; false turns it off.
+   */
+  static of(groups: SymmetryGroup[], names: string[], locNames: string[], porfCoherent = false): Symmetry | null {
     const real = groups.filter((g) => g.tids.length > 1);
-    return real.length ? new Symmetry(real, names, locNames) : null;
+    return real.length ? new Symmetry(real, names, locNames, porfCoherent) : null;
   }
 
-  private constructor(groups: SymmetryGroup[], private readonly names: string[], private readonly locNames: string[]) {
+  private constructor(groups: SymmetryGroup[], private readonly names: string[], private readonly locNames: string[], private readonly porfCoherent: boolean) {
     const nthreads = names.length, nlocs = locNames.length;
     this.groups = groups;
     this.others = Array.from({ length: nthreads }, () => []);
@@ -264,6 +269,7 @@ export class Symmetry {
           if (!pinnedOnly) return true;
           if (minRev === -2) minRev = this.firstChangeable(g);
           if (this.pinned(g, ea, minRev) && this.pinned(g, eb, minRev)) return true;
+          if (this.porfCoherent && g.ghosts === null && this.held(g, a, ea, eb)) return true;
         }
       }
     }
@@ -315,6 +321,52 @@ export class Symmetry {
       if (!stays) return s;
     }
     return Infinity;
+  }
+
+  /**
+   * Does the pair of threads a < b stay unordered below g although a's event A at their first
+   * difference can still change (docs/design/symmetry.md §4)? Both events are reads of one
+   * location, b's event B reading the earlier write, and:
+   *
+   * - B stays as long as A stays, reading its source s: either B was added after A and after s,
+   *   non-maximally beside s (every revisit that deletes or changes B, or an event before it in
+   *   po, fails maximal while s is there), or B is in s's porf-prefix, s added after A and B
+   *   (A reads from the future: the revisit that gave it s marked s's prefix not revisitable);
+   * - every read added before A is a's own or taken by no revisit (notRevisited).
+   *
+   * Then a revisit that changes A (re-sources it, or deletes it by re-sourcing a read of a
+   * added before it: a's reads before A are its events before index j, the same reads as b's)
+   * is by a write w that must keep B (B's deletion fails maximal, or B is in s's prefix, which
+   * A's deletion or change by w needs in w's prefix) — so b's events up to B are in w's prefix
+   * — and it gives a's changed read w, which the model places co-after the write b's matching
+   * read reads (porf-coherence). The pair is then unordered there, in the second shape (B's
+   * match in w's prefix, w added last), with fewer reads before it: by induction no leaf below g
+   * has the pair ordered.
+   */
+  private held(g: Graph, a: number, A: Ev, B: Ev): boolean {
+    if (A.kind !== EvKind.Read) return false;
+    const s = A.rf as Ev;
+    const beside = s.stamp < B.stamp && A.stamp < B.stamp;
+    const inPrefix = s.tid >= 0 && s.stamp > A.stamp && B.stamp < s.stamp && inView(s.view, B);
+    if (!beside && !inPrefix) return false;
+    const bs = g.byStamp;
+    for (let k = 0; k < A.stamp; k++) {
+      const e = bs[k];
+      if (e.kind === EvKind.Read && e.tid !== a && !this.notRevisited(g, e)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * No revisit below g takes read e, as long as the events added before it stay: it is not
+   * revisitable, reads a symmetric thread's own location, or was added non-maximally (the
+   * three conditions of firstChangeable).
+   */
+  private notRevisited(g: Graph, e: Ev): boolean {
+    if (!e.revisitable || this.owner[e.loc] >= 0) return true;
+    const list = g.co[(e.rf as Ev).loc];
+    for (let p = (e.rf as Ev).coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
+    return false;
   }
 
   /** hi comes first in eco: it reads an earlier write than lo at the same location, or is co-before lo. */

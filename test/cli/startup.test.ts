@@ -54,6 +54,18 @@ test('the bundle is split by command: check loads neither the kernel catalog, no
   for (const f of [join(bundle, 'main.mjs'), join(bundle, 'chunks', chunk)]) assert.doesNotMatch(readFileSync(f, 'utf8'), /from "esbuild"/);
 });
 
+test('the bundle builds, and a command runs from its code-cached CommonJS file (a broken build would only make runs slower: MMCHECK_BUNDLE_STRICT makes the fallback an error)', () => {
+  const r = mmEnv({ MMCHECK_BUNDLE_STRICT: '1' }, 'check', 'readers', '--param', 'N=2');
+  assert.equal(r.code, 0, r.err);
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-strict-'));
+  const file = join(dir, 'one.ts');
+  writeFileSync(file, `import { defineProgram, Mode } from 'mmcheck';
+export default defineProgram({ name: 'one', setup(b) { const x = b.loc('x', 0); b.thread('t', function* (t) { yield t.store(x, 1, Mode.Relaxed); }); } });
+`);
+  const u = mmEnv({ MMCHECK_BUNDLE_STRICT: '1' }, 'check', file);
+  assert.equal(u.code, 0, u.err);
+});
+
 /** The newest modification time of the files under dir. */
 function newest(dir: string): number {
   let t = statSync(dir).mtimeMs;
@@ -96,6 +108,35 @@ export default defineProgram({ name: 'cached', setup(b) {
   const changed = mm('check', prog);
   assert.equal(changed.code, 1, changed.out + changed.err);
   assert.match(changed.out, /VIOLATION: saw 2/);
+});
+
+test('a run on one thread of a cached user file loads neither node:crypto nor node:worker_threads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-startup-'));
+  const prog = join(dir, 'prog.ts');
+  writeFileSync(prog, `import { defineProgram } from 'mmcheck';
+export default defineProgram({ name: 'builtins', setup(b) {
+  const x = b.loc('x');
+  b.thread('a', function* (t) { yield t.store(x, 1); });
+  b.thread('b', function* (t) { yield t.load(x); });
+} });
+`);
+  // A preload that lists, at exit, the Node modules loaded after it (process.moduleLoadList).
+  const list = join(dir, 'loaded.txt');
+  const preload = join(dir, 'preload.cjs');
+  writeFileSync(preload, `const base = new Set(process.moduleLoadList);
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.filter((m) => !base.has(m)).join('\\n')));
+`);
+  const run = (...args: string[]): string[] => {
+    const r = spawnSync(process.execPath, ['--require', preload, bin, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return readFileSync(list, 'utf8').split('\n');
+  };
+  run('check', prog, '--jobs', '1'); // compiles the file (esbuild loads both) and caches it
+  for (const args of [[prog, '--jobs', '1'], ['readers', '--param', 'N=3', '--jobs', '1']]) {
+    const loaded = run('check', ...args);
+    assert.ok(loaded.includes('NativeModule v8'), 'the preload saw the run (memory.ts reads the heap limit)');
+    assert.deepEqual(loaded.filter((m) => /^NativeModule (crypto|worker_threads)$/.test(m)), [], `check ${args.join(' ')}`);
+  }
 });
 
 test('a command runs from main.cjs with V8\'s code cache, and prints what the ES-module bundle prints', () => {

@@ -7,6 +7,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { check } from '../../src/engine/index.ts';
 import { checkSplit } from '../../src/engine/parallel/run.ts';
+import { Explorer } from '../../src/engine/explore.ts';
+import { instantiate } from '../../src/engine/program.ts';
+import { getModel } from '../../src/engine/models/index.ts';
+import { SplitRun, type Segment, type Shared } from '../../src/engine/parallel/split.ts';
+import { LEAF_GO, LEAF_OVER } from '../../src/engine/parallel/leaf-claim.ts';
+import { findScenario } from '../../src/kernel/catalog.ts';
 import { randProg, toProgram, type RandProg } from './randprog.ts';
 import { essence, lastParts, sharded } from './split-helpers.ts';
 
@@ -40,3 +46,34 @@ for (const model of ['sc', 'tso', 'lkmm']) {
     });
   }
 }
+
+test('--max-executions shared by several explorers: a segment gives back the leaf it counted past the bound', () => {
+  const v = findScenario('migrate-file-vs-lookup')!.variants.find((x) => x.name === 'check-without-freeze')!;
+  const inst = instantiate(v.program, {});
+  for (const keepGoing of [false, true]) {
+    for (let k = 1; k <= 40; k++) {
+      // The bound's last leaf is claimed by another explorer while this one counts its (k+1)th.
+      let claims = 0;
+      const shared: Shared = {
+        claim: () => true, stopSeq: () => Infinity, lowerStopSeq: () => {}, halted: () => false, bounded: () => true,
+        leaf: () => (++claims <= k ? LEAF_GO : LEAF_OVER),
+      };
+      const segs: Segment[] = [];
+      const run = new SplitRun({ inst, model: getModel('sc'), depth: 0, tasks: 1, countPrefix: true, keepGoing, shared, emit: (s) => segs.push(s) });
+      const ex = new Explorer(inst, { model: getModel('sc'), keepGoing, split: run });
+      run.finish(ex, ex.run().cutBy);
+      const got = { complete: 0, blocked: 0, classes: {} as Record<string, number> };
+      for (const sg of segs) {
+        got.complete += sg.complete;
+        got.blocked += sg.blocked;
+        for (const [c, n] of Object.entries(sg.classes ?? {})) got.classes[c] = (got.classes[c] ?? 0) + n;
+      }
+      const one = check(v.program, { allViolations: keepGoing, maxExecutions: got.complete + got.blocked });
+      const what = `k=${k}${keepGoing ? ' --all-violations' : ''}`;
+      assert.equal(got.complete, one.executions, what);
+      assert.equal(got.blocked, one.blocked, what);
+      if (keepGoing) assert.deepEqual(got.classes, Object.fromEntries((one.violations ?? []).map((c) => [c.key, c.count])), what);
+      if (claims > k) assert.equal(got.complete + got.blocked, k, what);
+    }
+  }
+});

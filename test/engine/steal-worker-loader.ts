@@ -11,7 +11,7 @@ import { toProgram, type RandProg } from './randprog.ts';
 
 export { mmcheckWorker } from '../../src/engine/parallel/worker.ts';
 
-export type StealRef = { rand: RandProg } | { scenario: string; variant: string } | { program: string } | { throwing: number; onlyInWorkers?: boolean };
+export type StealRef = { rand: RandProg } | { scenario: string; variant: string } | { program: string } | { throwing: number; onlyInWorkers?: boolean } | { spawner: number };
 
 /**
  * n threads adding 1 to x twice, and a thread whose body throws (the user's error, exit 2) when it
@@ -37,7 +37,35 @@ export function throwing(n: number, onlyInWorkers = false): Program {
   });
 }
 
+/**
+ * A thread that reads y (which W sets) and then spawns n threads, each adding 1 to x twice and the
+ * first storing what the parent read to z: every execution spawns them, the first one too, and a
+ * child's body holds a value its parent read.
+ */
+export function spawner(n: number): Program {
+  return defineProgram({
+    name: 'spawner',
+    setup(b) {
+      const x = b.loc('x'), y = b.loc('y'), z = b.loc('z');
+      b.thread('W', function* (t: Ctx) {
+        yield t.store(y, 1);
+      });
+      b.thread('main', function* (t: Ctx) {
+        const v = (yield t.load(y)) as number;
+        for (let i = 0; i < n; i++) {
+          yield t.spawn(function* (c: Ctx) {
+            yield c.fetchAdd(x, 1);
+            if (i === 0) yield c.store(z, v + 1);
+            yield c.fetchAdd(x, 1);
+          }, `C${i}`);
+        }
+      });
+    },
+  });
+}
+
 export function loadStealProgram(ref: StealRef): LoadedProgram {
+  if ('spawner' in ref) return { program: spawner(ref.spawner) };
   if ('rand' in ref) return { program: toProgram(ref.rand) };
   if ('throwing' in ref) return { program: throwing(ref.throwing, ref.onlyInWorkers) };
   if ('scenario' in ref) return { program: findScenario(ref.scenario)!.variants.find((v) => v.name === ref.variant)!.program };

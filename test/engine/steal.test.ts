@@ -10,12 +10,15 @@ import { check } from '../../src/engine/index.ts';
 import { checkSplit } from '../../src/engine/parallel/run.ts';
 import { WorkerPool } from '../../src/engine/parallel/pool.ts';
 import { cmpTask } from '../../src/engine/parallel/task-order.ts';
+import { runTask, stealSearch, sumTasks, type StealTask } from '../../src/engine/parallel/steal.ts';
+import { StealShared } from '../../src/engine/parallel/steal-state.ts';
+import { LEAF_GO } from '../../src/engine/parallel/leaf-claim.ts';
 import { findScenario } from '../../src/kernel/catalog.ts';
 import { programs } from '../../src/programs/index.ts';
 import type { Program } from '../../src/engine/program.ts';
 import { randProg, toProgram } from './randprog.ts';
 import { essence } from './split-helpers.ts';
-import { throwing, type StealRef } from './steal-worker-loader.ts';
+import { spawner, throwing, type StealRef } from './steal-worker-loader.ts';
 
 const pool = new WorkerPool({ entry: new URL('./steal-worker-loader.ts', import.meta.url).href, tsx: true, loader: 'loadStealProgram' });
 after(() => pool.close());
@@ -57,6 +60,31 @@ test('programs that spawn threads, with and without --all-violations', async () 
   }
 });
 
+test('a program that spawns its threads in its first execution is shared out, its threads numbered as one run numbers them', async () => {
+  const p = spawner(4);
+  const one = check(p);
+  // Deterministically: another explorer asks for work five times; the parts handed off cross a
+  // structured clone (as between threads: no closures) and are explored in this thread.
+  const s = stealSearch(p, undefined, 'sc', false, undefined);
+  const shared = StealShared.create(2, Infinity);
+  const handedOff: StealTask[] = [];
+  shared.ask(1);
+  const give = (_to: number, t: StealTask): void => {
+    handedOff.push(structuredClone(t));
+    if (handedOff.length < 5) shared.ask(1);
+  };
+  const segs = [runTask(s, { path: [], g: null, items: [] }, { me: 0, shared, give })];
+  for (const t of handedOff) segs.push(runTask(s, t, { me: 1, shared, give: () => assert.fail('nobody asked') }));
+  assert.equal(handedOff.length, 5);
+  assert.ok(handedOff.every((t) => t.spawnIds !== undefined), 'parts handed off after the spawns carry their ids');
+  assert.deepEqual(segs.filter((t) => t.spawned).map((t) => t.path), [], 'no part met a spawn its explorer had to number');
+  const { sum } = sumTasks(segs, false);
+  assert.equal(sum.complete, one.executions);
+  assert.equal(sum.blocked, one.blocked);
+  // And on two threads, with and without --all-violations.
+  for (const all of [false, true]) await agree(p, { spawner: 4 }, { all });
+});
+
 const variants: [string, string, Record<string, number>?][] = [
   ['gup-fast-vs-zap', 'safe', { walkers: 3 }], // symmetry: unordered leaves and cut partial executions
   ['gup-fast-vs-zap', 'no-pte-recheck', { walkers: 2 }],
@@ -76,6 +104,46 @@ test('benchmark programs, on two and three threads', async () => {
   for (const [name, params] of [['readers', { N: 8 }], ['lastzero', { N: 8 }], ['fib_bench', { NUM: 3 }]] as const) {
     const p = programs.find((x) => x.name === name)!;
     for (const jobs of [2, 3]) await agree(p, { program: name }, { all: false, params, jobs });
+  }
+});
+
+test('--max-executions on several threads: a leaf counted past the bound (others reached it first) is taken back', () => {
+  const v = findScenario('migrate-file-vs-lookup')!.variants.find((x) => x.name === 'check-without-freeze')!;
+  let over = 0;
+  for (const all of [false, true]) {
+    for (let k = 1; k <= 40; k++) {
+      // The other explorers (simulated at this explorer's leaves) claim the rest of the bound once
+      // this one has counted k leaves, between its check for a halt and its next counted leaf.
+      const shared = StealShared.create(2, k + 5);
+      let claimed = false;
+      const tick = (): void => {
+        if (claimed || shared.a[2] < k) return;
+        claimed = true;
+        while (shared.leaf() === LEAF_GO) { /* another explorer's leaves */ }
+      };
+      const seg = runTask(stealSearch(v.program, undefined, 'sc', all, undefined), { path: [], g: null, items: [] }, { me: 0, shared, give: () => {}, tick });
+      if (shared.a[2] > k + 5) over++;
+      // What it counted is the search's first leaves: those of one run bounded there.
+      const one = check(v.program, { allViolations: all, maxExecutions: seg.complete + seg.blocked });
+      const what = `k=${k}${all ? ' --all-violations' : ''}`;
+      assert.equal(seg.complete, one.executions, what);
+      assert.equal(seg.blocked, one.blocked, what);
+      if (all) assert.deepEqual(seg.classes ?? {}, Object.fromEntries((one.violations ?? []).map((c) => [c.key, c.count])), what);
+      if (!all && !seg.found) assert.equal(seg.complete + seg.blocked, k, what);
+    }
+  }
+  assert.ok(over > 20, `${over} leaves taken back`);
+});
+
+test('--max-executions on two and three threads counts exactly that many executions', async () => {
+  const p = programs.find((x) => x.name === 'readers')!;
+  for (const jobs of [2, 3]) {
+    pool.grow(jobs - 1);
+    for (const max of [50, 333, 1000]) {
+      const r = (await checkSplit(p, { params: { N: 12 }, jobs, maxExecutions: max, workers: { pool, program: { program: 'readers' } } })).result;
+      assert.equal(r.executions + r.blocked, max, `--jobs ${jobs} --max-executions ${max}`);
+      assert.equal(r.cutBy, 'max-executions');
+    }
   }
 });
 

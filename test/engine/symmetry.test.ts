@@ -11,6 +11,7 @@ import { defineProgram, instantiate, ModelError } from '../../src/engine/program
 import { EvKind, type Graph } from '../../src/engine/graph.ts';
 import { getModel } from '../../src/engine/models/index.ts';
 import { check, replay, type Ctx, type Op } from '../../src/engine/index.ts';
+import { OpKind } from '../../src/engine/ops.ts';
 import { checkSplit } from '../../src/engine/parallel/run.ts';
 import { essence, sharded } from './split-helpers.ts';
 import { instr, size, toProgram, type GenOpts, type Instr, type RandProg } from './randprog.ts';
@@ -66,6 +67,9 @@ function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
   const out: Leaves = { complete: [], blocked: [], finals: new Set(), violations: new Set(), broke: new Set(), words: null };
   let last = '';
   let lastKind = '';
+  let lastErrors: string[] = [];
+  // Up to the permutation: a message names a symmetric thread (or its own location) by its group.
+  const named = (message: string): string => sym.reduce((s, t) => s.replaceAll(`T${t}`, 'T#').replaceAll(`own${t}`, 'own#'), message);
   const ex = new Explorer(inst, {
     model: getModel(model), keepGoing: true, symmetry,
     onLeaf: (g, kind) => {
@@ -73,15 +77,30 @@ function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
       last = o.graph;
       lastKind = kind;
       if (kind === 'complete') { out.complete.push(o.graph); out.finals.add(o.memory); } else out.blocked.push(o.graph);
+      // Every thread stopped at an error: which one is reported (the lowest) depends on which
+      // member of the class this is, so the class is known by all of them.
+      lastErrors = [];
+      for (const th of g.threads) {
+        const e = th[th.length - 1];
+        if (e && e.kind === EvKind.Error) lastErrors.push(`${e.opKind === OpKind.Assert ? 'assertion' : 'use-after-free'}: ${named(e.tag ?? 'assertion failed')}`);
+      }
+      lastErrors.sort();
     },
-    // Up to the permutation: a message names a symmetric thread (or its own location) by its group.
     onViolation: (property, _inv, message) => {
-      // (A deadlock lists its threads in tid order, which the permutation changes.)
-      const named = sym.reduce((s, t) => s.replaceAll(`T${t}`, 'T#').replaceAll(`own${t}`, 'own#'), message);
-      const colon = named.indexOf(': ') + 2;
-      const m = named.slice(0, colon) + named.slice(colon).split('; ').sort().join('; ');
-      out.broke.add(`${property}: ${m}`);
-      if (lastKind === 'complete') out.violations.add(`${property}: ${m} @ ${last}`);
+      const n = named(message);
+      let m: string;
+      if (property === 'assertion' || property === 'use-after-free') {
+        // The report is one of the leaf's errors; the key is all of them, the same in every
+        // member of the class (two symmetric threads failing: the lower one's is reported).
+        assert.ok(lastErrors.includes(`${property}: ${n}`), `reported ${property}: ${n}, not one of the leaf's errors ${lastErrors.join(' | ')}`);
+        m = lastErrors.join(' | ');
+      } else {
+        // (A deadlock lists its threads in tid order, which the permutation changes.)
+        const colon = n.indexOf(': ') + 2;
+        m = `${property}: ${n.slice(0, colon) + n.slice(colon).split('; ').sort().join('; ')}`;
+      }
+      out.broke.add(m);
+      if (lastKind === 'complete') out.violations.add(`${m} @ ${last}`);
     },
   });
   out.words = ex.run().symmetry;

@@ -38,6 +38,17 @@ export function encodeGraph(g: Graph): EncodedGraph {
   };
 }
 
+/**
+ * A copy of a decoded array of small integers built as the explorer builds its own (push by push):
+ * an array from another thread (structured clone) has another elements kind, so the explorer's
+ * code, seeing both kinds, would be deoptimized and compiled again ("wrong map").
+ */
+function smis(a: readonly number[]): number[] {
+  const v: number[] = [];
+  for (let i = 0; i < a.length; i++) v.push(a[i]);
+  return v;
+}
+
 export function decodeGraph(x: EncodedGraph): Graph {
   const nStatic = x.slots.filter((s) => s[0] === 1).length;
   const g = new Graph(x.inits, nStatic);
@@ -50,7 +61,7 @@ export function decodeGraph(x: EncodedGraph): Graph {
     e.val = f[5] as number;
     e.excl = f[7] === 1;
     e.revisitable = f[8] === 1;
-    e.view = f[9] as number[];
+    e.view = smis(f[9] as number[]);
     e.opKind = f[10] as OpKind;
     e.rmw = f[11] as RmwKind;
     e.tag = f[12] as string | null;

@@ -2,8 +2,17 @@
 // whole command (check --all runs many programs), jobs posted to them, and their messages read
 // synchronously (receiveMessageOnPort), so that the main thread can take them in while it
 // explores with the workers.
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { AnyJob, SerializedError, WorkerMessage } from './worker.ts';
+
+/**
+ * node:worker_threads, loaded when the first thread starts: a run that starts none (--jobs 1, or
+ * a search too short to hand work to another thread) does not load it (docs/performance.md).
+ */
+let threadsModule: typeof WorkerThreads | null = null;
+const threads = (): typeof WorkerThreads => (threadsModule ??= createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads);
 
 /** How a worker thread loads mmcheck and the program of a job. */
 export interface WorkerSource {
@@ -34,6 +43,7 @@ export class WorkerPool {
   /** Starts threads until there are n (they load while the caller works). */
   grow(n: number): void {
     while (this.slots.length < n) {
+      const { MessageChannel, Worker } = threads();
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
         workerData: { entry: this.src.entry, tsx: this.src.tsx, loader: this.src.loader, port: port2 },
@@ -59,6 +69,8 @@ export class WorkerPool {
 
   /** Every message waiting from the first n threads, in order per thread. */
   drain<M = WorkerMessage>(n: number, take: (m: M) => void): void {
+    if (n === 0) return;
+    const { receiveMessageOnPort } = threads();
     for (let i = 0; i < n; i++) {
       for (let m = receiveMessageOnPort(this.slots[i].port); m; m = receiveMessageOnPort(this.slots[i].port)) take(m.message as M);
     }

@@ -2,7 +2,8 @@
 // the segments of the search a run explored, with what identifies the search they belong to —
 // the program's hash, its parameters, the model and the split plan — so that `mmcheck merge`
 // and `--resume` refuse to combine pieces of different searches.
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Instance, Params } from '../program.ts';
 import type { Segment } from './split.ts';
@@ -57,6 +58,9 @@ export function programHash(inst: Instance, model: string, keepGoing: boolean, s
     setup: String(inst.program.setup), finals: inst.finals.map(String),
     locs: inst.locs.map((l) => [l.name, l.init]), threads: inst.threads.map((t) => [t.name, String(t.body)]),
   });
+  // node:crypto is loaded here, not with the module: a run that writes or reads no split file
+  // (every check imports this module) does not load it (docs/performance.md).
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof Crypto;
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 

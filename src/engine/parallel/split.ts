@@ -14,6 +14,7 @@ import { Explorer, TASK_EXPLORE, TASK_MUTED, TASK_SKIP, TASK_STOP, type SplitHoo
 import type { Instance } from '../program.ts';
 import type { MemoryModel } from '../models/model.ts';
 import { encodeGraph, type EncodedGraph } from './graph-codec.ts';
+import { LEAF_GO, LEAF_OVER, LEAF_STOP, LeafClaims } from './leaf-claim.ts';
 
 /**
  * A violation as the first of its class in a segment (or the one that stopped the search): what
@@ -56,8 +57,13 @@ export interface Shared {
   /** Without keepGoing: the lowest seq whose segment ended in a violation (Infinity if none). */
   stopSeq(): number;
   lowerStopSeq(seq: number): void;
-  /** A leaf was counted; true when a shared bound (--max-executions) or a stop request ends every run. */
-  leaf(): boolean;
+  /**
+   * A leaf was counted: LEAF_GO, LEAF_STOP when a shared bound (--max-executions) or a stop request
+   * ends every run, LEAF_OVER when others reached the bound first (the leaf is taken back, leaf-claim.ts).
+   */
+  leaf(): number;
+  /** Leaves may be claimed past the bound (explorers share it): the run notes its counts after each. */
+  bounded(): boolean;
   /** Every run should stop now (a bound was reached elsewhere). */
   halted(): boolean;
 }
@@ -100,9 +106,12 @@ export class SplitRun implements SplitHook {
   private ticks = 0;
   /** Why the run stopped early: a shared bound or a violation earlier in the search order. */
   aborted = false;
+  /** With --max-executions: the leaf counted past the bound, which the open segment gives back. */
+  private readonly claims: LeafClaims;
 
   constructor(private readonly o: SplitRunOptions) {
     this.depth = o.depth;
+    this.claims = new LeafClaims(o.keepGoing);
   }
 
   task(d: number, ex: Explorer): number {
@@ -126,13 +135,16 @@ export class SplitRun implements SplitHook {
   }
 
   counted(ex: Explorer): boolean {
+    const sh = this.o.shared;
+    const claim = sh.leaf();
+    if (claim === LEAF_OVER) { this.claims.takeBack(ex); this.aborted = true; return true; }
+    if (sh.bounded()) this.claims.note(ex);
     this.n++;
     if (this.o.keepGoing) {
       if (ex.violationClasses.size !== this.nClasses) this.noteClass(ex);
     } else if (ex.violation !== null && !this.violationSeen) this.noteViolation(ex);
     if (this.o.tick && (++this.ticks & 4095) === 0) this.o.tick();
-    const sh = this.o.shared;
-    if (sh.leaf() || this.seq > sh.stopSeq()) { this.aborted = true; return true; }
+    if (claim !== LEAF_GO || this.seq > sh.stopSeq()) { this.aborted = true; return true; }
     return false;
   }
 
@@ -181,6 +193,12 @@ export class SplitRun implements SplitHook {
     this.open = null;
     s.complete = ex.complete - this.c0;
     s.blocked = ex.blocked - this.b0;
+    const over = this.claims.over;
+    this.claims.over = null;
+    if (over) {
+      if (over.complete) s.complete--;
+      else s.blocked--;
+    }
     s.rejected = ex.rejected - this.r0;
     if (ex.unordered !== this.u0) s.unordered = ex.unordered - this.u0;
     if (ex.symCut !== this.uc0) s.unorderedCut = ex.symCut - this.uc0;
@@ -188,7 +206,7 @@ export class SplitRun implements SplitHook {
     if (this.nClasses) {
       let classes: Record<string, number> | undefined;
       for (const [k, c] of ex.violationClasses) {
-        const dc = c.count - (this.cls0.get(k) ?? 0);
+        const dc = c.count - (this.cls0.get(k) ?? 0) - (over?.key === k ? 1 : 0);
         if (dc > 0) (classes ??= {})[k] = dc;
       }
       if (classes) s.classes = classes;
@@ -210,7 +228,9 @@ export class LocalShared implements Shared {
   claim(i: number): boolean { return this.owns(i); }
   stopSeq(): number { return this.stop; }
   lowerStopSeq(seq: number): void { if (seq < this.stop) this.stop = seq; }
-  leaf(): boolean { return ++this.leaves >= this.maxLeaves; }
+  leaf(): number { return ++this.leaves >= this.maxLeaves ? LEAF_STOP : LEAF_GO; }
+  /** One explorer: no leaf is ever claimed past the bound. */
+  bounded(): boolean { return false; }
   halted(): boolean { return false; }
   /** Leaves counted so far (the plan pass's, which a later run adds to its bound). */
   get counted(): number { return this.leaves; }

@@ -140,7 +140,7 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   const threadCpu = [cpu0 === null || cpu1 === null ? null : Number((cpu1 - cpu0).toFixed(2)), ...workerCpu];
   let bound = shared;
   if (segs.some((t) => t.spawned)) {
-    // Rare: a program whose first executions spawn no thread and later ones do. One run, then.
+    // Rare: a spawn first met in a handed-off part (one that the first executions do not make). One run, then.
     bound = StealShared.create(1, opts.maxExecutions ?? Infinity);
     segs.splice(0, segs.length, runTask(s, { path: [], g: null, items: [] }, { me: 0, shared: bound, give: () => {} }));
   }

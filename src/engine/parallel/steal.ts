@@ -20,6 +20,7 @@ import { symmetryWords } from '../symmetry.ts';
 import { decodeGraph, encodeGraph, type EncodedGraph } from './graph-codec.ts';
 import { Ledger } from './ledger.ts';
 import type { Found, Segment } from './split.ts';
+import { LEAF_OVER, LEAF_STOP, LeafClaims } from './leaf-claim.ts';
 import { MAX_PATH, StealShared } from './steal-state.ts';
 import { cmpTask } from './task-order.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
@@ -30,6 +31,7 @@ export interface StealTask {
   path: number[];
   g: EncodedGraph | null;
   items: HandedOff['items'];
+  spawnIds?: number[][];
 }
 
 /** What one explorer found in one task's own part (its hand-offs report their own). */
@@ -38,9 +40,11 @@ export interface TaskSeg extends Omit<Segment, 'seq' | 'split'> {
   /** The explorer stopped: a bound (cutBy) or halt, or the task comes after the earliest violation. */
   cutBy: CheckResult['cutBy'];
   /**
-   * A handed-off part spawned threads: their ids (Explorer.childTid, numbered as spawns are first
-   * met) may differ from one run's, which met other spawns first, and so may the order the part
-   * is explored in (steal-run.ts then explores the search again on one thread).
+   * A handed-off part met a spawn the explorer that handed it off had not numbered: the id its own
+   * explorer gave it (Explorer.childTid, numbered as spawns are first met) may differ from one
+   * run's, which met other spawns first, and so may the order the part is explored in
+   * (steal-run.ts then explores the search again on one thread). Spawns already numbered go with
+   * the part (HandedOff.spawnIds).
    */
   spawned?: boolean;
 }
@@ -77,8 +81,12 @@ class TaskRun implements SplitHook {
   cut = false;
   /** Stopped because this task comes after the earliest violation. */
   abandoned = false;
+  /** With --max-executions: the leaf the explorer counted past the bound, which runTask takes back. */
+  readonly claims: LeafClaims;
 
-  constructor(readonly path: number[], private readonly s: StealSearch, private readonly env: StealEnv) {}
+  constructor(readonly path: number[], private readonly s: StealSearch, private readonly env: StealEnv) {
+    this.claims = new LeafClaims(s.keepGoing);
+  }
 
   task(): number {
     return TASK_EXPLORE;
@@ -86,6 +94,9 @@ class TaskRun implements SplitHook {
 
   counted(ex: Explorer): boolean {
     const sh = this.env.shared;
+    const claim = sh.leaf();
+    if (claim === LEAF_OVER) { this.claims.takeBack(ex); this.cut = true; return true; }
+    if (sh.bounded()) this.claims.note(ex);
     if (this.s.keepGoing) {
       if (ex.violationClasses.size !== this.nClasses) this.noteClass(ex);
     } else if (ex.violation !== null && this.found.length === 0) {
@@ -95,7 +106,7 @@ class TaskRun implements SplitHook {
       sh.stopAt(this.path, n);
       return true;
     }
-    if (sh.leaf()) { this.cut = true; return true; }
+    if (claim === LEAF_STOP) { this.cut = true; return true; }
     return false;
   }
 
@@ -125,7 +136,7 @@ class TaskRun implements SplitHook {
     const h = ex.handOff();
     if (h === null) { sh.ask(to); return; }
     this.handed++;
-    this.env.give(to, { path: [...this.path, this.handed], g: encodeGraph(h.g), items: h.items });
+    this.env.give(to, { path: [...this.path, this.handed], g: encodeGraph(h.g), items: h.items, spawnIds: h.spawnIds });
   }
 
   private noteClass(ex: Explorer): void {
@@ -146,13 +157,18 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   const run = new TaskRun(task.path, s, env);
   const seg: TaskSeg = { path: task.path, complete: 0, blocked: 0, rejected: 0, finished: false, cutBy: null };
   if (env.shared.halted() || run.after()) return seg;
-  const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items } : undefined;
+  const start = task.g !== null ? { g: decodeGraph(task.g), items: task.items, spawnIds: task.spawnIds } : undefined;
   const timeoutMs = s.deadline !== undefined ? Math.max(0, s.deadline - Date.now()) : undefined;
   const ex = new Explorer(s.inst, { model: s.model, keepGoing: s.keepGoing, maxEvents: s.maxEvents, symmetry: s.symmetry, ghosts: s.ghosts, timeoutMs, split: run, start });
   const r = ex.run();
   if (r.cutBy) env.shared.haltAll();
   seg.complete = r.complete;
   seg.blocked = r.blocked;
+  const over = run.claims.over;
+  if (over) {
+    if (over.complete) seg.complete--;
+    else seg.blocked--;
+  }
   seg.rejected = r.rejected;
   if (r.unordered) seg.unordered = r.unordered;
   if (r.unorderedCut) seg.unorderedCut = r.unorderedCut;
@@ -161,10 +177,13 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   seg.finished = (!s.keepGoing && run.found.length > 0) || !(r.cutBy || run.cut || run.abandoned);
   if (s.keepGoing) {
     const classes: Record<string, number> = {};
-    for (const [k, c] of ex.violationClasses) classes[k] = c.count;
-    if (ex.violationClasses.size) seg.classes = classes;
+    for (const [k, c] of ex.violationClasses) {
+      const n = c.count - (over?.key === k ? 1 : 0);
+      if (n > 0) classes[k] = n;
+    }
+    if (Object.keys(classes).length) seg.classes = classes;
   }
-  if (task.path.length > 0 && ex.rts.length > s.inst.threads.length) seg.spawned = true;
+  if (task.path.length > 0 && ex.spawnsMet > 0) seg.spawned = true;
   if (run.found.length) seg.found = run.found;
   if (r.flags.length) seg.flags = r.flags;
   return seg;
