@@ -196,9 +196,8 @@ export interface ExploreOptions {
   stall?: boolean;
   /**
    * Also take out such a CAS read when a backward revisit makes it fail (Explorer.ghostable,
-   * docs/design/exploration.md §3.2), as GenMC's removeCASReadIfBlocks does (--ghosts). Off by
-   * default: on a 4-thread random CAS-loop program (test/engine/stall.test.ts's todo test) it
-   * still loses complete executions brute force has.
+   * docs/design/exploration.md §3.2), as GenMC's removeCASReadIfBlocks does; default on (with
+   * stall), false keeps it (--no-ghosts). Changes blocked counts only.
    */
   ghosts?: boolean;
   /**
@@ -1270,7 +1269,7 @@ export class Explorer {
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
-    const ghost = this.opts.ghosts === true && this.opts.stall !== false && this.ghostable(r, w);
+    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && (old === null || this.readdedGhost(r) === null) && this.ghostable(r, w);
     const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.

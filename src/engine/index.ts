@@ -42,8 +42,8 @@ export interface CheckOptions {
   symmetry?: boolean;
   /**
    * Take out a compare-and-swap read that a backward revisit makes fail, when its thread answers
-   * the failure with a failing assume() (--ghosts; docs/design/exploration.md §3.2). Experimental,
-   * default false: on a 4-thread random CAS-loop program it still loses complete executions.
+   * the failure with a failing assume() (docs/design/exploration.md §3.2). Default true: fewer
+   * blocked executions, the same complete ones; false keeps the read (--no-ghosts).
    */
   ghosts?: boolean;
 }

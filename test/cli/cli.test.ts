@@ -433,9 +433,9 @@ export default defineProgram({
   assert.doesNotMatch(run.err, /FATAL|heap out of memory/);
 });
 
-test('--ghosts takes out the CAS reads a revisit makes fail: the same complete executions, fewer blocked ones; shards of the two searches do not merge', () => {
+test('CAS reads a revisit makes fail are taken out by default (--no-ghosts keeps them): the same complete executions, fewer blocked ones; shards of the two searches do not merge', () => {
   // Two try-gets (load, give up on 0, CAS +1, assume it worked) and a put: a revisit that makes
-  // a try-get's CAS fail takes its read out with --ghosts (docs/design/exploration.md §3.2).
+  // a try-get's CAS fail takes its read out unless --no-ghosts (docs/design/exploration.md §3.2).
   const p = file('tryget.ts', `import { defineProgram } from '${engine}';
 export default defineProgram({
   name: 'tryget',
@@ -459,17 +459,17 @@ export default defineProgram({
     assert.ok(m, out);
     return [Number(m[1]), Number(m[2])];
   };
-  const on = mm('check', p, '--ghosts');
-  const off = mm('check', p);
+  const on = mm('check', p);
+  const off = mm('check', p, '--no-ghosts');
   assert.equal(on.code, 0, on.err);
   assert.equal(off.code, 0, off.err);
   const [c1, b1] = counts(on.out), [c2, b2] = counts(off.out);
   assert.equal(c1, c2);
-  assert.ok(b1 < b2, `blocked: ${b1} with --ghosts, ${b2} without`);
+  assert.ok(b1 < b2, `blocked: ${b1} with ghosts, ${b2} with --no-ghosts`);
   const s1 = join(dir, 'tg-1.json'), s2 = join(dir, 'tg-2.json');
-  assert.equal(mm('check', p, '--shard', '1/2', '--ghosts', '--out', s1).code, 0);
-  assert.equal(mm('check', p, '--shard', '2/2', '--out', s2).code, 0);
+  assert.equal(mm('check', p, '--shard', '1/2', '--out', s1).code, 0);
+  assert.equal(mm('check', p, '--shard', '2/2', '--no-ghosts', '--out', s2).code, 0);
   const m = mm('merge', s1, s2);
   assert.equal(m.code, 2, m.out + m.err);
-  assert.match(m.err, /--ghosts/);
+  assert.match(m.err, /--no-ghosts/);
 });

@@ -53,7 +53,11 @@ function agree(p: RandProg, model: 'sc' | 'tso'): void {
   }
 }
 
-const runs = (n: number): fc.Parameters<unknown> => ({ numRuns: n, seed: 20261122, endOnFailure: true });
+// MMCHECK_DIFF_RUNS=k runs k times as many programs, MMCHECK_DIFF_SEED another seed (larger
+// checks of an engine change, as symmetry.test.ts's MMCHECK_SYM_RUNS).
+const scale = Number(process.env.MMCHECK_DIFF_RUNS ?? 1) || 1;
+const seed = Number(process.env.MMCHECK_DIFF_SEED ?? 20261122) || 20261122;
+const runs = (n: number): fc.Parameters<unknown> => ({ numRuns: n * scale, seed, endOnFailure: true });
 
 function property(opts: GenOpts, model: 'sc' | 'tso', n: number): void {
   fc.assert(fc.property(randProg(opts), (p) => agree(p, model)), runs(n) as fc.Parameters<[RandProg]>);

@@ -55,7 +55,7 @@ function samplingOf(p: Parsed, b: Bounds): Sampling {
   return { samples: n, seed: b.seed ?? 1, sampler: sampler ?? DEFAULT_SAMPLER, pctDepth: depth, pctWeak: weak, pctHistory: history };
 }
 
-async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: Sampling, allViolations: boolean, way: Way, symmetry = true, ghosts = false): Promise<CheckResult> {
+async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random: Sampling, allViolations: boolean, way: Way, symmetry = true, ghosts = true): Promise<CheckResult> {
   const model = modelOpt ?? variantModel(run.variant);
   if (!modelNames().includes(model)) throw new UsageError(`unknown --model '${model}' (known: ${modelNames().join(', ')})`);
   const label = run.variant ? `${run.scenario}/${run.variant.name}` : run.program.name;
@@ -108,7 +108,7 @@ export async function checkCmd(p: Parsed): Promise<number> {
   const results: [Run, CheckResult][] = [];
   try {
     for (const run of runs) {
-      const r = await runOne(run, b, p.opts.model as string | undefined, random, allViolations, { split, ref: runRef(p, runs, run) }, !p.opts['no-symmetry'], !!p.opts.ghosts);
+      const r = await runOne(run, b, p.opts.model as string | undefined, random, allViolations, { split, ref: runRef(p, runs, run) }, !p.opts['no-symmetry'], !p.opts['no-ghosts']);
       results.push([run, r]);
       if (!p.opts.json && !many) {
         if (split?.shard) printShard(run, r, b, split.shard, split.out as string);
@@ -148,7 +148,7 @@ async function checkBugs(p: Parsed): Promise<number> {
     import('../../kernel/catalog.ts'), import('../../kernel/bugs/bug.ts'), import('../bug-table.ts'),
   ]);
   if (p.opts.all) {
-    for (const run of await catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null }, !p.opts['no-symmetry'], !!p.opts.ghosts)]);
+    for (const run of await catalogRuns()) seed.push([run, await runOne(run, b, model, undefined, true, { split: null }, !p.opts['no-symmetry'], !p.opts['no-ghosts'])]);
     if (!seed.every(([run, r]) => judge(run.variant, r, run.findings) !== 'unexpected')) status = 1;
   }
   const rows: BugRow[] = [];
@@ -157,7 +157,7 @@ async function checkBugs(p: Parsed): Promise<number> {
     for (const bv of bug.variants) {
       const v = bugVariant(bv);
       const run: Run = { target: bv.scenario.name, scenario: bv.scenario.name, variant: v, program: v.program };
-      const r = await runOne(run, b, model, undefined, true, { split: null }, !p.opts['no-symmetry'], !!p.opts.ghosts);
+      const r = await runOne(run, b, model, undefined, true, { split: null }, !p.opts['no-symmetry'], !p.opts['no-ghosts']);
       const ok = asExpected(v, r);
       if (ok === false) status = 1;
       rows.push({ bug, role: bv.role, scenario: bv.scenario.name, variant: v.name, result: r, asExpected: ok });

@@ -92,7 +92,7 @@ export async function checkSplit(program: Program, opts: SplitCheckOptions): Pro
   const symWords = opts.symmetry === false ? null : symmetryWords(inst);
   const symmetry = symWords !== null;
   // Taking out failed CAS reads (ExploreOptions.ghosts) changes the tree and the blocked counts.
-  const ghosts = opts.ghosts === true;
+  const ghosts = opts.ghosts !== false;
   const hash = programHash(inst, model.name, keepGoing, symmetry, ghosts);
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
   const target = opts.resume?.file.plan.target ?? opts.target ?? splitTarget(shard ? shard.count : opts.jobs);

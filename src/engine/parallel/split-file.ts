@@ -28,8 +28,8 @@ export interface SplitFile {
    */
   symmetry?: boolean;
   /**
-   * Whether failed CAS reads were taken out (--ghosts, ExploreOptions.ghosts; blocked counts
-   * differ); absent when they were not.
+   * Whether failed CAS reads were taken out (ExploreOptions.ghosts, the default; blocked counts
+   * differ); absent when they were not (--no-ghosts, and files written while that was the default).
    */
   ghosts?: boolean;
   plan: { target: number; depth: number; tasks: number; prefixLeaves: number };
@@ -103,7 +103,7 @@ export function mismatch(a: SplitFile, b: SplitFile): string | null {
   if (a.model !== b.model) return `model ${b.model}, not ${a.model}`;
   if (a.keepGoing !== b.keepGoing) return b.keepGoing ? 'all violations counted (--all-violations), not the first' : 'only the first violation, not all (--all-violations)';
   if (!!a.symmetry !== !!b.symmetry) return b.symmetry ? 'symmetric threads explored up to permutation, not every execution (--no-symmetry)' : 'every execution (--no-symmetry), not symmetric threads up to permutation';
-  if (!!a.ghosts !== !!b.ghosts) return b.ghosts ? 'a search that takes failed CAS reads out (--ghosts), not one that keeps them' : 'a search that keeps failed CAS reads, not one that takes them out (--ghosts)';
+  if (!!a.ghosts !== !!b.ghosts) return b.ghosts ? 'a search that takes failed CAS reads out, not one that keeps them (--no-ghosts)' : 'a search that keeps failed CAS reads (--no-ghosts), not one that takes them out';
   if (a.hash !== b.hash) return 'a different version of the program (its code hash differs)';
   const p = a.plan, q = b.plan;
   if (p.depth !== q.depth || p.tasks !== q.tasks || p.target !== q.target || p.prefixLeaves !== q.prefixLeaves) {

@@ -27,7 +27,7 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   const t0 = performance.now();
   const keepGoing = !!opts.allViolations;
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
-  const s = stealSearch(program, opts.params, opts.model ?? 'sc', keepGoing, opts.symmetry, opts.maxEvents, deadline, opts.ghosts === true);
+  const s = stealSearch(program, opts.params, opts.model ?? 'sc', keepGoing, opts.symmetry, opts.maxEvents, deadline, opts.ghosts !== false);
   const threads = opts.jobs - 1;
   const pool = opts.workers!.pool;
   const shared = StealShared.create(opts.jobs, opts.maxExecutions ?? Infinity);

@@ -209,7 +209,7 @@ export function sumTasks(segs: TaskSeg[], keepGoing: boolean): { sum: ReturnType
 }
 
 /** The program and search options a task is explored with, as the calling thread set them. */
-export function stealSearch(program: Program, params: Record<string, number> | undefined, modelName: string, keepGoing: boolean, symmetryOpt: boolean | undefined, maxEvents?: number, deadline?: number, ghosts = false): StealSearch & { symWords: string | null } {
+export function stealSearch(program: Program, params: Record<string, number> | undefined, modelName: string, keepGoing: boolean, symmetryOpt: boolean | undefined, maxEvents?: number, deadline?: number, ghosts = true): StealSearch & { symWords: string | null } {
   const inst = instantiate(program, params ?? {});
   const model = getModel(modelName);
   const symWords = symmetryOpt === false ? null : symmetryWords(inst);
