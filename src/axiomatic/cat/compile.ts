@@ -358,6 +358,7 @@ class Compiler {
    * as in herd, which evaluates lazily in the same cases). */
   private compileBin(e: Expr & { k: 'bin' }, scope: Scope | null): Code {
     const pos = e.pos;
+    if (e.op === 'union' && e.r.k === 'bin' && e.r.op === 'union') return this.compileUnionChain(e, scope);
     const l = this.compileExpr(e.l, scope);
     const r = this.compileExpr(e.r, scope);
     switch (e.op) {
@@ -397,6 +398,32 @@ class Compiler {
       case 'add':
         return (rt, fr) => op.add(rt.c.u, l(rt, fr), r(rt, fr), pos);
     }
+  }
+
+  /**
+   * a | b | c … (right-associative: a | (b | c)): the operands are evaluated in the same order,
+   * and when they are all relations (or all event sets), or empty, their union is made in one
+   * result instead of one intermediate per `|` (mb, fence and barrier are chains of up to
+   * fourteen terms, evaluated once per branch). Any other mix is folded pairwise as the nested
+   * operators would, with the same errors at the same positions.
+   */
+  private compileUnionChain(e: Expr & { k: 'bin' }, scope: Scope | null): Code {
+    const parts: Expr[] = [];
+    const poses: Pos[] = [];
+    let x: Expr = e;
+    while (x.k === 'bin' && x.op === 'union') {
+      parts.push(x.l);
+      poses.push(x.pos);
+      x = x.r;
+    }
+    parts.push(x);
+    const cs = parts.map((p) => this.compileExpr(p, scope));
+    const k = cs.length;
+    return (rt, fr) => {
+      const vs: CatVal[] = new Array(k);
+      for (let i = 0; i < k; i++) vs[i] = cs[i]!(rt, fr);
+      return op.unionAll(vs, poses);
+    };
   }
 
   private compileUn(e: Expr & { k: 'un' }, scope: Scope | null): Code {

@@ -3,7 +3,7 @@
 // three tests (acyclic, irreflexive, empty). Pure functions of their operands; the compiler
 // (compile.ts) turns each operator of a model into a call of one of these.
 import type { Pos, TestKind } from './ast.ts';
-import { Universe, copy } from './bits.ts';
+import { Universe, alloc, copy } from './bits.ts';
 import { CatRuntimeError, EMPTY, keyOf, mkVset, typeName, type CatVal } from './values.ts';
 
 export function err(pos: Pos | null, msg: string): never {
@@ -37,6 +37,42 @@ export function union(a: CatVal, b: CatVal, pos: Pos): CatVal {
   if (a.k === b.k && (a.k === 'set' || a.k === 'rel')) return { k: a.k, b: Universe.or(a.b, (b as typeof a).b) };
   if (a.k === 'vset' && b.k === 'vset') return mkVset([...a.elems, ...b.elems]);
   return err(pos, `cannot take the union of a ${typeName(a)} and a ${typeName(b)}`);
+}
+
+/**
+ * v[0] | (v[1] | (… | v[k-1])), the nested unions at poses[0], poses[1], …: one result for a
+ * chain of relations (or of event sets) and empty values; otherwise the pairwise fold, innermost
+ * first, as the nested operators compute it.
+ */
+export function unionAll(vs: CatVal[], poses: Pos[]): CatVal {
+  let kind: 'set' | 'rel' | null = null;
+  let count = 0;
+  let one: CatVal = EMPTY;
+  let uniform = true;
+  for (const v of vs) {
+    if (v.k === 'empty') continue;
+    if ((v.k !== 'set' && v.k !== 'rel') || (kind !== null && v.k !== kind)) {
+      uniform = false;
+      break;
+    }
+    kind = v.k;
+    count++;
+    one = v;
+  }
+  if (uniform && count <= 1) return one;
+  if (uniform) {
+    const len = (one as { b: Uint32Array }).b.length;
+    const c = alloc(len);
+    for (const v of vs) {
+      if (v.k === 'empty') continue;
+      const b = (v as { b: Uint32Array }).b;
+      for (let i = 0; i < len; i++) c[i]! |= b[i]!;
+    }
+    return { k: kind!, b: c };
+  }
+  let acc = vs[vs.length - 1]!;
+  for (let i = vs.length - 2; i >= 0; i--) acc = union(vs[i]!, acc, poses[i]!);
+  return acc;
 }
 
 export function inter(a: CatVal, b: CatVal, pos: Pos): CatVal {

@@ -40,6 +40,13 @@ export interface LkmmModel {
    * most one outcome per choice of the lock-related rf (normally zero or one outcome).
    */
   checkWithCo(x: Execution, co: [number, number][]): CatOutcome[];
+  /**
+   * Whether x with the given co has a consistent completion: the flags of the first one
+   * checkWithCo would list (the same choices tried in the same order, stopping there), or null
+   * when it has none. For an explorer that needs only the verdict and the flags: the choices
+   * after the first consistent one are not evaluated, and co and rf are not converted to pairs.
+   */
+  flagsWithCo(x: Execution, co: [number, number][]): string[] | null;
   /** The model's relations (any top-level name: 'ppo', 'hb', 'mb' …) in the completion of x
    * with the given co, as pairs; null when the model rejects that completion. */
   relationsWithCo(x: Execution, co: [number, number][]): ((name: string) => [number, number][]) | null;
@@ -139,6 +146,10 @@ export function loadLkmmFiles(files: string[], opts: LoadOptions, description = 
     // No forcedCoAcyclic prefilter here: with co fixed, the model checks one completion, and
     // its coherence axiom rejects what the prefilter would (the explorer's leaves are coherent).
     checkWithCo: (x, co) => convert(x, compiled.run(x, { fix: fixCo(x, co) })),
+    flagsWithCo: (x, co) => {
+      const [o] = compiled.run(x, { fix: fixCo(x, co), stopAtFirst: true });
+      return o ? o.flags : null;
+    },
     relationsWithCo: (x, co) => {
       const [o] = compiled.run(x, { fix: fixCo(x, co), stopAtFirst: true });
       return o ? (name) => toPairs(x, o.get(name), name) : null;

@@ -214,13 +214,15 @@ export function lkmmModel(): MemoryModel {
   // bug-history scenarios under the LKMM (B17: ~250 events, ~8 ms a check) about 60% of the
   // checks of an exploration repeat one of the last few hundred; the answer is a function of
   // (x, co), so it is looked up instead of computed again.
-  const memo = new Map<string, ReturnType<typeof m.checkWithCo>>();
-  const checkWithCo = (x: Execution, co: [number, number][]): ReturnType<typeof m.checkWithCo> => {
+  // Only the verdict and the flags of the first consistent completion are used (flagsWithCo
+  // stops there): null when the model rejects every completion.
+  const memo = new Map<string, string[] | null>();
+  const flagsWithCo = (x: Execution, co: [number, number][]): string[] | null => {
     const key = checkKey(x, co);
     let out = memo.get(key);
     if (out !== undefined) memo.delete(key);
     else {
-      out = m.checkWithCo(x, co);
+      out = m.flagsWithCo(x, co);
       if (memo.size >= CHECK_MEMO_SIZE) memo.delete(memo.keys().next().value as string);
     }
     memo.set(key, out);
@@ -237,9 +239,9 @@ export function lkmmModel(): MemoryModel {
     consistentStep: (g, changed) => !onCycle(g, changed, coherence),
     consistentComplete: (g) => {
       const { x, co } = toExecution(g);
-      const out = checkWithCo(x, co);
-      lastFlags = out.length ? out[0].flags : [];
-      return out.length > 0;
+      const out = flagsWithCo(x, co);
+      lastFlags = out ?? [];
+      return out !== null;
     },
     // Monotone on porf-closed parts (exploration.md §7.5) except through lock.cat's enumerated rf
     // of a failed trylock or blocked lock (LF), which may pick an LKW outside the part: a part
@@ -247,7 +249,7 @@ export function lkmmModel(): MemoryModel {
     consistentPrefix: (g, view) => {
       const { x, co } = toExecution(g, view);
       for (const e of x.events) if (e.kind === 'LF') return true;
-      return checkWithCo(x, co).length > 0;
+      return flagsWithCo(x, co) !== null;
     },
     flags: () => lastFlags,
     explainViolation: (g, describe, thread) => explainWeak(g, toExecution, describe, thread),
