@@ -99,7 +99,11 @@ function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
         const colon = n.indexOf(': ') + 2;
         m = `${property}: ${n.slice(0, colon) + n.slice(colon).split('; ').sort().join('; ')}`;
       }
-      out.broke.add(m);
+      // What broke anywhere is each error by itself: a blocked leaf with one thread's error and
+      // another with both threads' are two keys, though the same thing broke, and which blocked
+      // leaves the search reaches depends on the order it added events in (agree(), below).
+      if (property === 'assertion' || property === 'use-after-free') for (const e of lastErrors) out.broke.add(e);
+      else out.broke.add(m);
       if (lastKind === 'complete') out.violations.add(`${m} @ ${last}`);
     },
   });
