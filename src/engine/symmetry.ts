@@ -313,14 +313,20 @@ export class Symmetry {
       if (e.kind !== EvKind.Read || !e.revisitable || this.owner[e.loc] >= 0) continue;
       // With ghosts (ExploreOptions.ghosts) a write co-after the source of a ghost's read added
       // again need not make it non-maximal (Explorer.readdedMaximal): not used then.
-      if (g.ghosts !== null) return s;
-      const src = e.rf as Ev;
-      const list = g.co[src.loc];
-      let stays = false;
-      for (let p = src.coPos + 1; p < list.length && !stays; p++) stays = list[p].stamp < s;
-      if (!stays) return s;
+      if (g.ghosts !== null || !this.addedBeside(g, e)) return s;
     }
     return Infinity;
+  }
+
+  /**
+   * Read e was added non-maximally: a write co-after its source was added before it, which
+   * stays while the events added before e do, and fails maximal() for every revisit of e.
+   */
+  private addedBeside(g: Graph, e: Ev): boolean {
+    const src = e.rf as Ev;
+    const list = g.co[src.loc];
+    for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
+    return false;
   }
 
   /**
@@ -363,10 +369,7 @@ export class Symmetry {
    * three conditions of firstChangeable).
    */
   private notRevisited(g: Graph, e: Ev): boolean {
-    if (!e.revisitable || this.owner[e.loc] >= 0) return true;
-    const list = g.co[(e.rf as Ev).loc];
-    for (let p = (e.rf as Ev).coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
-    return false;
+    return !e.revisitable || this.owner[e.loc] >= 0 || this.addedBeside(g, e);
   }
 
   /** hi comes first in eco: it reads an earlier write than lo at the same location, or is co-before lo. */

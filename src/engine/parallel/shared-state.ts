@@ -3,7 +3,7 @@
 // earliest violation found (runs stop at it, as one run would), a counter of leaves for
 // --max-executions, a halt flag, and whether each worker thread has started on the job (one
 // still loading when the calling thread has taken every part is let off it, not waited for).
-import { LEAF_GO, LEAF_OVER, LEAF_STOP } from './leaf-claim.ts';
+import { claimLeaf } from './leaf-claim.ts';
 import type { Shared } from './split.ts';
 
 const STOP_SEQ = 0, HALT = 1, LEAVES = 2, MAX_LEAVES = 3, DONE = 4, WORKERS = 5, CLAIMS_AT = 6, STATES = 8;
@@ -67,16 +67,7 @@ export class SabShared implements Shared {
   }
 
   leaf(): number {
-    const max = this.a[MAX_LEAVES];
-    if (max !== 0) {
-      const n = Atomics.add(this.a, LEAVES, 1) + 1;
-      if (n > max) return LEAF_OVER;
-      if (n === max) {
-        Atomics.store(this.a, HALT, HALT_BOUND);
-        return LEAF_STOP;
-      }
-    }
-    return Atomics.load(this.a, HALT) === HALT_BOUND ? LEAF_STOP : LEAF_GO;
+    return claimLeaf(this.a, LEAVES, MAX_LEAVES, HALT, HALT_BOUND);
   }
 
   bounded(): boolean {

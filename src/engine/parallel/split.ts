@@ -136,9 +136,8 @@ export class SplitRun implements SplitHook {
 
   counted(ex: Explorer): boolean {
     const sh = this.o.shared;
-    const claim = sh.leaf();
-    if (claim === LEAF_OVER) { this.claims.takeBack(ex); this.aborted = true; return true; }
-    if (sh.bounded()) this.claims.note(ex);
+    const claim = this.claims.claim(sh, ex);
+    if (claim === LEAF_OVER) { this.aborted = true; return true; }
     this.n++;
     if (this.o.keepGoing) {
       if (ex.violationClasses.size !== this.nClasses) this.noteClass(ex);
@@ -193,12 +192,7 @@ export class SplitRun implements SplitHook {
     this.open = null;
     s.complete = ex.complete - this.c0;
     s.blocked = ex.blocked - this.b0;
-    const over = this.claims.over;
-    this.claims.over = null;
-    if (over) {
-      if (over.complete) s.complete--;
-      else s.blocked--;
-    }
+    const overKey = this.claims.giveBack(s);
     s.rejected = ex.rejected - this.r0;
     if (ex.unordered !== this.u0) s.unordered = ex.unordered - this.u0;
     if (ex.symCut !== this.uc0) s.unorderedCut = ex.symCut - this.uc0;
@@ -206,7 +200,7 @@ export class SplitRun implements SplitHook {
     if (this.nClasses) {
       let classes: Record<string, number> | undefined;
       for (const [k, c] of ex.violationClasses) {
-        const dc = c.count - (this.cls0.get(k) ?? 0) - (over?.key === k ? 1 : 0);
+        const dc = c.count - (this.cls0.get(k) ?? 0) - (overKey === k ? 1 : 0);
         if (dc > 0) (classes ??= {})[k] = dc;
       }
       if (classes) s.classes = classes;

@@ -4,7 +4,7 @@
 // (without --all-violations: the explorers of later parts of the search stop), a counter of leaves
 // for --max-executions, halt and end flags, and whether each worker thread started on the job (one
 // still loading when the search ends is let off it, not waited for).
-import { LEAF_GO, LEAF_OVER, LEAF_STOP } from './leaf-claim.ts';
+import { claimLeaf } from './leaf-claim.ts';
 import { cmpTask } from './task-order.ts';
 
 const HALT = 0, END = 1, LEAVES = 2, MAX_LEAVES = 3, WANT = 4, STOP_LOCK = 5, STOP_GEN = 6, STOP_LEN = 7, STOP_N = 8, DONE = 9, FIXED = 10;
@@ -138,16 +138,7 @@ export class StealShared {
    * by other explorers' leaves: this one must not count, leaf-claim.ts).
    */
   leaf(): number {
-    const max = this.a[MAX_LEAVES];
-    if (max !== 0) {
-      const n = Atomics.add(this.a, LEAVES, 1) + 1;
-      if (n > max) return LEAF_OVER;
-      if (n === max) {
-        Atomics.store(this.a, HALT, 1);
-        return LEAF_STOP;
-      }
-    }
-    return Atomics.load(this.a, HALT) !== 0 ? LEAF_STOP : LEAF_GO;
+    return claimLeaf(this.a, LEAVES, MAX_LEAVES, HALT, 1);
   }
 
   /** Is --max-executions set (the explorers claim their leaves)? */

@@ -94,9 +94,8 @@ class TaskRun implements SplitHook {
 
   counted(ex: Explorer): boolean {
     const sh = this.env.shared;
-    const claim = sh.leaf();
-    if (claim === LEAF_OVER) { this.claims.takeBack(ex); this.cut = true; return true; }
-    if (sh.bounded()) this.claims.note(ex);
+    const claim = this.claims.claim(sh, ex);
+    if (claim === LEAF_OVER) { this.cut = true; return true; }
     if (this.s.keepGoing) {
       if (ex.violationClasses.size !== this.nClasses) this.noteClass(ex);
     } else if (ex.violation !== null && this.found.length === 0) {
@@ -164,11 +163,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   if (r.cutBy) env.shared.haltAll();
   seg.complete = r.complete;
   seg.blocked = r.blocked;
-  const over = run.claims.over;
-  if (over) {
-    if (over.complete) seg.complete--;
-    else seg.blocked--;
-  }
+  const overKey = run.claims.giveBack(seg);
   seg.rejected = r.rejected;
   if (r.unordered) seg.unordered = r.unordered;
   if (r.unorderedCut) seg.unorderedCut = r.unorderedCut;
@@ -178,7 +173,7 @@ export function runTask(s: StealSearch, task: StealTask, env: StealEnv): TaskSeg
   if (s.keepGoing) {
     const classes: Record<string, number> = {};
     for (const [k, c] of ex.violationClasses) {
-      const n = c.count - (over?.key === k ? 1 : 0);
+      const n = c.count - (overKey === k ? 1 : 0);
       if (n > 0) classes[k] = n;
     }
     if (Object.keys(classes).length) seg.classes = classes;
