@@ -1,13 +1,15 @@
 // The calling thread's side of a work-stealing --jobs run (steal.ts): it explores the root task at
 // once, lets the worker threads join once the search has run for a while (STEAL_JOIN_CPU with an
 // explicit --jobs, whose threads started loading with the process; STEAL_START_CPU with the
-// default, which starts them only then), so that a short search runs as on one thread; routes the
-// tasks explorers hand off, takes in their segments, and sums them.
+// default, which starts them only then) and a core is free (spare-core.ts), so that a short
+// search, or one on a machine with no core to spare, runs as on one thread; routes the tasks
+// explorers hand off, takes in their segments, and sums them.
 import type { Program } from '../program.ts';
 import type { CheckResult } from '../index.ts';
 import { StealShared } from './steal-state.ts';
 import { runTask, stealSearch, sumTasks, type StealEnv, type StealMessage, type StealTask, type TaskSeg } from './steal.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
+import { spareCore } from './spare-core.ts';
 import { deserializeError, resultOf, type SplitCheckOptions, type SplitOutcome } from './run.ts';
 import type { SerializedError, StealJob } from './worker.ts';
 
@@ -64,7 +66,8 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   };
   // An explicit --jobs started the threads with the process: they get the job at once (and load
   // the program), and join when the search has used STEAL_JOIN_CPU. The default starts them at
-  // STEAL_START_CPU, and they join as soon as they are ready.
+  // STEAL_START_CPU, and they join as soon as they are ready. Either only at a moment a core is
+  // free (spare-core.ts): on a machine whose cores are all busy the search stays on this thread.
   const early = pool.size >= threads;
   const joinAt = opts.joinCpu ?? (early ? STEAL_JOIN_CPU : STEAL_START_CPU);
   const join = (): void => {
@@ -97,7 +100,7 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     if ((++polls & 1023) !== 0) return;
     if (!shared.joinOpen()) {
       const c = threadCpuSeconds();
-      if ((c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0) >= joinAt) join();
+      if ((c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0) >= joinAt && spareCore()) join();
     }
     const now = Date.now();
     if (opts.onProgress && now - lastProgress >= 1000) {
