@@ -215,7 +215,8 @@ async function bundled() {
  * startWorkersEarly decides): starts the N-1 worker threads now, so that they load their bundle
  * beside this thread's loading of the command, about 0.05 s sooner than the command could start
  * them. The command's pool adopts them (src/cli/parallel.ts workerPool); they are started as
- * its WorkerPool.grow (src/engine/parallel/pool.ts) starts them.
+ * its WorkerPool.grow (src/engine/parallel/pool.ts) starts them. Not when no core is free (the
+ * test of src/engine/parallel/spare-core.ts): loading a worker would then take CPU from this thread.
  */
 async function startWorkersNow() {
   if (argv[0] !== 'check') return;
@@ -226,6 +227,10 @@ async function startWorkersNow() {
     else if (name === '--random' || name === '--shard' || name === '--') return;
   }
   if (!(jobs >= 2)) return;
+  try {
+    const field = readFileSync('/proc/loadavg', 'latin1').split(' ')[3];
+    if (Number(field.slice(0, field.indexOf('/'))) >= (await import('node:os')).availableParallelism()) return;
+  } catch { /* not Linux: start them */ }
   const { MessageChannel, Worker } = await import('node:worker_threads');
   const slots = [];
   for (let k = 1; k < jobs; k++) {

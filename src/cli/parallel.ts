@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { WorkerPool, type Slot, type WorkerSource } from '../engine/parallel/pool.ts';
 import { readSplitFile, type SplitFile } from '../engine/parallel/split-file.ts';
+import { spareCore } from '../engine/parallel/spare-core.ts';
 import { UsageError, type Parsed } from './options.ts';
 import type { Run } from './targets.ts';
 
@@ -43,12 +44,15 @@ export function workerPool(): WorkerPool {
  * it has run for a while (engine/parallel/steal-run.ts, STEAL_JOIN_CPU). Not with the default
  * --jobs (the machine's cores): a small check would then pay a worker it never uses (about 0.03 s
  * CPU and 0.07 s wall on `check readers --param N=3`); there the search starts them once it has
- * run for longer (STEAL_START_CPU). Nothing for --random or --shard. A search that ends first
- * leaves them unused (closeWorkerPool ends them).
+ * run for longer (STEAL_START_CPU). Nothing for --random or --shard, and nothing while no core is
+ * free (engine/parallel/spare-core.ts): the search then starts them as the default does. A search
+ * that ends first leaves them unused (closeWorkerPool ends them).
  */
 export function startWorkersEarly(p: Parsed): void {
   const jobs = p.opts.jobs as number | undefined;
   if (jobs === undefined || jobs < 2 || p.opts.random !== undefined || p.opts.shard !== undefined) return;
+  // Threads bin/mmcheck.js started; else none while no core is free (they would load on this thread's share).
+  if (workerPool().size === 0 && !spareCore()) return;
   workerPool().grow(jobs - 1);
 }
 
