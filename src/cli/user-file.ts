@@ -92,9 +92,14 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
   const abs = resolve(file);
   named.set(abs, file);
   const exportsMap = ownExports();
-  // The user's module maps its frames to the user's file:line:col. Turned on only now: mmcheck's
-  // own bundle, loaded before, keeps its maps on disk until a location inside it is asked for.
-  process.setSourceMapsEnabled(true);
+  // The user's module maps its frames to the user's file:line:col. From main.cjs (the code-cached
+  // fast path), userLocation maps them from the module's inline map when an error is reported:
+  // Node's source maps, on, would scan the module and its map as it loads (2-4 ms of a short
+  // run). Elsewhere (worker threads, whose stacks reach the main thread as text; MMCHECK_DEBUG's
+  // stack traces) Node's are turned on, only now: mmcheck's own bundle, loaded before, keeps its
+  // maps on disk until a location inside it is asked for.
+  const mapLater = ownModules() !== undefined;
+  if (!mapLater) process.setSourceMapsEnabled(true);
   // Beside the file, so its own packages resolve from where it is; else in the temporary directory.
   for (const dir of [dirname(abs), tmpdir()]) {
     const tmp = join(dir, `.${basename(abs)}.${RUN_TAG}.mmcheck.mjs`);
@@ -104,6 +109,7 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
     } catch {
       continue;
     }
+    if (mapLater) imported.set(tmp, code);
     try {
       return (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
     } finally {
@@ -162,11 +168,14 @@ function dependencies(inputs: string[]): string[] {
 /** The user's file compiled to an ES module meant to sit in `dir`: from the cache when nothing it came from changed. */
 async function compiled(abs: string, dir: string, exportsMap: Map<string, string>): Promise<string> {
   const esbuildVersion = (() => {
-    try {
-      return (JSON.parse(readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version ?? '';
-    } catch {
-      return '';
+    // Where npm puts it beside mmcheck first: resolving it through require (a hoisted install)
+    // costs about 1.5 ms of a short run.
+    for (const at of [() => join(OWN_ROOT, 'node_modules', 'esbuild', 'package.json'), () => createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json')]) {
+      try {
+        return (JSON.parse(readFileSync(at(), 'utf8')) as { version?: string }).version ?? '';
+      } catch { /* not there: the next way, or none */ }
     }
+    return '';
   })();
   const what = JSON.stringify([abs, dir, [...exportsMap]]);
   const key = JSON.stringify([what, esbuildVersion]);
@@ -258,6 +267,30 @@ function importedName(file: string, name: string): string | undefined {
 
 const bundleMaps = new Map<string, SourceMap | null>();
 
+/** Temporary module → its code, for the modules imported without Node's source maps (importUserFile). */
+const imported = new Map<string, string>();
+const importedMaps = new Map<string, SourceMap | null>();
+
+/** A stack frame inside a user's module imported without Node's source maps, as the place in the user's file it came from. */
+function fromImported(path: string, line: number, col: number): { path: string; at: string } | undefined {
+  const code = imported.get(path);
+  if (code === undefined) return undefined;
+  let map = importedMaps.get(path);
+  if (map === undefined) {
+    const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+    try {
+      map = inline ? new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8'))) : null;
+    } catch {
+      map = null;
+    }
+    importedMaps.set(path, map);
+  }
+  const e = map?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!e?.originalSource) return undefined;
+  const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(dirname(path), e.originalSource);
+  return { path: src, at: `${(e.originalLine ?? 0) + 1}:${(e.originalColumn ?? 0) + 1}` };
+}
+
 /** A stack frame inside mmcheck's bundle, as the place in the sources it came from (the bundle's source maps are read only here). */
 function fromBundle(path: string, line: number, col: number): { path: string; at: string } | undefined {
   if (!BUNDLE_DIR || !path.startsWith(BUNDLE_DIR + sep)) return undefined;
@@ -298,7 +331,7 @@ export function userLocation(e: unknown, file?: string): string | undefined {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/.exec(l.trim());
     if (!m || m[1].startsWith('node:')) continue;
     const path = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
-    frames.push(fromBundle(path, Number(m[2]), Number(m[3])) ?? { path, at: `${m[2]}:${m[3]}` });
+    frames.push(fromImported(path, Number(m[2]), Number(m[3])) ?? fromBundle(path, Number(m[2]), Number(m[3])) ?? { path, at: `${m[2]}:${m[3]}` });
   }
   const pick = (pred: (p: string) => boolean): string | undefined => {
     const f = frames.find((x) => pred(x.path));
