@@ -22,15 +22,20 @@
 //   sources through tsx instead; it behaves the same, only slower to start (MMCHECK_DEBUG says
 //   why it fell back; MMCHECK_BUNDLE_STRICT makes a fallback an error, for the tests).
 // - `--version` answers from package.json without loading anything else.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import module from 'node:module';
+// - This file is CommonJS (bin/package.json): an ES-module entry starts Node's ES-module loader
+//   (and the fs/promises, streams and readline modules it reads files with) before the first
+//   line runs, 5-7 ms of CPU that a command on a benchmark program or a scenario never needs (a
+//   user's file, an ES module, still starts it when it is imported). Node's built-in modules are
+//   required, not imported, for the same reason.
+const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const nodeModule = require('node:module');
 
 // A closed pipe (mmcheck list | head) ends the output, not the process with a stack trace.
 process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 const argv = process.argv.slice(2);
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -40,7 +45,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 
 // Node >= 22.1 keeps V8's compiled code of every module loaded from here on between runs (older
 // Nodes have no such switch for ES modules; there it costs nothing).
-try { module.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
+try { nodeModule.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
 if (process.env.MMCHECK_DEBUG) process.setSourceMapsEnabled(true);
 
 /**
@@ -101,7 +106,7 @@ async function rebundle(inputs) {
   // not use is parsed, never run.
   // A script compiled from V8's code cache has no dynamic import() of its own (Node 20): the
   // imports of what is not bundled (esbuild, the user's compiled file, node: modules) go through
-  // a function bin/mmcheck.js defines (an ES module can import).
+  // a function bin/mmcheck.js defines (a file Node loaded itself can import()).
   const importHere = {
     name: 'import-through-bin',
     setup(b) {
@@ -165,19 +170,19 @@ async function rebundle(inputs) {
 
 /** Runs main.cjs with V8's code cache (see the header); returns its exports and a function that saves the cache. */
 async function loadCached(file) {
-  const { Script } = await import('node:vm');
+  const { Script } = require('node:vm');
   const st = statSync(file);
   const cacheFile = `${file}.${Math.floor(st.mtimeMs)}-${st.size}.v8cache`;
   let cached;
   try { cached = readFileSync(cacheFile); } catch { /* first run: none yet */ }
   // latin1, not utf8: main.cjs is ASCII (rebundle), and decoding its megabyte as UTF-8 took
   // 3-10 ms of a short run where latin1 takes about 1.5 (docs/performance.md).
-  const script = new Script(module.wrap(readFileSync(file, 'latin1')), {
+  const script = new Script(nodeModule.wrap(readFileSync(file, 'latin1')), {
     filename: file, cachedData: cached,
   });
   globalThis[Symbol.for('mmcheck.import')] = (specifier) => import(specifier);
   const m = { exports: {} };
-  script.runInThisContext().call(m.exports, m.exports, module.createRequire(file), m, file, dirname(file));
+  script.runInThisContext().call(m.exports, m.exports, nodeModule.createRequire(file), m, file, dirname(file));
   // A user's file imports 'mmcheck' from this bundle, not from the ES-module one (src/cli/user-file.ts).
   globalThis[Symbol.for('mmcheck.ownModules')] = m.exports.ownModules;
   // Written after the command ran, so that it holds the functions the command compiled too.
@@ -196,7 +201,7 @@ async function bundled() {
   if (process.env.MMCHECK_NO_BUNDLE) return null;
   try {
     const out = join(outDir, 'main.mjs');
-    const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(__filename).mtimeMs);
     const stale = !existsSync(out) || statSync(out).mtimeMs < inputs;
     if (stale) await rebundle(inputs);
     // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
@@ -268,22 +273,24 @@ function fellBack(what, instead, e) {
   if (process.env.MMCHECK_DEBUG) process.stderr.write(`mmcheck: ${why}; running from ${instead}\n`);
 }
 
-let loaded = await bundled();
-if (!loaded) {
-  process.setSourceMapsEnabled(true);
-  const { register } = await import('tsx/esm/api');
-  register();
-  loaded = { mod: await import('../src/cli/main.ts') };
-}
-const code = await loaded.mod.main(argv);
-loaded.save?.();
-// Exit as soon as the output is out. Left to itself, Node would first wait, with nothing left to
-// run, for V8's background threads to finish the optimizing compiles they have queued, whose code
-// nothing will run (strace of refcount(2): the main thread blocked on them for 50-90 ms of wall
-// time after its last write; docs/performance.md). Every command has finished its work when main()
-// returns (`view` returns when its server has closed). Output still queued (an asynchronous pipe,
-// as on macOS) is flushed first.
-process.exitCode = code;
-const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
-if (queued.length === 0) process.exit(code);
-else Promise.all(queued.map((s) => new Promise((done) => s.write('', done)))).then(() => process.exit(code));
+(async () => {
+  let loaded = await bundled();
+  if (!loaded) {
+    process.setSourceMapsEnabled(true);
+    const { register } = await import('tsx/esm/api');
+    register();
+    loaded = { mod: await import('../src/cli/main.ts') };
+  }
+  const code = await loaded.mod.main(argv);
+  loaded.save?.();
+  // Exit as soon as the output is out. Left to itself, Node would first wait, with nothing left to
+  // run, for V8's background threads to finish the optimizing compiles they have queued, whose code
+  // nothing will run (strace of refcount(2): the main thread blocked on them for 50-90 ms of wall
+  // time after its last write; docs/performance.md). Every command has finished its work when main()
+  // returns (`view` returns when its server has closed). Output still queued (an asynchronous pipe,
+  // as on macOS) is flushed first.
+  process.exitCode = code;
+  const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  if (queued.length === 0) process.exit(code);
+  else Promise.all(queued.map((s) => new Promise((done) => s.write('', done)))).then(() => process.exit(code));
+})();
