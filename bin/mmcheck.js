@@ -206,7 +206,7 @@ async function bundled() {
     if (stale) await rebundle(inputs);
     // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
     globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(outDir, 'worker.mjs')).href;
-    await startWorkersNow();
+    startWorkersNow();
     const cjs = join(outDir, 'main.cjs');
     // MMCHECK_DEBUG's stack traces name the sources through the ES modules' source maps.
     if (!process.env.MMCHECK_NO_CODE_CACHE && !process.env.MMCHECK_DEBUG && existsSync(cjs)) {
@@ -229,7 +229,7 @@ async function bundled() {
  * its WorkerPool.grow (src/engine/parallel/pool.ts) starts them. Not when no core is free (the
  * test of src/engine/parallel/spare-core.ts): loading a worker would then take CPU from this thread.
  */
-async function startWorkersNow() {
+function startWorkersNow() {
   if (argv[0] !== 'check') return;
   let jobs = 0;
   for (let i = 1; i < argv.length; i++) {
@@ -240,9 +240,9 @@ async function startWorkersNow() {
   if (!(jobs >= 2)) return;
   try {
     const field = readFileSync('/proc/loadavg', 'latin1').split(' ')[3];
-    if (Number(field.slice(0, field.indexOf('/'))) >= (await import('node:os')).availableParallelism()) return;
+    if (Number(field.slice(0, field.indexOf('/'))) >= require('node:os').availableParallelism()) return;
   } catch { /* not Linux: start them */ }
-  const { MessageChannel, Worker } = await import('node:worker_threads');
+  const { MessageChannel, Worker } = require('node:worker_threads');
   const slots = [];
   for (let k = 1; k < jobs; k++) {
     const { port1, port2 } = new MessageChannel();
