@@ -22,15 +22,20 @@
 //   sources through tsx instead; it behaves the same, only slower to start (MMCHECK_DEBUG says
 //   why it fell back; MMCHECK_BUNDLE_STRICT makes a fallback an error, for the tests).
 // - `--version` answers from package.json without loading anything else.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import module from 'node:module';
+// - This file is CommonJS (bin/package.json): an ES-module entry starts Node's ES-module loader
+//   (and the fs/promises, streams and readline modules it reads files with) before the first
+//   line runs, 5-7 ms of CPU that a command on a benchmark program or a scenario never needs (a
+//   user's file, an ES module, still starts it when it is imported). Node's built-in modules are
+//   required, not imported, for the same reason.
+const { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const nodeModule = require('node:module');
 
 // A closed pipe (mmcheck list | head) ends the output, not the process with a stack trace.
 process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 const argv = process.argv.slice(2);
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -40,7 +45,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 
 // Node >= 22.1 keeps V8's compiled code of every module loaded from here on between runs (older
 // Nodes have no such switch for ES modules; there it costs nothing).
-try { module.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
+try { nodeModule.enableCompileCache?.(join(root, 'node_modules', '.cache', 'mmcheck-v8')); } catch { /* best effort */ }
 if (process.env.MMCHECK_DEBUG) process.setSourceMapsEnabled(true);
 
 /**
@@ -101,7 +106,7 @@ async function rebundle(inputs) {
   // not use is parsed, never run.
   // A script compiled from V8's code cache has no dynamic import() of its own (Node 20): the
   // imports of what is not bundled (esbuild, the user's compiled file, node: modules) go through
-  // a function bin/mmcheck.js defines (an ES module can import).
+  // a function bin/mmcheck.js defines (a file Node loaded itself can import()).
   const importHere = {
     name: 'import-through-bin',
     setup(b) {
@@ -124,7 +129,11 @@ async function rebundle(inputs) {
   // concurrent runs never see half of one; a chunk's name is its content's hash, so rewriting
   // one a concurrent run is reading changes nothing.
   const rank = (p) => (p.endsWith('.map') ? 0 : p.includes(`${join(outDir, 'chunks')}`) ? 1 : p.endsWith(`${join(outDir, 'main.mjs')}`) ? 3 : 2);
-  const files = [...cjs.outputFiles, ...r.outputFiles].sort((a, b) => rank(a.path) - rank(b.path));
+  // main.cjs is read as latin1 (loadCached): it must be pure ASCII. esbuild escapes non-ASCII
+  // characters in strings, templates and regular expressions, not in the comments it keeps;
+  // escaping those too changes no code, only columns after such a comment on its line.
+  const ascii = (f) => (f.path.endsWith('.cjs') ? { path: f.path, contents: Buffer.from(f.text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'latin1') } : f);
+  const files = [...cjs.outputFiles.map(ascii), ...r.outputFiles].sort((a, b) => rank(a.path) - rank(b.path));
   // V8's code cache of an older main.cjs: V8 checks only the source's length, so it goes first.
   for (const name of readdirSync(outDir)) if (name.endsWith('.v8cache')) rmSync(join(outDir, name), { force: true });
   for (const f of files) {
@@ -161,17 +170,19 @@ async function rebundle(inputs) {
 
 /** Runs main.cjs with V8's code cache (see the header); returns its exports and a function that saves the cache. */
 async function loadCached(file) {
-  const { Script } = await import('node:vm');
+  const { Script } = require('node:vm');
   const st = statSync(file);
   const cacheFile = `${file}.${Math.floor(st.mtimeMs)}-${st.size}.v8cache`;
   let cached;
   try { cached = readFileSync(cacheFile); } catch { /* first run: none yet */ }
-  const script = new Script(module.wrap(readFileSync(file, 'utf8')), {
+  // latin1, not utf8: main.cjs is ASCII (rebundle), and decoding its megabyte as UTF-8 took
+  // 3-10 ms of a short run where latin1 takes about 1.5 (docs/performance.md).
+  const script = new Script(nodeModule.wrap(readFileSync(file, 'latin1')), {
     filename: file, cachedData: cached,
   });
   globalThis[Symbol.for('mmcheck.import')] = (specifier) => import(specifier);
   const m = { exports: {} };
-  script.runInThisContext().call(m.exports, m.exports, module.createRequire(file), m, file, dirname(file));
+  script.runInThisContext().call(m.exports, m.exports, nodeModule.createRequire(file), m, file, dirname(file));
   // A user's file imports 'mmcheck' from this bundle, not from the ES-module one (src/cli/user-file.ts).
   globalThis[Symbol.for('mmcheck.ownModules')] = m.exports.ownModules;
   // Written after the command ran, so that it holds the functions the command compiled too.
@@ -190,11 +201,12 @@ async function bundled() {
   if (process.env.MMCHECK_NO_BUNDLE) return null;
   try {
     const out = join(outDir, 'main.mjs');
-    const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    const inputs = Math.max(newestSource(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(__filename).mtimeMs);
     const stale = !existsSync(out) || statSync(out).mtimeMs < inputs;
     if (stale) await rebundle(inputs);
     // Worker threads (--jobs) start from the worker bundle: src/cli/parallel.ts reads where it is here.
     globalThis[Symbol.for('mmcheck.workerBundle')] = pathToFileURL(join(outDir, 'worker.mjs')).href;
+    startWorkersNow();
     const cjs = join(outDir, 'main.cjs');
     // MMCHECK_DEBUG's stack traces name the sources through the ES modules' source maps.
     if (!process.env.MMCHECK_NO_CODE_CACHE && !process.env.MMCHECK_DEBUG && existsSync(cjs)) {
@@ -207,6 +219,44 @@ async function bundled() {
     fellBack('the bundle', 'the sources through tsx', e);
     return null;
   }
+}
+
+/**
+ * `check … --jobs N` (N > 1; not with --random or --shard, as src/cli/parallel.ts's
+ * startWorkersEarly decides): starts the N-1 worker threads now, so that they load their bundle
+ * beside this thread's loading of the command, about 0.05 s sooner than the command could start
+ * them. The command's pool adopts them (src/cli/parallel.ts workerPool); they are started as
+ * its WorkerPool.grow (src/engine/parallel/pool.ts) starts them. Not when no core is free (the
+ * test of src/engine/parallel/spare-core.ts): loading a worker would then take CPU from this thread.
+ */
+function startWorkersNow() {
+  if (argv[0] !== 'check') return;
+  let jobs = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const [name, value] = argv[i].split('=', 2);
+    if (name === '--jobs') jobs = Number(value ?? argv[++i]);
+    else if (name === '--random' || name === '--shard' || name === '--') return;
+  }
+  if (!(jobs >= 2)) return;
+  try {
+    const field = readFileSync('/proc/loadavg', 'latin1').split(' ')[3];
+    if (Number(field.slice(0, field.indexOf('/'))) >= require('node:os').availableParallelism()) return;
+  } catch { /* not Linux: start them */ }
+  const { MessageChannel, Worker } = require('node:worker_threads');
+  const slots = [];
+  for (let k = 1; k < jobs; k++) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(join(root, 'src', 'engine', 'parallel', 'worker-entry.mjs'), {
+      workerData: { entry: globalThis[Symbol.for('mmcheck.workerBundle')], tsx: false, loader: 'loadWorkerProgram', port: port2 },
+      transferList: [port2],
+    });
+    const slot = { worker, port: port1, failure: null };
+    worker.on('error', (e) => { slot.failure ??= { kind: 'internal', name: e.name, message: `a worker thread failed: ${e.message}`, stack: e.stack }; });
+    worker.on('exit', (code) => { if (code !== 0) slot.failure ??= { kind: 'internal', name: 'Error', message: `a worker thread exited with code ${code}` }; });
+    worker.unref();
+    slots.push(slot);
+  }
+  globalThis[Symbol.for('mmcheck.earlyWorkers')] = slots;
 }
 
 /**
@@ -223,22 +273,24 @@ function fellBack(what, instead, e) {
   if (process.env.MMCHECK_DEBUG) process.stderr.write(`mmcheck: ${why}; running from ${instead}\n`);
 }
 
-let loaded = await bundled();
-if (!loaded) {
-  process.setSourceMapsEnabled(true);
-  const { register } = await import('tsx/esm/api');
-  register();
-  loaded = { mod: await import('../src/cli/main.ts') };
-}
-const code = await loaded.mod.main(argv);
-loaded.save?.();
-// Exit as soon as the output is out. Left to itself, Node would first wait, with nothing left to
-// run, for V8's background threads to finish the optimizing compiles they have queued, whose code
-// nothing will run (strace of refcount(2): the main thread blocked on them for 50-90 ms of wall
-// time after its last write; docs/performance.md). Every command has finished its work when main()
-// returns (`view` returns when its server has closed). Output still queued (an asynchronous pipe,
-// as on macOS) is flushed first.
-process.exitCode = code;
-const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
-if (queued.length === 0) process.exit(code);
-else Promise.all(queued.map((s) => new Promise((done) => s.write('', done)))).then(() => process.exit(code));
+(async () => {
+  let loaded = await bundled();
+  if (!loaded) {
+    process.setSourceMapsEnabled(true);
+    const { register } = await import('tsx/esm/api');
+    register();
+    loaded = { mod: await import('../src/cli/main.ts') };
+  }
+  const code = await loaded.mod.main(argv);
+  loaded.save?.();
+  // Exit as soon as the output is out. Left to itself, Node would first wait, with nothing left to
+  // run, for V8's background threads to finish the optimizing compiles they have queued, whose code
+  // nothing will run (strace of refcount(2): the main thread blocked on them for 50-90 ms of wall
+  // time after its last write; docs/performance.md). Every command has finished its work when main()
+  // returns (`view` returns when its server has closed). Output still queued (an asynchronous pipe,
+  // as on macOS) is flushed first.
+  process.exitCode = code;
+  const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  if (queued.length === 0) process.exit(code);
+  else Promise.all(queued.map((s) => new Promise((done) => s.write('', done)))).then(() => process.exit(code));
+})();

@@ -6,6 +6,7 @@
 import type { CheckResult } from '../engine/index.ts';
 import { closeWorkerPool, workerPool } from './parallel.ts';
 import { threadCpuSeconds } from '../engine/parallel/thread-cpu.ts';
+import { spareCore } from '../engine/parallel/spare-core.ts';
 
 const [name, ...kvs] = process.argv.slice(2);
 const params: Record<string, number> = {};
@@ -16,8 +17,8 @@ for (const kv of kvs) {
   else params[k] = Number(v);
 }
 // The worker threads start now and load their bundle while this thread loads the engine and the
-// programs (as `check` starts them, cli/parallel.ts startWorkersEarly).
-if (jobs > 1) workerPool().grow(jobs - 1);
+// programs (as `check` starts them, cli/parallel.ts startWorkersEarly: only if a core is free).
+if (jobs > 1 && spareCore()) workerPool().grow(jobs - 1);
 const [{ check }, { checkSplit }, { programs }] = await Promise.all([
   import('../engine/index.ts'), import('../engine/parallel/run.ts'), import('../programs/index.ts'),
 ]);

@@ -2,8 +2,9 @@
 // mmcheck and find the program a run names, the one pool of threads a command uses, and the
 // options --jobs, --shard, --checkpoint and --resume turned into what checkSplit takes.
 import { availableParallelism } from 'node:os';
-import { WorkerPool, type WorkerSource } from '../engine/parallel/pool.ts';
+import { WorkerPool, type Slot, type WorkerSource } from '../engine/parallel/pool.ts';
 import { readSplitFile, type SplitFile } from '../engine/parallel/split-file.ts';
+import { spareCore } from '../engine/parallel/spare-core.ts';
 import { UsageError, type Parsed } from './options.ts';
 import type { Run } from './targets.ts';
 
@@ -25,22 +26,33 @@ let pool: WorkerPool | null = null;
 
 /** The command's pool of worker threads (started when a search first needs them). */
 export function workerPool(): WorkerPool {
-  return (pool ??= new WorkerPool(workerSource()));
+  if (pool) return pool;
+  pool = new WorkerPool(workerSource());
+  // Threads bin/mmcheck.js started before it loaded the command (`check --jobs N`), from the
+  // worker bundle this pool would start them from.
+  const g = globalThis as Record<symbol, unknown>;
+  const early = g[Symbol.for('mmcheck.earlyWorkers')] as Slot[] | undefined;
+  g[Symbol.for('mmcheck.earlyWorkers')] = undefined;
+  if (early) pool.adopt(early);
+  return pool;
 }
 
 /**
- * With an explicit --jobs N (N > 1), starts the N-1 worker threads at once: each loads its own
- * bundle while the calling thread loads the command's target, and takes work as soon as it is
- * ready (readers N=15 under `bench --jobs 2`, with the plan pass of before: the worker's CPU share
- * went from 0.03 to 0.09 of 0.17 s). Not with the default --jobs (the machine's cores): a small
- * check would then pay a worker it never uses (about 0.03 s CPU and 0.07 s wall on
- * `check readers --param N=3`); there the search starts them once it has run for a while
- * (engine/parallel/steal-run.ts). Nothing for --random or --shard. A search that ends first
- * leaves them unused (closeWorkerPool ends them).
+ * With an explicit --jobs N (N > 1), starts the N-1 worker threads at once (bin/mmcheck.js has
+ * usually started them already, before loading the command: they are adopted here): each loads
+ * its own bundle while the calling thread loads the command's target, and joins the search once
+ * it has run for a while (engine/parallel/steal-run.ts, STEAL_JOIN_CPU). Not with the default
+ * --jobs (the machine's cores): a small check would then pay a worker it never uses (about 0.03 s
+ * CPU and 0.07 s wall on `check readers --param N=3`); there the search starts them once it has
+ * run for longer (STEAL_START_CPU). Nothing for --random or --shard, and nothing while no core is
+ * free (engine/parallel/spare-core.ts): the search then starts them as the default does. A search
+ * that ends first leaves them unused (closeWorkerPool ends them).
  */
 export function startWorkersEarly(p: Parsed): void {
   const jobs = p.opts.jobs as number | undefined;
   if (jobs === undefined || jobs < 2 || p.opts.random !== undefined || p.opts.shard !== undefined) return;
+  // Threads bin/mmcheck.js started; else none while no core is free (they would load on this thread's share).
+  if (workerPool().size === 0 && !spareCore()) return;
   workerPool().grow(jobs - 1);
 }
 

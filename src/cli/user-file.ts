@@ -10,10 +10,15 @@
 // and checked against the content of every file it was compiled from and of the package.json /
 // tsconfig.json files that could change how they compile: a second run loads no esbuild at all.
 // A run that finds its file in the cache loads neither node:crypto nor node:worker_threads (the
-// entry holds the contents themselves, not their hashes; docs/performance.md).
+// entry holds the contents themselves, not their hashes; docs/performance.md). From main.cjs, a
+// file that imports nothing but mmcheck runs as CommonJS instead, with no temporary file and
+// without Node's ES-module loader (runCommonJs), and its frames are mapped from its inline map
+// only when an error is reported.
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
+import { compileFunction } from 'node:vm';
+import type { BuildOptions, BuildResult, PluginBuild } from 'esbuild';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -92,18 +97,28 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
   const abs = resolve(file);
   named.set(abs, file);
   const exportsMap = ownExports();
-  // The user's module maps its frames to the user's file:line:col. Turned on only now: mmcheck's
-  // own bundle, loaded before, keeps its maps on disk until a location inside it is asked for.
-  process.setSourceMapsEnabled(true);
+  // The user's module maps its frames to the user's file:line:col. From main.cjs (the code-cached
+  // fast path), userLocation maps them from the module's inline map when an error is reported:
+  // Node's source maps, on, would scan the module and its map as it loads (2-4 ms of a short
+  // run). Elsewhere (worker threads, whose stacks reach the main thread as text; MMCHECK_DEBUG's
+  // stack traces) Node's are turned on, only now: mmcheck's own bundle, loaded before, keeps its
+  // maps on disk until a location inside it is asked for.
+  const mapLater = ownModules() !== undefined;
+  if (!mapLater) process.setSourceMapsEnabled(true);
+  if (mapLater) {
+    const ns = await runCommonJs(abs, exportsMap);
+    if (ns) return ns;
+  }
   // Beside the file, so its own packages resolve from where it is; else in the temporary directory.
   for (const dir of [dirname(abs), tmpdir()]) {
     const tmp = join(dir, `.${basename(abs)}.${RUN_TAG}.mmcheck.mjs`);
-    const code = await linkOwn(await compiled(abs, dir, exportsMap));
+    const code = await linkOwn((await compiled(abs, dir, exportsMap)).code);
     try {
       writeFileSync(tmp, code);
     } catch {
       continue;
     }
+    if (mapLater) imported.set(tmp, code);
     try {
       return (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
     } finally {
@@ -112,6 +127,52 @@ export async function importUserFile(file: string): Promise<Record<string, unkno
     }
   }
   throw new Error(`cannot write a temporary module beside ${file} or in ${tmpdir()}`);
+}
+
+/**
+ * From main.cjs, a file whose only imports are mmcheck's (the usual scenario or program file) runs
+ * as CommonJS: esbuild's CommonJS compilation of it, compiled with vm.compileFunction, its
+ * `require` handing it main.cjs's own modules. Importing an ES module starts Node's ES-module
+ * loader (with the fs/promises, streams and readline modules it reads files with) and needs the
+ * temporary file: about 4-5 ms of a short run's CPU. The ES module's imports are checked first, as
+ * Node would link them: a name mmcheck does not export, or any other import, and the file is
+ * imported as an ES module after all, where Node reports it. Undefined when it cannot run so.
+ */
+async function runCommonJs(abs: string, exportsMap: Map<string, string>): Promise<Record<string, unknown> | undefined> {
+  const dir = dirname(abs);
+  const { code, cjs } = await compiled(abs, dir, exportsMap);
+  if (!cjs) return undefined;
+  const own = ownModules()!;
+  const store = ((globalThis as Record<symbol, unknown>)[OWN_NAMESPACES] ??= {}) as Record<string, Record<string, unknown>>;
+  for (const m of code.matchAll(/^(?:import|export)\b[^;]*?(?:\bfrom\s*)?"([^"]*)";?$/gm)) {
+    const k = m[1].startsWith('mmcheck-own:') ? m[1].slice('mmcheck-own:'.length) : undefined;
+    if (k === undefined || !own[k]) return undefined;
+    const ns = (store[k] ??= await own[k]());
+    const names = /^import\s*\{([^}]*)\}\s*from\s*"[^"]*";?$/.exec(m[0]);
+    if (!names) {
+      if (/^import\s*\*\s*as\s+[\w$]+\s+from\s*"[^"]*";?$/.test(m[0])) continue;
+      return undefined;
+    }
+    const exported = new Set(Object.keys(ns).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n)));
+    if ('default' in ns) exported.add('default');
+    for (const spec of names[1].split(',')) {
+      const name = spec.trim().split(/\s+as\s+/)[0];
+      if (name && !exported.has(name)) return undefined;
+    }
+  }
+  // Named as the temporary module would be: messages and stack frames name the user's file (userMessage, userLocation).
+  const pseudo = join(dir, `.${basename(abs)}.${RUN_TAG}.mmcheck.mjs`);
+  imported.set(pseudo, cjs);
+  const require = (spec: string): unknown => {
+    const k = spec.startsWith('mmcheck-own:') ? spec.slice('mmcheck-own:'.length) : undefined;
+    if (k !== undefined && store[k]) return store[k];
+    throw new Error(`Cannot find module '${spec}'`);
+  };
+  const module = { exports: {} as Record<string, unknown> };
+  // Strict, as an ES module is (esbuild does not add the directive); on line 1, so no line moves.
+  const fn = compileFunction(`"use strict";${cjs}`, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: pseudo });
+  fn.call(undefined, module.exports, require, module, pseudo, dir);
+  return module.exports;
 }
 
 const CACHE_DIR = join(OWN_ROOT, 'node_modules', '.cache', 'mmcheck-user');
@@ -125,6 +186,8 @@ interface CacheEntry {
   /** Absolute path → the file's content, bytes as latin1 (null: the file did not exist). */
   files: Record<string, string | null>;
   code: string;
+  /** The same as CommonJS, when it can run so (runCommonJs), else null. */
+  cjs: string | null;
 }
 
 function content(path: string): string | null {
@@ -160,36 +223,39 @@ function dependencies(inputs: string[]): string[] {
 }
 
 /** The user's file compiled to an ES module meant to sit in `dir`: from the cache when nothing it came from changed. */
-async function compiled(abs: string, dir: string, exportsMap: Map<string, string>): Promise<string> {
+async function compiled(abs: string, dir: string, exportsMap: Map<string, string>): Promise<{ code: string; cjs: string | null }> {
   const esbuildVersion = (() => {
-    try {
-      return (JSON.parse(readFileSync(createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json'), 'utf8')) as { version?: string }).version ?? '';
-    } catch {
-      return '';
+    // Where npm puts it beside mmcheck first: resolving it through require (a hoisted install)
+    // costs about 1.5 ms of a short run.
+    for (const at of [() => join(OWN_ROOT, 'node_modules', 'esbuild', 'package.json'), () => createRequire(join(OWN_ROOT, 'package.json')).resolve('esbuild/package.json')]) {
+      try {
+        return (JSON.parse(readFileSync(at(), 'utf8')) as { version?: string }).version ?? '';
+      } catch { /* not there: the next way, or none */ }
     }
+    return '';
   })();
   const what = JSON.stringify([abs, dir, [...exportsMap]]);
-  const key = JSON.stringify([what, esbuildVersion]);
+  const key = JSON.stringify([what, esbuildVersion, 'cjs']);
   const at = join(CACHE_DIR, `${hash64(what)}.json`);
   try {
     const hit = JSON.parse(readFileSync(at, 'utf8')) as CacheEntry;
     if (hit.key === key && Object.entries(hit.files).every(([f, c]) => content(f) === c)) {
       const now = new Date();
       utimesSync(at, now, now); // recently used: the last to go when the cache is trimmed
-      return hit.code;
+      return { code: hit.code, cjs: hit.cjs ?? null };
     }
   } catch { /* no entry, or a damaged one: compile */ }
-  const { code, inputs } = await compile(abs, dir, exportsMap);
+  const { code, cjs, inputs } = await compile(abs, dir, exportsMap);
   try {
     const files: CacheEntry['files'] = {};
     for (const f of dependencies(inputs)) files[f] = content(f);
     mkdirSync(CACHE_DIR, { recursive: true });
     trimCache();
     const tmp = `${at}.${RUN_TAG}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key, files, code } satisfies CacheEntry));
+    writeFileSync(tmp, JSON.stringify({ key, files, code, cjs } satisfies CacheEntry));
     renameSync(tmp, at); // atomic: a concurrent run reads the old entry or the new one
   } catch { /* a read-only installation: no cache */ }
-  return code;
+  return { code, cjs };
 }
 
 /** Keeps the cache to its CACHE_KEEP most recently used entries (temporary files, e.g. tests', leave entries behind). */
@@ -207,14 +273,14 @@ function trimCache(): void {
 }
 
 /** esbuild's compilation of the user's file (and the files it imports, but no package) into one module for `dir`. */
-async function compile(abs: string, dir: string, exportsMap: Map<string, string>): Promise<{ code: string; inputs: string[] }> {
+async function compile(abs: string, dir: string, exportsMap: Map<string, string>): Promise<{ code: string; cjs: string | null; inputs: string[] }> {
   const { build } = await import('esbuild');
-  const r = await build({
-    entryPoints: [abs], outfile: join(dir, '.mmcheck.mjs'), bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20',
+  const options = (format: 'esm' | 'cjs'): BuildOptions & { write: false; metafile: true } => ({
+    entryPoints: [abs], outfile: join(dir, `.mmcheck.${format === 'esm' ? 'mjs' : 'cjs'}`), bundle: true, write: false, format, platform: 'node', target: 'node20',
     sourcemap: 'inline', packages: 'external', logLevel: 'silent', absWorkingDir: dirname(abs), metafile: true,
     plugins: [{
       name: 'mmcheck-self',
-      setup(b) {
+      setup(b: PluginBuild) {
         b.onResolve({ filter: /^mmcheck(\/.*)?$/ }, (args) => {
           const url = exportsMap.get(args.path);
           if (url) return { path: url, external: true };
@@ -224,8 +290,28 @@ async function compile(abs: string, dir: string, exportsMap: Map<string, string>
       },
     }],
   });
+  const r = await build(options('esm'));
   const inputs = Object.keys(r.metafile!.inputs).map((p) => resolve(dirname(abs), p));
-  return { code: r.outputFiles[0].text, inputs };
+  const code = r.outputFiles![0].text;
+  return { code, cjs: await compileCommonJs(code, () => build(options('cjs'))), inputs };
+}
+
+/**
+ * The CommonJS compilation runCommonJs runs, for a file that can run so: from main.cjs (its
+ * imports of mmcheck are placeholders), with no other import, no dynamic import(), no
+ * import.meta and no require of its own; what esbuild compiles without a warning. Else null.
+ */
+async function compileCommonJs(esm: string, build: () => Promise<BuildResult<{ write: false }>>): Promise<string | null> {
+  if (ownModules() === undefined || /\bimport\s*\(|\bimport\.meta\b|\b__require\b/.test(esm)) return null;
+  try {
+    const r = await build();
+    if (r.warnings.length || r.errors.length) return null;
+    const cjs = r.outputFiles![0].text;
+    for (const m of cjs.matchAll(/\brequire\s*\(\s*(?:"([^"]*)")?/g)) if (!m[1]?.startsWith('mmcheck-own:')) return null;
+    return cjs;
+  } catch {
+    return null;
+  }
 }
 
 /** A message as the user should read it: the temporary module's name put back as the user's file, mmcheck's modules by their specifiers. */
@@ -257,6 +343,30 @@ function importedName(file: string, name: string): string | undefined {
 }
 
 const bundleMaps = new Map<string, SourceMap | null>();
+
+/** Temporary module → its code, for the modules imported without Node's source maps (importUserFile). */
+const imported = new Map<string, string>();
+const importedMaps = new Map<string, SourceMap | null>();
+
+/** A stack frame inside a user's module imported without Node's source maps, as the place in the user's file it came from. */
+function fromImported(path: string, line: number, col: number): { path: string; at: string } | undefined {
+  const code = imported.get(path);
+  if (code === undefined) return undefined;
+  let map = importedMaps.get(path);
+  if (map === undefined) {
+    const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+    try {
+      map = inline ? new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8'))) : null;
+    } catch {
+      map = null;
+    }
+    importedMaps.set(path, map);
+  }
+  const e = map?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!e?.originalSource) return undefined;
+  const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(dirname(path), e.originalSource);
+  return { path: src, at: `${(e.originalLine ?? 0) + 1}:${(e.originalColumn ?? 0) + 1}` };
+}
 
 /** A stack frame inside mmcheck's bundle, as the place in the sources it came from (the bundle's source maps are read only here). */
 function fromBundle(path: string, line: number, col: number): { path: string; at: string } | undefined {
@@ -298,7 +408,7 @@ export function userLocation(e: unknown, file?: string): string | undefined {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/.exec(l.trim());
     if (!m || m[1].startsWith('node:')) continue;
     const path = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
-    frames.push(fromBundle(path, Number(m[2]), Number(m[3])) ?? { path, at: `${m[2]}:${m[3]}` });
+    frames.push(fromImported(path, Number(m[2]), Number(m[3])) ?? fromBundle(path, Number(m[2]), Number(m[3])) ?? { path, at: `${m[2]}:${m[3]}` });
   }
   const pick = (pred: (p: string) => boolean): string | undefined => {
     const f = frames.find((x) => pred(x.path));

@@ -154,3 +154,33 @@ test('a command runs from main.cjs with V8\'s code cache, and prints what the ES
   assert.equal(bad.code, 2, bad.out + bad.err);
   assert.deepEqual(bad.err, mmEnv({ MMCHECK_NO_CODE_CACHE: '1' }, 'check', 'readers', '--param', 'N=0').err);
 });
+
+test('a cached user file that imports only mmcheck runs without Node\'s ES-module loader; one that cannot run so is imported as an ES module', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-startup-'));
+  const body = `export default defineProgram({ name: 'loader', setup(b) {
+  const x = b.loc('x');
+  b.thread('a', function* (t) { yield t.store(x, 1); });
+  b.thread('b', function* (t) { yield t.load(x); });
+} });
+`;
+  const plain = join(dir, 'plain.ts');
+  writeFileSync(plain, `import { defineProgram } from 'mmcheck';\n${body}`);
+  // Top-level await has no CommonJS form: src/cli/user-file.ts's runCommonJs leaves this one to the ES-module loader.
+  const awaits = join(dir, 'awaits.ts');
+  writeFileSync(awaits, `import { defineProgram } from 'mmcheck';\nawait Promise.resolve();\n${body}`);
+  const list = join(dir, 'loaded.txt');
+  const preload = join(dir, 'preload.cjs');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+  const run = (file: string): { out: string; loaded: string[] } => {
+    const r = spawnSync(process.execPath, ['--require', preload, bin, 'check', file, '--jobs', '1'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return { out: r.stdout.replace(/; [\d.]+ s\./g, ''), loaded: readFileSync(list, 'utf8').split('\n') };
+  };
+  const moduleJob = (loaded: string[]): boolean => loaded.includes('NativeModule internal/modules/esm/module_job');
+  for (const file of [plain, awaits]) run(file); // compile and cache both
+  const a = run(plain);
+  const b = run(awaits);
+  assert.equal(moduleJob(a.loaded), false, 'plain.ts ran as CommonJS');
+  assert.equal(moduleJob(b.loaded), true, 'awaits.ts was imported as an ES module');
+  assert.equal(a.out, b.out, 'both ways explore the same');
+});

@@ -30,8 +30,8 @@ let handed = 0, byWorkers = 0;
 async function agree(program: Program, ref: StealRef, o: { model?: string; all: boolean; params?: Record<string, number>; jobs?: number }): Promise<void> {
   const want = essence(check(program, { model: o.model, allViolations: o.all, params: o.params }));
   const jobs = o.jobs ?? 2;
-  pool.grow(jobs - 1); // started beforehand: the search steals from its first leaf
-  const got = await checkSplit(program, { model: o.model, allViolations: o.all, params: o.params, jobs, workers: { pool, program: ref } });
+  pool.grow(jobs - 1); // started beforehand, and joinCpu 0: the search steals from its first leaf
+  const got = await checkSplit(program, { model: o.model, allViolations: o.all, params: o.params, jobs, joinCpu: 0, workers: { pool, program: ref } });
   assert.deepEqual(essence(got.result), want, `${o.model ?? 'sc'}${o.all ? ' --all-violations' : ''} ${JSON.stringify(ref).slice(0, 400)}`);
   handed += got.result.split.tasks - 1;
   byWorkers += got.result.split.byWorkers;
@@ -140,7 +140,7 @@ test('--max-executions on two and three threads counts exactly that many executi
   for (const jobs of [2, 3]) {
     pool.grow(jobs - 1);
     for (const max of [50, 333, 1000]) {
-      const r = (await checkSplit(p, { params: { N: 12 }, jobs, maxExecutions: max, workers: { pool, program: { program: 'readers' } } })).result;
+      const r = (await checkSplit(p, { params: { N: 12 }, jobs, maxExecutions: max, joinCpu: 0, workers: { pool, program: { program: 'readers' } } })).result;
       assert.equal(r.executions + r.blocked, max, `--jobs ${jobs} --max-executions ${max}`);
       assert.equal(r.cutBy, 'max-executions');
     }
@@ -151,11 +151,11 @@ test("a user's error in any thread's part ends the search with that error, as on
   const p = throwing(4);
   assert.throws(() => check(p), /R read the last value/);
   pool.grow(1);
-  await assert.rejects(checkSplit(p, { jobs: 2, workers: { pool, program: { throwing: 4 } satisfies StealRef } }), /R read the last value/);
+  await assert.rejects(checkSplit(p, { jobs: 2, joinCpu: 0, workers: { pool, program: { throwing: 4 } satisfies StealRef } }), /R read the last value/);
   // The error only a worker thread's part raises: the calling thread must not wait for that part's count.
   const q = throwing(5, true);
   assert.equal(check(q).verdict, 'ok');
-  await assert.rejects(checkSplit(q, { jobs: 2, workers: { pool, program: { throwing: 5, onlyInWorkers: true } satisfies StealRef } }), /R read the last value/);
+  await assert.rejects(checkSplit(q, { jobs: 2, joinCpu: 0, workers: { pool, program: { throwing: 5, onlyInWorkers: true } satisfies StealRef } }), /R read the last value/);
 });
 
 test('the searches above were shared out', () => {

@@ -160,10 +160,14 @@ const runs = (n: number): fc.Parameters<[RandProg]> => ({ numRuns: n * scale, se
 test('symmetry: the programs where pruning at the first unordered event loses classes', () => {
   // Three symmetric threads `fetch_add(x); load(x)` beside one storing to x (50 classes), and
   // three `store(x); fetch_add(x)` (15 classes): GenMC's pruning rule, run in this explorer,
-  // found 47 and 12 (docs/design/symmetry.md). Each must be found, under every model.
+  // found 47 and 12 (docs/design/symmetry.md §3.2). Each must be found, under every model.
   const faaLoad: RandProg = { nlocs: 1, threads: [[{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'store', loc: 0, v: 2 }]], sym: [0, 1, 2] };
   const storeFaa: RandProg = { nlocs: 1, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }]], sym: [0, 1, 2] };
-  for (const [p, classes] of [[faaLoad, 50], [storeFaa, 15]] as const) {
+  // No RMW at all: three `store(x, 1); store(x, 2); load(x)` (127 classes; pruning at every
+  // unordered graph found 98).
+  const ssl: Instr[] = [{ k: 'store', loc: 0, v: 1 }, { k: 'store', loc: 0, v: 2 }, { k: 'load', loc: 0 }];
+  const storeStoreLoad: RandProg = { nlocs: 1, threads: [ssl, ssl, ssl], sym: [0, 1, 2] };
+  for (const [p, classes] of [[faaLoad, 50], [storeFaa, 15], [storeStoreLoad, 127]] as const) {
     assert.equal(new Set(explore(p, 'sc', false).complete).size, classes);
     for (const m of ['sc', 'tso', 'lkmm']) agree(p, m);
   }

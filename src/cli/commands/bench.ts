@@ -152,24 +152,29 @@ interface JobsRow {
   jobs: number;
   executions: number;
   blocked: number;
-  /** Exploration seconds (check's own figure) on one thread and on `jobs`, and whole-process wall seconds. */
+  /** The search's own seconds (check's figure: from the search's start to its result) on one thread and on `jobs`. */
   seconds1: number;
   secondsN: number;
-  wall1: number;
-  wallN: number;
   speedup: number;
-  /** CPU seconds of the one thread, and of each of the N (calling thread first). */
+  /** Wall-clock seconds of the whole command `mmcheck check PROGRAM --jobs 1` and `--jobs N` (start-up included). */
+  command1: number;
+  commandN: number;
+  commandSpeedup: number;
+  /** CPU seconds of the one searching thread, and of each of the N (calling thread first); V8's helper threads not included. */
   cpu1: number | null;
   cpuN: (number | null)[];
-  /** cpu1 over the busiest thread's CPU: the speed-up with a free core per thread. */
+  /** cpu1 over the busiest thread's CPU: the speed-up with a free core per thread and for V8's helpers. */
   cpuSpeedup: number | null;
   sameCounts: boolean;
 }
 
 /**
  * `bench --jobs N`: each program of issue 11's list (or those named) on one thread and on N, one
- * after the other in processes of their own; the counts must be equal. The machine's load average
- * is printed before and after: on a shared machine a speed-up is only as good as the quiet it had.
+ * after the other in processes of their own; the counts must be equal. Two figures of time: the
+ * search's own seconds (bench-one.ts, whose worker threads start with its process, as an explicit
+ * --jobs does) and the wall clock of the whole `mmcheck check` command, start-up included. The
+ * machine's load average is printed before and after: on a shared machine a speed-up is only as
+ * good as the quiet it had.
  */
 async function benchJobs(p: Parsed, names: string[], only: Record<string, number>): Promise<number> {
   const jobs = p.opts.jobs as number;
@@ -179,34 +184,46 @@ async function benchJobs(p: Parsed, names: string[], only: Record<string, number
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   const loadBefore = load();
   say(`load average before: ${loadBefore} (${availableParallelism()} cores)`);
-  say(`program        params      executions   blocked  1 thread s  ${jobs} threads s   speed-up  process s (1 / ${jobs})  CPU s: 1 thread / each of ${jobs}  CPU speed-up`);
+  say('search s: the search alone; command s: wall clock of the whole `mmcheck check PROGRAM --jobs J`, start-up included;');
+  say(`CPU s: the searching threads' CPU seconds (V8's compiler and GC helper threads not counted), and one thread's over the busiest of ${jobs}'s`);
+  say(`program        params      executions   blocked   search s (1 / ${jobs})  speed-up   command s (1 / ${jobs})  speed-up   CPU s: 1 thread / each of ${jobs}  CPU speed-up`);
   const rows: JobsRow[] = [];
   let bad = 0;
   for (const b of benchmarks) {
     if (names.length ? !names.includes(b.program.name) : !b.jobsSize || (b.heavy && !p.opts.heavy)) continue;
     const params = { ...(b.jobsSize ?? b.sizes[0]), ...only };
     const kv = Object.entries(params).map(([k, v]) => `${k}=${v}`);
-    const run = (j: number): { o: { executions: number; blocked: number; seconds: number; threadCpu: (number | null)[] }; wall: number } => {
+    const run = (j: number): { executions: number; blocked: number; seconds: number; threadCpu: (number | null)[] } => {
       const r = child([join(here, '..', 'bench-one.ts'), b.program.name, `jobs=${j}`, ...kv]);
       if (r.status !== 0) throw new Error(`benchmark ${b.program.name} --jobs ${j} failed: ${r.stderr.trim()}`);
-      return { o: JSON.parse(r.stdout.trim().split('\n').pop() as string), wall: r.wall };
+      return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    };
+    const command = (j: number): number => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [join(repo, 'bin', 'mmcheck.js'), 'check', b.program.name, ...kv.flatMap((x) => ['--param', x]), '--jobs', String(j)], { cwd: repo, encoding: 'utf8' });
+      const wall = (performance.now() - t0) / 1000;
+      if (r.status !== 0 && r.status !== 1) throw new Error(`mmcheck check ${b.program.name} --jobs ${j} failed: ${r.stderr.trim()}`);
+      return wall;
     };
     const one = run(1);
     const many = run(jobs);
+    const c1 = command(1);
+    const cN = command(jobs);
     const row: JobsRow = {
-      program: b.program.name, params, jobs, executions: one.o.executions, blocked: one.o.blocked,
-      seconds1: Number(one.o.seconds.toFixed(3)), secondsN: Number(many.o.seconds.toFixed(3)),
-      wall1: Number(one.wall.toFixed(2)), wallN: Number(many.wall.toFixed(2)),
-      speedup: Number((one.o.seconds / Math.max(many.o.seconds, 1e-6)).toFixed(2)),
-      cpu1: one.o.threadCpu[0] ?? null, cpuN: many.o.threadCpu, cpuSpeedup: null,
-      sameCounts: one.o.executions === many.o.executions && one.o.blocked === many.o.blocked,
+      program: b.program.name, params, jobs, executions: one.executions, blocked: one.blocked,
+      seconds1: Number(one.seconds.toFixed(3)), secondsN: Number(many.seconds.toFixed(3)),
+      speedup: Number((one.seconds / Math.max(many.seconds, 1e-6)).toFixed(2)),
+      command1: Number(c1.toFixed(2)), commandN: Number(cN.toFixed(2)), commandSpeedup: Number((c1 / Math.max(cN, 1e-6)).toFixed(2)),
+      cpu1: one.threadCpu[0] ?? null, cpuN: many.threadCpu, cpuSpeedup: null,
+      sameCounts: one.executions === many.executions && one.blocked === many.blocked,
     };
     const busiest = Math.max(...row.cpuN.map((c) => c ?? Infinity));
     if (row.cpu1 !== null && Number.isFinite(busiest)) row.cpuSpeedup = Number((row.cpu1 / Math.max(busiest, 0.01)).toFixed(2));
     if (!row.sameCounts) bad++;
     rows.push(row);
     const cpus = `${row.cpu1?.toFixed(2) ?? '?'} / ${row.cpuN.map((c) => c?.toFixed(2) ?? '?').join(' + ')}`;
-    say(`${row.program.padEnd(14)} ${kv.join(' ').padEnd(10)} ${String(row.executions).padStart(11)} ${String(row.blocked).padStart(9)} ${row.seconds1.toFixed(2).padStart(11)} ${row.secondsN.toFixed(2).padStart(12)} ${(row.speedup.toFixed(2) + 'x').padStart(10)}  ${`${row.wall1.toFixed(2)} / ${row.wallN.toFixed(2)}`.padEnd(19)}  ${cpus.padEnd(31)}  ${row.cpuSpeedup === null ? '?' : `${row.cpuSpeedup.toFixed(2)}x`}${row.sameCounts ? '' : `  COUNTS DIFFER (${many.o.executions} complete, ${many.o.blocked} blocked on ${jobs} threads)`}`);
+    const pair = (a: number, b: number): string => `${a.toFixed(2)} / ${b.toFixed(2)}`;
+    say(`${row.program.padEnd(14)} ${kv.join(' ').padEnd(10)} ${String(row.executions).padStart(11)} ${String(row.blocked).padStart(9)}   ${pair(row.seconds1, row.secondsN).padEnd(19)} ${(row.speedup.toFixed(2) + 'x').padStart(8)}   ${pair(row.command1, row.commandN).padEnd(20)} ${(row.commandSpeedup.toFixed(2) + 'x').padStart(8)}   ${cpus.padEnd(29)}  ${row.cpuSpeedup === null ? '?' : `${row.cpuSpeedup.toFixed(2)}x`}${row.sameCounts ? '' : `  COUNTS DIFFER (${many.executions} complete, ${many.blocked} blocked on ${jobs} threads)`}`);
   }
   const loadAfter = load();
   say(`load average after: ${loadAfter}`);

@@ -9,6 +9,7 @@ import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type Bounds } from '../print.ts';
 import { checkSplit } from '../../engine/parallel/run.ts';
 import { writeSplitFile } from '../../engine/parallel/split-file.ts';
+import { warmUp } from '../warm-up.ts';
 import { closeWorkerPool, runRef, splitOptions, startWorkersEarly, workerPool, type SplitOptions } from '../parallel.ts';
 import type { BugRow } from '../bug-table.ts';
 
@@ -81,7 +82,12 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
     if (sp.out) writeSplitFile(sp.out, o.file);
     r = o.result;
   } else {
-    r = check(run.program, { ...common, random });
+    const warm = warmUp();
+    try {
+      r = check(run.program, { ...common, random, onLeaf: warm.tick });
+    } finally {
+      warm.done();
+    }
   }
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;

@@ -24,7 +24,8 @@ export interface WorkerSource {
   loader: string;
 }
 
-interface Slot {
+/** A worker thread of the pool (bin/mmcheck.js makes them too, for adopt). */
+export interface Slot {
   worker: Worker;
   port: MessagePort;
   /** Set when the thread died (it failed to load, or crashed). */
@@ -38,6 +39,15 @@ export class WorkerPool {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /**
+   * Takes in threads started elsewhere from the same WorkerSource, with its workerData, their
+   * 'error' and 'exit' listeners already filling in `failure` (bin/mmcheck.js starts them before
+   * it loads the command).
+   */
+  adopt(slots: Slot[]): void {
+    this.slots.push(...slots);
   }
 
   /** Starts threads until there are n (they load while the caller works). */

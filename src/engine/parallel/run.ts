@@ -38,6 +38,12 @@ export interface SplitCheckOptions extends Omit<CheckOptions, 'random' | 'onLeaf
   maxEvents?: number;
   /** Aim for this many split tasks (default splitTarget(jobs or shards)); tests force splits with small ones. */
   target?: number;
+  /**
+   * Work stealing: CPU seconds the calling thread searches alone before the worker threads may
+   * ask for work (default: steal-run.ts's STEAL_JOIN_CPU, or STEAL_START_CPU if they were not
+   * started beforehand). Tests: 0, so that small searches are shared out.
+   */
+  joinCpu?: number;
   /** Tests: the parts the calling thread may take (the others are left to the worker threads). */
   callerTakes?: (i: number) => boolean;
 }

@@ -1,12 +1,15 @@
 // The calling thread's side of a work-stealing --jobs run (steal.ts): it explores the root task at
-// once, starts the worker threads (at once with an explicit --jobs, whose threads are already
-// loading; else once the search has used STEAL_START_CPU, so that a small check never pays for a
-// thread), routes the tasks explorers hand off, takes in their segments, and sums them.
+// once, lets the worker threads join once the search has run for a while (STEAL_JOIN_CPU with an
+// explicit --jobs, whose threads started loading with the process; STEAL_START_CPU with the
+// default, which starts them only then) and a core is free (spare-core.ts), so that a short
+// search, or one on a machine with no core to spare, runs as on one thread; routes the tasks
+// explorers hand off, takes in their segments, and sums them.
 import type { Program } from '../program.ts';
 import type { CheckResult } from '../index.ts';
 import { StealShared } from './steal-state.ts';
 import { runTask, stealSearch, sumTasks, type StealEnv, type StealMessage, type StealTask, type TaskSeg } from './steal.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
+import { spareCore } from './spare-core.ts';
 import { deserializeError, resultOf, type SplitCheckOptions, type SplitOutcome } from './run.ts';
 import type { SerializedError, StealJob } from './worker.ts';
 
@@ -20,6 +23,25 @@ import type { SerializedError, StealJob } from './worker.ts';
  * time, not the clock: on a busy machine the clock runs ahead of the search (docs/scaling.md).
  */
 export const STEAL_START_CPU = 0.5;
+
+/**
+ * With an explicit --jobs, whose worker threads started loading with the process: how much CPU
+ * time (seconds) the calling thread spends on the search alone before they may ask for work.
+ * They are loaded by then, and have loaded the program and sit waiting (no CPU). A worker that
+ * joins costs the process its warm-up — V8 compiles the explorer's hot code again for its isolate,
+ * about 0.1–0.3 CPU s on the helper threads that a one-thread run has the second core for
+ * (docs/scaling.md) — so a search shorter than that is faster alone: readers N=15 (0.1 s) took
+ * 0.23 s on two threads against 0.10 s on one when the worker joined at once.
+ */
+export const STEAL_JOIN_CPU = 0.2;
+
+/**
+ * On a machine with no core free (spare-core.ts), the CPU time (seconds) of search after which the
+ * worker threads join anyway: a search that long gains from a second thread even on a busy machine
+ * (big1, 6 s of search, on this 2-core machine at a load average of 11 to 20: 1.42× median, 0.97×
+ * to 2.37×), shorter ones lose (lastzero N=15, 1 s: 0.87×; docs/scaling.md).
+ */
+export const STEAL_BUSY_JOIN_CPU = 1.5;
 
 let nextJob = 1_000_000;
 
@@ -50,6 +72,17 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     };
     pool.post(job, threads);
   };
+  // An explicit --jobs started the threads with the process: they get the job at once (and load
+  // the program), and join when the search has used STEAL_JOIN_CPU. The default starts them at
+  // STEAL_START_CPU, and they join as soon as they are ready. Either only at a moment a core is
+  // free (spare-core.ts): on a machine whose cores are all busy the search stays on this thread
+  // until it has used STEAL_BUSY_JOIN_CPU.
+  const early = pool.size >= threads;
+  const joinAt = opts.joinCpu ?? (early ? STEAL_JOIN_CPU : STEAL_START_CPU);
+  const join = (): void => {
+    startWorkers();
+    shared.openJoin();
+  };
   const forward = (to: number, task: StealTask): void => {
     pool.send(to - 1, { type: 'task', job: jobId, to, task } satisfies StealMessage);
     shared.posted(to);
@@ -74,9 +107,10 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   const tick = (): void => {
     drain();
     if ((++polls & 1023) !== 0) return;
-    if (!started) {
+    if (!shared.joinOpen()) {
       const c = threadCpuSeconds();
-      if ((c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0) >= STEAL_START_CPU) startWorkers();
+      const used = c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0;
+      if (used >= joinAt && (used >= STEAL_BUSY_JOIN_CPU || spareCore())) join();
     }
     const now = Date.now();
     if (opts.onProgress && now - lastProgress >= 1000) {
@@ -87,8 +121,8 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     }
   };
   const env: StealEnv = { me: 0, shared, give: (to, t) => { pending++; forward(to, t); }, tick };
-  // An explicit --jobs started the threads with the process: they take work as soon as they can.
-  if (pool.size >= threads) startWorkers();
+  if (early) startWorkers();
+  if (joinAt <= 0) join();
 
   let mainError: unknown = null;
   try {

@@ -2,12 +2,13 @@
 // who is idle and wants work, a mail counter per explorer (bumped with each message posted to it,
 // so that an idle explorer sleeps on it with Atomics.wait), the earliest violation found so far
 // (without --all-violations: the explorers of later parts of the search stop), a counter of leaves
-// for --max-executions, halt and end flags, and whether each worker thread started on the job (one
-// still loading when the search ends is let off it, not waited for).
+// for --max-executions, halt and end flags, whether the worker threads may join yet (JOIN, see
+// steal-run.ts), and whether each worker thread started on the job (one still loading, or still
+// waiting to join, when the search ends is let off it, not waited for).
 import { claimLeaf } from './leaf-claim.ts';
 import { cmpTask } from './task-order.ts';
 
-const HALT = 0, END = 1, LEAVES = 2, MAX_LEAVES = 3, WANT = 4, STOP_LOCK = 5, STOP_GEN = 6, STOP_LEN = 7, STOP_N = 8, DONE = 9, FIXED = 10;
+const HALT = 0, END = 1, LEAVES = 2, MAX_LEAVES = 3, WANT = 4, STOP_LOCK = 5, STOP_GEN = 6, STOP_LEN = 7, STOP_N = 8, DONE = 9, JOIN = 10, FIXED = 11;
 /** A task path (task-order.ts) deeper than this is not handed off further. */
 export const MAX_PATH = 2048;
 /** A worker's state: not yet started on the job, started, or let off it. */
@@ -128,6 +129,31 @@ export class StealShared {
 
   private lock(): void {
     while (Atomics.compareExchange(this.a, STOP_LOCK, 0, 1) !== 0) { /* held for a few loads */ }
+  }
+
+  // ---- when the worker threads join
+
+  /** The worker threads may join the search (ask for work) from now on; wakes those waiting. */
+  openJoin(): void {
+    Atomics.store(this.a, JOIN, 1);
+    for (let k = 1; k < this.n; k++) this.posted(k);
+  }
+
+  joinOpen(): boolean {
+    return Atomics.load(this.a, JOIN) !== 0;
+  }
+
+  /**
+   * Worker k (its program loaded) waits until it may join or the search ended; true if it may
+   * join. Its state stays "not started" meanwhile, so that a search ending first lets it off.
+   */
+  awaitJoin(k: number): boolean {
+    for (;;) {
+      const seen = this.mailOf(k);
+      if (this.ended()) return false;
+      if (this.joinOpen()) return true;
+      this.sleep(k, seen, 200);
+    }
   }
 
   // ---- bounds, halting and the end of the job

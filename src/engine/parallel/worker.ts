@@ -104,9 +104,10 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
     const me = job.worker + 1;
     const post = (m: StealMessage): void => { port.postMessage(m); shared.posted(0); };
     const cpu0 = threadCpuSeconds();
-    let loaded: LoadedProgram;
+    let s: ReturnType<typeof stealSearch>;
     try {
-      loaded = await program(job.program);
+      const loaded = await program(job.program);
+      s = stealSearch(loaded.program, job.params, job.model, job.keepGoing, job.symmetry ? undefined : false, job.maxEvents, job.deadline, job.ghosts);
     } catch (e) {
       if (!shared.start(me)) return;
       shared.haltAll();
@@ -114,10 +115,10 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
       shared.workerDone();
       return;
     }
-    // Let off: the search ended while this thread loaded the program (the calling thread did not wait).
-    if (!shared.start(me)) return;
+    // Let off: the search ended while this thread loaded the program or waited to join (the
+    // calling thread did not wait for it).
+    if (!shared.awaitJoin(me) || !shared.start(me)) return;
     try {
-      const s = stealSearch(loaded.program, job.params, job.model, job.keepGoing, job.symmetry ? undefined : false, job.maxEvents, job.deadline, job.ghosts);
       const env: StealEnv = { me, shared, give: (to, task) => post({ type: 'task', job: job.id, to, task }) };
       for (;;) {
         const seen = shared.mailOf(me);
