@@ -1132,18 +1132,15 @@ export class Explorer {
    * there; its others are readdedMaximal's, asked before the revisit was pushed). w's place in co
    * follows from its read (an RMW's write part): a write whose places are enumerated is explored
    * by restricting the graph to its stamp, which would drop the events moved after it. And
-   * another ghost standing between gs and r stands, with its write, among w's prefix only: the
-   * events moved after w then all come after it, whose position and write keep their stamps.
+   * another ghost standing between gs and r has its write in w's prefix: the events from its
+   * position to its write are that write's prefix, so in w's too, and none of them moves; its
+   * position moves back by the events before it that move after w (apply).
    */
   private outAgain(gh: Ghost, r: Ev, w: Ev): boolean {
     if (!w.excl) return false;
     const s = r.rf as Ev;
     if (s.stamp >= gh.gs && !inView(w.view, s)) return false;
-    const bs = this.g.byStamp;
-    for (const o of this.g.ghosts as Ghost[]) {
-      if (o === gh || o.gs <= gh.gs || o.gs > r.stamp) continue;
-      for (let k = gh.gs; k <= o.w.stamp; k++) if (bs[k] !== w && !inView(w.view, bs[k])) return false;
-    }
+    for (const o of this.g.ghosts as Ghost[]) if (o !== gh && o.gs > gh.gs && o.gs <= r.stamp && o.w !== w && !inView(w.view, o.w)) return false;
     return true;
   }
 
@@ -1311,8 +1308,18 @@ export class Explorer {
     const made: Ghost | null = ghost ? { tid: r.tid, idx: r.idx, w: w2, gs: rg === null ? rs : rg.gs } : null;
     if (old !== null || made !== null) h.ghosts = carryGhosts(old, rs, made);
     // Taken out again: the events kept from the first ghost's position on that are not w's
-    // (added while the read was out) go after w, as they would come after the read standing there.
-    if (made !== null && rg !== null) h.moveAfter(rg.gs, (e) => e === w2 || inView(wv, e));
+    // (added while the read was out) go after w, as they would come after the read standing there;
+    // another ghost standing between keeps its place among w's prefix (outAgain).
+    if (made !== null && rg !== null) {
+      const bs = h.byStamp;
+      for (const o of h.ghosts as Ghost[]) {
+        if (o === made || o.gs <= rg.gs) continue;
+        let moved = 0;
+        for (let k = rg.gs; k < o.gs; k++) if (bs[k] !== w2 && !inView(wv, bs[k])) moved++;
+        o.gs -= moved;
+      }
+      h.moveAfter(rg.gs, (e) => e === w2 || inView(wv, e));
+    }
     this.g = h;
     if (!reuse) this.frames.push({ g: h, items: [] });
     if (r2 !== null) {
