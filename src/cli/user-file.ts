@@ -148,11 +148,10 @@ async function runCommonJs(abs: string, exportsMap: Map<string, string>): Promis
     const k = m[1].startsWith('mmcheck-own:') ? m[1].slice('mmcheck-own:'.length) : undefined;
     if (k === undefined || !own[k]) return undefined;
     const ns = (store[k] ??= await own[k]());
+    // Named imports only: esbuild's CommonJS form of `import * as` (or of a default import)
+    // wraps the namespace with a `default` of its own, which the ES module's has not.
     const names = /^import\s*\{([^}]*)\}\s*from\s*"[^"]*";?$/.exec(m[0]);
-    if (!names) {
-      if (/^import\s*\*\s*as\s+[\w$]+\s+from\s*"[^"]*";?$/.test(m[0])) continue;
-      return undefined;
-    }
+    if (!names) return undefined;
     const exported = new Set(Object.keys(ns).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n)));
     if ('default' in ns) exported.add('default');
     for (const spec of names[1].split(',')) {

@@ -35,6 +35,14 @@ export const STEAL_START_CPU = 0.5;
  */
 export const STEAL_JOIN_CPU = 0.2;
 
+/**
+ * On a machine with no core free (spare-core.ts), the CPU time (seconds) of search after which the
+ * worker threads join anyway: a search that long gains from a second thread even on a busy machine
+ * (big1, 6 s of search, on this 2-core machine at a load average of 11 to 20: 1.42× median, 0.97×
+ * to 2.37×), shorter ones lose (lastzero N=15, 1 s: 0.87×; docs/scaling.md).
+ */
+export const STEAL_BUSY_JOIN_CPU = 1.5;
+
 let nextJob = 1_000_000;
 
 export async function checkStealing(program: Program, opts: SplitCheckOptions): Promise<SplitOutcome> {
@@ -67,7 +75,8 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   // An explicit --jobs started the threads with the process: they get the job at once (and load
   // the program), and join when the search has used STEAL_JOIN_CPU. The default starts them at
   // STEAL_START_CPU, and they join as soon as they are ready. Either only at a moment a core is
-  // free (spare-core.ts): on a machine whose cores are all busy the search stays on this thread.
+  // free (spare-core.ts): on a machine whose cores are all busy the search stays on this thread
+  // until it has used STEAL_BUSY_JOIN_CPU.
   const early = pool.size >= threads;
   const joinAt = opts.joinCpu ?? (early ? STEAL_JOIN_CPU : STEAL_START_CPU);
   const join = (): void => {
@@ -100,7 +109,8 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
     if ((++polls & 1023) !== 0) return;
     if (!shared.joinOpen()) {
       const c = threadCpuSeconds();
-      if ((c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0) >= joinAt && spareCore()) join();
+      const used = c === null || cpu0 === null ? (performance.now() - t0) / 1000 : c - cpu0;
+      if (used >= joinAt && (used >= STEAL_BUSY_JOIN_CPU || spareCore())) join();
     }
     const now = Date.now();
     if (opts.onProgress && now - lastProgress >= 1000) {

@@ -117,6 +117,7 @@ export function mmcheckWorker(data: { port: MessagePort; loader: string }, mod: 
     }
     // Let off: the search ended while this thread loaded the program or waited to join (the
     // calling thread did not wait for it).
+    if (!shared.awaitJoin(me) || !shared.start(me)) return;
     try {
       const env: StealEnv = { me, shared, give: (to, task) => post({ type: 'task', job: job.id, to, task }) };
       for (;;) {
