@@ -1125,6 +1125,28 @@ export class Explorer {
     return true;
   }
 
+  /**
+   * May the read r, added again under ghost gh, be taken out again by w's revisit (a ghost of w
+   * at gh's position gs, apply)? Only as the read standing at gs, reading what r reads,
+   * would be revisited: r's source older than gs or in w's prefix (maximal()'s first condition
+   * there; its others are readdedMaximal's, asked before the revisit was pushed). w's place in co
+   * follows from its read (an RMW's write part): a write whose places are enumerated is explored
+   * by restricting the graph to its stamp, which would drop the events moved after it. And
+   * another ghost standing between gs and r stands, with its write, among w's prefix only: the
+   * events moved after w then all come after it, whose position and write keep their stamps.
+   */
+  private outAgain(gh: Ghost, r: Ev, w: Ev): boolean {
+    if (!w.excl) return false;
+    const s = r.rf as Ev;
+    if (s.stamp >= gh.gs && !inView(w.view, s)) return false;
+    const bs = this.g.byStamp;
+    for (const o of this.g.ghosts as Ghost[]) {
+      if (o === gh || o.gs <= gh.gs || o.gs > r.stamp) continue;
+      for (let k = gh.gs; k <= o.w.stamp; k++) if (bs[k] !== w && !inView(w.view, bs[k])) return false;
+    }
+    return true;
+  }
+
   /** maximal() for the ghost's read as it stood (stamp position gs, reading gh.w), w.r.t. revisiting write w. */
   private ghostMaximal(gh: Ghost, w: Ev): boolean {
     let s = gh.w;
@@ -1268,8 +1290,10 @@ export class Explorer {
     const wv = w.view;
     const rs = r.stamp;
     const old = g.ghosts;
-    // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost).
-    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && (old === null || this.readdedGhost(r) === null) && this.ghostable(r, w);
+    // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost); a read
+    // added again under a ghost (rg) only when it may be taken out again (outAgain).
+    const rg = old === null ? null : this.readdedGhost(r);
+    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && (rg === null || this.outAgain(rg, r, w)) && this.ghostable(r, w);
     const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.
@@ -1284,8 +1308,11 @@ export class Explorer {
     const r2 = ghost ? null : r.copy as Ev;
     const w2 = w.copy as Ev;
     for (const e of h.byStamp) if (e !== w2 && e !== r2 && inView(wv, e)) e.revisitable = false;
-    const made: Ghost | null = ghost ? { tid: r.tid, idx: r.idx, w: w2, gs: rs } : null;
+    const made: Ghost | null = ghost ? { tid: r.tid, idx: r.idx, w: w2, gs: rg === null ? rs : rg.gs } : null;
     if (old !== null || made !== null) h.ghosts = carryGhosts(old, rs, made);
+    // Taken out again: the events kept from the first ghost's position on that are not w's
+    // (added while the read was out) go after w, as they would come after the read standing there.
+    if (made !== null && rg !== null) h.moveAfter(rg.gs, (e) => e === w2 || inView(wv, e));
     this.g = h;
     if (!reuse) this.frames.push({ g: h, items: [] });
     if (r2 !== null) {

@@ -159,7 +159,9 @@ function linkReaders(w: Ev, revisited: Ev | null): void {
  * (docs/design/exploration.md §3.2): thread `tid` is back before its event `idx` (the CAS is its
  * pending op again) while its length is `idx`; the read stood at stamp position `gs` (events
  * with a smaller stamp came before it) and read `w`. The explorer (Explorer.ghost…) adds the
- * read again later, from w or a write porf-after w only.
+ * read again later, from w or a write porf-after w only. A read added again and taken out again
+ * keeps the first position (Explorer.outAgain): for every ghost, the events from gs to w are w's
+ * porf-prefix, as a revisit of the read standing at gs leaves them (moveAfter).
  */
 export interface Ghost {
   tid: number;
@@ -425,6 +427,27 @@ export class Graph {
     for (let k = 0; k < n; k++) if (bs[k].kind === EvKind.Write) keepIn(bs[k].readers as Ev[], revisited);
     if (revisited) revisited.rf = null;
     return this;
+  }
+
+  /**
+   * Moves the events from stamp `from` on that `first` rejects after those it accepts, each group
+   * in its order (a read taken out a second time, Explorer.apply). Rare: it allocates. The caller
+   * guarantees that po stays within stamp order (a thread's accepted events precede its others).
+   */
+  moveAfter(from: number, first: (e: Ev) => boolean): void {
+    const bs = this.byStamp;
+    const a: Ev[] = [];
+    const b: Ev[] = [];
+    for (let k = from; k < bs.length; k++) (first(bs[k]) ? a : b).push(bs[k]);
+    if (b.length === 0) return;
+    let n = from;
+    for (const e of a) { e.stamp = n; bs[n++] = e; }
+    for (const e of b) { e.stamp = n; bs[n++] = e; }
+    const byStamp = (x: Ev, y: Ev): number => x.stamp - y.stamp;
+    for (const list of this.reads) list.sort(byStamp);
+    this.joins.sort(byStamp);
+    for (const i of this.inits) (i.readers as Ev[]).sort(byStamp);
+    for (const e of bs) if (e.kind === EvKind.Write) (e.readers as Ev[]).sort(byStamp);
   }
 
   /** A full copy (for keeping a counterexample while exploration goes on). */
