@@ -105,8 +105,10 @@ export async function checkStealing(program: Program, opts: SplitCheckOptions): 
   let polls = 0;
   let lastProgress = performance.now();
   let lastJoinCheck = performance.now();
+  const onTick = opts.onTick;
   const tick = (): void => {
     drain();
+    if (onTick) onTick();
     if ((++polls & 1023) !== 0) return;
     // The thread's CPU time is read from /proc (tens of µs; 10 ms ticks), so at most every 20 ms:
     // read every 1024 leaves, about 200 reads in fib_bench NUM=5.
