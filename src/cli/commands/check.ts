@@ -7,7 +7,7 @@ import { asExpected, judge, variantModel } from '../../kernel/expect.ts';
 import { UsageError, parseParams, type Parsed } from '../options.ts';
 import { catalogRuns, resolveTarget, type Run } from '../targets.ts';
 import { err, jsonOf, out, printResult, printShard, printTable, writeTrace, type Bounds } from '../print.ts';
-import { checkSplit } from '../../engine/parallel/run.ts';
+import { checkSplit, steals, type SplitCheckOptions } from '../../engine/parallel/run.ts';
 import { writeSplitFile } from '../../engine/parallel/split-file.ts';
 import { warmUp } from '../warm-up.ts';
 import { closeWorkerPool, runRef, splitOptions, startWorkersEarly, workerPool, type SplitOptions } from '../parallel.ts';
@@ -74,11 +74,20 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
   let r: CheckResult;
   const sp = way.split;
   if (sp) {
-    const o = await checkSplit(run.program, {
+    const opts: SplitCheckOptions = {
       ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume,
       workers: sp.jobs > 1 ? { pool: workerPool(), program: way.ref } : undefined,
       source: { target: run.target, variant: run.variant?.name ?? null },
-    });
+    };
+    // Work stealing starts on this thread alone (steal-run.ts), as a one-thread run does: the same
+    // warm-up. Not the deterministic split, whose plan pass has no tick to turn TurboFan back on.
+    const warm = steals(opts) ? warmUp() : null;
+    let o;
+    try {
+      o = await checkSplit(run.program, warm ? { ...opts, onTick: warm.tick } : opts);
+    } finally {
+      warm?.done();
+    }
     if (sp.out) writeSplitFile(sp.out, o.file);
     r = o.result;
   } else {

@@ -46,6 +46,13 @@ export interface SplitCheckOptions extends Omit<CheckOptions, 'random' | 'onLeaf
   joinCpu?: number;
   /** Tests: the parts the calling thread may take (the others are left to the worker threads). */
   callerTakes?: (i: number) => boolean;
+  /** Work stealing (steals): called now and then (about every leaf) by the calling thread's search. */
+  onTick?: () => void;
+}
+
+/** Does checkSplit run these options by work stealing (steal-run.ts) rather than the deterministic split? */
+export function steals(opts: SplitCheckOptions): boolean {
+  return !!opts.workers && opts.jobs > 1 && !opts.shard && !opts.checkpoint && !opts.resume && opts.target === undefined && !opts.callerTakes;
 }
 
 export interface SplitInfo {
@@ -85,7 +92,7 @@ export function splitTarget(parallelism: number): number {
 export async function checkSplit(program: Program, opts: SplitCheckOptions): Promise<SplitOutcome> {
   // Plain --jobs: work stealing, with no plan pass. Shards, checkpoints and resumed runs need the
   // deterministic split below, whose parts files can name (so do the tests that ask for a split).
-  if (opts.workers && opts.jobs > 1 && !opts.shard && !opts.checkpoint && !opts.resume && opts.target === undefined && !opts.callerTakes) {
+  if (steals(opts)) {
     return checkStealing(program, opts);
   }
   const t0 = performance.now();
