@@ -8,10 +8,11 @@ import { isMainThread } from 'node:worker_threads';
 import { findScenario } from '../../src/kernel/catalog.ts';
 import { programs } from '../../src/programs/index.ts';
 import { toProgram, type RandProg } from './randprog.ts';
+import { toProgram as casToProgram, type CasProg } from './cas-programs.ts';
 
 export { mmcheckWorker } from '../../src/engine/parallel/worker.ts';
 
-export type StealRef = { rand: RandProg } | { scenario: string; variant: string } | { program: string } | { throwing: number; onlyInWorkers?: boolean } | { spawner: number };
+export type StealRef = { rand: RandProg } | { cas: CasProg } | { scenario: string; variant: string } | { program: string } | { throwing: number; onlyInWorkers?: boolean } | { spawner: number };
 
 /**
  * n threads adding 1 to x twice, and a thread whose body throws (the user's error, exit 2) when it
@@ -67,6 +68,7 @@ export function spawner(n: number): Program {
 export function loadStealProgram(ref: StealRef): LoadedProgram {
   if ('spawner' in ref) return { program: spawner(ref.spawner) };
   if ('rand' in ref) return { program: toProgram(ref.rand) };
+  if ('cas' in ref) return { program: casToProgram(ref.cas) };
   if ('throwing' in ref) return { program: throwing(ref.throwing, ref.onlyInWorkers) };
   if ('scenario' in ref) return { program: findScenario(ref.scenario)!.variants.find((v) => v.name === ref.variant)!.program };
   return { program: programs.find((p) => p.name === ref.program)! };

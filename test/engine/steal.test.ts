@@ -17,6 +17,7 @@ import { findScenario } from '../../src/kernel/catalog.ts';
 import { programs } from '../../src/programs/index.ts';
 import type { Program } from '../../src/engine/program.ts';
 import { randProg, toProgram } from './randprog.ts';
+import { casPrograms, toProgram as casToProgram } from './cas-programs.ts';
 import { essence } from './split-helpers.ts';
 import { spawner, throwing, type StealRef } from './steal-worker-loader.ts';
 
@@ -51,6 +52,18 @@ for (const model of ['sc', 'tso']) {
       await fc.assert(fc.asyncProperty(gen, (p) => agree(toProgram(p), { rand: p }, { model, all })), { numRuns: 40, seed: 20261205, endOnFailure: true });
     });
   }
+}
+
+// CAS loops: failed CAS reads are taken out as ghosts, and (since fa20414) taken out a second
+// time, moving events after the revisiting write; a handed-off part must carry that state.
+const cas = casPrograms(4, 12);
+for (const model of ['sc', 'tso']) {
+  test(`two threads stealing work equal one run on random CAS-loop programs under ${model}`, async () => {
+    const before = handed;
+    await fc.assert(fc.asyncProperty(cas, (p) => agree(casToProgram(p), { cas: p }, { model, all: true })), { numRuns: Number(process.env.MMCHECK_STEAL_CAS_RUNS ?? 60), seed: Number(process.env.MMCHECK_STEAL_CAS_SEED ?? 20261206), endOnFailure: true });
+    console.log(`CAS ${model}: ${handed - before} parts handed off`);
+    assert.ok(handed - before >= 20, `only ${handed - before} parts handed off: the CAS programs were not shared out`);
+  });
 }
 
 test('programs that spawn threads, with and without --all-violations', async () => {
