@@ -13,8 +13,12 @@
 // with V8's flags. A user who sets TurboFan's flags (NODE_OPTIONS, node's command line) keeps them.
 import { setFlagsFromString } from 'node:v8';
 
-/** Exploring time (ms, summed over the process's runs) after which TurboFan is on. */
-const WARM_MS = 40;
+/**
+ * Exploring time (ms, summed over the process's runs) after which TurboFan is on. 15, not 40: on a
+ * quiet machine 40 ms cost big0 and refcount(3) (0.3 s runs) 30–45 ms CPU; 15 ms keeps refcount(2)'s
+ * saving (docs/performance.md, "TurboFan held back").
+ */
+const WARM_MS = 15;
 const untouched = /--(no-)?(opt|turbofan|always-turbofan|always-opt|interrupt-budget)\b/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
 let spent = 0;
 
