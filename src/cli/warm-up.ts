@@ -14,11 +14,11 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * Exploring time (ms, summed over the process's runs) after which TurboFan is on. 15, not 40: on a
- * quiet machine 40 ms cost big0 and refcount(3) (0.3 s runs) 30–45 ms CPU; 15 ms keeps refcount(2)'s
- * saving (docs/performance.md, "TurboFan held back").
+ * Exploring time (ms, summed over the process's runs) after which TurboFan is on. 25, not 40: on a
+ * quiet machine 40 ms cost big0 and refcount(3) (0.3 s runs) 30–45 ms CPU; 15 ms cost refcount(2)
+ * 4 ms of its 45 (docs/performance.md, "TurboFan held back").
  */
-const WARM_MS = 15;
+const WARM_MS = 25;
 const untouched = /--(no-)?(opt|turbofan|always-turbofan|always-opt|interrupt-budget)\b/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
 let spent = 0;
 
