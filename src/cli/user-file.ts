@@ -351,33 +351,28 @@ const importedMaps = new Map<string, SourceMap | null>();
 function fromImported(path: string, line: number, col: number): { path: string; at: string } | undefined {
   const code = imported.get(path);
   if (code === undefined) return undefined;
-  let map = importedMaps.get(path);
-  if (map === undefined) {
+  return mappedFrame(importedMaps, path, line, col, () => {
     const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
-    try {
-      map = inline ? new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8'))) : null;
-    } catch {
-      map = null;
-    }
-    importedMaps.set(path, map);
-  }
-  const e = map?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
-  if (!e?.originalSource) return undefined;
-  const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : resolve(dirname(path), e.originalSource);
-  return { path: src, at: `${(e.originalLine ?? 0) + 1}:${(e.originalColumn ?? 0) + 1}` };
+    return inline ? new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8'))) : null;
+  });
 }
 
 /** A stack frame inside mmcheck's bundle, as the place in the sources it came from (the bundle's source maps are read only here). */
 function fromBundle(path: string, line: number, col: number): { path: string; at: string } | undefined {
   if (!BUNDLE_DIR || !path.startsWith(BUNDLE_DIR + sep)) return undefined;
-  let map = bundleMaps.get(path);
+  return mappedFrame(bundleMaps, path, line, col, () => new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))));
+}
+
+/** The source place of line:col of the generated file `path`, through its map (read once by `read`, kept in `maps`; null if it cannot be read). */
+function mappedFrame(maps: Map<string, SourceMap | null>, path: string, line: number, col: number, read: () => SourceMap | null): { path: string; at: string } | undefined {
+  let map = maps.get(path);
   if (map === undefined) {
     try {
-      map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+      map = read();
     } catch {
       map = null;
     }
-    bundleMaps.set(path, map);
+    maps.set(path, map);
   }
   const e = map?.findEntry(line - 1, col - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
   if (!e?.originalSource) return undefined;

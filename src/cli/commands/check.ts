@@ -73,30 +73,25 @@ async function runOne(run: Run, b: Bounds, modelOpt: string | undefined, random:
   };
   let r: CheckResult;
   const sp = way.split;
-  if (sp) {
-    const opts: SplitCheckOptions = {
-      ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume,
-      workers: sp.jobs > 1 ? { pool: workerPool(), program: way.ref } : undefined,
-      source: { target: run.target, variant: run.variant?.name ?? null },
-    };
-    // Work stealing starts on this thread alone (steal-run.ts), as a one-thread run does: the same
-    // warm-up. Not the deterministic split, whose plan pass has no tick to turn TurboFan back on.
-    const warm = steals(opts) ? warmUp() : null;
-    let o;
-    try {
-      o = await checkSplit(run.program, warm ? { ...opts, onTick: warm.tick } : opts);
-    } finally {
-      warm?.done();
+  const split: SplitCheckOptions | null = sp ? {
+    ...common, jobs: sp.jobs, shard: sp.shard, checkpoint: sp.checkpoint, resume: sp.resume,
+    workers: sp.jobs > 1 ? { pool: workerPool(), program: way.ref } : undefined,
+    source: { target: run.target, variant: run.variant?.name ?? null },
+  } : null;
+  // TurboFan held back while the search is young (warm-up.ts): a one-thread run, and work
+  // stealing, which starts on this thread alone (steal-run.ts). Not the deterministic split, whose
+  // plan pass has no tick to turn TurboFan back on.
+  const warm = split === null || steals(split) ? warmUp() : null;
+  try {
+    if (split) {
+      const o = await checkSplit(run.program, warm ? { ...split, onTick: warm.tick } : split);
+      if (sp?.out) writeSplitFile(sp.out, o.file);
+      r = o.result;
+    } else {
+      r = check(run.program, { ...common, random, onLeaf: warm?.tick });
     }
-    if (sp.out) writeSplitFile(sp.out, o.file);
-    r = o.result;
-  } else {
-    const warm = warmUp();
-    try {
-      r = check(run.program, { ...common, random, onLeaf: warm.tick });
-    } finally {
-      warm.done();
-    }
+  } finally {
+    warm?.done();
   }
   if (onProgress) process.stderr.write('\r\x1b[K');
   return r;

@@ -135,8 +135,7 @@ export class StealShared {
 
   /** The worker threads may join the search (ask for work) from now on; wakes those waiting. */
   openJoin(): void {
-    Atomics.store(this.a, JOIN, 1);
-    for (let k = 1; k < this.n; k++) this.posted(k);
+    this.raise(JOIN);
   }
 
   joinOpen(): boolean {
@@ -186,7 +185,12 @@ export class StealShared {
 
   /** The search is over: every worker thread returns from the job. */
   end(): void {
-    Atomics.store(this.a, END, 1);
+    this.raise(END);
+  }
+
+  /** Sets a flag the worker threads wait on (JOIN, END) and wakes them. */
+  private raise(flag: number): void {
+    Atomics.store(this.a, flag, 1);
     for (let k = 1; k < this.n; k++) this.posted(k);
   }
 
