@@ -13,6 +13,12 @@ import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartV
 import { Symmetry, SymmetryError } from './symmetry.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
+/** Does a thread's next step (op) read memory (GenMC's isNextThreadInstLoad; SPORE's writes-first)? */
+function readsNext(op: Op | null): boolean {
+  if (op === null) return false;
+  const k = op.kind;
+  return k === OpKind.Load || k === OpKind.Await || k === OpKind.Rmw || k === OpKind.Lock || k === OpKind.Trylock;
+}
 /** How far past the tids in use a replayed schedule may number a spawned thread. */
 const MAX_SPAWN_GAP = 4096;
 /** The body of a tid no thread has (yet) in this run. */
@@ -281,6 +287,12 @@ export class Explorer {
   /** Partial graphs dropped as unordered for good (Symmetry.frozenUnordered): subtrees not explored. */
   symCut = 0;
   /**
+   * Symmetry reduction by GenMC's SPORE scheme (docs/design/symmetry.md §3): prefixes taking in
+   * the symmetric predecessor's (prefixOf), the lowest schedulable thread of a group first, writes
+   * first, an RMW's read never taking its predecessor's source, and every unordered graph dropped.
+   */
+  private readonly spore: boolean;
+  /**
    * Spawns this explorer numbered itself (childTid), not told by a part handed off to it: such a
    * part may number its threads otherwise than one run does (parallel/steal-run.ts).
    */
@@ -306,6 +318,7 @@ export class Explorer {
       this.taken.push(true);
     });
     this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name), opts.model.porfCoherent);
+    this.spore = this.sym !== null && process.env.MMCHECK_SPORE !== '0';
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -422,7 +435,7 @@ export class Explorer {
     // later steps of this extension skip them instead of rescanning them every step.
     let from = 0;
     for (;;) {
-      let tid = -1;
+      let tid = -1, firstAny = -1;
       // Threads that may be stalled (mayStall), lowest first: whether they are is asked (a
       // second run of the body) only when another thread could run instead.
       const maybe = this.maybeStalled;
@@ -439,6 +452,11 @@ export class Explorer {
         if (this.runnable(t)) {
           if (!this.chooser) {
             if (this.mayStall(t)) { maybe.push(t); continue; }
+            if (this.spore) {
+              // GenMC's writes-first: the lowest thread whose next step reads nothing, else the lowest.
+              if (firstAny < 0) firstAny = t;
+              if (readsNext(rt.op)) continue;
+            }
             tid = this.firstUnstalled(maybe, t);
             break;
           }
@@ -449,7 +467,9 @@ export class Explorer {
       }
       // Only threads that may be stalled can run: the lowest that is not goes; if all are (or
       // only one is left), the lowest goes, and blocks.
+      if (tid < 0 && firstAny >= 0) tid = this.firstUnstalled(maybe, firstAny);
       if (tid < 0 && maybe.length) tid = maybe.length === 1 ? maybe[0] : this.firstUnstalled(maybe, maybe[0]);
+      if (tid >= 0 && this.spore) tid = this.firstSymmetric(tid);
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
@@ -467,8 +487,28 @@ export class Explorer {
       const ok = this.step(tid);
       if (this.chooser) this.steps.push(tid, this.choice);
       if (!ok) return false;
-      if (this.sym !== null && this.sym.isSymmetric(tid) && this.sym.frozenUnordered(g)) return this.cutUnordered();
+      if (this.sym !== null && this.sym.isSymmetric(tid) && (this.spore ? !this.sym.ordered(g) : this.sym.frozenUnordered(g))) return this.cutUnordered();
     }
+  }
+
+  /**
+   * SPORE: GenMC's getFirstSchedulableSymmetric — instead of thread t, the lowest thread of its
+   * group that can run (and is not stalled), so a thread's event at an index comes after its
+   * predecessors' when they can run.
+   */
+  private firstSymmetric(t: number): number {
+    const sym = this.sym as Symmetry;
+    if (!sym.isSymmetric(t)) return t;
+    const grp = sym.groupOf(t);
+    for (let k = 0; k < grp.length && grp[k] < t; k++) {
+      const u = grp[k];
+      if (!this.g.exists(u)) continue;
+      this.rts[u].sync(this.g);
+      if (this.rts[u].due !== Due.None || !this.runnable(u)) continue;
+      if (this.mayStall(u) && this.stalls(u)) continue;
+      return u;
+    }
+    return t;
   }
 
   /**
@@ -820,6 +860,7 @@ export class Explorer {
     }
     g.setRf(r, list[pos]);
     if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo, d: this.depth + 1 });
+    if (this.spore && (this.sym as Symmetry).rmwTaken(g, r, list[pos])) return false;
     if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
     return this.completeRead(r);
   }
@@ -987,11 +1028,56 @@ export class Explorer {
 
   // ---------------------------------------------------------------- backward revisits
 
+  /** SPORE: fixes Ev.symIdx for the events added since the last call (a suffix of the stamp order). */
+  private markSym(): void {
+    const bs = this.g.byStamp;
+    const sym = this.sym as Symmetry;
+    let k = bs.length - 1;
+    while (k >= 0 && bs[k].symIdx === -2) k--;
+    for (k++; k < bs.length; k++) {
+      const e = bs[k];
+      e.symIdx = sym.isSymmetric(e.tid) ? sym.symPredIdx(this.g, e) : -1;
+    }
+  }
+
+  /**
+   * SPORE: w's prefix as GenMC's prefix view with updatePrefixWithSymmetries has it — the
+   * porf-prefix closed under taking in, for each event, its symmetric predecessor's event at
+   * symIdx (and so that one's prefix and source). What a backward revisit by w keeps, which
+   * reads it may take, and maximality all use it.
+   */
+  private prefixOf(w: Ev): number[] {
+    this.markSym();
+    const g = this.g;
+    const sym = this.sym as Symmetry;
+    const v = w.view.slice();
+    const done: number[] = [];
+    for (let t = 0; t < v.length; t++) done.push(-1);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (let t = 0; t < v.length; t++) {
+        const th = g.threads[t];
+        const p = t < sym.pred.length ? sym.pred[t] : -1;
+        for (let i = done[t] + 1; i <= v[t] && th !== undefined && i < th.length; i++) {
+          done[t] = i;
+          const si = th[i].symIdx;
+          if (p < 0 || si < 0) continue;
+          const pv = g.threads[p][si].view;
+          for (let u = 0; u < pv.length; u++) {
+            if (u >= v.length) { v.push(-1); done.push(-1); }
+            if (pv[u] > v[u]) { v[u] = pv[u]; changed = true; }
+          }
+        }
+      }
+    }
+    return v;
+  }
+
   private pushRevisits(w: Ev): void {
     const g = this.g;
     const rs = g.reads[w.loc];
     const bs = g.byStamp;
-    const wv = w.view;
+    const wv = this.spore ? this.prefixOf(w) : w.view;
     let k = w.stamp - 1;
     const items = this.top().items;
     // A revisit of a read older than a ghost deletes the ghost: allowed only when the ghost's
@@ -1006,15 +1092,15 @@ export class Explorer {
       if (ghosts !== null && !this.ghostRf(r, w)) continue;
       for (; k > r.stamp; k--) {
         const e = bs[k];
-        if (!inView(wv, e) && !this.maximal(e, w)) return;
+        if (!inView(wv, e) && !this.maximal(e, w, wv)) return;
       }
-      if (!this.maximal(r, w)) return;
+      if (!this.maximal(r, w, wv)) return;
       items.push({ type: REV, s: w.stamp, pos: r.stamp, lo: 0, d: this.depth + 1 });
     }
   }
 
   /** docs/design/exploration.md §2.4: e was added maximally w.r.t. the events before it and w's prefix. */
-  private maximal(e: Ev, w: Ev): boolean {
+  private maximal(e: Ev, w: Ev, wv: number[]): boolean {
     if (this.g.ghosts !== null) {
       const gh = this.readdedGhost(e);
       if (gh !== null) return this.readdedMaximal(gh, w);
@@ -1024,7 +1110,6 @@ export class Explorer {
     else if (e.kind === EvKind.Write) s = e;
     else return true;
     const st = e.stamp;
-    const wv = w.view;
     if (s !== e && s.tid >= 0 && !(s.stamp < st || (s !== w && inView(wv, s)))) return false;
     const list = this.g.co[s.loc];
     for (let p = s.coPos + 1; p < list.length; p++) {
@@ -1187,7 +1272,7 @@ export class Explorer {
       } catch (e) {
         ok = this.rejectPrefix(e);
       }
-      if (ok && this.sym !== null && this.sym.frozenUnordered(this.g)) ok = this.cutUnordered();
+      if (ok && this.sym !== null && (this.spore ? !this.sym.ordered(this.g) : this.sym.frozenUnordered(this.g))) ok = this.cutUnordered();
       if (ok) return true;
     }
   }
@@ -1263,6 +1348,7 @@ export class Explorer {
       if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
       const rt = this.rts[r.tid];
       rt.dirty = true;
+      if (this.spore && (this.sym as Symmetry).rmwTaken(g, r, r.rf as Ev)) return false;
       if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
       if (!model.consistentStep(g, [r])) return false;
       return this.finishDue(r) && this.prefixHolds(r, r.rf as Ev);
@@ -1284,7 +1370,7 @@ export class Explorer {
     this.restrict(it.s);
     const w = g.byStamp[it.s];
     const r = g.byStamp[it.pos];
-    const wv = w.view;
+    const wv = this.spore ? this.prefixOf(w) : w.view;
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost); a read

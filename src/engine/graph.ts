@@ -79,6 +79,12 @@ export class Ev {
   mark = 0;
   /** Scratch pointer used while copying a graph. */
   copy: Ev | null = null;
+  /**
+   * Symmetry reduction (symmetry.ts, Symmetry.symPredIdx): the index of the event of the
+   * symmetric predecessor thread whose prefix this event's prefix takes in, fixed when the event
+   * is added; -1: none; -2: not computed (no symmetry reduction, or not yet).
+   */
+  symIdx = -2;
 
   /** nthreads < 0: the caller sets the view (copies); Init events share one empty view. */
   constructor(readonly kind: EvKind, readonly tid: number, readonly idx: number, nthreads: number) {
@@ -110,7 +116,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc; c.symIdx = e.symIdx;
   e.copy = c;
   return c;
 }

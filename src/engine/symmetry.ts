@@ -104,6 +104,8 @@ export class Symmetry {
   private readonly ownIdx: Int32Array;
   /** The groups of two or more threads. */
   readonly groups: SymmetryGroup[];
+  /** Per static tid: the thread of its group just before it (its symmetric predecessor), or -1. */
+  readonly pred: Int32Array;
 
   /**
    * porfCoherent: the memory model places a new write co-after every write its porf-prefix
@@ -120,9 +122,11 @@ export class Symmetry {
     this.others = Array.from({ length: nthreads }, () => []);
     this.owner = new Int32Array(nlocs).fill(-1);
     this.ownIdx = new Int32Array(nlocs).fill(-1);
+    this.pred = new Int32Array(nthreads).fill(-1);
     for (const g of groups) {
       g.tids.forEach((t, k) => {
         this.others[t] = g.tids.filter((u) => u !== t);
+        if (k > 0) this.pred[t] = g.tids[k - 1];
         g.owns[k].forEach((l, i) => { this.owner[l] = t; this.ownIdx[l] = i; });
       });
     }
@@ -214,6 +218,45 @@ export class Symmetry {
     }
     if (x.kind === EvKind.Write) return this.owner[x.loc] === a && this.match(x.loc, a, b) === y.loc;
     return true;
+  }
+
+  /**
+   * SPORE (docs/design/symmetry.md §3): the index in thread p = pred[e.tid] of the event whose
+   * prefix e's prefix takes in (GenMC v0.11 SymmetryChecker.cpp, calcLargestSymmPrefixBeforeSR
+   * and updatePrefixWithSymmetries): with si = min(e.idx, |p| - 1), si itself when p and e's
+   * thread match (same) below si, else the last index before their first difference; -1: none.
+   */
+  symPredIdx(g: Graph, e: Ev): number {
+    const b = e.tid, a = b < this.pred.length ? this.pred[b] : -1;
+    if (a < 0) return -1;
+    const ta = g.threads[a], tb = g.threads[b];
+    const si = Math.min(e.idx, ta.length - 1);
+    for (let j = 0; j < si; j++) if (!this.same(ta[j], tb[j], a, b)) return j - 1;
+    return si;
+  }
+
+  /**
+   * SPORE's filterSymmetricStoresSR (GenMC v0.11 GenMCDriver.cpp): may read r not read from w?
+   * True when r's thread and its predecessor p match below r's index and p's event there is an
+   * RMW read of the same location reading w: the graph where r reads w and p's RMW reads later
+   * is the permuted one of a graph where p's reads w.
+   */
+  rmwTaken(g: Graph, r: Ev, w: Ev): boolean {
+    const b = r.tid, a = b < this.pred.length ? this.pred[b] : -1;
+    if (a < 0) return false;
+    const ta = g.threads[a], tb = g.threads[b];
+    const i = r.idx;
+    if (ta.length <= i) return false;
+    const p = ta[i];
+    if (p.kind !== EvKind.Read || !p.excl || p.loc !== r.loc || p.rf !== w) return false;
+    for (let j = 0; j < i; j++) if (!this.same(ta[j], tb[j], a, b)) return false;
+    return true;
+  }
+
+  /** The threads of t's group, ascending (t included). */
+  groupOf(t: number): readonly number[] {
+    for (const g of this.groups) if (g.tids.includes(t)) return g.tids;
+    return [t];
   }
 
   /**

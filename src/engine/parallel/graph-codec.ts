@@ -15,7 +15,7 @@ export interface EncodedGraph {
   /**
    * Events in stamp order: kind, tid, idx, loc, mode, val, rf (a write's stamp, or -1 - loc for
    * the location's initial value, or null), excl, revisitable, view, opKind, rmw, tag, fn, block,
-   * dep, depLoc, inv, label, life, caller, fnId. A Spawn's body (a closure) is not carried: what is made of a
+   * dep, depLoc, inv, label, life, caller, fnId, symIdx. A Spawn's body (a closure) is not carried: what is made of a
    * decoded graph (a report: trace, memory, schedule) re-runs the program for bodies.
    */
   events: unknown[][];
@@ -32,7 +32,7 @@ export function encodeGraph(g: Graph): EncodedGraph {
     initFreed: g.inits.filter((i) => i.life !== 0).map((i) => i.loc),
     slots: g.slots.map((s) => [s.isStatic ? 1 : 0, s.spawn ? s.spawn.stamp : -1]),
     events: g.byStamp.map((e) => [e.kind, e.tid, e.idx, e.loc, e.mode, e.val, ref(e.rf), e.excl ? 1 : 0, e.revisitable ? 1 : 0,
-      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller, e.fnId]),
+      e.view, e.opKind, e.rmw, e.tag, e.fn, e.block, e.dep, e.depLoc, e.inv, e.label, e.life, e.caller, e.fnId, e.symIdx]),
     co: g.co.map((list) => list.slice(1).map((w) => w.stamp)),
     ...(g.ghosts !== null ? { ghosts: g.ghosts.map((gh): [number, number, number, number] => [gh.tid, gh.idx, gh.w.stamp, gh.gs]) } : {}),
   };
@@ -74,6 +74,7 @@ export function decodeGraph(x: EncodedGraph): Graph {
     e.life = (f[19] ?? 0) as number;
     e.caller = (f[20] ?? null) as string | null;
     e.fnId = (f[21] ?? -1) as number;
+    e.symIdx = (f[22] ?? -2) as number;
     g.push(e);
   }
   const at = (r: number): Ev => (r < 0 ? g.inits[-1 - r] : g.byStamp[r]);
