@@ -13,6 +13,7 @@ import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartV
 import { Symmetry, SymmetryError } from './symmetry.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
+const BY_INDEX = process.env.MMCHECK_SPORE_IDX !== '0';
 /** Does a thread's next step (op) read memory (GenMC's isNextThreadInstLoad; SPORE's writes-first)? */
 function readsNext(op: Op | null): boolean {
   if (op === null) return false;
@@ -500,6 +501,18 @@ export class Explorer {
     const sym = this.sym as Symmetry;
     if (!sym.isSymmetric(t)) return t;
     const grp = sym.groupOf(t);
+    if (BY_INDEX) {
+      let best = t, n = this.g.threads[t].length;
+      for (let k = 0; k < grp.length; k++) {
+        const u = grp[k];
+        if (u === t || !this.g.exists(u) || this.g.threads[u].length > n || (this.g.threads[u].length === n && u > best)) continue;
+        this.rts[u].sync(this.g);
+        if (this.rts[u].due !== Due.None || !this.runnable(u)) continue;
+        if (this.mayStall(u) && this.stalls(u)) continue;
+        best = u; n = this.g.threads[u].length;
+      }
+      return best;
+    }
     for (let k = 0; k < grp.length && grp[k] < t; k++) {
       const u = grp[k];
       if (!this.g.exists(u)) continue;

@@ -30,6 +30,8 @@ import { ModelError } from './errors.ts';
 import { OpKind, type Loc, type Op } from './ops.ts';
 import type { Instance, LocInfo, ObjInfo, ThreadInfo } from './program.ts';
 
+const RMW_WHOLE = process.env.MMCHECK_SPORE_RMW !== '0';
+
 /** A program whose symmetry declaration does not hold (exit 2, like any ModelError; never a rejected prefix). */
 export class SymmetryError extends ModelError {}
 
@@ -231,14 +233,18 @@ export class Symmetry {
     if (a < 0) return -1;
     const ta = g.threads[a], tb = g.threads[b];
     const si = Math.min(e.idx, ta.length - 1);
-    for (let j = 0; j < si; j++) if (!this.same(ta[j], tb[j], a, b)) return j - 1;
-    return si;
+    let k = si;
+    for (let j = 0; j < si; j++) if (!this.same(ta[j], tb[j], a, b)) { k = j - 1; break; }
+    // An RMW's read brings its write part (GenMC's prefixes take the read alone, which loses
+    // classes: docs/design/symmetry.md §3.2).
+    if (RMW_WHOLE && k >= 0 && k + 1 < ta.length && ta[k].kind === EvKind.Read && ta[k + 1].kind === EvKind.Write && ta[k + 1].excl && ta[k + 1].loc === ta[k].loc) k++;
+    return k;
   }
 
   /**
    * SPORE's filterSymmetricStoresSR (GenMC v0.11 GenMCDriver.cpp): may read r not read from w?
    * True when r's thread and its predecessor p match below r's index and p's event there is an
-   * RMW read of the same location reading w: the graph where r reads w and p's RMW reads later
+   * RMW's read (one with its write part) of the same location reading w: the graph where r reads w and p's RMW reads later
    * is the permuted one of a graph where p's reads w.
    */
   rmwTaken(g: Graph, r: Ev, w: Ev): boolean {
@@ -248,7 +254,10 @@ export class Symmetry {
     const i = r.idx;
     if (ta.length <= i) return false;
     const p = ta[i];
-    if (p.kind !== EvKind.Read || !p.excl || p.loc !== r.loc || p.rf !== w) return false;
+    if (p.kind !== EvKind.Read || p.loc !== r.loc || p.rf !== w) return false;
+    // An RMW: a read with its write part (GenMC's ReadLabel::isRMW; a failed CAS is not one).
+    const pw = i + 1 < ta.length ? ta[i + 1] : null;
+    if (pw === null || pw.kind !== EvKind.Write || !pw.excl || pw.loc !== p.loc) return false;
     for (let j = 0; j < i; j++) if (!this.same(ta[j], tb[j], a, b)) return false;
     return true;
   }
