@@ -13,13 +13,6 @@ import { Due, NondeterminismError, ThreadRt, blocksAfter, readResult, writePartV
 import { Symmetry, SymmetryError } from './symmetry.ts';
 
 const READ = 0, WRITE = 1, REV = 2;
-const BY_INDEX = process.env.MMCHECK_SPORE_IDX !== '0';
-/** Does a thread's next step (op) read memory (GenMC's isNextThreadInstLoad; SPORE's writes-first)? */
-function readsNext(op: Op | null): boolean {
-  if (op === null) return false;
-  const k = op.kind;
-  return k === OpKind.Load || k === OpKind.Await || k === OpKind.Rmw || k === OpKind.Lock || k === OpKind.Trylock;
-}
 /** How far past the tids in use a replayed schedule may number a spawned thread. */
 const MAX_SPAWN_GAP = 4096;
 /** The body of a tid no thread has (yet) in this run. */
@@ -436,7 +429,7 @@ export class Explorer {
     // later steps of this extension skip them instead of rescanning them every step.
     let from = 0;
     for (;;) {
-      let tid = -1, firstAny = -1;
+      let tid = -1;
       // Threads that may be stalled (mayStall), lowest first: whether they are is asked (a
       // second run of the body) only when another thread could run instead.
       const maybe = this.maybeStalled;
@@ -453,11 +446,6 @@ export class Explorer {
         if (this.runnable(t)) {
           if (!this.chooser) {
             if (this.mayStall(t)) { maybe.push(t); continue; }
-            if (this.spore) {
-              // GenMC's writes-first: the lowest thread whose next step reads nothing, else the lowest.
-              if (firstAny < 0) firstAny = t;
-              if (readsNext(rt.op)) continue;
-            }
             tid = this.firstUnstalled(maybe, t);
             break;
           }
@@ -468,9 +456,7 @@ export class Explorer {
       }
       // Only threads that may be stalled can run: the lowest that is not goes; if all are (or
       // only one is left), the lowest goes, and blocks.
-      if (tid < 0 && firstAny >= 0) tid = this.firstUnstalled(maybe, firstAny);
       if (tid < 0 && maybe.length) tid = maybe.length === 1 ? maybe[0] : this.firstUnstalled(maybe, maybe[0]);
-      if (tid >= 0 && this.spore) tid = this.firstSymmetric(tid);
       if (this.chooser && runnable.length) {
         if (this.chooser.parks) this.park(runnable);
         tid = this.chooser.thread(runnable);
@@ -490,38 +476,6 @@ export class Explorer {
       if (!ok) return false;
       if (this.sym !== null && this.sym.isSymmetric(tid) && (this.spore ? !this.sym.ordered(g) : this.sym.frozenUnordered(g))) return this.cutUnordered();
     }
-  }
-
-  /**
-   * SPORE: GenMC's getFirstSchedulableSymmetric — instead of thread t, the lowest thread of its
-   * group that can run (and is not stalled), so a thread's event at an index comes after its
-   * predecessors' when they can run.
-   */
-  private firstSymmetric(t: number): number {
-    const sym = this.sym as Symmetry;
-    if (!sym.isSymmetric(t)) return t;
-    const grp = sym.groupOf(t);
-    if (BY_INDEX) {
-      let best = t, n = this.g.threads[t].length;
-      for (let k = 0; k < grp.length; k++) {
-        const u = grp[k];
-        if (u === t || !this.g.exists(u) || this.g.threads[u].length > n || (this.g.threads[u].length === n && u > best)) continue;
-        this.rts[u].sync(this.g);
-        if (this.rts[u].due !== Due.None || !this.runnable(u)) continue;
-        if (this.mayStall(u) && this.stalls(u)) continue;
-        best = u; n = this.g.threads[u].length;
-      }
-      return best;
-    }
-    for (let k = 0; k < grp.length && grp[k] < t; k++) {
-      const u = grp[k];
-      if (!this.g.exists(u)) continue;
-      this.rts[u].sync(this.g);
-      if (this.rts[u].due !== Due.None || !this.runnable(u)) continue;
-      if (this.mayStall(u) && this.stalls(u)) continue;
-      return u;
-    }
-    return t;
   }
 
   /**
