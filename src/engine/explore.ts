@@ -34,14 +34,15 @@ function keptByRevisit(r: Ev, wv: number[], keepR: boolean): (e: Ev) => boolean 
  * (standing at gs, reading gh.w) would pass maximal: gh.w is in z's prefix and no other write
  * co-after gh.w is older than the read or in z's prefix (Explorer.ghostable).
  */
-function ghostCompatible(co: Ev[], gh: Ghost, z: Ev): boolean {
+function ghostCompatible(co: Ev[], gh: Ghost, z: Ev, pv: ((e: Ev) => number[]) | null): boolean {
   const w = gh.w;
   if (z === w) return true;
-  const zv = z.view;
+  // Prefixes are GenMC's under SPORE (pv: Explorer.prefixOf), as everywhere a revisit looks.
+  const zv = pv === null ? z.view : pv(z);
   if (!inView(zv, w)) return false;
   for (let p = w.coPos + 1; p < co.length; p++) {
     const y = co[p];
-    if (y !== z && (y.stamp < gh.gs || inView(zv, y)) && !inView(y.view, w)) return false;
+    if (y !== z && (y.stamp < gh.gs || inView(zv, y)) && !inView(pv === null ? y.view : pv(y), w)) return false;
   }
   return true;
 }
@@ -286,6 +287,8 @@ export class Explorer {
    * first, an RMW's read never taking its predecessor's source, and every unordered graph dropped.
    */
   private readonly spore: boolean;
+  /** SPORE: prefixOf for ghostCompatible; null: plain porf-prefixes (Ev.view). */
+  private readonly pv: ((e: Ev) => number[]) | null;
   /**
    * Spawns this explorer numbered itself (childTid), not told by a part handed off to it: such a
    * part may number its threads otherwise than one run does (parallel/steal-run.ts).
@@ -313,6 +316,7 @@ export class Explorer {
     });
     this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name), opts.model.porfCoherent);
     this.spore = this.sym !== null && process.env.MMCHECK_SPORE !== '0';
+    this.pv = this.spore ? (e) => this.prefixOf(e) : null;
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -620,7 +624,7 @@ export class Explorer {
     if (op.kind === OpKind.Rmw && this.g.ghosts !== null) {
       // A ghost's CAS runs once the co-latest write is one it may read and makes it succeed.
       const gh = this.activeGhost(t);
-      if (gh !== null) return !(ghostCompatible(this.g.co[gh.w.loc], gh, w) && (w.val === op.a || w.life !== Life.None));
+      if (gh !== null) return !(ghostCompatible(this.g.co[gh.w.loc], gh, w, this.pv) && (w.val === op.a || w.life !== Life.None));
     }
     return this.rts[t].stallsAfter(this.g, w.val);
   }
@@ -987,7 +991,7 @@ export class Explorer {
       // A ghost's read added again is stale only by a write it may read (readdedMaximal): others
       // co-after its source leave it revisitable.
       const gh = this.g.ghosts !== null ? this.readdedGhost(e) : null;
-      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || ghostCompatible(list, gh, list[p]))) return true;
+      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || ghostCompatible(list, gh, list[p], this.pv))) return true;
       return false;
     }
     return false;
@@ -1051,7 +1055,7 @@ export class Explorer {
     // read, standing where it stood and reading its write, would pass maximal (ghostMaximal).
     const ghosts = g.ghosts;
     let gb = -1;
-    if (ghosts !== null) for (const gh of ghosts) if (gh.gs > gb && !this.ghostMaximal(gh, w)) gb = gh.gs;
+    if (ghosts !== null) for (const gh of ghosts) if (gh.gs > gb && !this.ghostMaximal(gh, w, wv)) gb = gh.gs;
     for (let i = rs.length - 1; i >= 0; i--) {
       const r = rs[i];
       if (r.stamp < gb) return;
@@ -1070,7 +1074,7 @@ export class Explorer {
   private maximal(e: Ev, w: Ev, wv: number[]): boolean {
     if (this.g.ghosts !== null) {
       const gh = this.readdedGhost(e);
-      if (gh !== null) return this.readdedMaximal(gh, w);
+      if (gh !== null) return this.readdedMaximal(gh, w, wv);
     }
     let s: Ev;
     if (e.kind === EvKind.Read) s = e.rf as Ev;
@@ -1123,7 +1127,7 @@ export class Explorer {
 
   /** May read r (of thread r.tid, at r.idx) read from z, as far as ghosts go? */
   private ghostRf(r: Ev, z: Ev): boolean {
-    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === r.tid && gh.idx === r.idx) return ghostCompatible(this.g.co[gh.w.loc], gh, z);
+    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === r.tid && gh.idx === r.idx) return ghostCompatible(this.g.co[gh.w.loc], gh, z, this.pv);
     return true;
   }
 
@@ -1159,12 +1163,11 @@ export class Explorer {
    * does not make it non-maximal: no branch reads it there, so deleting the read cannot lead to
    * the same graph twice; and its write part's place in co follows from the source.
    */
-  private readdedMaximal(gh: Ghost, w: Ev): boolean {
+  private readdedMaximal(gh: Ghost, w: Ev, wv: number[]): boolean {
     const g = this.g;
     const r = g.threads[gh.tid][gh.idx];
     const s = r.rf as Ev;
     const st = r.stamp;
-    const wv = w.view;
     if (s.tid >= 0 && !(s.stamp < st || (s !== w && inView(wv, s)))) return false;
     const co = g.co[s.loc];
     const th = g.threads[gh.tid];
@@ -1172,7 +1175,7 @@ export class Explorer {
     for (let p = s.coPos + 1; p < co.length; p++) {
       const y = co[p];
       if (y === w || y === part) continue;
-      if ((y.stamp < st || inView(wv, y)) && ghostCompatible(co, gh, y)) return false;
+      if ((y.stamp < st || inView(wv, y)) && ghostCompatible(co, gh, y, this.pv)) return false;
     }
     return true;
   }
@@ -1188,27 +1191,27 @@ export class Explorer {
    * position to its write are that write's prefix, so in w's too, and none of them moves; its
    * position moves back by the events before it that move after w (apply).
    */
-  private outAgain(gh: Ghost, r: Ev, w: Ev): boolean {
+  private outAgain(gh: Ghost, r: Ev, w: Ev, wv: number[]): boolean {
     if (!w.excl) return false;
     const s = r.rf as Ev;
-    if (s.stamp >= gh.gs && !inView(w.view, s)) return false;
-    for (const o of this.g.ghosts as Ghost[]) if (o !== gh && o.gs > gh.gs && o.gs <= r.stamp && o.w !== w && !inView(w.view, o.w)) return false;
+    if (s.stamp >= gh.gs && !inView(wv, s)) return false;
+    for (const o of this.g.ghosts as Ghost[]) if (o !== gh && o.gs > gh.gs && o.gs <= r.stamp && o.w !== w && !inView(wv, o.w)) return false;
     return true;
   }
 
   /** maximal() for the ghost's read as it stood (stamp position gs, reading gh.w), w.r.t. revisiting write w. */
-  private ghostMaximal(gh: Ghost, w: Ev): boolean {
+  private ghostMaximal(gh: Ghost, w: Ev, wv: number[]): boolean {
     let s = gh.w;
     if (!this.isActive(gh)) {
       const r = this.g.threads[gh.tid][gh.idx];
-      if (inView(w.view, r)) return true; // kept by the revisit
+      if (inView(wv, r)) return true; // kept by the revisit
       s = r.rf as Ev;
     }
-    if (s === w || !inView(w.view, s)) return false;
+    if (s === w || !inView(wv, s)) return false;
     const list = this.g.co[s.loc];
     for (let p = s.coPos + 1; p < list.length; p++) {
       const y = list[p];
-      if (y !== w && (y.stamp < gh.gs || inView(w.view, y))) return false;
+      if (y !== w && (y.stamp < gh.gs || inView(wv, y))) return false;
     }
     return true;
   }
@@ -1343,7 +1346,7 @@ export class Explorer {
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost); a read
     // added again under a ghost (rg) only when it may be taken out again (outAgain).
     const rg = old === null ? null : this.readdedGhost(r);
-    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && (rg === null || this.outAgain(rg, r, w)) && this.ghostable(r, w);
+    const ghost = this.opts.ghosts !== false && this.opts.stall !== false && (rg === null || this.outAgain(rg, r, w, wv)) && this.ghostable(r, w);
     const keep = keptByRevisit(r, wv, !ghost);
     // Only threads that lose events, and r's, need a replay: every other thread has the same
     // events in h as in g, which its (not dirty) runtime state already matches.
