@@ -37,7 +37,7 @@ function keptByRevisit(r: Ev, wv: number[], keepR: boolean): (e: Ev) => boolean 
 function ghostCompatible(co: Ev[], gh: Ghost, z: Ev, pv: ((e: Ev) => number[]) | null): boolean {
   const w = gh.w;
   if (z === w) return true;
-  // Prefixes are GenMC's under SPORE (pv: Explorer.prefixOf), as everywhere a revisit looks.
+  // Prefixes are SPORE's under symmetry reduction (pv: Explorer.prefixOf), as everywhere a revisit looks.
   const zv = pv === null ? z.view : pv(z);
   if (!inView(zv, w)) return false;
   for (let p = w.coPos + 1; p < co.length; p++) {
@@ -279,15 +279,12 @@ export class Explorer {
   private readonly sym: Symmetry | null;
   /** Leaves reached that are not the ordered execution of their class (symmetry.ts). */
   unordered = 0;
-  /** Partial graphs dropped as unordered for good (Symmetry.frozenUnordered): subtrees not explored. */
+  /** Partial graphs dropped as unordered (Symmetry.ordered fails): subtrees not explored. */
   symCut = 0;
   /**
-   * Symmetry reduction by GenMC's SPORE scheme (docs/design/symmetry.md §3): prefixes taking in
-   * the symmetric predecessor's (prefixOf), the lowest schedulable thread of a group first, writes
-   * first, an RMW's read never taking its predecessor's source, and every unordered graph dropped.
+   * Symmetry reduction (SPORE, docs/design/symmetry.md §3): prefixOf for ghostCompatible; null:
+   * no symmetry reduction, prefixes are porf-prefixes (Ev.view).
    */
-  private readonly spore: boolean;
-  /** SPORE: prefixOf for ghostCompatible; null: plain porf-prefixes (Ev.view). */
   private readonly pv: ((e: Ev) => number[]) | null;
   /**
    * Spawns this explorer numbered itself (childTid), not told by a part handed off to it: such a
@@ -314,9 +311,8 @@ export class Explorer {
       this.rts.push(rt);
       this.taken.push(true);
     });
-    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name), opts.model.porfCoherent);
-    this.spore = this.sym !== null && process.env.MMCHECK_SPORE !== '0';
-    this.pv = this.spore ? (e) => this.prefixOf(e) : null;
+    this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name));
+    this.pv = this.sym !== null ? (e) => this.prefixOf(e) : null;
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -478,7 +474,11 @@ export class Explorer {
       const ok = this.step(tid);
       if (this.chooser) this.steps.push(tid, this.choice);
       if (!ok) return false;
-      if (this.sym !== null && this.sym.isSymmetric(tid) && (this.spore ? !this.sym.ordered(g) : this.sym.frozenUnordered(g))) return this.cutUnordered();
+      if (this.sym !== null) {
+        // Each event's symmetric predecessor is fixed as it is added (GenMC's updateLabelViews).
+        this.markSym();
+        if (this.sym.isSymmetric(tid) && !this.sym.ordered(g)) return this.cutUnordered();
+      }
     }
   }
 
@@ -831,7 +831,7 @@ export class Explorer {
     }
     g.setRf(r, list[pos]);
     if (pos - 1 >= lo) this.top().items.push({ type: READ, s: r.stamp, pos: pos - 1, lo, d: this.depth + 1 });
-    if (this.spore && (this.sym as Symmetry).rmwTaken(g, r, list[pos])) return false;
+    if (this.sym !== null && this.sym.rmwTaken(g, r, list[pos])) return false;
     if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
     return this.completeRead(r);
   }
@@ -1048,7 +1048,7 @@ export class Explorer {
     const g = this.g;
     const rs = g.reads[w.loc];
     const bs = g.byStamp;
-    const wv = this.spore ? this.prefixOf(w) : w.view;
+    const wv = this.sym !== null ? this.prefixOf(w) : w.view;
     let k = w.stamp - 1;
     const items = this.top().items;
     // A revisit of a read older than a ghost deletes the ghost: allowed only when the ghost's
@@ -1242,15 +1242,16 @@ export class Explorer {
       } catch (e) {
         ok = this.rejectPrefix(e);
       }
-      if (ok && this.sym !== null && (this.spore ? !this.sym.ordered(this.g) : this.sym.frozenUnordered(this.g))) ok = this.cutUnordered();
+      if (ok && this.sym !== null && !this.sym.ordered(this.g)) ok = this.cutUnordered();
       if (ok) return true;
     }
   }
 
   /**
-   * Symmetry reduction: the current graph is unordered for good (Symmetry.frozenUnordered), so
-   * no leaf below it counts; the branch is dropped. The revisits its newest write pushed lead
-   * only to graphs below it and go too (its other alternatives, pushed before, are not below it).
+   * Symmetry reduction (SPORE): the current graph is unordered (Symmetry.ordered fails), so no
+   * ordered leaf is reached through it (docs/design/symmetry.md §3); the branch is dropped. The
+   * revisits its newest write pushed lead only to graphs below it and go too (its other
+   * alternatives, pushed before, are not below it).
    */
   private cutUnordered(): false {
     const g = this.g;
@@ -1318,7 +1319,7 @@ export class Explorer {
       if (it.pos - 1 >= it.lo) { it.pos--; this.top().items.push(it); }
       const rt = this.rts[r.tid];
       rt.dirty = true;
-      if (this.spore && (this.sym as Symmetry).rmwTaken(g, r, r.rf as Ev)) return false;
+      if (this.sym !== null && this.sym.rmwTaken(g, r, r.rf as Ev)) return false;
       if (g.ghosts !== null && !this.ghostRf(r, r.rf as Ev)) return false;
       if (!model.consistentStep(g, [r])) return false;
       return this.finishDue(r) && this.prefixHolds(r, r.rf as Ev);
@@ -1340,7 +1341,7 @@ export class Explorer {
     this.restrict(it.s);
     const w = g.byStamp[it.s];
     const r = g.byStamp[it.pos];
-    const wv = this.spore ? this.prefixOf(w) : w.view;
+    const wv = this.sym !== null ? this.prefixOf(w) : w.view;
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost); a read

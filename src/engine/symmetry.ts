@@ -30,8 +30,6 @@ import { ModelError } from './errors.ts';
 import { OpKind, type Loc, type Op } from './ops.ts';
 import type { Instance, LocInfo, ObjInfo, ThreadInfo } from './program.ts';
 
-const RMW_WHOLE = process.env.MMCHECK_SPORE_RMW !== '0';
-
 /** A program whose symmetry declaration does not hold (exit 2, like any ModelError; never a rejected prefix). */
 export class SymmetryError extends ModelError {}
 
@@ -109,16 +107,12 @@ export class Symmetry {
   /** Per static tid: the thread of its group just before it (its symmetric predecessor), or -1. */
   readonly pred: Int32Array;
 
-  /**
-   * porfCoherent: the memory model places a new write co-after every write its porf-prefix
-   * reads or contains (MemoryModel.porfCoherent), which `held` relies on; false turns it off.
-   */
-  static of(groups: SymmetryGroup[], names: string[], locNames: string[], porfCoherent = false): Symmetry | null {
+  static of(groups: SymmetryGroup[], names: string[], locNames: string[]): Symmetry | null {
     const real = groups.filter((g) => g.tids.length > 1);
-    return real.length ? new Symmetry(real, names, locNames, porfCoherent) : null;
+    return real.length ? new Symmetry(real, names, locNames) : null;
   }
 
-  private constructor(groups: SymmetryGroup[], private readonly names: string[], private readonly locNames: string[], private readonly porfCoherent: boolean) {
+  private constructor(groups: SymmetryGroup[], private readonly names: string[], private readonly locNames: string[]) {
     const nthreads = names.length, nlocs = locNames.length;
     this.groups = groups;
     this.others = Array.from({ length: nthreads }, () => []);
@@ -237,7 +231,7 @@ export class Symmetry {
     for (let j = 0; j < si; j++) if (!this.same(ta[j], tb[j], a, b)) { k = j - 1; break; }
     // An RMW's read brings its write part (GenMC's prefixes take the read alone, which loses
     // classes: docs/design/symmetry.md §3.2).
-    if (RMW_WHOLE && k >= 0 && k + 1 < ta.length && ta[k].kind === EvKind.Read && ta[k + 1].kind === EvKind.Write && ta[k + 1].excl && ta[k + 1].loc === ta[k].loc) k++;
+    if (k >= 0 && k + 1 < ta.length && ta[k].kind === EvKind.Read && ta[k + 1].kind === EvKind.Write && ta[k + 1].excl && ta[k + 1].loc === ta[k].loc) k++;
     return k;
   }
 
@@ -262,12 +256,6 @@ export class Symmetry {
     return true;
   }
 
-  /** The threads of t's group, ascending (t included). */
-  groupOf(t: number): readonly number[] {
-    for (const g of this.groups) if (g.tids.includes(t)) return g.tids;
-    return [t];
-  }
-
   /**
    * Where threads a and b of a group first differ in g: the index of their first events that are
    * not the same (same), or -1 if one thread's events so far are a prefix of the other's.
@@ -286,142 +274,17 @@ export class Symmetry {
    * execution of each class under permuting the groups is (docs/scaling.md, symmetry).
    */
   ordered(g: Graph): boolean {
-    return !this.someUnordered(g, false);
-  }
-
-  /**
-   * Is g unordered for good: some pair of a group is unordered at its first difference j
-   * (`ordered` fails for it), and no graph the search reaches from g can undo that
-   * (docs/design/symmetry.md)? Below g, an event of g changes (loses its source or is deleted)
-   * only through a backward revisit of a read of g that a revisit can still take, and such a
-   * revisit touches only that read and events added after it; the relative coherence order of
-   * the writes of g that stay never changes. So when no such read of g was added before the
-   * last-added of the two threads' first j + 1 events (or those events are pinned otherwise),
-   * the pair stays unordered in every leaf below g, none of which counts: the search may stop here.
-   */
-  frozenUnordered(g: Graph): boolean {
-    return this.someUnordered(g, true);
-  }
-
-  /**
-   * Is some pair of a group unordered at its first difference (the higher thread's event first in
-   * eco)? With `pinnedOnly`, only a pair whose two events there are both pinned counts.
-   */
-  private someUnordered(g: Graph, pinnedOnly: boolean): boolean {
-    let minRev = -2; // the stamp of the earliest read a revisit may take, computed once when needed
     for (const grp of this.groups) {
       const ts = grp.tids;
       for (let x = 0; x < ts.length; x++) {
         for (let y = x + 1; y < ts.length; y++) {
           const a = ts[x], b = ts[y];
           const j = this.firstDifference(g, a, b);
-          if (j < 0) continue;
-          const ea = g.threads[a][j], eb = g.threads[b][j];
-          if (!this.ecoBefore(eb, ea)) continue;
-          if (!pinnedOnly) return true;
-          if (minRev === -2) minRev = this.firstChangeable(g);
-          if (this.pinned(g, ea, minRev) && this.pinned(g, eb, minRev)) return true;
-          if (this.porfCoherent && g.ghosts === null && this.held(g, a, ea, eb)) return true;
+          if (j >= 0 && this.ecoBefore(g.threads[b][j], g.threads[a][j])) return false;
         }
       }
     }
-    return false;
-  }
-
-  /**
-   * Does no graph below g delete e or (a read) give it another source (docs/design/symmetry.md
-   * §2)? True when no read a revisit may take was added before it (stamp < minRev), or when e was added
-   * non-maximally — a write co-after its choice was added before it — and that write is pinned:
-   * every revisit that would delete or change e, or an event before it in po, must then delete
-   * e, which maximality (explore.ts, maximal) refuses while that write stays.
-   */
-  private pinned(g: Graph, e: Ev, minRev: number): boolean {
-    if (e.stamp < minRev) return true;
-    if ((e.kind !== EvKind.Read && e.kind !== EvKind.Write) || g.ghosts !== null) return false;
-    const src = e.kind === EvKind.Read ? e.rf as Ev : e;
-    const list = g.co[src.loc];
-    for (let p = src.coPos + 1; p < list.length; p++) {
-      const w = list[p];
-      if (w !== e && w.stamp < e.stamp && this.pinned(g, w, minRev)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * The stamp of g's earliest read that a backward revisit below g may still take (Infinity:
-   * none); events added before it are never deleted or changed below g (docs/design/symmetry.md
-   * §2). Scanning in stamp order, every event before the current read stays, so a read is passed
-   * over when no revisit can take it: one already revisited into a write's prefix (not
-   * revisitable, for good); a read of a symmetric thread's own location, which only its owner
-   * accesses (step() refuses any other thread): its writes before the read pushed their revisits
-   * before the read existed, those after it have the read in their prefix; a read added
-   * non-maximally, beside a write co-after its source added before it, which stays (it is
-   * before the scan point) and fails maximal() for every revisit.
-   */
-  private firstChangeable(g: Graph): number {
-    const bs = g.byStamp;
-    for (let s = 0; s < bs.length; s++) {
-      const e = bs[s];
-      if (e.kind !== EvKind.Read || !e.revisitable || this.owner[e.loc] >= 0) continue;
-      // With ghosts (ExploreOptions.ghosts) a write co-after the source of a ghost's read added
-      // again need not make it non-maximal (Explorer.readdedMaximal): not used then.
-      if (g.ghosts !== null || !this.addedBeside(g, e)) return s;
-    }
-    return Infinity;
-  }
-
-  /**
-   * Read e was added non-maximally: a write co-after its source was added before it, which
-   * stays while the events added before e do, and fails maximal() for every revisit of e.
-   */
-  private addedBeside(g: Graph, e: Ev): boolean {
-    const src = e.rf as Ev;
-    const list = g.co[src.loc];
-    for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp) return true;
-    return false;
-  }
-
-  /**
-   * Does the pair of threads a < b stay unordered below g although a's event A at their first
-   * difference can still change (docs/design/symmetry.md §4)? Both events are reads of one
-   * location, b's event B reading the earlier write, and:
-   *
-   * - B stays as long as A stays, reading its source s: either B was added after A and after s,
-   *   non-maximally beside s (every revisit that deletes or changes B, or an event before it in
-   *   po, fails maximal while s is there), or B is in s's porf-prefix, s added after A and B
-   *   (A reads from the future: the revisit that gave it s marked s's prefix not revisitable);
-   * - every read added before A is a's own or taken by no revisit (notRevisited).
-   *
-   * Then a revisit that changes A (re-sources it, or deletes it by re-sourcing a read of a
-   * added before it: a's reads before A are its events before index j, the same reads as b's)
-   * is by a write w that must keep B (B's deletion fails maximal, or B is in s's prefix, which
-   * A's deletion or change by w needs in w's prefix) — so b's events up to B are in w's prefix
-   * — and it gives a's changed read w, which the model places co-after the write b's matching
-   * read reads (porf-coherence). The pair is then unordered there, in the second shape (B's
-   * match in w's prefix, w added last), with fewer reads before it: by induction no leaf below g
-   * has the pair ordered.
-   */
-  private held(g: Graph, a: number, A: Ev, B: Ev): boolean {
-    if (A.kind !== EvKind.Read) return false;
-    const s = A.rf as Ev;
-    const beside = s.stamp < B.stamp && A.stamp < B.stamp;
-    const inPrefix = s.tid >= 0 && s.stamp > A.stamp && B.stamp < s.stamp && inView(s.view, B);
-    if (!beside && !inPrefix) return false;
-    const bs = g.byStamp;
-    for (let k = 0; k < A.stamp; k++) {
-      const e = bs[k];
-      if (e.kind === EvKind.Read && e.tid !== a && !this.notRevisited(g, e)) return false;
-    }
     return true;
-  }
-
-  /**
-   * No revisit below g takes read e, as long as the events added before it stay: it is not
-   * revisitable, reads a symmetric thread's own location, or was added non-maximally (the
-   * three conditions of firstChangeable).
-   */
-  private notRevisited(g: Graph, e: Ev): boolean {
-    return !e.revisitable || this.owner[e.loc] >= 0 || this.addedBeside(g, e);
   }
 
   /** hi comes first in eco: it reads an earlier write than lo at the same location, or is co-before lo. */
