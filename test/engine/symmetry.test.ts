@@ -58,13 +58,15 @@ interface Leaves {
   /** What broke, in any leaf (blocked ones included). */
   broke: Set<string>;
   words: string | null;
+  /** Leaves reached that are not the ordered execution of their class (Explorer.unordered). */
+  unordered: number;
 }
 
 function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
   const inst = instantiate(toProgram(p));
   const sym = p.sym ?? [];
   const own = sym.map((t) => inst.locs.findIndex((l) => l.name === `own${t}`));
-  const out: Leaves = { complete: [], blocked: [], finals: new Set(), violations: new Set(), broke: new Set(), words: null };
+  const out: Leaves = { complete: [], blocked: [], finals: new Set(), violations: new Set(), broke: new Set(), words: null, unordered: 0 };
   let last = '';
   let lastKind = '';
   let lastErrors: string[] = [];
@@ -107,7 +109,9 @@ function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
       if (lastKind === 'complete') out.violations.add(`${m} @ ${last}`);
     },
   });
-  out.words = ex.run().symmetry;
+  const res = ex.run();
+  out.words = res.symmetry;
+  out.unordered = res.unordered;
   return out;
 }
 
@@ -138,6 +142,9 @@ function agree(p: RandProg, model: string): void {
   assert.equal(full.words, null);
   assert.match(red.words ?? '', new RegExp(`up to permuting the ${p.sym!.length} sym threads`));
   assert.equal(new Set(red.complete).size, red.complete.length, `two complete executions of one class explored: ${label}`);
+  // SPORE (docs/design/symmetry.md §3): every unordered graph is dropped, and no ordered leaf is
+  // reached only through one, so the search never reaches a leaf it does not count.
+  assert.equal(red.unordered, 0, `unordered leaves reached: ${label}`);
   assert.equal(red.complete.length, new Set(full.complete).size, `complete classes: reduced ${red.complete.length}, brute force ${new Set(full.complete).size}: ${label}`);
   assert.deepEqual(new Set(red.complete), new Set(full.complete), `complete classes differ: ${label}`);
   assert.equal(new Set(red.blocked).size, red.blocked.length, `two blocked executions of one class explored: ${label}`);
@@ -157,17 +164,22 @@ const scale = Number(process.env.MMCHECK_SYM_RUNS ?? 1) || 1;
 const seed = Number(process.env.MMCHECK_SYM_SEED ?? 20261205) || 20261205;
 const runs = (n: number): fc.Parameters<[RandProg]> => ({ numRuns: n * scale, seed, endOnFailure: true });
 
-test('symmetry: the programs where pruning at the first unordered event loses classes', () => {
+test('symmetry: the programs where pruning at the first unordered graph once lost classes; no unordered leaf is reached', () => {
   // Three symmetric threads `fetch_add(x); load(x)` beside one storing to x (50 classes), and
-  // three `store(x); fetch_add(x)` (15 classes): GenMC's pruning rule, run in this explorer,
-  // found 47 and 12 (docs/design/symmetry.md §3.2). Each must be found, under every model.
+  // three `store(x); fetch_add(x)` (15 classes): GenMC's pruning rule with this explorer's
+  // plain prefixes found 47 and 12, GenMC 0.11 itself 47 of the 50 (docs/design/symmetry.md
+  // §3.2). Each must be found, under every model, reaching no unordered leaf (agree).
   const faaLoad: RandProg = { nlocs: 1, threads: [[{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'store', loc: 0, v: 2 }]], sym: [0, 1, 2] };
   const storeFaa: RandProg = { nlocs: 1, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }]], sym: [0, 1, 2] };
   // No RMW at all: three `store(x, 1); store(x, 2); load(x)` (127 classes; pruning at every
   // unordered graph found 98).
   const ssl: Instr[] = [{ k: 'store', loc: 0, v: 1 }, { k: 'store', loc: 0, v: 2 }, { k: 'load', loc: 0 }];
   const storeStoreLoad: RandProg = { nlocs: 1, threads: [ssl, ssl, ssl], sym: [0, 1, 2] };
-  for (const [p, classes] of [[faaLoad, 50], [storeFaa, 15], [storeStoreLoad, 127]] as const) {
+  // A store and load beside three symmetric `xchg(x, 2)` (10 classes; GenMC 0.11 finds 7: an
+  // RMW's read in a prefix without its write part, §3.2).
+  const xchg: Instr[] = [{ k: 'xchg', loc: 0, v: 2 }];
+  const storeXchg: RandProg = { nlocs: 1, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'load', loc: 0 }], xchg, xchg, xchg], sym: [1, 2, 3] };
+  for (const [p, classes] of [[faaLoad, 50], [storeFaa, 15], [storeStoreLoad, 127], [storeXchg, 10]] as const) {
     assert.equal(new Set(explore(p, 'sc', false).complete).size, classes);
     for (const m of ['sc', 'tso', 'lkmm']) agree(p, m);
   }
