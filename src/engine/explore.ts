@@ -282,7 +282,7 @@ export class Explorer {
   /** Partial graphs dropped as unordered (Symmetry.ordered fails): subtrees not explored. */
   symCut = 0;
   /**
-   * Symmetry reduction (SPORE, docs/design/symmetry.md §3): prefixOf for ghostCompatible; null:
+   * Symmetry reduction (SPORE, docs/design/symmetry.md §2): prefixOf for ghostCompatible; null:
    * no symmetry reduction, prefixes are porf-prefixes (Ev.view).
    */
   private readonly pv: ((e: Ev) => number[]) | null;
@@ -1249,7 +1249,7 @@ export class Explorer {
 
   /**
    * Symmetry reduction (SPORE): the current graph is unordered (Symmetry.ordered fails), so no
-   * ordered leaf is reached through it (docs/design/symmetry.md §3); the branch is dropped. The
+   * ordered leaf is reached through it (docs/design/symmetry.md §2); the branch is dropped. The
    * revisits its newest write pushed lead only to graphs below it and go too (its other
    * alternatives, pushed before, are not below it).
    */

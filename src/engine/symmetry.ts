@@ -10,22 +10,20 @@
 // (docs/scaling.md); test/engine/symmetry.test.ts counts the classes of the unreduced search by
 // brute force and checks the reduced counts, final states and violations against them.
 //
-// GenMC also prunes the search at the first unordered event (isExecutionValid), and extends each
-// event's porf-view with the matching event of the thread before it (updatePrefixWithSymmetries).
-// Here both lose classes: TruSt reaches some ordered graphs only through unordered ones (a later
-// backward revisit deletes the events out of order), and the extended view keeps events that
-// the path to an ordered graph must delete. Counterexamples: three threads `fetch_add(x); load(x)`
-// with a fourth storing to x (50 classes, 47 found), three threads `store(x); fetch_add(x)`
-// (15, 12 found). So the search stops only at a partial graph that is unordered for good
-// (frozenUnordered: no backward revisit can reach back into the unordered pair, or every one
-// that can leaves it unordered, held), and skips the unordered leaves it still reaches
-// (docs/design/symmetry.md).
+// The search is GenMC's SPORE (Kokologiannakis, Marmanis, Vafeiadis, PLDI 2024; GenMC v0.11
+// SymmetryChecker.cpp), with one change: every event's prefix takes in its symmetric
+// predecessor's event at the end of their shared prefix (symPredIdx; an RMW's read with its write
+// part, which GenMC leaves out and so loses classes), what a backward revisit keeps, may take and
+// asks maximality of is that prefix (Explorer.prefixOf), an RMW's read never reads what its
+// predecessor's RMW read (rmwTaken, GenMC's filterSymmetricStoresSR), and every unordered graph
+// is dropped at once (ordered): each class's ordered execution is reached through ordered graphs
+// only, so the search reaches no leaf it does not count (docs/design/symmetry.md §2).
 //
 // The declaration is checked, never assumed: symmetryGroups refuses a group whose threads run
 // different body functions or own different kinds of locations; the explorer refuses a thread
 // that touches another thread's own location, a symmetric thread that spawns, joins or is
 // joined, and a final-state check that looks at a symmetric thread's result or own location.
-import { EvKind, inView, type Ev, type Graph } from './graph.ts';
+import { EvKind, type Ev, type Graph } from './graph.ts';
 import { ModelError } from './errors.ts';
 import { OpKind, type Loc, type Op } from './ops.ts';
 import type { Instance, LocInfo, ObjInfo, ThreadInfo } from './program.ts';
@@ -217,7 +215,7 @@ export class Symmetry {
   }
 
   /**
-   * SPORE (docs/design/symmetry.md §3): the index in thread p = pred[e.tid] of the event whose
+   * SPORE (docs/design/symmetry.md §2.2): the index in thread p = pred[e.tid] of the event whose
    * prefix e's prefix takes in (GenMC v0.11 SymmetryChecker.cpp, calcLargestSymmPrefixBeforeSR
    * and updatePrefixWithSymmetries): with si = min(e.idx, |p| - 1), si itself when p and e's
    * thread match (same) below si, else the last index before their first difference; -1: none.
@@ -230,7 +228,7 @@ export class Symmetry {
     let k = si;
     for (let j = 0; j < si; j++) if (!this.same(ta[j], tb[j], a, b)) { k = j - 1; break; }
     // An RMW's read brings its write part (GenMC's prefixes take the read alone, which loses
-    // classes: docs/design/symmetry.md §3.2).
+    // classes: docs/design/symmetry.md §3).
     if (k >= 0 && k + 1 < ta.length && ta[k].kind === EvKind.Read && ta[k + 1].kind === EvKind.Write && ta[k + 1].excl && ta[k + 1].loc === ta[k].loc) k++;
     return k;
   }

@@ -142,7 +142,7 @@ function agree(p: RandProg, model: string): void {
   assert.equal(full.words, null);
   assert.match(red.words ?? '', new RegExp(`up to permuting the ${p.sym!.length} sym threads`));
   assert.equal(new Set(red.complete).size, red.complete.length, `two complete executions of one class explored: ${label}`);
-  // SPORE (docs/design/symmetry.md §3): every unordered graph is dropped, and no ordered leaf is
+  // SPORE (docs/design/symmetry.md §2): every unordered graph is dropped, and no ordered leaf is
   // reached only through one, so the search never reaches a leaf it does not count.
   assert.equal(red.unordered, 0, `unordered leaves reached: ${label}`);
   assert.equal(red.complete.length, new Set(full.complete).size, `complete classes: reduced ${red.complete.length}, brute force ${new Set(full.complete).size}: ${label}`);
@@ -168,7 +168,7 @@ test('symmetry: the programs where pruning at the first unordered graph once los
   // Three symmetric threads `fetch_add(x); load(x)` beside one storing to x (50 classes), and
   // three `store(x); fetch_add(x)` (15 classes): GenMC's pruning rule with this explorer's
   // plain prefixes found 47 and 12, GenMC 0.11 itself 47 of the 50 (docs/design/symmetry.md
-  // §3.2). Each must be found, under every model, reaching no unordered leaf (agree).
+  // §3). Each must be found, under every model, reaching no unordered leaf (agree).
   const faaLoad: RandProg = { nlocs: 1, threads: [[{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'faa', loc: 0, v: 1 }, { k: 'load', loc: 0 }], [{ k: 'store', loc: 0, v: 2 }]], sym: [0, 1, 2] };
   const storeFaa: RandProg = { nlocs: 1, threads: [[{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }], [{ k: 'store', loc: 0, v: 1 }, { k: 'faa', loc: 0, v: 1 }]], sym: [0, 1, 2] };
   // No RMW at all: three `store(x, 1); store(x, 2); load(x)` (127 classes; pruning at every
@@ -280,7 +280,7 @@ test('symmetry: a violation found up to permutation replays, and --jobs/--shard 
   assert.equal(red.verdict, 'violation');
   assert.equal(full.verdict, 'violation');
   assert.ok(red.executions < full.executions);
-  // The search stops early below partial executions that stay unordered (docs/design/symmetry.md §2):
+  // The search drops every unordered partial execution (docs/design/symmetry.md §2):
   // fewer leaves are reached than the unreduced search has, and the counts say how many.
   assert.ok(red.unorderedCut! > 0);
   assert.ok(red.executions + red.blocked + red.unordered! < full.executions + full.blocked);
