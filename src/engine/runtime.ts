@@ -105,6 +105,9 @@ export class ThreadRt {
         return;
       }
       const op = res.value;
+      // A body yields what its t's methods return (one Op object per Ctx); anything else
+      // (yield 42, a bare yield) is the model's mistake, not a crash of the engine's.
+      if (op !== this.ctx.op) throw this.notAnOp(op);
       if ((op.kind === OpKind.Assume || op.kind === OpKind.Assert) && op.cond) {
         res = this.next(0);
         continue;
@@ -112,6 +115,11 @@ export class ThreadRt {
       this.op = op;
       return;
     }
+  }
+
+  private notAnOp(v: unknown): ModelError {
+    const what = v === undefined ? 'a bare yield (undefined)' : typeof v === 'object' && v !== null ? 'an object that is not one of its t\'s operations' : `${typeof v} ${String(v)}`;
+    return new ModelError(`thread ${this.name} yielded ${what}: a body yields only what its t's methods return (yield t.load(x), yield t.store(x, v), …), and yield* for a helper generator`);
   }
 
   /** Hands the pending op its result and runs the body to its next operation. */
