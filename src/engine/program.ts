@@ -196,6 +196,7 @@ export class Builder {
    */
   loc(name: string, init: Val = 0, show?: LocDisplay): Loc {
     if ((this.locs.length & 0xfff) === 0) setupBounds(this.locs.length, MAX_LOCS, 'locations');
+    if (typeof init !== 'number' || init !== init) throw new TypeError(`b.loc('${name}'): the initial value ${String(init)} is not a number`);
     if (typeof show === 'object') {
       const vt = show;
       this.locs.push({ name, init, show: (v) => vt.show(v), type: vt.type, decode: (v) => vt.decode(v) });
@@ -301,7 +302,8 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   const has = (): string => (Object.keys(specs).length
     ? ` (it has: ${Object.entries(specs).map(([k, s]) => describeParam(k, s)).join(', ')})` : ' (it has none)');
   for (const [k, v] of Object.entries(overrides)) {
-    const s = specs[k];
+    // Own keys only: 'toString' or 'constructor' is not a parameter because every object has one.
+    const s = Object.hasOwn(specs, k) ? specs[k] : undefined;
     if (!s) throw new ParamError(`unknown parameter '${k}' for ${program.name}${has()}`);
     if (!Number.isInteger(v) || v < s.min || v > s.max) {
       throw new ParamError(`--param ${k}=${v} is out of range for ${program.name}: ${k} must be an integer ` +
