@@ -3,7 +3,7 @@
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
 import { Ctx, DepKind, OpKind, RmwKind, SiteCtx, type FenceKind, type Op, type ThreadFn, type Val } from './ops.ts';
-import { ModelError, wrapUserError } from './errors.ts';
+import { ModelError, declaredAt, wrapUserError } from './errors.ts';
 import { Fault, readFault } from './lifetime.ts';
 
 /** What a read event still needs before its operation is finished. */
@@ -121,7 +121,7 @@ export class ThreadRt {
 
   private notAnOp(v: unknown): ModelError {
     const what = v === undefined ? 'a bare yield (undefined)' : typeof v === 'object' && v !== null ? 'an object that is not one of its t\'s operations' : `${typeof v} ${String(v)}`;
-    return new ModelError(`thread ${this.name} yielded ${what}: a body yields only what its t's methods return (yield t.load(x), yield t.store(x, v), …), and yield* for a helper generator`);
+    return new ModelError(`thread ${this.name} yielded ${what}: a body yields only what its t's methods return (yield t.load(x), yield t.store(x, v), …), and yield* for a helper generator`, declaredAt.get(this.body));
   }
 
   /** Hands the pending op its result and runs the body to its next operation. */
@@ -195,7 +195,7 @@ export class ThreadRt {
     try {
       return (this.gen as Generator<Op, unknown, Val>).next(v);
     } catch (e) {
-      throw wrapUserError(`thread ${this.name}`, e);
+      throw wrapUserError(`thread ${this.name}`, e, declaredAt.get(this.body));
     }
   }
 
@@ -216,10 +216,10 @@ export class ThreadRt {
     try {
       this.gen = this.body(ctx) as Generator<Op, unknown, Val>;
     } catch (e) {
-      throw wrapUserError(`thread ${this.name}`, e);
+      throw wrapUserError(`thread ${this.name}`, e, declaredAt.get(this.body));
     }
     if (!this.gen || typeof this.gen.next !== 'function') {
-      throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`);
+      throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`, declaredAt.get(this.body));
     }
     this.done = false;
     this.ret = undefined;

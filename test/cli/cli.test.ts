@@ -555,3 +555,30 @@ export default defineProgram({ name: 'init', setup(b) { const x = b.loc('x', 'a'
   assert.equal(r.code, 2, r.out + r.err);
   assert.match(r.err, /init\.ts:2:\d+: error in the model: the setup of init threw: b\.loc\('x'\): the initial value a is not a number/);
 });
+
+test('robustness: a throw of a value that is not an Error, a body that is not a generator, a bad parameter declaration: named at the declaration\'s file:line:col', () => {
+  const cases: [string, string, RegExp][] = [
+    ['thread', "b.thread('t', function* (t) { yield t.load(x); throw 'text'; });", /thread t threw: text \(a value, not an Error, so no stack: the line given is where it is declared\)/],
+    ['thread', "b.thread('t', function* (t) { yield t.load(x); throw null; });", /thread t threw: null/],
+    ['thread', "b.thread('t', (function (t: any) { return 1; }) as any);", /thread t: its body must be a generator function/],
+    ['program', 'throw undefined;', /the setup of decl threw: undefined/],
+  ];
+  for (const [where, code, msg] of cases) {
+    const p = file('decl.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'decl', setup(b) {
+  const x = b.loc('x');
+  ${code}
+} });
+`);
+    const r = mm('check', p);
+    assert.equal(r.code, 2, `${code}: ${r.out}${r.err}`);
+    assert.match(r.err, msg, code);
+    assert.match(r.err, where === 'thread' ? /decl\.ts:4:\d+: error in the model: / : /decl\.ts:2:\d+: error in the model: /, code);
+  }
+  const params = file('decl-params.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'dp', params: { N: { default: 9, min: 1, max: 5 } }, setup(b) { b.thread('t', function* (t) {}); } });
+`);
+  const r = mm('check', params);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /decl-params\.ts:2:\d+: error in the model: dp declares parameter 'N'/);
+});
