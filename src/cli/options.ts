@@ -152,10 +152,13 @@ export function parseArgs(argv: string[]): Parsed {
 }
 
 export function parseParams(list: string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+  // No prototype: --param __proto__=3 is then a key like any other (and refused as unknown).
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const kv of list ?? []) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(-?\d+)$/.exec(kv);
     if (!m) throw new UsageError(`--param needs K=V with an integer V, got '${kv}'`);
+    // Two values for one parameter: which one the user meant is not ours to guess.
+    if (Object.hasOwn(out, m[1])) throw new UsageError(`--param ${m[1]} is given twice (${m[1]}=${out[m[1]]} and ${kv})`);
     out[m[1]] = Number(m[2]);
   }
   return out;

@@ -1,6 +1,5 @@
 // What the commands print: the text of a result, the catalog table, the JSON shapes and the
 // trace file. The commands decide; this file only shapes what they decided into output.
-import { writeFileSync } from 'node:fs';
 import type { CheckResult, Ev, Graph, Instance, SampleInfo, WeakExplanation } from '../engine/index.ts';
 import { describeParam, paramDefaults, paramSpecs, violationHeadline } from '../engine/index.ts';
 import { describeStep } from '../engine/trace.ts';
@@ -15,7 +14,7 @@ import type { Run } from './targets.ts';
 import type { SplitInfo } from '../engine/parallel/run.ts';
 
 export { out, err, fmt } from './io.ts';
-import { out, fmt } from './io.ts';
+import { out, fmt, writeOut } from './io.ts';
 
 /** The command line that replays one execution of `run` (the options only where they differ from the defaults). */
 export function replayCommand(run: Run, model: string, params: Record<string, number>, schedule: string): string {
@@ -274,7 +273,7 @@ function kernelFunctionSource(fn: string, ids: readonly number[]): FunctionSourc
 
 /** Writes the JSON trace `mmcheck view` reads. */
 export function writeTrace(file: string, run: Run, model: string, params: Record<string, number>, x: TracedExecution): void {
-  writeFileSync(file, JSON.stringify(traceOf(run, model, params, x), null, 1) + '\n');
+  writeOut(file, JSON.stringify(traceOf(run, model, params, x), null, 1) + '\n');
 }
 
 /** `mmcheck list --json`: every scenario with its variants, and every benchmark program. */

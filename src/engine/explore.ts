@@ -1369,11 +1369,16 @@ export class Explorer {
     // another ghost standing between keeps its place among w's prefix (outAgain).
     if (made !== null && rg !== null) {
       const bs = h.byStamp;
-      for (const o of h.ghosts as Ghost[]) {
+      const hg = h.ghosts as Ghost[];
+      for (let i = 0; i < hg.length; i++) {
+        const o = hg[i];
         if (o === made || o.gs <= rg.gs) continue;
         let moved = 0;
         for (let k = rg.gs; k < o.gs; k++) if (bs[k] !== w2 && !inView(wv, bs[k])) moved++;
-        o.gs -= moved;
+        // A new record, not a store into o: V8 treats a field never stored after its object was
+        // made as constant, and optimized code that read it so (ghostRf, pushRevisits) would be
+        // thrown away and compiled again at the first store (refcount(3), docs/performance.md).
+        if (moved > 0) hg[i] = { tid: o.tid, idx: o.idx, w: o.w, gs: o.gs - moved };
       }
       h.moveAfter(rg.gs, (e) => e === w2 || inView(wv, e));
     }

@@ -179,6 +179,15 @@ export class Ctx {
     return loc;
   }
 
+  /**
+   * `v`, checked: a value stored must be a number, and not NaN (NaN !== NaN: every replay of the
+   * store would look like another value, and the run be refused as nondeterministic).
+   */
+  private val(v: Val): Val {
+    if (typeof v !== 'number' || v !== v) throw new TypeError(`${typeof v === 'number' ? 'NaN' : `${typeof v} ${String(v)}`} is not a value memory can hold (values are numbers)`);
+    return v;
+  }
+
   /** Forgets what an abandoned run of the body left behind (a run starts from scratch). */
   reset(): void {
     this.fn = null;
@@ -223,7 +232,7 @@ export class Ctx {
    * that reaches the new generation is a stale-pointer use-after-free.
    */
   alloc(loc: Loc, v: Val): Op {
-    const op = this.set(OpKind.Alloc, this.at(loc), Mode.Once); op.a = v; return op;
+    const op = this.set(OpKind.Alloc, this.at(loc), Mode.Once); op.a = this.val(v); return op;
   }
 
   /**
@@ -240,10 +249,10 @@ export class Ctx {
 
   load(loc: Loc, mode: Mode = Mode.Once): Op { return this.set(OpKind.Load, this.at(loc), mode); }
   store(loc: Loc, v: Val, mode: Mode = Mode.Once): Op {
-    const op = this.set(OpKind.Store, this.at(loc), mode); op.a = v; return op;
+    const op = this.set(OpKind.Store, this.at(loc), mode); op.a = this.val(v); return op;
   }
   private rmwOp(kind: RmwKind, loc: Loc, a: Val, b: Val, mode: Mode): Op {
-    const op = this.set(OpKind.Rmw, this.at(loc), mode); op.rmw = kind; op.a = a; op.b = b; return op;
+    const op = this.set(OpKind.Rmw, this.at(loc), mode); op.rmw = kind; op.a = this.val(a); op.b = this.val(b); return op;
   }
   /** Returns the old value. */
   xchg(loc: Loc, v: Val, mode: Mode = Mode.Mb): Op { return this.rmwOp(RmwKind.Xchg, loc, v, 0, mode); }

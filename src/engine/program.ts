@@ -2,7 +2,7 @@
 // from parameters, and optional checks on the final state. Thread bodies must communicate only
 // through yields: any state shared outside the engine makes the model nondeterministic.
 import { FREED, type Loc, type PropertyRef, type ThreadFn, type Val } from './ops.ts';
-import { ModelError, userCall } from './errors.ts';
+import { ModelError, declaredAt, userCall } from './errors.ts';
 import { ResourceError, checkHeap } from './memory.ts';
 import { symmetryGroups, type SymmetryGroup } from './symmetry.ts';
 import type { TraceValue } from '../trace-format/index.ts';
@@ -196,6 +196,7 @@ export class Builder {
    */
   loc(name: string, init: Val = 0, show?: LocDisplay): Loc {
     if ((this.locs.length & 0xfff) === 0) setupBounds(this.locs.length, MAX_LOCS, 'locations');
+    if (typeof init !== 'number' || init !== init) throw new TypeError(`b.loc('${name}'): the initial value ${String(init)} is not a number`);
     if (typeof show === 'object') {
       const vt = show;
       this.locs.push({ name, init, show: (v) => vt.show(v), type: vt.type, decode: (v) => vt.decode(v) });
@@ -216,6 +217,7 @@ export class Builder {
    */
   thread(name: string, body: ThreadFn, opts: ThreadOpts = {}): number {
     if ((this.threads.length & 0xff) === 0) setupBounds(this.threads.length, MAX_THREADS, 'threads');
+    if (!declaredAt.has(body)) declaredAt.set(body, new Error(`thread ${name} is declared here`));
     this.threads.push({ name, body, symmetric: opts.symmetric ?? null, owns: opts.owns ? [...opts.owns] : [] });
     return this.threads.length - 1;
   }
@@ -248,6 +250,7 @@ export interface Program {
 
 /** Identity helper that gives a program literal its type. */
 export function defineProgram(p: Program): Program {
+  if (typeof p === 'object' && p !== null && !declaredAt.has(p)) declaredAt.set(p, new Error('the program is declared here'));
   return p;
 }
 
@@ -275,7 +278,7 @@ export function paramSpecs(program: Program): Record<string, ParamSpec> {
     if (!spec || typeof spec !== 'object' || !Number.isInteger(spec.default) || !int(spec.min) || !int(spec.max) ||
       spec.min > spec.default || spec.default > spec.max) {
       throw new ModelError(`${program.name} declares parameter '${k}' as ${JSON.stringify(d)}: a parameter is a default integer, ` +
-        'or { default, min, max } with min <= default <= max');
+        'or { default, min, max } with min <= default <= max', declaredAt.get(program));
     }
     out[k] = spec;
   }
@@ -301,7 +304,8 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
   const has = (): string => (Object.keys(specs).length
     ? ` (it has: ${Object.entries(specs).map(([k, s]) => describeParam(k, s)).join(', ')})` : ' (it has none)');
   for (const [k, v] of Object.entries(overrides)) {
-    const s = specs[k];
+    // Own keys only: 'toString' or 'constructor' is not a parameter because every object has one.
+    const s = Object.hasOwn(specs, k) ? specs[k] : undefined;
     if (!s) throw new ParamError(`unknown parameter '${k}' for ${program.name}${has()}`);
     if (!Number.isInteger(v) || v < s.min || v > s.max) {
       throw new ParamError(`--param ${k}=${v} is out of range for ${program.name}: ${k} must be an integer ` +
@@ -310,7 +314,7 @@ export function instantiate(program: Program, overrides: Params = {}): Instance 
     params[k] = v;
   }
   const b = new Builder();
-  userCall(`the setup of ${program.name}`, () => program.setup(b, params));
+  userCall(`the setup of ${program.name}`, () => program.setup(b, params), declaredAt.get(program));
   const locObj = new Int32Array(b.locs.length).fill(-1);
   b.locObj.forEach((o, l) => { locObj[l] = o; });
   const symmetry = symmetryGroups(program.name, b.threads, b.locs, b.locObj, b.objects);

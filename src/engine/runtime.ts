@@ -3,7 +3,7 @@
 // means the model is nondeterministic). After a sync, `op` is the thread's pending operation.
 import { BlockReason, EvKind, type Ev, type Graph } from './graph.ts';
 import { Ctx, DepKind, OpKind, RmwKind, SiteCtx, type FenceKind, type Op, type ThreadFn, type Val } from './ops.ts';
-import { ModelError, wrapUserError } from './errors.ts';
+import { ModelError, declaredAt, wrapUserError } from './errors.ts';
 import { Fault, readFault } from './lifetime.ts';
 
 /** What a read event still needs before its operation is finished. */
@@ -86,6 +86,8 @@ export class ThreadRt {
   /** A second run of the same body, for stallsAfter (its own Ctx: the op a Ctx yields is one object). */
   private shadow: ThreadRt | null = null;
   private peeked = { generation: -1, v: 0, stalls: false };
+  /** The one Op the Ctx the body runs with hands out (its own, or a SiteCtx's on the error path). */
+  private yields: Op | null = null;
 
   /**
    * A spawned thread's name and body come from its Spawn event in the graph being replayed
@@ -105,6 +107,9 @@ export class ThreadRt {
         return;
       }
       const op = res.value;
+      // A body yields what its t's methods return (one Op object per Ctx); anything else
+      // (yield 42, a bare yield) is the model's mistake, not a crash of the engine's.
+      if (op !== this.yields) throw this.notAnOp(op);
       if ((op.kind === OpKind.Assume || op.kind === OpKind.Assert) && op.cond) {
         res = this.next(0);
         continue;
@@ -112,6 +117,11 @@ export class ThreadRt {
       this.op = op;
       return;
     }
+  }
+
+  private notAnOp(v: unknown): ModelError {
+    const what = v === undefined ? 'a bare yield (undefined)' : typeof v === 'object' && v !== null ? 'an object that is not one of its t\'s operations' : `${typeof v} ${String(v)}`;
+    return new ModelError(`thread ${this.name} yielded ${what}: a body yields only what its t's methods return (yield t.load(x), yield t.store(x, v), …), and yield* for a helper generator`, declaredAt.get(this.body));
   }
 
   /** Hands the pending op its result and runs the body to its next operation. */
@@ -185,7 +195,7 @@ export class ThreadRt {
     try {
       return (this.gen as Generator<Op, unknown, Val>).next(v);
     } catch (e) {
-      throw wrapUserError(`thread ${this.name}`, e);
+      throw wrapUserError(`thread ${this.name}`, e, declaredAt.get(this.body));
     }
   }
 
@@ -200,15 +210,16 @@ export class ThreadRt {
     if (this.spawned) this.bind(g.slots[this.tid].spawn as Ev);
     this.generation++;
     ctx.reset();
+    this.yields = ctx.op;
     // Inline, not userCall: a replay starts the body again at every revisit, and the closure and
     // the message string would be made each time.
     try {
       this.gen = this.body(ctx) as Generator<Op, unknown, Val>;
     } catch (e) {
-      throw wrapUserError(`thread ${this.name}`, e);
+      throw wrapUserError(`thread ${this.name}`, e, declaredAt.get(this.body));
     }
     if (!this.gen || typeof this.gen.next !== 'function') {
-      throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`);
+      throw new ModelError(`thread ${this.name}: its body must be a generator function (function* (t) { … })`, declaredAt.get(this.body));
     }
     this.done = false;
     this.ret = undefined;

@@ -4,7 +4,7 @@
 // Exit code: 0 all checked (with --judge: all as expected), 1 (--judge) a result not as its
 // Result: comment expects, 2 if a file was refused (printed as file:line:col: message; the other
 // files are still checked), 3 on an internal error.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLitmusModel, coherenceStub, type LitmusModel } from './model.ts';
 import { herdOutput, jsonResult, type JsonResult } from './output.ts';
@@ -15,13 +15,36 @@ import { explainOutcome, explanationJson } from './explain.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-/** Expands directories into their *.litmus files (sorted); plain files are kept as given. */
-export function collectFiles(args: string[]): string[] {
+/**
+ * Expands directories into their *.litmus files (sorted); plain files are kept as given. A path
+ * that cannot be read (a dangling link, a directory it may not list) is kept too, and reported
+ * as unreadable when its turn comes; a directory reached again through a link is walked once.
+ * `empty` gets the directories given that hold no *.litmus file.
+ */
+export function collectFiles(args: string[], empty: string[] = []): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = (d: string): void => {
-    for (const n of readdirSync(d).sort()) {
+    let real: string;
+    let names: string[];
+    try {
+      real = realpathSync(d);
+      if (seen.has(real)) return;
+      names = readdirSync(d).sort();
+    } catch {
+      out.push(d); // reported as unreadable later
+      return;
+    }
+    seen.add(real);
+    for (const n of names) {
       const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
+      let dir = false;
+      try {
+        dir = statSync(p).isDirectory();
+      } catch {
+        /* a dangling link: a file that cannot be read */
+      }
+      if (dir) walk(p);
       else if (n.endsWith('.litmus')) out.push(p);
     }
   };
@@ -33,8 +56,11 @@ export function collectFiles(args: string[]): string[] {
       out.push(a); // reported as unreadable later
       continue;
     }
-    if (st.isDirectory()) walk(a);
-    else out.push(a);
+    if (st.isDirectory()) {
+      const before = out.length;
+      walk(a);
+      if (out.length === before) empty.push(a);
+    } else out.push(a);
   }
   return out;
 }
@@ -79,7 +105,14 @@ export async function litmusMain(o: LitmusOptions): Promise<number> {
     if (!o.json) out(`${j.observation ? `${j.observation}\n` : ''}${j.message ? `${j.message}\n` : ''}`);
   };
   let forgiven = 0;
-  for (const f of collectFiles(o.files)) {
+  const empty: string[] = [];
+  const files = collectFiles(o.files, empty);
+  for (const d of empty) {
+    // Checking nothing and saying nothing would read as success.
+    console.error(`mmcheck litmus: ${d} holds no *.litmus file`);
+    code = 2;
+  }
+  for (const f of files) {
     let text: string;
     try {
       text = readFileSync(f, 'utf8');
@@ -94,8 +127,15 @@ export async function litmusMain(o: LitmusOptions): Promise<number> {
       const r = runText(f, text, model, { deadline: deadline() }, coll?.capture);
       const why = o.explain ? explainOutcome(r, deadline()) : undefined;
       if (o.traceDir && coll) {
-        mkdirSync(o.traceDir, { recursive: true });
-        writeFileSync(`${o.traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`, JSON.stringify(litmusTrace(r, coll, why), null, 1) + '\n');
+        const tf = `${o.traceDir}/${basename(f).replace(/\.litmus$/, '')}.json`;
+        try {
+          mkdirSync(o.traceDir, { recursive: true });
+          writeFileSync(tf, JSON.stringify(litmusTrace(r, coll, why), null, 1) + '\n');
+        } catch (e) {
+          // A --trace directory that cannot be written is the user's to fix (exit 2), not our bug.
+          console.error(`mmcheck litmus: cannot write ${tf}: ${(e as Error).message}`);
+          code = Math.max(code, 2);
+        }
       }
       const j = o.judge ? judge(f, expectationOf(text), { k: 'result', name: r.name, verdict: r.verdict, positive: r.positive, negative: r.negative, flags: r.flags }) : null;
       if (j) {

@@ -473,3 +473,112 @@ export default defineProgram({
   assert.equal(m.code, 2, m.out + m.err);
   assert.match(m.err, /--no-ghosts/);
 });
+
+test('robustness: a --param given twice or named like an Object method, and --max-executions 0, exit 2', () => {
+  for (const [args, msg] of [
+    [['--param', 'N=2', '--param', 'N=3'], /^mmcheck: --param N is given twice \(N=2 and N=3\)/],
+    [['--param', 'toString=3'], /^mmcheck: unknown parameter 'toString' for readers/],
+    [['--param', '__proto__=3'], /^mmcheck: unknown parameter '__proto__' for readers/],
+    [['--max-executions', '0'], /^mmcheck: --max-executions needs at least 1 execution/],
+  ] as const) {
+    const r = mm('check', 'readers', ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}${r.err}`);
+    assert.match(r.err, msg);
+    assert.equal(r.out, '');
+  }
+});
+
+test('robustness: an --out, --checkpoint or --trace the user names that cannot be written is bad input (exit 2), not an internal error', () => {
+  const nowhere = join(dir, 'no', 'such', 'dir');
+  for (const args of [['readers', '--shard', '1/2', '--out', join(nowhere, 's.json')], ['readers', '--checkpoint', join(nowhere, 'c.json')],
+    ['readers', '--shard', '1/2', '--out', dir], [mpBug, '--trace', join(nowhere, 't.json')]]) {
+    const r = mm('check', ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, /^mmcheck: cannot write .*(ENOENT|EISDIR)/m, r.err);
+    assert.doesNotMatch(r.err, /internal error/);
+  }
+});
+
+test('robustness: a damaged shard or checkpoint (a count edited, parts of the search lost) is refused by merge and --resume, never summed', () => {
+  const s1 = join(dir, 'rb-1.json'), s2 = join(dir, 'rb-2.json');
+  assert.equal(mm('check', 'readers', '--param', 'N=8', '--shard', '1/2', '--out', s1).code, 0);
+  assert.equal(mm('check', 'readers', '--param', 'N=8', '--shard', '2/2', '--out', s2).code, 0);
+  const good = mm('merge', s1, s2);
+  assert.equal(good.code, 0, good.err);
+  const f = JSON.parse(readFileSync(s1, 'utf8')) as { segments: Record<string, unknown>[]; shard: unknown };
+  assert.ok(f.segments.length > 1, 'shard 1 holds more than one part of the search');
+  const withSeg0 = (v: unknown): string => JSON.stringify({ ...f, segments: [{ ...f.segments[0], complete: v }, ...f.segments.slice(1)] });
+  const damaged: [string, string, RegExp][] = [
+    ['negative', withSeg0(-5), /is damaged: segment 0: a count is not a non-negative integer/],
+    ['string', withSeg0('8'), /is damaged: segment 0: a count is not a non-negative integer/],
+    ['fraction', withSeg0(1.5), /is damaged: segment 0: a count/],
+    ['no segments', JSON.stringify({ ...f, segments: [] }), /no shard holds part 0 of the search/],
+    ['first part lost', JSON.stringify({ ...f, segments: f.segments.slice(1) }), /no shard holds part 0 of the search/],
+    ['bad shard', JSON.stringify({ ...f, shard: { index: 9, count: 2 } }), /is damaged: shard .* is not I\/N/],
+  ];
+  for (const [what, t, msg] of damaged) {
+    const p = join(dir, `rb-bad.json`);
+    writeFileSync(p, t);
+    const r = mm('merge', p, s2);
+    assert.equal(r.code, 2, `${what}: ${r.out}${r.err}`);
+    assert.match(r.err, msg, what);
+    assert.equal(r.out, '', what);
+  }
+  const ck = join(dir, 'rb-ck.json');
+  writeFileSync(ck, JSON.stringify({ ...JSON.parse(withSeg0(-5)), kind: 'checkpoint', shard: null }));
+  const r = mm('check', 'readers', '--param', 'N=8', '--resume', ck);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /is damaged: segment 0: a count is not a non-negative integer/);
+});
+
+test('robustness: a body that yields what is not an operation, or stores NaN or a string, is refused (exit 2), never an internal error', () => {
+  const bodies: [string, RegExp][] = [
+    ['yield 42 as any;', /thread t yielded number 42: a body yields only what its t's methods return/],
+    ['yield undefined as any;', /thread t yielded a bare yield \(undefined\)/],
+    ['yield t.store(x, NaN);', /:\d+:\d+: error in the model: thread t threw: NaN is not a value memory can hold/],
+    ["yield t.store(x, 'hi' as any);", /:\d+:\d+: error in the model: thread t threw: string hi is not a value memory can hold/],
+    ['yield t.cmpxchg(x, 0, NaN);', /NaN is not a value memory can hold/],
+  ];
+  for (const [body, msg] of bodies) {
+    const p = file('yields.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'yields', setup(b) { const x = b.loc('x'); b.thread('t', function* (t) { yield t.load(x); ${body} }); } });
+`);
+    const r = mm('check', p);
+    assert.equal(r.code, 2, `${body}: ${r.out}${r.err}`);
+    assert.match(r.err, msg, body);
+    assert.doesNotMatch(r.err, /internal error|nondeterministic/, body);
+  }
+  const init = file('init.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'init', setup(b) { const x = b.loc('x', 'a' as any); b.thread('t', function* (t) { yield t.load(x); }); } });
+`);
+  const r = mm('check', init);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /init\.ts:2:\d+: error in the model: the setup of init threw: b\.loc\('x'\): the initial value a is not a number/);
+});
+
+test('robustness: a throw of a value that is not an Error, a body that is not a generator, a bad parameter declaration: named at the declaration\'s file:line:col', () => {
+  const cases: [string, string, RegExp][] = [
+    ['thread', "b.thread('t', function* (t) { yield t.load(x); throw 'text'; });", /thread t threw: text \(a value, not an Error, so no stack: the line given is where it is declared\)/],
+    ['thread', "b.thread('t', function* (t) { yield t.load(x); throw null; });", /thread t threw: null/],
+    ['thread', "b.thread('t', (function (t: any) { return 1; }) as any);", /thread t: its body must be a generator function/],
+    ['program', 'throw undefined;', /the setup of decl threw: undefined/],
+  ];
+  for (const [where, code, msg] of cases) {
+    const p = file('decl.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'decl', setup(b) {
+  const x = b.loc('x');
+  ${code}
+} });
+`);
+    const r = mm('check', p);
+    assert.equal(r.code, 2, `${code}: ${r.out}${r.err}`);
+    assert.match(r.err, msg, code);
+    assert.match(r.err, where === 'thread' ? /decl\.ts:4:\d+: error in the model: / : /decl\.ts:2:\d+: error in the model: /, code);
+  }
+  const params = file('decl-params.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'dp', params: { N: { default: 9, min: 1, max: 5 } }, setup(b) { b.thread('t', function* (t) {}); } });
+`);
+  const r = mm('check', params);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /decl-params\.ts:2:\d+: error in the model: dp declares parameter 'N'/);
+});

@@ -2,7 +2,7 @@
 // all checked, 2 when a file is refused with file:line:col while the others are still checked).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -88,4 +88,27 @@ test('--judge: judgelitmus.sh\'s verdict words per test and checkalllitmus.sh\'s
   r = run([join(dir, 'j-sometimes.litmus'), '--judge', '--json']);
   const j = JSON.parse(r.out) as { results: { judgement: { code: number; message: string } }[] };
   assert.equal(j.results[0]!.judgement.code, 1);
+});
+
+test('directories: a link back to a parent is walked once, a dangling link is an unreadable file, an empty directory is said (exit 2), never an internal error', () => {
+  const d = mkdtempSync(join(tmpdir(), 'mmcheck-litmus-links-'));
+  mkdirSync(join(d, 'loop'));
+  writeFileSync(join(d, 'loop', 'SB.litmus'), SB);
+  symlinkSync(join(d, 'loop'), join(d, 'loop', 'self'));
+  let r = run([join(d, 'loop'), '--json']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal((JSON.parse(r.out) as { results: unknown[] }).results.length, 1);
+  mkdirSync(join(d, 'dangling'));
+  symlinkSync(join(d, 'nowhere'), join(d, 'dangling', 'x.litmus'));
+  r = run([join(d, 'dangling')]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /dangling\/x\.litmus:1:1: cannot read file/);
+  mkdirSync(join(d, 'empty'));
+  r = run([join(d, 'empty')]);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /^mmcheck litmus: .*empty holds no \*\.litmus file/);
+  assert.doesNotMatch(r.err, /internal error/);
+  r = run([join(dir, 'sub', 'SB.litmus'), '--trace', join(dir, 'sub', 'SB.litmus', 'traces')]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^mmcheck litmus: cannot write .*traces.*ENOTDIR/);
 });

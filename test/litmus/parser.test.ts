@@ -189,3 +189,12 @@ test('semantic errors are refused with file:line:col too', async () => {
   e = refuse(MP.replace('r0 = smp_load_acquire(y);', 'r0 = &r1;'));
   assert.match(e.message, /^t\.litmus:21:7: '&' must be applied to a shared location$/);
 });
+
+test('a constant JavaScript numbers cannot hold exactly, or a hex prefix with no digit, is refused at its position', () => {
+  const e = err(MP.replace('WRITE_ONCE(*x, 1);', 'WRITE_ONCE(*x, 99999999999999999999);'));
+  assert.match(e.message, /bad number '99999999999999999999' \(too large/);
+  assert.deepEqual([e.line, e.col], [MP.split('\n').findIndex((l) => l.includes('WRITE_ONCE(*x, 1);')) + 1, MP.split('\n').find((l) => l.includes('WRITE_ONCE(*x, 1);'))!.indexOf('1);') + 1]);
+  assert.match(err(MP.replace('1:r1=0)', '1:r1=9007199254740992)')).message, /bad number '9007199254740992' \(too large/);
+  assert.match(err(MP.replace('WRITE_ONCE(*x, 1);', 'WRITE_ONCE(*x, 0x);')).message, /bad number '0x'$/);
+  assert.equal(parseLitmus(MP.replace('1:r1=0)', '1:r1=9007199254740991)')).name, 'MP+pooncerelease+poacquireonce');
+});

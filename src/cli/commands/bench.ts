@@ -4,7 +4,8 @@
 // and written as JSON. Counts are compared with GenMC's (docs/design/benchmarks.md §1) as they go.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeOut } from '../io.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORPUS_ROOT } from '../../litmus/corpus.ts';
@@ -87,7 +88,7 @@ export async function benchCmd(p: Parsed): Promise<number> {
   if (!names.length || names.includes('lkmm-catalog')) lkmmCatalog = benchLkmmCatalog(say);
   const result = { results: rows, corpus, lkmmCatalog };
   if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  if (typeof p.opts.out === 'string') writeFileSync(p.opts.out, JSON.stringify(result, null, 2) + '\n');
+  if (typeof p.opts.out === 'string') writeOut(p.opts.out, JSON.stringify(result, null, 2) + '\n');
   if (mismatches) say(`\n${mismatches} count(s) differ from GenMC's`);
   if (lkmmCatalog?.unexpected) say(`\n${lkmmCatalog.unexpected} catalog row(s) under the LKMM not as expected`);
   return mismatches || lkmmCatalog?.unexpected ? 1 : 0;
@@ -229,7 +230,7 @@ async function benchJobs(p: Parsed, names: string[], only: Record<string, number
   say(`load average after: ${loadAfter}`);
   const result = { jobs, loadBefore, loadAfter, results: rows };
   if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  if (typeof p.opts.out === 'string') writeFileSync(p.opts.out, JSON.stringify(result, null, 2) + '\n');
+  if (typeof p.opts.out === 'string') writeOut(p.opts.out, JSON.stringify(result, null, 2) + '\n');
   if (bad) say(`\n${bad} program(s) counted differently on ${jobs} threads`);
   return bad ? 1 : 0;
 }

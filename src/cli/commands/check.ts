@@ -19,6 +19,7 @@ function progress(label: string): ((c: number, b: number, s: number) => void) | 
 }
 
 function boundsOf(p: Parsed): Bounds {
+  if (p.opts['max-executions'] === 0) throw new UsageError('--max-executions needs at least 1 execution');
   return {
     params: parseParams(p.opts.param as string[] | undefined),
     seed: p.opts.seed as number | undefined,

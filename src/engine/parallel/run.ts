@@ -300,6 +300,23 @@ export function mergeShards(program: Program, files: { path: string; file: Split
   }
   const sum = ledger.summarize(f0.keepGoing);
   const tasks = f0.plan.tasks;
+  if (!cutBy) {
+    // Parts are numbered 0, 1, 2, … in search order, and shards not cut short explore every part
+    // they own (without keepGoing, at least up to the first violation): a gap means a shard file
+    // lost some of its parts, and the sum would be a smaller search printed as the whole one.
+    const segs = ledger.segments();
+    const upTo = !f0.keepGoing && sum.violation ? sum.violation.seq : Infinity;
+    let expect = 0;
+    for (const s of segs) {
+      if (s.seq > upTo) break;
+      if (s.seq !== expect) break;
+      expect++;
+    }
+    const last = segs.length ? Math.min(upTo, segs[segs.length - 1].seq) : -1;
+    if (segs.length === 0 || expect <= last) {
+      throw new SplitFileError(segs.length === 0 ? 'the shards hold no part of the search, yet none says it was cut short' : `no shard holds part ${expect} of the search, yet none says it was cut short`);
+    }
+  }
   if (!cutBy && !sum.violation && sum.finishedSplits < tasks) {
     throw new SplitFileError(`the shards explored ${sum.finishedSplits} of the ${tasks} parts of the search, yet none says it was cut short`);
   }

@@ -4,7 +4,7 @@
 // and `--resume` refuse to combine pieces of different searches.
 import type * as Crypto from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Instance, Params } from '../program.ts';
 import type { Segment } from './split.ts';
 
@@ -73,8 +73,14 @@ export class SplitFileError extends Error {
 /** Writes atomically (temporary file, then rename): a run killed mid-write leaves the old file. */
 export function writeSplitFile(path: string, f: SplitFile): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(f) + '\n');
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify(f) + '\n');
+    renameSync(tmp, path);
+  } catch (e) {
+    // A path the user named (--out, --checkpoint) that cannot be written is bad input, not our bug.
+    try { unlinkSync(tmp); } catch { /* never written */ }
+    throw new SplitFileError(`cannot write ${path}: ${(e as Error).message}`, path);
+  }
 }
 
 export function readSplitFile(path: string): SplitFile {
@@ -93,7 +99,51 @@ export function readSplitFile(path: string): SplitFile {
   if (!f || f.format !== SPLIT_FORMAT || !Array.isArray(f.segments) || typeof f.hash !== 'string' || !f.plan) {
     throw new SplitFileError(`${path} is not an mmcheck shard or checkpoint (format ${SPLIT_FORMAT})`, path);
   }
+  const bad = malformed(f);
+  if (bad) throw new SplitFileError(`${path} is damaged: ${bad}`, path);
   return f;
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const optCount = (x: unknown): boolean => x === undefined || isCount(x);
+
+/**
+ * What in a file that has the format's header does not have the format's shape (null: nothing).
+ * Merge and --resume sum what the file says: a count that is negative, not an integer or missing
+ * would be printed as the result of a search (an edited or truncated-and-repaired file, a bad copy).
+ */
+function malformed(f: SplitFile): string | null {
+  if (f.kind !== 'shard' && f.kind !== 'checkpoint') return `kind ${JSON.stringify(f.kind)} is neither shard nor checkpoint`;
+  if (typeof f.program !== 'string' || typeof f.model !== 'string' || typeof f.keepGoing !== 'boolean') return 'program, model or keepGoing missing';
+  if (!isObj(f.source) || !isObj(f.params) || !Object.values(f.params).every(Number.isSafeInteger)) return 'source or params not as written';
+  const p = f.plan as unknown as Record<string, unknown>;
+  if (!isObj(p) || !isCount(p.target) || !isCount(p.depth) || !isCount(p.tasks) || !isCount(p.prefixLeaves)) return 'plan not as written';
+  if (f.shard !== null && (!isObj(f.shard) || !isCount(f.shard.count) || !isCount(f.shard.index) || f.shard.index < 1 || f.shard.index > f.shard.count)) {
+    return `shard ${JSON.stringify(f.shard)} is not I/N with 1 <= I <= N`;
+  }
+  if (f.cutBy !== null && f.cutBy !== 'max-executions' && f.cutBy !== 'timeout') return `cutBy ${JSON.stringify(f.cutBy)} unknown`;
+  if (typeof f.seconds !== 'number' || !(f.seconds >= 0)) return 'seconds not a number';
+  for (const s of f.segments as unknown[]) {
+    if (!isObj(s)) return 'a segment is not an object';
+    const at = `segment ${JSON.stringify(s.seq)}`;
+    if (!isCount(s.seq) || !Number.isSafeInteger(s.split) || (s.split as number) < -1 || typeof s.finished !== 'boolean') return `${at}: seq, split or finished not as written`;
+    if (!isCount(s.complete) || !isCount(s.blocked) || !isCount(s.rejected) || !optCount(s.unordered) || !optCount(s.unorderedCut)) {
+      return `${at}: a count is not a non-negative integer`;
+    }
+    if (s.classes !== undefined && (!isObj(s.classes) || !Object.values(s.classes).every(isCount))) return `${at}: classes not counts`;
+    if (s.flags !== undefined && (!Array.isArray(s.flags) || !s.flags.every((x) => typeof x === 'string'))) return `${at}: flags not strings`;
+    if (s.found !== undefined) {
+      if (!Array.isArray(s.found)) return `${at}: found is not a list`;
+      for (const v of s.found as unknown[]) {
+        if (!isObj(v) || !isCount(v.seq) || !isCount(v.n) || typeof v.key !== 'string' || typeof v.message !== 'string' || typeof v.property !== 'string'
+          || !Array.isArray(v.threadNames) || !isObj(v.graph) || !Array.isArray(v.graph.events) || !Array.isArray(v.graph.inits) || !Array.isArray(v.graph.slots) || !Array.isArray(v.graph.co)) {
+          return `${at}: a violation in it is not as written`;
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /** Why two pieces cannot be parts of one search (null: they can). */
