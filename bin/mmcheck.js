@@ -237,7 +237,7 @@ function startWorkersNow() {
     if (name === '--jobs') jobs = Number(value ?? argv[++i]);
     else if (name === '--random' || name === '--shard' || name === '--') return;
   }
-  if (!(jobs >= 2)) return;
+  if (!(jobs >= 2) || jobs > 256) return; // more: refused by the command (src/cli/options.ts MAX_JOBS)
   try {
     const field = readFileSync('/proc/loadavg', 'latin1').split(' ')[3];
     if (Number(field.slice(0, field.indexOf('/'))) >= require('node:os').availableParallelism()) return;

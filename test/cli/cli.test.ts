@@ -474,12 +474,13 @@ export default defineProgram({
   assert.match(m.err, /--no-ghosts/);
 });
 
-test('robustness: a --param given twice or named like an Object method, and --max-executions 0, exit 2', () => {
+test('robustness: a --param given twice or named like an Object method, --max-executions 0 and --jobs 9999 exit 2', () => {
   for (const [args, msg] of [
     [['--param', 'N=2', '--param', 'N=3'], /^mmcheck: --param N is given twice \(N=2 and N=3\)/],
     [['--param', 'toString=3'], /^mmcheck: unknown parameter 'toString' for readers/],
     [['--param', '__proto__=3'], /^mmcheck: unknown parameter '__proto__' for readers/],
     [['--max-executions', '0'], /^mmcheck: --max-executions needs at least 1 execution/],
+    [['--jobs', '9999'], /^mmcheck: --jobs 9999 is more threads than mmcheck starts \(at most 256\)/],
   ] as const) {
     const r = mm('check', 'readers', ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}${r.err}`);
