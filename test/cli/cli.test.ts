@@ -583,3 +583,27 @@ export default defineProgram({ name: 'dp', params: { N: { default: 9, min: 1, ma
   assert.equal(r.code, 2, r.out + r.err);
   assert.match(r.err, /decl-params\.ts:2:\d+: error in the model: dp declares parameter 'N'/);
 });
+
+test('robustness: a user scenario without variants, or with a variant that has no program or no expected verdict, is refused at its file (exit 2), never a crash or a judgement against undefined', () => {
+  const prog = `import { defineProgram } from '${engine}';
+const p = defineProgram({ name: 'p', setup(b) { const x = b.loc('x'); b.thread('t', function* (t) { yield t.store(x, 1); }); } });
+`;
+  const cases: [string, RegExp][] = [
+    [`export default { name: 's', variants: [] };`, /the scenario s has no variants/],
+    [`export default { name: 's', variants: [{ name: 'safe', expected: 'ok' }] };`, /the scenario s variant 1 \(safe\) has no program/],
+    [`export default { name: 's', variants: [{ name: 'safe', expected: 'ok', program: { name: 'q', setup: 5 } }] };`, /variant 1 \(safe\) has no program/],
+    [`export default { name: 's', variants: [{ name: 'safe', program: p }] };`, /variant 1 \(safe\) has no expected verdict/],
+    [`export default { name: 's', variants: [{ name: 'safe', expected: 'ok', model: 'arm', program: p }] };`, /variant 1 \(safe\) has model "arm"/],
+  ];
+  for (const [code, msg] of cases) {
+    const f = file('scen.ts', prog + code + '\n');
+    for (const extra of [[], ['--all-variants']]) {
+      const r = mm('check', f, ...extra);
+      assert.equal(r.code, 2, `${code} ${extra}: ${r.out}${r.err}`);
+      assert.match(r.err, new RegExp(`scen\\.ts:1:1: .*${msg.source}`), code);
+    }
+  }
+  const ok = mm('check', file('scen-ok.ts', prog + `export default { name: 's', variants: [{ name: 'safe', expected: 'ok', program: p }] };\n`), '--all-variants');
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /1 variants, 1 as expected, 0 unexpected/);
+});
