@@ -607,3 +607,26 @@ const p = defineProgram({ name: 'p', setup(b) { const x = b.loc('x'); b.thread('
   assert.equal(ok.code, 0, ok.out + ok.err);
   assert.match(ok.out, /1 variants, 1 as expected, 0 unexpected/);
 });
+
+test('robustness: a loop that never ends under the LKMM is refused at the line of its yield within seconds (it ran to the 4 GB heap limit, a V8 abort)', () => {
+  const spin = file('spin-lkmm.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spin', setup(b) {
+  const x = b.loc('x');
+  b.thread('t', function* (t) { let i = 0; for (;;) { yield t.store(x, i++); } });
+} });
+`);
+  const r = mm('check', spin, '--model', 'lkmm');
+  assert.equal(r.code, 2, r.err.slice(0, 400));
+  assert.match(r.err, /spin-lkmm\.ts:4:\d+: error in the model: an execution grew past 1000 events in thread t: a loop that never ends\?/);
+  assert.doesNotMatch(r.err, /FATAL|heap out of memory/);
+});
+
+test('robustness: an import of a package that is not installed is named at the import\'s file:line:col', () => {
+  const f = file('nopkg.ts', `import { defineProgram } from '${engine}';
+import helper from 'no-such-package-xyz';
+export default defineProgram({ name: 'nopkg', setup(b) { helper(b); } });
+`);
+  const r = mm('check', f);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /nopkg\.ts:2:20: cannot load .*Cannot find package 'no-such-package-xyz'/);
+});
