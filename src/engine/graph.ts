@@ -27,6 +27,19 @@ const NO_VIEW: number[] = [];
 const NO_VALS: Val[] = [];
 
 /**
+ * An empty list of a write's readers that V8 already holds as a list of objects. `[]` makes a
+ * list of small integers, turned into one of objects by its first push of a read, and optimized
+ * code that had met only the first kind was thrown away at that change and compiled again
+ * (--trace-deopt: setRf "not a Smi" in big0 and lastzero; in lastzero also Graph.push, addRead
+ * and addWrite, which inline `[]`, for "code dependencies").
+ */
+function noReaders(w: Ev): Ev[] {
+  const a = [w];
+  a.pop();
+  return a;
+}
+
+/**
  * One event of an execution graph: an access, fence, spawn, join, end, block or failed
  * assertion of one thread. Exposed read-only in results (the trace writer reads it); its shape
  * follows the explorer's needs and may change.
@@ -201,7 +214,7 @@ export class Graph {
       const e = new Ev(EvKind.Init, -1, 0, 0);
       e.loc = l;
       e.val = initVals[l];
-      e.readers = [];
+      e.readers = noReaders(e);
       this.inits.push(e);
       this.co.push([e]);
       this.reads.push([]);
@@ -256,7 +269,7 @@ export class Graph {
     this.byStamp.push(e);
     this.threads[e.tid].push(e);
     if (e.kind === EvKind.Read) this.reads[e.loc].push(e);
-    else if (e.kind === EvKind.Write) e.readers = [];
+    else if (e.kind === EvKind.Write) e.readers = noReaders(e);
     else if (e.kind === EvKind.Join) this.joins.push(e);
   }
 
