@@ -225,9 +225,9 @@ async function bundled() {
  * `check … --jobs N` (N > 1; not with --random or --shard, as src/cli/parallel.ts's
  * startWorkersEarly decides): starts the N-1 worker threads now, so that they load their bundle
  * beside this thread's loading of the command, about 0.05 s sooner than the command could start
- * them. The command's pool adopts them (src/cli/parallel.ts workerPool); they are started as
- * its WorkerPool.grow (src/engine/parallel/pool.ts) starts them. Not when no core is free (the
- * test of src/engine/parallel/spare-core.ts): loading a worker would then take CPU from this thread.
+ * them. The command's pool adopts them (src/cli/parallel.ts workerPool). They are started, and
+ * the free core looked for, by src/engine/parallel/threads.cjs, as the pool and the search do:
+ * not when no core is free, for loading a worker would then take CPU from this thread.
  */
 function startWorkersNow() {
   if (argv[0] !== 'check') return;
@@ -238,23 +238,13 @@ function startWorkersNow() {
     else if (name === '--random' || name === '--shard' || name === '--') return;
   }
   if (!(jobs >= 2)) return;
-  try {
-    const field = readFileSync('/proc/loadavg', 'latin1').split(' ')[3];
-    if (Number(field.slice(0, field.indexOf('/'))) >= require('node:os').availableParallelism()) return;
-  } catch { /* not Linux: start them */ }
-  const { MessageChannel, Worker } = require('node:worker_threads');
+  const dir = join(root, 'src', 'engine', 'parallel');
+  const { spareCore, startWorker } = require(join(dir, 'threads.cjs'));
+  if (!spareCore(require('node:fs'), require('node:os'))) return;
+  const threads = require('node:worker_threads');
   const slots = [];
   for (let k = 1; k < jobs; k++) {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(join(root, 'src', 'engine', 'parallel', 'worker-entry.mjs'), {
-      workerData: { entry: globalThis[Symbol.for('mmcheck.workerBundle')], tsx: false, loader: 'loadWorkerProgram', port: port2 },
-      transferList: [port2],
-    });
-    const slot = { worker, port: port1, failure: null };
-    worker.on('error', (e) => { slot.failure ??= { kind: 'internal', name: e.name, message: `a worker thread failed: ${e.message}`, stack: e.stack }; });
-    worker.on('exit', (code) => { if (code !== 0) slot.failure ??= { kind: 'internal', name: 'Error', message: `a worker thread exited with code ${code}` }; });
-    worker.unref();
-    slots.push(slot);
+    slots.push(startWorker(threads, join(dir, 'worker-entry.mjs'), { entry: globalThis[Symbol.for('mmcheck.workerBundle')], tsx: false, loader: 'loadWorkerProgram' }));
   }
   globalThis[Symbol.for('mmcheck.earlyWorkers')] = slots;
 }

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { AnyJob, SerializedError, WorkerMessage } from './worker.ts';
+import { startWorker } from './threads.cjs';
 
 /**
  * node:worker_threads, loaded when the first thread starts: a run that starts none (--jobs 1, or
@@ -24,7 +25,7 @@ export interface WorkerSource {
   loader: string;
 }
 
-/** A worker thread of the pool (bin/mmcheck.js makes them too, for adopt). */
+/** A worker thread of the pool (threads.cjs startWorker makes them, for grow and for bin/mmcheck.js). */
 export interface Slot {
   worker: Worker;
   port: MessagePort;
@@ -42,9 +43,8 @@ export class WorkerPool {
   }
 
   /**
-   * Takes in threads started elsewhere from the same WorkerSource, with its workerData, their
-   * 'error' and 'exit' listeners already filling in `failure` (bin/mmcheck.js starts them before
-   * it loads the command).
+   * Takes in threads started elsewhere from the same WorkerSource (bin/mmcheck.js starts them
+   * before it loads the command, with threads.cjs's startWorker, as grow does).
    */
   adopt(slots: Slot[]): void {
     this.slots.push(...slots);
@@ -53,17 +53,7 @@ export class WorkerPool {
   /** Starts threads until there are n (they load while the caller works). */
   grow(n: number): void {
     while (this.slots.length < n) {
-      const { MessageChannel, Worker } = threads();
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-        workerData: { entry: this.src.entry, tsx: this.src.tsx, loader: this.src.loader, port: port2 },
-        transferList: [port2],
-      });
-      const slot: Slot = { worker, port: port1, failure: null };
-      worker.on('error', (e) => { slot.failure ??= { kind: 'internal', name: e.name, message: `a worker thread failed: ${e.message}`, stack: e.stack }; });
-      worker.on('exit', (code) => { if (code !== 0) slot.failure ??= { kind: 'internal', name: 'Error', message: `a worker thread exited with code ${code}` }; });
-      worker.unref();
-      this.slots.push(slot);
+      this.slots.push(startWorker(threads(), new URL('./worker-entry.mjs', import.meta.url), { entry: this.src.entry, tsx: this.src.tsx, loader: this.src.loader }));
     }
   }
 
