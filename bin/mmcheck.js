@@ -237,7 +237,7 @@ function startWorkersNow() {
     if (name === '--jobs') jobs = Number(value ?? argv[++i]);
     else if (name === '--random' || name === '--shard' || name === '--') return;
   }
-  if (!(jobs >= 2)) return;
+  if (!(jobs >= 2) || jobs > 256) return; // more: refused by the command (src/cli/options.ts MAX_JOBS)
   const dir = join(root, 'src', 'engine', 'parallel');
   const { spareCore, startWorker } = require(join(dir, 'threads.cjs'));
   if (!spareCore(require('node:fs'), require('node:os'))) return;

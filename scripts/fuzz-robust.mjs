@@ -3,7 +3,7 @@
 // result, or exit 2 with a clear message (file:line:col for a file's content) — never exit 3, a
 // stack trace, a V8 abort or a hang. test/litmus/fuzz.test.ts checks the parser in-process; this
 // checks the whole path (reading, directories, option parsing, exit codes). Deterministic (--seed).
-//   node scripts/fuzz-robust.mjs [litmus|cli|all] [--n N] [--seed S] [--root DIR] [--keep DIR]
+//   node scripts/fuzz-robust.mjs [litmus|cli|scenario|all] [--n N] [--seed S] [--root DIR] [--keep DIR]
 // Prints one line per anomaly and a summary; exit 1 if there was an anomaly.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
@@ -208,7 +208,51 @@ function fuzzCli() {
   console.log(`cli: ${runs} option sets, exit codes ${JSON.stringify(byRc)}`);
 }
 
+// ---- scenario: user files that throw, loop, import what is missing, or have the wrong shape ------
+function fuzzScenarios() {
+  const dir = mkdtempSync(join(tmpdir(), 'mmcheck-fuzz-sc-'));
+  const E = join(repo, 'src', 'engine', 'index.ts');
+  const H = `import { defineProgram } from '${E}';\n`;
+  const prog = (setup) => `${H}export default defineProgram({ name: 'a', setup(b) { ${setup} } });\n`;
+  const body = (code) => prog(`const x = b.loc('x'); b.thread('t', function* (t) { yield t.load(x); ${code} });`);
+  const P = `${H}const p = defineProgram({ name: 'p', setup(b) { const x = b.loc('x'); b.thread('t', function* (t) { yield t.store(x, 1); }); } });\n`;
+  const files = {
+    'import-throw.ts': `${H}throw new Error('at import');\nexport default defineProgram({ name: 'a', setup(b) {} });\n`,
+    'setup-throw.ts': prog(`throw new Error('in setup');`), 'setup-throw-undef.ts': prog('throw undefined;'), 'setup-recursion.ts': prog('const f = (n: number): number => f(n + 1) + 1; f(0);'),
+    'body-throw.ts': body(`throw new Error('boom');`), 'body-throw-str.ts': body(`throw 'text';`), 'body-throw-null.ts': body('throw null;'),
+    'body-recursion.ts': body('const f = (n: number): number => f(n + 1) + 1; f(0);'), 'body-loop-yields.ts': body('for (let i = 0; ; i++) yield t.store(x, i);'),
+    'yield-junk.ts': body('yield 42 as any;'), 'yield-undef.ts': body('yield undefined as any;'), 'yield-object.ts': body('yield { kind: 0 } as any;'),
+    'store-nan.ts': body('yield t.store(x, NaN);'), 'store-str.ts': body(`yield t.store(x, 'a' as any);`), 'store-undef.ts': body('yield t.store(x, undefined as any);'),
+    'bad-loc.ts': body('yield t.load(999 as any);'), 'bad-loc-neg.ts': body('yield t.store(-1 as any, 1);'), 'init-str.ts': prog(`b.loc('x', 'a' as any);`),
+    'not-generator.ts': prog(`b.thread('t', (function () { return 1; }) as any);`), 'big-array.ts': prog('new Array(-1);'),
+    'missing-import.ts': `import { nope } from './does-not-exist.ts';\n${prog('nope();')}`, 'missing-pkg.ts': `import x from 'no-such-package-xyz';\n${prog('x();')}`,
+    'missing-export.ts': `import { defineProgramz } from '${E}';\nexport default defineProgramz({ name: 'a', setup(b) {} });\n`,
+    'syntax.ts': prog('const = 1;'), 'junk.ts': 'not ts at all ((((\n', 'empty.ts': '', 'no-default.ts': `${H}export const p = 1;\n`, 'default-null.ts': 'export default null;\n',
+    'params-bad.ts': `${H}export default defineProgram({ name: 'a', params: { N: { default: 9, min: 1, max: 5 } }, setup(b) {} } as any);\n`,
+    'scenario-empty.ts': `export default { name: 's', variants: [] };\n`, 'scenario-noprog.ts': `export default { name: 's', variants: [{ name: 'safe', expected: 'ok' }] };\n`,
+    'scenario-noexp.ts': `${P}export default { name: 's', variants: [{ name: 'safe', program: p }] };\n`, 'scenario-ok.ts': `${P}export default { name: 's', variants: [{ name: 'safe', expected: 'ok', program: p }] };\n`,
+  };
+  let runs = 0;
+  const byRc = {};
+  for (const [name, text] of Object.entries(files)) {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    for (const extra of [[], ['--all-variants'], ['--model', 'tso'], ['--random', '3']]) {
+      runs++;
+      const r = run(['check', f, ...extra], 60_000);
+      byRc[r.rc] = (byRc[r.rc] ?? 0) + 1;
+      if (!generic(r, `${name} ${extra.join(' ')}`)) continue;
+      const first = r.err.split('\n')[0];
+      if (r.rc === 2 && !first.startsWith('mmcheck: ') && !/^\/[^:]+:\d+:\d+: \S/.test(first)) anomaly('message', `${name} ${extra.join(' ')}`, r, ' (no file:line:col)');
+      if (process.env.FUZZ_SHOW) console.log(`rc=${r.rc} ${name} ${extra.join(' ')} :: ${(first || r.out.split('\n')[1] || '').slice(0, 160)}`);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`scenario: ${Object.keys(files).length} files, ${runs} runs, exit codes ${JSON.stringify(byRc)}`);
+}
+
 if (what === 'litmus' || what === 'all') fuzzLitmus();
+if (what === 'scenario' || what === 'all') fuzzScenarios();
 if (what === 'cli' || what === 'all') fuzzCli();
 console.log(`${anomalies.length} anomalies`);
 process.exit(anomalies.length ? 1 : 0);

@@ -136,6 +136,9 @@ export function parseArgs(argv: string[]): Parsed {
     if (v === undefined) throw new UsageError(`--${name} needs a value (${spec.arg})`);
     if (spec.type === 'int') {
       if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a non-negative integer, got '${v}'`);
+      // Each --jobs thread is a V8 isolate of its own: thousands of them exhaust memory (a V8
+      // abort, or the machine's OOM killer) before they could share any search.
+      if (name === 'jobs' && Number(v) > MAX_JOBS) throw new UsageError(`--jobs ${v} is more threads than mmcheck starts (at most ${MAX_JOBS})`);
       opts[name] = Number(v);
     } else if (spec.type === 'number') {
       const n = Number(v);
@@ -150,6 +153,9 @@ export function parseArgs(argv: string[]): Parsed {
   }
   return { command, positional, opts };
 }
+
+/** The most threads --jobs starts (bin/mmcheck.js, which starts them early, uses the same figure). */
+export const MAX_JOBS = 256;
 
 export function parseParams(list: string[] | undefined): Record<string, number> {
   // No prototype: --param __proto__=3 is then a key like any other (and refused as unknown).

@@ -41,7 +41,7 @@ export function printResult(run: Run, r: CheckResult, b: Bounds): void {
   const label = run.variant ? `${run.scenario} --variant ${run.variant.name}` : run.program.name;
   const ps = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
   out(`mmcheck check ${label}${ps ? ` (${ps})` : ''} under ${r.model.toUpperCase()}`);
-  if (run.variant) out(`  ${run.variant.description}`);
+  if (run.variant?.description) out(`  ${run.variant.description}`);
   if (r.flags.length) out(`Flag ${r.flags.join(', ')}: raised by the ${r.model.toUpperCase()} in some execution (a data race makes the outcome undefined there)`);
   const blocked = r.blocked ? `, ${fmt(r.blocked)} blocked` : '';
   if (r.violation) {

@@ -51,6 +51,23 @@ async function loadFile(file: string): Promise<unknown> {
   }
 }
 
+/**
+ * What a user's scenario lacks to be run and judged (null: nothing): without a variant, a variant
+ * without a program or an expected verdict, the run crashed or judged against `undefined`.
+ */
+function scenarioFault(s: Scenario): string | null {
+  if (typeof s.name !== 'string' || !s.name) return 'has no name';
+  if (s.variants.length === 0) return 'has no variants';
+  for (const [i, v] of s.variants.entries()) {
+    const at = `variant ${i + 1}${v && typeof v.name === 'string' ? ` (${v.name})` : ''}`;
+    if (!v || typeof v !== 'object' || typeof v.name !== 'string' || !v.name) return `${at} has no name`;
+    if (!isProgram(v.program)) return `${at} has no program (defineProgram({ name, setup }))`;
+    if (typeof v.expected !== 'string' || !v.expected) return `${at} has no expected verdict ('ok' or the invariant it breaks)`;
+    if (v.model !== undefined && v.model !== 'sc' && v.model !== 'tso' && v.model !== 'lkmm') return `${at} has model ${JSON.stringify(v.model)} (sc, tso or lkmm)`;
+  }
+  return null;
+}
+
 function scenarioRuns(target: string, s: Scenario, variant: string | undefined, all: boolean): Run[] {
   const findings = s.variants.filter((v) => v.finding);
   if (all) return s.variants.map((v) => ({ target, scenario: s.name, variant: v, findings, program: v.program }));
@@ -67,7 +84,11 @@ export async function resolveTarget(target: string, variant: string | undefined,
     const list = Array.isArray(x) ? x : [x];
     const runs: Run[] = [];
     for (const item of list) {
-      if (isScenario(item)) runs.push(...scenarioRuns(target, item, variant, allVariants || list.length > 1));
+      if (isScenario(item)) {
+        const fault = scenarioFault(item);
+        if (fault) throw new InputError(`the scenario ${typeof item.name === 'string' ? `${item.name} ` : ''}${fault}`, `${target}:1:1`);
+        runs.push(...scenarioRuns(target, item, variant, allVariants || list.length > 1));
+      }
       else if (isProgram(item)) runs.push({ target, program: item });
       else throw new InputError(`${target} exports neither a program (defineProgram({ name, setup })) nor a scenario ({ name, variants })`, `${target}:1:1`);
     }

@@ -341,6 +341,20 @@ function importedName(file: string, name: string): string | undefined {
   return `${before.length}:${before[before.length - 1].length + 1}`;
 }
 
+/** 1-based line and column of the module specifier `spec` in the file's first import of it ("Cannot find package"). */
+function importedFrom(file: string, spec: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const at = [`'${spec}'`, `"${spec}"`].map((q) => text.indexOf(q)).filter((i) => i >= 0).sort((a, b) => a - b)[0];
+  if (at === undefined) return undefined;
+  const before = text.slice(0, at).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
 const bundleMaps = new Map<string, SourceMap | null>();
 
 /** Temporary module → its code, for the modules imported without Node's source maps (importUserFile). */
@@ -395,6 +409,11 @@ export function userLocation(e: unknown, file?: string): string | undefined {
   const missing = /does not provide an export named '([^']+)'/.exec(err?.message ?? '');
   if (missing && abs) {
     const at = importedName(abs, missing[1]);
+    if (at) return `${file}:${at}`;
+  }
+  const unfound = /Cannot find (?:package|module) '([^']+)'/.exec(err?.message ?? '');
+  if (unfound && abs) {
+    const at = importedFrom(abs, unfound[1]);
     if (at) return `${file}:${at}`;
   }
   const frames: { path: string; at: string }[] = [];

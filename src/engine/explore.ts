@@ -288,7 +288,7 @@ export class Explorer {
 
   constructor(readonly inst: Instance, readonly opts: ExploreOptions) {
     this.chooser = opts.chooser ?? null;
-    this.maxEvents = opts.maxEvents ?? 10_000;
+    this.maxEvents = opts.maxEvents ?? opts.model.maxEvents ?? 10_000;
     checkEstimate(inst.program.name, inst.threads.length, inst.locs.length);
     this.heapMask = heapCheckMask(inst.threads.length);
     this.split = opts.split ?? null;
@@ -461,7 +461,7 @@ export class Explorer {
       if (g.byStamp.length >= this.maxEvents) {
         throw new ModelError(`an execution grew past ${this.maxEvents} events in thread ${this.rts[tid].name}` +
           `${this.rts[tid].op?.fn ? ` (in ${this.rts[tid].op!.fn})` : ''}: a loop that never ends? ` +
-          'Write spin loops with t.await(loc, pred), which explores them without unrolling.');
+          'Write spin loops with t.await(loc, pred), which explores them without unrolling.', this.rts[tid].siteAt(g, g.threads[tid].length));
       }
       this.choice = 0;
       const ok = this.step(tid);

@@ -474,12 +474,13 @@ export default defineProgram({
   assert.match(m.err, /--no-ghosts/);
 });
 
-test('robustness: a --param given twice or named like an Object method, and --max-executions 0, exit 2', () => {
+test('robustness: a --param given twice or named like an Object method, --max-executions 0 and --jobs 9999 exit 2', () => {
   for (const [args, msg] of [
     [['--param', 'N=2', '--param', 'N=3'], /^mmcheck: --param N is given twice \(N=2 and N=3\)/],
     [['--param', 'toString=3'], /^mmcheck: unknown parameter 'toString' for readers/],
     [['--param', '__proto__=3'], /^mmcheck: unknown parameter '__proto__' for readers/],
     [['--max-executions', '0'], /^mmcheck: --max-executions needs at least 1 execution/],
+    [['--jobs', '9999'], /^mmcheck: --jobs 9999 is more threads than mmcheck starts \(at most 256\)/],
   ] as const) {
     const r = mm('check', 'readers', ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.out}${r.err}`);
@@ -581,4 +582,51 @@ export default defineProgram({ name: 'dp', params: { N: { default: 9, min: 1, ma
   const r = mm('check', params);
   assert.equal(r.code, 2, r.out + r.err);
   assert.match(r.err, /decl-params\.ts:2:\d+: error in the model: dp declares parameter 'N'/);
+});
+
+test('robustness: a user scenario without variants, or with a variant that has no program or no expected verdict, is refused at its file (exit 2), never a crash or a judgement against undefined', () => {
+  const prog = `import { defineProgram } from '${engine}';
+const p = defineProgram({ name: 'p', setup(b) { const x = b.loc('x'); b.thread('t', function* (t) { yield t.store(x, 1); }); } });
+`;
+  const cases: [string, RegExp][] = [
+    [`export default { name: 's', variants: [] };`, /the scenario s has no variants/],
+    [`export default { name: 's', variants: [{ name: 'safe', expected: 'ok' }] };`, /the scenario s variant 1 \(safe\) has no program/],
+    [`export default { name: 's', variants: [{ name: 'safe', expected: 'ok', program: { name: 'q', setup: 5 } }] };`, /variant 1 \(safe\) has no program/],
+    [`export default { name: 's', variants: [{ name: 'safe', program: p }] };`, /variant 1 \(safe\) has no expected verdict/],
+    [`export default { name: 's', variants: [{ name: 'safe', expected: 'ok', model: 'arm', program: p }] };`, /variant 1 \(safe\) has model "arm"/],
+  ];
+  for (const [code, msg] of cases) {
+    const f = file('scen.ts', prog + code + '\n');
+    for (const extra of [[], ['--all-variants']]) {
+      const r = mm('check', f, ...extra);
+      assert.equal(r.code, 2, `${code} ${extra}: ${r.out}${r.err}`);
+      assert.match(r.err, new RegExp(`scen\\.ts:1:1: .*${msg.source}`), code);
+    }
+  }
+  const ok = mm('check', file('scen-ok.ts', prog + `export default { name: 's', variants: [{ name: 'safe', expected: 'ok', program: p }] };\n`), '--all-variants');
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /1 variants, 1 as expected, 0 unexpected/);
+});
+
+test('robustness: a loop that never ends under the LKMM is refused at the line of its yield within seconds (it ran to the 4 GB heap limit, a V8 abort)', () => {
+  const spin = file('spin-lkmm.ts', `import { defineProgram } from '${engine}';
+export default defineProgram({ name: 'spin', setup(b) {
+  const x = b.loc('x');
+  b.thread('t', function* (t) { let i = 0; for (;;) { yield t.store(x, i++); } });
+} });
+`);
+  const r = mm('check', spin, '--model', 'lkmm');
+  assert.equal(r.code, 2, r.err.slice(0, 400));
+  assert.match(r.err, /spin-lkmm\.ts:4:\d+: error in the model: an execution grew past 1000 events in thread t: a loop that never ends\?/);
+  assert.doesNotMatch(r.err, /FATAL|heap out of memory/);
+});
+
+test('robustness: an import of a package that is not installed is named at the import\'s file:line:col', () => {
+  const f = file('nopkg.ts', `import { defineProgram } from '${engine}';
+import helper from 'no-such-package-xyz';
+export default defineProgram({ name: 'nopkg', setup(b) { helper(b); } });
+`);
+  const r = mm('check', f);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /nopkg\.ts:2:20: cannot load .*Cannot find package 'no-such-package-xyz'/);
 });

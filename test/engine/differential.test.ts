@@ -59,8 +59,13 @@ const scale = Number(process.env.MMCHECK_DIFF_RUNS ?? 1) || 1;
 const seed = Number(process.env.MMCHECK_DIFF_SEED ?? 20261122) || 20261122;
 const runs = (n: number): fc.Parameters<unknown> => ({ numRuns: n * scale, seed, endOnFailure: true });
 
+// MMCHECK_DIFF_GROW=k: programs of up to k more instructions in all (and one more per thread) in
+// the SC and TSO properties below, for a longer run than the suite's (brute force grows fast).
+const grow = Number(process.env.MMCHECK_DIFF_GROW ?? 0) || 0;
+
 function property(opts: GenOpts, model: 'sc' | 'tso', n: number): void {
-  fc.assert(fc.property(randProg(opts), (p) => agree(p, model)), runs(n) as fc.Parameters<[RandProg]>);
+  const o = grow > 0 ? { ...opts, maxTotal: (opts.maxTotal ?? 9) + grow, maxOps: (opts.maxOps ?? 4) + 1 } : opts;
+  fc.assert(fc.property(randProg(o), (p) => agree(p, model)), runs(n) as fc.Parameters<[RandProg]>);
 }
 
 test('SC: loads, stores, RMWs, fences and branches agree with brute force', () => {

@@ -234,6 +234,9 @@ export function lkmmModel(): MemoryModel {
       'execution graphs (po, rf, co) consistent under the LKMM (linux-kernel.cat, lkmmv2) — ' +
       'LKMM without load-buffering cycles (porf-acyclic fragment), dependencies as declared with t.depends()',
     porfCoherent: false,
+    // Each step's check grows with the execution (1,280 events of one thread's stores: 21 s and
+    // 136 MB; an unbounded loop reached the 4 GB heap limit, a V8 abort, before 10,000 events).
+    maxEvents: 1000,
     // linux-kernel.cat's rcu axiom decides which grace periods readers may overlap.
     checkedFences: ['rcu-lock', 'rcu-unlock', 'sync-rcu'],
     consistentStep: (g, changed) => !onCycle(g, changed, coherence),

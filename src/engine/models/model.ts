@@ -14,6 +14,12 @@ export interface MemoryModel {
    */
   readonly porfCoherent: boolean;
   /**
+   * The most events one execution may have before it is refused as a loop that never ends
+   * (ExploreOptions.maxEvents overrides it; absent: 10,000). A model whose step check grows with
+   * the execution sets fewer, so that such a loop is reported in seconds, not after an hour.
+   */
+  readonly maxEvents?: number;
+  /**
    * Incremental check after the events in `changed` were added or changed in a graph that was
    * consistent before. Must be monotone and prefix-closed (docs/design/exploration.md §7.4).
    */
