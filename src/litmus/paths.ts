@@ -91,6 +91,11 @@ export class TooBig extends Error {
   }
 }
 
+/** A 64-bit two's-complement result, as herd7 wraps it. */
+function int64(x: bigint): number {
+  return Number(BigInt.asIntN(64, x));
+}
+
 export function binop(op: string, a: number, b: number): number {
   switch (op) {
     case '+': return a + b;
@@ -98,12 +103,14 @@ export function binop(op: string, a: number, b: number): number {
     case '*': return a * b;
     case '/': return b === 0 ? 0 : Math.trunc(a / b);
     case '%': return b === 0 ? 0 : a % b;
-    case '&': return a & b;
-    case '|': return a | b;
-    case '^': return a ^ b;
-    case '&~': return a & ~b;
-    case '<<': return a << b;
-    case '>>': return a >> b;
+    // herd7 computes on 64-bit integers (herdtools7 lib/int64Constant.ml); JavaScript's bitwise
+    // operators on 32: their fast path only where the two agree.
+    case '&': return (a | 0) === a && (b | 0) === b ? a & b : int64(BigInt(a) & BigInt(b));
+    case '|': return (a | 0) === a && (b | 0) === b ? a | b : int64(BigInt(a) | BigInt(b));
+    case '^': return (a | 0) === a && (b | 0) === b ? a ^ b : int64(BigInt(a) ^ BigInt(b));
+    case '&~': return (a | 0) === a && (b | 0) === b ? a & ~b : int64(BigInt(a) & ~BigInt(b));
+    case '<<': return (a | 0) === a && b >= 0 && b < 32 && ((a << b) >> b) === a ? a << b : int64(BigInt(a) << BigInt(b & 63));
+    case '>>': return (a | 0) === a && b >= 0 && b < 32 ? a >> b : int64(BigInt(a) >> BigInt(b & 63));
     case '==': return a === b ? 1 : 0;
     case '!=': return a !== b ? 1 : 0;
     case '<': return a < b ? 1 : 0;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateExecution, type Execution } from '../../src/axiomatic/execution.ts';
 import { enumerate } from '../../src/litmus/candidates.ts';
+import { binop } from '../../src/litmus/paths.ts';
 import { readHerdResults, DEFAULT_ROOT } from '../../src/litmus/corpus.ts';
 import { coherenceStub, type LitmusModel } from '../../src/litmus/model.ts';
 import { parseLitmus } from '../../src/litmus/parser.ts';
@@ -106,4 +107,24 @@ exists (0:r0=5)
   const failed = ys.find((y) => y.events.some((e) => e.tid === 0 && e.kind === 'R' && e.value === 5))!;
   assert.deepEqual(failed.events.filter((e) => e.tid === 0).map((e) => `${e.kind}.${e.annot}:${e.value}:${e.atomic}`), ['R.MB:5:true']);
   assert.equal(failed.rmw.length, 0);
+});
+
+test('bitwise operators and shifts compute on 64 bits, as herd7 does (not JavaScript\'s 32)', () => {
+  // herdtools7 lib/int64Constant.ml: C litmus values are Int64.
+  assert.equal(binop('<<', 1, 31), 2 ** 31);
+  assert.equal(binop('<<', 1, 40), 2 ** 40);
+  assert.equal(binop('>>', 2 ** 40, 4), 2 ** 36);
+  assert.equal(binop('>>', -8, 1), -4);
+  assert.equal(binop('&', 2 ** 33 + 5, 7), 5);
+  assert.equal(binop('|', 2 ** 31, 1), 2 ** 31 + 1);
+  assert.equal(binop('^', -1, 2 ** 32), -(2 ** 32) - 1);
+  assert.equal(binop('&~', 2 ** 35 + 3, 1), 2 ** 35 + 2);
+  assert.equal(binop('&', 6, 3), 2);
+  // And in a test: the write's value is 2^32, not 0.
+  const xs = candidates(`C shift
+{}
+P0(int *x) { WRITE_ONCE(*x, 1 << 32); }
+exists (x=4294967296)`);
+  assert.ok(xs.length > 0);
+  assert.ok(JSON.stringify(xs[0]).includes('4294967296'), 'the store writes 2^32');
 });
