@@ -119,8 +119,8 @@ function explore(p: RandProg, model: string, symmetry: boolean): Leaves {
 function symProg(opts: GenOpts, maxTotal: number): fc.Arbitrary<RandProg> {
   return fc.integer({ min: 1, max: 2 }).chain((nlocs) => fc.record({
     nlocs: fc.constant(nlocs),
-    body: fc.array(instr(nlocs, 1, { ...opts, owned: true }), { minLength: 1, maxLength: 3 }),
-    k: fc.integer({ min: 2, max: 3 }),
+    body: fc.array(instr(nlocs, 1, { ...opts, owned: true }), { minLength: 1, maxLength: 3 + big }),
+    k: fc.integer({ min: 2, max: big > 0 ? 4 : 3 }),
     others: fc.array(fc.array(instr(nlocs, 1, opts), { minLength: 1, maxLength: 3 }), { minLength: 0, maxLength: 2 }),
     seed: fc.nat(),
     final: fc.option(fc.record({ loc: fc.integer({ min: 0, max: nlocs - 1 }), v: fc.integer({ min: 0, max: 3 }) }), { nil: undefined }),
@@ -132,7 +132,7 @@ function symProg(opts: GenOpts, maxTotal: number): fc.Arbitrary<RandProg> {
     let o = 0;
     for (let t = 0; t < n; t++) threads.push(pos.includes(t) ? body : others[o++]);
     return { nlocs, threads, sym: pos, ...(final ? { final } : {}) };
-  }).filter((p) => p.threads.reduce((s, th) => s + th.reduce((m, i) => m + size(i), 0), 0) <= maxTotal);
+  }).filter((p) => p.threads.reduce((s, th) => s + th.reduce((m, i) => m + size(i), 0), 0) <= maxTotal + 3 * big);
 }
 
 function agree(p: RandProg, model: string): void {
@@ -159,9 +159,12 @@ function agree(p: RandProg, model: string): void {
   assert.deepEqual(red.broke, full.broke, `violations differ: ${label}`);
 }
 
-// MMCHECK_SYM_RUNS=10 runs ten times as many random programs, MMCHECK_SYM_SEED=n other ones (a longer local check).
+// MMCHECK_SYM_RUNS=10 runs ten times as many random programs, MMCHECK_SYM_SEED=n other ones,
+// MMCHECK_SYM_BIG=n larger ones (longer local checks).
 const scale = Number(process.env.MMCHECK_SYM_RUNS ?? 1) || 1;
 const seed = Number(process.env.MMCHECK_SYM_SEED ?? 20261205) || 20261205;
+// MMCHECK_SYM_BIG=n: bodies up to 3 + n instructions, up to 4 symmetric threads, programs 3n larger.
+const big = Math.max(0, Math.floor(Number(process.env.MMCHECK_SYM_BIG ?? 0) || 0));
 const runs = (n: number): fc.Parameters<[RandProg]> => ({ numRuns: n * scale, seed, endOnFailure: true });
 
 test('symmetry: the programs where pruning at the first unordered graph once lost classes; no unordered leaf is reached', () => {
