@@ -1018,6 +1018,9 @@ export class Explorer {
    * reads it may take, and maximality all use it.
    */
   private prefixOf(w: Ev): number[] {
+    // The events in w's view, and their symIdx, are fixed while w stays with that view: the
+    // prefix is computed once per event (as GenMC keeps it in the label's view).
+    if (w.sview !== null) return w.sview;
     this.markSym();
     const g = this.g;
     const sym = this.sym as Symmetry;
@@ -1041,6 +1044,7 @@ export class Explorer {
         }
       }
     }
+    w.sview = v;
     return v;
   }
 
@@ -1443,6 +1447,7 @@ export class Explorer {
     while (v.length < n) v.push(-1);
     v[r.tid] = r.idx;
     r.view = v;
+    r.sview = null;
   }
 
   // ---------------------------------------------------------------- leaves

@@ -98,6 +98,11 @@ export class Ev {
    * is added; -1: none; -2: not computed (no symmetry reduction, or not yet).
    */
   symIdx = -2;
+  /**
+   * Symmetry reduction: this event's SPORE prefix (Explorer.prefixOf), computed once and shared
+   * by copies as the view is; null: not computed, or the view changed (Explorer.resetView).
+   */
+  sview: number[] | null = null;
 
   /** nthreads < 0: the caller sets the view (copies); Init events share one empty view. */
   constructor(readonly kind: EvKind, readonly tid: number, readonly idx: number, nthreads: number) {
@@ -129,7 +134,7 @@ function copyEv(e: Ev): Ev {
   c.view = e.view;
   c.loc = e.loc; c.mode = e.mode; c.val = e.val; c.excl = e.excl;
   c.revisitable = e.revisitable; c.opKind = e.opKind; c.rmw = e.rmw;
-  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc; c.symIdx = e.symIdx;
+  c.tag = e.tag; c.inv = e.inv; c.label = e.label; c.life = e.life; c.caller = e.caller; c.body = e.body; c.fn = e.fn; c.fnId = e.fnId; c.block = e.block; c.dep = e.dep; c.depLoc = e.depLoc; c.symIdx = e.symIdx; c.sview = e.sview;
   e.copy = c;
   return c;
 }
