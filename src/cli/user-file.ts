@@ -325,34 +325,32 @@ function isOwn(path: string): boolean {
   return OWN_CODE.some((p) => path.startsWith(p));
 }
 
-/** 1-based line and column of the first import of `name` in the file, for a link error ("does not provide an export named"). */
-function importedName(file: string, name: string): string | undefined {
+/** 1-based line and column of the offset `at(text)` finds in the file, or undefined. */
+function positionIn(file: string, at: (text: string) => number | undefined): string | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  const re = new RegExp(`import\\s*(type\\s+)?\\{[^}]*\\b(${name.replace(/[$]/g, '\\$')})\\b`, 'g');
-  const m = re.exec(text);
-  if (!m) return undefined;
-  const at = m.index + m[0].length - m[2].length;
-  const before = text.slice(0, at).split('\n');
+  const i = at(text);
+  if (i === undefined) return undefined;
+  const before = text.slice(0, i).split('\n');
   return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/** 1-based line and column of the first import of `name` in the file, for a link error ("does not provide an export named"). */
+function importedName(file: string, name: string): string | undefined {
+  const re = new RegExp(`import\\s*(type\\s+)?\\{[^}]*\\b(${name.replace(/[$]/g, '\\$')})\\b`, 'g');
+  return positionIn(file, (text) => {
+    const m = re.exec(text);
+    return m ? m.index + m[0].length - m[2].length : undefined;
+  });
 }
 
 /** 1-based line and column of the module specifier `spec` in the file's first import of it ("Cannot find package"). */
 function importedFrom(file: string, spec: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const at = [`'${spec}'`, `"${spec}"`].map((q) => text.indexOf(q)).filter((i) => i >= 0).sort((a, b) => a - b)[0];
-  if (at === undefined) return undefined;
-  const before = text.slice(0, at).split('\n');
-  return `${before.length}:${before[before.length - 1].length + 1}`;
+  return positionIn(file, (text) => [`'${spec}'`, `"${spec}"`].map((q) => text.indexOf(q)).filter((i) => i >= 0).sort((a, b) => a - b)[0]);
 }
 
 const bundleMaps = new Map<string, SourceMap | null>();
