@@ -30,23 +30,6 @@ function keptByRevisit(r: Ev, wv: number[], keepR: boolean): (e: Ev) => boolean 
   return (e) => e.stamp < rs || (e === r ? keepR : inView(wv, e));
 }
 /**
- * May the read of ghost gh read z? Its own write, or a write whose backward revisit of the read
- * (standing at gs, reading gh.w) would pass maximal: gh.w is in z's prefix and no other write
- * co-after gh.w is older than the read or in z's prefix (Explorer.ghostable).
- */
-function ghostCompatible(co: Ev[], gh: Ghost, z: Ev, pv: ((e: Ev) => number[]) | null): boolean {
-  const w = gh.w;
-  if (z === w) return true;
-  // Prefixes are SPORE's under symmetry reduction (pv: Explorer.prefixOf), as everywhere a revisit looks.
-  const zv = pv === null ? z.view : pv(z);
-  if (!inView(zv, w)) return false;
-  for (let p = w.coPos + 1; p < co.length; p++) {
-    const y = co[p];
-    if (y !== z && (y.stamp < gh.gs || inView(zv, y)) && !inView(pv === null ? y.view : pv(y), w)) return false;
-  }
-  return true;
-}
-/**
  * The ghosts a backward revisit of the read at stamp rs keeps (those standing before it, whose
  * write is kept), moved to the new graph's events, and the one it makes (replacing a ghost of
  * the same read).
@@ -282,11 +265,6 @@ export class Explorer {
   /** Partial graphs dropped as unordered (Symmetry.ordered fails): subtrees not explored. */
   symCut = 0;
   /**
-   * Symmetry reduction (SPORE, docs/design/symmetry.md §2): prefixOf for ghostCompatible; null:
-   * no symmetry reduction, prefixes are porf-prefixes (Ev.view).
-   */
-  private readonly pv: ((e: Ev) => number[]) | null;
-  /**
    * Spawns this explorer numbered itself (childTid), not told by a part handed off to it: such a
    * part may number its threads otherwise than one run does (parallel/steal-run.ts).
    */
@@ -312,7 +290,6 @@ export class Explorer {
       this.taken.push(true);
     });
     this.sym = opts.symmetry === false || this.chooser ? null : Symmetry.of(inst.symmetry, inst.threads.map((t) => t.name), inst.locs.map((l) => l.name));
-    this.pv = this.sym !== null ? (e) => this.prefixOf(e) : null;
   }
 
   /** With keepGoing: the classes of violation found so far (the split hook reads them per subtree). */
@@ -624,7 +601,7 @@ export class Explorer {
     if (op.kind === OpKind.Rmw && this.g.ghosts !== null) {
       // A ghost's CAS runs once the co-latest write is one it may read and makes it succeed.
       const gh = this.activeGhost(t);
-      if (gh !== null) return !(ghostCompatible(this.g.co[gh.w.loc], gh, w, this.pv) && (w.val === op.a || w.life !== Life.None));
+      if (gh !== null) return !(this.ghostCompatible(this.g.co[gh.w.loc], gh, w) && (w.val === op.a || w.life !== Life.None));
     }
     return this.rts[t].stallsAfter(this.g, w.val);
   }
@@ -991,7 +968,7 @@ export class Explorer {
       // A ghost's read added again is stale only by a write it may read (readdedMaximal): others
       // co-after its source leave it revisitable.
       const gh = this.g.ghosts !== null ? this.readdedGhost(e) : null;
-      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || ghostCompatible(list, gh, list[p], this.pv))) return true;
+      for (let p = src.coPos + 1; p < list.length; p++) if (list[p].stamp < e.stamp && (gh === null || this.ghostCompatible(list, gh, list[p]))) return true;
       return false;
     }
     return false;
@@ -1009,6 +986,31 @@ export class Explorer {
       const e = bs[k];
       e.symIdx = sym.isSymmetric(e.tid) ? sym.symPredIdx(this.g, e) : -1;
     }
+  }
+
+  /**
+   * The prefix of e that a backward revisit by e, and maximality, look at: its porf-prefix
+   * (Ev.view), or under symmetry reduction SPORE's enlarged one (prefixOf).
+   */
+  private prefix(e: Ev): number[] {
+    return this.sym === null ? e.view : this.prefixOf(e);
+  }
+
+  /**
+   * May the read of ghost gh read z? Its own write, or a write whose backward revisit of the read
+   * (standing at gs, reading gh.w) would pass maximal: gh.w is in z's prefix and no other write
+   * co-after gh.w is older than the read or in z's prefix (Explorer.ghostable).
+   */
+  private ghostCompatible(co: Ev[], gh: Ghost, z: Ev): boolean {
+    const w = gh.w;
+    if (z === w) return true;
+    const zv = this.prefix(z);
+    if (!inView(zv, w)) return false;
+    for (let p = w.coPos + 1; p < co.length; p++) {
+      const y = co[p];
+      if (y !== z && (y.stamp < gh.gs || inView(zv, y)) && !inView(this.prefix(y), w)) return false;
+    }
+    return true;
   }
 
   /**
@@ -1052,7 +1054,7 @@ export class Explorer {
     const g = this.g;
     const rs = g.reads[w.loc];
     const bs = g.byStamp;
-    const wv = this.sym !== null ? this.prefixOf(w) : w.view;
+    const wv = this.prefix(w);
     let k = w.stamp - 1;
     const items = this.top().items;
     // A revisit of a read older than a ghost deletes the ghost: allowed only when the ghost's
@@ -1131,7 +1133,7 @@ export class Explorer {
 
   /** May read r (of thread r.tid, at r.idx) read from z, as far as ghosts go? */
   private ghostRf(r: Ev, z: Ev): boolean {
-    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === r.tid && gh.idx === r.idx) return ghostCompatible(this.g.co[gh.w.loc], gh, z, this.pv);
+    for (const gh of this.g.ghosts as Ghost[]) if (gh.tid === r.tid && gh.idx === r.idx) return this.ghostCompatible(this.g.co[gh.w.loc], gh, z);
     return true;
   }
 
@@ -1179,7 +1181,7 @@ export class Explorer {
     for (let p = s.coPos + 1; p < co.length; p++) {
       const y = co[p];
       if (y === w || y === part) continue;
-      if ((y.stamp < st || inView(wv, y)) && ghostCompatible(co, gh, y, this.pv)) return false;
+      if ((y.stamp < st || inView(wv, y)) && this.ghostCompatible(co, gh, y)) return false;
     }
     return true;
   }
@@ -1345,7 +1347,7 @@ export class Explorer {
     this.restrict(it.s);
     const w = g.byStamp[it.s];
     const r = g.byStamp[it.pos];
-    const wv = this.sym !== null ? this.prefixOf(w) : w.view;
+    const wv = this.prefix(w);
     const rs = r.stamp;
     const old = g.ghosts;
     // A revisit that makes a stalling compare-and-swap fail takes its read out (a ghost); a read

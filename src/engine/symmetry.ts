@@ -93,6 +93,15 @@ export function symmetryWords(inst: Instance): string | null {
  * The search's side of symmetry: per thread the other threads of its group, per location its
  * owner. Built only when a group has two threads or more (Symmetry.of).
  */
+/**
+ * Is th[i] an RMW's read: a read followed by its write part (an exclusive write to the same
+ * location; GenMC's ReadLabel::isRMW)? A failed compare-and-swap's read has no write part.
+ */
+function rmwRead(th: readonly Ev[], i: number): boolean {
+  const r = th[i], w = i + 1 < th.length ? th[i + 1] : null;
+  return r.kind === EvKind.Read && w !== null && w.kind === EvKind.Write && w.excl && w.loc === r.loc;
+}
+
 export class Symmetry {
   /** Per static tid: the other threads of its group, ascending (empty: not symmetric). */
   private readonly others: number[][];
@@ -223,35 +232,29 @@ export class Symmetry {
   symPredIdx(g: Graph, e: Ev): number {
     const b = e.tid, a = b < this.pred.length ? this.pred[b] : -1;
     if (a < 0) return -1;
-    const ta = g.threads[a], tb = g.threads[b];
+    const ta = g.threads[a];
     const si = Math.min(e.idx, ta.length - 1);
-    let k = si;
-    for (let j = 0; j < si; j++) if (!this.same(ta[j], tb[j], a, b)) { k = j - 1; break; }
+    const j = this.matchBelow(g, a, b, si);
+    const k = j < si ? j - 1 : si;
     // An RMW's read brings its write part (GenMC's prefixes take the read alone, which loses
     // classes: docs/design/symmetry.md §3).
-    if (k >= 0 && k + 1 < ta.length && ta[k].kind === EvKind.Read && ta[k + 1].kind === EvKind.Write && ta[k + 1].excl && ta[k + 1].loc === ta[k].loc) k++;
-    return k;
+    return k >= 0 && rmwRead(ta, k) ? k + 1 : k;
   }
 
   /**
    * SPORE's filterSymmetricStoresSR (GenMC v0.11 GenMCDriver.cpp): may read r not read from w?
    * True when r's thread and its predecessor p match below r's index and p's event there is an
-   * RMW's read (one with its write part) of the same location reading w: the graph where r reads w and p's RMW reads later
+   * RMW's read of the same location reading w: the graph where r reads w and p's RMW reads later
    * is the permuted one of a graph where p's reads w.
    */
   rmwTaken(g: Graph, r: Ev, w: Ev): boolean {
     const b = r.tid, a = b < this.pred.length ? this.pred[b] : -1;
     if (a < 0) return false;
-    const ta = g.threads[a], tb = g.threads[b];
+    const ta = g.threads[a];
     const i = r.idx;
     if (ta.length <= i) return false;
     const p = ta[i];
-    if (p.kind !== EvKind.Read || p.loc !== r.loc || p.rf !== w) return false;
-    // An RMW: a read with its write part (GenMC's ReadLabel::isRMW; a failed CAS is not one).
-    const pw = i + 1 < ta.length ? ta[i + 1] : null;
-    if (pw === null || pw.kind !== EvKind.Write || !pw.excl || pw.loc !== p.loc) return false;
-    for (let j = 0; j < i; j++) if (!this.same(ta[j], tb[j], a, b)) return false;
-    return true;
+    return p.loc === r.loc && p.rf === w && rmwRead(ta, i) && this.matchBelow(g, a, b, i) === i;
   }
 
   /**
@@ -259,10 +262,19 @@ export class Symmetry {
    * not the same (same), or -1 if one thread's events so far are a prefix of the other's.
    */
   private firstDifference(g: Graph, a: number, b: number): number {
+    // Its own loop, not matchBelow's: ordered() runs it at every step of a symmetric thread, and
+    // the call through matchBelow cost walkers=4 about 5% of its CPU.
     const ta = g.threads[a], tb = g.threads[b];
     const n = Math.min(ta.length, tb.length);
     for (let j = 0; j < n; j++) if (!this.same(ta[j], tb[j], a, b)) return j;
     return -1;
+  }
+
+  /** The first index below n where a's and b's events are not the same (same); n if none is. */
+  private matchBelow(g: Graph, a: number, b: number, n: number): number {
+    const ta = g.threads[a], tb = g.threads[b];
+    for (let j = 0; j < n; j++) if (!this.same(ta[j], tb[j], a, b)) return j;
+    return n;
   }
 
   /**
